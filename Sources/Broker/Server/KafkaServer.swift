@@ -1,0 +1,123 @@
+import Coordination
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Storage
+import ZooKeeper
+
+/// One Gregor broker (Kafka's `KafkaServer`): starts up in Kafka's order, runs until graceful shutdown, and shuts
+/// down in reverse order so that the ZooKeeper session, started first, closes last.
+///
+/// Startup: ZooKeeper session -> persistent paths -> cluster id -> `meta.properties` check and broker id -> listeners
+/// -> registration in `/brokers/ids` -> controller election. Storage (`LogManager`), the request handlers and
+/// `ReplicaManager` slot in between the broker id and the listeners.
+public final class KafkaServer: Service, Sendable {
+    public let config: BrokerConfig
+    private let logger: Logger
+
+    public init(config: BrokerConfig, logger: Logger) {
+        self.config = config
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let zkConfig = try membershipConfiguration()
+        logger.info("Connecting to ZooKeeper on \(zkConfig.connectString)")
+        let session: KafkaZkClient
+        do {
+            session = try await ClusterMembership.connect(zkConfig, logger: logger)
+        } catch ZooKeeperError.connectionTimeout {
+            throw StartupError.zooKeeperUnreachable(connect: "\(zkConfig.connectString)", timeoutMs: config.zookeeperConnectionTimeoutMs)
+        }
+        var socketServer: SocketServer?
+        do {
+            try await session.ensurePersistentPaths()
+            let clusterId = try await session.getOrCreateClusterId()
+            logger.info("Cluster ID = \(clusterId)")
+            let brokerId = try await resolveBrokerId(clusterId: clusterId, zk: session)
+            let sockets = try await SocketServer.bind(
+                config.listeners, threads: Int(config.int("num.network.threads")), logger: logger
+            ) { [logger] channel in
+                channel.pipeline.addHandler(ProtocolNotYetServedHandler(logger: logger))
+            }
+            socketServer = sockets
+            let broker = BrokerInfo(id: brokerId, endPoints: advertisedEndPoints(boundTo: sockets), rack: config.rack)
+            let membership = ClusterMembership(configuration: zkConfig, broker: broker, session: session, logger: logger)
+            try await membership.register()
+            logger.info("Gregor broker \(brokerId) started")
+            try await cancelWhenGracefulShutdown {
+                try await membership.run()
+            }
+            logger.info("Broker \(brokerId) shutting down")
+        } catch {
+            await socketServer?.shutdown()
+            await session.zooKeeper.close()
+            throw error
+        }
+        await socketServer?.shutdown()
+        await session.zooKeeper.close()
+        logger.info("Shut down completed")
+    }
+
+    private func membershipConfiguration() throws -> ClusterMembership.Configuration {
+        let connect: ConnectString
+        do {
+            connect = try ConnectString(parsing: config.zookeeperConnect)
+        } catch {
+            throw StartupError.invalidZooKeeperConnect(config.zookeeperConnect, reason: error.description)
+        }
+        return ClusterMembership.Configuration(
+            connectString: connect,
+            sessionTimeout: .milliseconds(Int64(config.zookeeperSessionTimeoutMs)),
+            connectionTimeout: .milliseconds(Int64(config.zookeeperConnectionTimeoutMs)))
+    }
+
+    /// The configured id, else the one stored in `meta.properties`, else a new one from `/brokers/seqid`; then
+    /// `meta.properties` is (re)written in every log dir.
+    private func resolveBrokerId(clusterId: String, zk: KafkaZkClient) async throws -> Int32 {
+        let configured: Int32? = config.brokerId >= 0 ? config.brokerId : nil
+        let stored = try MetaProperties.reconcile(logDirs: config.logDirs, configuredBrokerId: configured, clusterId: clusterId)
+        let brokerId: Int32
+        if let id = configured ?? stored {
+            brokerId = id
+        } else if config.brokerIdGenerationEnable {
+            brokerId = try await zk.generateBrokerId(reservedBrokerMaxId: config.reservedBrokerMaxId)
+            logger.info("Generated broker.id \(brokerId) from \(ZkPaths.brokerSequenceId)")
+        } else {
+            throw StartupError.noBrokerId
+        }
+        try MetaProperties(brokerId: brokerId, clusterId: clusterId).writeAll(logDirs: config.logDirs)
+        return brokerId
+    }
+
+    /// Advertised listeners with a port of 0 take the port their listener actually bound.
+    private func advertisedEndPoints(boundTo sockets: SocketServer) -> [BrokerEndPoint] {
+        config.advertisedListeners.map { endPoint in
+            var port = endPoint.port
+            if port == 0, let bound = sockets.listeners.first(where: { $0.endPoint.listenerName == endPoint.listenerName }) {
+                port = bound.port
+            }
+            return BrokerEndPoint(
+                listenerName: endPoint.listenerName, host: endPoint.host, port: port,
+                securityProtocol: endPoint.securityProtocol.rawValue)
+        }
+    }
+}
+
+/// Why a broker cannot start; each is logged once as the fatal reason.
+public enum StartupError: Error, CustomStringConvertible {
+    case zooKeeperUnreachable(connect: String, timeoutMs: Int32)
+    case invalidZooKeeperConnect(String, reason: String)
+    case noBrokerId
+
+    public var description: String {
+        switch self {
+        case .zooKeeperUnreachable(let connect, let timeoutMs):
+            return "Timed out waiting for a connection to ZooKeeper at \(connect) within \(timeoutMs) ms (zookeeper.connection.timeout.ms)"
+        case .invalidZooKeeperConnect(let text, let reason):
+            return "Invalid value '\(text)' for configuration 'zookeeper.connect': \(reason)"
+        case .noBrokerId:
+            return "broker.id is -1 and broker.id.generation.enable is false: set broker.id"
+        }
+    }
+}

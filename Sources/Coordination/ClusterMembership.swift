@@ -1,0 +1,156 @@
+import Logging
+import Synchronization
+import ZooKeeper
+
+/// Keeps one broker a member of the cluster across ZooKeeper sessions: registered under `/brokers/ids`, racing
+/// for (or running) the controller, and back in after a session expiry with a new session, as Kafka's
+/// `KafkaZkClient` session-expiration handlers do.
+///
+/// Owns the sessions it opens and closes the last one when `run` ends, so the broker's ephemeral nodes vanish at
+/// once on a clean shutdown.
+public final class ClusterMembership: Sendable {
+    public struct Configuration: Sendable {
+        public var connectString: ConnectString
+        public var sessionTimeout: Duration
+        public var connectionTimeout: Duration
+
+        public init(connectString: ConnectString, sessionTimeout: Duration, connectionTimeout: Duration) {
+            self.connectString = connectString
+            self.sessionTimeout = sessionTimeout
+            self.connectionTimeout = connectionTimeout
+        }
+    }
+
+    private struct State {
+        var zk: KafkaZkClient
+        var controllerId: Int32?
+    }
+
+    public let configuration: Configuration
+    public let broker: BrokerInfo
+    private let logger: Logger
+    private let state: Mutex<State>
+
+    /// - Parameter session: the first session, already used for startup (cluster id, broker id); this object
+    ///   takes ownership of it.
+    public init(configuration: Configuration, broker: BrokerInfo, session: KafkaZkClient, logger: Logger) {
+        self.configuration = configuration
+        self.broker = broker
+        self.logger = logger
+        self.state = Mutex(State(zk: session))
+    }
+
+    /// Opens a session, creating the chroot of the connect string first if it is missing (as Kafka does).
+    /// Throws `ZooKeeperError.connectionTimeout` when ZooKeeper cannot be reached in `connectionTimeout`.
+    public static func connect(_ configuration: Configuration, logger: Logger) async throws -> KafkaZkClient {
+        let connectString = configuration.connectString
+        if let chroot = connectString.chroot {
+            let root = try await ZooKeeperClient.connect(
+                to: connectString.withoutChroot, sessionTimeout: configuration.sessionTimeout,
+                connectionTimeout: configuration.connectionTimeout, logger: logger)
+            defer { Task { await root.close() } }
+            try await root.ensurePath(chroot)
+        }
+        let client = try await ZooKeeperClient.connect(
+            to: connectString, sessionTimeout: configuration.sessionTimeout,
+            connectionTimeout: configuration.connectionTimeout, logger: logger)
+        return KafkaZkClient(client)
+    }
+
+    /// The current session's client (it changes after an expiry).
+    public var zk: KafkaZkClient { state.withLock { $0.zk } }
+
+    /// The controller's broker id as last seen in `/controller`.
+    public var controllerId: Int32? { state.withLock { $0.controllerId } }
+
+    /// Registers this broker in the current session. Throws `BrokerRegistrationError.alreadyRegistered` when
+    /// another live broker has the same id.
+    public func register() async throws {
+        try await zk.ensurePersistentPaths()
+        try await zk.registerBroker(broker)
+        let addresses = broker.endPoints.map(\.description).joined(separator: ",")
+        logger.info("Registered broker \(broker.id) at path \(ZkPaths.broker(broker.id)) with addresses: \(addresses)")
+    }
+
+    /// Takes part in the controller election until cancelled, surviving session expiry. Closes the session on exit.
+    public func run() async throws {
+        do {
+            try await runSessions()
+        } catch {
+            await zk.zooKeeper.close()
+            throw error
+        }
+        await zk.zooKeeper.close()
+    }
+
+    private func runSessions() async throws {
+        while !Task.isCancelled {
+            let session = zk
+            do {
+                try await runSession(session)
+            } catch is CancellationError {
+                break
+            } catch ZooKeeperError.sessionExpired {
+                let id = String(session.sessionID, radix: 16)
+                logger.warning(
+                    "ZooKeeper session 0x\(id) expired: resigned any controllership; opening a new session to re-register broker \(broker.id)")
+                await session.zooKeeper.close()
+                state.withLock { $0.controllerId = nil }
+                guard let next = await reconnect() else { break }
+                state.withLock { $0.zk = next }
+                try await register()
+            } catch ZooKeeperError.closed {
+                break
+            } catch let error as BrokerRegistrationError {
+                throw error
+            } catch {
+                if Task.isCancelled { break }
+                logger.error("Controller election failed: \(error); retrying")
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    private func runSession(_ session: KafkaZkClient) async throws {
+        let election = ControllerElection(brokerId: broker.id, zk: session, logger: logger) { [self] id in
+            self.state.withLock { $0.controllerId = id }
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await election.run() }
+            group.addTask { [logger] in await Self.logTransitions(of: session.zooKeeper, logger: logger) }
+            defer { group.cancelAll() }
+            while let _ = try await group.next() {}
+        }
+    }
+
+    /// Opens a new session, retrying until it succeeds or the task is cancelled.
+    private func reconnect() async -> KafkaZkClient? {
+        while !Task.isCancelled {
+            do {
+                let next = try await Self.connect(configuration, logger: logger)
+                logger.info("New ZooKeeper session 0x\(String(next.sessionID, radix: 16)) established")
+                return next
+            } catch {
+                logger.warning("Could not open a new ZooKeeper session (\(error)); retrying")
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+        return nil
+    }
+
+    private static func logTransitions(of client: ZooKeeperClient, logger: Logger) async {
+        var previous: SessionState?
+        for await state in client.sessionStates() {
+            defer { previous = state }
+            switch (previous, state) {
+            case (_, .disconnected):
+                logger.warning(
+                    "Disconnected from ZooKeeper; the client is reconnecting (the session survives \(client.sessionTimeout) without a connection)")
+            case (.disconnected?, .connected):
+                logger.info("Reconnected to ZooKeeper; session 0x\(String(client.sessionID, radix: 16)) is intact")
+            default:
+                break
+            }
+        }
+    }
+}

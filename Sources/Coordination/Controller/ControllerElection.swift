@@ -1,0 +1,88 @@
+import Logging
+import ZooKeeper
+
+/// Every broker's side of the controller election (Kafka's `KafkaController.elect` and `ControllerChangeHandler`).
+///
+/// Watches `/controller`; whenever it is absent, races to create it together with a conditional bump of
+/// `/controller_epoch`. The winner runs a `KafkaController` until `/controller` stops naming this session (then it
+/// resigns) or the session ends. Runs for one session; throws when that session ends.
+public struct ControllerElection: Sendable {
+    public let brokerId: Int32
+    let zk: KafkaZkClient
+    let logger: Logger
+    let onControllerChange: @Sendable (Int32?) -> Void
+
+    /// - Parameter onControllerChange: told the current controller's id (nil while there is none), for metadata.
+    public init(
+        brokerId: Int32, zk: KafkaZkClient, logger: Logger,
+        onControllerChange: @escaping @Sendable (Int32?) -> Void = { _ in }
+    ) {
+        self.brokerId = brokerId
+        self.zk = zk
+        self.logger = logger
+        self.onControllerChange = onControllerChange
+    }
+
+    public func run() async throws {
+        var active: Task<Void, any Error>?
+        defer { active?.cancel() }
+        var knownController: Int32?? = .none
+        while true {
+            try Task.checkCancellation()
+            let (current, watch): (ControllerZNode?, AsyncStream<WatchedEvent>)
+            do {
+                (current, watch) = try await readControllerAndWatch()
+            } catch let error as ZooKeeperError where error.isRetryable {
+                try await zk.zooKeeper.waitUntilConnected()
+                continue
+            }
+            let controllerId = current?.brokerId
+            if knownController != .some(controllerId) {
+                knownController = .some(controllerId)
+                onControllerChange(controllerId)
+                if let controllerId, controllerId != brokerId { logger.info("Broker \(controllerId) is the controller") }
+            }
+            if controllerId != brokerId, let task = active {
+                logger.warning("Broker \(brokerId) is no longer the controller: resigning")
+                task.cancel()
+                active = nil
+            }
+            if current == nil {
+                if let epoch = try await zk.tryRegisterController(brokerId: brokerId) {
+                    logger.info("Broker \(brokerId) won the controller election with epoch \(epoch.epoch)")
+                    active = startController(epoch: epoch)
+                } else {
+                    logger.debug("Broker \(brokerId) lost the controller election race")
+                }
+                continue  // re-read /controller and set a watch on the new state
+            }
+            try await awaitChange(watch)
+        }
+    }
+
+    private func readControllerAndWatch() async throws -> (ControllerZNode?, AsyncStream<WatchedEvent>) {
+        let (stat, watch) = try await zk.zooKeeper.existsAndWatch(ZkPaths.controller)
+        guard stat != nil, let (node, _) = try await zk.controller() else { return (nil, watch) }
+        return (node, watch)
+    }
+
+    private func startController(epoch: ControllerEpoch) -> Task<Void, any Error> {
+        let controller = KafkaController(brokerId: brokerId, epoch: epoch, zk: zk, logger: logger)
+        let logger = self.logger
+        return Task {
+            do {
+                try await controller.run()
+            } catch is CancellationError {
+            } catch {
+                logger.warning("Controller stopped: \(error)")
+                throw error
+            }
+        }
+    }
+
+    private func awaitChange(_ watch: AsyncStream<WatchedEvent>) async throws {
+        for await _ in watch { return }
+        try Task.checkCancellation()
+        throw zk.zooKeeper.state == .expired ? ZooKeeperError.sessionExpired : ZooKeeperError.closed
+    }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// `gregor`: the operator's command line (Kafka's `kafka-*.sh` tools in one binary).
+@main
+struct Gregor: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gregor",
+        abstract: "Operate a Gregor cluster.",
+        subcommands: [ClusterCommand.self])
+}

@@ -1,0 +1,98 @@
+import Foundation
+import GregorTestSupport
+import Testing
+import ZooKeeper
+
+@Suite("ZooKeeper watches and session states against a real server")
+struct ZooKeeperWatchTests {
+    @Test func dataWatchFiresOncePerChange() async throws {
+        let zk = try await SharedServer.client()
+        defer { Task { await zk.close() } }
+        let root = SharedServer.uniqueRoot()
+        try await zk.create(root, data: [0])
+        let (_, _, watch) = try await zk.getDataAndWatch(root)
+        try await zk.setData(root, data: [1])
+        try await zk.setData(root, data: [2])  // a one-shot watch reports the first change only
+        let events = try await watch.collect()
+        #expect(events.map(\.kind) == [.nodeDataChanged])
+        #expect(events.first?.path == root)
+
+        let (data, _, second) = try await zk.getDataAndWatch(root)
+        #expect(data == [2])
+        try await zk.delete(root)
+        #expect(try await second.collect().map(\.kind) == [.nodeDeleted])
+    }
+
+    @Test func childWatchFiresOncePerChange() async throws {
+        let zk = try await SharedServer.client()
+        defer { Task { await zk.close() } }
+        let root = SharedServer.uniqueRoot()
+        try await zk.create(root)
+        let (children, watch) = try await zk.getChildrenAndWatch(root)
+        #expect(children.isEmpty)
+        try await zk.create("\(root)/1")
+        try await zk.create("\(root)/2")
+        #expect(try await watch.collect().map(\.kind) == [.nodeChildrenChanged])
+        let (now, again) = try await zk.getChildrenAndWatch(root)
+        #expect(now.sorted() == ["1", "2"])
+        try await zk.setData(root, data: [1])  // data changes do not trigger child watches
+        try await zk.delete("\(root)/1")
+        #expect(try await again.collect().map(\.kind) == [.nodeChildrenChanged])
+    }
+
+    @Test func existsWatchSeesCreationOfAnAbsentNode() async throws {
+        let zk = try await SharedServer.client()
+        defer { Task { await zk.close() } }
+        let root = SharedServer.uniqueRoot()
+        let (stat, watch) = try await zk.existsAndWatch(root)
+        #expect(stat == nil)
+        try await zk.create(root)
+        #expect(try await watch.collect().map(\.kind) == [.nodeCreated])
+    }
+
+    @Test func continuousChildStreamFollowsEveryState() async throws {
+        let zk = try await SharedServer.client()
+        defer { Task { await zk.close() } }
+        let root = SharedServer.uniqueRoot()
+        try await zk.create(root)
+        var iterator = zk.watchChildren(root).makeAsyncIterator()
+        #expect(try await iterator.next() == [])
+        try await zk.create("\(root)/0")
+        #expect(try await iterator.next() == ["0"])
+        try await zk.create("\(root)/1")
+        #expect(try await iterator.next()?.sorted() == ["0", "1"])
+        try await zk.delete("\(root)/0")
+        #expect(try await iterator.next() == ["1"])
+    }
+
+    @Test func forcedExpiryIsReportedAsExpired() async throws {
+        let victim = try await SharedServer.client()
+        defer { Task { await victim.close() } }
+        let root = SharedServer.uniqueRoot()
+        try await victim.create(root)
+        try await victim.create("\(root)/mine", mode: .ephemeral)
+        let (_, pendingWatch) = try await victim.getChildrenAndWatch(root)
+        var states = victim.sessionStates().makeAsyncIterator()
+        #expect(await states.next() == .connected)
+
+        // Kafka's and Curator's trick: a second handle takes over the session and closes it.
+        let server = try await SharedServer.get()
+        let thief = try await ZooKeeperClient.connect(
+            to: ConnectString(parsing: server.connectString), sessionTimeout: .seconds(6),
+            connectionTimeout: .seconds(10), reattachingTo: #require(victim.credentials))
+        #expect(thief.sessionID == victim.sessionID)
+        await thief.close()
+
+        var seen: [SessionState] = []
+        while let state = await states.next() { seen.append(state) }
+        #expect(seen.last == .expired)
+        #expect(victim.state == .expired)
+        // A watch of an expired session finishes without an event.
+        #expect(try await pendingWatch.collect().isEmpty)
+        await #expect(throws: ZooKeeperError.sessionExpired) { try await victim.exists(root) }
+
+        let observer = try await SharedServer.client()
+        defer { Task { await observer.close() } }
+        #expect(try await observer.exists("\(root)/mine") == nil)
+    }
+}
