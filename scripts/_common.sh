@@ -1,0 +1,128 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034  # variables used by the scripts that source this file
+# shellcheck disable=SC2016  # the single-quoted `bash -c` programs expand their own $1.. on purpose
+# Helpers shared by the operator scripts in this folder. Sourced, never run.
+# Every script sets ROOT (the repo root), cds there, and then sources this file.
+
+: "${ROOT:?scripts/_common.sh: ROOT must be set by the sourcing script}"
+
+# The single runtime folder (in .gitignore). Everything a running cluster writes lives below it.
+VAR_DIR="$ROOT/var"
+ZK_STANDALONE_DIR="$VAR_DIR/zookeeper"
+ZK_ENSEMBLE_DIR="$VAR_DIR/zookeeper-ensemble"
+ZK_CLI=/usr/share/zookeeper/bin/zkCli.sh
+
+# Release binaries built by `swift build -c release`; GREGOR_SERVER_BIN / GREGOR_BIN override them
+# (e.g. a debug build, or a stub for testing the scripts).
+GREGOR_SERVER_BIN="${GREGOR_SERVER_BIN:-$ROOT/.build/release/gregor-server}"
+GREGOR_BIN="${GREGOR_BIN:-$ROOT/.build/release/gregor}"
+
+SCRIPT_NAME="$(basename "$0")"
+
+# A Swift toolchain unpacked in /opt/swift but not on PATH (as on the project machines) is still found.
+if ! command -v swift >/dev/null && [[ -x /opt/swift/usr/bin/swift ]]; then
+    PATH="$PATH:/opt/swift/usr/bin"
+fi
+
+info() { printf '%s: %s\n' "$SCRIPT_NAME" "$*"; }
+warn() { printf '%s: WARNING: %s\n' "$SCRIPT_NAME" "$*" >&2; }
+die() { printf '%s: ERROR: %s\n' "$SCRIPT_NAME" "$*" >&2; exit 1; }
+
+# Path relative to the repo root, for messages.
+rel() { printf '%s' "${1#"$ROOT"/}"; }
+
+# prop_get FILE KEY: value of KEY in a Java-style properties file (last assignment wins, `key=value`
+# or `key = value`, comments and blank lines ignored). Prints nothing if the key is absent.
+prop_get() {
+    awk -v key="$2" '
+        /^[[:space:]]*[#!]/ { next }
+        {
+            line = $0
+            eq = index(line, "=")
+            if (eq == 0) next
+            k = substr(line, 1, eq - 1); v = substr(line, eq + 1)
+            gsub(/^[[:space:]]+|[[:space:]]+$/, "", k)
+            gsub(/^[[:space:]]+|[[:space:]]+$/, "", v)
+            if (k == key) { value = v; found = 1 }
+        }
+        END { if (found) print value }
+    ' "$1"
+}
+
+# pid_running PIDFILE PATTERN: prints the pid and succeeds if PIDFILE names a live process whose
+# command line contains PATTERN (guards against a recycled pid). Removes a stale pid file.
+pid_running() {
+    local pidfile="$1" pattern="$2" pid
+    [[ -f "$pidfile" ]] || return 1
+    pid="$(tr -dc '0-9' <"$pidfile")"
+    if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null \
+        && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$pattern"; then
+        printf '%s\n' "$pid"
+        return 0
+    fi
+    rm -f "$pidfile"
+    return 1
+}
+
+# stop_pid PID NAME TIMEOUT_SECONDS: SIGTERM, wait for the process to exit, SIGKILL after the timeout.
+# Returns 0 if it exited after SIGTERM, 2 if it had to be killed.
+stop_pid() {
+    local pid="$1" name="$2" timeout="$3" deadline
+    kill -TERM "$pid" 2>/dev/null || return 0
+    deadline=$((SECONDS + timeout))
+    while kill -0 "$pid" 2>/dev/null; do
+        if ((SECONDS >= deadline)); then
+            warn "$name (pid $pid) did not exit ${timeout}s after SIGTERM; sending SIGKILL"
+            kill -KILL "$pid" 2>/dev/null || true
+            while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+            return 2
+        fi
+        sleep 0.1
+    done
+    return 0
+}
+
+# Keep one previous log as <log>.1 so that a new start never matches lines of an old run.
+rotate_log() {
+    if [[ -s "$1" ]]; then mv -f "$1" "$1.1"; fi
+    : >"$1"
+}
+
+# show_log_tail FILE [LINES]: the end of a log on stderr, for failure messages.
+show_log_tail() {
+    local file="$1" lines="${2:-40}"
+    {
+        printf -- '----- last %s lines of %s -----\n' "$lines" "$(rel "$file")"
+        tail -n "$lines" "$file" 2>/dev/null || true
+        printf -- '----- end of %s -----\n' "$(rel "$file")"
+    } >&2
+}
+
+# tcp_open HOST PORT: succeeds if something accepts TCP connections there.
+tcp_open() {
+    timeout 2 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$1" "$2" 2>/dev/null
+}
+
+# zk_4lw HOST PORT CMD: send a ZooKeeper four-letter word over bash /dev/tcp (no nc needed), print the answer.
+zk_4lw() {
+    timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/$2" || exit 1; printf "%s" "$3" >&3; cat <&3' _ "$1" "$2" "$3" 2>/dev/null
+}
+
+# zk_serving HOST PORT: succeeds once the server answers `srvr` with a Mode (standalone, leader or
+# follower), i.e. it serves requests. (`ruok` says imok even when an ensemble member has no quorum.)
+zk_serving() {
+    zk_4lw "$1" "$2" srvr | grep -qE '^Mode: (standalone|leader|follower)'
+}
+
+# For each host:port in a ZooKeeper connect string (chroot stripped), print "host port".
+zk_hostports() {
+    local cs="${1%%/*}" hp
+    local IFS=,
+    for hp in $cs; do
+        if [[ "$hp" == *:* ]]; then
+            printf '%s %s\n' "${hp%:*}" "${hp##*:}"
+        else
+            printf '%s 2181\n' "$hp"
+        fi
+    done
+}
