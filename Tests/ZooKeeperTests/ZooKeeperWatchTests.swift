@@ -77,9 +77,10 @@ struct ZooKeeperWatchTests {
 
         // Kafka's and Curator's trick: a second handle takes over the session and closes it.
         let server = try await SharedServer.get()
+        let credentials: SessionCredentials = try #require(victim.credentials)
         let thief = try await ZooKeeperClient.connect(
             to: ConnectString(parsing: server.connectString), sessionTimeout: .seconds(6),
-            connectionTimeout: .seconds(10), reattachingTo: #require(victim.credentials))
+            connectionTimeout: .seconds(10), reattachingTo: credentials)
         #expect(thief.sessionID == victim.sessionID)
         await thief.close()
 

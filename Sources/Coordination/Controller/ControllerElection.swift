@@ -25,7 +25,12 @@ public struct ControllerElection: Sendable {
 
     public func run() async throws {
         var active: Task<Void, any Error>?
-        defer { active?.cancel() }
+        defer {
+            if let active {
+                logger.warning("Broker \(brokerId) resigned as controller")
+                active.cancel()
+            }
+        }
         var knownController: Int32?? = .none
         while true {
             try Task.checkCancellation()

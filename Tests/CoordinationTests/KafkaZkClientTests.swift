@@ -1,0 +1,94 @@
+import Coordination
+import Foundation
+import GregorTestSupport
+import Logging
+import Testing
+import ZooKeeper
+
+/// `KafkaZkClient` against a real ZooKeeper server; each test under its own chroot, so each sees a fresh tree.
+@Suite("Kafka's ZooKeeper operations against a real server")
+struct KafkaZkClientTests {
+    private static let server = Task { try await ZooKeeperServer.start() }
+
+    private func session() async throws -> (KafkaZkClient, ClusterMembership.Configuration) {
+        let server = try await Self.server.value
+        let chroot = "/kafka-\(UUID().uuidString.prefix(8))"
+        let config = ClusterMembership.Configuration(
+            connectString: try ConnectString(parsing: server.connectString + chroot),
+            sessionTimeout: .seconds(6), connectionTimeout: .seconds(10))
+        return (try await ClusterMembership.connect(config, logger: Logger(label: "test")), config)
+    }
+
+    private func another(_ config: ClusterMembership.Configuration) async throws -> KafkaZkClient {
+        try await ClusterMembership.connect(config, logger: Logger(label: "test"))
+    }
+
+    @Test func startupCreatesKafkasTreeAndOneClusterId() async throws {
+        let (zk, config) = try await session()
+        defer { Task { await zk.zooKeeper.close() } }
+        try await zk.ensurePersistentPaths()
+        try await zk.ensurePersistentPaths()  // idempotent
+        for path in ZkPaths.persistentPaths {
+            #expect(try await zk.zooKeeper.exists(path) != nil, "\(path) missing")
+        }
+        let id = try await zk.getOrCreateClusterId()
+        let other = try await another(config)
+        defer { Task { await other.zooKeeper.close() } }
+        #expect(try await other.getOrCreateClusterId() == id)
+    }
+
+    @Test func duplicateBrokerIdIsRefusedButOwnRetryIsAccepted() async throws {
+        let (zk, config) = try await session()
+        defer { Task { await zk.zooKeeper.close() } }
+        try await zk.ensurePersistentPaths()
+        let info = BrokerInfo(
+            id: 0, endPoints: [BrokerEndPoint(listenerName: "PLAINTEXT", host: "127.0.0.1", port: 9092, securityProtocol: "PLAINTEXT")],
+            rack: nil)
+        try await zk.registerBroker(info)
+        try await zk.registerBroker(info)  // same session: a retry after connection loss
+        let rival = try await another(config)
+        defer { Task { await rival.zooKeeper.close() } }
+        await #expect(throws: BrokerRegistrationError.self) { try await rival.registerBroker(info) }
+        #expect(try await rival.liveBrokerIds() == [0])
+        #expect(try await rival.broker(0) == info)
+        #expect(try await zk.zooKeeper.exists(ZkPaths.broker(0))?.ephemeralOwner == zk.sessionID)
+    }
+
+    @Test func exactlyOneOfManyRacingBrokersBecomesController() async throws {
+        let (first, config) = try await session()
+        var sessions = [first]
+        for _ in 0..<4 { sessions.append(try await another(config)) }
+        defer { for s in sessions { Task { await s.zooKeeper.close() } } }
+        try await first.ensurePersistentPaths()
+
+        let results = try await withThrowingTaskGroup(of: (Int32, ControllerEpoch?).self) { group in
+            for (i, zk) in sessions.enumerated() {
+                group.addTask { (Int32(i), try await zk.tryRegisterController(brokerId: Int32(i))) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        let winners = results.filter { $0.1 != nil }
+        #expect(winners.count == 1)
+        let (winner, epoch) = try #require(winners.first)
+        #expect(epoch?.epoch == 1)
+        #expect(try await first.controller()?.node.brokerId == winner)
+        #expect(try await first.controllerEpoch() == epoch)
+
+        // The winner's session ends: its /controller vanishes, and the next winner bumps the epoch again.
+        await sessions[Int(winner)].zooKeeper.close()
+        let next = sessions[Int(winner == 0 ? 1 : 0)]
+        let second = try await next.tryRegisterController(brokerId: 99)
+        #expect(second?.epoch == 2)
+        #expect(try await next.controller()?.node.brokerId == 99)
+    }
+
+    @Test func brokerIdGenerationStartsAboveTheReservedRange() async throws {
+        let (zk, _) = try await session()
+        defer { Task { await zk.zooKeeper.close() } }
+        try await zk.ensurePersistentPaths()
+        let a = try await zk.generateBrokerId(reservedBrokerMaxId: 1000)
+        let b = try await zk.generateBrokerId(reservedBrokerMaxId: 1000)
+        #expect(a == 1001)
+        #expect(b == 1002)
+    }
+}
