@@ -25,22 +25,30 @@ let package = Package(
         // Debian's libzookeeper-mt-dev; no pkg-config file exists, the modulemap links by name.
         .systemLibrary(name: "CZooKeeper", path: "Sources/CZooKeeper"),
         .target(name: "ZooKeeper", dependencies: ["CZooKeeper", log]),
-        .target(name: "Storage", dependencies: [log]),
+        // CRC-32C with the SSE4.2 instruction where the CPU has it (record batches are checksummed on every append).
+        .target(name: "CCRC32C", path: "Sources/CCRC32C"),
+        .target(name: "KafkaProtocol", dependencies: ["CCRC32C", nioCore]),
+        .target(name: "Storage", dependencies: ["KafkaProtocol", nioCore, log]),
         .target(name: "Coordination", dependencies: ["ZooKeeper", log]),
         .target(name: "Broker", dependencies: ["Coordination", "Storage", "ZooKeeper", nioCore, nioPosix, log, lifecycle]),
         .executableTarget(name: "gregor-server", dependencies: ["Broker", log, lifecycle, argumentParser]),
-        .executableTarget(name: "gregor", dependencies: ["Broker", "Coordination", "ZooKeeper", log, argumentParser]),
+        .executableTarget(
+            name: "gregor", dependencies: ["Broker", "Coordination", "Storage", "KafkaProtocol", "ZooKeeper", nioCore, log, argumentParser]),
 
         // Fixtures that start real ZooKeeper servers and real broker processes; not a product.
         .target(name: "GregorTestSupport", path: "Tests/GregorTestSupport"),
+        // A child process for crash tests: appends to a log until it is killed with SIGKILL.
+        .executableTarget(
+            name: "StorageCrashWorker", dependencies: ["Storage", "KafkaProtocol", nioCore], path: "Tests/StorageCrashWorker"),
 
         .testTarget(name: "ZooKeeperTests", dependencies: ["ZooKeeper", "GregorTestSupport"]),
-        .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol", nioCore], resources: [.copy("Fixtures")]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "KafkaProtocol", nioCore, "GregorTestSupport"]),
         .testTarget(name: "CoordinationTests", dependencies: ["Coordination", "ZooKeeper", "GregorTestSupport"]),
         .testTarget(name: "BrokerTests", dependencies: ["Broker"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Coordination", "ZooKeeper", "GregorTestSupport"]
+            dependencies: ["Coordination", "Storage", "ZooKeeper", "GregorTestSupport"]
         ),
     ]
 )
