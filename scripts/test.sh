@@ -13,7 +13,8 @@ Usage: scripts/test.sh
   1. scripts/setup.sh --deps-only       (Debian packages, .venv with the Python clients and pytest)
   2. swift build --build-tests          fails on any compiler warning in Sources/ or Tests/
                                         (warnings in dependencies are ignored)
-  3. swift test --skip-build            with GREGOR_BIN_DIR=\$(swift build --show-bin-path)
+  3. swift test --skip-build            with GREGOR_BIN_DIR=\$(swift build --show-bin-path), killed with
+                                        every child after SWIFT_TEST_LIMIT_SECONDS (default 1500)
   4. .venv/bin/pytest -q Tests/Interop  if Tests/Interop has test_*.py files
 Exits non-zero if any step fails. Logs: var/test/build.log, var/test/swift-test.log, var/test/pytest.log.
 The tests start their own ZooKeeper servers and brokers on free ports; no running cluster is needed.
@@ -44,6 +45,33 @@ summary() {
     fi
 }
 banner() { printf '\n==================== %s ====================\n' "$*"; }
+
+# Runs a command in its own process group and kills the whole group (the test binary that `swift test` spawns,
+# and any server a test started) if it outlives LIMIT seconds: a hung test must fail the run, not stall CI.
+run_with_deadline() { # LIMIT CMD...
+    local limit=$1 pid watchdog rc
+    shift
+    setsid "$@" &
+    pid=$!
+    (
+        exec >/dev/null 2>&1
+        sleep "$limit"
+        kill -TERM -- "-$pid"
+        sleep 15
+        kill -KILL -- "-$pid"
+    ) &
+    watchdog=$!
+    wait "$pid"
+    rc=$?
+    pkill -P "$watchdog" 2>/dev/null || true
+    kill "$watchdog" 2>/dev/null || true
+    wait "$watchdog" 2>/dev/null || true
+    if ((rc == 143 || rc == 137)); then
+        printf '\nwatchdog: "%s" ran longer than %ss and was killed\n' "$*" "$limit"
+    fi
+    return "$rc"
+}
+SWIFT_TEST_LIMIT_SECONDS="${SWIFT_TEST_LIMIT_SECONDS:-1500}"
 
 # ---- 1. dependencies ----
 banner "1/4 setup.sh --deps-only"
@@ -99,7 +127,7 @@ export GREGOR_BIN_DIR
 info "GREGOR_BIN_DIR=$GREGOR_BIN_DIR"
 t=$SECONDS
 set +e
-swift test --skip-build 2>&1 | tee "$LOG_DIR/swift-test.log"
+run_with_deadline "$SWIFT_TEST_LIMIT_SECONDS" swift test --skip-build 2>&1 | tee "$LOG_DIR/swift-test.log"
 test_rc=${PIPESTATUS[0]}
 set -e
 if ((test_rc == 0)); then

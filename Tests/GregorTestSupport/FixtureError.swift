@@ -13,6 +13,8 @@ public enum FixtureError: Error, CustomStringConvertible, Sendable {
     case zooKeeperStartFailed(reason: String, logTail: String)
     /// A system call failed (socket, temp dir, file creation).
     case systemCall(String, errno: Int32)
+    /// A fixture was asked to act on a process that is not (or no longer) running.
+    case notRunning(String)
     /// A 4-letter-word exchange with ZooKeeper did not complete.
     case fourLetterWordFailed(command: String, port: Int, reason: String)
 
@@ -29,6 +31,8 @@ public enum FixtureError: Error, CustomStringConvertible, Sendable {
             "ZooKeeper did not start: \(reason); log tail:\n\(logTail)"
         case let .systemCall(call, code):
             "\(call) failed: \(errnoText(code)) (errno \(code))"
+        case let .notRunning(what):
+            "not running: \(what)"
         case let .fourLetterWordFailed(command, port, reason):
             "4-letter word '\(command)' to 127.0.0.1:\(port) failed: \(reason)"
         }

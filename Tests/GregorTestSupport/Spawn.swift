@@ -48,7 +48,15 @@ enum Spawn {
         let variables = environment ?? ProcessInfo.processInfo.environment
         let envp = CStringArray(variables.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &actions, &attributes, argv.pointers, envp.pointers)
+        var result = posix_spawn(&pid, executable, &actions, &attributes, argv.pointers, envp.pointers)
+        // ETXTBSY: a test just wrote this executable and a child forked concurrently elsewhere in this process
+        // still holds the write descriptor until its own exec; that lasts microseconds, so retry briefly.
+        var retries = 0
+        while result == ETXTBSY, retries < 100 {
+            usleep(5_000)
+            retries += 1
+            result = posix_spawn(&pid, executable, &actions, &attributes, argv.pointers, envp.pointers)
+        }
         guard result == 0 else { throw FixtureError.systemCall("posix_spawn(\(executable))", errno: result) }
         return pid
     }
@@ -74,7 +82,9 @@ enum Spawn {
         else { throw FixtureError.systemCall("dlsym(posix_spawn_file_actions_addclosefrom_np)", errno: ENOSYS) }
         let addCloseFrom = unsafeBitCast(symbol, to: AddCloseFrom.self)
         let result = addCloseFrom(&actions, 3)
-        guard result == 0 else { throw FixtureError.systemCall("posix_spawn_file_actions_addclosefrom_np", errno: result) }
+        guard result == 0 else {
+            throw FixtureError.systemCall("posix_spawn_file_actions_addclosefrom_np", errno: result)
+        }
     }
 }
 

@@ -89,7 +89,7 @@ public final class ZooKeeperServer: Sendable {
     /// answers, so clients' sessions time out as they do against a hung server. `resume()` continues it.
     public func suspend() async throws {
         guard let process = state.withLock({ $0.process }) else {
-            throw FixtureError.zooKeeperStartFailed(reason: "suspend() without a running server", logTail: "")
+            throw FixtureError.notRunning("suspend() of ZooKeeper on port \(port)")
         }
         try await process.suspend()
     }
@@ -104,7 +104,7 @@ public final class ZooKeeperServer: Sendable {
     public func restart() async throws {
         let old = try state.withLock { state -> ChildProcess? in
             guard !state.stopped else {
-                throw FixtureError.zooKeeperStartFailed(reason: "restart() after stop()", logTail: "")
+                throw FixtureError.notRunning("restart() of ZooKeeper on port \(port) after stop()")
             }
             defer { state.process = nil }
             return state.process

@@ -5,9 +5,6 @@ import Storage
 import Testing
 import ZooKeeper
 
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Real `gregor-server` processes against a real ZooKeeper: what an operator sees in the tree.
 @Suite("Cluster membership with real broker processes", .serialized)
@@ -136,11 +133,11 @@ struct ClusterMembershipTests {
             let paused = brokers[Int(controller)]
             let oldSession = try #require(try await cluster.inspector.zooKeeper.exists(ZkPaths.broker(controller))).ephemeralOwner
             // Frozen past its session timeout (like a long GC pause), the controller loses its session.
-            _ = Glibc.kill(paused.pid, SIGSTOP)
+            try await paused.suspend()
             try await eventually(timeout: .milliseconds(TestCluster.sessionTimeoutMs + 8000), "the paused broker expired") {
                 try await !cluster.liveBrokerIds().contains(controller)
             }
-            _ = Glibc.kill(paused.pid, SIGCONT)
+            paused.resume()
             try await paused.waitForLog(containing: "expired", timeout: .seconds(20))
             try await eventually(timeout: .seconds(20), "broker \(controller) re-registered with a new session") {
                 guard let stat = try await cluster.inspector.zooKeeper.exists(ZkPaths.broker(controller)) else { return false }

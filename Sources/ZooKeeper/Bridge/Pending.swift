@@ -37,7 +37,14 @@ extension SessionCore {
     func perform<Value: Sendable>(
         _ submit: (OpaquePointer, UnsafeRawPointer) -> Int32
     ) async throws -> Value {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Value, any Error>) in
+        // A session that has ended fails fast, with the reason, without touching the C handle.
+        switch state {
+        case .expired: throw ZooKeeperError.sessionExpired
+        case .authFailed: throw ZooKeeperError.authFailed
+        case .closed: throw ZooKeeperError.closed
+        case .connecting, .connected, .disconnected: break
+        }
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Value, any Error>) in
             let pending = Unmanaged.passRetained(Pending<Value>(continuation))
             let context = UnsafeRawPointer(pending.toOpaque())
             let rc: Int32
