@@ -30,11 +30,14 @@ public final class KafkaServer: Service, Sendable {
             throw StartupError.zooKeeperUnreachable(connect: "\(zkConfig.connectString)", timeoutMs: config.zookeeperConnectionTimeoutMs)
         }
         var socketServer: SocketServer?
+        var logManager: LogManager?
         do {
             try await session.ensurePersistentPaths()
             let clusterId = try await session.getOrCreateClusterId()
             logger.info("Cluster ID = \(clusterId)")
             let brokerId = try await resolveBrokerId(clusterId: clusterId, zk: session)
+            let logs = try await LogManager.load(config.logManagerConfiguration, logger: logger)
+            logManager = logs
             let sockets = try await SocketServer.bind(
                 config.listeners, threads: Int(config.int("num.network.threads")), logger: logger
             ) { [logger] channel in
@@ -46,17 +49,32 @@ public final class KafkaServer: Service, Sendable {
             try await membership.register()
             logger.info("Gregor broker \(brokerId) started")
             try await cancelWhenGracefulShutdown {
-                try await membership.run()
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { await logs.runSchedulers() }
+                    group.addTask { try await membership.run() }
+                    defer { group.cancelAll() }
+                    try await group.next()
+                }
             }
             logger.info("Broker \(brokerId) shutting down")
         } catch {
-            await socketServer?.shutdown()
-            await session.zooKeeper.close()
+            await shutDown(socketServer: socketServer, logManager: logManager, session: session)
             throw error
         }
-        await socketServer?.shutdown()
-        await session.zooKeeper.close()
+        await shutDown(socketServer: socketServer, logManager: logManager, session: session)
         logger.info("Shut down completed")
+    }
+
+    /// Reverse startup order: stop accepting requests, close the logs cleanly (flush, checkpoints, clean shutdown
+    /// markers), and close the ZooKeeper session last so the broker's ephemeral znodes vanish at once.
+    private func shutDown(socketServer: SocketServer?, logManager: LogManager?, session: KafkaZkClient) async {
+        await socketServer?.shutdown()
+        do {
+            try logManager?.shutdown()
+        } catch {
+            logger.error("Closing the logs failed: \(error); the next start will recover them")
+        }
+        await session.zooKeeper.close()
     }
 
     private func membershipConfiguration() throws -> ClusterMembership.Configuration {

@@ -1,0 +1,66 @@
+import KafkaProtocol
+
+/// What a read found: whole batches as one file range (empty when nothing is available yet), and the log's
+/// bounds at the time of the read.
+public struct LogReadInfo: Sendable {
+    public var records: FileSlice?
+    public var logStartOffset: Int64
+    public var logEndOffset: Int64
+
+    public var sizeInBytes: Int { records?.count ?? 0 }
+}
+
+extension Log {
+    /// Reads whole batches starting with the one that holds `offset`: at most `maxBytes` (but at least one whole
+    /// batch when `minOneBatch`, KIP-74), never a batch at or beyond `maxOffset` (the high watermark for consumers,
+    /// the log end for followers). Offsets outside [log start, log end] are out of range.
+    public func read(from offset: Int64, maxBytes: Int, upTo maxOffset: Int64? = nil, minOneBatch: Bool = true) throws -> LogReadInfo {
+        let (segments, startOffset, endOffset) = state.withLock { ($0.segments, $0.logStartOffset, $0.nextOffset) }
+        guard offset >= startOffset, offset <= endOffset else {
+            throw StorageError.offsetOutOfRange(requested: offset, logStartOffset: startOffset, logEndOffset: endOffset)
+        }
+        let limitOffset = min(maxOffset ?? endOffset, endOffset)
+        var result = LogReadInfo(records: nil, logStartOffset: startOffset, logEndOffset: endOffset)
+        guard offset < limitOffset else { return result }
+        var index = Self.floorSegmentIndex(segments, offset: offset)
+        while index < segments.count {
+            let segment = segments[index]
+            // The limit offset stops the read at the start of the batch that holds it.
+            var maxPosition = segment.sizeInBytes
+            if index == segments.count - 1 || segments[index + 1].baseOffset > limitOffset {
+                if let batch = try segment.translateOffset(limitOffset) { maxPosition = batch.position }
+            }
+            if let slice = try segment.read(startOffset: offset, maxSize: maxBytes, maxPosition: maxPosition, minOneBatch: minOneBatch) {
+                result.records = slice
+                return result
+            }
+            index += 1
+        }
+        return result
+    }
+
+    /// The index of the segment whose base offset is the greatest <= `offset` (0 when all are above).
+    static func floorSegmentIndex(_ segments: [LogSegment], offset: Int64) -> Int {
+        var low = 0
+        var high = segments.count - 1
+        while low < high {
+            let mid = (low + high + 1) / 2
+            if segments[mid].baseOffset <= offset { low = mid } else { high = mid - 1 }
+        }
+        return low
+    }
+
+    /// The first offset whose batch has a timestamp >= `timestamp` (ListOffsets by time), with that timestamp;
+    /// nil when every batch is older. Batch-granular: the offset is the batch's base offset.
+    public func fetchOffset(byTimestamp timestamp: Int64) throws -> (offset: Int64, timestamp: Int64)? {
+        // Rare (ListOffsets), so it runs under the lock and reads each segment's timestamp state consistently.
+        try state.withLock { state in
+            for segment in state.segments where segment.maxTimestampSoFar >= timestamp {
+                if let found = try segment.findOffset(byTimestamp: timestamp, startingOffset: state.logStartOffset) {
+                    return found
+                }
+            }
+            return nil
+        }
+    }
+}

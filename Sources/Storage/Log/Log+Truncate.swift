@@ -1,0 +1,44 @@
+extension Log {
+    /// Removes everything at and after `offset` (a follower whose leader has a shorter log). Whole batches only.
+    public func truncate(to offset: Int64) throws {
+        try state.withLock { state in
+            guard offset < state.nextOffset else { return }
+            if offset <= state.segments[0].baseOffset {
+                try Self.replaceAllSegments(&state, startingAt: offset, log: self)
+                return
+            }
+            while state.segments.count > 1, state.activeSegment.baseOffset >= offset {
+                let removed = state.segments.removeLast()
+                try removed.close()
+                try removed.delete()
+            }
+            try state.activeSegment.truncate(to: offset)
+            state.nextOffset = try state.activeSegment.readNextOffset()
+            state.recoveryPoint = min(state.recoveryPoint, state.nextOffset)
+            state.logStartOffset = min(state.logStartOffset, state.nextOffset)
+            state.checkInvariants()
+        }
+        logger.info("Truncated log to offset \(offset)")
+    }
+
+    /// Deletes every segment and starts empty at `offset` (a follower far behind, or ahead of, its leader).
+    public func truncateFullyAndStart(at offset: Int64) throws {
+        try state.withLock { state in
+            try Self.replaceAllSegments(&state, startingAt: offset, log: self)
+        }
+        logger.info("Truncated log fully; it now starts at offset \(offset)")
+    }
+
+    static func replaceAllSegments(_ state: inout State, startingAt offset: Int64, log: Log) throws {
+        for segment in state.segments {
+            try segment.close()
+            try segment.delete()
+        }
+        state.segments = [try LogSegment.open(directory: log.directory, baseOffset: offset, config: state.config, create: true)]
+        state.nextOffset = offset
+        state.logStartOffset = offset
+        state.recoveryPoint = offset
+        state.unflushedMessages = 0
+        state.checkInvariants()
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// One partition's log (Kafka's `Log`): a directory `<topic>-<partition>` of segments with contiguous offsets.
+///
+/// Appends, rolls, truncation and retention take `state`'s lock, so the log is written from one place at a time;
+/// reads take a snapshot of the segment list under the same lock and then read files without it, so fetches run
+/// concurrently with appends. Offsets only grow; the invariants are asserted where they must hold:
+/// `logStartOffset <= logEndOffset`, `recoveryPoint <= logEndOffset`, segments sorted by base offset with the
+/// active segment last.
+public final class Log: Sendable {
+    public let topicPartition: TopicPartition
+    public let directory: String
+    let logger: Logger
+
+    struct State {
+        var config: LogConfig
+        var segments: [LogSegment]
+        var nextOffset: Int64
+        var logStartOffset: Int64
+        var recoveryPoint: Int64
+        var unflushedMessages: Int64 = 0
+        var lastFlushMs: Int64
+        var closed = false
+
+        var activeSegment: LogSegment { segments[segments.count - 1] }
+
+        func checkInvariants() {
+            assert(!segments.isEmpty, "a log always has an active segment")
+            assert(logStartOffset <= nextOffset, "log start offset \(logStartOffset) > log end offset \(nextOffset)")
+            assert(recoveryPoint <= nextOffset, "recovery point \(recoveryPoint) > log end offset \(nextOffset)")
+            assert(zip(segments, segments.dropFirst()).allSatisfy { $0.baseOffset < $1.baseOffset })
+        }
+    }
+
+    let state: Mutex<State>
+
+    init(topicPartition: TopicPartition, directory: String, state: State, logger: Logger) {
+        self.topicPartition = topicPartition
+        self.directory = directory
+        var logger = logger
+        logger[metadataKey: "partition"] = "\(topicPartition)"
+        self.logger = logger
+        state.checkInvariants()
+        self.state = Mutex(state)
+    }
+
+    public var logEndOffset: Int64 { state.withLock { $0.nextOffset } }
+    public var logStartOffset: Int64 { state.withLock { $0.logStartOffset } }
+    public var recoveryPoint: Int64 { state.withLock { $0.recoveryPoint } }
+    public var config: LogConfig { state.withLock { $0.config } }
+    public var numberOfSegments: Int { state.withLock { $0.segments.count } }
+    public var sizeInBytes: Int { state.withLock { $0.segments.reduce(0) { $0 + $1.sizeInBytes } } }
+    /// Base offsets of the segments, oldest first.
+    public var segmentBaseOffsets: [Int64] { state.withLock { $0.segments.map(\.baseOffset) } }
+
+    public func updateConfig(_ config: LogConfig) {
+        state.withLock { $0.config = config }
+    }
+
+    /// Flushes everything up to the log end, then closes every segment (indexes trimmed to their used size).
+    public func close() throws {
+        try flush()
+        try state.withLock { state in
+            guard !state.closed else { return }
+            state.closed = true
+            for segment in state.segments { try segment.close() }
+        }
+    }
+
+    /// Closes and removes the whole directory (topic deletion).
+    public func delete() throws {
+        try state.withLock { state in
+            state.closed = true
+            for segment in state.segments {
+                try segment.close()
+                try segment.delete()
+            }
+            state.segments.removeAll(keepingCapacity: false)
+            state.segments.append(contentsOf: [])
+        }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    public static func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+}

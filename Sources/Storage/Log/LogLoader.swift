@@ -1,0 +1,102 @@
+import Foundation
+import Logging
+
+/// Opens a partition directory (Kafka's `LogLoader`): removes leftovers of interrupted operations, opens every
+/// segment, and, after an unclean shutdown, recovers every segment beyond the recovery point batch by batch,
+/// truncating at the first torn or corrupt batch and dropping the segments after it. Missing or corrupt index
+/// files are rebuilt from their segment in any case. Each action is logged once, with file and offset.
+extension Log {
+    public static func open(
+        directory: String,
+        topicPartition: TopicPartition,
+        config: LogConfig,
+        recoveryPoint: Int64,
+        logStartOffset: Int64?,
+        hadCleanShutdown: Bool,
+        logger: Logger
+    ) throws -> Log {
+        var logger = logger
+        logger[metadataKey: "partition"] = "\(topicPartition)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let baseOffsets = try cleanDirectory(directory, logger: logger)
+
+        var segments: [LogSegment] = []
+        var needsRecovery: Set<Int64> = []
+        for base in baseOffsets {
+            let indexPath = directory + "/" + LogFileNames.filenamePrefix(offset: base) + LogFileNames.indexSuffix
+            let timeIndexPath = directory + "/" + LogFileNames.filenamePrefix(offset: base) + LogFileNames.timeIndexSuffix
+            let indexesExisted = FileManager.default.fileExists(atPath: indexPath) && FileManager.default.fileExists(atPath: timeIndexPath)
+            let segment = try LogSegment.open(directory: directory, baseOffset: base, config: config, create: false)
+            if !indexesExisted {
+                logger.warning("Missing index file for segment \(segment.file.path): rebuilding it")
+                needsRecovery.insert(base)
+            } else if let problem = segment.indexProblem() {
+                logger.warning("Found a corrupted index file for segment \(segment.file.path) (\(problem)): rebuilding it")
+                needsRecovery.insert(base)
+            }
+            segments.append(segment)
+        }
+        if segments.isEmpty {
+            segments.append(try LogSegment.open(directory: directory, baseOffset: logStartOffset ?? 0, config: config, create: true))
+        }
+
+        if !hadCleanShutdown {
+            for (i, segment) in segments.enumerated() {
+                let nextBase = i + 1 < segments.count ? segments[i + 1].baseOffset : Int64.max
+                if nextBase > recoveryPoint || i == segments.count - 1 { needsRecovery.insert(segment.baseOffset) }
+            }
+        }
+        var index = 0
+        while index < segments.count {
+            let segment = segments[index]
+            if needsRecovery.contains(segment.baseOffset) {
+                let (truncated, badOffset) = try segment.recover(maxBatchBytes: max(config.maxMessageBytes, 1 << 30))
+                if truncated > 0 {
+                    logger.warning("Recovery of \(segment.file.path) found a torn or corrupt batch at byte \(segment.sizeInBytes) (offset field \(badOffset.map(String.init) ?? "unreadable")): truncated \(truncated) bytes")
+                    for doomed in segments[(index + 1)...] {
+                        logger.warning("Deleting segment \(doomed.file.path): it follows a truncated segment")
+                        try doomed.close()
+                        try doomed.delete()
+                    }
+                    segments.removeSubrange((index + 1)...)
+                } else if !hadCleanShutdown {
+                    logger.info("Recovered unflushed segment \(segment.file.path): all batches valid")
+                }
+                if index < segments.count - 1 { try segment.onBecomeInactive() }
+            }
+            index += 1
+        }
+
+        let active = segments[segments.count - 1]
+        try active.prepareForAppends(maxIndexSizeBytes: config.maxIndexSizeBytes)
+        let nextOffset = try active.readNextOffset()
+        let firstBase = segments[0].baseOffset
+        let startOffset = min(max(logStartOffset ?? firstBase, firstBase), nextOffset)
+        let state = State(
+            config: config, segments: segments, nextOffset: nextOffset, logStartOffset: startOffset,
+            recoveryPoint: min(max(recoveryPoint, 0), nextOffset), lastFlushMs: nowMs())
+        logger.debug("Loaded log with \(segments.count) segment(s), log start offset \(startOffset), log end offset \(nextOffset)")
+        return Log(topicPartition: topicPartition, directory: directory, state: state, logger: logger)
+    }
+
+    /// Deletes files left by interrupted deletions and index files without a segment; returns the segments'
+    /// base offsets in order.
+    private static func cleanDirectory(_ directory: String, logger: Logger) throws -> [Int64] {
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        var logs: Set<Int64> = []
+        for name in names where name.hasSuffix(LogFileNames.logSuffix) {
+            if let base = LogFileNames.offset(fromFileName: name) { logs.insert(base) }
+        }
+        for name in names {
+            let path = directory + "/" + name
+            let leftover = [LogFileNames.deletedSuffix, LogFileNames.cleanedSuffix, LogFileNames.swapSuffix, ".tmp"].contains { name.hasSuffix($0) }
+            let orphanIndex = (name.hasSuffix(LogFileNames.indexSuffix) || name.hasSuffix(LogFileNames.timeIndexSuffix))
+                && LogFileNames.offset(fromFileName: name).map { !logs.contains($0) } ?? false
+            if leftover || orphanIndex {
+                logger.info("Deleting leftover file \(path)")
+                try FileManager.default.removeItem(atPath: path)
+            }
+        }
+        return logs.sorted()
+    }
+}

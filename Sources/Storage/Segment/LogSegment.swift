@@ -1,0 +1,229 @@
+import Foundation
+import KafkaProtocol
+
+/// One segment of a partition log (Kafka's `LogSegment`): `<base>.log` holding whole record batches, the sparse
+/// `<base>.index` (offset -> file position, one entry per `index.interval.bytes` appended) and `<base>.timeindex`
+/// (max timestamp -> offset).
+///
+/// Concurrency: mutations (append, truncate, recover, roll) come from the owning `Log` under its lock; reads
+/// (`read`, `translateOffset`, `findOffset(byTimestamp:)`) run concurrently and only see bytes below the size
+/// published by the last append.
+final class LogSegment: @unchecked Sendable {
+    let baseOffset: Int64
+    let file: SegmentFile
+    let offsetIndex: OffsetIndex
+    let timeIndex: TimeIndex
+    let indexIntervalBytes: Int
+    /// Wall-clock creation time, for `segment.ms` rolling.
+    let createdMs: Int64
+
+    // Guarded by the owning log's lock.
+    private(set) var bytesSinceLastIndexEntry = 0
+    private(set) var maxTimestampSoFar: Int64 = RecordBatch.noTimestamp
+    private(set) var offsetOfMaxTimestampSoFar: Int64 = -1
+
+    init(baseOffset: Int64, file: SegmentFile, offsetIndex: OffsetIndex, timeIndex: TimeIndex, indexIntervalBytes: Int, createdMs: Int64) {
+        self.baseOffset = baseOffset
+        self.file = file
+        self.offsetIndex = offsetIndex
+        self.timeIndex = timeIndex
+        self.indexIntervalBytes = indexIntervalBytes
+        self.createdMs = createdMs
+        let last = timeIndex.lastEntry
+        if last.timestamp >= 0 {
+            maxTimestampSoFar = last.timestamp
+            offsetOfMaxTimestampSoFar = last.offset
+        }
+    }
+
+    /// Opens or creates the three files of the segment starting at `baseOffset` in `directory`.
+    static func open(
+        directory: String, baseOffset: Int64, config: LogConfig, create: Bool
+    ) throws -> LogSegment {
+        let prefix = directory + "/" + LogFileNames.filenamePrefix(offset: baseOffset)
+        let file = try SegmentFile(path: prefix + LogFileNames.logSuffix, create: create)
+        let offsetIndex = try OffsetIndex(
+            file: prefix + LogFileNames.indexSuffix, baseOffset: baseOffset, maxIndexSizeBytes: config.maxIndexSizeBytes, writable: true)
+        let timeIndex = try TimeIndex(
+            file: prefix + LogFileNames.timeIndexSuffix, baseOffset: baseOffset, maxIndexSizeBytes: config.maxIndexSizeBytes, writable: true)
+        return LogSegment(
+            baseOffset: baseOffset, file: file, offsetIndex: offsetIndex, timeIndex: timeIndex,
+            indexIntervalBytes: config.indexIntervalBytes, createdMs: Self.nowMs())
+    }
+
+    var sizeInBytes: Int { file.sizeInBytes }
+
+    /// The largest timestamp of the segment, for time-based retention; the file's modification time when no
+    /// batch carried a timestamp (Kafka's rule).
+    var largestTimestamp: Int64 {
+        if maxTimestampSoFar >= 0 { return maxTimestampSoFar }
+        let attributes = try? FileManager.default.attributesOfItem(atPath: file.path)
+        let modified = (attributes?[.modificationDate] as? Date) ?? Date()
+        return Int64(modified.timeIntervalSince1970 * 1000)
+    }
+
+    /// Appends batches whose offsets were already assigned; `largestOffset` is the last offset they hold.
+    func append(
+        largestOffset: Int64, largestTimestamp: Int64, shallowOffsetOfMaxTimestamp: Int64,
+        records: UnsafeRawBufferPointer
+    ) throws {
+        precondition(largestOffset - baseOffset <= Int64(Int32.max), "relative offset overflow: the log must roll first")
+        let position = file.sizeInBytes
+        try file.append(records)
+        if largestTimestamp > maxTimestampSoFar {
+            maxTimestampSoFar = largestTimestamp
+            offsetOfMaxTimestampSoFar = shallowOffsetOfMaxTimestamp
+        }
+        if bytesSinceLastIndexEntry > indexIntervalBytes {
+            try offsetIndex.append(offset: largestOffset, position: Int32(position))
+            try timeIndex.maybeAppend(timestamp: maxTimestampSoFar, offset: offsetOfMaxTimestampSoFar)
+            bytesSinceLastIndexEntry = 0
+        }
+        bytesSinceLastIndexEntry += records.count
+    }
+
+    /// Where the batch holding `offset` (or the first batch after it) starts: a sparse-index lookup plus a short
+    /// scan of batch headers. Nil when the segment has no batch with last offset >= `offset`.
+    func translateOffset(_ offset: Int64, from startingPosition: Int? = nil) throws -> BatchPosition? {
+        var position = startingPosition ?? Int(offsetIndex.lookup(targetOffset: offset).position)
+        let end = file.sizeInBytes
+        while let header = try readHeader(at: position, limit: end) {
+            if header.lastOffset >= offset {
+                return BatchPosition(baseOffset: header.baseOffset, lastOffset: header.lastOffset, position: position, size: header.sizeInBytes)
+            }
+            position += header.sizeInBytes
+        }
+        return nil
+    }
+
+    /// Whole batches from the one holding `startOffset`, at most `maxSize` bytes and never past `maxPosition`;
+    /// with `minOneBatch`, the first batch is returned whole even when larger than `maxSize` (KIP-74).
+    func read(startOffset: Int64, maxSize: Int, maxPosition: Int, minOneBatch: Bool) throws -> FileSlice? {
+        guard let first = try translateOffset(startOffset), first.position < maxPosition else { return nil }
+        let limit = min(maxPosition, first.position + max(maxSize, minOneBatch ? first.size : 0))
+        guard first.position + first.size <= limit else { return file.slice(position: first.position, count: 0) }
+        // Jump close to the limit through the index, then scan headers for the last whole batch that fits.
+        var position = first.position + first.size
+        if let jump = offsetIndex.lastPosition(atMost: limit), Int(jump) > position { position = Int(jump) }
+        while let header = try readHeader(at: position, limit: limit), position + header.sizeInBytes <= limit {
+            position += header.sizeInBytes
+        }
+        return file.slice(position: first.position, count: position - first.position)
+    }
+
+    /// The first batch holding a record with timestamp >= `timestamp` at or after `startingOffset`, as
+    /// (offset, batch max timestamp), or nil when there is none.
+    func findOffset(byTimestamp timestamp: Int64, startingOffset: Int64) throws -> (offset: Int64, timestamp: Int64)? {
+        let entry = timeIndex.lookup(targetTimestamp: timestamp)
+        var position = Int(offsetIndex.lookup(targetOffset: max(entry.offset, startingOffset)).position)
+        let end = file.sizeInBytes
+        while let header = try readHeader(at: position, limit: end) {
+            if header.maxTimestamp >= timestamp && header.lastOffset >= startingOffset {
+                return (max(header.baseOffset, startingOffset), header.maxTimestamp)
+            }
+            position += header.sizeInBytes
+        }
+        return nil
+    }
+
+    /// The offset after the last batch (the segment's base offset when empty).
+    func readNextOffset() throws -> Int64 {
+        var position = Int(offsetIndex.lookup(targetOffset: .max).position)
+        var next = baseOffset
+        let end = file.sizeInBytes
+        while let header = try readHeader(at: position, limit: end) {
+            next = header.lastOffset + 1
+            position += header.sizeInBytes
+        }
+        return next
+    }
+
+    /// Removes every batch with an offset >= `offset` (whole batches: one holding `offset` goes too).
+    /// Returns the bytes removed.
+    @discardableResult
+    func truncate(to offset: Int64) throws -> Int {
+        guard let batch = try translateOffset(offset) else { return 0 }
+        let removed = file.sizeInBytes - batch.position
+        offsetIndex.truncate(to: offset)
+        timeIndex.truncate(to: offset)
+        try file.truncate(to: batch.position)
+        bytesSinceLastIndexEntry = 0
+        let last = timeIndex.lastEntry
+        if last.timestamp >= 0 {
+            maxTimestampSoFar = last.timestamp
+            offsetOfMaxTimestampSoFar = last.offset
+        } else {
+            maxTimestampSoFar = RecordBatch.noTimestamp
+            offsetOfMaxTimestampSoFar = -1
+        }
+        return removed
+    }
+
+    func flush() throws {
+        try file.flush()
+        try offsetIndex.flush()
+        try timeIndex.flush()
+    }
+
+    /// Called when a newer segment takes over appends: the indexes shrink to their used size (Kafka's
+    /// `onBecomeInactiveSegment`).
+    func onBecomeInactive() throws {
+        try timeIndex.maybeAppend(timestamp: maxTimestampSoFar, offset: offsetOfMaxTimestampSoFar, skipFullCheck: true)
+        try offsetIndex.trimToValidSize()
+        try timeIndex.trimToValidSize()
+    }
+
+    func close() throws {
+        if maxTimestampSoFar >= 0 {
+            try timeIndex.maybeAppend(timestamp: maxTimestampSoFar, offset: offsetOfMaxTimestampSoFar, skipFullCheck: true)
+        }
+        try offsetIndex.close()
+        try timeIndex.close()
+    }
+
+    func delete() throws {
+        try file.delete()
+        _ = try offsetIndex.deleteIfExists()
+        _ = try timeIndex.deleteIfExists()
+    }
+
+    /// The header of the batch at `position` when a whole header lies below `limit`.
+    func readHeader(at position: Int, limit: Int) throws -> RecordBatchHeader? {
+        guard position + RecordBatch.headerSize <= limit else { return nil }
+        return try withUnsafeTemporaryAllocation(byteCount: RecordBatch.headerSize, alignment: 8) { buffer in
+            let n = try file.read(into: buffer, at: position)
+            guard n == RecordBatch.headerSize else { return nil }
+            return try? RecordBatchHeader(parsing: UnsafeRawBufferPointer(buffer))
+        }
+    }
+
+    /// Indexes one batch found during recovery, with the same spacing rule as `append`.
+    func indexRecovered(_ header: RecordBatchHeader, at position: Int) throws {
+        if header.maxTimestamp > maxTimestampSoFar {
+            maxTimestampSoFar = header.maxTimestamp
+            offsetOfMaxTimestampSoFar = header.lastOffset
+        }
+        if bytesSinceLastIndexEntry > indexIntervalBytes {
+            try offsetIndex.append(offset: header.lastOffset, position: Int32(position))
+            try timeIndex.maybeAppend(timestamp: maxTimestampSoFar, offset: offsetOfMaxTimestampSoFar)
+            bytesSinceLastIndexEntry = 0
+        }
+        bytesSinceLastIndexEntry += header.sizeInBytes
+    }
+
+    func resetIndexingState() {
+        bytesSinceLastIndexEntry = 0
+        maxTimestampSoFar = RecordBatch.noTimestamp
+        offsetOfMaxTimestampSoFar = -1
+    }
+
+    static func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+}
+
+/// Where a batch lies in a segment file.
+struct BatchPosition: Sendable, Hashable {
+    var baseOffset: Int64
+    var lastOffset: Int64
+    var position: Int
+    var size: Int
+}

@@ -1,0 +1,138 @@
+import Glibc
+import Synchronization
+
+/// A segment's `.log` file: an append-only sequence of record batches, written with `pwrite` at its end and read
+/// with `pread` (or handed to `sendfile` as a `FileSlice`).
+///
+/// The descriptor stays open until the last reference is gone, so a fetch that holds a slice keeps reading valid
+/// bytes even after retention has unlinked the file (Kafka gets the same effect with `file.delete.delay.ms`).
+/// One writer (the owning log, under its lock); any number of concurrent readers.
+public final class SegmentFile: Sendable {
+    public let descriptor: Int32
+    private let state: Mutex<State>
+    private let size: Atomic<Int>
+
+    private struct State {
+        var path: String
+        var closed = false
+    }
+
+    /// Opens (or creates) the file; the valid size is the file's length unless the caller truncates it.
+    init(path: String, create: Bool) throws(StorageError) {
+        let flags = O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0)
+        let fd = open(path, flags, 0o644)
+        guard fd >= 0 else { throw .io("open", path: path, errno: errno) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            let error = errno
+            close(fd)
+            throw .io("fstat", path: path, errno: error)
+        }
+        descriptor = fd
+        state = Mutex(State(path: path))
+        size = Atomic(Int(info.st_size))
+    }
+
+    deinit {
+        close(descriptor)
+    }
+
+    public var path: String { state.withLock { $0.path } }
+
+    /// Bytes of valid data (what readers may see).
+    public var sizeInBytes: Int { size.load(ordering: .acquiring) }
+
+    /// Appends `bytes` at the end. On failure (disk full, file size limit) the file is cut back to its previous
+    /// size, so a partial write never leaves a torn batch behind, and the error is thrown.
+    func append(_ bytes: UnsafeRawBufferPointer) throws(StorageError) {
+        let start = sizeInBytes
+        var written = 0
+        while written < bytes.count {
+            let n = pwrite(descriptor, bytes.baseAddress! + written, bytes.count - written, off_t(start + written))
+            if n < 0 {
+                let error = errno
+                if error == EINTR { continue }
+                _ = ftruncate(descriptor, off_t(start))
+                throw .io("write", path: path, errno: error)
+            }
+            written += n
+        }
+        size.store(start + bytes.count, ordering: .releasing)
+    }
+
+    /// Reads up to `count` bytes at `position` into `buffer`; returns how many were read (short at end of file).
+    func read(into buffer: UnsafeMutableRawBufferPointer, at position: Int) throws(StorageError) -> Int {
+        var done = 0
+        while done < buffer.count {
+            let n = pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(position + done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .io("read", path: path, errno: errno)
+            }
+            if n == 0 { break }
+            done += n
+        }
+        return done
+    }
+
+    /// Forces written data to disk (`fdatasync`: the size is metadata that matters, and fdatasync covers it).
+    func flush() throws(StorageError) {
+        guard fdatasync(descriptor) == 0 else { throw .io("fdatasync", path: path, errno: errno) }
+    }
+
+    /// Cuts the file to `newSize` bytes (recovery of a torn tail, follower truncation).
+    func truncate(to newSize: Int) throws(StorageError) {
+        precondition(newSize >= 0 && newSize <= max(sizeInBytes, newSize))
+        guard ftruncate(descriptor, off_t(newSize)) == 0 else { throw .io("ftruncate", path: path, errno: errno) }
+        size.store(newSize, ordering: .releasing)
+    }
+
+    /// The file's length on disk, which may exceed `sizeInBytes` after a crash.
+    func lengthOnDisk() throws(StorageError) -> Int {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw .io("fstat", path: path, errno: errno) }
+        return Int(info.st_size)
+    }
+
+    func rename(to newPath: String) throws(StorageError) {
+        let old = path
+        guard Glibc.rename(old, newPath) == 0 else { throw .io("rename", path: old, errno: errno) }
+        state.withLock { $0.path = newPath }
+    }
+
+    /// Unlinks the file; open slices keep reading through the descriptor.
+    func delete() throws(StorageError) {
+        let current = path
+        guard unlink(current) == 0 || errno == ENOENT else { throw .io("unlink", path: current, errno: errno) }
+    }
+
+    /// A range of this file for zero-copy sending.
+    public func slice(position: Int, count: Int) -> FileSlice {
+        FileSlice(file: self, position: position, count: count)
+    }
+}
+
+/// Bytes of a segment file, ready for `sendfile`: the network layer wraps `file.descriptor` (duplicated, so that
+/// its own close does not close the segment) in a `FileRegion`. Holding a slice keeps the descriptor open.
+public struct FileSlice: Sendable {
+    public let file: SegmentFile
+    public let position: Int
+    public let count: Int
+
+    /// Copies the bytes (for the read+send path and for tests).
+    public func readBytes() throws(StorageError) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        var failure: StorageError?
+        let n = bytes.withUnsafeMutableBytes { buffer -> Int in
+            do {
+                return try file.read(into: buffer, at: position)
+            } catch {
+                failure = error as? StorageError ?? .io("read", path: file.path, errno: EIO)
+                return 0
+            }
+        }
+        if let failure { throw failure }
+        bytes.removeLast(count - n)
+        return bytes
+    }
+}

@@ -1,0 +1,41 @@
+import Glibc
+import KafkaProtocol
+
+/// Why the storage engine refused or failed an operation. Every case maps to the Kafka error code a client gets.
+public enum StorageError: Error, Sendable, CustomStringConvertible {
+    /// A system call failed (disk full, file size limit, I/O error): Kafka's `KAFKA_STORAGE_ERROR`.
+    case io(String, path: String, errno: Int32)
+    /// The records failed validation; nothing was appended.
+    case invalidRecords(RecordBatchError)
+    case offsetOutOfRange(requested: Int64, logStartOffset: Int64, logEndOffset: Int64)
+    /// Appended batches must carry offsets above the log end (follower appends).
+    case unexpectedOffset(first: Int64, logEndOffset: Int64)
+    case corruptIndex(path: String, reason: String)
+    case logClosed(path: String)
+
+    public var errorCode: ErrorCode {
+        switch self {
+        case .io, .corruptIndex, .logClosed: return .kafkaStorageError
+        case .invalidRecords(let error): return error.errorCode
+        case .offsetOutOfRange: return .offsetOutOfRange
+        case .unexpectedOffset: return .invalidRecord
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .io(let operation, let path, let code):
+            return "\(operation) failed on \(path): \(String(cString: strerror(code))) (errno \(code))"
+        case .invalidRecords(let error):
+            return "invalid records: \(error)"
+        case .offsetOutOfRange(let requested, let start, let end):
+            return "offset \(requested) is out of range [\(start), \(end)]"
+        case .unexpectedOffset(let first, let end):
+            return "records starting at offset \(first) do not follow the log end offset \(end)"
+        case .corruptIndex(let path, let reason):
+            return "corrupt index \(path): \(reason)"
+        case .logClosed(let path):
+            return "log \(path) is closed"
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import GregorTestSupport
+import Storage
+import Testing
+
+/// `LogManager` across two log dirs: creating logs, the clean shutdown marker, and the checkpoint files in Kafka's
+/// text format, read back as an operator (or Kafka) would read them.
+@Suite("LogManager")
+struct LogManagerTests {
+    @Test("shutdown writes .kafka_cleanshutdown and Kafka-format checkpoints; the next load removes the marker")
+    func shutdownAndReload() async throws {
+        let root = try TemporaryDirectory.make(prefix: "log-manager")
+        defer { TemporaryDirectory.remove(root) }
+        let dirs = [root.appendingPathComponent("a").path, root.appendingPathComponent("b").path]
+        let configuration = LogManager.Configuration(logDirs: dirs, defaultConfig: LogConfig())
+        let partitions = [
+            TopicPartition(topic: "orders", partition: 0), TopicPartition(topic: "orders", partition: 1),
+            TopicPartition(topic: "my-topic", partition: 0), TopicPartition(topic: "my-topic", partition: 12),
+        ]
+
+        let manager = try await LogManager.load(configuration, logger: TestLogs.logger)
+        var ends: [TopicPartition: Int64] = [:]
+        for (i, tp) in partitions.enumerated() {
+            let log = try manager.getOrCreateLog(tp)
+            #expect(try manager.getOrCreateLog(tp) === log)
+            try TestLogs.append(log, counts: Array(repeating: 3, count: i + 1))
+            ends[tp] = log.logEndOffset
+        }
+        try #require(manager.log(for: partitions[0])?.deleteRecords(before: 2) == 2)
+        // New logs go to the directory with the fewest: two each.
+        let placement = Dictionary(grouping: partitions) { tp in
+            dirs.first { FileManager.default.fileExists(atPath: $0 + "/" + tp.directoryName) } ?? "nowhere"
+        }
+        #expect(placement[dirs[0]]?.count == 2)
+        #expect(placement[dirs[1]]?.count == 2)
+
+        try manager.shutdown()
+        for dir in dirs {
+            #expect(FileManager.default.fileExists(atPath: dir + "/.kafka_cleanshutdown"))
+            let mine = placement[dir] ?? []
+            let recoveryPoints = try Self.checkpoint(dir + "/recovery-point-offset-checkpoint")
+            #expect(recoveryPoints == Dictionary(uniqueKeysWithValues: mine.map { ("\($0.topic) \($0.partition)", ends[$0] ?? -1) }))
+            let startOffsets = try Self.checkpoint(dir + "/log-start-offset-checkpoint")
+            #expect(startOffsets == Dictionary(uniqueKeysWithValues: mine.map { ("\($0.topic) \($0.partition)", $0 == partitions[0] ? 2 : 0) }))
+        }
+
+        let reloaded = try await LogManager.load(configuration, logger: TestLogs.logger)
+        for dir in dirs {
+            #expect(!FileManager.default.fileExists(atPath: dir + "/.kafka_cleanshutdown"))
+        }
+        for tp in partitions {
+            let log = try #require(reloaded.log(for: tp))
+            #expect(log.logEndOffset == ends[tp])
+            #expect(log.recoveryPoint == ends[tp])
+            #expect(log.logStartOffset == (tp == partitions[0] ? 2 : 0))
+            try LogConsistency.check(log)
+        }
+        #expect(reloaded.log(for: TopicPartition(topic: "orders", partition: 2)) == nil)
+        try reloaded.shutdown()
+    }
+
+    @Test("cleanupLogs applies retention to every log")
+    func cleanupLogsAppliesRetention() async throws {
+        let root = try TemporaryDirectory.make(prefix: "log-manager-retention")
+        defer { TemporaryDirectory.remove(root) }
+        var config = LogConfig()
+        config.segmentBytes = 2 * 1024
+        config.retentionMs = 3_600_000
+        let manager = try await LogManager.load(.init(logDirs: [root.path], defaultConfig: config), logger: TestLogs.logger)
+        let log = try manager.getOrCreateLog(TopicPartition(topic: "t", partition: 0))
+        try TestLogs.append(log, counts: Array(repeating: 10, count: 20))
+        let segments = log.numberOfSegments
+        #expect(segments > 2)
+        #expect(manager.cleanupLogs(nowMs: TestLogs.baseTimestamp) == 0)
+        #expect(manager.cleanupLogs(nowMs: TestLogs.baseTimestamp + 2 * 3_600_000) == segments)
+        #expect(log.logStartOffset == log.logEndOffset)
+        try manager.shutdown()
+    }
+
+    /// Parses a checkpoint file strictly as Kafka writes it: "0\n<count>\n" then "<topic> <partition> <offset>\n"
+    /// per entry. Returns "topic partition" -> offset.
+    static func checkpoint(_ path: String) throws -> [String: Int64] {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.hasSuffix("\n"))
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        try #require(lines.count >= 2)
+        #expect(lines[0] == "0")
+        let count = try #require(Int(lines[1]))
+        #expect(lines.count == 2 + count)
+        var entries: [String: Int64] = [:]
+        for line in lines.dropFirst(2) {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: false)
+            try #require(fields.count == 3, "bad checkpoint line '\(line)'")
+            #expect(Int32(fields[1]) != nil)
+            let offset = try #require(Int64(fields[2]))
+            entries["\(fields[0]) \(fields[1])"] = offset
+        }
+        return entries
+    }
+}
