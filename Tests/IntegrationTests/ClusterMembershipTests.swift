@@ -117,6 +117,10 @@ struct ClusterMembershipTests {
                 try await cluster.liveBrokerIds() == [0]
             }
             #expect(brokers[1].log().contains("Shut down completed"))
+            // Its logs were closed cleanly: the next start will not need recovery.
+            let logDir = try brokerLogDir(brokers[1])
+            #expect(CleanShutdownFile.exists(logDir: logDir))
+            #expect(FileManager.default.fileExists(atPath: logDir + "/recovery-point-offset-checkpoint"))
         } catch {
             Issue.record(error)
         }
