@@ -2,10 +2,10 @@ extension Log {
     /// Flushes every segment holding offsets below `offset` (default: the log end) and moves the recovery point
     /// there: after a crash, recovery only needs to scan what lies beyond it.
     public func flush(upTo offset: Int64? = nil) throws {
-        let (segments, target, recoveryPoint) = state.withLock { state in
-            (state.segments, min(offset ?? state.nextOffset, state.nextOffset), state.recoveryPoint)
+        let (segments, target, recoveryPoint, closed) = state.withLock { state in
+            (state.segments, min(offset ?? state.nextOffset, state.nextOffset), state.recoveryPoint, state.closed)
         }
-        guard target > recoveryPoint else { return }
+        guard !closed, target > recoveryPoint else { return }
         for (i, segment) in segments.enumerated() {
             let nextBase = i + 1 < segments.count ? segments[i + 1].baseOffset : Int64.max
             guard nextBase > recoveryPoint, segment.baseOffset < target else { continue }

@@ -13,6 +13,8 @@ extension Log {
                 try removed.delete()
             }
             try state.activeSegment.truncate(to: offset)
+            // It may have been trimmed when it rolled; it takes appends again.
+            try state.activeSegment.prepareForAppends(maxIndexSizeBytes: state.config.maxIndexSizeBytes)
             state.nextOffset = try state.activeSegment.readNextOffset()
             state.recoveryPoint = min(state.recoveryPoint, state.nextOffset)
             state.logStartOffset = min(state.logStartOffset, state.nextOffset)
