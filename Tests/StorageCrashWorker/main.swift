@@ -99,7 +99,9 @@ enum Worker {
         let first = log.logEndOffset
         var buffer = ByteBuffer(bytes: BatchEncoder.selfDescribing(firstOffset: first, count: 5))
         let info = try log.appendAsLeader(&buffer, leaderEpoch: 0)
-        guard info.firstOffset == first else { throw WorkerFailure(description: "append after recovery got offset \(info.firstOffset), expected \(first)") }
+        guard info.firstOffset == first else {
+            throw WorkerFailure(description: "append after recovery got offset \(info.firstOffset), expected \(first)")
+        }
         try log.close()
         say("recovered \(info.firstOffset) \(log.logEndOffset)")
     }
@@ -129,10 +131,11 @@ enum Worker {
     }
 
     static func setFileSizeLimit(_ bytes: rlim_t) throws {
+        let resource = __rlimit_resource_t(RLIMIT_FSIZE.rawValue)
         var limit = rlimit()
-        guard getrlimit(__rlimit_resource_t(RLIMIT_FSIZE.rawValue), &limit) == 0 else { throw WorkerFailure(description: "getrlimit: errno \(errno)") }
+        guard getrlimit(resource, &limit) == 0 else { throw WorkerFailure(description: "getrlimit: errno \(errno)") }
         limit.rlim_cur = bytes
-        guard setrlimit(__rlimit_resource_t(RLIMIT_FSIZE.rawValue), &limit) == 0 else { throw WorkerFailure(description: "setrlimit: errno \(errno)") }
+        guard setrlimit(resource, &limit) == 0 else { throw WorkerFailure(description: "setrlimit: errno \(errno)") }
     }
 
     static func readRecoveryPoint(_ logDir: String) -> Int64 {

@@ -30,7 +30,7 @@ struct LogConsistency {
                 throw Violation(description: "read(from: \(next)) returned nothing below the log end \(end)")
             }
             for batch in try TestBatchReader.batches(in: try slice.readBytes()) {
-                try checkBatch(batch, expectedFirst: next, isFirstOfLog: report.batches.isEmpty, logStart: start, valuesNameOffsets: valuesNameOffsets)
+                try checkBatch(batch, expectedFirst: next, isFirstOfLog: report.batches.isEmpty, valuesNameOffsets: valuesNameOffsets)
                 report.batches.append(batch)
                 next = batch.lastOffset + 1
             }
@@ -67,10 +67,11 @@ struct LogConsistency {
     }
 
     private static func checkBatch(
-        _ batch: ParsedBatch, expectedFirst: Int64, isFirstOfLog: Bool, logStart: Int64, valuesNameOffsets: Bool
+        _ batch: ParsedBatch, expectedFirst: Int64, isFirstOfLog: Bool, valuesNameOffsets: Bool
     ) throws {
         guard batch.crcIsValid else {
-            throw Violation(description: "batch at offset \(batch.baseOffset) fails its CRC (stored \(batch.storedCRC), computed \(batch.computedCRC))")
+            throw Violation(
+                description: "batch at offset \(batch.baseOffset) fails its CRC (stored \(batch.storedCRC), computed \(batch.computedCRC))")
         }
         // Only the log's first batch may begin below the offset asked for (the log start can fall inside it).
         let contiguous = isFirstOfLog ? batch.offsets.contains(expectedFirst) : batch.baseOffset == expectedFirst
@@ -78,7 +79,8 @@ struct LogConsistency {
             throw Violation(description: "expected a batch starting at offset \(expectedFirst), found \(batch.offsets)")
         }
         guard batch.records.count == Int(batch.lastOffsetDelta) + 1 else {
-            throw Violation(description: "batch at offset \(batch.baseOffset) holds \(batch.records.count) records but spans \(batch.offsets)")
+            throw Violation(
+                description: "batch at offset \(batch.baseOffset) holds \(batch.records.count) records but spans \(batch.offsets)")
         }
         guard valuesNameOffsets else { return }
         for (delta, record) in batch.records.enumerated() {

@@ -31,20 +31,28 @@ struct LogFullDiskTests {
         #expect(failure.hasPrefix("append failed: errorCode=56 "), "\(failure)")
         #expect(lines.contains { $0.hasPrefix("consistent ") }, "worker output:\n\(result.output)")
         let recovered = try #require(lines.first { $0.hasPrefix("recovered ") }?.split(separator: " "))
-        let endAtFailure = try #require(lines.first { $0.hasPrefix("log end offset ") }.flatMap { Int64($0.dropFirst("log end offset ".count)) })
+        let endLine = try #require(lines.first { $0.hasPrefix("log end offset ") })
+        let endAtFailure = try #require(Int64(endLine.dropFirst("log end offset ".count)))
         try #require(recovered.count == 3)
         #expect(Int64(recovered[1]) == endAtFailure)
 
+        // The worker closed the log cleanly, so reopening runs no recovery that could hide a torn batch: the file
+        // itself must hold whole, valid batches only.
         let partitionDir = root.appendingPathComponent("crash-0").path
         let segmentPath = partitionDir + "/" + TestLogs.segmentFileName(0, ".log")
+        let fileBatches = try TestBatchReader.batches(in: [UInt8](try Data(contentsOf: URL(fileURLWithPath: segmentPath))))
+        #expect(fileBatches.allSatisfy { $0.crcIsValid })
+        #expect(fileBatches.last.map { $0.lastOffset + 1 } == Int64(recovered[2]))
         let log = try TestLogs.open(
-            partitionDir, config: Self.workerConfig, hadCleanShutdown: false, topicPartition: TopicPartition(topic: "crash", partition: 0))
+            partitionDir, config: Self.workerConfig, recoveryPoint: Int64(recovered[2]) ?? 0, hadCleanShutdown: true,
+            topicPartition: TopicPartition(topic: "crash", partition: 0))
         #expect(log.logEndOffset == Int64(recovered[2]))
         let report = try LogConsistency.check(log, lookups: .edgesAndMiddle)
+        #expect(report.batches.count == fileBatches.count)
         #expect(report.batches.count > 100)
-        // The failed write left nothing behind: the data stopped below the limit, then grew by the one recovery append.
-        #expect(try TestLogs.fileSize(segmentPath) > Self.limitBytes - 64 * 1024)
-        #expect(try TestLogs.fileSize(segmentPath) < Self.limitBytes + 64 * 1024)
+        // The data stopped within one batch of the limit, then grew by the one small append after it.
+        #expect(try TestLogs.fileSize(segmentPath) > Self.limitBytes - 16 * 1024)
+        #expect(try TestLogs.fileSize(segmentPath) < Self.limitBytes + 16 * 1024)
         try log.close()
     }
 }

@@ -63,7 +63,9 @@ struct LogTests {
             expected += Int64(count)
         }
         // A producer may send one batch per partition only (Kafka's rule for magic 2); a second is refused whole.
-        var two = ByteBuffer(bytes: TestBatches.selfDescribing(firstOffset: expected, count: 2) + TestBatches.selfDescribing(firstOffset: expected + 2, count: 5))
+        var two = ByteBuffer(
+            bytes: TestBatches.selfDescribing(firstOffset: expected, count: 2)
+                + TestBatches.selfDescribing(firstOffset: expected + 2, count: 5))
         #expect { try log.appendAsLeader(&two, leaderEpoch: 0) } throws: { TestLogs.isStorageError($0, code: 87) }
         #expect(log.logEndOffset == expected)
 

@@ -30,7 +30,9 @@ enum TestLogs {
     }
 
     /// The batches `read` returns from `offset`, parsed.
-    static func readBatches(_ log: Log, from offset: Int64, maxBytes: Int, upTo: Int64? = nil, minOneBatch: Bool = true) throws -> [ParsedBatch] {
+    static func readBatches(
+        _ log: Log, from offset: Int64, maxBytes: Int, upTo: Int64? = nil, minOneBatch: Bool = true
+    ) throws -> [ParsedBatch] {
         let info = try log.read(from: offset, maxBytes: maxBytes, upTo: upTo, minOneBatch: minOneBatch)
         guard let slice = info.records else { return [] }
         return try TestBatchReader.batches(in: try slice.readBytes())

@@ -27,7 +27,10 @@ extension Log {
             let segment = segments[index]
             // The limit offset stops the read at the start of the batch that holds it.
             var maxPosition = segment.sizeInBytes
-            if index == segments.count - 1 || segments[index + 1].baseOffset > limitOffset {
+            // Without a caller's limit the log end is the limit, and the segment's published size already stops
+            // at a batch boundary; only a real limit (the high watermark) needs locating.
+            let limited = maxOffset.map { $0 < endOffset } ?? false
+            if limited, index == segments.count - 1 || segments[index + 1].baseOffset > limitOffset {
                 if let batch = try segment.translateOffset(limitOffset) { maxPosition = batch.position }
             }
             if let slice = try segment.read(startOffset: offset, maxSize: maxBytes, maxPosition: maxPosition, minOneBatch: minOneBatch) {

@@ -121,18 +121,16 @@ public struct FileSlice: Sendable {
 
     /// Copies the bytes (for the read+send path and for tests).
     public func readBytes() throws(StorageError) -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: count)
         var failure: StorageError?
-        let n = bytes.withUnsafeMutableBytes { buffer -> Int in
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
             do {
-                return try file.read(into: buffer, at: position)
+                initialized = try file.read(into: UnsafeMutableRawBufferPointer(buffer), at: position)
             } catch {
                 failure = error as? StorageError ?? .io("read", path: file.path, errno: EIO)
-                return 0
+                initialized = 0
             }
         }
         if let failure { throw failure }
-        bytes.removeLast(count - n)
         return bytes
     }
 }

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# Storage engine throughput against dd on the same disk: appends (16 KiB and 1 MiB writes, page cache and
+# fdatasync), reads (page cache warm) and crash recovery of one 1 GiB segment. Prints a Markdown table.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+USER_GREGOR_BIN="${GREGOR_BIN:-}"
+# shellcheck source=scripts/_common.sh source-path=SCRIPTDIR/../..
+source "$ROOT/scripts/_common.sh"
+
+usage() {
+    cat <<EOF
+Usage: scripts/bench/storage.sh [DIR]
+
+Measures in a fresh folder inside DIR (default: \${TMPDIR:-/tmp}), which it removes afterwards:
+  dd   if=/dev/zero of=f bs=16k count=65536 [conv=fdatasync], bs=1M count=1024 [conv=fdatasync],
+       dd if=f of=/dev/null bs=1M right after writing f with bs=16k, as the log was (page cache warm)
+  gregor perf storage --only <case>   (the same sizes through Gregor's Log; see Sources/gregor/StoragePerfCommand.swift)
+Each case runs $RUNS times, dd and gregor alternating, each after the same preparation (see fresh()); the table
+shows medians and every run.
+Targets: appends and reads >= 90% of dd; recovery of 1 GiB < 2 s.
+Environment: GREGOR_BENCH_MIB (default 1024) MiB per run, GREGOR_BENCH_RUNS (default 5).
+Builds the release gregor first (swift build -c release --product gregor); GREGOR_BIN overrides the binary.
+EOF
+}
+
+RUNS="${GREGOR_BENCH_RUNS:-5}"
+MIB="${GREGOR_BENCH_MIB:-1024}"
+case "${1:-}" in -h | --help) usage; exit 0 ;; esac
+BASE_DIR="${1:-${TMPDIR:-/tmp}}"
+[[ -d "$BASE_DIR" ]] || die "no such directory: $BASE_DIR"
+
+if [[ -z "$USER_GREGOR_BIN" ]]; then
+    info "building: swift build -c release --product gregor"
+    swift build -c release --product gregor >&2
+fi
+[[ -x "$GREGOR_BIN" ]] || die "gregor binary not found: $GREGOR_BIN"
+"$GREGOR_BIN" perf storage --help 2>&1 | grep -q -- --size-mib || die "$GREGOR_BIN has no 'perf storage' subcommand"
+
+WORK="$(mktemp -d "$BASE_DIR/gregor-bench-storage.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
+
+# MB/s (10^6 bytes) of one dd run, from its summary line: "<bytes> bytes (...) copied, <seconds> s, ...".
+dd_mbps() {
+    local summary bytes seconds
+    summary="$(LC_ALL=C dd "$@" 2>&1 >/dev/null | tail -n 1)"
+    bytes="${summary%% bytes*}"
+    seconds="$(sed -E 's/.*copied, ([0-9.e+-]+) s,.*/\1/' <<<"$summary")"
+    awk -v b="$bytes" -v s="$seconds" 'BEGIN { printf "%.1f\n", b / s / 1e6 }'
+}
+
+# gregor perf storage for the comma-separated cases; prints its "RESULT <case> <value>" lines.
+gregor_run() {
+    "$GREGOR_BIN" perf storage --dir "$WORK" --size-mib "$MIB" --results --only "$1" ||
+        die "gregor perf storage --only $1 failed"
+}
+
+# The value of case $1 from RESULT lines on stdin; fails when there is none.
+result() {
+    local value
+    value="$(awk -v n="$1" '$1 == "RESULT" && $2 == n { print $3 }')"
+    [[ -n "$value" ]] || die "no result for $1"
+    echo "$value"
+}
+
+gregor_value() {
+    local out
+    out="$(gregor_run "$1")"
+    result "$1" <<<"$out"
+}
+
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a"; else print v[int((NR + 1) / 2)] }'; }
+
+# Before every timed run: no file from the last run, nothing dirty, and memory in the same state for dd and gregor.
+# On this VM, page-cache pages freed a moment ago are still backed by the host and fill at memory speed; pages
+# idle for a second or two are handed back (free page reporting) and the first touch costs 5x. Writing and
+# deleting a file of the run's size right before it puts both tools in the first state every time.
+fresh() {
+    rm -f "$WORK/f"
+    dd if=/dev/zero of="$WORK/prime" bs=1M count="$MIB" status=none
+    rm -f "$WORK/prime"
+    sync
+}
+
+# Space-separated values per case.
+declare -A GREGOR=() DD=()
+
+for run in $(seq 1 "$RUNS"); do
+    info "run $run of $RUNS"
+    for bs in 16k 1M; do
+        if [[ "$bs" == 16k ]]; then count=$((MIB * 64)) tag=16k; else count="$MIB" tag=1m; fi
+        fresh; DD[append-$tag-pagecache]+="$(dd_mbps if=/dev/zero of="$WORK/f" bs="$bs" count="$count") "
+        fresh; GREGOR[append-$tag-pagecache]+="$(gregor_value "append-$tag-pagecache") "
+        fresh; DD[append-$tag-fsync]+="$(dd_mbps if=/dev/zero of="$WORK/f" bs="$bs" count="$count" conv=fdatasync) "
+        fresh; GREGOR[append-$tag-fsync]+="$(gregor_value "append-$tag-fsync") "
+    done
+    # Reads: dd reads back the file it has just written (warm); gregor reads the log it has just appended
+    # (untimed). Both were written in 16 KiB pieces: on this kernel the write size decides the page cache's folio
+    # sizes, and reading small folios is measurably slower, so a 1 MiB-written file would not be the same bytes
+    # on the same footing.
+    fresh; dd if=/dev/zero of="$WORK/f" bs=16k count="$((MIB * 64))" status=none
+    DD[read]+="$(dd_mbps if="$WORK/f" of=/dev/null bs=1M) "
+    fresh
+    out="$(gregor_run read-readbytes,read-pread,recovery-seconds)"
+    for name in read-readbytes read-pread recovery-seconds; do
+        GREGOR[$name]+="$(result "$name" <<<"$out") "
+    done
+done
+rm -f "$WORK/f"
+for key in "${!GREGOR[@]}"; do
+    [[ "$(wc -w <<<"${GREGOR[$key]}")" -eq "$RUNS" ]] || die "missing gregor results for $key: ${GREGOR[$key]}"
+done
+
+med() { tr ' ' '\n' <<<"$1" | sed '/^$/d' | median; }
+
+row() { # label, gregor key, dd key
+    local g d ratio verdict
+    g="$(med "${GREGOR[$2]:-}")"
+    d="$(med "${DD[$3]:-}")"
+    ratio="$(awk -v g="$g" -v d="$d" 'BEGIN { printf "%.0f%%", 100 * g / d }')"
+    verdict="$(awk -v g="$g" -v d="$d" 'BEGIN { print (g >= 0.9 * d) ? "PASS" : "MISS" }')"
+    printf '| %s | %s MB/s | %s MB/s | %s | >= 90%% of dd | %s | %s / %s |\n' "$1" "$g" "$d" "$ratio" "$verdict" \
+        "$(xargs <<<"${GREGOR[$2]:-}")" "$(xargs <<<"${DD[$3]:-}")"
+}
+
+echo
+echo "Storage benchmark: ${MIB} MiB per run, median of $RUNS, $(df -T "$BASE_DIR" | awk 'NR == 2 { print $2 }') at $BASE_DIR, $(uname -r), $(date -u +%Y-%m-%d)"
+echo
+echo "| measurement | gregor | dd | gregor/dd | target | result | all runs, gregor / dd |"
+echo "| --- | ---: | ---: | ---: | --- | --- | --- |"
+row "append, 16 KiB batches, page cache" append-16k-pagecache append-16k-pagecache
+row "append, 16 KiB batches, ending with fdatasync" append-16k-fsync append-16k-fsync
+row "append, 1 MiB batches, page cache" append-1m-pagecache append-1m-pagecache
+row "append, 1 MiB batches, ending with fdatasync" append-1m-fsync append-1m-fsync
+row "read, 1 MiB fetches, pread of the FileSlice (warm)" read-pread read
+row "read, 1 MiB fetches, FileSlice.readBytes() (warm)" read-readbytes read
+recovery="$(med "${GREGOR[recovery-seconds]:-}")"
+printf '| recovery of %s MiB after a crash (unclean open, recovery point 0) | %s s | | | < 2 s | %s | %s |\n' \
+    "$MIB" "$recovery" "$(awk -v s="$recovery" 'BEGIN { print (s < 2) ? "PASS" : "MISS" }')" \
+    "$(xargs <<<"${GREGOR[recovery-seconds]:-}")"
