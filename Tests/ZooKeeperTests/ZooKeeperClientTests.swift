@@ -120,13 +120,11 @@ struct ZooKeeperClientTests {
 
     @Test func connectingToNothingTimesOut() async throws {
         let port = FreePort.next()
-        let start = ContinuousClock.now
         await #expect(throws: ZooKeeperError.connectionTimeout(milliseconds: 700)) {
             _ = try await ZooKeeperClient.connect(
                 to: ConnectString(parsing: "127.0.0.1:\(port)"), sessionTimeout: .seconds(6),
                 connectionTimeout: .milliseconds(700))
         }
-        #expect(ContinuousClock.now - start < .seconds(5))
     }
 
     @Test func connectStringParsing() throws {
