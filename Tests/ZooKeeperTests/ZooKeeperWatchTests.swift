@@ -72,7 +72,8 @@ struct ZooKeeperWatchTests {
         try await victim.create(root)
         try await victim.create("\(root)/mine", mode: .ephemeral)
         let (_, pendingWatch) = try await victim.getChildrenAndWatch(root)
-        let states = Task { try await victim.sessionStates().collect(timeout: .seconds(60)) }
+        let stream = victim.sessionStates()  // subscribed now, before the takeover disturbs the session
+        let states = Task { try await stream.collect(timeout: .seconds(60)) }
 
         try await forceExpiry(of: victim)
         let seen = try await states.value
