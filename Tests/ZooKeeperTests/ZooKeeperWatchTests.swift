@@ -71,7 +71,8 @@ struct ZooKeeperWatchTests {
         let root = SharedServer.uniqueRoot()
         try await victim.create(root)
         try await victim.create("\(root)/mine", mode: .ephemeral)
-        let (_, pendingWatch) = try await victim.getChildrenAndWatch(root)
+        // A watch on a node nothing touches (the session's end deletes `mine`, which a child watch on `root` could see).
+        let (_, pendingWatch) = try await victim.existsAndWatch("\(root)/never")
         let stream = victim.sessionStates()  // subscribed now, before the takeover disturbs the session
         let states = Task { try await stream.collect(timeout: .seconds(60)) }
 
