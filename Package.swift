@@ -45,7 +45,13 @@ let package = Package(
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol", nioCore], resources: [.copy("Fixtures")]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "KafkaProtocol", nioCore, "GregorTestSupport"]),
         .testTarget(name: "CoordinationTests", dependencies: ["Coordination", "ZooKeeper", "GregorTestSupport"]),
-        .testTarget(name: "BrokerTests", dependencies: ["Broker"]),
+        .testTarget(
+            name: "BrokerTests",
+            dependencies: [
+                "Broker", "KafkaProtocol", nioCore,
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["Coordination", "Storage", "ZooKeeper", "GregorTestSupport"]
