@@ -241,26 +241,12 @@ enum PerfBatch {
 
     /// `count` records with `valueBytes`-byte values, the last one with `lastValueBytes`.
     static func encode(count: Int, valueBytes: Int, lastValueBytes: Int) -> [UInt8] {
-        var body: [UInt8] = []
+        var builder = RecordBatchBuilder(baseTimestamp: Int64(Date().timeIntervalSince1970 * 1000))
         for delta in 0..<count {
             let size = delta == count - 1 ? lastValueBytes : valueBytes
-            var record: [UInt8] = [0]
-            varlong(&record, 0)  // timestamp delta
-            varlong(&record, Int64(delta))
-            varlong(&record, -1)  // null key
-            varlong(&record, Int64(size))
-            record += repeatElement(UInt8(truncatingIfNeeded: delta), count: size)
-            varlong(&record, 0)  // no headers
-            varlong(&body, Int64(record.count))
-            body += record
+            builder.append(key: nil, value: Array(repeating: UInt8(truncatingIfNeeded: delta), count: size))
         }
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
-        var bytes = bigEndian(Int64(0)) + bigEndian(Int32(49 + body.count)) + bigEndian(Int32(-1)) + [2] + bigEndian(UInt32(0))
-        bytes += bigEndian(Int16(0)) + bigEndian(Int32(count - 1)) + bigEndian(now) + bigEndian(now)
-        bytes += bigEndian(Int64(-1)) + bigEndian(Int16(-1)) + bigEndian(Int32(-1)) + bigEndian(Int32(count)) + body
-        let crc = bytes[21...].withUnsafeBytes { CRC32C.checksum($0) }
-        bytes.replaceSubrange(17..<21, with: bigEndian(crc))
-        return bytes
+        return builder.build()
     }
 
     /// The offset after the last batch in `bytes` (whole batches), walking the headers only.
@@ -280,14 +266,5 @@ enum PerfBatch {
 
     static func bigEndian<T: FixedWidthInteger>(_ value: T) -> [UInt8] {
         withUnsafeBytes(of: value.bigEndian) { Array($0) }
-    }
-
-    static func varlong(_ bytes: inout [UInt8], _ value: Int64) {
-        var zigzag = UInt64(bitPattern: (value << 1) ^ (value >> 63))
-        while zigzag >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: zigzag) | 0x80)
-            zigzag >>= 7
-        }
-        bytes.append(UInt8(zigzag))
     }
 }

@@ -157,26 +157,12 @@ enum BatchEncoder {
     }
 
     static func selfDescribing(firstOffset: Int64, count: Int) -> [UInt8] {
-        var body: [UInt8] = []
-        for delta in 0..<count {
-            let value = offsetValue(firstOffset + Int64(delta))
-            var record: [UInt8] = [0]
-            varlong(&record, Int64(delta))  // timestamp delta
-            varlong(&record, Int64(delta))  // offset delta
-            varlong(&record, -1)  // null key
-            varlong(&record, Int64(value.count))
-            record += value
-            varlong(&record, 0)  // no headers
-            varlong(&body, Int64(record.count))
-            body += record
-        }
         let timestamp = Int64(time(nil)) * 1000
-        // Base offset 0, as a producer sends it: the log assigns the real one.
-        var bytes = bigEndian(Int64(0)) + bigEndian(Int32(49 + body.count)) + bigEndian(Int32(-1)) + [2] + bigEndian(UInt32(0))
-        bytes += bigEndian(Int16(0)) + bigEndian(Int32(count - 1)) + bigEndian(timestamp) + bigEndian(timestamp + Int64(count - 1))
-        bytes += bigEndian(Int64(-1)) + bigEndian(Int16(-1)) + bigEndian(Int32(-1)) + bigEndian(Int32(count)) + body
-        bytes.replaceSubrange(17..<21, with: bigEndian(crc32c(bytes[21...])))
-        return bytes
+        var builder = RecordBatchBuilder(baseTimestamp: timestamp)
+        for delta in 0..<count {
+            builder.append(key: nil, value: offsetValue(firstOffset + Int64(delta)), timestamp: timestamp + Int64(delta))
+        }
+        return builder.build()  // base offset 0, as a producer sends it: the log assigns the real one
     }
 
     static func header(_ bytes: [UInt8], at position: Int) -> (baseOffset: Int64, size: Int, crc: UInt32, lastOffset: Int64) {
@@ -192,15 +178,6 @@ enum BatchEncoder {
 
     static func bigEndian<T: FixedWidthInteger>(_ value: T) -> [UInt8] {
         withUnsafeBytes(of: value.bigEndian) { Array($0) }
-    }
-
-    static func varlong(_ bytes: inout [UInt8], _ value: Int64) {
-        var zigzag = UInt64(bitPattern: (value << 1) ^ (value >> 63))
-        while zigzag >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: zigzag) | 0x80)
-            zigzag >>= 7
-        }
-        bytes.append(UInt8(zigzag))
     }
 }
 

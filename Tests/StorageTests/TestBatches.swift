@@ -26,36 +26,12 @@ enum TestBatches {
     /// One batch; record `i` gets offset delta `i`. Producers send `baseOffset` 0; the log assigns the real one.
     static func batch(baseOffset: Int64 = 0, baseTimestamp: Int64, records: [Record], partitionLeaderEpoch: Int32 = -1) -> [UInt8] {
         precondition(!records.isEmpty, "Kafka batches hold at least one record")
-        var body: [UInt8] = []
-        for (delta, record) in records.enumerated() {
-            var encoded: [UInt8] = [0]
-            appendVarlong(&encoded, record.timestampDelta)
-            appendVarlong(&encoded, Int64(delta))
-            appendBytesField(&encoded, record.key)
-            appendBytesField(&encoded, record.value)
-            appendVarlong(&encoded, 0)
-            appendVarlong(&body, Int64(encoded.count))
-            body += encoded
+        var builder = RecordBatchBuilder(baseTimestamp: baseTimestamp, partitionLeaderEpoch: partitionLeaderEpoch)
+        for record in records {
+            builder.append(key: record.key, value: record.value, timestamp: baseTimestamp + record.timestampDelta)
         }
-        let maxDelta = records.map(\.timestampDelta).max() ?? 0
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(headerSize + body.count)
-        appendInt(&bytes, baseOffset)
-        appendInt(&bytes, Int32(headerSize - 12 + body.count))
-        appendInt(&bytes, partitionLeaderEpoch)
-        bytes.append(2)
-        appendInt(&bytes, UInt32(0))
-        appendInt(&bytes, Int16(0))
-        appendInt(&bytes, Int32(records.count - 1))
-        appendInt(&bytes, baseTimestamp)
-        appendInt(&bytes, baseTimestamp + maxDelta)
-        appendInt(&bytes, Int64(-1))
-        appendInt(&bytes, Int16(-1))
-        appendInt(&bytes, Int32(-1))
-        appendInt(&bytes, Int32(records.count))
-        bytes += body
-        let crc = crc32c(bytes[attributesOffset...])
-        bytes.replaceSubrange(crcOffset..<attributesOffset, with: bigEndianBytes(crc))
+        var bytes = builder.build()
+        if baseOffset != 0 { bytes.withUnsafeMutableBytes { RecordBatch.setBaseOffset(baseOffset, in: $0) } }
         return bytes
     }
 
@@ -66,37 +42,12 @@ enum TestBatches {
         return batch(baseTimestamp: baseTimestamp, records: records)
     }
 
-
     static func crc32c(_ bytes: ArraySlice<UInt8>) -> UInt32 {
         bytes.withUnsafeBytes { CRC32C.checksum($0) }
     }
 
-    // MARK: encoding helpers
-
-    static func appendInt<T: FixedWidthInteger>(_ bytes: inout [UInt8], _ value: T) {
-        bytes += bigEndianBytes(value)
-    }
-
     static func bigEndianBytes<T: FixedWidthInteger>(_ value: T) -> [UInt8] {
         withUnsafeBytes(of: value.bigEndian) { Array($0) }
-    }
-
-    static func appendVarlong(_ bytes: inout [UInt8], _ value: Int64) {
-        var zigzag = UInt64(bitPattern: (value << 1) ^ (value >> 63))
-        while zigzag >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: zigzag) | 0x80)
-            zigzag >>= 7
-        }
-        bytes.append(UInt8(zigzag))
-    }
-
-    static func appendBytesField(_ bytes: inout [UInt8], _ field: [UInt8]?) {
-        guard let field else {
-            appendVarlong(&bytes, -1)
-            return
-        }
-        appendVarlong(&bytes, Int64(field.count))
-        bytes += field
     }
 }
 
