@@ -1,0 +1,72 @@
+import NIOCore
+
+/// Splits a connection's inbound bytes into Kafka request frames: an int32 big-endian `size`, then `size` bytes.
+/// Each frame is emitted as one `ByteBuffer` holding the payload without the prefix; it is a slice of the
+/// cumulation buffer (`readSlice`), so no payload byte is copied.
+///
+/// Size check (Kafka's `NetworkReceive.readFrom`): the prefix is validated as soon as its 4 bytes are buffered,
+/// before any payload is waited for. A negative size throws `KafkaFrameError.negativeSize`, one above
+/// `maxFrameBytes` (`socket.request.max.bytes`) throws `KafkaFrameError.frameTooLarge`; the
+/// `ByteToMessageHandler` then stops decoding and fires the error, and `KafkaFrameErrorHandler` closes the
+/// connection. NIO's `LengthFieldBasedFrameDecoder` is not used because it only rejects sizes above 2 GiB.
+/// A size of 0 is accepted, as `NetworkReceive` does ("may be 0 for some payloads (SASL)"): the empty frame is
+/// emitted and the request header parser rejects it, as Kafka's request parsing does (the connection is closed).
+/// At end of stream, a partial frame left in the buffer throws `KafkaFrameError.truncatedFrame`.
+///
+/// ## Where the request dispatcher sits (not wired yet)
+/// Pipeline, socket side first: `IdleStateHandler` -> `IdleConnectionHandler` -> `ByteToMessageHandler(KafkaFrameDecoder)`
+/// -> `KafkaFrameErrorHandler` -> request dispatcher (see `addKafkaRequestFraming`). The dispatcher reads each
+/// frame's request header (api_key, api_version, correlation_id, client_id; header v2 for flexible versions),
+/// calls the API handler, and writes the response frame (int32 size + response header + body). Kafka answers the
+/// requests of one connection in order: its `Processor` mutes the channel while a request is in flight, so at most
+/// one request per connection is being handled. The dispatcher must give the same guarantee, either by not
+/// reading (autoRead off / not calling `read`) until the response is written, or by queueing responses and writing
+/// them in request order. Produce with acks=0 has no response at all, but still takes its place in the order.
+///
+/// Not thread-safe: one instance per connection, used on that channel's event loop only.
+public struct KafkaFrameDecoder: ByteToMessageDecoder {
+    public typealias InboundOut = ByteBuffer
+
+    /// Kafka's default `socket.request.max.bytes` (100 MiB).
+    public static let defaultMaxFrameBytes = 104_857_600
+
+    private static let prefixBytes = 4
+
+    /// The largest payload accepted (`socket.request.max.bytes`), prefix not included.
+    public let maxFrameBytes: Int
+
+    public init(maxFrameBytes: Int = KafkaFrameDecoder.defaultMaxFrameBytes) {
+        precondition(maxFrameBytes >= 0, "socket.request.max.bytes must not be negative")
+        self.maxFrameBytes = maxFrameBytes
+    }
+
+    public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        guard let size = try declaredSize(in: buffer) else { return .needMoreData }
+        guard buffer.readableBytes >= Self.prefixBytes + size else { return .needMoreData }
+        buffer.moveReaderIndex(forwardBy: Self.prefixBytes)
+        // Cannot fail: `size` readable bytes were checked above.
+        guard let frame = buffer.readSlice(length: size) else { return .needMoreData }
+        context.fireChannelRead(Self.wrapInboundOut(frame))
+        return .continue
+    }
+
+    public mutating func decodeLast(
+        context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool
+    ) throws -> DecodingState {
+        while try decode(context: context, buffer: &buffer) == .continue {}
+        if seenEOF && buffer.readableBytes > 0 {
+            throw KafkaFrameError.truncatedFrame(bufferedBytes: buffer.readableBytes, declaredSize: try declaredSize(in: buffer))
+        }
+        return .needMoreData
+    }
+
+    /// The payload size the next frame declares, validated, or nil while fewer than 4 bytes are buffered.
+    /// Does not move the reader index.
+    func declaredSize(in buffer: ByteBuffer) throws -> Int? {
+        guard let prefix = buffer.getInteger(at: buffer.readerIndex, as: Int32.self) else { return nil }
+        let size = Int(prefix)
+        if size < 0 { throw KafkaFrameError.negativeSize(size) }
+        if size > maxFrameBytes { throw KafkaFrameError.frameTooLarge(size: size, limit: maxFrameBytes) }
+        return size
+    }
+}

@@ -1,0 +1,19 @@
+import Logging
+import NIOCore
+
+extension ChannelPipeline.SynchronousOperations {
+    /// Adds the first stage of a Kafka connection's request pipeline, socket side first: idle timeout
+    /// (`connections.max.idle.ms`), frame decoding capped at `socket.request.max.bytes`, and the handler that closes
+    /// the connection on a framing error. The request dispatcher goes after these (see `KafkaFrameDecoder`).
+    /// Call on the channel's event loop, e.g. from `SocketServer`'s child initializer.
+    public func addKafkaRequestFraming(
+        maxFrameBytes: Int = KafkaFrameDecoder.defaultMaxFrameBytes,
+        maxIdle: TimeAmount = IdleConnectionHandler.defaultMaxIdle,
+        logger: Logger
+    ) throws {
+        try addHandler(IdleStateHandler(allTimeout: maxIdle))
+        try addHandler(IdleConnectionHandler(maxIdle: maxIdle, logger: logger))
+        try addHandler(ByteToMessageHandler(KafkaFrameDecoder(maxFrameBytes: maxFrameBytes)))
+        try addHandler(KafkaFrameErrorHandler(logger: logger))
+    }
+}

@@ -1,0 +1,156 @@
+import NIOCore
+import NIOEmbedded
+import NIOTestUtils
+import Testing
+
+@testable import Broker
+
+/// A frame on the wire: int32 size, then the payload.
+private func wire(_ payload: [UInt8]) -> ByteBuffer {
+    var buffer = ByteBuffer()
+    buffer.writeInteger(Int32(payload.count))
+    buffer.writeBytes(payload)
+    return buffer
+}
+
+private func bytes(_ values: [UInt8]) -> ByteBuffer { ByteBuffer(bytes: values) }
+
+private func decoderChannel(maxFrameBytes: Int = KafkaFrameDecoder.defaultMaxFrameBytes) throws -> EmbeddedChannel {
+    let channel = EmbeddedChannel()
+    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(KafkaFrameDecoder(maxFrameBytes: maxFrameBytes)))
+    return channel
+}
+
+/// The error `input` is rejected with when written to a fresh decoder, or nil when it is accepted.
+private func rejection(_ input: [UInt8], maxFrameBytes: Int = KafkaFrameDecoder.defaultMaxFrameBytes) throws -> KafkaFrameError? {
+    let channel = try decoderChannel(maxFrameBytes: maxFrameBytes)
+    defer { _ = try? channel.finish() }
+    do {
+        try channel.writeInbound(bytes(input))
+        return nil
+    } catch let error as KafkaFrameError {
+        return error
+    }
+}
+
+@Suite struct KafkaFrameDecoderTests {
+    @Test func verifierFeedsFramesByteByByteAllAtOnceAndSeveralPerRead() throws {
+        let payloads: [[UInt8]] = [[0, 18, 0, 3, 0, 0, 0, 1], [], [7], Array(repeating: 0xAB, count: 300)]
+        try ByteToMessageDecoderVerifier.verifyDecoder(
+            inputOutputPairs: payloads.map { (wire($0), [bytes($0)]) },
+            decoderFactory: { KafkaFrameDecoder(maxFrameBytes: 1024) })
+    }
+
+    @Test func frameAtTheLimitIsAccepted() throws {
+        let channel = try decoderChannel(maxFrameBytes: 16)
+        try channel.writeInbound(wire(Array(repeating: 1, count: 16)))
+        #expect(try channel.readInbound(as: ByteBuffer.self) == bytes(Array(repeating: 1, count: 16)))
+        #expect(try channel.finish().isClean)
+    }
+
+    @Test func oversizedPrefixIsRejectedOnItsFourBytesAlone() throws {
+        let channel = try decoderChannel(maxFrameBytes: 16)
+        // Three bytes: not yet a size, nothing to reject.
+        try channel.writeInbound(bytes([0, 0, 0]))
+        // The fourth byte completes size 17; the decoder must not wait for the 17 payload bytes.
+        #expect(throws: KafkaFrameError.frameTooLarge(size: 17, limit: 16)) {
+            try channel.writeInbound(bytes([17]))
+        }
+        #expect(try channel.readInbound(as: ByteBuffer.self) == nil)
+        // Anything after the error is refused rather than buffered.
+        #expect(throws: ByteToMessageDecoderError.self) {
+            try channel.writeInbound(bytes(Array(repeating: 0, count: 17)))
+        }
+        #expect(try channel.readInbound(as: ByteBuffer.self) == nil)
+        _ = try? channel.finish()
+    }
+
+    @Test func defaultLimitIsKafkas() throws {
+        #expect(KafkaFrameDecoder().maxFrameBytes == 104_857_600)
+        #expect(try rejection([0x06, 0x40, 0x00, 0x01]) == .frameTooLarge(size: 104_857_601, limit: 104_857_600))
+        #expect(try rejection([0x06, 0x40, 0x00, 0x00]) == nil)
+    }
+
+    @Test func negativeAndTwoGiBSizesAreRejected() throws {
+        #expect(try rejection([0xFF, 0xFF, 0xFF, 0xFF]) == .negativeSize(-1))
+        #expect(try rejection([0x80, 0, 0, 0]) == .negativeSize(Int(Int32.min)))
+        #expect(try rejection([0x7F, 0xFF, 0xFF, 0xFF]) == .frameTooLarge(size: Int(Int32.max), limit: 104_857_600))
+    }
+
+    @Test func zeroSizeYieldsAnEmptyFrameAsKafkasNetworkReceiveDoes() throws {
+        let channel = try decoderChannel()
+        try channel.writeInbound(bytes([0, 0, 0, 0]))
+        #expect(try channel.readInbound(as: ByteBuffer.self) == ByteBuffer())
+        #expect(try channel.finish().isClean)
+    }
+
+    @Test func errorDescriptionsMirrorKafka() {
+        #expect(KafkaFrameError.frameTooLarge(size: 200, limit: 100).description == "Invalid receive (size = 200 larger than 100)")
+        #expect(KafkaFrameError.negativeSize(-1).description == "Invalid receive (size = -1)")
+    }
+
+    @Test func partialFrameAtEndOfStreamIsTruncated() throws {
+        let channel = try decoderChannel()
+        var input = wire([1, 2, 3])
+        input.writeBytes([0, 0, 0, 9, 1, 2])
+        try channel.writeInbound(input)
+        #expect(try channel.readInbound(as: ByteBuffer.self) == bytes([1, 2, 3]))
+        #expect(throws: KafkaFrameError.truncatedFrame(bufferedBytes: 6, declaredSize: 9)) {
+            channel.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+            try channel.throwIfErrorCaught()
+        }
+        _ = try? channel.finish()
+    }
+
+    @Test func partialPrefixAtEndOfStreamIsTruncated() throws {
+        let channel = try decoderChannel()
+        try channel.writeInbound(bytes([0, 0]))
+        #expect(throws: KafkaFrameError.truncatedFrame(bufferedBytes: 2, declaredSize: nil)) {
+            channel.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+            try channel.throwIfErrorCaught()
+        }
+        _ = try? channel.finish()
+    }
+
+    @Test func randomBytesYieldBoundedFramesOrAnErrorNeverACrash() throws {
+        var random = SplitMix64(seed: 0x6772_6567_6f72)
+        let limit = 64
+        for _ in 0..<500 {
+            let channel = try decoderChannel(maxFrameBytes: limit)
+            let length = Int(random.next() % 256)
+            var input: [UInt8] = (0..<length).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+            // Bias some sizes into range so that frames are produced too.
+            if length >= 4 && random.next() % 2 == 0 { input[0] = 0; input[1] = 0; input[2] = 0 }
+            var position = 0
+            var failed = false
+            while position < input.count && !failed {
+                let chunk = min(input.count - position, 1 + Int(random.next() % 16))
+                do {
+                    try channel.writeInbound(bytes(Array(input[position..<position + chunk])))
+                } catch {
+                    failed = true
+                }
+                position += chunk
+                while let frame = try channel.readInbound(as: ByteBuffer.self) {
+                    #expect(frame.readableBytes <= limit)
+                }
+            }
+            _ = try? channel.finish()
+        }
+    }
+}
+
+/// A fixed-seed generator, so a failing fuzz input is reproducible.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
