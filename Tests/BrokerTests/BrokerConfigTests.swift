@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Broker
+import Coordination
 
 private let zk = ["zookeeper.connect": "127.0.0.1:2181"]
 

@@ -42,7 +42,7 @@ struct KafkaZkClientTests {
         defer { Task { await zk.zooKeeper.close() } }
         try await zk.ensurePersistentPaths()
         let info = BrokerInfo(
-            id: 0, endPoints: [BrokerEndPoint(listenerName: "PLAINTEXT", host: "127.0.0.1", port: 9092, securityProtocol: "PLAINTEXT")],
+            id: 0, endPoints: [EndPoint(listenerName: "PLAINTEXT", host: "127.0.0.1", port: 9092, securityProtocol: .plaintext)],
             rack: nil)
         try await zk.registerBroker(info)
         try await zk.registerBroker(info)  // same session: a retry after connection loss

@@ -7,7 +7,7 @@ struct ZkDataTests {
     @Test func brokerRegistrationIsKafkasJSON() throws {
         let info = BrokerInfo(
             id: 1,
-            endPoints: [BrokerEndPoint(listenerName: "PLAINTEXT", host: "127.0.0.1", port: 9092, securityProtocol: "PLAINTEXT")],
+            endPoints: [EndPoint(listenerName: "PLAINTEXT", host: "127.0.0.1", port: 9092, securityProtocol: .plaintext)],
             rack: "r1", timestampMs: "1732400000000")
         let json = try #require(JSONSerialization.jsonObject(with: Data(info.encoded())) as? [String: Any])
         #expect(json["version"] as? Int == 5)
@@ -28,14 +28,20 @@ struct ZkDataTests {
         let kafka = #"{"listener_security_protocol_map":{"PLAINTEXT":"PLAINTEXT","INTERNAL":"SSL"},"endpoints":["PLAINTEXT://10.0.0.1:9092","INTERNAL://10.0.0.1:9093"],"jmx_port":-1,"features":{},"host":"10.0.0.1","timestamp":"1732400000000","port":9092,"version":5}"#
         let info = try BrokerInfo.decode(id: 3, from: Array(kafka.utf8))
         #expect(info.endPoints.count == 2)
-        #expect(info.endPoints[1] == BrokerEndPoint(listenerName: "INTERNAL", host: "10.0.0.1", port: 9093, securityProtocol: "SSL"))
+        #expect(info.endPoints[1] == EndPoint(listenerName: "INTERNAL", host: "10.0.0.1", port: 9093, securityProtocol: .ssl))
         #expect(info.rack == nil)
+        let ipv6 = EndPoint(listenerName: "PLAINTEXT", host: "::1", port: 9092, securityProtocol: .plaintext)
+        let round = try BrokerInfo.decode(id: 4, from: BrokerInfo(id: 4, endPoints: [ipv6], rack: nil).encoded())
+        #expect(round.endPoints == [ipv6])
+        #expect(String(decoding: BrokerInfo(id: 4, endPoints: [ipv6], rack: nil).encoded(), as: UTF8.self).contains("PLAINTEXT://[::1]:9092"))
+        let unknownProtocol = #"{"listener_security_protocol_map":{"X":"NOPE"},"endpoints":["X://h:1"],"jmx_port":-1,"host":null,"timestamp":"1","port":-1,"version":5}"#
+        #expect(throws: ZkDataError.self) { try BrokerInfo.decode(id: 5, from: Array(unknownProtocol.utf8)) }
         #expect(throws: ZkDataError.self) { try BrokerInfo.decode(id: 3, from: Array("not json".utf8)) }
     }
 
     @Test func brokerWithoutPlaintextListenerHasNoLegacyHost() throws {
         let info = BrokerInfo(
-            id: 2, endPoints: [BrokerEndPoint(listenerName: "SSL", host: "h", port: 9093, securityProtocol: "SSL")], rack: nil)
+            id: 2, endPoints: [EndPoint(listenerName: "SSL", host: "h", port: 9093, securityProtocol: .ssl)], rack: nil)
         let json = try #require(JSONSerialization.jsonObject(with: Data(info.encoded())) as? [String: Any])
         #expect(json["port"] as? Int == -1)
         #expect(json["host"] == nil || json["host"] is NSNull)

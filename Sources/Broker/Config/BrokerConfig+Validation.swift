@@ -1,3 +1,5 @@
+import Coordination
+
 /// The rules that involve more than one key, as Kafka's `KafkaConfig.validateValues` checks them.
 extension BrokerConfig {
     func validate() throws(ConfigError) {

@@ -1,3 +1,5 @@
+import Coordination
+
 /// `server.properties`: Kafka's key names, types and defaults (Kafka 2.8, ZooKeeper mode), so a Kafka broker's
 /// configuration file works unchanged. Keys Kafka has and Gregor does not know are reported as unknown, not fatal.
 extension ConfigDef {

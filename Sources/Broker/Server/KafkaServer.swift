@@ -109,15 +109,13 @@ public final class KafkaServer: Service, Sendable {
     }
 
     /// Advertised listeners with a port of 0 take the port their listener actually bound.
-    private func advertisedEndPoints(boundTo sockets: SocketServer) -> [BrokerEndPoint] {
+    private func advertisedEndPoints(boundTo sockets: SocketServer) -> [EndPoint] {
         config.advertisedListeners.map { endPoint in
-            var port = endPoint.port
-            if port == 0, let bound = sockets.listeners.first(where: { $0.endPoint.listenerName == endPoint.listenerName }) {
-                port = bound.port
+            var advertised = endPoint
+            if endPoint.port == 0, let bound = sockets.listeners.first(where: { $0.endPoint.listenerName == endPoint.listenerName }) {
+                advertised.port = bound.port
             }
-            return BrokerEndPoint(
-                listenerName: endPoint.listenerName, host: endPoint.host, port: port,
-                securityProtocol: endPoint.securityProtocol.rawValue)
+            return advertised
         }
     }
 }

@@ -1,29 +1,12 @@
-/// A listener a broker advertises: `PLAINTEXT://127.0.0.1:9092`.
-public struct BrokerEndPoint: Sendable, Hashable, CustomStringConvertible {
-    public var listenerName: String
-    public var host: String
-    public var port: Int
-    public var securityProtocol: String
-
-    public init(listenerName: String, host: String, port: Int, securityProtocol: String) {
-        self.listenerName = listenerName
-        self.host = host
-        self.port = port
-        self.securityProtocol = securityProtocol
-    }
-
-    public var description: String { "\(listenerName)://\(host):\(port)" }
-}
-
 /// What `/brokers/ids/<id>` says about a live broker (Kafka's `BrokerIdZNode`, JSON version 5).
 public struct BrokerInfo: Sendable, Hashable {
     public var id: Int32
-    public var endPoints: [BrokerEndPoint]
+    public var endPoints: [EndPoint]
     public var rack: String?
     public var jmxPort: Int
     public var timestampMs: String
 
-    public init(id: Int32, endPoints: [BrokerEndPoint], rack: String?, jmxPort: Int = -1, timestampMs: String? = nil) {
+    public init(id: Int32, endPoints: [EndPoint], rack: String?, jmxPort: Int = -1, timestampMs: String? = nil) {
         self.id = id
         self.endPoints = endPoints
         self.rack = rack
@@ -32,7 +15,7 @@ public struct BrokerInfo: Sendable, Hashable {
     }
 
     /// Kafka's legacy `host`/`port` fields name the PLAINTEXT endpoint, if there is one.
-    var plaintext: BrokerEndPoint? { endPoints.first { $0.securityProtocol == "PLAINTEXT" } }
+    var plaintext: EndPoint? { endPoints.first { $0.securityProtocol == .plaintext } }
 
     private struct JSON: Codable {
         var version: Int
@@ -47,24 +30,26 @@ public struct BrokerInfo: Sendable, Hashable {
     }
 
     public func encoded() -> [UInt8] {
-        let map = Dictionary(endPoints.map { ($0.listenerName, $0.securityProtocol) }, uniquingKeysWith: { a, _ in a })
+        let map = Dictionary(endPoints.map { ($0.listenerName, $0.securityProtocol.rawValue) }, uniquingKeysWith: { a, _ in a })
         return ZkJSON.encode(JSON(
             version: 5, host: plaintext?.host, port: plaintext?.port ?? -1, jmx_port: jmxPort,
-            timestamp: timestampMs, endpoints: endPoints.map(\.description), listener_security_protocol_map: map,
+            timestamp: timestampMs, endpoints: endPoints.map(\.connectionString), listener_security_protocol_map: map,
             rack: rack, features: [:]))
     }
 
     public static func decode(id: Int32, from bytes: [UInt8]) throws -> BrokerInfo {
         let path = ZkPaths.broker(id)
         let json = try ZkJSON.decode(JSON.self, from: bytes, path: path)
-        let endPoints = try json.endpoints.map { text -> BrokerEndPoint in
+        let endPoints = try json.endpoints.map { text -> EndPoint in
             guard let schemeEnd = text.range(of: "://"), let colon = text.lastIndex(of: ":"),
                 colon > schemeEnd.lowerBound, let port = Int(text[text.index(after: colon)...])
             else { throw ZkDataError.malformed(path: path, text: text) }
             let name = String(text[..<schemeEnd.lowerBound])
-            let host = String(text[schemeEnd.upperBound..<colon])
-            let securityProtocol = json.listener_security_protocol_map[name] ?? name
-            return BrokerEndPoint(listenerName: name, host: host, port: port, securityProtocol: securityProtocol)
+            var host = Substring(text[schemeEnd.upperBound..<colon])
+            if host.hasPrefix("["), host.hasSuffix("]") { host = host.dropFirst().dropLast() }  // IPv6
+            guard let securityProtocol = SecurityProtocol(rawValue: json.listener_security_protocol_map[name] ?? name)
+            else { throw ZkDataError.malformed(path: path, text: text) }
+            return EndPoint(listenerName: name, host: String(host), port: port, securityProtocol: securityProtocol)
         }
         return BrokerInfo(id: id, endPoints: endPoints, rack: json.rack, jmxPort: json.jmx_port, timestampMs: json.timestamp)
     }
