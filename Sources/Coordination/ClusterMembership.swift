@@ -48,8 +48,13 @@ public final class ClusterMembership: Sendable {
             let root = try await ZooKeeperClient.connect(
                 to: connectString.withoutChroot, sessionTimeout: configuration.sessionTimeout,
                 connectionTimeout: configuration.connectionTimeout, logger: logger)
-            defer { Task { await root.close() } }
-            try await root.ensurePath(chroot)
+            do {
+                try await root.ensurePath(chroot)
+            } catch {
+                await root.close()
+                throw error
+            }
+            await root.close()
         }
         let client = try await ZooKeeperClient.connect(
             to: connectString, sessionTimeout: configuration.sessionTimeout,

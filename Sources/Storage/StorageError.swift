@@ -12,10 +12,12 @@ public enum StorageError: Error, Sendable, CustomStringConvertible {
     case unexpectedOffset(first: Int64, logEndOffset: Int64)
     case corruptIndex(path: String, reason: String)
     case logClosed(path: String)
+    /// `log.dirs` names no directory, so there is nowhere to create a log.
+    case noLogDirectories
 
     public var errorCode: ErrorCode {
         switch self {
-        case .io, .corruptIndex, .logClosed: return .kafkaStorageError
+        case .io, .corruptIndex, .logClosed, .noLogDirectories: return .kafkaStorageError
         case .invalidRecords(let error): return error.errorCode
         case .offsetOutOfRange: return .offsetOutOfRange
         case .unexpectedOffset: return .invalidRecord
@@ -36,6 +38,8 @@ public enum StorageError: Error, Sendable, CustomStringConvertible {
             return "corrupt index \(path): \(reason)"
         case .logClosed(let path):
             return "log \(path) is closed"
+        case .noLogDirectories:
+            return "no log directory is configured (log.dirs)"
         }
     }
 }

@@ -9,11 +9,11 @@ extension ZooKeeperClient {
             do {
                 let (children, watch) = try await client.getChildrenAndWatch(path)
                 yield(children)
-                try await client.awaitWatch(watch)
+                try await client.waitForEvent(on: watch)
             } catch ZooKeeperError.noNode {
                 let (stat, watch) = try await client.existsAndWatch(path)
                 if stat == nil { yield([]) }
-                try await client.awaitWatch(watch)
+                try await client.waitForEvent(on: watch)
             }
         }
     }
@@ -24,11 +24,11 @@ extension ZooKeeperClient {
             do {
                 let (data, stat, watch) = try await client.getDataAndWatch(path)
                 yield((data, stat))
-                try await client.awaitWatch(watch)
+                try await client.waitForEvent(on: watch)
             } catch ZooKeeperError.noNode {
                 let (stat, watch) = try await client.existsAndWatch(path)
                 if stat == nil { yield(nil) }
-                try await client.awaitWatch(watch)
+                try await client.waitForEvent(on: watch)
             }
         }
     }
@@ -47,9 +47,11 @@ extension ZooKeeperClient {
         throw ZooKeeperError.closed
     }
 
-    /// Waits for a one-shot watch; a watch that finishes without an event means the session ended.
-    private func awaitWatch(_ watch: AsyncStream<WatchedEvent>) async throws {
-        for await _ in watch { return }
+    /// Waits for a one-shot watch to fire. A watch that finishes without an event means the session ended: this
+    /// throws `sessionExpired` or `closed` (or `CancellationError` when the waiting task was cancelled).
+    @discardableResult
+    public func waitForEvent(on watch: AsyncStream<WatchedEvent>) async throws -> WatchedEvent {
+        for await event in watch { return event }
         try Task.checkCancellation()
         throw state == .expired ? ZooKeeperError.sessionExpired : ZooKeeperError.closed
     }

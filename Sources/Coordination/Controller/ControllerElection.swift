@@ -61,7 +61,7 @@ public struct ControllerElection: Sendable {
                 }
                 continue  // re-read /controller and set a watch on the new state
             }
-            try await awaitChange(watch)
+            try await zk.zooKeeper.waitForEvent(on: watch)
         }
     }
 
@@ -85,9 +85,4 @@ public struct ControllerElection: Sendable {
         }
     }
 
-    private func awaitChange(_ watch: AsyncStream<WatchedEvent>) async throws {
-        for await _ in watch { return }
-        try Task.checkCancellation()
-        throw zk.zooKeeper.state == .expired ? ZooKeeperError.sessionExpired : ZooKeeperError.closed
-    }
 }

@@ -22,8 +22,8 @@ extension Log {
     /// the log untouched; a failed write (disk full) is cut back, so the log stays consistent.
     public func appendAsLeader(_ records: inout ByteBuffer, leaderEpoch: Int32) throws -> LogAppendInfo {
         try records.withUnsafeMutableReadableBytes { bytes in
-            try state.withLock { state in
-                let summary = try validate(bytes, state: state, origin: .client)
+            let summary = try validate(bytes, origin: .client)
+            return try state.withLock { state in
                 let first = state.nextOffset
                 let appendTimeMs: Int64? = state.config.timestampType == .logAppendTime ? Self.nowMs() : nil
                 let last = RecordBatch.assignOffsets(
@@ -43,8 +43,8 @@ extension Log {
     /// continue from this log's end and ascend.
     public func appendAsFollower(_ records: inout ByteBuffer) throws -> LogAppendInfo {
         try records.withUnsafeMutableReadableBytes { bytes in
-            try state.withLock { state in
-                let summary = try validate(bytes, state: state, origin: .replication)
+            let summary = try validate(bytes, origin: .replication)
+            return try state.withLock { state in
                 guard summary.firstBaseOffset >= state.nextOffset, summary.offsetsMonotonic else {
                     throw StorageError.unexpectedOffset(first: summary.firstBaseOffset, logEndOffset: state.nextOffset)
                 }
@@ -58,12 +58,14 @@ extension Log {
         }
     }
 
+    /// Checks the batches (sizes, magic, CRC over every byte) before the log's lock is taken: validation needs no
+    /// log state, so producers to one partition validate in parallel and only assignment and the write serialize.
     private func validate(
-        _ bytes: UnsafeMutableRawBufferPointer, state: State, origin: AppendOrigin
+        _ bytes: UnsafeMutableRawBufferPointer, origin: AppendOrigin
     ) throws -> RecordBatch.ValidationSummary {
-        guard !state.closed else { throw StorageError.logClosed(path: directory) }
+        let maxBatchBytes = state.withLock { $0.config.maxMessageBytes }
         do {
-            return try RecordBatch.validate(UnsafeRawBufferPointer(bytes), maxBatchBytes: state.config.maxMessageBytes, origin: origin)
+            return try RecordBatch.validate(UnsafeRawBufferPointer(bytes), maxBatchBytes: maxBatchBytes, origin: origin)
         } catch {
             throw StorageError.invalidRecords(error)
         }
@@ -74,6 +76,7 @@ extension Log {
         _ state: inout State, _ bytes: UnsafeMutableRawBufferPointer, summary: RecordBatch.ValidationSummary,
         firstOffset: Int64, lastOffset: Int64, maxTimestamp: Int64, offsetOfMaxTimestamp: Int64, logAppendTimeMs: Int64
     ) throws -> LogAppendInfo {
+        guard !state.closed else { throw StorageError.logClosed(path: directory) }
         assert(lastOffset >= firstOffset && firstOffset >= state.nextOffset)
         try Self.maybeRoll(&state, incomingBytes: bytes.count, lastOffsetOfIncoming: lastOffset, nowMs: Self.nowMs(), log: self)
         try state.activeSegment.append(

@@ -78,7 +78,6 @@ public final class Log: Sendable {
                 try segment.delete()
             }
             state.segments.removeAll(keepingCapacity: false)
-            state.segments.append(contentsOf: [])
         }
         try? FileManager.default.removeItem(atPath: directory)
     }

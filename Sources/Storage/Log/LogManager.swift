@@ -114,7 +114,9 @@ public final class LogManager: Sendable {
                 let parent = (log.directory as NSString).deletingLastPathComponent
                 counts[parent, default: 0] += 1
             }
-            let dir = configuration.logDirs.min { counts[$0, default: 0] < counts[$1, default: 0] }!
+            guard let dir = configuration.logDirs.min(by: { counts[$0, default: 0] < counts[$1, default: 0] }) else {
+                throw StorageError.noLogDirectories
+            }
             let log = try Log.open(
                 directory: dir + "/" + topicPartition.directoryName, topicPartition: topicPartition,
                 config: config ?? configuration.defaultConfig, recoveryPoint: 0, logStartOffset: nil,
