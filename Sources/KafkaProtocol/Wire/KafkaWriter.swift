@@ -7,6 +7,8 @@ import NIOCore
 /// tags out of order) — values that may come from a peer, so they must not trap.
 public struct KafkaWriter {
     public var buffer: ByteBuffer
+    /// Records regions whose bytes are sent after `buffer[..<position]` instead of living in `buffer`, in order.
+    public private(set) var deferredRegions: [DeferredRegion] = []
 
     public init(buffer: ByteBuffer = ByteBuffer()) {
         self.buffer = buffer
@@ -24,6 +26,11 @@ public struct KafkaWriter {
     public mutating func uuid(_ value: KafkaUUID) {
         buffer.writeInteger(value.mostSignificantBits, endianness: .big)
         buffer.writeInteger(value.leastSignificantBits, endianness: .big)
+    }
+
+    /// Marks `region`'s bytes as belonging at the current position; the caller has written any length prefix.
+    public mutating func deferredRegion(_ region: any RecordsRegion) {
+        deferredRegions.append(DeferredRegion(position: buffer.writerIndex - buffer.readerIndex, region: region))
     }
 
     // MARK: Varints
