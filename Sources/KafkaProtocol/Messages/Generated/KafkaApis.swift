@@ -9,7 +9,14 @@ public enum KafkaApis {
         .fetch: ApiSupport(FetchRequest.self),
         .listOffsets: ApiSupport(ListOffsetsRequest.self),
         .metadata: ApiSupport(MetadataRequest.self),
+        .leaderAndIsr: ApiSupport(LeaderAndIsrRequest.self),
+        .stopReplica: ApiSupport(StopReplicaRequest.self),
+        .updateMetadata: ApiSupport(UpdateMetadataRequest.self),
         .findCoordinator: ApiSupport(FindCoordinatorRequest.self),
         .apiVersions: ApiSupport(ApiVersionsRequest.self),
+        .createTopics: ApiSupport(CreateTopicsRequest.self),
+        .deleteTopics: ApiSupport(DeleteTopicsRequest.self),
+        .describeConfigs: ApiSupport(DescribeConfigsRequest.self),
+        .createPartitions: ApiSupport(CreatePartitionsRequest.self),
     ]
 }

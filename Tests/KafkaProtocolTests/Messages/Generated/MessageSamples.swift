@@ -9,16 +9,30 @@ import NIOCore
 let allSampledMessages: [any SampledMessage.Type] = [
     ApiVersionsRequest.self,
     ApiVersionsResponse.self,
+    CreatePartitionsRequest.self,
+    CreatePartitionsResponse.self,
+    CreateTopicsRequest.self,
+    CreateTopicsResponse.self,
+    DeleteTopicsRequest.self,
+    DeleteTopicsResponse.self,
+    DescribeConfigsRequest.self,
+    DescribeConfigsResponse.self,
     FetchRequest.self,
     FetchResponse.self,
     FindCoordinatorRequest.self,
     FindCoordinatorResponse.self,
+    LeaderAndIsrRequest.self,
+    LeaderAndIsrResponse.self,
     ListOffsetsRequest.self,
     ListOffsetsResponse.self,
     MetadataRequest.self,
     MetadataResponse.self,
     ProduceRequest.self,
     ProduceResponse.self,
+    StopReplicaRequest.self,
+    StopReplicaResponse.self,
+    UpdateMetadataRequest.self,
+    UpdateMetadataResponse.self,
 ]
 
 extension ApiVersionsRequest: SampledMessage {
@@ -112,33 +126,361 @@ extension ApiVersionsResponse.FinalizedFeatureKey {
     }
 }
 
+extension CreatePartitionsRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.topics = [CreatePartitionsRequest.CreatePartitionsTopic.sample(version: version, nulls: nulls), CreatePartitionsRequest.CreatePartitionsTopic.sample(version: version, nulls: nulls)]
+        value.timeoutMs = 100019
+        value.validateOnly = true
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+        }
+        return value
+    }
+}
+
+extension CreatePartitionsRequest.CreatePartitionsTopic {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.name = "s21-é"
+        value.count = 100022
+        value.assignments = nulls ? nil : [CreatePartitionsRequest.CreatePartitionsAssignment.sample(version: version, nulls: nulls), CreatePartitionsRequest.CreatePartitionsAssignment.sample(version: version, nulls: nulls)]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+        }
+        return value
+    }
+}
+
+extension CreatePartitionsRequest.CreatePartitionsAssignment {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.brokerIds = [100024, 100025]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+        }
+        return value
+    }
+}
+
+extension CreatePartitionsResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.throttleTimeMs = 100025
+        value.results = [CreatePartitionsResponse.CreatePartitionsTopicResult.sample(version: version, nulls: nulls), CreatePartitionsResponse.CreatePartitionsTopicResult.sample(version: version, nulls: nulls)]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+        }
+        return value
+    }
+}
+
+extension CreatePartitionsResponse.CreatePartitionsTopicResult {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.name = "s27-é"
+        value.errorCode = 1028
+        value.errorMessage = nulls ? nil : "s29-é"
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+        }
+        return value
+    }
+}
+
+extension CreateTopicsRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.topics = [CreateTopicsRequest.CreatableTopic.sample(version: version, nulls: nulls), CreateTopicsRequest.CreatableTopic.sample(version: version, nulls: nulls)]
+        value.timeoutMs = 100031
+        if version >= 1 {
+            value.validateOnly = true
+        }
+        if version >= 5 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+        }
+        return value
+    }
+}
+
+extension CreateTopicsRequest.CreatableTopic {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.name = "s33-é"
+        value.numPartitions = 100034
+        value.replicationFactor = 1035
+        value.assignments = [CreateTopicsRequest.CreatableReplicaAssignment.sample(version: version, nulls: nulls), CreateTopicsRequest.CreatableReplicaAssignment.sample(version: version, nulls: nulls)]
+        value.configs = [CreateTopicsRequest.CreateableTopicConfig.sample(version: version, nulls: nulls), CreateTopicsRequest.CreateableTopicConfig.sample(version: version, nulls: nulls)]
+        if version >= 5 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+        }
+        return value
+    }
+}
+
+extension CreateTopicsRequest.CreatableReplicaAssignment {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.partitionIndex = 100038
+        value.brokerIds = [100039, 100040]
+        if version >= 5 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+        }
+        return value
+    }
+}
+
+extension CreateTopicsRequest.CreateableTopicConfig {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.name = "s40-é"
+        value.value = nulls ? nil : "s41-é"
+        if version >= 5 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+        }
+        return value
+    }
+}
+
+extension CreateTopicsResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        if version >= 2 {
+            value.throttleTimeMs = 100042
+        }
+        value.topics = [CreateTopicsResponse.CreatableTopicResult.sample(version: version, nulls: nulls), CreateTopicsResponse.CreatableTopicResult.sample(version: version, nulls: nulls)]
+        if version >= 5 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+        }
+        return value
+    }
+}
+
+extension CreateTopicsResponse.CreatableTopicResult {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.name = "s44-é"
+        value.errorCode = 1045
+        if version >= 1 {
+            value.errorMessage = nulls ? nil : "s46-é"
+        }
+        if version >= 5 {
+            value.topicConfigErrorCode = 1047
+        }
+        if version >= 5 {
+            value.numPartitions = 100048
+        }
+        if version >= 5 {
+            value.replicationFactor = 1049
+        }
+        if version >= 5 {
+            value.configs = nulls ? nil : [CreateTopicsResponse.CreatableTopicConfigs.sample(version: version, nulls: nulls), CreateTopicsResponse.CreatableTopicConfigs.sample(version: version, nulls: nulls)]
+        }
+        if version >= 5 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+        }
+        return value
+    }
+}
+
+extension CreateTopicsResponse.CreatableTopicConfigs {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        if version >= 5 {
+            value.name = "s51-é"
+        }
+        if version >= 5 {
+            value.value = nulls ? nil : "s52-é"
+        }
+        if version >= 5 {
+            value.readOnly = true
+        }
+        if version >= 5 {
+            value.configSource = 55
+        }
+        if version >= 5 {
+            value.isSensitive = true
+        }
+        if version >= 5 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+        }
+        return value
+    }
+}
+
+extension DeleteTopicsRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.topicNames = ["s56-é", "s57-é"]
+        value.timeoutMs = 100057
+        if version >= 4 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+        }
+        return value
+    }
+}
+
+extension DeleteTopicsResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        if version >= 1 {
+            value.throttleTimeMs = 100058
+        }
+        value.responses = [DeleteTopicsResponse.DeletableTopicResult.sample(version: version, nulls: nulls), DeleteTopicsResponse.DeletableTopicResult.sample(version: version, nulls: nulls)]
+        if version >= 4 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+        }
+        return value
+    }
+}
+
+extension DeleteTopicsResponse.DeletableTopicResult {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.name = "s60-é"
+        value.errorCode = 1061
+        if version >= 5 {
+            value.errorMessage = nulls ? nil : "s62-é"
+        }
+        if version >= 4 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+        }
+        return value
+    }
+}
+
+extension DescribeConfigsRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.resources = [DescribeConfigsRequest.DescribeConfigsResource.sample(version: version, nulls: nulls), DescribeConfigsRequest.DescribeConfigsResource.sample(version: version, nulls: nulls)]
+        if version >= 1 {
+            value.includeSynonyms = true
+        }
+        if version >= 3 {
+            value.includeDocumentation = true
+        }
+        if version >= 4 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+        }
+        return value
+    }
+}
+
+extension DescribeConfigsRequest.DescribeConfigsResource {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.resourceType = 67
+        value.resourceName = "s67-é"
+        value.configurationKeys = nulls ? nil : ["s68-é", "s69-é"]
+        if version >= 4 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+        }
+        return value
+    }
+}
+
+extension DescribeConfigsResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.throttleTimeMs = 100069
+        value.results = [DescribeConfigsResponse.DescribeConfigsResult.sample(version: version, nulls: nulls), DescribeConfigsResponse.DescribeConfigsResult.sample(version: version, nulls: nulls)]
+        if version >= 4 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+        }
+        return value
+    }
+}
+
+extension DescribeConfigsResponse.DescribeConfigsResult {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.errorCode = 1071
+        value.errorMessage = nulls ? nil : "s72-é"
+        value.resourceType = 74
+        value.resourceName = "s74-é"
+        value.configs = [DescribeConfigsResponse.DescribeConfigsResourceResult.sample(version: version, nulls: nulls), DescribeConfigsResponse.DescribeConfigsResourceResult.sample(version: version, nulls: nulls)]
+        if version >= 4 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+        }
+        return value
+    }
+}
+
+extension DescribeConfigsResponse.DescribeConfigsResourceResult {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.name = "s76-é"
+        value.value = nulls ? nil : "s77-é"
+        value.readOnly = true
+        if version <= 0 {
+            value.isDefault = true
+        }
+        if version >= 1 {
+            value.configSource = 81
+        }
+        value.isSensitive = true
+        if version >= 1 {
+            value.synonyms = [DescribeConfigsResponse.DescribeConfigsSynonym.sample(version: version, nulls: nulls), DescribeConfigsResponse.DescribeConfigsSynonym.sample(version: version, nulls: nulls)]
+        }
+        if version >= 3 {
+            value.configType = 84
+        }
+        if version >= 3 {
+            value.documentation = nulls ? nil : "s84-é"
+        }
+        if version >= 4 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+        }
+        return value
+    }
+}
+
+extension DescribeConfigsResponse.DescribeConfigsSynonym {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        if version >= 1 {
+            value.name = "s85-é"
+        }
+        if version >= 1 {
+            value.value = nulls ? nil : "s86-é"
+        }
+        if version >= 1 {
+            value.source = 88
+        }
+        if version >= 4 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+        }
+        return value
+    }
+}
+
 extension FetchRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 12 {
-            value.clusterId = nulls ? nil : "s18-é"
+            value.clusterId = nulls ? nil : "s88-é"
         }
-        value.replicaId = 100019
-        value.maxWaitMs = 100020
-        value.minBytes = 100021
+        value.replicaId = 100089
+        value.maxWaitMs = 100090
+        value.minBytes = 100091
         if version >= 3 {
-            value.maxBytes = 100022
+            value.maxBytes = 100092
         }
         if version >= 4 {
-            value.isolationLevel = 24
+            value.isolationLevel = 94
         }
         if version >= 7 {
-            value.sessionId = 100024
+            value.sessionId = 100094
         }
         if version >= 7 {
-            value.sessionEpoch = 100025
+            value.sessionEpoch = 100095
         }
         value.topics = [FetchRequest.FetchTopic.sample(version: version, nulls: nulls), FetchRequest.FetchTopic.sample(version: version, nulls: nulls)]
         if version >= 7 {
             value.forgottenTopicsData = [FetchRequest.ForgottenTopic.sample(version: version, nulls: nulls), FetchRequest.ForgottenTopic.sample(version: version, nulls: nulls)]
         }
         if version >= 11 {
-            value.rackId = "s28-é"
+            value.rackId = "s98-é"
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
@@ -150,7 +492,7 @@ extension FetchRequest: SampledMessage {
 extension FetchRequest.FetchTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s29-é"
+        value.topic = "s99-é"
         value.partitions = [FetchRequest.FetchPartition.sample(version: version, nulls: nulls), FetchRequest.FetchPartition.sample(version: version, nulls: nulls)]
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
@@ -162,18 +504,18 @@ extension FetchRequest.FetchTopic {
 extension FetchRequest.FetchPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partition = 100031
+        value.partition = 100101
         if version >= 9 {
-            value.currentLeaderEpoch = 100032
+            value.currentLeaderEpoch = 100102
         }
-        value.fetchOffset = 10000000033
+        value.fetchOffset = 10000000103
         if version >= 12 {
-            value.lastFetchedEpoch = 100034
+            value.lastFetchedEpoch = 100104
         }
         if version >= 5 {
-            value.logStartOffset = 10000000035
+            value.logStartOffset = 10000000105
         }
-        value.partitionMaxBytes = 100036
+        value.partitionMaxBytes = 100106
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
         }
@@ -185,10 +527,10 @@ extension FetchRequest.ForgottenTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 7 {
-            value.topic = "s37-é"
+            value.topic = "s107-é"
         }
         if version >= 7 {
-            value.partitions = [100038, 100039]
+            value.partitions = [100108, 100109]
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
@@ -201,13 +543,13 @@ extension FetchResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100039
+            value.throttleTimeMs = 100109
         }
         if version >= 7 {
-            value.errorCode = 1040
+            value.errorCode = 1110
         }
         if version >= 7 {
-            value.sessionId = 100041
+            value.sessionId = 100111
         }
         value.responses = [FetchResponse.FetchableTopicResponse.sample(version: version, nulls: nulls), FetchResponse.FetchableTopicResponse.sample(version: version, nulls: nulls)]
         if version >= 12 {
@@ -220,7 +562,7 @@ extension FetchResponse: SampledMessage {
 extension FetchResponse.FetchableTopicResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s43-é"
+        value.topic = "s113-é"
         value.partitions = [FetchResponse.PartitionData.sample(version: version, nulls: nulls), FetchResponse.PartitionData.sample(version: version, nulls: nulls)]
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
@@ -232,14 +574,14 @@ extension FetchResponse.FetchableTopicResponse {
 extension FetchResponse.PartitionData {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100045
-        value.errorCode = 1046
-        value.highWatermark = 10000000047
+        value.partitionIndex = 100115
+        value.errorCode = 1116
+        value.highWatermark = 10000000117
         if version >= 4 {
-            value.lastStableOffset = 10000000048
+            value.lastStableOffset = 10000000118
         }
         if version >= 5 {
-            value.logStartOffset = 10000000049
+            value.logStartOffset = 10000000119
         }
         if version >= 12 {
             value.divergingEpoch = FetchResponse.EpochEndOffset.sample(version: version, nulls: nulls)
@@ -254,9 +596,9 @@ extension FetchResponse.PartitionData {
             value.abortedTransactions = nulls ? nil : [FetchResponse.AbortedTransaction.sample(version: version, nulls: nulls), FetchResponse.AbortedTransaction.sample(version: version, nulls: nulls)]
         }
         if version >= 11 {
-            value.preferredReadReplica = 100054
+            value.preferredReadReplica = 100124
         }
-        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 55, 0xCD, 0xEF]))
+        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 125, 0xCD, 0xEF]))
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
         }
@@ -268,10 +610,10 @@ extension FetchResponse.EpochEndOffset {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 12 {
-            value.epoch = 100056
+            value.epoch = 100126
         }
         if version >= 12 {
-            value.endOffset = 10000000057
+            value.endOffset = 10000000127
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
@@ -284,10 +626,10 @@ extension FetchResponse.LeaderIdAndEpoch {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 12 {
-            value.leaderId = 100058
+            value.leaderId = 100128
         }
         if version >= 12 {
-            value.leaderEpoch = 100059
+            value.leaderEpoch = 100129
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
@@ -299,8 +641,8 @@ extension FetchResponse.LeaderIdAndEpoch {
 extension FetchResponse.SnapshotId {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.endOffset = 10000000060
-        value.epoch = 100061
+        value.endOffset = 10000000130
+        value.epoch = 100131
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
         }
@@ -312,10 +654,10 @@ extension FetchResponse.AbortedTransaction {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 4 {
-            value.producerId = 10000000062
+            value.producerId = 10000000132
         }
         if version >= 4 {
-            value.firstOffset = 10000000063
+            value.firstOffset = 10000000133
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
@@ -327,9 +669,9 @@ extension FetchResponse.AbortedTransaction {
 extension FindCoordinatorRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.key = "s64-é"
+        value.key = "s134-é"
         if version >= 1 {
-            value.keyType = 66
+            value.keyType = 36
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
@@ -342,16 +684,150 @@ extension FindCoordinatorResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100066
+            value.throttleTimeMs = 100136
         }
-        value.errorCode = 1067
+        value.errorCode = 1137
         if version >= 1 {
-            value.errorMessage = nulls ? nil : "s68-é"
+            value.errorMessage = nulls ? nil : "s138-é"
         }
-        value.nodeId = 100069
-        value.host = "s70-é"
-        value.port = 100071
+        value.nodeId = 100139
+        value.host = "s140-é"
+        value.port = 100141
         if version >= 3 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+        }
+        return value
+    }
+}
+
+extension LeaderAndIsrRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.controllerId = 100142
+        value.controllerEpoch = 100143
+        if version >= 2 {
+            value.brokerEpoch = 10000000144
+        }
+        if version >= 5 {
+            value.type = 46
+        }
+        if version <= 1 {
+            value.ungroupedPartitionStates = [LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls), LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls)]
+        }
+        if version >= 2 {
+            value.topicStates = [LeaderAndIsrRequest.LeaderAndIsrTopicState.sample(version: version, nulls: nulls), LeaderAndIsrRequest.LeaderAndIsrTopicState.sample(version: version, nulls: nulls)]
+        }
+        value.liveLeaders = [LeaderAndIsrRequest.LeaderAndIsrLiveLeader.sample(version: version, nulls: nulls), LeaderAndIsrRequest.LeaderAndIsrLiveLeader.sample(version: version, nulls: nulls)]
+        if version >= 4 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+        }
+        return value
+    }
+}
+
+extension LeaderAndIsrRequest.LeaderAndIsrTopicState {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        if version >= 2 {
+            value.topicName = "s149-é"
+        }
+        if version >= 5 {
+            value.topicId = KafkaUUID(mostSignificantBits: 150, leastSignificantBits: 1187850)
+        }
+        if version >= 2 {
+            value.partitionStates = [LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls), LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls)]
+        }
+        if version >= 4 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+        }
+        return value
+    }
+}
+
+extension LeaderAndIsrRequest.LeaderAndIsrLiveLeader {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.brokerId = 100152
+        value.hostName = "s153-é"
+        value.port = 100154
+        if version >= 4 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+        }
+        return value
+    }
+}
+
+extension LeaderAndIsrRequest.LeaderAndIsrPartitionState {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        if version <= 1 {
+            value.topicName = "s155-é"
+        }
+        value.partitionIndex = 100156
+        value.controllerEpoch = 100157
+        value.leader = 100158
+        value.leaderEpoch = 100159
+        value.isr = [100160, 100161]
+        value.zkVersion = 100161
+        value.replicas = [100162, 100163]
+        if version >= 3 {
+            value.addingReplicas = [100163, 100164]
+        }
+        if version >= 3 {
+            value.removingReplicas = [100164, 100165]
+        }
+        if version >= 1 {
+            value.isNew = true
+        }
+        if version >= 4 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+        }
+        return value
+    }
+}
+
+extension LeaderAndIsrResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.errorCode = 1166
+        if version <= 4 {
+            value.partitionErrors = [LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls), LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls)]
+        }
+        if version >= 5 {
+            value.topics = [LeaderAndIsrResponse.LeaderAndIsrTopicError.sample(version: version, nulls: nulls), LeaderAndIsrResponse.LeaderAndIsrTopicError.sample(version: version, nulls: nulls)]
+        }
+        if version >= 4 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+        }
+        return value
+    }
+}
+
+extension LeaderAndIsrResponse.LeaderAndIsrTopicError {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        if version >= 5 {
+            value.topicId = KafkaUUID(mostSignificantBits: 169, leastSignificantBits: 1338311)
+        }
+        if version >= 5 {
+            value.partitionErrors = [LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls), LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls)]
+        }
+        if version >= 4 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+        }
+        return value
+    }
+}
+
+extension LeaderAndIsrResponse.LeaderAndIsrPartitionError {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        if version <= 4 {
+            value.topicName = "s171-é"
+        }
+        value.partitionIndex = 100172
+        value.errorCode = 1173
+        if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
         }
         return value
@@ -361,9 +837,9 @@ extension FindCoordinatorResponse: SampledMessage {
 extension ListOffsetsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.replicaId = 100072
+        value.replicaId = 100174
         if version >= 2 {
-            value.isolationLevel = 74
+            value.isolationLevel = 76
         }
         value.topics = [ListOffsetsRequest.ListOffsetsTopic.sample(version: version, nulls: nulls), ListOffsetsRequest.ListOffsetsTopic.sample(version: version, nulls: nulls)]
         if version >= 6 {
@@ -376,7 +852,7 @@ extension ListOffsetsRequest: SampledMessage {
 extension ListOffsetsRequest.ListOffsetsTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s75-é"
+        value.name = "s177-é"
         value.partitions = [ListOffsetsRequest.ListOffsetsPartition.sample(version: version, nulls: nulls), ListOffsetsRequest.ListOffsetsPartition.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
@@ -388,13 +864,13 @@ extension ListOffsetsRequest.ListOffsetsTopic {
 extension ListOffsetsRequest.ListOffsetsPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100077
+        value.partitionIndex = 100179
         if version >= 4 {
-            value.currentLeaderEpoch = 100078
+            value.currentLeaderEpoch = 100180
         }
-        value.timestamp = 10000000079
+        value.timestamp = 10000000181
         if version <= 0 {
-            value.maxNumOffsets = 100080
+            value.maxNumOffsets = 100182
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
@@ -407,7 +883,7 @@ extension ListOffsetsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100081
+            value.throttleTimeMs = 100183
         }
         value.topics = [ListOffsetsResponse.ListOffsetsTopicResponse.sample(version: version, nulls: nulls), ListOffsetsResponse.ListOffsetsTopicResponse.sample(version: version, nulls: nulls)]
         if version >= 6 {
@@ -420,7 +896,7 @@ extension ListOffsetsResponse: SampledMessage {
 extension ListOffsetsResponse.ListOffsetsTopicResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s83-é"
+        value.name = "s185-é"
         value.partitions = [ListOffsetsResponse.ListOffsetsPartitionResponse.sample(version: version, nulls: nulls), ListOffsetsResponse.ListOffsetsPartitionResponse.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
@@ -432,19 +908,19 @@ extension ListOffsetsResponse.ListOffsetsTopicResponse {
 extension ListOffsetsResponse.ListOffsetsPartitionResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100085
-        value.errorCode = 1086
+        value.partitionIndex = 100187
+        value.errorCode = 1188
         if version <= 0 {
-            value.oldStyleOffsets = [10000000087, 10000000088]
+            value.oldStyleOffsets = [10000000189, 10000000190]
         }
         if version >= 1 {
-            value.timestamp = 10000000088
+            value.timestamp = 10000000190
         }
         if version >= 1 {
-            value.offset = 10000000089
+            value.offset = 10000000191
         }
         if version >= 4 {
-            value.leaderEpoch = 100090
+            value.leaderEpoch = 100192
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
@@ -477,9 +953,9 @@ extension MetadataRequest.MetadataRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 10 {
-            value.topicId = KafkaUUID(mostSignificantBits: 95, leastSignificantBits: 752305)
+            value.topicId = KafkaUUID(mostSignificantBits: 197, leastSignificantBits: 1560043)
         }
-        value.name = nulls && version >= 10 ? nil : "s96-é"
+        value.name = nulls && version >= 10 ? nil : "s198-é"
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
         }
@@ -491,18 +967,18 @@ extension MetadataResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.throttleTimeMs = 100097
+            value.throttleTimeMs = 100199
         }
         value.brokers = [MetadataResponse.MetadataResponseBroker.sample(version: version, nulls: nulls), MetadataResponse.MetadataResponseBroker.sample(version: version, nulls: nulls)]
         if version >= 2 {
-            value.clusterId = nulls ? nil : "s99-é"
+            value.clusterId = nulls ? nil : "s201-é"
         }
         if version >= 1 {
-            value.controllerId = 100100
+            value.controllerId = 100202
         }
         value.topics = [MetadataResponse.MetadataResponseTopic.sample(version: version, nulls: nulls), MetadataResponse.MetadataResponseTopic.sample(version: version, nulls: nulls)]
         if (8...10).contains(version) {
-            value.clusterAuthorizedOperations = 100102
+            value.clusterAuthorizedOperations = 100204
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
@@ -514,11 +990,11 @@ extension MetadataResponse: SampledMessage {
 extension MetadataResponse.MetadataResponseBroker {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.nodeId = 100103
-        value.host = "s104-é"
-        value.port = 100105
+        value.nodeId = 100205
+        value.host = "s206-é"
+        value.port = 100207
         if version >= 1 {
-            value.rack = nulls ? nil : "s106-é"
+            value.rack = nulls ? nil : "s208-é"
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
@@ -530,17 +1006,17 @@ extension MetadataResponse.MetadataResponseBroker {
 extension MetadataResponse.MetadataResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1107
-        value.name = "s108-é"
+        value.errorCode = 1209
+        value.name = "s210-é"
         if version >= 10 {
-            value.topicId = KafkaUUID(mostSignificantBits: 109, leastSignificantBits: 863171)
+            value.topicId = KafkaUUID(mostSignificantBits: 211, leastSignificantBits: 1670909)
         }
         if version >= 1 {
             value.isInternal = true
         }
         value.partitions = [MetadataResponse.MetadataResponsePartition.sample(version: version, nulls: nulls), MetadataResponse.MetadataResponsePartition.sample(version: version, nulls: nulls)]
         if version >= 8 {
-            value.topicAuthorizedOperations = 100112
+            value.topicAuthorizedOperations = 100214
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
@@ -552,16 +1028,16 @@ extension MetadataResponse.MetadataResponseTopic {
 extension MetadataResponse.MetadataResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1113
-        value.partitionIndex = 100114
-        value.leaderId = 100115
+        value.errorCode = 1215
+        value.partitionIndex = 100216
+        value.leaderId = 100217
         if version >= 7 {
-            value.leaderEpoch = 100116
+            value.leaderEpoch = 100218
         }
-        value.replicaNodes = [100117, 100118]
-        value.isrNodes = [100118, 100119]
+        value.replicaNodes = [100219, 100220]
+        value.isrNodes = [100220, 100221]
         if version >= 5 {
-            value.offlineReplicas = [100119, 100120]
+            value.offlineReplicas = [100221, 100222]
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
@@ -574,10 +1050,10 @@ extension ProduceRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.transactionalId = nulls ? nil : "s120-é"
+            value.transactionalId = nulls ? nil : "s222-é"
         }
-        value.acks = 1121
-        value.timeoutMs = 100122
+        value.acks = 1223
+        value.timeoutMs = 100224
         value.topicData = [ProduceRequest.TopicProduceData.sample(version: version, nulls: nulls), ProduceRequest.TopicProduceData.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
@@ -589,7 +1065,7 @@ extension ProduceRequest: SampledMessage {
 extension ProduceRequest.TopicProduceData {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s124-é"
+        value.name = "s226-é"
         value.partitionData = [ProduceRequest.PartitionProduceData.sample(version: version, nulls: nulls), ProduceRequest.PartitionProduceData.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
@@ -601,8 +1077,8 @@ extension ProduceRequest.TopicProduceData {
 extension ProduceRequest.PartitionProduceData {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.index = 100126
-        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 127, 0xCD, 0xEF]))
+        value.index = 100228
+        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 229, 0xCD, 0xEF]))
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
         }
@@ -615,7 +1091,7 @@ extension ProduceResponse: SampledMessage {
         var value = Self()
         value.responses = [ProduceResponse.TopicProduceResponse.sample(version: version, nulls: nulls), ProduceResponse.TopicProduceResponse.sample(version: version, nulls: nulls)]
         if version >= 1 {
-            value.throttleTimeMs = 100129
+            value.throttleTimeMs = 100231
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
@@ -627,7 +1103,7 @@ extension ProduceResponse: SampledMessage {
 extension ProduceResponse.TopicProduceResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s130-é"
+        value.name = "s232-é"
         value.partitionResponses = [ProduceResponse.PartitionProduceResponse.sample(version: version, nulls: nulls), ProduceResponse.PartitionProduceResponse.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
@@ -639,20 +1115,20 @@ extension ProduceResponse.TopicProduceResponse {
 extension ProduceResponse.PartitionProduceResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.index = 100132
-        value.errorCode = 1133
-        value.baseOffset = 10000000134
+        value.index = 100234
+        value.errorCode = 1235
+        value.baseOffset = 10000000236
         if version >= 2 {
-            value.logAppendTimeMs = 10000000135
+            value.logAppendTimeMs = 10000000237
         }
         if version >= 5 {
-            value.logStartOffset = 10000000136
+            value.logStartOffset = 10000000238
         }
         if version >= 8 {
             value.recordErrors = [ProduceResponse.BatchIndexAndErrorMessage.sample(version: version, nulls: nulls), ProduceResponse.BatchIndexAndErrorMessage.sample(version: version, nulls: nulls)]
         }
         if version >= 8 {
-            value.errorMessage = nulls ? nil : "s138-é"
+            value.errorMessage = nulls ? nil : "s240-é"
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
@@ -665,12 +1141,251 @@ extension ProduceResponse.BatchIndexAndErrorMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 8 {
-            value.batchIndex = 100139
+            value.batchIndex = 100241
         }
         if version >= 8 {
-            value.batchIndexErrorMessage = nulls ? nil : "s140-é"
+            value.batchIndexErrorMessage = nulls ? nil : "s242-é"
         }
         if version >= 9 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+        }
+        return value
+    }
+}
+
+extension StopReplicaRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.controllerId = 100243
+        value.controllerEpoch = 100244
+        if version >= 1 {
+            value.brokerEpoch = 10000000245
+        }
+        if version <= 2 {
+            value.deletePartitions = true
+        }
+        if version <= 0 {
+            value.ungroupedPartitions = [StopReplicaRequest.StopReplicaPartitionV0.sample(version: version, nulls: nulls), StopReplicaRequest.StopReplicaPartitionV0.sample(version: version, nulls: nulls)]
+        }
+        if (1...2).contains(version) {
+            value.topics = [StopReplicaRequest.StopReplicaTopicV1.sample(version: version, nulls: nulls), StopReplicaRequest.StopReplicaTopicV1.sample(version: version, nulls: nulls)]
+        }
+        if version >= 3 {
+            value.topicStates = [StopReplicaRequest.StopReplicaTopicState.sample(version: version, nulls: nulls), StopReplicaRequest.StopReplicaTopicState.sample(version: version, nulls: nulls)]
+        }
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+        }
+        return value
+    }
+}
+
+extension StopReplicaRequest.StopReplicaPartitionV0 {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        if version <= 0 {
+            value.topicName = "s250-é"
+        }
+        if version <= 0 {
+            value.partitionIndex = 100251
+        }
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+        }
+        return value
+    }
+}
+
+extension StopReplicaRequest.StopReplicaTopicV1 {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        if (1...2).contains(version) {
+            value.name = "s252-é"
+        }
+        if (1...2).contains(version) {
+            value.partitionIndexes = [100253, 100254]
+        }
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+        }
+        return value
+    }
+}
+
+extension StopReplicaRequest.StopReplicaTopicState {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        if version >= 3 {
+            value.topicName = "s254-é"
+        }
+        if version >= 3 {
+            value.partitionStates = [StopReplicaRequest.StopReplicaPartitionState.sample(version: version, nulls: nulls), StopReplicaRequest.StopReplicaPartitionState.sample(version: version, nulls: nulls)]
+        }
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+        }
+        return value
+    }
+}
+
+extension StopReplicaRequest.StopReplicaPartitionState {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        if version >= 3 {
+            value.partitionIndex = 100256
+        }
+        if version >= 3 {
+            value.leaderEpoch = 100257
+        }
+        if version >= 3 {
+            value.deletePartition = true
+        }
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+        }
+        return value
+    }
+}
+
+extension StopReplicaResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.errorCode = 1259
+        value.partitionErrors = [StopReplicaResponse.StopReplicaPartitionError.sample(version: version, nulls: nulls), StopReplicaResponse.StopReplicaPartitionError.sample(version: version, nulls: nulls)]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+        }
+        return value
+    }
+}
+
+extension StopReplicaResponse.StopReplicaPartitionError {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.topicName = "s261-é"
+        value.partitionIndex = 100262
+        value.errorCode = 1263
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+        }
+        return value
+    }
+}
+
+extension UpdateMetadataRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.controllerId = 100264
+        value.controllerEpoch = 100265
+        if version >= 5 {
+            value.brokerEpoch = 10000000266
+        }
+        if version <= 4 {
+            value.ungroupedPartitionStates = [UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls)]
+        }
+        if version >= 5 {
+            value.topicStates = [UpdateMetadataRequest.UpdateMetadataTopicState.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataTopicState.sample(version: version, nulls: nulls)]
+        }
+        value.liveBrokers = [UpdateMetadataRequest.UpdateMetadataBroker.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataBroker.sample(version: version, nulls: nulls)]
+        if version >= 6 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+        }
+        return value
+    }
+}
+
+extension UpdateMetadataRequest.UpdateMetadataTopicState {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        if version >= 5 {
+            value.topicName = "s270-é"
+        }
+        if version >= 7 {
+            value.topicId = KafkaUUID(mostSignificantBits: 271, leastSignificantBits: 2146049)
+        }
+        if version >= 5 {
+            value.partitionStates = [UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls)]
+        }
+        if version >= 6 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+        }
+        return value
+    }
+}
+
+extension UpdateMetadataRequest.UpdateMetadataBroker {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.id = 100273
+        if version <= 0 {
+            value.v0Host = "s274-é"
+        }
+        if version <= 0 {
+            value.v0Port = 100275
+        }
+        if version >= 1 {
+            value.endpoints = [UpdateMetadataRequest.UpdateMetadataEndpoint.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataEndpoint.sample(version: version, nulls: nulls)]
+        }
+        if version >= 2 {
+            value.rack = nulls ? nil : "s277-é"
+        }
+        if version >= 6 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+        }
+        return value
+    }
+}
+
+extension UpdateMetadataRequest.UpdateMetadataEndpoint {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        if version >= 1 {
+            value.port = 100278
+        }
+        if version >= 1 {
+            value.host = "s279-é"
+        }
+        if version >= 3 {
+            value.listener = "s280-é"
+        }
+        if version >= 1 {
+            value.securityProtocol = 1281
+        }
+        if version >= 6 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+        }
+        return value
+    }
+}
+
+extension UpdateMetadataRequest.UpdateMetadataPartitionState {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        if version <= 4 {
+            value.topicName = "s282-é"
+        }
+        value.partitionIndex = 100283
+        value.controllerEpoch = 100284
+        value.leader = 100285
+        value.leaderEpoch = 100286
+        value.isr = [100287, 100288]
+        value.zkVersion = 100288
+        value.replicas = [100289, 100290]
+        if version >= 4 {
+            value.offlineReplicas = [100290, 100291]
+        }
+        if version >= 6 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+        }
+        return value
+    }
+}
+
+extension UpdateMetadataResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.errorCode = 1291
+        if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
         }
         return value
