@@ -40,7 +40,10 @@ let package = Package(
         .target(name: "Broker", dependencies: ["Coordination", "Storage", "ZooKeeper", nioCore, nioPosix, log, lifecycle]),
         .executableTarget(name: "gregor-server", dependencies: ["Broker", log, lifecycle, argumentParser]),
         .executableTarget(
-            name: "gregor", dependencies: ["Broker", "Coordination", "Storage", "KafkaProtocol", "ZooKeeper", nioCore, log, argumentParser]),
+            name: "gregor",
+            dependencies: [
+                "Broker", "Coordination", "Storage", "KafkaProtocol", "KafkaClient", "ZooKeeper", nioCore, log, argumentParser,
+            ]),
 
         // Fixtures that start real ZooKeeper servers and real broker processes; not a product.
         .target(name: "GregorTestSupport", path: "Tests/GregorTestSupport"),
@@ -55,7 +58,7 @@ let package = Package(
         .testTarget(
             name: "KafkaClientTests",
             dependencies: [
-                "KafkaClient", "KafkaProtocol", nioCore, nioPosix, log,
+                "KafkaClient", "KafkaProtocol", "GregorTestSupport", nioCore, nioPosix, log,
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
             ],

@@ -4,6 +4,12 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One TCP connection to one Kafka broker, shared by any number of tasks.
 ///
 /// `connect` opens the socket and (unless configured off) negotiates versions with ApiVersions; then `send`
@@ -65,7 +71,7 @@ public final class KafkaConnection: Sendable {
         do {
             channel = try await bootstrap.connect(host: host, port: port).get()
         } catch {
-            throw KafkaClientError.connectionFailed(host: host, port: port, reason: "\(error)")
+            throw KafkaClientError.connectionFailed(host: host, port: port, reason: Self.reason(connecting: error))
         }
         var logger = logger
         logger[metadataKey: "broker"] = "\(KafkaClientError.address(host, port))"
@@ -80,6 +86,18 @@ public final class KafkaConnection: Sendable {
             }
         }
         return connection
+    }
+
+    /// Why a connect failed, in a few words: "Connection refused" rather than NIO's nested description.
+    static func reason(connecting error: any Error) -> String {
+        if let error = error as? NIOConnectionError, let first = error.connectionErrors.first {
+            return reason(connecting: first.error)
+        }
+        if let error = error as? IOError { return String(cString: strerror(error.errnoCode)) }
+        if case ChannelError.connectTimeout(let timeout) = error {
+            return "timed out after \(timeout.nanoseconds / 1_000_000) ms"
+        }
+        return "\(error)"
     }
 
     /// `host:port` of the broker.
