@@ -37,7 +37,11 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "KafkaClient", dependencies: ["KafkaProtocol", "CZlib", nioCore, nioPosix, log]),
         .target(name: "Coordination", dependencies: ["ZooKeeper", log]),
-        .target(name: "Broker", dependencies: ["Coordination", "Storage", "ZooKeeper", nioCore, nioPosix, log, lifecycle]),
+        .target(
+            name: "Broker",
+            dependencies: [
+                "Coordination", "Storage", "ZooKeeper", "KafkaProtocol", "KafkaClient", nioCore, nioPosix, log, lifecycle,
+            ]),
         .executableTarget(name: "gregor-server", dependencies: ["Broker", log, lifecycle, argumentParser]),
         .executableTarget(
             name: "gregor",
@@ -45,6 +49,9 @@ let package = Package(
                 "Broker", "Coordination", "Storage", "KafkaProtocol", "KafkaClient", "ZooKeeper", nioCore, log, argumentParser,
             ]),
 
+        // A fake Kafka broker (canned answers over real TCP) for tests of code that talks to brokers; not a product.
+        .target(
+            name: "KafkaTestSupport", dependencies: ["KafkaProtocol", nioCore, nioPosix], path: "Tests/KafkaTestSupport"),
         // Fixtures that start real ZooKeeper servers and real broker processes; not a product.
         .target(name: "GregorTestSupport", path: "Tests/GregorTestSupport"),
         // A child process for crash tests: appends to a log until it is killed with SIGKILL.
@@ -58,7 +65,7 @@ let package = Package(
         .testTarget(
             name: "KafkaClientTests",
             dependencies: [
-                "KafkaClient", "KafkaProtocol", "GregorTestSupport", nioCore, nioPosix, log,
+                "KafkaClient", "KafkaProtocol", "KafkaTestSupport", "GregorTestSupport", nioCore, nioPosix, log,
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
             ],
@@ -68,7 +75,7 @@ let package = Package(
         .testTarget(
             name: "BrokerTests",
             dependencies: [
-                "Broker", "Coordination", "KafkaProtocol", nioCore,
+                "Broker", "Coordination", "KafkaProtocol", "KafkaTestSupport", nioCore, log,
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
             ]),

@@ -1,4 +1,5 @@
 import KafkaProtocol
+import KafkaTestSupport
 import Testing
 
 @testable import KafkaClient

@@ -3,13 +3,12 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
-@testable import KafkaClient
-
-/// A tiny Kafka-speaking TCP server on 127.0.0.1 for client tests: it decodes each request's header, asks
+/// A tiny Kafka-speaking TCP server on 127.0.0.1 for tests of code that talks to brokers (the client, the
+/// controller's channel): it decodes each request's header, asks
 /// `respond` what to do, and writes back a response encoded with the generated codecs. It tests the client, not
 /// a broker: the answers are canned by each test.
-final class FakeBroker: Sendable {
-    enum Reply: Sendable {
+public final class FakeBroker: Sendable {
+    public enum Reply: Sendable {
         /// Encode `body` at `version` (the request's version if nil) behind the matching response header.
         case response(any KafkaResponse, version: Int16? = nil)
         /// Send nothing (as for Produce with acks=0, or a broker that hangs).
@@ -18,36 +17,42 @@ final class FakeBroker: Sendable {
         case close
     }
 
-    typealias Responder = @Sendable (_ header: RequestHeader, _ body: ByteBuffer) throws -> Reply
+    public typealias Responder = @Sendable (_ header: RequestHeader, _ body: ByteBuffer) throws -> Reply
 
-    let channel: any Channel
+    public let channel: any Channel
     private let received: Mutex<[RequestHeader]>
 
-    var port: Int { channel.localAddress?.port ?? 0 }
+    public var port: Int { channel.localAddress?.port ?? 0 }
+
+    /// TCP connections accepted so far.
+    public var acceptedConnections: Int { log.accepted.current }
 
     /// Headers of every request received so far, in order.
-    var requests: [RequestHeader] { received.withLock { $0 } }
+    public var requests: [RequestHeader] { received.withLock { $0 } }
 
-    func requests(of api: ApiKey) -> [RequestHeader] { requests.filter { $0.apiKey == api } }
+    public func requests(of api: ApiKey) -> [RequestHeader] { requests.filter { $0.apiKey == api } }
 
-    private init(channel: any Channel) {
+    private let log: RequestLog
+
+    private init(channel: any Channel, log: RequestLog) {
         self.channel = channel
+        self.log = log
         self.received = Mutex([])
     }
 
-    static func start(_ respond: @escaping Responder) async throws -> FakeBroker {
+    public static func start(_ respond: @escaping Responder) async throws -> FakeBroker {
         let log = RequestLog()
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { child in
-                child.eventLoop.makeCompletedFuture {
-                    try child.pipeline.syncOperations.addHandler(
-                        ByteToMessageHandler(ResponseFrameDecoder(maxFrameBytes: 1 << 24)))
+                _ = log.accepted.increment()
+                return child.eventLoop.makeCompletedFuture {
+                    try child.pipeline.syncOperations.addHandler(ByteToMessageHandler(RequestFrameDecoder()))
                     try child.pipeline.syncOperations.addHandler(FakeBrokerHandler(respond: respond, log: log))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
-        let broker = FakeBroker(channel: channel)
+        let broker = FakeBroker(channel: channel, log: log)
         log.broker.withLock { $0 = broker }
         return broker
     }
@@ -56,7 +61,7 @@ final class FakeBroker: Sendable {
         received.withLock { $0.append(header) }
     }
 
-    func stop() async {
+    public func stop() async {
         try? await channel.close()
     }
 }
@@ -64,6 +69,7 @@ final class FakeBroker: Sendable {
 /// Lets the child handlers find the broker created after the server channel is bound.
 private final class RequestLog: Sendable {
     let broker = Mutex<FakeBroker?>(nil)
+    let accepted = Counter()
 }
 
 private final class FakeBrokerHandler: ChannelInboundHandler {
@@ -114,9 +120,9 @@ private final class FakeBrokerHandler: ChannelInboundHandler {
 }
 
 /// Canned answers.
-enum Canned {
+public enum Canned {
     /// Every API this build has codecs for, at its full range.
-    static func apiVersions(_ apis: [ApiSupport] = KafkaApis.all) -> ApiVersionsResponse {
+    public static func apiVersions(_ apis: [ApiSupport] = KafkaApis.all) -> ApiVersionsResponse {
         var response = ApiVersionsResponse()
         response.apiKeys = apis.map { api in
             var entry = ApiVersionsResponse.ApiVersion()
@@ -128,14 +134,21 @@ enum Canned {
         return response
     }
 
-    struct Partition {
-        var index: Int32
-        var leader: Int32
-        var replicas: [Int32] = []
-        var errorCode: ErrorCode = .noError
+    public struct Partition: Sendable {
+        public var index: Int32
+        public var leader: Int32
+        public var replicas: [Int32]
+        public var errorCode: ErrorCode
+
+        public init(index: Int32, leader: Int32, replicas: [Int32] = [], errorCode: ErrorCode = .noError) {
+            self.index = index
+            self.leader = leader
+            self.replicas = replicas
+            self.errorCode = errorCode
+        }
     }
 
-    static func metadata(
+    public static func metadata(
         brokers: [(id: Int32, port: Int)], controllerId: Int32 = -1, topics: [String: [Partition]],
         topicErrors: [String: ErrorCode] = [:]
     ) -> MetadataResponse {
@@ -170,10 +183,27 @@ enum Canned {
 }
 
 /// A counter shared between a test and its broker's responder.
-final class Counter: Sendable {
+public final class Counter: Sendable {
     private let value = Mutex(0)
 
     /// Adds one and returns the new value.
-    func increment() -> Int { value.withLock { $0 += 1; return $0 } }
-    var current: Int { value.withLock { $0 } }
+    public init() {}
+
+    public func increment() -> Int { value.withLock { $0 += 1; return $0 } }
+    public var current: Int { value.withLock { $0 } }
+}
+
+/// Splits the request stream into frames (int32 size, then the bytes), at most 16 MiB each.
+private struct RequestFrameDecoder: ByteToMessageDecoder {
+    typealias InboundOut = ByteBuffer
+
+    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        guard let size = buffer.getInteger(at: buffer.readerIndex, as: Int32.self) else { return .needMoreData }
+        guard size >= 0, size <= 1 << 24 else { throw ProtocolDecodingError(field: "size", kind: .invalidValue(Int64(size))) }
+        guard buffer.readableBytes >= 4 + Int(size) else { return .needMoreData }
+        buffer.moveReaderIndex(forwardBy: 4)
+        guard let frame = buffer.readSlice(length: Int(size)) else { return .needMoreData }
+        context.fireChannelRead(Self.wrapInboundOut(frame))
+        return .continue
+    }
 }

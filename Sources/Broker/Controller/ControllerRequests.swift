@@ -1,0 +1,151 @@
+import Coordination
+import KafkaProtocol
+
+/// Builds the controller-to-broker requests from the controller's model, at the one version of each that Gregor's
+/// brokers speak to each other (the highest we have codecs for, i.e. Kafka 2.8's: LeaderAndIsr v5, UpdateMetadata
+/// v7, StopReplica v3). Pure functions, so the wire shape can be checked without sockets.
+///
+/// Partitions are grouped by topic in first-seen order (v5/v7/v3 group them; the ungrouped lists are for older
+/// versions). Topic ids are sent as the zero uuid: Gregor's ZooKeeper data has none yet, and Kafka 2.8 brokers
+/// treat zero as "unknown".
+enum ControllerRequests {
+    static let leaderAndIsrVersion: Int16 = 5
+    static let updateMetadataVersion: Int16 = 7
+    static let stopReplicaVersion: Int16 = 3
+
+    /// Kafka's `LeaderAndIsr.EpochDuringDelete`: the leader epoch StopReplica carries for a partition being deleted.
+    static let epochDuringDelete: Int32 = -2
+    /// Kafka's `LeaderAndIsr.NoEpoch`: StopReplica without an epoch check.
+    static let noEpoch: Int32 = -1
+
+    static func leaderAndIsr(
+        controllerId: Int32, controllerEpoch: Int32, brokerEpoch: Int64, partitions: [PartitionState],
+        leaders: [(broker: BrokerInfo, endPoint: EndPoint)]
+    ) -> LeaderAndIsrRequest {
+        var request = LeaderAndIsrRequest()
+        request.controllerId = controllerId
+        request.controllerEpoch = controllerEpoch
+        request.brokerEpoch = brokerEpoch
+        request.type = 0  // incremental: only the partitions listed change
+        request.topicStates = grouped(partitions).map { topic, states in
+            var topicState = LeaderAndIsrRequest.LeaderAndIsrTopicState()
+            topicState.topicName = topic
+            topicState.partitionStates = states.map { state in
+                var partition = LeaderAndIsrRequest.LeaderAndIsrPartitionState()
+                partition.topicName = state.topic
+                partition.partitionIndex = state.partition
+                partition.controllerEpoch = state.controllerEpoch
+                partition.leader = state.leader
+                partition.leaderEpoch = state.leaderEpoch
+                partition.isr = state.isr
+                partition.zkVersion = state.zkVersion
+                partition.replicas = state.replicas
+                partition.addingReplicas = state.addingReplicas
+                partition.removingReplicas = state.removingReplicas
+                partition.isNew = state.isNew
+                return partition
+            }
+            return topicState
+        }
+        request.liveLeaders = leaders.map { leader in
+            var live = LeaderAndIsrRequest.LeaderAndIsrLiveLeader()
+            live.brokerId = leader.broker.id
+            live.hostName = leader.endPoint.host
+            live.port = Int32(leader.endPoint.port)
+            return live
+        }
+        return request
+    }
+
+    static func updateMetadata(
+        controllerId: Int32, controllerEpoch: Int32, brokerEpoch: Int64, partitions: [PartitionState],
+        liveBrokers: [BrokerInfo]
+    ) -> UpdateMetadataRequest {
+        var request = UpdateMetadataRequest()
+        request.controllerId = controllerId
+        request.controllerEpoch = controllerEpoch
+        request.brokerEpoch = brokerEpoch
+        request.topicStates = grouped(partitions).map { topic, states in
+            var topicState = UpdateMetadataRequest.UpdateMetadataTopicState()
+            topicState.topicName = topic
+            topicState.partitionStates = states.map { state in
+                var partition = UpdateMetadataRequest.UpdateMetadataPartitionState()
+                partition.topicName = state.topic
+                partition.partitionIndex = state.partition
+                partition.controllerEpoch = state.controllerEpoch
+                partition.leader = state.leader
+                partition.leaderEpoch = state.leaderEpoch
+                partition.isr = state.isr
+                partition.zkVersion = state.zkVersion
+                partition.replicas = state.replicas
+                partition.offlineReplicas = state.offlineReplicas
+                return partition
+            }
+            return topicState
+        }
+        request.liveBrokers = liveBrokers.map { broker in
+            var live = UpdateMetadataRequest.UpdateMetadataBroker()
+            live.id = broker.id
+            live.endpoints = broker.endPoints.map { endPoint in
+                var wire = UpdateMetadataRequest.UpdateMetadataEndpoint()
+                wire.host = endPoint.host
+                wire.port = Int32(endPoint.port)
+                wire.listener = endPoint.listenerName
+                wire.securityProtocol = endPoint.securityProtocol.id
+                return wire
+            }
+            live.rack = broker.rack
+            return live
+        }
+        return request
+    }
+
+    static func stopReplica(
+        controllerId: Int32, controllerEpoch: Int32, brokerEpoch: Int64,
+        partitions: [(topic: String, partition: Int32)], deletePartitions: Bool
+    ) -> StopReplicaRequest {
+        var request = StopReplicaRequest()
+        request.controllerId = controllerId
+        request.controllerEpoch = controllerEpoch
+        request.brokerEpoch = brokerEpoch
+        request.deletePartitions = deletePartitions  // v0-2 only; v3 says it per partition
+        request.topicStates = grouped(partitions, topic: \.topic).map { topic, entries in
+            var topicState = StopReplicaRequest.StopReplicaTopicState()
+            topicState.topicName = topic
+            topicState.partitionStates = entries.map { entry in
+                var state = StopReplicaRequest.StopReplicaPartitionState()
+                state.partitionIndex = entry.partition
+                state.leaderEpoch = deletePartitions ? epochDuringDelete : noEpoch
+                state.deletePartition = deletePartitions
+                return state
+            }
+            return topicState
+        }
+        return request
+    }
+
+    /// `[topic: [partition: error code]]` from a StopReplica response's partition errors.
+    static func partitionErrors(_ response: StopReplicaResponse) -> [String: [Int32: Int16]] {
+        var errors: [String: [Int32: Int16]] = [:]
+        for error in response.partitionErrors {
+            errors[error.topicName, default: [:]][error.partitionIndex] = error.errorCode
+        }
+        return errors
+    }
+
+    private static func grouped(_ partitions: [PartitionState]) -> [(String, [PartitionState])] {
+        grouped(partitions, topic: \.topic)
+    }
+
+    /// Elements grouped by topic, topics in first-seen order, elements in their original order.
+    private static func grouped<Element>(_ elements: [Element], topic: (Element) -> String) -> [(String, [Element])] {
+        var order: [String] = []
+        var groups: [String: [Element]] = [:]
+        for element in elements {
+            let name = topic(element)
+            if groups[name] == nil { order.append(name) }
+            groups[name, default: []].append(element)
+        }
+        return order.map { ($0, groups[$0] ?? []) }
+    }
+}
