@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "KafkaProtocol", dependencies: ["CCRC32C", nioCore]),
         .target(name: "Storage", dependencies: ["KafkaProtocol", nioCore, log]),
         .target(name: "Coordination", dependencies: ["ZooKeeper", log]),
-        .target(name: "Broker", dependencies: ["Coordination", "Storage", "ZooKeeper", nioCore, nioPosix, log, lifecycle]),
+        .target(name: "Broker", dependencies: ["Coordination", "Storage", "KafkaProtocol", "ZooKeeper", nioCore, nioPosix, log, lifecycle]),
         .executableTarget(name: "gregor-server", dependencies: ["Broker", log, lifecycle, argumentParser]),
         .executableTarget(
             name: "gregor", dependencies: ["Broker", "Coordination", "Storage", "KafkaProtocol", "ZooKeeper", nioCore, log, argumentParser]),
