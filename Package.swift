@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(
             name: "BrokerTests",
             dependencies: [
-                "Broker", "Coordination", "KafkaProtocol", nioCore,
+                "Broker", "Coordination", "KafkaProtocol", "Storage", "GregorTestSupport", nioCore, log,
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
             ]),
