@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(
             name: "BrokerTests",
             dependencies: [
-                "Broker", "Coordination", "KafkaProtocol", "Storage", "GregorTestSupport", nioCore, log,
+                "Broker", "Coordination", "KafkaProtocol", "Storage", "GregorTestSupport", nioCore, nioPosix, log,
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
             ]),
