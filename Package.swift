@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .executable(name: "gregor-server", targets: ["gregor-server"]),
         .executable(name: "gregor", targets: ["gregor"]),
+        .executable(name: "gregor-protocol-gen", targets: ["gregor-protocol-gen"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -27,7 +28,10 @@ let package = Package(
         .target(name: "ZooKeeper", dependencies: ["CZooKeeper", log]),
         // CRC-32C with the SSE4.2 instruction where the CPU has it (record batches are checksummed on every append).
         .target(name: "CCRC32C", path: "Sources/CCRC32C"),
-        .target(name: "KafkaProtocol", dependencies: ["CCRC32C", nioCore]),
+        .target(name: "KafkaProtocol", dependencies: ["CCRC32C", nioCore], exclude: ["Schema"]),
+        // Schema text in, Swift text out: the message codecs in KafkaProtocol/Messages/Generated come from it.
+        .target(name: "KafkaProtocolGenerator"),
+        .executableTarget(name: "gregor-protocol-gen", dependencies: ["KafkaProtocolGenerator"]),
         .target(name: "Storage", dependencies: ["KafkaProtocol", nioCore, log]),
         .target(name: "Coordination", dependencies: ["ZooKeeper", log]),
         .target(name: "Broker", dependencies: ["Coordination", "Storage", "KafkaProtocol", "ZooKeeper", nioCore, nioPosix, log, lifecycle]),
@@ -42,7 +46,9 @@ let package = Package(
             name: "StorageCrashWorker", dependencies: ["Storage", "KafkaProtocol", nioCore], path: "Tests/StorageCrashWorker"),
 
         .testTarget(name: "ZooKeeperTests", dependencies: ["ZooKeeper", "GregorTestSupport"]),
-        .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol", nioCore], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "KafkaProtocolTests", dependencies: ["KafkaProtocol", "KafkaProtocolGenerator", nioCore],
+            resources: [.copy("Fixtures")]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "KafkaProtocol", nioCore, "GregorTestSupport"]),
         .testTarget(name: "CoordinationTests", dependencies: ["Coordination", "ZooKeeper", "GregorTestSupport"]),
         .testTarget(
