@@ -29,10 +29,16 @@ public enum ZkPaths {
 
     public static func broker(_ id: Int32) -> String { "\(brokerIds)/\(id)" }
     public static func topic(_ topic: String) -> String { "\(brokerTopics)/\(topic)" }
+    public static func topicPartitions(_ topic: String) -> String { "\(brokerTopics)/\(topic)/partitions" }
+    public static func topicPartition(topic: String, partition: Int32) -> String {
+        "\(brokerTopics)/\(topic)/partitions/\(partition)"
+    }
     public static func partitionState(topic: String, partition: Int32) -> String {
         "\(brokerTopics)/\(topic)/partitions/\(partition)/state"
     }
     public static func topicConfig(_ topic: String) -> String { "\(configTopics)/\(topic)" }
+    public static func deleteTopic(_ topic: String) -> String { "\(deleteTopics)/\(topic)" }
+    public static func consumerOffsets(group: String, topic: String) -> String { "\(consumers)/\(group)/offsets/\(topic)" }
     public static func consumerOffset(group: String, topic: String, partition: Int32) -> String {
         "\(consumers)/\(group)/offsets/\(topic)/\(partition)"
     }

@@ -1,0 +1,158 @@
+import Logging
+import ZooKeeper
+
+/// Topic administration through ZooKeeper, as a Kafka broker does it for CreateTopics, CreatePartitions and
+/// DeleteTopics (Kafka's `AdminZkClient` with the checks of `ZkAdminManager`). It only writes what the controller
+/// reacts to: `/config/topics/<t>` and `/brokers/topics/<t>` for creation, `/admin/delete_topics/<t>` for deletion.
+///
+/// Refusals are `AdminError`s with Kafka's error code and message; ZooKeeper failures are thrown as they are (the
+/// broker answers those with UNKNOWN_SERVER_ERROR). Topic config values are validated by the caller (the broker owns
+/// the log config definitions); this type stores them as given.
+public struct AdminZkClient: Sendable {
+    public let zk: KafkaZkClient
+    let placement: @Sendable (_ brokerCount: Int) -> ReplicaPlacement
+    let logger: Logger
+
+    /// - Parameter placement: start index and shift of new assignments; random as in Kafka unless a test fixes it.
+    public init(
+        zk: KafkaZkClient, logger: Logger = Logger(label: "gregor.admin"),
+        placement: @escaping @Sendable (_ brokerCount: Int) -> ReplicaPlacement = ReplicaPlacement.random
+    ) {
+        self.zk = zk
+        self.logger = logger
+        self.placement = placement
+    }
+
+    // MARK: creation
+
+    /// Creates a topic with a rack-unaware assignment over the live brokers; returns that assignment. With
+    /// `validateOnly` every check runs and nothing is written.
+    @discardableResult
+    public func createTopic(
+        name: String, partitions: Int32, replicationFactor: Int16, configs: [String: String] = [:],
+        validateOnly: Bool = false
+    ) async throws -> [Int32: [Int32]] {
+        // Kafka's broker refuses an existing topic before assigning replicas, so that error wins over a bad count.
+        try TopicName.validate(name)  // before the name becomes a path
+        try await checkNotExisting(name)
+        let brokers = try await zk.liveBrokerIds()
+        let assignment = try ReplicaAssignment.assign(
+            brokers: brokers, partitions: partitions, replicationFactor: Int32(replicationFactor),
+            placement: brokers.isEmpty ? nil : placement(brokers.count))
+        try await createTopic(name: name, assignment: assignment, configs: configs, validateOnly: validateOnly)
+        return assignment
+    }
+
+    /// Creates a topic with the given assignment (CreateTopics with replica assignments). Brokers in it need not be
+    /// live, as in Kafka.
+    public func createTopic(
+        name: String, assignment: [Int32: [Int32]], configs: [String: String] = [:], validateOnly: Bool = false
+    ) async throws {
+        try await validateTopicCreate(name, assignment: assignment)
+        guard !validateOnly else { return }
+        logger.info("Creating topic \(name) with configuration \(configs) and initial partition assignment \(Self.describe(assignment))")
+        // Config first, as Kafka does: the controller and brokers find it once the topic appears.
+        try await setOrCreateConfig(topic: name, configs: configs)
+        let node = TopicZNode(topic: name, partitions: assignment.mapValues { PartitionReplicas($0) })
+        do {
+            try await zk.zooKeeper.createRecursively(ZkPaths.topic(name), data: node.encoded())
+        } catch ZooKeeperError.nodeExists {
+            throw AdminError.topicExists("Topic '\(name)' already exists.")
+        }
+    }
+
+    /// Kafka's `AdminZkClient.validateTopicCreate`.
+    func validateTopicCreate(_ name: String, assignment: [Int32: [Int32]]) async throws {
+        try TopicName.validate(name)
+        try await checkNotExisting(name)
+        if TopicName.hasCollisionChars(name) {
+            let all = try await zk.allTopics()
+            // Created meanwhile: it would collide with itself.
+            if all.contains(name) { throw AdminError.topicExists("Topic '\(name)' already exists.") }
+            let colliding = all.filter { TopicName.hasCollision(name, $0) }
+            if !colliding.isEmpty {
+                throw AdminError.invalidTopic(
+                    "Topic '\(name)' collides with existing topics: \(colliding.joined(separator: ", "))")
+            }
+        }
+        if Set(assignment.values.map(\.count)).count != 1 {
+            throw AdminError.replicaAssignment("All partitions should have the same number of replicas")
+        }
+        if assignment.values.contains(where: { Set($0).count != $0.count }) {
+            throw AdminError.replicaAssignment("Duplicate replica assignment found: \(Self.describe(assignment))")
+        }
+        let count = assignment.count
+        if assignment.keys.filter({ $0 >= 0 }).reduce(0, { $0 + Int($1) }) != count * (count - 1) / 2 {
+            throw AdminError.replicaAssignment("partitions should be a consecutive 0-based integer sequence")
+        }
+    }
+
+    private func checkNotExisting(_ name: String) async throws {
+        if try await zk.isTopicMarkedForDeletion(name) {
+            throw AdminError.topicExists("Topic '\(name)' is marked for deletion.")
+        }
+        if try await zk.topicExists(name) {
+            throw AdminError.topicExists("Topic '\(name)' already exists.")
+        }
+    }
+
+    /// Kafka's `setOrCreateEntityConfigs` for a topic: `{"version":1,"config":{...}}`, also when empty.
+    func setOrCreateConfig(topic: String, configs: [String: String]) async throws {
+        let path = ZkPaths.topicConfig(topic)
+        let data = ConfigEntityZNode.encode(configs)
+        do {
+            try await zk.zooKeeper.setData(path, data: data)
+        } catch ZooKeeperError.noNode {
+            do {
+                try await zk.zooKeeper.createRecursively(path, data: data)
+            } catch ZooKeeperError.nodeExists {
+                try await zk.zooKeeper.setData(path, data: data)
+            }
+        }
+    }
+
+    // MARK: deletion
+
+    /// Marks a topic for deletion (`/admin/delete_topics/<t>`); the controller does the rest. Marking it again is
+    /// not an error (Kafka's broker swallows `TopicAlreadyMarkedForDeletionException` so callers can wait again).
+    public func deleteTopic(_ name: String) async throws {
+        guard (try? TopicName.validate(name)) != nil, try await zk.topicExists(name) else {
+            throw AdminError.unknownTopic("Topic `\(name)` to delete does not exist")
+        }
+        do {
+            try await zk.zooKeeper.createRecursively(ZkPaths.deleteTopic(name))
+            logger.info("Topic \(name) marked for deletion")
+        } catch ZooKeeperError.nodeExists {
+            logger.info("Topic \(name) is already marked for deletion")
+        }
+    }
+
+    // MARK: reads
+
+    /// Every topic, sorted (including topics marked for deletion that are not gone yet).
+    public func allTopics() async throws -> [String] { try await zk.allTopics() }
+
+    /// The topic's config overrides; empty when it has none (or does not exist), as Kafka's `fetchEntityConfig`.
+    public func topicConfig(_ name: String) async throws -> [String: String] {
+        guard (try? TopicName.validate(name)) != nil else { return [:] }
+        return try await zk.topicConfig(name) ?? [:]
+    }
+
+    /// Replicas by partition, or nil when the topic does not exist.
+    public func replicaAssignment(topic: String) async throws -> [Int32: [Int32]]? {
+        guard (try? TopicName.validate(topic)) != nil else { return nil }
+        return try await zk.topicAssignment(topic)?.replicaAssignment
+    }
+
+    /// The state znodes of the topic's partitions (those the controller has created so far).
+    public func partitionStates(topic: String) async throws -> [Int32: LeaderIsrAndControllerEpoch] {
+        guard let assignment = try await replicaAssignment(topic: topic) else { return [:] }
+        return try await zk.partitionStates(topic: topic, partitions: assignment.keys.sorted())
+    }
+
+    /// `{0 -> [1, 2], 1 -> [2, 0]}`-style text for logs and messages.
+    static func describe(_ assignment: [Int32: [Int32]]) -> String {
+        let entries = assignment.keys.sorted().map { "\($0) -> [\(assignment[$0]!.map(String.init).joined(separator: ", "))]" }
+        return "{" + entries.joined(separator: ", ") + "}"
+    }
+}
