@@ -23,6 +23,12 @@ enum TopicConfigKeys {
     ]
 
     static let names: Set<String> = Set(brokerDefaults.map(\.topic))
+
+    /// Keys whose values are numbers.
+    static let numeric: Set<String> = [
+        "flush.messages", "flush.ms", "index.interval.bytes", "max.message.bytes", "min.insync.replicas",
+        "retention.bytes", "retention.ms", "segment.bytes", "segment.index.bytes", "segment.ms",
+    ]
 }
 
 extension LogConfig {
