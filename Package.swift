@@ -33,6 +33,9 @@ let package = Package(
         .target(name: "KafkaProtocolGenerator"),
         .executableTarget(name: "gregor-protocol-gen", dependencies: ["KafkaProtocolGenerator"]),
         .target(name: "Storage", dependencies: ["KafkaProtocol", nioCore, log]),
+        // Debian's zlib1g-dev: the client inflates gzip record batches (consumers decode records; brokers never do).
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(name: "KafkaClient", dependencies: ["KafkaProtocol", "CZlib", nioCore, nioPosix, log]),
         .target(name: "Coordination", dependencies: ["ZooKeeper", log]),
         .target(name: "Broker", dependencies: ["Coordination", "Storage", "KafkaProtocol", "ZooKeeper", nioCore, nioPosix, log, lifecycle]),
         .executableTarget(name: "gregor-server", dependencies: ["Broker", log, lifecycle, argumentParser]),
@@ -48,6 +51,14 @@ let package = Package(
         .testTarget(name: "ZooKeeperTests", dependencies: ["ZooKeeper", "GregorTestSupport"]),
         .testTarget(
             name: "KafkaProtocolTests", dependencies: ["KafkaProtocol", "KafkaProtocolGenerator", nioCore],
+            resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "KafkaClientTests",
+            dependencies: [
+                "KafkaClient", "KafkaProtocol", nioCore, nioPosix, log,
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "KafkaProtocol", nioCore, "GregorTestSupport"]),
         .testTarget(name: "CoordinationTests", dependencies: ["Coordination", "ZooKeeper", "GregorTestSupport"]),

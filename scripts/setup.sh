@@ -6,7 +6,7 @@ cd "$ROOT"
 # shellcheck source=scripts/_common.sh source-path=SCRIPTDIR/..
 source "$ROOT/scripts/_common.sh"
 
-APT_PACKAGES=(zookeeper libzookeeper-mt-dev kcat)
+APT_PACKAGES=(zookeeper libzookeeper-mt-dev zlib1g-dev kcat)
 PIP_PACKAGES=(confluent-kafka kafka-python aiokafka kazoo pytest)
 VENV="$ROOT/.venv"
 
@@ -16,7 +16,8 @@ Usage: scripts/setup.sh [--deps-only | --no-build]
 
 Idempotent; safe to run again at any time.
   1. apt-get install -y the missing ones of: ${APT_PACKAGES[*]}
-     (ZooKeeper server and CLI, the C client library the Swift code links, kcat for interop checks)
+     (ZooKeeper server and CLI, the C client library the Swift code links, zlib for the client to inflate gzip
+     record batches, kcat for interop checks)
   2. a Python virtualenv in .venv with: ${PIP_PACKAGES[*]}
      (Kafka clients, a ZooKeeper client and pytest for Tests/Interop)
   3. swift build -c release (products gregor-server and gregor)
