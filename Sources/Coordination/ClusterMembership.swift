@@ -28,14 +28,23 @@ public final class ClusterMembership: Sendable {
 
     public let configuration: Configuration
     public let broker: BrokerInfo
+    public let controllerConfig: ControllerConfig
+    private let channel: any ControllerChannel
     private let logger: Logger
     private let state: Mutex<State>
 
-    /// - Parameter session: the first session, already used for startup (cluster id, broker id); this object
-    ///   takes ownership of it.
-    public init(configuration: Configuration, broker: BrokerInfo, session: KafkaZkClient, logger: Logger) {
+    /// - Parameters:
+    ///   - session: the first session, already used for startup (cluster id, broker id); this object takes
+    ///     ownership of it.
+    ///   - channel: how this broker, while it is the controller, reaches the brokers.
+    public init(
+        configuration: Configuration, broker: BrokerInfo, session: KafkaZkClient, channel: any ControllerChannel,
+        controllerConfig: ControllerConfig = ControllerConfig(), logger: Logger
+    ) {
         self.configuration = configuration
         self.broker = broker
+        self.channel = channel
+        self.controllerConfig = controllerConfig
         self.logger = logger
         self.state = Mutex(State(zk: session))
     }
@@ -117,7 +126,9 @@ public final class ClusterMembership: Sendable {
     }
 
     private func runSession(_ session: KafkaZkClient) async throws {
-        let election = ControllerElection(brokerId: broker.id, zk: session, logger: logger) { [self] id in
+        let election = ControllerElection(
+            brokerId: broker.id, zk: session, channel: channel, config: controllerConfig, logger: logger
+        ) { [self] id in
             self.state.withLock { $0.controllerId = id }
         }
         try await withThrowingTaskGroup(of: Void.self) { group in

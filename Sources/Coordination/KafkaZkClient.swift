@@ -130,6 +130,20 @@ public struct KafkaZkClient: Sendable {
         }
     }
 
+    /// Deletes `/controller` if `/controller_epoch` is still at `epoch`'s zkVersion (Kafka's `deleteController`):
+    /// a controller that cannot go on makes way for a new election. Returns true when it was deleted.
+    public func resignController(epoch: ControllerEpoch) async -> Bool {
+        do {
+            try await zooKeeper.multi([
+                .check(path: ZkPaths.controllerEpoch, version: epoch.zkVersion),
+                .delete(path: ZkPaths.controller, version: anyVersion),
+            ])
+            return true
+        } catch {
+            return false
+        }
+    }
+
     private func controllerEpochCreatingIfAbsent() async throws -> ControllerEpoch {
         if let epoch = try await controllerEpoch() { return epoch }
         do {

@@ -77,7 +77,12 @@ public final class KafkaServer: Service, Sendable {
             }
             socketServer = sockets
             let broker = BrokerInfo(id: brokerId, endPoints: advertisedEndPoints(boundTo: sockets), rack: config.rack)
-            let membership = ClusterMembership(configuration: zkConfig, broker: broker, session: session, logger: logger)
+            let controllerConfig = ControllerConfig(
+                uncleanLeaderElectionEnable: config.bool("unclean.leader.election.enable"),
+                deleteTopicEnable: config.bool("delete.topic.enable"))
+            let membership = ClusterMembership(
+                configuration: zkConfig, broker: broker, session: session, channel: PendingControllerChannel(logger: logger),
+                controllerConfig: controllerConfig, logger: logger)
             try await membership.register()
             logger.info("Gregor broker \(brokerId) started")
             try await cancelWhenGracefulShutdown {

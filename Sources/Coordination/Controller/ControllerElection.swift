@@ -9,16 +9,22 @@ import ZooKeeper
 public struct ControllerElection: Sendable {
     public let brokerId: Int32
     let zk: KafkaZkClient
+    let channel: any ControllerChannel
+    let config: ControllerConfig
     let logger: Logger
     let onControllerChange: @Sendable (Int32?) -> Void
 
-    /// - Parameter onControllerChange: told the current controller's id (nil while there is none), for metadata.
+    /// - Parameters:
+    ///   - channel: how the controller, when this broker is it, reaches brokers.
+    ///   - onControllerChange: told the current controller's id (nil while there is none), for metadata.
     public init(
-        brokerId: Int32, zk: KafkaZkClient, logger: Logger,
-        onControllerChange: @escaping @Sendable (Int32?) -> Void = { _ in }
+        brokerId: Int32, zk: KafkaZkClient, channel: any ControllerChannel, config: ControllerConfig = ControllerConfig(),
+        logger: Logger, onControllerChange: @escaping @Sendable (Int32?) -> Void = { _ in }
     ) {
         self.brokerId = brokerId
         self.zk = zk
+        self.channel = channel
+        self.config = config
         self.logger = logger
         self.onControllerChange = onControllerChange
     }
@@ -72,14 +78,22 @@ public struct ControllerElection: Sendable {
     }
 
     private func startController(epoch: ControllerEpoch) -> Task<Void, any Error> {
-        let controller = KafkaController(brokerId: brokerId, epoch: epoch, zk: zk, logger: logger)
-        let logger = self.logger
+        let controller = KafkaController(
+            brokerId: brokerId, epoch: epoch, zk: zk, channel: channel, config: config, logger: logger)
+        let (logger, zk) = (self.logger, self.zk)
         return Task {
             do {
                 try await controller.run()
             } catch is CancellationError {
             } catch {
                 logger.warning("Controller stopped: \(error)")
+                // Paced, so that an error that recurs at every failover does not spin the election.
+                try? await Task.sleep(for: .seconds(1))
+                // Kafka's `triggerControllerMove`: give up /controller (only if the epoch is still ours) so that a
+                // controller that could not go on does not keep the cluster without one.
+                if await zk.resignController(epoch: epoch) {
+                    logger.warning("Broker \(controller.brokerId) gave up /controller after its controller stopped")
+                }
                 throw error
             }
         }

@@ -4,58 +4,40 @@ import ZooKeeper
 /// The cluster's one decision maker, active on the broker that won the controller election (Kafka's
 /// `KafkaController`), for as long as it keeps `/controller`.
 ///
-/// Today it tracks broker membership. Partition and replica state machines, leader election, topic creation and
-/// deletion, and the `LeaderAndIsr`/`UpdateMetadata` channel to brokers belong here, driven by the same
-/// `onBrokerStartup`/`onBrokerFailure` events. Every write it makes will be a multi-op that first checks
-/// `epoch.zkVersion` of `/controller_epoch`, so a controller that lost its session can never write.
+/// On becoming active it reads every broker, topic, assignment and partition state from ZooKeeper, watches
+/// `/brokers/ids`, `/brokers/topics` (and each topic for added partitions), `/admin/delete_topics` and
+/// `/isr_change_notification`, and processes what they report as events, one at a time and in order: broker
+/// deaths and returns (leader election, ISR shrinking), new topics and partitions (state znodes), topic deletion.
+/// It tells brokers through `channel`. Every write it makes is a multi-op that first checks the zkVersion of
+/// `/controller_epoch` it was elected with, so a controller that was replaced can never write.
 public struct KafkaController: Sendable {
     public let brokerId: Int32
     public let epoch: ControllerEpoch
+    public let config: ControllerConfig
     let zk: KafkaZkClient
+    let channel: any ControllerChannel
     let logger: Logger
 
-    public init(brokerId: Int32, epoch: ControllerEpoch, zk: KafkaZkClient, logger: Logger) {
+    public init(
+        brokerId: Int32, epoch: ControllerEpoch, zk: KafkaZkClient, channel: any ControllerChannel,
+        config: ControllerConfig = ControllerConfig(), logger: Logger
+    ) {
         self.brokerId = brokerId
         self.epoch = epoch
         self.zk = zk
+        self.channel = channel
+        self.config = config
         var logger = logger
         logger[metadataKey: "controller"] = "\(brokerId)"
         self.logger = logger
     }
 
-    /// Runs until cancelled (resignation) or until the session ends (throws).
+    /// Runs until cancelled (resignation; throws `CancellationError`), until the session ends (throws its
+    /// `ZooKeeperError`), or until a write finds that another controller was elected (`ControllerMovedError`).
+    /// Everything it started (watches, queues to brokers) is stopped when it returns.
     public func run() async throws {
-        logger.info("Controller \(brokerId) active with epoch \(epoch.epoch) (epoch zkVersion \(epoch.zkVersion))")
-        var live: Set<Int32>? = nil
-        for try await children in zk.zooKeeper.watchChildren(ZkPaths.brokerIds) {
-            let now = Set(children.compactMap { Int32($0) })
-            guard let previous = live else {
-                live = now
-                onControllerFailover(liveBrokers: now)
-                continue
-            }
-            live = now
-            let added = now.subtracting(previous).sorted()
-            let removed = previous.subtracting(now).sorted()
-            guard !added.isEmpty || !removed.isEmpty else { continue }
-            logger.info(
-                "Newly added brokers: \(Self.list(added)), deleted brokers: \(Self.list(removed)), all live brokers: \(Self.list(now.sorted()))")
-            if !added.isEmpty { onBrokerStartup(added) }
-            if !removed.isEmpty { onBrokerFailure(removed) }
-        }
+        let active = ActiveController(
+            controllerId: brokerId, epoch: epoch, zk: zk, channel: channel, config: config, logger: logger)
+        try await active.run()
     }
-
-    private func onControllerFailover(liveBrokers: Set<Int32>) {
-        logger.info("Initialized controller with live brokers: \(Self.list(liveBrokers.sorted()))")
-    }
-
-    private func onBrokerStartup(_ brokers: [Int32]) {
-        for id in brokers { logger.info("Broker \(id) joined the cluster") }
-    }
-
-    private func onBrokerFailure(_ brokers: [Int32]) {
-        for id in brokers { logger.warning("Broker \(id) left the cluster") }
-    }
-
-    static func list(_ ids: [Int32]) -> String { ids.map(String.init).joined(separator: ",") }
 }

@@ -5,6 +5,7 @@ indirect enum OrderedJSON: Sendable {
     case int(Int64)
     case string(String)
     case ints([Int32])
+    case array([OrderedJSON])
     case object([(key: String, value: OrderedJSON)])
 
     static func int32(_ value: Int32) -> OrderedJSON { .int(Int64(value)) }
@@ -25,6 +26,13 @@ indirect enum OrderedJSON: Sendable {
             Self.writeString(value, to: &out)
         case .ints(let values):
             out += "[" + values.map(String.init).joined(separator: ",") + "]"
+        case .array(let values):
+            out += "["
+            for (i, value) in values.enumerated() {
+                if i > 0 { out += "," }
+                value.write(to: &out)
+            }
+            out += "]"
         case .object(let members):
             out += "{"
             for (i, member) in members.enumerated() {

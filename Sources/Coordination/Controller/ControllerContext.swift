@@ -1,0 +1,171 @@
+/// A partition, inside the controller (Kafka's `TopicPartition`).
+struct TopicAndPartition: Hashable, Comparable, Sendable, CustomStringConvertible {
+    var topic: String
+    var partition: Int32
+
+    init(_ topic: String, _ partition: Int32) {
+        self.topic = topic
+        self.partition = partition
+    }
+
+    static func < (a: Self, b: Self) -> Bool { (a.topic, a.partition) < (b.topic, b.partition) }
+    var description: String { "\(topic)-\(partition)" }
+}
+
+/// One replica: a partition on a broker (Kafka's `PartitionAndReplica`).
+struct PartitionAndReplica: Hashable, Comparable, Sendable, CustomStringConvertible {
+    var partition: TopicAndPartition
+    var replica: Int32
+
+    var topic: String { partition.topic }
+    static func < (a: Self, b: Self) -> Bool { (a.partition, a.replica) < (b.partition, b.replica) }
+    var description: String { "[Topic=\(partition.topic),Partition=\(partition.partition),Replica=\(replica)]" }
+}
+
+/// Kafka's partition states, with the transitions `PartitionStateMachine` allows.
+enum PartitionLifecycle: Hashable, Sendable, CustomStringConvertible {
+    case new, online, offline, nonExistent
+
+    var validPreviousStates: Set<PartitionLifecycle> {
+        switch self {
+        case .new: [.nonExistent]
+        case .online, .offline: [.new, .online, .offline]
+        case .nonExistent: [.offline]
+        }
+    }
+
+    var description: String {
+        switch self {
+        case .new: "NewPartition"
+        case .online: "OnlinePartition"
+        case .offline: "OfflinePartition"
+        case .nonExistent: "NonExistentPartition"
+        }
+    }
+}
+
+/// Kafka's replica states, with the transitions `ReplicaStateMachine` allows.
+enum ReplicaLifecycle: Hashable, Sendable, CustomStringConvertible {
+    case new, online, offline, deletionStarted, deletionSuccessful, deletionIneligible, nonExistent
+
+    var validPreviousStates: Set<ReplicaLifecycle> {
+        switch self {
+        case .new: [.nonExistent]
+        case .online, .offline: [.new, .online, .offline, .deletionIneligible]
+        case .deletionStarted: [.offline]
+        case .deletionSuccessful: [.deletionStarted]
+        case .deletionIneligible: [.offline, .deletionStarted]
+        case .nonExistent: [.deletionSuccessful]
+        }
+    }
+
+    var description: String {
+        switch self {
+        case .new: "NewReplica"
+        case .online: "OnlineReplica"
+        case .offline: "OfflineReplica"
+        case .deletionStarted: "ReplicaDeletionStarted"
+        case .deletionSuccessful: "ReplicaDeletionSuccessful"
+        case .deletionIneligible: "ReplicaDeletionIneligible"
+        case .nonExistent: "NonExistentReplica"
+        }
+    }
+}
+
+/// What the controller knows about the cluster (Kafka's `ControllerContext`): rebuilt from ZooKeeper at failover,
+/// then changed only by the controller's event loop. A plain value with no I/O.
+struct ControllerContext {
+    var epoch: ControllerEpoch
+    var liveBrokers: [Int32: BrokerAndEpoch] = [:]
+    var allTopics: Set<String> = []
+    /// Replica assignments by topic and partition.
+    var assignments: [String: [Int32: PartitionReplicas]] = [:]
+    var leadership: [TopicAndPartition: LeaderIsrAndControllerEpoch] = [:]
+    var partitionStates: [TopicAndPartition: PartitionLifecycle] = [:]
+    var replicaStates: [PartitionAndReplica: ReplicaLifecycle] = [:]
+    var topicsToBeDeleted: Set<String> = []
+    var topicsWithDeletionStarted: Set<String> = []
+    var topicsIneligibleForDeletion: Set<String> = []
+
+    init(epoch: ControllerEpoch) {
+        self.epoch = epoch
+    }
+
+    // MARK: brokers and replicas
+
+    var liveBrokerIds: Set<Int32> { Set(liveBrokers.keys) }
+    var sortedLiveBrokers: [BrokerInfo] { liveBrokers.keys.sorted().map { liveBrokers[$0]!.broker } }
+    func isReplicaOnline(_ broker: Int32) -> Bool { liveBrokers[broker] != nil }
+
+    func assignment(_ partition: TopicAndPartition) -> PartitionReplicas? { assignments[partition.topic]?[partition.partition] }
+    func replicas(_ partition: TopicAndPartition) -> [Int32] { assignment(partition)?.replicas ?? [] }
+
+    mutating func setAssignment(_ partition: TopicAndPartition, _ replicas: PartitionReplicas) {
+        assignments[partition.topic, default: [:]][partition.partition] = replicas
+    }
+
+    var allPartitions: [TopicAndPartition] { assignments.keys.sorted().flatMap(partitions(ofTopic:)) }
+
+    func partitions(ofTopic topic: String) -> [TopicAndPartition] {
+        (assignments[topic] ?? [:]).keys.sorted().map { TopicAndPartition(topic, $0) }
+    }
+
+    func replicas(of partitions: some Sequence<TopicAndPartition>) -> [PartitionAndReplica] {
+        partitions.flatMap { partition in replicas(partition).map { PartitionAndReplica(partition: partition, replica: $0) } }
+    }
+
+    func replicas(ofTopic topic: String) -> [PartitionAndReplica] { replicas(of: partitions(ofTopic: topic)) }
+
+    func replicas(onBrokers brokers: Set<Int32>) -> [PartitionAndReplica] {
+        replicas(of: allPartitions).filter { brokers.contains($0.replica) }
+    }
+
+    // MARK: states
+
+    func partitionState(_ partition: TopicAndPartition) -> PartitionLifecycle { partitionStates[partition] ?? .nonExistent }
+    func replicaState(_ replica: PartitionAndReplica) -> ReplicaLifecycle { replicaStates[replica] ?? .nonExistent }
+
+    func partitions(in states: Set<PartitionLifecycle>) -> [TopicAndPartition] {
+        partitionStates.filter { states.contains($0.value) }.map(\.key).sorted()
+    }
+
+    /// Partitions whose leader is dead (or none), except those of topics being deleted.
+    var partitionsWithOfflineLeader: [TopicAndPartition] {
+        leadership.filter { !isReplicaOnline($0.value.leaderAndIsr.leader) && !isTopicQueuedForDeletion($0.key.topic) }
+            .map(\.key).sorted()
+    }
+
+    /// Partitions that have a leader and ISR, except those of topics being deleted.
+    var partitionsWithLeaders: [TopicAndPartition] {
+        leadership.keys.filter { !isTopicQueuedForDeletion($0.topic) }.sorted()
+    }
+
+    func replicas(ofTopic topic: String, in state: ReplicaLifecycle) -> [PartitionAndReplica] {
+        replicas(ofTopic: topic).filter { replicaState($0) == state }
+    }
+
+    func areAllReplicas(ofTopic topic: String, in state: ReplicaLifecycle) -> Bool {
+        replicas(ofTopic: topic).allSatisfy { replicaState($0) == state }
+    }
+
+    func isAnyReplica(ofTopic topic: String, in state: ReplicaLifecycle) -> Bool {
+        replicas(ofTopic: topic).contains { replicaState($0) == state }
+    }
+
+    // MARK: topics
+
+    func isTopicQueuedForDeletion(_ topic: String) -> Bool { topicsToBeDeleted.contains(topic) }
+
+    mutating func removeTopic(_ topic: String) {
+        allTopics.remove(topic)
+        for replica in replicas(ofTopic: topic) { replicaStates[replica] = nil }
+        for partition in partitions(ofTopic: topic) {
+            leadership[partition] = nil
+            partitionStates[partition] = nil
+        }
+        assignments[topic] = nil
+        topicsToBeDeleted.remove(topic)
+        topicsWithDeletionStarted.remove(topic)
+        topicsIneligibleForDeletion.remove(topic)
+    }
+}

@@ -1,0 +1,58 @@
+import Synchronization
+
+/// What the controller's single event loop processes, one at a time and in order (Kafka's `ControllerEvent`s).
+/// Watch events only say "look again": the handler re-reads ZooKeeper, so several changes seen as one are fine.
+enum ControllerEvent: Sendable {
+    case startup
+    case brokerChange
+    case topicChange
+    case partitionModifications(topic: String)
+    case topicDeletion
+    case isrChangeNotification
+    case topicDeletionStopReplicaResponse(broker: Int32, partitions: [TopicAndPartition], errors: [String: [Int32: Int16]])
+    /// A watch ended because the session did: the controller stops.
+    case sessionEnded(any Error)
+
+    /// Watch triggers coalesce: one pending trigger of a kind is enough.
+    fileprivate enum Trigger: Hashable {
+        case brokerChange, topicChange, partitionModifications(String), topicDeletion, isrChangeNotification
+    }
+
+    fileprivate var trigger: Trigger? {
+        switch self {
+        case .brokerChange: .brokerChange
+        case .topicChange: .topicChange
+        case .partitionModifications(let topic): .partitionModifications(topic)
+        case .topicDeletion: .topicDeletion
+        case .isrChangeNotification: .isrChangeNotification
+        case .startup, .topicDeletionStopReplicaResponse, .sessionEnded: nil
+        }
+    }
+}
+
+/// The controller's event queue (Kafka's `ControllerEventManager` queue). Bounded by coalescing: a watch trigger
+/// already waiting is not queued twice, so the queue holds at most one trigger per kind (and per topic) plus the
+/// StopReplica answers of requests the controller sent. Thread-safe; one consumer.
+final class ControllerEventQueue: Sendable {
+    let events: AsyncStream<ControllerEvent>
+    private let continuation: AsyncStream<ControllerEvent>.Continuation
+    private let pending = Mutex<Set<ControllerEvent.Trigger>>([])
+
+    init() {
+        (events, continuation) = AsyncStream.makeStream(of: ControllerEvent.self)
+    }
+
+    func put(_ event: ControllerEvent) {
+        if let trigger = event.trigger {
+            guard pending.withLock({ $0.insert(trigger).inserted }) else { return }
+        }
+        continuation.yield(event)
+    }
+
+    /// Called by the consumer as it starts on `event`: a change after this point queues a new trigger.
+    func taken(_ event: ControllerEvent) {
+        if let trigger = event.trigger { _ = pending.withLock { $0.remove(trigger) } }
+    }
+
+    func finish() { continuation.finish() }
+}

@@ -1,0 +1,70 @@
+@testable import Coordination
+import GregorTestSupport
+import Logging
+import Synchronization
+import Testing
+
+/// Per-broker queues: a failing broker is retried in order, a hung one delays nobody else, a dead one is dropped.
+@Suite("Controller channel manager")
+struct ControllerChannelManagerTests {
+    /// Broker 1 fails its first two sends; broker 2 never answers; broker 3 answers at once.
+    final class FlakyChannel: ControllerChannel {
+        let delivered = Mutex<[(broker: Int32, partitions: Int)]>([])
+        let failuresLeft = Mutex<Int>(2)
+        let attempts = Mutex<[Int32: Int]>([:])
+
+        func leaderAndIsr(
+            to broker: BrokerInfo, controllerId: Int32, controllerEpoch: Int32, brokerEpoch: Int64,
+            partitions: [PartitionState], leaders: [BrokerInfo]
+        ) async throws {
+            attempts.withLock { $0[broker.id, default: 0] += 1 }
+            if broker.id == 2 { try await Task.sleep(for: .seconds(3600)) }
+            if broker.id == 1, failuresLeft.withLock({ left in defer { left -= 1 }; return left > 0 }) {
+                struct Refused: Error {}
+                throw Refused()
+            }
+            delivered.withLock { $0.append((broker.id, partitions.count)) }
+        }
+
+        func updateMetadata(
+            to broker: BrokerInfo, controllerId: Int32, controllerEpoch: Int32, brokerEpoch: Int64,
+            partitions: [PartitionState], liveBrokers: [BrokerInfo]
+        ) async throws {}
+
+        func stopReplica(
+            to broker: BrokerInfo, controllerId: Int32, controllerEpoch: Int32, brokerEpoch: Int64,
+            partitions: [(topic: String, partition: Int32)], deletePartitions: Bool
+        ) async throws -> [String: [Int32: Int16]] { [:] }
+    }
+
+    private func request(partitions count: Int) -> ControllerRequest {
+        let states = (0..<count).map {
+            PartitionState(topic: "t", partition: Int32($0), controllerEpoch: 1, leader: 1, leaderEpoch: 0, isr: [1], zkVersion: 0, replicas: [1])
+        }
+        return .leaderAndIsr(partitions: states, leaders: [])
+    }
+
+    @Test func retriesInOrderWithoutBlockingOtherBrokers() async throws {
+        let channel = FlakyChannel()
+        let manager = ControllerChannelManager(
+            channel: channel, controllerId: 0, controllerEpoch: 1, retryBackoff: .milliseconds(10), logger: Logger(label: "test"))
+        for id: Int32 in 1...3 { manager.addBroker(BrokerAndEpoch(broker: TestZooKeeper.brokerInfo(id), epoch: Int64(id))) }
+        for count in 1...3 {
+            for id: Int32 in 1...3 { manager.send(request(partitions: count), to: id) }
+        }
+        manager.send(request(partitions: 9), to: 7)  // not alive: dropped
+        try await eventually(timeout: .seconds(10), "brokers 1 and 3 served") {
+            channel.delivered.withLock { $0.count } == 6
+        }
+        let delivered = channel.delivered.withLock { $0 }
+        #expect(delivered.filter { $0.broker == 1 }.map(\.partitions) == [1, 2, 3])
+        #expect(delivered.filter { $0.broker == 3 }.map(\.partitions) == [1, 2, 3])
+        #expect(!delivered.contains { $0.broker == 2 || $0.broker == 7 })
+        #expect(channel.attempts.withLock { $0[1] } == 5)  // two refusals, then three deliveries
+
+        manager.removeBroker(2)  // the hung send is cancelled with its queue
+        manager.send(request(partitions: 1), to: 2)
+        manager.shutdown()
+        #expect(channel.attempts.withLock { $0[2] } == 1)
+    }
+}
