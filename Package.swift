@@ -37,7 +37,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "KafkaClient", dependencies: ["KafkaProtocol", "CZlib", nioCore, nioPosix, log]),
         .target(name: "Coordination", dependencies: ["ZooKeeper", log]),
-        .target(name: "Broker", dependencies: ["Coordination", "Storage", "KafkaProtocol", "ZooKeeper", nioCore, nioPosix, log, lifecycle]),
+        .target(name: "Broker", dependencies: ["Coordination", "Storage", "KafkaProtocol", "KafkaClient", "ZooKeeper", nioCore, nioPosix, log, lifecycle]),
         .executableTarget(name: "gregor-server", dependencies: ["Broker", log, lifecycle, argumentParser]),
         .executableTarget(
             name: "gregor", dependencies: ["Broker", "Coordination", "Storage", "KafkaProtocol", "ZooKeeper", nioCore, log, argumentParser]),

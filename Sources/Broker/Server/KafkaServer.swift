@@ -80,8 +80,11 @@ public final class KafkaServer: Service, Sendable {
             let controllerConfig = ControllerConfig(
                 uncleanLeaderElectionEnable: config.bool("unclean.leader.election.enable"),
                 deleteTopicEnable: config.bool("delete.topic.enable"))
+            let controllerChannel = BrokerControllerChannel(
+                listenerName: config.interBrokerListenerName,
+                requestTimeout: .milliseconds(Int64(config.int("controller.socket.timeout.ms"))), logger: logger)
             let membership = ClusterMembership(
-                configuration: zkConfig, broker: broker, session: session, channel: PendingControllerChannel(logger: logger),
+                configuration: zkConfig, broker: broker, session: session, channel: controllerChannel,
                 controllerConfig: controllerConfig, logger: logger)
             try await membership.register()
             logger.info("Gregor broker \(brokerId) started")
