@@ -37,11 +37,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "KafkaClient", dependencies: ["KafkaProtocol", "CZlib", nioCore, nioPosix, log]),
         .target(name: "Coordination", dependencies: ["ZooKeeper", log]),
-        .target(
-            name: "Broker",
-            dependencies: [
-                "Coordination", "Storage", "ZooKeeper", "KafkaProtocol", "KafkaClient", nioCore, nioPosix, log, lifecycle,
-            ]),
+        .target(name: "Broker", dependencies: ["Coordination", "Storage", "KafkaProtocol", "KafkaClient", "ZooKeeper", nioCore, nioPosix, log, lifecycle]),
         .executableTarget(name: "gregor-server", dependencies: ["Broker", log, lifecycle, argumentParser]),
         .executableTarget(
             name: "gregor",
@@ -75,7 +71,8 @@ let package = Package(
         .testTarget(
             name: "BrokerTests",
             dependencies: [
-                "Broker", "Coordination", "KafkaProtocol", "KafkaTestSupport", nioCore, log,
+                "Broker", "Coordination", "KafkaProtocol", "Storage", "GregorTestSupport", "KafkaTestSupport", nioCore,
+                nioPosix, log,
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
             ]),

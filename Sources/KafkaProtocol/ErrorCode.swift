@@ -6,7 +6,7 @@
 /// Kafka's exception for it extends `RetriableException`, which is what clients use to decide whether to retry.
 /// Names are Kafka's, in lower camel case, so `NOT_LEADER_OR_FOLLOWER` is `.notLeaderOrFollower`; Kafka's
 /// `NONE` is `.noError` so that it never collides with `Optional.none`.
-public struct ErrorCode: RawRepresentable, Hashable, Sendable {
+public struct ErrorCode: RawRepresentable, Hashable, Sendable, Error {
     public let rawValue: Int16
 
     public init(rawValue: Int16) {

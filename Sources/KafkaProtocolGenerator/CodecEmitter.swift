@@ -40,7 +40,8 @@ struct CodecEmitter {
             declareFlexible(&out)
             for field in structure.fields where !field.regularVersions.isEmpty {
                 out.when(field.regularVersions.condition(within: valid)) { out in
-                    let value = FieldCodec.decode(field, reader: "reader", compact: compact, within: field.regularVersions)
+                    let value = FieldCodec.decode(
+                        field, reader: "reader", compact: compact, within: field.regularVersions)
                     out.line("self.\(field.property) = \(value)")
                 }
             }
@@ -71,11 +72,13 @@ struct CodecEmitter {
     }
 
     func encoder(_ out: inout CodeWriter) {
-        out.block("public func encode(into writer: inout KafkaWriter, version: Int16) throws(ProtocolEncodingError)") { out in
+        out.block("public func encode(into writer: inout KafkaWriter, version: Int16) throws(ProtocolEncodingError)") {
+            out in
             declareFlexible(&out)
             for field in structure.fields where !field.regularVersions.isEmpty {
                 out.when(field.regularVersions.condition(within: valid)) { out in
-                    out.line(FieldCodec.encode(field, writer: "writer", compact: compact, within: field.regularVersions))
+                    out.line(
+                        FieldCodec.encode(field, writer: "writer", compact: compact, within: field.regularVersions))
                 }
             }
             guard !flexible.isEmpty else { return }
@@ -128,10 +131,12 @@ enum FieldCodec {
             }
         case .array:
             switch (field.isOptional, nullable) {
-            case (false, _), (true, "false"): return "try \(reader).array(\(name), version: version, compact: \(compact))"
+            case (false, _), (true, "false"):
+                return "try \(reader).array(\(name), version: version, compact: \(compact))"
             case (true, "true"): return "try \(reader).nullableArray(\(name), version: version, compact: \(compact))"
             default:
-                return "try \(reader).nullableArray(\(name), version: version, compact: \(compact), nullable: \(nullable))"
+                return
+                    "try \(reader).nullableArray(\(name), version: version, compact: \(compact), nullable: \(nullable))"
             }
         case .structure(let structName):
             return "try \(structName)(from: &\(reader), version: version)"
@@ -164,8 +169,11 @@ enum FieldCodec {
                 return "try \(writer).records(\(value), \(name), compact: \(compact), nullable: \(nullable))"
             }
         case .array:
-            if !field.isOptional { return "try \(writer).array(\(value), \(name), version: version, compact: \(compact))" }
-            return "try \(writer).nullableArray(\(value), \(name), version: version, compact: \(compact), nullable: \(nullable))"
+            if !field.isOptional {
+                return "try \(writer).array(\(value), \(name), version: version, compact: \(compact))"
+            }
+            return "try \(writer).nullableArray(\(value), \(name), version: version, "
+                + "compact: \(compact), nullable: \(nullable))"
         case .structure:
             return "try \(value).encode(into: &\(writer), version: version)"
         }

@@ -22,7 +22,8 @@ struct MessageEmitter {
             let valid = schema.validVersions
             out.line("public static let validVersions: ClosedRange<Int16> = \(valid.lowest)...\(valid.highest)")
             let flexible = schema.flexibleVersions.intersection(valid)
-            out.line("public static let firstFlexibleVersion: Int16? = \(flexible.isEmpty ? "nil" : "\(flexible.lowest)")")
+            out.line(
+                "public static let firstFlexibleVersion: Int16? = \(flexible.isEmpty ? "nil" : "\(flexible.lowest)")")
             out.line()
             body(message.top, isTop: true, &out)
             for structure in message.nested {
@@ -41,7 +42,9 @@ struct MessageEmitter {
             out.doc(field.spec.doc)
             out.line("public var \(field.property): \(field.swiftType)")
         }
-        out.line("/// Tags this codec does not know, kept in wire order and written back on encode (byte-exact round trips).")
+        out.line(
+            "/// Tags this codec does not know, kept in wire order and written back on encode (byte-exact round trips)."
+        )
         out.line("public var unknownTaggedFields: [TaggedField] = []")
         out.line()
         memberwiseInit(structure.fields, &out)

@@ -36,7 +36,9 @@ enum SampleEmitter {
                         let flexible = message.schema.flexibleVersions.intersection(message.schema.validVersions)
                         if !flexible.isEmpty {
                             out.when(flexible.condition(within: message.schema.validVersions)) { out in
-                                out.line("value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]")
+                                out.line(
+                                    "value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]"
+                                )
                             }
                         }
                         out.line("return value")

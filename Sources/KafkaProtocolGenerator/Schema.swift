@@ -40,7 +40,7 @@ public struct FieldSpec: Sendable {
     public var nullableVersions: VersionRange
     public var taggedVersions: VersionRange
     public var tag: UInt32?
-    /// The default exactly as written (`-1`, `0x7fffffff`, `null`, `""`-unquoted text); nil for Kafka's implicit default.
+    /// The default exactly as written (`-1`, `0x7fffffff`, `null`, `"a b"`); nil for Kafka's implicit default.
     public var defaultValue: String?
     /// Kafka's `ignorable`: a non-default value may be dropped when a version lacks the field. Gregor's encoders
     /// always drop such values (fields absent from a version are skipped); kept so schemas stay comparable to Kafka's.

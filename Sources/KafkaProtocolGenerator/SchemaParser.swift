@@ -10,11 +10,14 @@ public enum SchemaParser {
         message.fields = try fields(&cursor, level: 1)
         while let line = cursor.next() {
             guard line.indent == 0, line.tokens.count == 2, line.tokens[0] == "struct" else {
-                throw SchemaError(file: file, line: line.number, "expected `struct Name` or a field indented by two spaces")
+                throw SchemaError(
+                    file: file, line: line.number, "expected `struct Name` or a field indented by two spaces")
             }
             try checkStructName(line.tokens[1], file: file, line: line.number)
             let members = try fields(&cursor, level: 1)
-            if members.isEmpty { throw SchemaError(file: file, line: line.number, "struct \(line.tokens[1]) has no fields") }
+            if members.isEmpty {
+                throw SchemaError(file: file, line: line.number, "struct \(line.tokens[1]) has no fields")
+            }
             message.commonStructs.append(
                 StructSpec(name: line.tokens[1], doc: line.doc, fields: members, line: line.number))
         }
@@ -38,7 +41,8 @@ public enum SchemaParser {
     private static func header(_ line: SchemaLine, file: String) throws(SchemaError) -> MessageSchema {
         let tokens = line.tokens
         guard line.indent == 0, tokens.count >= 2, let kind = MessageSchema.Kind(rawValue: tokens[0]) else {
-            throw SchemaError(file: file, line: line.number, "expected `request|response Name key=N versions=R flexible=R`")
+            throw SchemaError(
+                file: file, line: line.number, "expected `request|response Name key=N versions=R flexible=R`")
         }
         let name = tokens[1]
         let suffix = kind == .request ? "Request" : "Response"

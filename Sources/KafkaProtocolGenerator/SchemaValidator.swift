@@ -65,7 +65,9 @@ enum SchemaValidator {
     }
 
     private static func checkField(_ field: FieldSpec, _ schema: MessageSchema) throws(SchemaError) -> FieldModel {
-        func fail(_ why: String) -> SchemaError { SchemaError(file: schema.file, line: field.line, "\(field.name): \(why)") }
+        func fail(_ why: String) -> SchemaError {
+            SchemaError(file: schema.file, line: field.line, "\(field.name): \(why)")
+        }
         let valid = schema.validVersions
         if field.versions.intersection(valid).isEmpty {
             throw fail("versions \(field.versions) are outside the message's versions \(valid)")
@@ -98,7 +100,8 @@ enum SchemaValidator {
         var tags: Set<UInt32> = []
         for model in models {
             guard properties.insert(model.property).inserted else {
-                throw SchemaError(file: file, line: model.spec.line, "two fields map to Swift property \(model.property)")
+                throw SchemaError(
+                    file: file, line: model.spec.line, "two fields map to Swift property \(model.property)")
             }
             if let tag = model.spec.tag, !tags.insert(tag).inserted {
                 throw SchemaError(file: file, line: model.spec.line, "tag \(tag) is used twice in one struct")

@@ -93,6 +93,44 @@ struct ControllerBrokerTests {
         await h.stop()
     }
 
+    @Test func isrChangeNotificationsReachEveryBroker() async throws {
+        let h = try await startWithTopic()
+        do {
+            // The leader shrinks the ISR itself (a lagging follower), conditionally on the zkVersion it knows,
+            // and leaves a notification for the controller.
+            let shrunk = LeaderIsrAndControllerEpoch(LeaderAndIsr(leader: 1, leaderEpoch: 0, isr: [1]), controllerEpoch: 1)
+            try await h.zk.zooKeeper.setData(ZkPaths.partitionState(topic: "t", partition: 0), data: shrunk.encoded(), version: 0)
+            try await h.zk.zooKeeper.create(
+                ZkPaths.isrChangeNotification + "/" + IsrChangeNotification.sequencePrefix,
+                data: IsrChangeNotification.encode([("t", 0)]), mode: .persistentSequential)
+            try await h.waitUntil("UpdateMetadata with the new ISR to every broker") {
+                (0...2).allSatisfy { h.channel.metadata(broker: $0, topic: "t", partition: 0)?.isr == [1] }
+            }
+            #expect(h.channel.metadata(broker: 2, topic: "t", partition: 0)?.zkVersion == 1)
+            try await h.waitUntil("the notification consumed") {
+                try await h.zk.zooKeeper.getChildren(ZkPaths.isrChangeNotification).isEmpty
+            }
+            // The controller did not write the partition state: the leader's write stands.
+            #expect(try await h.state("t", 0) == #"{"controller_epoch":1,"leader":1,"version":1,"leader_epoch":0,"isr":[1]}"#)
+        } catch {
+            Issue.record(error)
+        }
+        await h.stop()
+    }
+
+    @Test func theControllerStopsWhenItsSessionEnds() async throws {
+        let h = try await ControllerHarness.start(brokers: [0])
+        do {
+            try await h.waitUntil("the controller's failover") { !h.channel.updateMetadataCalls.isEmpty }
+            await h.controllerSession.close()
+            let outcome = await h.controller.result
+            #expect(throws: ZooKeeperError.closed) { try outcome.get() }
+        } catch {
+            Issue.record(error)
+        }
+        await h.stop()
+    }
+
     @Test func aNewControllerTellsEveryoneEverythingAndElectsForBrokersThatDiedMeanwhile() async throws {
         let h = try await startWithTopic()
         do {

@@ -129,6 +129,31 @@ struct ControllerTopicTests {
         await h.stop()
     }
 
+    @Test func aReplicaThatFailsToDeleteHaltsDeletionUntilItsBrokerReturns() async throws {
+        let h = try await ControllerHarness.start(brokers: [0, 1])
+        do {
+            try await h.admin.createTopic(name: "t", partitions: 1, replicationFactor: 1)  // [0]
+            try await h.waitForState("t", 0, #"{"controller_epoch":1,"leader":0,"version":1,"leader_epoch":0,"isr":[0]}"#)
+            h.channel.stopReplicaError.withLock { $0 = 56 }  // KAFKA_STORAGE_ERROR
+            try await h.admin.deleteTopic("t")
+            try await h.waitUntil("StopReplica(delete) to broker 0") {
+                h.channel.stopReplicaCalls.contains { $0.broker == 0 && $0.delete }
+            }
+            try await h.admin.createTopic(name: "marker", partitions: 1, replicationFactor: 1)
+            try await h.waitUntil("the marker topic online") { try await h.state("marker", 0) != nil }
+            #expect(try await h.zk.topicExists("t"))
+            #expect(h.channel.stopReplicaCalls.filter { $0.delete && $0.partitions == ["t-0"] }.count == 1)  // not retried meanwhile
+
+            h.channel.stopReplicaError.withLock { $0 = 0 }
+            await h.kill(0)
+            try await h.revive(0)
+            try await h.waitUntil("the topic deleted after broker 0's return") { try await !h.zk.topicExists("t") }
+        } catch {
+            Issue.record(error)
+        }
+        await h.stop()
+    }
+
     @Test func aStaleControllerCannotWrite() async throws {
         let h = try await ControllerHarness.start(brokers: [0])
         do {

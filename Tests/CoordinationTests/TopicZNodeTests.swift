@@ -39,5 +39,11 @@ struct TopicZNodeTests {
         #expect(try ConfigEntityZNode.decode(bytes, path: "/c") == config)
     }
 
+    @Test func isrChangeNotificationIsKafkasJSON() throws {
+        let bytes = IsrChangeNotification.encode([("t", 0), ("u", 3)])
+        #expect(text(bytes) == #"{"version":1,"partitions":[{"topic":"t","partition":0},{"topic":"u","partition":3}]}"#)
+        #expect(try IsrChangeNotification.decode(bytes).map { "\($0.topic)-\($0.partition)" } == ["t-0", "u-3"])
+    }
+
     private func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
 }

@@ -100,3 +100,18 @@ extension String {
         return String(scalars[first...last])
     }
 }
+
+extension ConfigValue {
+    /// The value as `server.properties` would spell it (passwords included: callers hide them).
+    var text: String {
+        switch self {
+        case .password(let value): value
+        default: loggable
+        }
+    }
+
+    var isPassword: Bool {
+        if case .password = self { return true }
+        return false
+    }
+}

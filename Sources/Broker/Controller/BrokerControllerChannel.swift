@@ -5,51 +5,42 @@ import Logging
 import NIOCore
 import NIOPosix
 
-/// The controller's channel to brokers over the wire: LeaderAndIsr v5, UpdateMetadata v7 and StopReplica v3 sent
-/// with `KafkaConnection` to each broker's endpoint on the inter-broker listener (`inter.broker.listener.name`,
-/// or the listener named after `security.inter.broker.protocol`), as registered in `/brokers/ids/<id>`.
+/// The controller's requests to brokers over the wire (the sending half of Kafka's `ControllerChannelManager`; the
+/// ordering, retries and per-broker queues are Coordination's): LeaderAndIsr, UpdateMetadata and StopReplica sent
+/// with `KafkaConnection` to each broker's endpoint on the inter-broker listener (`inter.broker.listener.name`, or
+/// the listener named after `security.inter.broker.protocol`), as registered in `/brokers/ids/<id>`.
 ///
-/// One connection per broker, opened on first use and reopened after it failed (`BrokerConnectionPool`); the
-/// versions are fixed rather than negotiated, as Kafka's controller picks them from
-/// `inter.broker.protocol.version`. A non-zero top-level error code in the answer (STALE_CONTROLLER_EPOCH,
-/// STALE_BROKER_EPOCH, ...) throws, so the controller's `ControllerChannelManager` sends the request again;
-/// per-partition errors of LeaderAndIsr are logged, those of StopReplica returned.
+/// One connection per broker, opened on first use and reopened after it failed or the broker re-registered
+/// elsewhere (`BrokerConnectionPool`). Versions are fixed rather than negotiated, as Kafka's controller takes them
+/// from `inter.broker.protocol.version` (see `ControllerRequests`). A non-zero top-level error code in the answer
+/// (STALE_CONTROLLER_EPOCH, ...) throws, so `ControllerChannelManager` sends the request again; per-partition
+/// errors of LeaderAndIsr are logged, those of StopReplica returned.
 public struct BrokerControllerChannel: ControllerChannel {
-    public struct Configuration: Sendable {
-        /// The listener brokers talk to each other on (`BrokerConfig.interBrokerListenerName`).
-        public var interBrokerListenerName: String
-        /// Kafka's `controller.socket.timeout.ms` (30 s): how long one request may wait for its answer.
-        public var requestTimeout: Duration
-        /// How long connecting to a broker may take.
-        public var connectTimeout: Duration
-
-        public init(interBrokerListenerName: String, requestTimeout: Duration = .seconds(30), connectTimeout: Duration = .seconds(10)) {
-            self.interBrokerListenerName = interBrokerListenerName
-            self.requestTimeout = requestTimeout
-            self.connectTimeout = connectTimeout
-        }
-    }
-
-    let configuration: Configuration
+    /// The listener brokers talk to each other on (`BrokerConfig.interBrokerListenerName`).
+    let listenerName: String
+    /// Kafka's `controller.socket.timeout.ms` (30 s): how long one request may wait for its answer.
+    let requestTimeout: Duration
     let pool: BrokerConnectionPool
     let logger: Logger
 
-    /// - Parameter localBrokerId: this broker's id, sent as the client id (as Kafka's controller does).
+    /// - Parameter clientId: sent in every request header; the controller's broker id is a good one.
     public init(
-        localBrokerId: Int32, configuration: Configuration,
-        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger
+        listenerName: String, requestTimeout: Duration, connectTimeout: Duration = .seconds(10),
+        clientId: String = "controller", eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger
     ) {
-        self.configuration = configuration
-        var connection = KafkaConnectionConfiguration(clientId: String(localBrokerId))
-        connection.connectTimeout = configuration.connectTimeout
-        connection.requestTimeout = configuration.requestTimeout
+        self.listenerName = listenerName
+        self.requestTimeout = requestTimeout
+        var connection = KafkaConnectionConfiguration(clientId: clientId)
+        connection.connectTimeout = connectTimeout
+        connection.requestTimeout = requestTimeout
         connection.negotiateApiVersions = false
         self.pool = BrokerConnectionPool(configuration: connection, eventLoopGroup: eventLoopGroup, logger: logger)
         self.logger = logger
     }
 
     /// Closes every connection (at controller resignation or broker shutdown).
-    public func close() async {
+    public func closeAll() async {
         await pool.closeAll()
     }
 
@@ -63,7 +54,8 @@ public struct BrokerControllerChannel: ControllerChannel {
             partitions: partitions, leaders: leaderEndPoints)
         let response = try await send(request, version: ControllerRequests.leaderAndIsrVersion, to: broker)
         try check(response.errorCode, api: .leaderAndIsr, broker: broker)
-        let failed = response.topics.flatMap(\.partitionErrors).filter { $0.errorCode != 0 }
+        let failed = ControllerRequests.partitionErrors(response, version: ControllerRequests.leaderAndIsrVersion)
+            .filter { $0.errorCode != 0 }
         for error in failed {
             logger.warning(
                 "Broker \(broker.id) answered LeaderAndIsr for \(error.topicName)-\(error.partitionIndex) with \(ErrorCode(rawValue: error.errorCode))")
@@ -95,20 +87,20 @@ public struct BrokerControllerChannel: ControllerChannel {
 
     /// The broker's endpoint on the inter-broker listener.
     func endPoint(of broker: BrokerInfo) throws(ControllerChannelError) -> EndPoint {
-        guard let endPoint = broker.endPoints.first(where: { $0.listenerName == configuration.interBrokerListenerName })
-        else {
-            throw .noInterBrokerEndPoint(brokerId: broker.id, listener: configuration.interBrokerListenerName)
+        guard var endPoint = broker.endPoints.first(where: { $0.listenerName == listenerName }) else {
+            throw .noInterBrokerEndPoint(brokerId: broker.id, listener: listenerName)
         }
         guard endPoint.securityProtocol == .plaintext else {
             throw .unsupportedSecurityProtocol(brokerId: broker.id, endPoint.securityProtocol)
         }
+        if endPoint.host.isEmpty { endPoint.host = "127.0.0.1" }  // bound to every interface, this one included
         return endPoint
     }
 
     private func send<R: KafkaRequest>(_ request: R, version: Int16, to broker: BrokerInfo) async throws -> R.Response {
         let endPoint = try endPoint(of: broker)
         let connection = try await pool.connection(to: broker.id, endPoint: endPoint)
-        return try await connection.send(request, version: version, timeout: configuration.requestTimeout)
+        return try await connection.send(request, version: version, timeout: requestTimeout)
     }
 
     private func check(_ errorCode: Int16, api: ApiKey, broker: BrokerInfo) throws(KafkaClientError) {

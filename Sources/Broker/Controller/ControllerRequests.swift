@@ -2,15 +2,16 @@ import Coordination
 import KafkaProtocol
 
 /// Builds the controller-to-broker requests from the controller's model, at the one version of each that Gregor's
-/// brokers speak to each other (the highest we have codecs for, i.e. Kafka 2.8's: LeaderAndIsr v5, UpdateMetadata
-/// v7, StopReplica v3). Pure functions, so the wire shape can be checked without sockets.
+/// brokers speak to each other: LeaderAndIsr v4, UpdateMetadata v6 and StopReplica v3, the newest without topic
+/// ids, which Gregor's topic znodes (version 2) do not carry. (LeaderAndIsr v5 and UpdateMetadata v7 add topic
+/// ids; v5 also moves the partition errors of the answer under topic ids.) Pure functions, so the wire shape can
+/// be checked without sockets.
 ///
-/// Partitions are grouped by topic in first-seen order (v5/v7/v3 group them; the ungrouped lists are for older
-/// versions). Topic ids are sent as the zero uuid: Gregor's ZooKeeper data has none yet, and Kafka 2.8 brokers
-/// treat zero as "unknown".
+/// Partitions are grouped by topic in first-seen order (these versions group them; the ungrouped lists are for
+/// older versions).
 enum ControllerRequests {
-    static let leaderAndIsrVersion: Int16 = 5
-    static let updateMetadataVersion: Int16 = 7
+    static let leaderAndIsrVersion: Int16 = 4
+    static let updateMetadataVersion: Int16 = 6
     static let stopReplicaVersion: Int16 = 3
 
     /// Kafka's `LeaderAndIsr.EpochDuringDelete`: the leader epoch StopReplica carries for a partition being deleted.
@@ -122,6 +123,13 @@ enum ControllerRequests {
             return topicState
         }
         return request
+    }
+
+    /// A LeaderAndIsr answer's partition errors: a flat list before v5, grouped under topic ids from v5.
+    static func partitionErrors(
+        _ response: LeaderAndIsrResponse, version: Int16
+    ) -> [LeaderAndIsrResponse.LeaderAndIsrPartitionError] {
+        version < 5 ? response.partitionErrors : response.topics.flatMap(\.partitionErrors)
     }
 
     /// `[topic: [partition: error code]]` from a StopReplica response's partition errors.

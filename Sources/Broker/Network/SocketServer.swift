@@ -31,7 +31,7 @@ public final class SocketServer: Sendable {
         _ endPoints: [EndPoint],
         threads: Int,
         logger: Logger,
-        childInitializer: @escaping @Sendable (any Channel) -> EventLoopFuture<Void>
+        childInitializer: @escaping @Sendable (any Channel, EndPoint) -> EventLoopFuture<Void>
     ) async throws -> SocketServer {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
         var bound: [BoundListener] = []
@@ -43,7 +43,7 @@ public final class SocketServer: Sendable {
                     .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                     .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                     .childChannelOption(.socketOption(.so_keepalive), value: 1)
-                    .childChannelInitializer(childInitializer)
+                    .childChannelInitializer { childInitializer($0, endPoint) }
                     .bind(host: endPoint.bindHost, port: endPoint.port)
                     .get()
                 channels.append(channel)

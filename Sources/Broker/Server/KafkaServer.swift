@@ -1,4 +1,5 @@
 import Coordination
+import KafkaProtocol
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -31,6 +32,7 @@ public final class KafkaServer: Service, Sendable {
         }
         var socketServer: SocketServer?
         var logManager: LogManager?
+        var replicaManager: ReplicaManager?
         do {
             try await session.ensurePersistentPaths()
             let clusterId = try await session.getOrCreateClusterId()
@@ -38,24 +40,58 @@ public final class KafkaServer: Service, Sendable {
             let brokerId = try await resolveBrokerId(clusterId: clusterId, zk: session)
             let logs = try await LogManager.load(config.logManagerConfiguration, logger: logger)
             logManager = logs
+            let admin = AdminZkClient(zk: session, logger: logger)
+            let metadataCache = MetadataCache()
+            let replicas = ReplicaManager(
+                configuration: .init(
+                    brokerId: brokerId, minInsyncReplicas: Int(config.int("min.insync.replicas")),
+                    highWatermarkCheckpointInterval: .milliseconds(config.long("replica.high.watermark.checkpoint.interval.ms"))),
+                logManager: logs, metadataCache: metadataCache, defaultLogConfig: config.logConfig,
+                topicConfig: { [logger] topic in
+                    do {
+                        return try await admin.topicConfig(topic)
+                    } catch {
+                        logger.warning("Reading the config of topic \(topic) failed, using broker defaults: \(error)")
+                        return [:]
+                    }
+                },
+                logger: logger)
+            replicaManager = replicas
+            let apis = BrokerApis(
+                settings: apiSettings(brokerId: brokerId, clusterId: clusterId), replicaManager: replicas,
+                metadataCache: metadataCache, admin: admin, logger: logger)
+            let routes = apis.routes
+            let dispatcher = RequestDispatcher(
+                routes: routes, limits: WireLimits(), apiVersionsFallback: BrokerApis.apiVersionsFallback(routes: routes))
+            let maxFrameBytes = Int(config.int("socket.request.max.bytes"))
+            let maxIdle = TimeAmount.milliseconds(config.long("connections.max.idle.ms"))
             let sockets = try await SocketServer.bind(
                 config.listeners, threads: Int(config.int("num.network.threads")), logger: logger
-            ) { [logger] channel in
-                channel.pipeline.addHandler(ProtocolNotYetServedHandler(logger: logger))
+            ) { [logger] channel, endPoint in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addKafkaRequestFraming(
+                        maxFrameBytes: maxFrameBytes, maxIdle: maxIdle, logger: logger)
+                    try channel.pipeline.syncOperations.addHandler(
+                        KafkaConnectionHandler(processor: dispatcher, listenerName: endPoint.listenerName, logger: logger))
+                }
             }
             socketServer = sockets
             let broker = BrokerInfo(id: brokerId, endPoints: advertisedEndPoints(boundTo: sockets), rack: config.rack)
             let controllerConfig = ControllerConfig(
                 uncleanLeaderElectionEnable: config.bool("unclean.leader.election.enable"),
                 deleteTopicEnable: config.bool("delete.topic.enable"))
+            let controllerChannel = BrokerControllerChannel(
+                listenerName: config.interBrokerListenerName,
+                requestTimeout: .milliseconds(Int64(config.int("controller.socket.timeout.ms"))), logger: logger)
             let membership = ClusterMembership(
-                configuration: zkConfig, broker: broker, session: session, channel: PendingControllerChannel(logger: logger),
+                configuration: zkConfig, broker: broker, session: session, channel: controllerChannel,
                 controllerConfig: controllerConfig, logger: logger)
             try await membership.register()
             logger.info("Gregor broker \(brokerId) started")
             try await cancelWhenGracefulShutdown {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { await logs.runSchedulers() }
+                    group.addTask { await replicas.runHighWatermarkCheckpoints() }
                     group.addTask { try await membership.run() }
                     defer { group.cancelAll() }
                     try await group.next()
@@ -63,17 +99,20 @@ public final class KafkaServer: Service, Sendable {
             }
             logger.info("Broker \(brokerId) shutting down")
         } catch {
-            await shutDown(socketServer: socketServer, logManager: logManager, session: session)
+            await shutDown(socketServer: socketServer, replicaManager: replicaManager, logManager: logManager, session: session)
             throw error
         }
-        await shutDown(socketServer: socketServer, logManager: logManager, session: session)
+        await shutDown(socketServer: socketServer, replicaManager: replicaManager, logManager: logManager, session: session)
         logger.info("Shut down completed")
     }
 
     /// Reverse startup order: stop accepting requests, close the logs cleanly (flush, checkpoints, clean shutdown
     /// markers), and close the ZooKeeper session last so the broker's ephemeral znodes vanish at once.
-    private func shutDown(socketServer: SocketServer?, logManager: LogManager?, session: KafkaZkClient) async {
+    private func shutDown(
+        socketServer: SocketServer?, replicaManager: ReplicaManager?, logManager: LogManager?, session: KafkaZkClient
+    ) async {
         await socketServer?.shutdown()
+        replicaManager?.checkpointHighWatermarks()
         do {
             try logManager?.shutdown()
         } catch {

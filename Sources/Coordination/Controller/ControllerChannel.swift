@@ -57,7 +57,8 @@ public protocol ControllerChannel: Sendable {
         partitions: [PartitionState], liveBrokers: [BrokerInfo]
     ) async throws
 
-    /// Kafka's StopReplica; returns per-partition Kafka error codes (0 = ok), by topic and partition.
+    /// Kafka's StopReplica; returns per-partition Kafka error codes (0 = ok), by topic and partition. A partition
+    /// missing from the answer counts as not stopped (a deletion then waits for the broker's next start).
     func stopReplica(
         to broker: BrokerInfo, controllerId: Int32, controllerEpoch: Int32, brokerEpoch: Int64,
         partitions: [(topic: String, partition: Int32)], deletePartitions: Bool

@@ -22,8 +22,7 @@ private func broker(_ id: Int32, port: Int, rack: String? = nil) -> BrokerInfo {
 
 private func channel() -> BrokerControllerChannel {
     BrokerControllerChannel(
-        localBrokerId: 7,
-        configuration: .init(interBrokerListenerName: "INTERNAL", requestTimeout: .seconds(5), connectTimeout: .seconds(5)),
+        listenerName: "INTERNAL", requestTimeout: .seconds(5), connectTimeout: .seconds(5), clientId: "7",
         logger: Logger(label: "test"))
 }
 
@@ -39,7 +38,7 @@ private let state = PartitionState(
     replicas: [2, 1], isNew: true)
 
 @Suite struct BrokerControllerChannelTests {
-    @Test func leaderAndIsrIsV5GroupedByTopicWithLeadersOnTheInterBrokerListener() async throws {
+    @Test func leaderAndIsrIsV4GroupedByTopicWithLeadersOnTheInterBrokerListener() async throws {
         let seen = Captured<LeaderAndIsrRequest>()
         let fake = try await target { header, body in
             var reader = KafkaReader(buffer: body)
@@ -55,7 +54,7 @@ private let state = PartitionState(
             to: broker(1, port: fake.port), controllerId: 2, controllerEpoch: 3, brokerEpoch: 99,
             partitions: [state, other, second], leaders: [broker(2, port: 9093)])
         let header = try #require(fake.requests.first)
-        #expect(header.apiKey == .leaderAndIsr && header.apiVersion == 5 && header.clientId == "7")
+        #expect(header.apiKey == .leaderAndIsr && header.apiVersion == 4 && header.clientId == "7")
         let request = try #require(seen.value)
         #expect(request.controllerId == 2 && request.controllerEpoch == 3 && request.brokerEpoch == 99)
         #expect(request.topicStates.map(\.topicName) == ["orders", "audit"])
@@ -66,11 +65,11 @@ private let state = PartitionState(
         #expect(request.liveLeaders.map(\.brokerId) == [2])
         #expect(request.liveLeaders.first?.hostName == "127.0.0.1")
         #expect(request.liveLeaders.first?.port == 9093)
-        await channel.close()
+        await channel.closeAll()
         await fake.stop()
     }
 
-    @Test func updateMetadataIsV7WithEveryEndpointAndRack() async throws {
+    @Test func updateMetadataIsV6WithEveryEndpointAndRack() async throws {
         let seen = Captured<UpdateMetadataRequest>()
         let fake = try await target { header, body in
             var reader = KafkaReader(buffer: body)
@@ -84,7 +83,7 @@ private let state = PartitionState(
         try await channel.updateMetadata(
             to: broker(1, port: fake.port), controllerId: 2, controllerEpoch: 3, brokerEpoch: 99,
             partitions: [deleting], liveBrokers: [broker(1, port: fake.port, rack: "r1")])
-        #expect(fake.requests.first?.apiVersion == 7)
+        #expect(fake.requests.first?.apiVersion == 6)
         let request = try #require(seen.value)
         let partition = try #require(request.topicStates.first?.partitionStates.first)
         #expect(partition.leader == -2 && partition.offlineReplicas == [1])
@@ -93,7 +92,7 @@ private let state = PartitionState(
         #expect(live.endpoints.map(\.listener) == ["EXTERNAL", "INTERNAL"])
         #expect(live.endpoints.map(\.port) == [1, Int32(fake.port)])
         #expect(live.endpoints.allSatisfy { $0.securityProtocol == 0 })
-        await channel.close()
+        await channel.closeAll()
         await fake.stop()
     }
 
@@ -124,7 +123,7 @@ private let state = PartitionState(
         let partitions = try #require(seen.value?.topicStates.first?.partitionStates)
         #expect(partitions.map(\.leaderEpoch) == [-2, -2])
         #expect(partitions.allSatisfy { $0.deletePartition })
-        await channel.close()
+        await channel.closeAll()
         await fake.stop()
     }
 
@@ -142,7 +141,7 @@ private let state = PartitionState(
         } throws: { error in
             (error as? KafkaClientError)?.errorCode == .staleControllerEpoch
         }
-        await channel.close()
+        await channel.closeAll()
         await fake.stop()
     }
 
@@ -165,7 +164,7 @@ private let state = PartitionState(
         #expect(fake.acceptedConnections == 2)
         try await send()
         #expect(fake.acceptedConnections == 2)
-        await channel.close()
+        await channel.closeAll()
         await fake.stop()
     }
 

@@ -24,8 +24,9 @@ import Testing
     @Test func committedCodecsMatchTheSchemas() throws {
         let generated = try ProtocolGenerator.generate(Self.sources())
         for file in generated {
-            let committed = try? String(contentsOf: Self.outputDirectory.appendingPathComponent(file.name), encoding: .utf8)
-            #expect(committed == file.contents, "\(file.name) is stale: run scripts/generate-protocol.sh")
+            let committed = try? String(
+                contentsOf: Self.outputDirectory.appendingPathComponent(file.name), encoding: .utf8)
+            Self.expectSame(committed, file)
         }
         let committedNames = try FileManager.default.contentsOfDirectory(atPath: Self.outputDirectory.path)
         #expect(Set(committedNames) == Set(generated.map(\.name)), "generated files without a schema")
@@ -33,8 +34,24 @@ import Testing
 
     @Test func committedSamplesMatchTheSchemas() throws {
         let samples = try ProtocolGenerator.generateSamples(Self.sources())
-        let committed = try? String(contentsOf: Self.samplesDirectory.appendingPathComponent(samples.name), encoding: .utf8)
-        #expect(committed == samples.contents, "\(samples.name) is stale: run scripts/generate-protocol.sh")
+        let committed = try? String(
+            contentsOf: Self.samplesDirectory.appendingPathComponent(samples.name), encoding: .utf8)
+        Self.expectSame(committed, samples)
+    }
+
+    /// Names the file and its first differing line rather than printing both files whole.
+    static func expectSame(_ committed: String?, _ generated: GeneratedFile) {
+        guard let committed else {
+            Issue.record("\(generated.name) is missing: run scripts/generate-protocol.sh")
+            return
+        }
+        guard committed != generated.contents else { return }
+        let old = committed.split(separator: "\n", omittingEmptySubsequences: false)
+        let new = generated.contents.split(separator: "\n", omittingEmptySubsequences: false)
+        let line =
+            zip(old, new).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset
+            ?? min(old.count, new.count)
+        Issue.record("\(generated.name) is stale from line \(line + 1): run scripts/generate-protocol.sh")
     }
 
     @Test func everyApiHasARequestAndAResponse() throws {

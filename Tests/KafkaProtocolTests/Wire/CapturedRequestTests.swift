@@ -5,8 +5,8 @@ import Testing
 @testable import KafkaProtocol
 
 /// The first request real clients send, captured by `Fixtures/wire/capture.py`: ApiVersions, decoded with the
-/// request-header codec, then the body checked against ApiVersions v3/v4's fields (decoded inline here; the real
-/// ApiVersions codec lives elsewhere).
+/// request-header codec, then the body checked against ApiVersions v3/v4's fields with the wire primitives alone
+/// (`CapturedApiVersionsTests` decodes the same frames with the generated `ApiVersionsRequest`).
 @Suite struct CapturedRequestTests {
     struct Capture: Sendable, CustomStringConvertible {
         let file: String

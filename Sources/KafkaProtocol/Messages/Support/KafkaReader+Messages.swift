@@ -25,8 +25,9 @@ extension KafkaReader {
     ) throws(ProtocolDecodingError) -> [Element] {
         var result: [Element] = []
         result.reserveCapacity(count)
+        let context = ArrayContext(field: field, version: version, compact: compact)
         for _ in 0..<count {
-            result.append(try Element.read(from: &self, field, version: version, compact: compact))
+            result.append(try Element.read(&self, context))
         }
         return result
     }

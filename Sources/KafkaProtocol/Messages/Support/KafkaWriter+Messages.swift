@@ -7,7 +7,8 @@ extension KafkaWriter {
         _ value: [Element], _ field: StaticString, version: Int16, compact: Bool
     ) throws(ProtocolEncodingError) {
         try arrayCount(value.count, field, compact: compact)
-        for element in value { try element.write(into: &self, field, version: version, compact: compact) }
+        let context = ArrayContext(field: field, version: version, compact: compact)
+        for element in value { try element.write(&self, context) }
     }
 
     mutating func nullableArray<Element: KafkaArrayElement>(

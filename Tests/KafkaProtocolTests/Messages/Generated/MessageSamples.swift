@@ -45,7 +45,7 @@ extension ApiVersionsRequest: SampledMessage {
             value.clientSoftwareVersion = "s2-é"
         }
         if version >= 3 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -69,7 +69,7 @@ extension ApiVersionsResponse: SampledMessage {
             value.finalizedFeatures = [ApiVersionsResponse.FinalizedFeatureKey.sample(version: version, nulls: nulls), ApiVersionsResponse.FinalizedFeatureKey.sample(version: version, nulls: nulls)]
         }
         if version >= 3 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -82,7 +82,7 @@ extension ApiVersionsResponse.ApiVersion {
         value.minVersion = 1010
         value.maxVersion = 1011
         if version >= 3 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -101,7 +101,7 @@ extension ApiVersionsResponse.SupportedFeatureKey {
             value.maxVersion = 1014
         }
         if version >= 3 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -120,7 +120,7 @@ extension ApiVersionsResponse.FinalizedFeatureKey {
             value.minVersionLevel = 1017
         }
         if version >= 3 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -133,7 +133,7 @@ extension CreatePartitionsRequest: SampledMessage {
         value.timeoutMs = 100019
         value.validateOnly = true
         if version >= 2 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -146,7 +146,7 @@ extension CreatePartitionsRequest.CreatePartitionsTopic {
         value.count = 100022
         value.assignments = nulls ? nil : [CreatePartitionsRequest.CreatePartitionsAssignment.sample(version: version, nulls: nulls), CreatePartitionsRequest.CreatePartitionsAssignment.sample(version: version, nulls: nulls)]
         if version >= 2 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -157,7 +157,7 @@ extension CreatePartitionsRequest.CreatePartitionsAssignment {
         var value = Self()
         value.brokerIds = [100024, 100025]
         if version >= 2 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -169,7 +169,7 @@ extension CreatePartitionsResponse: SampledMessage {
         value.throttleTimeMs = 100025
         value.results = [CreatePartitionsResponse.CreatePartitionsTopicResult.sample(version: version, nulls: nulls), CreatePartitionsResponse.CreatePartitionsTopicResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -182,7 +182,7 @@ extension CreatePartitionsResponse.CreatePartitionsTopicResult {
         value.errorCode = 1028
         value.errorMessage = nulls ? nil : "s29-é"
         if version >= 2 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -197,7 +197,7 @@ extension CreateTopicsRequest: SampledMessage {
             value.validateOnly = true
         }
         if version >= 5 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -212,7 +212,7 @@ extension CreateTopicsRequest.CreatableTopic {
         value.assignments = [CreateTopicsRequest.CreatableReplicaAssignment.sample(version: version, nulls: nulls), CreateTopicsRequest.CreatableReplicaAssignment.sample(version: version, nulls: nulls)]
         value.configs = [CreateTopicsRequest.CreateableTopicConfig.sample(version: version, nulls: nulls), CreateTopicsRequest.CreateableTopicConfig.sample(version: version, nulls: nulls)]
         if version >= 5 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -224,7 +224,7 @@ extension CreateTopicsRequest.CreatableReplicaAssignment {
         value.partitionIndex = 100038
         value.brokerIds = [100039, 100040]
         if version >= 5 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -236,7 +236,7 @@ extension CreateTopicsRequest.CreateableTopicConfig {
         value.name = "s40-é"
         value.value = nulls ? nil : "s41-é"
         if version >= 5 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -250,7 +250,7 @@ extension CreateTopicsResponse: SampledMessage {
         }
         value.topics = [CreateTopicsResponse.CreatableTopicResult.sample(version: version, nulls: nulls), CreateTopicsResponse.CreatableTopicResult.sample(version: version, nulls: nulls)]
         if version >= 5 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -277,7 +277,7 @@ extension CreateTopicsResponse.CreatableTopicResult {
             value.configs = nulls ? nil : [CreateTopicsResponse.CreatableTopicConfigs.sample(version: version, nulls: nulls), CreateTopicsResponse.CreatableTopicConfigs.sample(version: version, nulls: nulls)]
         }
         if version >= 5 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -302,7 +302,7 @@ extension CreateTopicsResponse.CreatableTopicConfigs {
             value.isSensitive = true
         }
         if version >= 5 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -314,7 +314,7 @@ extension DeleteTopicsRequest: SampledMessage {
         value.topicNames = ["s56-é", "s57-é"]
         value.timeoutMs = 100057
         if version >= 4 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -328,7 +328,7 @@ extension DeleteTopicsResponse: SampledMessage {
         }
         value.responses = [DeleteTopicsResponse.DeletableTopicResult.sample(version: version, nulls: nulls), DeleteTopicsResponse.DeletableTopicResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -343,7 +343,7 @@ extension DeleteTopicsResponse.DeletableTopicResult {
             value.errorMessage = nulls ? nil : "s62-é"
         }
         if version >= 4 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -360,7 +360,7 @@ extension DescribeConfigsRequest: SampledMessage {
             value.includeDocumentation = true
         }
         if version >= 4 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -373,7 +373,7 @@ extension DescribeConfigsRequest.DescribeConfigsResource {
         value.resourceName = "s67-é"
         value.configurationKeys = nulls ? nil : ["s68-é", "s69-é"]
         if version >= 4 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -385,7 +385,7 @@ extension DescribeConfigsResponse: SampledMessage {
         value.throttleTimeMs = 100069
         value.results = [DescribeConfigsResponse.DescribeConfigsResult.sample(version: version, nulls: nulls), DescribeConfigsResponse.DescribeConfigsResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -400,7 +400,7 @@ extension DescribeConfigsResponse.DescribeConfigsResult {
         value.resourceName = "s74-é"
         value.configs = [DescribeConfigsResponse.DescribeConfigsResourceResult.sample(version: version, nulls: nulls), DescribeConfigsResponse.DescribeConfigsResourceResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -429,7 +429,7 @@ extension DescribeConfigsResponse.DescribeConfigsResourceResult {
             value.documentation = nulls ? nil : "s84-é"
         }
         if version >= 4 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -448,7 +448,7 @@ extension DescribeConfigsResponse.DescribeConfigsSynonym {
             value.source = 88
         }
         if version >= 4 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -483,7 +483,7 @@ extension FetchRequest: SampledMessage {
             value.rackId = "s98-é"
         }
         if version >= 12 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -495,7 +495,7 @@ extension FetchRequest.FetchTopic {
         value.topic = "s99-é"
         value.partitions = [FetchRequest.FetchPartition.sample(version: version, nulls: nulls), FetchRequest.FetchPartition.sample(version: version, nulls: nulls)]
         if version >= 12 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -517,7 +517,7 @@ extension FetchRequest.FetchPartition {
         }
         value.partitionMaxBytes = 100106
         if version >= 12 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -533,7 +533,7 @@ extension FetchRequest.ForgottenTopic {
             value.partitions = [100108, 100109]
         }
         if version >= 12 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -553,7 +553,7 @@ extension FetchResponse: SampledMessage {
         }
         value.responses = [FetchResponse.FetchableTopicResponse.sample(version: version, nulls: nulls), FetchResponse.FetchableTopicResponse.sample(version: version, nulls: nulls)]
         if version >= 12 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -565,7 +565,7 @@ extension FetchResponse.FetchableTopicResponse {
         value.topic = "s113-é"
         value.partitions = [FetchResponse.PartitionData.sample(version: version, nulls: nulls), FetchResponse.PartitionData.sample(version: version, nulls: nulls)]
         if version >= 12 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -600,7 +600,7 @@ extension FetchResponse.PartitionData {
         }
         value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 125, 0xCD, 0xEF]))
         if version >= 12 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -616,7 +616,7 @@ extension FetchResponse.EpochEndOffset {
             value.endOffset = 10000000127
         }
         if version >= 12 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -632,7 +632,7 @@ extension FetchResponse.LeaderIdAndEpoch {
             value.leaderEpoch = 100129
         }
         if version >= 12 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -644,7 +644,7 @@ extension FetchResponse.SnapshotId {
         value.endOffset = 10000000130
         value.epoch = 100131
         if version >= 12 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -660,7 +660,7 @@ extension FetchResponse.AbortedTransaction {
             value.firstOffset = 10000000133
         }
         if version >= 12 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -674,7 +674,7 @@ extension FindCoordinatorRequest: SampledMessage {
             value.keyType = 36
         }
         if version >= 3 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -694,7 +694,7 @@ extension FindCoordinatorResponse: SampledMessage {
         value.host = "s140-é"
         value.port = 100141
         if version >= 3 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -719,7 +719,7 @@ extension LeaderAndIsrRequest: SampledMessage {
         }
         value.liveLeaders = [LeaderAndIsrRequest.LeaderAndIsrLiveLeader.sample(version: version, nulls: nulls), LeaderAndIsrRequest.LeaderAndIsrLiveLeader.sample(version: version, nulls: nulls)]
         if version >= 4 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -738,7 +738,7 @@ extension LeaderAndIsrRequest.LeaderAndIsrTopicState {
             value.partitionStates = [LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls), LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls)]
         }
         if version >= 4 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -751,7 +751,7 @@ extension LeaderAndIsrRequest.LeaderAndIsrLiveLeader {
         value.hostName = "s153-é"
         value.port = 100154
         if version >= 4 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -780,7 +780,7 @@ extension LeaderAndIsrRequest.LeaderAndIsrPartitionState {
             value.isNew = true
         }
         if version >= 4 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -797,7 +797,7 @@ extension LeaderAndIsrResponse: SampledMessage {
             value.topics = [LeaderAndIsrResponse.LeaderAndIsrTopicError.sample(version: version, nulls: nulls), LeaderAndIsrResponse.LeaderAndIsrTopicError.sample(version: version, nulls: nulls)]
         }
         if version >= 4 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -813,7 +813,7 @@ extension LeaderAndIsrResponse.LeaderAndIsrTopicError {
             value.partitionErrors = [LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls), LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls)]
         }
         if version >= 4 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -828,7 +828,7 @@ extension LeaderAndIsrResponse.LeaderAndIsrPartitionError {
         value.partitionIndex = 100172
         value.errorCode = 1173
         if version >= 4 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -843,7 +843,7 @@ extension ListOffsetsRequest: SampledMessage {
         }
         value.topics = [ListOffsetsRequest.ListOffsetsTopic.sample(version: version, nulls: nulls), ListOffsetsRequest.ListOffsetsTopic.sample(version: version, nulls: nulls)]
         if version >= 6 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -855,7 +855,7 @@ extension ListOffsetsRequest.ListOffsetsTopic {
         value.name = "s177-é"
         value.partitions = [ListOffsetsRequest.ListOffsetsPartition.sample(version: version, nulls: nulls), ListOffsetsRequest.ListOffsetsPartition.sample(version: version, nulls: nulls)]
         if version >= 6 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -873,7 +873,7 @@ extension ListOffsetsRequest.ListOffsetsPartition {
             value.maxNumOffsets = 100182
         }
         if version >= 6 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -887,7 +887,7 @@ extension ListOffsetsResponse: SampledMessage {
         }
         value.topics = [ListOffsetsResponse.ListOffsetsTopicResponse.sample(version: version, nulls: nulls), ListOffsetsResponse.ListOffsetsTopicResponse.sample(version: version, nulls: nulls)]
         if version >= 6 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -899,7 +899,7 @@ extension ListOffsetsResponse.ListOffsetsTopicResponse {
         value.name = "s185-é"
         value.partitions = [ListOffsetsResponse.ListOffsetsPartitionResponse.sample(version: version, nulls: nulls), ListOffsetsResponse.ListOffsetsPartitionResponse.sample(version: version, nulls: nulls)]
         if version >= 6 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -923,7 +923,7 @@ extension ListOffsetsResponse.ListOffsetsPartitionResponse {
             value.leaderEpoch = 100192
         }
         if version >= 6 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -943,7 +943,7 @@ extension MetadataRequest: SampledMessage {
             value.includeTopicAuthorizedOperations = true
         }
         if version >= 9 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -957,7 +957,7 @@ extension MetadataRequest.MetadataRequestTopic {
         }
         value.name = nulls && version >= 10 ? nil : "s198-é"
         if version >= 9 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -981,7 +981,7 @@ extension MetadataResponse: SampledMessage {
             value.clusterAuthorizedOperations = 100204
         }
         if version >= 9 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -997,7 +997,7 @@ extension MetadataResponse.MetadataResponseBroker {
             value.rack = nulls ? nil : "s208-é"
         }
         if version >= 9 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -1019,7 +1019,7 @@ extension MetadataResponse.MetadataResponseTopic {
             value.topicAuthorizedOperations = 100214
         }
         if version >= 9 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -1040,7 +1040,7 @@ extension MetadataResponse.MetadataResponsePartition {
             value.offlineReplicas = [100221, 100222]
         }
         if version >= 9 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -1056,7 +1056,7 @@ extension ProduceRequest: SampledMessage {
         value.timeoutMs = 100224
         value.topicData = [ProduceRequest.TopicProduceData.sample(version: version, nulls: nulls), ProduceRequest.TopicProduceData.sample(version: version, nulls: nulls)]
         if version >= 9 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -1068,7 +1068,7 @@ extension ProduceRequest.TopicProduceData {
         value.name = "s226-é"
         value.partitionData = [ProduceRequest.PartitionProduceData.sample(version: version, nulls: nulls), ProduceRequest.PartitionProduceData.sample(version: version, nulls: nulls)]
         if version >= 9 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -1080,7 +1080,7 @@ extension ProduceRequest.PartitionProduceData {
         value.index = 100228
         value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 229, 0xCD, 0xEF]))
         if version >= 9 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -1094,7 +1094,7 @@ extension ProduceResponse: SampledMessage {
             value.throttleTimeMs = 100231
         }
         if version >= 9 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -1106,7 +1106,7 @@ extension ProduceResponse.TopicProduceResponse {
         value.name = "s232-é"
         value.partitionResponses = [ProduceResponse.PartitionProduceResponse.sample(version: version, nulls: nulls), ProduceResponse.PartitionProduceResponse.sample(version: version, nulls: nulls)]
         if version >= 9 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -1131,7 +1131,7 @@ extension ProduceResponse.PartitionProduceResponse {
             value.errorMessage = nulls ? nil : "s240-é"
         }
         if version >= 9 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -1147,7 +1147,7 @@ extension ProduceResponse.BatchIndexAndErrorMessage {
             value.batchIndexErrorMessage = nulls ? nil : "s242-é"
         }
         if version >= 9 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -1174,7 +1174,7 @@ extension StopReplicaRequest: SampledMessage {
             value.topicStates = [StopReplicaRequest.StopReplicaTopicState.sample(version: version, nulls: nulls), StopReplicaRequest.StopReplicaTopicState.sample(version: version, nulls: nulls)]
         }
         if version >= 2 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -1190,7 +1190,7 @@ extension StopReplicaRequest.StopReplicaPartitionV0 {
             value.partitionIndex = 100251
         }
         if version >= 2 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -1206,7 +1206,7 @@ extension StopReplicaRequest.StopReplicaTopicV1 {
             value.partitionIndexes = [100253, 100254]
         }
         if version >= 2 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -1222,7 +1222,7 @@ extension StopReplicaRequest.StopReplicaTopicState {
             value.partitionStates = [StopReplicaRequest.StopReplicaPartitionState.sample(version: version, nulls: nulls), StopReplicaRequest.StopReplicaPartitionState.sample(version: version, nulls: nulls)]
         }
         if version >= 2 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -1241,7 +1241,7 @@ extension StopReplicaRequest.StopReplicaPartitionState {
             value.deletePartition = true
         }
         if version >= 2 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -1253,7 +1253,7 @@ extension StopReplicaResponse: SampledMessage {
         value.errorCode = 1259
         value.partitionErrors = [StopReplicaResponse.StopReplicaPartitionError.sample(version: version, nulls: nulls), StopReplicaResponse.StopReplicaPartitionError.sample(version: version, nulls: nulls)]
         if version >= 2 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -1266,7 +1266,7 @@ extension StopReplicaResponse.StopReplicaPartitionError {
         value.partitionIndex = 100262
         value.errorCode = 1263
         if version >= 2 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -1288,7 +1288,7 @@ extension UpdateMetadataRequest: SampledMessage {
         }
         value.liveBrokers = [UpdateMetadataRequest.UpdateMetadataBroker.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataBroker.sample(version: version, nulls: nulls)]
         if version >= 6 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -1307,7 +1307,7 @@ extension UpdateMetadataRequest.UpdateMetadataTopicState {
             value.partitionStates = [UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls)]
         }
         if version >= 6 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -1330,7 +1330,7 @@ extension UpdateMetadataRequest.UpdateMetadataBroker {
             value.rack = nulls ? nil : "s277-é"
         }
         if version >= 6 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -1352,7 +1352,7 @@ extension UpdateMetadataRequest.UpdateMetadataEndpoint {
             value.securityProtocol = 1281
         }
         if version >= 6 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -1375,7 +1375,7 @@ extension UpdateMetadataRequest.UpdateMetadataPartitionState {
             value.offlineReplicas = [100290, 100291]
         }
         if version >= 6 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }
@@ -1386,7 +1386,7 @@ extension UpdateMetadataResponse: SampledMessage {
         var value = Self()
         value.errorCode = 1291
         if version >= 6 {
-            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [0x5A]))]
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
     }

@@ -1,0 +1,107 @@
+import KafkaProtocol
+import Storage
+
+/// The requests only the controller sends (Kafka's LeaderAndIsr, UpdateMetadata and StopReplica handling).
+/// Requests from a controller epoch older than the newest seen are refused with STALE_CONTROLLER_EPOCH.
+extension BrokerApis {
+    func leaderAndIsr(_ request: LeaderAndIsrRequest, _ context: RequestContext) async -> LeaderAndIsrResponse {
+        var states: [TopicPartition: PartitionLeaderState] = [:]
+        let grouped: [(String, LeaderAndIsrRequest.LeaderAndIsrPartitionState)] =
+            context.apiVersion < 2
+            ? request.ungroupedPartitionStates.map { ($0.topicName, $0) }
+            : request.topicStates.flatMap { topic in topic.partitionStates.map { (topic.topicName, $0) } }
+        for (topic, state) in grouped {
+            states[TopicPartition(topic: topic, partition: state.partitionIndex)] = PartitionLeaderState(
+                controllerEpoch: state.controllerEpoch, leader: state.leader, leaderEpoch: state.leaderEpoch, isr: state.isr,
+                zkVersion: state.zkVersion, replicas: state.replicas, isNew: state.isNew)
+        }
+        let outcome = await replicaManager.becomeLeaderOrFollower(
+            controllerId: request.controllerId, controllerEpoch: request.controllerEpoch, states: states)
+        switch outcome {
+        case .failure(let code):
+            return LeaderAndIsrResponse(errorCode: code.rawValue)
+        case .success(let codes):
+            let errors = grouped.map { topic, state in
+                LeaderAndIsrResponse.LeaderAndIsrPartitionError(
+                    topicName: topic, partitionIndex: state.partitionIndex,
+                    errorCode: (codes[TopicPartition(topic: topic, partition: state.partitionIndex)] ?? .noError).rawValue)
+            }
+            return LeaderAndIsrResponse(errorCode: 0, partitionErrors: errors)
+        }
+    }
+
+    func updateMetadata(_ request: UpdateMetadataRequest, _ context: RequestContext) -> UpdateMetadataResponse {
+        guard replicaManager.acceptControllerEpoch(request.controllerEpoch) else {
+            logger.warning("Ignoring UpdateMetadata from controller \(request.controllerId) with stale epoch \(request.controllerEpoch)")
+            return UpdateMetadataResponse(errorCode: ErrorCode.staleControllerEpoch.rawValue)
+        }
+        let brokers = request.liveBrokers.map { broker in
+            var endpoints: [String: MetadataCache.HostAndPort] = [:]
+            if context.apiVersion == 0 {
+                endpoints["PLAINTEXT"] = .init(host: broker.v0Host, port: broker.v0Port)
+            }
+            for endpoint in broker.endpoints {
+                let listener = context.apiVersion >= 3 ? endpoint.listener : Self.listenerName(securityProtocol: endpoint.securityProtocol)
+                endpoints[listener] = .init(host: endpoint.host, port: endpoint.port)
+            }
+            return MetadataCache.Node(id: broker.id, rack: broker.rack, endpoints: endpoints)
+        }
+        let states: [(String, UpdateMetadataRequest.UpdateMetadataPartitionState)] =
+            context.apiVersion < 5
+            ? request.ungroupedPartitionStates.map { ($0.topicName, $0) }
+            : request.topicStates.flatMap { topic in topic.partitionStates.map { (topic.topicName, $0) } }
+        metadataCache.update(
+            controllerId: request.controllerId, brokers: brokers,
+            partitions: states.map { topic, state in
+                (topic, MetadataCache.PartitionInfo(
+                    partition: state.partitionIndex, controllerEpoch: state.controllerEpoch, leader: state.leader,
+                    leaderEpoch: state.leaderEpoch, isr: state.isr, zkVersion: state.zkVersion, replicas: state.replicas,
+                    offlineReplicas: state.offlineReplicas))
+            })
+        return UpdateMetadataResponse(errorCode: 0)
+    }
+
+    func stopReplica(_ request: StopReplicaRequest, _ context: RequestContext) -> StopReplicaResponse {
+        var deleted: [TopicPartition] = []
+        var kept: [TopicPartition] = []
+        switch context.apiVersion {
+        case 0:
+            let partitions = request.ungroupedPartitions.map { TopicPartition(topic: $0.topicName, partition: $0.partitionIndex) }
+            if request.deletePartitions { deleted = partitions } else { kept = partitions }
+        case 1, 2:
+            let partitions = request.topics.flatMap { topic in topic.partitionIndexes.map { TopicPartition(topic: topic.name, partition: $0) } }
+            if request.deletePartitions { deleted = partitions } else { kept = partitions }
+        default:
+            for topic in request.topicStates {
+                for state in topic.partitionStates {
+                    let tp = TopicPartition(topic: topic.topicName, partition: state.partitionIndex)
+                    if state.deletePartition { deleted.append(tp) } else { kept.append(tp) }
+                }
+            }
+        }
+        var errors: [StopReplicaResponse.StopReplicaPartitionError] = []
+        for (partitions, delete) in [(deleted, true), (kept, false)] where !partitions.isEmpty {
+            switch replicaManager.stopReplicas(
+                controllerId: request.controllerId, controllerEpoch: request.controllerEpoch, partitions: partitions, delete: delete)
+            {
+            case .failure(let code):
+                return StopReplicaResponse(errorCode: code.rawValue)
+            case .success(let codes):
+                errors += partitions.map {
+                    .init(topicName: $0.topic, partitionIndex: $0.partition, errorCode: (codes[$0] ?? .noError).rawValue)
+                }
+            }
+        }
+        return StopReplicaResponse(errorCode: 0, partitionErrors: errors)
+    }
+
+    /// Before UpdateMetadata v3, endpoints name their security protocol, whose name is the listener's.
+    static func listenerName(securityProtocol: Int16) -> String {
+        switch securityProtocol {
+        case 1: "SSL"
+        case 2: "SASL_PLAINTEXT"
+        case 3: "SASL_SSL"
+        default: "PLAINTEXT"
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import Coordination
+import KafkaProtocol
+
+extension BrokerApis {
+    /// Kafka's `handleTopicMetadataRequest`: the live brokers (endpoints of the listener the client came in on),
+    /// the controller, and the requested topics from the metadata cache. Unknown topics are created when
+    /// `auto.create.topics.enable` and the request allow it, and answered LEADER_NOT_AVAILABLE until their
+    /// leaders are elected.
+    func metadata(_ request: MetadataRequest, _ context: RequestContext) async -> MetadataResponse {
+        let listener = context.connection.listenerName
+        let brokers = metadataCache.aliveBrokers().compactMap { node -> MetadataResponse.MetadataResponseBroker? in
+            guard let endpoint = node.endpoints[listener] else { return nil }
+            return .init(nodeId: node.id, host: endpoint.host, port: endpoint.port, rack: node.rack)
+        }
+        let allTopics = request.topics == nil || (context.apiVersion == 0 && request.topics?.isEmpty == true)
+        var topics: [MetadataResponse.MetadataResponseTopic] = []
+        if allTopics {
+            topics = metadataCache.topicNames().compactMap { topicMetadata($0, listener: listener) }
+        } else {
+            let allowAutoCreate = settings.autoCreateTopics && request.allowAutoTopicCreation
+            for requested in request.topics ?? [] {
+                guard let name = requested.name else {
+                    topics.append(.init(errorCode: ErrorCode.unknownTopicId.rawValue, name: "", topicId: requested.topicId))
+                    continue
+                }
+                if let known = topicMetadata(name, listener: listener) {
+                    topics.append(known)
+                } else {
+                    let code = await unknownTopicError(name, autoCreate: allowAutoCreate)
+                    topics.append(.init(errorCode: code.rawValue, name: name))
+                }
+            }
+        }
+        return MetadataResponse(
+            brokers: brokers, clusterId: settings.clusterId, controllerId: metadataCache.controllerId ?? -1, topics: topics)
+    }
+
+    private func topicMetadata(_ name: String, listener: String) -> MetadataResponse.MetadataResponseTopic? {
+        guard let partitions = metadataCache.partitions(of: name) else { return nil }
+        return .init(
+            errorCode: 0, name: name, isInternal: false,
+            partitions: partitions.map { info in
+                let leaderAlive = metadataCache.aliveBroker(info.leader)?.endpoints[listener] != nil
+                return .init(
+                    errorCode: leaderAlive ? 0 : ErrorCode.leaderNotAvailable.rawValue,
+                    partitionIndex: info.partition, leaderId: leaderAlive ? info.leader : -1, leaderEpoch: info.leaderEpoch,
+                    replicaNodes: info.replicas, isrNodes: info.isr, offlineReplicas: info.offlineReplicas)
+            })
+    }
+
+    /// Why an unknown topic has no metadata, creating it first when allowed (Kafka's `getTopicMetadata` with
+    /// auto-creation): an illegal name is INVALID_TOPIC_EXCEPTION, a topic just created (or created concurrently) is
+    /// LEADER_NOT_AVAILABLE, and without auto-creation it is UNKNOWN_TOPIC_OR_PARTITION.
+    private func unknownTopicError(_ name: String, autoCreate: Bool) async -> ErrorCode {
+        do {
+            try TopicName.validate(name)
+        } catch {
+            return .invalidTopicException
+        }
+        guard autoCreate else { return .unknownTopicOrPartition }
+        do {
+            try await admin.createTopic(
+                name: name, partitions: settings.defaultPartitions, replicationFactor: settings.defaultReplicationFactor)
+            logger.info("Auto-created topic \(name) with \(settings.defaultPartitions) partition(s)")
+            return .leaderNotAvailable
+        } catch let error as AdminError {
+            if error.code == AdminError.topicAlreadyExists { return .leaderNotAvailable }
+            logger.warning("Auto-creating topic \(name) failed: \(error)")
+            return ErrorCode(rawValue: error.code)
+        } catch {
+            logger.warning("Auto-creating topic \(name) failed: \(error)")
+            return .unknownServerError
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Coordination
+import KafkaProtocol
+import NIOCore
+import Storage
+
+extension BrokerApis {
+    /// Kafka's `handleProduceRequest`: appends each partition's batch on this broker as leader and answers per
+    /// partition in request order. acks=0 gets no response; if such a produce failed, the connection is closed,
+    /// as Kafka does, so the producer learns of it by reconnecting and refreshing metadata.
+    func produce(_ request: ProduceRequest, _ context: RequestContext) -> ApiOutcome<ProduceResponse> {
+        let acks = request.acks
+        var results: [TopicPartition: ProducePartitionResult] = [:]
+        var appendable: [(TopicPartition, ByteBuffer)] = []
+        for topic in request.topicData {
+            let nameError = produceTopicError(topic.name)
+            for partition in topic.partitionData {
+                let tp = TopicPartition(topic: topic.name, partition: partition.index)
+                if acks != 0, acks != 1, acks != -1 {
+                    results[tp] = ProducePartitionResult(errorCode: .invalidRequiredAcks)
+                } else if let nameError {
+                    results[tp] = ProducePartitionResult(errorCode: nameError)
+                } else if let records = partition.records?.buffer {
+                    if context.apiVersion < 7, Self.firstBatchCompression(records) == .zstd {
+                        results[tp] = ProducePartitionResult(
+                            errorCode: .unsupportedCompressionType,
+                            errorMessage: "Produce requests with ZStandard compression need version 7 or later")
+                    } else {
+                        appendable.append((tp, records))
+                    }
+                } else {
+                    results[tp] = ProducePartitionResult(errorCode: .corruptMessage, errorMessage: "No records in the request")
+                }
+            }
+        }
+        let minInsync = settings.minInsyncReplicas
+        results.merge(replicaManager.appendRecords(requiredAcks: acks, entries: appendable, minInsyncReplicas: { _ in minInsync })) { a, _ in a }
+
+        if acks == 0 {
+            if let failed = results.first(where: { $0.value.errorCode != .noError }) {
+                return .close("acks=0 produce to \(failed.key) failed with \(failed.value.errorCode)")
+            }
+            return .noResponse
+        }
+        return .respond(ProduceResponse(responses: request.topicData.map { topic in
+            .init(name: topic.name, partitionResponses: topic.partitionData.map { partition in
+                let result = results[TopicPartition(topic: topic.name, partition: partition.index)]
+                    ?? ProducePartitionResult(errorCode: .unknownServerError)
+                return .init(
+                    index: partition.index, errorCode: result.errorCode.rawValue, baseOffset: result.baseOffset,
+                    logAppendTimeMs: result.logAppendTimeMs, logStartOffset: result.logStartOffset,
+                    errorMessage: result.errorCode == .noError ? nil : result.errorMessage)
+            })
+        }))
+    }
+
+    /// An illegal topic name is refused as INVALID_TOPIC_EXCEPTION (Kafka would answer UNKNOWN_TOPIC_OR_PARTITION,
+    /// which clients retry until they time out; the name can never become valid, so Gregor says so at once).
+    private func produceTopicError(_ name: String) -> ErrorCode? {
+        do {
+            try TopicName.validate(name)
+            return nil
+        } catch {
+            return .invalidTopicException
+        }
+    }
+
+    /// The compression codec of the first batch, read from its attributes without decoding it.
+    static func firstBatchCompression(_ records: ByteBuffer) -> CompressionType? {
+        guard let attributes = records.getInteger(at: records.readerIndex + 21, as: Int16.self) else { return nil }
+        return CompressionType(rawValue: Int8(attributes & 0x07))
+    }
+}

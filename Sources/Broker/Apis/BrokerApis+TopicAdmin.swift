@@ -1,0 +1,166 @@
+import Coordination
+import KafkaProtocol
+
+extension BrokerApis {
+    /// Kafka's `handleCreateTopicsRequest` (ZooKeeper mode): validates and writes each topic's config and
+    /// assignment to ZooKeeper, then waits up to `timeoutMs` until the controller has elected its leaders and the
+    /// metadata reached this broker, so a client that creates and then produces finds the topic.
+    func createTopics(_ request: CreateTopicsRequest, _ context: RequestContext) async -> CreateTopicsResponse {
+        let duplicates = Dictionary(grouping: request.topics, by: \.name).filter { $0.value.count > 1 }.keys
+        var results: [CreateTopicsResponse.CreatableTopicResult] = []
+        var created: [(name: String, partitions: Int32)] = []
+        for topic in request.topics {
+            var result = CreateTopicsResponse.CreatableTopicResult(name: topic.name)
+            let partitions = topic.numPartitions == -1 ? settings.defaultPartitions : topic.numPartitions
+            let replicationFactor = topic.replicationFactor == -1 ? settings.defaultReplicationFactor : topic.replicationFactor
+            do {
+                if duplicates.contains(topic.name) {
+                    throw AdminError(code: AdminError.invalidRequest, message: "Create topics request from client `\(context.clientId)` contains multiple entries for the following topics: \(topic.name)")
+                }
+                let configs = try Self.validatedTopicConfigs(topic.configs.map { ($0.name, $0.value) })
+                if topic.assignments.isEmpty {
+                    let assignment = try await admin.createTopic(
+                        name: topic.name, partitions: partitions, replicationFactor: replicationFactor, configs: configs,
+                        validateOnly: request.validateOnly)
+                    result.numPartitions = Int32(assignment.count)
+                    result.replicationFactor = Int16(assignment.values.first?.count ?? Int(replicationFactor))
+                } else {
+                    guard topic.numPartitions == -1, topic.replicationFactor == -1 else {
+                        throw AdminError(code: AdminError.invalidRequest, message: "Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.")
+                    }
+                    let assignment = Dictionary(topic.assignments.map { ($0.partitionIndex, $0.brokerIds) }, uniquingKeysWith: { a, _ in a })
+                    try await admin.createTopic(name: topic.name, assignment: assignment, configs: configs, validateOnly: request.validateOnly)
+                    result.numPartitions = Int32(assignment.count)
+                    result.replicationFactor = Int16(assignment.values.first?.count ?? 0)
+                }
+                if !request.validateOnly { created.append((topic.name, result.numPartitions)) }
+                result.configs = topicConfigEntries(overrides: configs).map {
+                    .init(name: $0.name, value: $0.value, readOnly: false, configSource: $0.source, isSensitive: false)
+                }
+            } catch {
+                let (code, message) = adminFailure(error, operation: "Creating topic \(topic.name)")
+                result.errorCode = code
+                result.errorMessage = message
+                result.configs = nil
+            }
+            results.append(result)
+        }
+        if !created.isEmpty, request.timeoutMs > 0 {
+            let ready = await awaitMetadata(timeoutMs: request.timeoutMs) { [created] cache in
+                created.allSatisfy { topic in
+                    guard let partitions = cache.partitions(of: topic.name) else { return false }
+                    return partitions.count >= Int(topic.partitions) && partitions.allSatisfy { $0.leader >= 0 }
+                }
+            }
+            if !ready {
+                for index in results.indices where created.contains(where: { $0.name == results[index].name }) {
+                    results[index].errorCode = ErrorCode.requestTimedOut.rawValue
+                    results[index].errorMessage = "Timed out waiting for the topic's leaders to be elected."
+                }
+            }
+        }
+        return CreateTopicsResponse(topics: results)
+    }
+
+    /// Kafka's `handleDeleteTopicsRequest`: marks each topic in `/admin/delete_topics`, then waits up to
+    /// `timeoutMs` until the controller removed it from the metadata.
+    func deleteTopics(_ request: DeleteTopicsRequest, _ context: RequestContext) async -> DeleteTopicsResponse {
+        var results: [DeleteTopicsResponse.DeletableTopicResult] = []
+        var marked: [String] = []
+        for name in request.topicNames {
+            var result = DeleteTopicsResponse.DeletableTopicResult(name: name)
+            if !settings.deleteTopicEnable {
+                result.errorCode = ErrorCode.topicDeletionDisabled.rawValue
+                result.errorMessage = "Topic deletion is disabled."
+            } else {
+                do {
+                    try await admin.deleteTopic(name)
+                    marked.append(name)
+                } catch {
+                    (result.errorCode, result.errorMessage) = adminFailure(error, operation: "Deleting topic \(name)")
+                }
+            }
+            results.append(result)
+        }
+        if !marked.isEmpty, request.timeoutMs > 0 {
+            let gone = await awaitMetadata(timeoutMs: request.timeoutMs) { [marked] cache in marked.allSatisfy { !cache.contains(topic: $0) } }
+            if !gone {
+                for index in results.indices where marked.contains(results[index].name) {
+                    results[index].errorCode = ErrorCode.requestTimedOut.rawValue
+                    results[index].errorMessage = "Timed out waiting for the topic to be deleted."
+                }
+            }
+        }
+        return DeleteTopicsResponse(responses: results)
+    }
+
+    /// Kafka's `handleCreatePartitionsRequest`: extends each topic's assignment, then waits for the new
+    /// partitions' leaders.
+    func createPartitions(_ request: CreatePartitionsRequest, _ context: RequestContext) async -> CreatePartitionsResponse {
+        var results: [CreatePartitionsResponse.CreatePartitionsTopicResult] = []
+        var grown: [(name: String, count: Int32)] = []
+        for topic in request.topics {
+            var result = CreatePartitionsResponse.CreatePartitionsTopicResult(name: topic.name)
+            do {
+                _ = try await admin.createPartitions(
+                    topic: topic.name, newCount: topic.count, assignments: topic.assignments?.map(\.brokerIds),
+                    validateOnly: request.validateOnly)
+                if !request.validateOnly { grown.append((topic.name, topic.count)) }
+            } catch {
+                (result.errorCode, result.errorMessage) = adminFailure(error, operation: "Adding partitions to \(topic.name)")
+            }
+            results.append(result)
+        }
+        if !grown.isEmpty, request.timeoutMs > 0 {
+            let ready = await awaitMetadata(timeoutMs: request.timeoutMs) { [grown] cache in
+                grown.allSatisfy { (cache.partitions(of: $0.name)?.count ?? 0) >= Int($0.count) }
+            }
+            if !ready {
+                for index in results.indices where grown.contains(where: { $0.name == results[index].name }) {
+                    results[index].errorCode = ErrorCode.requestTimedOut.rawValue
+                    results[index].errorMessage = "Timed out waiting for the new partitions' leaders."
+                }
+            }
+        }
+        return CreatePartitionsResponse(results: results)
+    }
+
+    /// An admin failure as (error code, message): `AdminError`s carry Kafka's; anything else (ZooKeeper) is
+    /// UNKNOWN_SERVER_ERROR, logged.
+    func adminFailure(_ error: any Error, operation: String) -> (Int16, String?) {
+        if let error = error as? AdminError {
+            logger.info("\(operation) refused: \(error)")
+            return (error.code, error.message)
+        }
+        logger.error("\(operation) failed: \(error)")
+        return (ErrorCode.unknownServerError.rawValue, "\(error)")
+    }
+
+    /// Polls the metadata cache until `condition` holds or `timeoutMs` passes; true when it held.
+    func awaitMetadata(timeoutMs: Int32, _ condition: @Sendable (MetadataCache) -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(timeoutMs))
+        while !condition(metadataCache) {
+            guard ContinuousClock.now < deadline, !Task.isCancelled else { return false }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return true
+    }
+
+    /// Topic configs from a request: known keys only, numeric ones must parse (Kafka's `LogConfig.validate`).
+    static func validatedTopicConfigs(_ entries: [(String, String?)]) throws(AdminError) -> [String: String] {
+        var configs: [String: String] = [:]
+        for (name, value) in entries {
+            guard TopicConfigKeys.names.contains(name) else {
+                throw AdminError(code: AdminError.invalidConfig, message: "Unknown topic config name: \(name)")
+            }
+            guard let value else {
+                throw AdminError(code: AdminError.invalidRequest, message: "Null value not supported for topic configs: \(name)")
+            }
+            if TopicConfigKeys.numeric.contains(name), Int64(value) == nil {
+                throw AdminError(code: AdminError.invalidConfig, message: "Invalid value \(value) for configuration \(name): Not a number of type LONG")
+            }
+            configs[name] = value
+        }
+        return configs
+    }
+}

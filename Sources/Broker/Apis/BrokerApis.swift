@@ -1,0 +1,51 @@
+import Coordination
+import KafkaProtocol
+import Logging
+import Storage
+
+/// The broker's API handlers (Kafka's `KafkaApis`): one method per API, in extensions by API family, each turning
+/// a decoded request into its response through `ReplicaManager`, `MetadataCache` and ZooKeeper.
+struct BrokerApis: Sendable {
+    struct Settings: Sendable {
+        var brokerId: Int32
+        var clusterId: String
+        var autoCreateTopics: Bool
+        var defaultPartitions: Int32
+        var defaultReplicationFactor: Int16
+        var deleteTopicEnable: Bool
+        var minInsyncReplicas: Int
+        var fetchMaxBytes: Int
+        /// Send fetched records with sendfile (`zero.copy.fetch.enable`), or copy them into the response.
+        var zeroCopyFetch: Bool
+        /// The broker's topic-config defaults, for DescribeConfigs: topic key -> value.
+        var topicConfigDefaults: [String: String]
+        /// Every broker config, for DescribeConfigs on the broker resource.
+        var brokerConfigs: [(name: String, value: String?, sensitive: Bool)]
+    }
+
+    let settings: Settings
+    let replicaManager: ReplicaManager
+    let metadataCache: MetadataCache
+    let admin: AdminZkClient
+    let logger: Logger
+
+    /// Every API this broker serves, with the versions it advertises.
+    var routes: [ApiRoute] {
+        [
+            .route(ApiVersionsRequest.self) { request, context in apiVersions(request, context) },
+            .route(MetadataRequest.self) { request, context in await metadata(request, context) },
+            // Versions below carry magic 0/1 message sets, which Gregor does not store or convert (Kafka 4 dropped
+            // them too); every named client speaks the newer ones.
+            .routeWithOutcome(ProduceRequest.self, versions: 3...9) { request, context in produce(request, context) },
+            .route(FetchRequest.self, versions: 4...12) { request, context in await fetch(request, context) },
+            .route(ListOffsetsRequest.self) { request, context in listOffsets(request, context) },
+            .route(CreateTopicsRequest.self) { request, context in await createTopics(request, context) },
+            .route(DeleteTopicsRequest.self) { request, context in await deleteTopics(request, context) },
+            .route(CreatePartitionsRequest.self) { request, context in await createPartitions(request, context) },
+            .route(DescribeConfigsRequest.self) { request, context in await describeConfigs(request, context) },
+            .route(LeaderAndIsrRequest.self) { request, context in await leaderAndIsr(request, context) },
+            .route(UpdateMetadataRequest.self) { request, context in updateMetadata(request, context) },
+            .route(StopReplicaRequest.self) { request, context in stopReplica(request, context) },
+        ]
+    }
+}

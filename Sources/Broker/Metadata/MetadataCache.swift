@@ -1,0 +1,81 @@
+import Synchronization
+
+/// What this broker knows of the cluster (Kafka's `MetadataCache`), filled only by the controller's
+/// UpdateMetadata requests, so every broker answers Metadata requests with the controller's view.
+final class MetadataCache: Sendable {
+    struct Node: Sendable, Hashable {
+        var id: Int32
+        var rack: String?
+        /// Listener name -> (host, port).
+        var endpoints: [String: HostAndPort]
+    }
+
+    struct HostAndPort: Sendable, Hashable {
+        var host: String
+        var port: Int32
+    }
+
+    struct PartitionInfo: Sendable, Hashable {
+        var partition: Int32
+        var controllerEpoch: Int32
+        var leader: Int32
+        var leaderEpoch: Int32
+        var isr: [Int32]
+        var zkVersion: Int32
+        var replicas: [Int32]
+        var offlineReplicas: [Int32]
+    }
+
+    /// The leader value UpdateMetadata uses for partitions of a topic being deleted (Kafka's `LeaderDuringDelete`).
+    static let leaderDuringDelete: Int32 = -2
+
+    private struct Snapshot {
+        var controllerId: Int32?
+        var brokers: [Int32: Node] = [:]
+        var topics: [String: [Int32: PartitionInfo]] = [:]
+    }
+
+    private let snapshot = Mutex(Snapshot())
+
+    var controllerId: Int32? { snapshot.withLock { $0.controllerId } }
+
+    func aliveBrokers() -> [Node] { snapshot.withLock { $0.brokers.values.sorted { $0.id < $1.id } } }
+
+    func aliveBroker(_ id: Int32) -> Node? { snapshot.withLock { $0.brokers[id] } }
+
+    func topicNames() -> [String] { snapshot.withLock { $0.topics.keys.sorted() } }
+
+    func contains(topic: String) -> Bool { snapshot.withLock { $0.topics[topic] != nil } }
+
+    func contains(topic: String, partition: Int32) -> Bool {
+        snapshot.withLock { $0.topics[topic]?[partition] != nil }
+    }
+
+    /// The topic's partitions in index order, or nil when the topic is unknown.
+    func partitions(of topic: String) -> [PartitionInfo]? {
+        snapshot.withLock { snapshot in
+            snapshot.topics[topic].map { $0.values.sorted { $0.partition < $1.partition } }
+        }
+    }
+
+    func partition(_ topic: String, _ partition: Int32) -> PartitionInfo? {
+        snapshot.withLock { $0.topics[topic]?[partition] }
+    }
+
+    /// Applies an UpdateMetadata: the live brokers are replaced; partition states are upserted, and those whose
+    /// leader is `leaderDuringDelete` removed.
+    func update(controllerId: Int32, brokers: [Node], partitions: [(topic: String, info: PartitionInfo)]) {
+        snapshot.withLock { snapshot in
+            snapshot.controllerId = controllerId
+            snapshot.brokers = Dictionary(brokers.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
+            for (topic, info) in partitions {
+                if info.leader == Self.leaderDuringDelete {
+                    snapshot.topics[topic]?[info.partition] = nil
+                    if snapshot.topics[topic]?.isEmpty == true { snapshot.topics[topic] = nil }
+                } else {
+                    snapshot.topics[topic, default: [:]][info.partition] = info
+                }
+            }
+        }
+    }
+}

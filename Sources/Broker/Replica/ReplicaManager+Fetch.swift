@@ -1,0 +1,99 @@
+import KafkaProtocol
+import Storage
+
+/// One partition of a fetch request.
+struct FetchPartitionRequest: Sendable {
+    var topicPartition: TopicPartition
+    var fetchOffset: Int64
+    var maxBytes: Int
+    var currentLeaderEpoch: Int32 = -1
+}
+
+/// One partition's answer: whole batches as a file range, and the partition's offsets at read time.
+struct FetchPartitionResult: Sendable {
+    var topicPartition: TopicPartition
+    var errorCode: ErrorCode
+    var highWatermark: Int64 = -1
+    var logStartOffset: Int64 = -1
+    var records: FileSlice?
+
+    var bytes: Int { records?.count ?? 0 }
+}
+
+/// What a fetch asks for as a whole.
+struct FetchParameters: Sendable {
+    /// -1 for consumers; a broker id for followers (read up to the log end instead of the high watermark).
+    var replicaId: Int32
+    var maxWait: Duration
+    var minBytes: Int
+    var maxBytes: Int
+}
+
+extension ReplicaManager {
+    /// Reads now, and if fewer than `minBytes` are there (and no partition failed), parks until an append to one
+    /// of the partitions, then reads again, until `maxWait` is over (Kafka's DelayedFetch).
+    func fetchMessages(_ parameters: FetchParameters, partitions: [FetchPartitionRequest]) async -> [FetchPartitionResult] {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: parameters.maxWait)
+        let keys = partitions.map(\.topicPartition)
+        while true {
+            let token = activity.token(for: keys)
+            let results = readFromLocalLog(parameters, partitions: partitions)
+            let available = results.reduce(0) { $0 + $1.bytes }
+            let failed = results.contains { $0.errorCode != .noError }
+            let remaining = deadline - clock.now
+            if available >= parameters.minBytes || failed || partitions.isEmpty || remaining <= .zero || Task.isCancelled {
+                return results
+            }
+            await activity.wait(token, timeout: remaining)
+        }
+    }
+
+    /// One pass over the partitions in request order, honouring the per-partition and total byte limits; only the
+    /// first partition that has data may exceed them, by returning its first batch whole (KIP-74).
+    func readFromLocalLog(_ parameters: FetchParameters, partitions: [FetchPartitionRequest]) -> [FetchPartitionResult] {
+        var remainingBytes = max(0, parameters.maxBytes)
+        var minOneBatch = true
+        var results: [FetchPartitionResult] = []
+        results.reserveCapacity(partitions.count)
+        for request in partitions {
+            var result = read(request, replicaId: parameters.replicaId, maxBytes: min(max(0, request.maxBytes), remainingBytes), minOneBatch: minOneBatch)
+            if result.bytes > 0 {
+                minOneBatch = false
+                remainingBytes = max(0, remainingBytes - result.bytes)
+            }
+            if result.errorCode != .noError { result.records = nil }
+            results.append(result)
+        }
+        return results
+    }
+
+    private func read(_ request: FetchPartitionRequest, replicaId: Int32, maxBytes: Int, minOneBatch: Bool) -> FetchPartitionResult {
+        let topicPartition = request.topicPartition
+        let partition: Partition
+        switch leaderPartition(topicPartition, currentLeaderEpoch: request.currentLeaderEpoch) {
+        case .failure(let code): return FetchPartitionResult(topicPartition: topicPartition, errorCode: code)
+        case .success(let found): partition = found
+        }
+        let highWatermark = partition.highWatermark
+        do {
+            let info = try partition.log.read(
+                from: request.fetchOffset, maxBytes: maxBytes, upTo: replicaId >= 0 ? nil : highWatermark,
+                minOneBatch: minOneBatch)
+            return FetchPartitionResult(
+                topicPartition: topicPartition, errorCode: .noError, highWatermark: highWatermark,
+                logStartOffset: info.logStartOffset, records: info.records)
+        } catch let error as StorageError {
+            if case .offsetOutOfRange = error {
+                logger.debug("Fetch of \(topicPartition) from \(request.fetchOffset): \(error)")
+            } else {
+                logger.error("Reading \(topicPartition) failed: \(error)")
+            }
+            return FetchPartitionResult(
+                topicPartition: topicPartition, errorCode: error.errorCode, highWatermark: highWatermark,
+                logStartOffset: partition.log.logStartOffset)
+        } catch {
+            return FetchPartitionResult(topicPartition: topicPartition, errorCode: .kafkaStorageError)
+        }
+    }
+}

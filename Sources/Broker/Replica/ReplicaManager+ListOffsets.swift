@@ -1,0 +1,41 @@
+import KafkaProtocol
+import Storage
+
+/// ListOffsets' special timestamps.
+enum ListOffsetsTimestamp {
+    static let latest: Int64 = -1
+    static let earliest: Int64 = -2
+}
+
+extension ReplicaManager {
+    /// The offset for `timestamp` on the leader (Kafka's `fetchOffsetForTimestamp`): latest = high watermark for
+    /// consumers (log end for followers), earliest = log start, otherwise the first batch at or after the time.
+    /// nil offset (answered as -1) when no batch is that recent.
+    func fetchOffset(
+        _ topicPartition: TopicPartition, timestamp: Int64, replicaId: Int32, currentLeaderEpoch: Int32
+    ) -> Result<(offset: Int64, timestamp: Int64, leaderEpoch: Int32), ErrorCode> {
+        let partition: Partition
+        switch leaderPartition(topicPartition, currentLeaderEpoch: currentLeaderEpoch) {
+        case .failure(let code): return .failure(code)
+        case .success(let found): partition = found
+        }
+        let epoch = partition.leaderEpoch
+        switch timestamp {
+        case ListOffsetsTimestamp.latest:
+            let offset = replicaId >= 0 ? partition.log.logEndOffset : partition.highWatermark
+            return .success((offset, -1, epoch))
+        case ListOffsetsTimestamp.earliest:
+            return .success((partition.log.logStartOffset, -1, epoch))
+        default:
+            do {
+                guard let found = try partition.log.fetchOffset(byTimestamp: timestamp),
+                    replicaId >= 0 || found.offset < partition.highWatermark
+                else { return .success((-1, -1, -1)) }
+                return .success((found.offset, found.timestamp, epoch))
+            } catch {
+                logger.error("Offset lookup by timestamp in \(topicPartition) failed: \(error)")
+                return .failure((error as? StorageError)?.errorCode ?? .kafkaStorageError)
+            }
+        }
+    }
+}

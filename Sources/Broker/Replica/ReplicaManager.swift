@@ -1,0 +1,86 @@
+import KafkaProtocol
+import Logging
+import Storage
+import Synchronization
+
+/// The partitions this broker hosts and the only path to their logs from requests (Kafka's `ReplicaManager`):
+/// leadership changes from the controller, appends from producers, reads for consumers (and, later, followers).
+final class ReplicaManager: Sendable {
+    struct Configuration: Sendable {
+        var brokerId: Int32
+        var minInsyncReplicas: Int = 1
+        var highWatermarkCheckpointInterval: Duration = .seconds(5)
+    }
+
+    let configuration: Configuration
+    let logManager: LogManager
+    let metadataCache: MetadataCache
+    /// Wakes delayed fetches on appends and leadership changes.
+    let activity = PartitionActivity()
+    /// A topic's log config overrides (`/config/topics/<t>`), read when a replica is created.
+    let topicConfig: @Sendable (String) async -> [String: String]
+    let defaultLogConfig: LogConfig
+    let logger: Logger
+
+    struct State {
+        var partitions: [TopicPartition: Partition] = [:]
+        /// The highest controller epoch seen; requests from older controllers are refused.
+        var controllerEpoch: Int32 = 0
+        var highWatermarkCheckpoints: [TopicPartition: Int64]? = nil
+    }
+
+    let state = Mutex(State())
+
+    init(
+        configuration: Configuration, logManager: LogManager, metadataCache: MetadataCache, defaultLogConfig: LogConfig,
+        topicConfig: @escaping @Sendable (String) async -> [String: String], logger: Logger
+    ) {
+        self.configuration = configuration
+        self.logManager = logManager
+        self.metadataCache = metadataCache
+        self.defaultLogConfig = defaultLogConfig
+        self.topicConfig = topicConfig
+        self.logger = logger
+    }
+
+    var localBrokerId: Int32 { configuration.brokerId }
+
+    func partition(_ topicPartition: TopicPartition) -> Partition? {
+        state.withLock { $0.partitions[topicPartition] }
+    }
+
+    var allPartitions: [Partition] { state.withLock { Array($0.partitions.values) } }
+
+    /// The partition when this broker leads it, else the error Kafka answers with: NOT_LEADER_OR_FOLLOWER when the
+    /// cluster knows the partition, UNKNOWN_TOPIC_OR_PARTITION when it does not.
+    func leaderPartition(_ topicPartition: TopicPartition, currentLeaderEpoch: Int32 = -1) -> Result<Partition, ErrorCode> {
+        guard let partition = partition(topicPartition) else {
+            return .failure(metadataCache.contains(topic: topicPartition.topic, partition: topicPartition.partition)
+                ? .notLeaderOrFollower : .unknownTopicOrPartition)
+        }
+        guard partition.isLeader else { return .failure(.notLeaderOrFollower) }
+        if currentLeaderEpoch >= 0 {
+            let epoch = partition.leaderEpoch
+            if currentLeaderEpoch < epoch { return .failure(.fencedLeaderEpoch) }
+            if currentLeaderEpoch > epoch { return .failure(.unknownLeaderEpoch) }
+        }
+        return .success(partition)
+    }
+
+    /// Writes `replication-offset-checkpoint` every `highWatermarkCheckpointInterval` until cancelled.
+    func runHighWatermarkCheckpoints() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: configuration.highWatermarkCheckpointInterval)
+            checkpointHighWatermarks()
+        }
+    }
+
+    func checkpointHighWatermarks() {
+        let highWatermarks = Dictionary(allPartitions.map { ($0.topicPartition, $0.highWatermark) }, uniquingKeysWith: { a, _ in a })
+        do {
+            try logManager.checkpointHighWatermarks(highWatermarks)
+        } catch {
+            logger.error("Writing the high watermark checkpoint failed: \(error)")
+        }
+    }
+}
