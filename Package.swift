@@ -78,7 +78,7 @@ let package = Package(
             ]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Coordination", "Storage", "ZooKeeper", "GregorTestSupport"]
+            dependencies: ["Coordination", "Storage", "ZooKeeper", "KafkaClient", "KafkaProtocol", "GregorTestSupport"]
         ),
     ]
 )
