@@ -238,14 +238,15 @@ private func fetchResponse(topic: String, partition: Int32, errorCode: ErrorCode
         let brokers = try await twoBrokers(
             metadata: { ports in Canned.metadata(brokers: [(1, ports[0]), (2, ports[1])], topics: ["t": [.init(index: 0, leader: -1)]]) },
             respond: { _, _, _ in .close })
-        let client = client([brokers[0].address], operationTimeout: .milliseconds(300))
+        let client = client([brokers[0].address], operationTimeout: .seconds(2))
         await #expect {
             try await client.listOffsets(topic: "t", partition: 0, timestamp: OffsetSpec.latest)
         } throws: { error in
             guard case KafkaClientError.retriesExhausted(_, let last) = error else { return false }
             return last.contains("no leader for t-0")
         }
-        #expect(brokers[0].requests(of: .metadata).count >= 3)
+        // Retried means metadata was asked again at least once; how often depends on the machine's speed.
+        #expect(brokers[0].requests(of: .metadata).count >= 2)
         await client.close()
         for broker in brokers { await broker.stop() }
     }
