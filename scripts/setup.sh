@@ -7,11 +7,12 @@ cd "$ROOT"
 source "$ROOT/scripts/_common.sh"
 
 APT_PACKAGES=(zookeeper libzookeeper-mt-dev kcat)
-# Kafka clients, a ZooKeeper client, pytest, and the compression codecs the Python clients import lazily (without
-# them they refuse to produce or consume that codec): kafka-python imports python-snappy, lz4 (lz4.frame) and
-# zstandard, and uses crc32c's C CRC-32C instead of its pure-Python one when present; aiokafka imports cramjam
-# for snappy, lz4 and zstd. confluent-kafka and kcat bring their own codecs (librdkafka).
-PIP_PACKAGES=(confluent-kafka kafka-python aiokafka kazoo pytest python-snappy lz4 zstandard crc32c cramjam)
+# Kafka clients, a ZooKeeper client, pytest with pytest-timeout (Tests/Interop/pytest.ini), and the compression
+# codecs the Python clients import lazily (without them they refuse to produce or consume that codec):
+# kafka-python imports python-snappy, lz4 (lz4.frame) and zstandard, and uses crc32c's C CRC-32C instead of its
+# pure-Python one when present; aiokafka imports cramjam for snappy, lz4 and zstd. confluent-kafka and kcat
+# bring their own codecs (librdkafka).
+PIP_PACKAGES=(confluent-kafka kafka-python aiokafka kazoo pytest pytest-timeout python-snappy lz4 zstandard crc32c cramjam)
 VENV="$ROOT/.venv"
 
 usage() {
