@@ -7,7 +7,12 @@ cd "$ROOT"
 source "$ROOT/scripts/_common.sh"
 
 APT_PACKAGES=(zookeeper libzookeeper-mt-dev zlib1g-dev kcat)
-PIP_PACKAGES=(confluent-kafka kafka-python aiokafka kazoo pytest)
+# Kafka clients, a ZooKeeper client, pytest with pytest-timeout (Tests/Interop/pytest.ini), and the compression
+# codecs the Python clients import lazily (without them they refuse to produce or consume that codec):
+# kafka-python imports python-snappy, lz4 (lz4.frame) and zstandard, and uses crc32c's C CRC-32C instead of its
+# pure-Python one when present; aiokafka imports cramjam for snappy, lz4 and zstd. confluent-kafka and kcat
+# bring their own codecs (librdkafka).
+PIP_PACKAGES=(confluent-kafka kafka-python aiokafka kazoo pytest pytest-timeout python-snappy lz4 zstandard crc32c cramjam)
 VENV="$ROOT/.venv"
 
 usage() {
@@ -19,7 +24,7 @@ Idempotent; safe to run again at any time.
      (ZooKeeper server and CLI, the C client library the Swift code links, zlib for the client to inflate gzip
      record batches, kcat for interop checks)
   2. a Python virtualenv in .venv with: ${PIP_PACKAGES[*]}
-     (Kafka clients, a ZooKeeper client and pytest for Tests/Interop)
+     (Kafka clients, a ZooKeeper client, pytest and compression codecs for Tests/Interop)
   3. swift build -c release (products gregor-server and gregor)
      ->  .build/release/gregor-server and .build/release/gregor
 Options:
