@@ -55,6 +55,7 @@ extension BrokerApis {
         do {
             try TopicName.validate(name)
         } catch {
+            logger.info("Metadata request for illegal topic name: \(error)")
             return .invalidTopicException
         }
         guard autoCreate else { return .unknownTopicOrPartition }

@@ -60,6 +60,7 @@ extension BrokerApis {
             try TopicName.validate(name)
             return nil
         } catch {
+            logger.info("Refusing produce request for illegal topic name: \(error)")
             return .invalidTopicException
         }
     }

@@ -12,10 +12,15 @@ final class RequestDispatcher: RequestProcessor {
     private let routes: [ApiKey: ApiRoute]
     private let limits: WireLimits
     private let apiVersionsFallback: @Sendable (RequestHeader.Prefix) -> ResponseAction
+    private let logger: Logger
 
-    init(routes: [ApiRoute], limits: WireLimits, apiVersionsFallback: @escaping @Sendable (RequestHeader.Prefix) -> ResponseAction) {
+    init(
+        routes: [ApiRoute], limits: WireLimits, logger: Logger = Logger(label: "gregor.requests"),
+        apiVersionsFallback: @escaping @Sendable (RequestHeader.Prefix) -> ResponseAction
+    ) {
         self.routes = Dictionary(routes.map { ($0.apiKey, $0) }, uniquingKeysWith: { _, last in last })
         self.limits = limits
+        self.logger = logger
         self.apiVersionsFallback = apiVersionsFallback
     }
 
@@ -33,7 +38,11 @@ final class RequestDispatcher: RequestProcessor {
             return .close(reason: "unknown API key \(prefix.apiKey.rawValue) (correlation id \(prefix.correlationId))")
         }
         guard route.versions.contains(prefix.apiVersion) else {
-            if prefix.apiKey == .apiVersions { return apiVersionsFallback(prefix) }
+            if prefix.apiKey == .apiVersions {
+                logger.info(
+                    "Unsupported version \(prefix.apiVersion) of ApiVersions from \(connection.remoteAddress); answering UNSUPPORTED_VERSION with the supported versions in v0 layout")
+                return apiVersionsFallback(prefix)
+            }
             return .close(reason:
                 "unsupported version \(prefix.apiVersion) of \(prefix.apiKey) (supported: \(route.versions.lowerBound)-\(route.versions.upperBound))")
         }

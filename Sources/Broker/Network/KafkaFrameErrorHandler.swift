@@ -4,7 +4,7 @@ import NIOCore
 /// Placed right after the frame decoder: passes frames through, and on the first error that reaches it (a
 /// `KafkaFrameError` from the decoder, or any other) logs one line with the peer's address and the reason, then
 /// closes this connection only. Kafka's `Selector` does the same (`Unexpected error from {}; closing connection`,
-/// at warn); a partial frame at end of stream is only logged at debug, like Kafka's disconnect. Later errors on the
+/// at warn); a partial frame at end of stream is logged at info (Kafka logs disconnects at debug; a client vanishing mid-request is worth a line). Later errors on the
 /// closing channel (e.g. `ByteToMessageDecoderError.dataReceivedInErrorState`) are dropped without a log line.
 ///
 /// One instance per connection, used on its event loop only.
@@ -24,7 +24,7 @@ public final class KafkaFrameErrorHandler: ChannelInboundHandler {
         closing = true
         let peer = context.remoteAddress?.description ?? "unknown peer"
         if case .truncatedFrame = error as? KafkaFrameError {
-            logger.debug("Connection with \(peer) disconnected: \(error)")
+            logger.info("Connection with \(peer) disconnected mid-request: \(error)")
         } else {
             logger.warning("Unexpected error from \(peer); closing connection: \(error)")
         }

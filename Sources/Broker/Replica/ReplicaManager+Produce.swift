@@ -36,7 +36,7 @@ extension ReplicaManager {
                     if case .storage(.io) = error {
                         logger.error("Append to \(topicPartition) failed: \(error)")
                     } else {
-                        logger.debug("Refused records for \(topicPartition): \(error)")
+                        logger.info("Error processing append operation on partition \(topicPartition): \(error)")
                     }
                     results[topicPartition] = ProducePartitionResult(errorCode: error.errorCode, errorMessage: error.description)
                 }

@@ -62,7 +62,7 @@ public final class KafkaServer: Service, Sendable {
                 metadataCache: metadataCache, admin: admin, logger: logger)
             let routes = apis.routes
             let dispatcher = RequestDispatcher(
-                routes: routes, limits: WireLimits(), apiVersionsFallback: BrokerApis.apiVersionsFallback(routes: routes))
+                routes: routes, limits: WireLimits(), logger: logger, apiVersionsFallback: BrokerApis.apiVersionsFallback(routes: routes))
             let maxFrameBytes = Int(config.int("socket.request.max.bytes"))
             let maxIdle = TimeAmount.milliseconds(config.long("connections.max.idle.ms"))
             let sockets = try await SocketServer.bind(
