@@ -245,13 +245,13 @@ class KafkaPython(Client):
         admin = self._admin()
         try:
             cluster = admin.describe_cluster()
-            brokers = {b["node_id"]: (b["host"], b["port"]) for b in cluster["brokers"]}
+            brokers = {b["broker_id"]: (b["host"], b["port"]) for b in cluster["brokers"]}
             names = admin.list_topics()
             topics = {}
             if names:
                 for t in admin.describe_topics(names):
                     if t.get("error_code", 0) == 0:
-                        topics[t["topic"]] = len(t["partitions"])
+                        topics[t["name"]] = len(t["partitions"])
             return brokers, topics
         finally:
             admin.close()
