@@ -31,7 +31,7 @@ import gregor_harness as harness  # noqa: E402
 
 PRODUCE_LINE = re.compile(r"% (\d+) messages produced \((\d+) bytes\), (\d+) delivered .* in (\d+)ms: "
                           r"(\d+) msgs/s and ([\d.]+) MB/s")
-CONSUME_LINE = re.compile(r"^% (\d+) messages \((\d+) bytes\) consumed in (\d+)ms: (\d+) msgs/s and ([\d.]+) MB/s")
+CONSUME_LINE = re.compile(r"^% (\d+) messages \((\d+) bytes\) consumed in (\d+)ms: (\d+) msgs/s \(([\d.]+) MB/s\)")
 MOCK_ADDRESS = re.compile(r"Mock cluster enabled: .* replaced with (\S+)")
 
 TARGET_PRODUCE_VS_MOCK = 0.50
