@@ -4,7 +4,9 @@ Each client class is a thin adapter over the client's public API, used the way a
 - confluent-kafka (librdkafka 2.x bundled): a Consumer needs `group.id` even when it only uses assign(); with
   `enable.auto.commit=false` and explicit OFFSET_BEGINNING it never joins the group or commits, but librdkafka
   still looks up the group coordinator (FindCoordinator) in the background.
-- kafka-python 3.x: the producer is idempotent by default (InitProducerId + sequence numbers); consumers
+- kafka-python 3.x: the producer is idempotent by default (InitProducerId + sequence numbers) and raises
+  IncompatibleBrokerVersion when the broker lacks InitProducerId (it only falls back for brokers older than
+  0.11), so the per-codec tests turn it off and one test keeps the default; consumers
   with group_id=None use assign() + seek_to_beginning() and never talk to a coordinator. Codecs need
   python-snappy, lz4, zstandard (and crc32c for speed).
 - aiokafka: group_id=None as with kafka-python; the producer is not idempotent by default. Codecs need cramjam.
@@ -244,14 +246,15 @@ class KafkaPython(Client):
     def metadata(self):
         admin = self._admin()
         try:
+            # kafka-python 3.x names the fields as Kafka's message JSON does (broker_id, name), 2.x did not.
             cluster = admin.describe_cluster()
-            brokers = {b["broker_id"]: (b["host"], b["port"]) for b in cluster["brokers"]}
+            brokers = {b.get("broker_id", b.get("node_id")): (b["host"], b["port"]) for b in cluster["brokers"]}
             names = admin.list_topics()
             topics = {}
             if names:
                 for t in admin.describe_topics(names):
                     if t.get("error_code", 0) == 0:
-                        topics[t["name"]] = len(t["partitions"])
+                        topics[t.get("name", t.get("topic"))] = len(t["partitions"])
             return brokers, topics
         finally:
             admin.close()
@@ -265,11 +268,14 @@ class KafkaPython(Client):
         finally:
             admin.close()
 
-    def produce(self, topic, messages, codec):
+    def produce(self, topic, messages, codec, idempotent: bool = False):
+        """Not idempotent unless asked (kafka-python 3's default is idempotent, which needs InitProducerId; see
+        test_kafka_python_default_idempotent_producer)."""
+        options = {} if idempotent else {"enable_idempotence": False}
         producer = self.kafka.KafkaProducer(
             bootstrap_servers=self.bootstrap, client_id="interop-kafka-python-producer", acks="all",
             compression_type=None if codec == "none" else codec, linger_ms=5, batch_size=64 * 1024,
-            request_timeout_ms=30000)
+            request_timeout_ms=30000, **options)
         try:
             futures = [producer.send(topic, key=m.key, value=m.value, headers=m.headers, partition=m.partition,
                                      timestamp_ms=m.timestamp) for m in messages]

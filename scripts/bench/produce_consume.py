@@ -1,0 +1,302 @@
+#!/usr/bin/env python3
+"""The measuring half of scripts/bench/produce-consume.sh (which installs and builds what this needs).
+
+Runs librdkafka's rdkafka_performance against
+  - iperf3 on loopback (TCP bandwidth of this machine),
+  - librdkafka's mock broker (`-X test.mock.num.brokers=1`): in the producer's own process, and hosted by a
+    separate idle rdkafka_performance process (the same topology as a real broker): the client's ceiling,
+  - a private ZooKeeper + gregor-server (release build) on free ports,
+and prints a Markdown table: msgs/s, MB/s (10^6 bytes of payload per second), the ratios against the targets, and
+the broker's CPU seconds per GB of payload (utime + stime from /proc/<pid>/stat before and after each phase).
+Medians of --runs runs; every run is listed too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shlex
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "Tests" / "Interop"))
+import gregor_harness as harness  # noqa: E402
+
+PRODUCE_LINE = re.compile(r"% (\d+) messages produced \((\d+) bytes\), (\d+) delivered .* in (\d+)ms: "
+                          r"(\d+) msgs/s and ([\d.]+) MB/s")
+CONSUME_LINE = re.compile(r"^% (\d+) messages \((\d+) bytes\) consumed in (\d+)ms: (\d+) msgs/s \(([\d.]+) MB/s\)")
+MOCK_ADDRESS = re.compile(r"Mock cluster enabled: .* replaced with (\S+)")
+
+TARGET_PRODUCE_VS_MOCK = 0.50
+TARGET_CONSUME_VS_LOOPBACK = 0.40
+
+
+def log(msg: str):
+    print(f"produce-consume: {msg}", file=sys.stderr, flush=True)
+
+
+class Perf:
+    def __init__(self, binary: str, timeout: float):
+        self.binary = binary
+        self.timeout = timeout
+
+    def _run(self, args: list[str]) -> str:
+        argv = [self.binary] + args
+        try:
+            proc = subprocess.run(argv, capture_output=True, text=True, timeout=self.timeout)
+        except subprocess.TimeoutExpired as e:
+            raise RuntimeError(f"{shlex.join(argv)} did not finish within {self.timeout}s; output:\n"
+                               f"{(e.stdout or '')[-2000:]}{(e.stderr or '')[-2000:]}") from None
+        output = proc.stdout + proc.stderr
+        if proc.returncode != 0:
+            raise RuntimeError(f"{shlex.join(argv)} exited with {proc.returncode}:\n{output[-3000:]}")
+        return output
+
+    def produce(self, topic: str, size: int, count: int, extra: list[str]) -> tuple[float, float]:
+        """(msgs/s, MB/s) of `count` messages of `size` bytes to partition 0, acks=1, linger.ms=5."""
+        out = self._run(["-P", "-t", topic, "-p", "0", "-s", str(size), "-c", str(count), "-a", "1",
+                         "-X", "linger.ms=5"] + extra)
+        lines = [m for m in PRODUCE_LINE.finditer(out)]
+        if not lines:
+            raise RuntimeError(f"no result line in rdkafka_performance's output:\n{out[-3000:]}")
+        last = lines[-1]
+        delivered = int(last.group(3))
+        if delivered != count:
+            raise RuntimeError(f"only {delivered} of {count} messages delivered:\n{out[-3000:]}")
+        ms = max(int(last.group(4)), 1)
+        return count * 1000.0 / ms, count * size / 1e6 * 1000.0 / ms
+
+    def consume(self, topic: str, size: int, count: int, extra: list[str]) -> tuple[float, float]:
+        """(msgs/s, MB/s) reading `count` messages from the beginning of partition 0."""
+        out = self._run(["-C", "-t", topic, "-p", "0", "-o", "beginning", "-c", str(count)] + extra)
+        lines = [m for m in (CONSUME_LINE.match(line) for line in out.splitlines()) if m]
+        if not lines:
+            raise RuntimeError(f"no result line in rdkafka_performance's output:\n{out[-3000:]}")
+        last = lines[-1]
+        got = int(last.group(1))
+        if got < count:
+            raise RuntimeError(f"only {got} of {count} messages consumed:\n{out[-3000:]}")
+        ms = max(int(last.group(3)), 1)
+        return got * 1000.0 / ms, got * size / 1e6 * 1000.0 / ms
+
+
+    def version(self) -> str:
+        usage = subprocess.run([self.binary, "-h"], capture_output=True, text=True).stderr
+        m = re.search(r"librdkafka version (\S+)", usage)
+        return m.group(1) if m else "?"
+
+
+def listening(port: int) -> bool:
+    """Whether some socket listens on TCP `port` (IPv4 or IPv6), from /proc/net/tcp{,6}."""
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as f:
+                next(f)
+                for line in f:
+                    fields = line.split()
+                    if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                        return True
+        except FileNotFoundError:
+            pass
+    return False
+
+
+def iperf3_mb_s(seconds: int) -> float:
+    port = harness.free_port()
+    server = subprocess.Popen(["iperf3", "-s", "-B", "127.0.0.1", "-p", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        # Wait for the listening socket without connecting: iperf3 takes any connection as a test's control one.
+        deadline = time.monotonic() + 10
+        while not listening(port):
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise RuntimeError("iperf3 server did not start")
+            time.sleep(0.05)
+        out = subprocess.run(["iperf3", "-c", "127.0.0.1", "-p", str(port), "-t", str(seconds), "-J"],
+                             capture_output=True, text=True, timeout=seconds + 30)
+        if out.returncode != 0:
+            raise RuntimeError(f"iperf3 client failed: {out.stdout[-2000:]}{out.stderr[-2000:]}")
+        result = json.loads(out.stdout)
+        if "error" in result or "sum_received" not in result.get("end", {}):
+            raise RuntimeError(f"iperf3: {result.get('error', 'no sum_received in its JSON')}")
+        return result["end"]["sum_received"]["bits_per_second"] / 8 / 1e6
+    finally:
+        if server.poll() is None:
+            server.terminate()
+        server.wait(timeout=10)
+
+
+class MockHost:
+    """An idle rdkafka_performance producer whose process hosts a mock cluster that other processes use."""
+
+    def __init__(self, perf: str):
+        self.log = tempfile.NamedTemporaryFile(prefix="gregor-bench-mock-", suffix=".log", delete=False)
+        self.proc = subprocess.Popen([perf, "-P", "-I", "-t", "bench-idle", "-X", "test.mock.num.brokers=1"],
+                                     stdout=self.log, stderr=self.log, start_new_session=True)
+        deadline = time.monotonic() + 20
+        while True:
+            text = Path(self.log.name).read_text(errors="replace")
+            m = MOCK_ADDRESS.search(text)
+            if m:
+                self.bootstrap = m.group(1)
+                return
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.close()
+                raise RuntimeError(f"mock cluster host did not start:\n{text[-2000:]}")
+            time.sleep(0.05)
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        Path(self.log.name).unlink(missing_ok=True)
+
+
+def med(values):
+    return statistics.median(values) if values else None
+
+
+def fmt(v, digits=0):
+    if v is None:
+        return "n/a"
+    return f"{v:,.{digits}f}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--perf", required=True, help="rdkafka_performance binary")
+    parser.add_argument("--server-bin", help="gregor-server binary (release build)")
+    parser.add_argument("--skip-gregor", action="store_true", help="only iperf3 and the mock broker")
+    parser.add_argument("--zero-copy", choices=["on", "off", "default"], default="default")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--small-count", type=int, default=2_000_000)
+    parser.add_argument("--large-count", type=int, default=1_000_000)
+    parser.add_argument("--iperf-seconds", type=int, default=5)
+    parser.add_argument("--timeout", type=float, default=600.0, help="seconds per rdkafka_performance run")
+    args = parser.parse_args()
+
+    perf = Perf(args.perf, args.timeout)
+    sizes = [(100, args.small_count), (1024, args.large_count)]
+    results: dict[str, list] = {}
+
+    def add(key, value):
+        results.setdefault(key, []).append(value)
+
+    # 1. loopback TCP
+    for run in range(args.runs):
+        log(f"iperf3 loopback, run {run + 1}/{args.runs}")
+        add("iperf3", iperf3_mb_s(args.iperf_seconds))
+
+    # 2. mock broker: in the producer's process, and in a separate process
+    for size, count in sizes:
+        for run in range(args.runs):
+            log(f"mock broker (in-process), {count} x {size} B, run {run + 1}/{args.runs}")
+            add(f"mock-in/{size}", perf.produce(f"bench-{size}", size, count, ["-X", "test.mock.num.brokers=1"]))
+    host = MockHost(args.perf)
+    try:
+        for size, count in sizes:
+            for run in range(args.runs):
+                log(f"mock broker (separate process at {host.bootstrap}), {count} x {size} B, run {run + 1}/{args.runs}")
+                add(f"mock-ext/{size}", perf.produce(f"bench-{size}-{run}", size, count, ["-b", host.bootstrap]))
+    finally:
+        host.close()
+
+    # 3. Gregor
+    zero_copy_note = ""
+    if not args.skip_gregor:
+        overrides = {}
+        if args.zero_copy != "default":
+            overrides["zero.copy.fetch.enable"] = "true" if args.zero_copy == "on" else "false"
+            zero_copy_note = f", zero.copy.fetch.enable={overrides['zero.copy.fetch.enable']}"
+        base = Path(tempfile.mkdtemp(prefix="gregor-bench-pc-"))
+        zk = harness.ZooKeeper(base / "zookeeper").start()
+        broker = None
+        try:
+            broker = harness.Broker(Path(args.server_bin), zk.connect, base / "broker", overrides=overrides)
+            broker.start()
+            log(f"gregor-server pid {broker.pid} on {broker.bootstrap}{zero_copy_note}; data in {broker.data_dir}")
+            for size, count in sizes:
+                gb = count * size / 1e9
+                for run in range(args.runs):
+                    topic = f"bench-{size}-{run}"
+                    log(f"gregor produce, {count} x {size} B, run {run + 1}/{args.runs}")
+                    cpu0 = broker.cpu_seconds()
+                    add(f"gregor-produce/{size}", perf.produce(topic, size, count, ["-b", broker.bootstrap]))
+                    cpu1 = broker.cpu_seconds()
+                    log(f"gregor consume, {count} x {size} B, run {run + 1}/{args.runs}")
+                    add(f"gregor-consume/{size}", perf.consume(topic, size, count, ["-b", broker.bootstrap]))
+                    cpu2 = broker.cpu_seconds()
+                    add(f"gregor-produce-cpu/{size}", (cpu1 - cpu0) / gb)
+                    add(f"gregor-consume-cpu/{size}", (cpu2 - cpu1) / gb)
+        except Exception:
+            if broker is not None:
+                log(f"broker log tail:\n{broker.tail(40)}")
+            raise
+        finally:
+            if broker is not None:
+                status = broker.stop()
+                if status not in (0, None):
+                    log(f"gregor-server exited with status {status} on SIGTERM")
+            zk.stop()
+            subprocess.run(["rm", "-rf", str(base)])
+
+    # 4. table
+    loop = med(results["iperf3"])
+    print()
+    print(f"Produce/consume benchmark: rdkafka_performance (librdkafka {perf.version()}), acks=1, linger.ms=5, "
+          f"partition 0, median of {args.runs}{zero_copy_note}; {time.strftime('%Y-%m-%d', time.gmtime())}")
+    print()
+    print("| measurement | msgs/s | MB/s | ratio | target | result | all runs (MB/s) | broker CPU s/GB |")
+    print("| --- | ---: | ---: | ---: | --- | --- | --- | ---: |")
+    print(f"| loopback TCP, iperf3 -t {args.iperf_seconds} | | {fmt(loop)} | | | | "
+          f"{' '.join(fmt(v) for v in results['iperf3'])} | |")
+    for size, count in sizes:
+        label = f"{count:,} x {size} B"
+        mocks = {}
+        for key, name in ((f"mock-in/{size}", "mock broker, in-process"),
+                          (f"mock-ext/{size}", "mock broker, separate process")):
+            runs = results.get(key, [])
+            m_msgs, m_mb = med([r[0] for r in runs]), med([r[1] for r in runs])
+            mocks[key] = m_msgs
+            print(f"| produce {label}, {name} | {fmt(m_msgs)} | {fmt(m_mb, 1)} | | | | "
+                  f"{' '.join(fmt(r[1], 1) for r in runs)} | |")
+        ceiling = max(v for v in mocks.values() if v is not None)
+        runs = results.get(f"gregor-produce/{size}")
+        if runs:
+            g_msgs, g_mb = med([r[0] for r in runs]), med([r[1] for r in runs])
+            ratio = g_msgs / ceiling
+            print(f"| produce {label}, **gregor** | {fmt(g_msgs)} | {fmt(g_mb, 1)} | {ratio:.0%} of the mock ceiling | "
+                  f">= {TARGET_PRODUCE_VS_MOCK:.0%} | {'PASS' if ratio >= TARGET_PRODUCE_VS_MOCK else 'MISS'} | "
+                  f"{' '.join(fmt(r[1], 1) for r in runs)} | {fmt(med(results[f'gregor-produce-cpu/{size}']), 2)} |")
+        else:
+            print(f"| produce {label}, gregor | not run | | | >= {TARGET_PRODUCE_VS_MOCK:.0%} of the mock ceiling | | | |")
+        print(f"| consume {label}, mock broker | n/a: the mock keeps only 5 MiB / 100k messages per partition | "
+              f"| | | | | |")
+        runs = results.get(f"gregor-consume/{size}")
+        if runs:
+            g_msgs, g_mb = med([r[0] for r in runs]), med([r[1] for r in runs])
+            ratio = g_mb / loop
+            print(f"| consume {label}, **gregor** | {fmt(g_msgs)} | {fmt(g_mb, 1)} | {ratio:.0%} of loopback TCP | "
+                  f">= {TARGET_CONSUME_VS_LOOPBACK:.0%} | {'PASS' if ratio >= TARGET_CONSUME_VS_LOOPBACK else 'MISS'} | "
+                  f"{' '.join(fmt(r[1], 1) for r in runs)} | {fmt(med(results[f'gregor-consume-cpu/{size}']), 2)} |")
+        else:
+            print(f"| consume {label}, gregor | not run | | | >= {TARGET_CONSUME_VS_LOOPBACK:.0%} of loopback | | | |")
+    print()
+    print("MB/s = 10^6 bytes of message payload per second (keys and protocol overhead not counted); the produce "
+          "ratio compares msgs/s with the faster of the two mock set-ups; broker CPU s/GB = gregor-server's "
+          "utime+stime during the phase per 10^9 payload bytes.")
+
+
+if __name__ == "__main__":
+    main()
