@@ -54,8 +54,10 @@ struct ProducerBatch: Sendable, Hashable {
     }
 
     /// `sequence + increment`, wrapping past `Int32.max` to 0 as Kafka's producers do
-    /// (`DefaultRecordBatch.incrementSequence`).
+    /// (`DefaultRecordBatch.incrementSequence`). A negative increment (never validated into a log, but headers read
+    /// back at open are not re-validated) counts as 0 rather than trapping.
     static func incrementSequence(_ sequence: Int32, by increment: Int32) -> Int32 {
+        let increment = max(increment, 0)
         if sequence > Int32.max - increment {
             return increment - (Int32.max - sequence) - 1
         }
