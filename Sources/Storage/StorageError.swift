@@ -14,6 +14,11 @@ public enum StorageError: Error, Sendable, CustomStringConvertible {
     case logClosed(path: String)
     /// `log.dirs` names no directory, so there is nowhere to create a log.
     case noLogDirectories
+    /// An idempotent producer's batch carries an older epoch than the log has seen for its id (a zombie).
+    case invalidProducerEpoch(producerId: Int64, producerEpoch: Int16, currentEpoch: Int16)
+    /// An idempotent producer's batch does not follow its previous one: `firstSequence` is not `lastSequence + 1`,
+    /// or (with `lastSequence` nil) a new epoch does not start at sequence 0.
+    case outOfOrderSequence(producerId: Int64, producerEpoch: Int16, firstSequence: Int32, lastSequence: Int32?)
 
     public var errorCode: ErrorCode {
         switch self {
@@ -21,6 +26,8 @@ public enum StorageError: Error, Sendable, CustomStringConvertible {
         case .invalidRecords(let error): return error.errorCode
         case .offsetOutOfRange: return .offsetOutOfRange
         case .unexpectedOffset: return .invalidRecord
+        case .invalidProducerEpoch: return .invalidProducerEpoch
+        case .outOfOrderSequence: return .outOfOrderSequenceNumber
         }
     }
 
@@ -40,6 +47,12 @@ public enum StorageError: Error, Sendable, CustomStringConvertible {
             return "log \(path) is closed"
         case .noLogDirectories:
             return "no log directory is configured (log.dirs)"
+        case .invalidProducerEpoch(let producerId, let epoch, let current):
+            return "producer \(producerId) has epoch \(epoch), older than the epoch \(current) this partition has seen"
+        case .outOfOrderSequence(let producerId, let epoch, let first, let last?):
+            return "out of order sequence number for producer \(producerId) (epoch \(epoch)): \(first) does not follow \(last)"
+        case .outOfOrderSequence(let producerId, let epoch, let first, nil):
+            return "producer \(producerId) starts its new epoch \(epoch) at sequence \(first) instead of 0"
         }
     }
 }

@@ -27,6 +27,7 @@ struct BrokerApis: Sendable {
     let replicaManager: ReplicaManager
     let metadataCache: MetadataCache
     let admin: AdminZkClient
+    let producerIds: ProducerIdManager
     let logger: Logger
 
     /// Every API this broker serves, with the versions it advertises.
@@ -39,6 +40,7 @@ struct BrokerApis: Sendable {
             .routeWithOutcome(ProduceRequest.self, versions: 3...9) { request, context in produce(request, context) },
             .route(FetchRequest.self, versions: 4...12) { request, context in await fetch(request, context) },
             .route(ListOffsetsRequest.self) { request, context in listOffsets(request, context) },
+            .route(InitProducerIdRequest.self) { request, context in await initProducerId(request, context) },
             .route(CreateTopicsRequest.self) { request, context in await createTopics(request, context) },
             .route(DeleteTopicsRequest.self) { request, context in await deleteTopics(request, context) },
             .route(CreatePartitionsRequest.self) { request, context in await createPartitions(request, context) },

@@ -57,9 +57,12 @@ public final class KafkaServer: Service, Sendable {
                 },
                 logger: logger)
             replicaManager = replicas
+            // The current session, which changes when the membership replaces an expired one.
+            let currentSession = CurrentZkSession(session)
+            let producerIds = ProducerIdManager(brokerId: brokerId, session: { currentSession.zk }, logger: logger)
             let apis = BrokerApis(
                 settings: apiSettings(brokerId: brokerId, clusterId: clusterId), replicaManager: replicas,
-                metadataCache: metadataCache, admin: admin, logger: logger)
+                metadataCache: metadataCache, admin: admin, producerIds: producerIds, logger: logger)
             let routes = apis.routes
             let dispatcher = RequestDispatcher(
                 routes: routes, limits: WireLimits(), logger: logger, apiVersionsFallback: BrokerApis.apiVersionsFallback(routes: routes))
@@ -86,6 +89,7 @@ public final class KafkaServer: Service, Sendable {
             let membership = ClusterMembership(
                 configuration: zkConfig, broker: broker, session: session, channel: controllerChannel,
                 controllerConfig: controllerConfig, logger: logger)
+            currentSession.follow(membership)
             try await membership.register()
             logger.info("Gregor broker \(brokerId) started")
             try await cancelWhenGracefulShutdown {

@@ -13,6 +13,8 @@ public struct LogAppendInfo: Sendable, Hashable {
     public var batchCount: Int
     public var sizeInBytes: Int
     public var logStartOffset: Int64
+    /// A retry of a batch already in the log: nothing was written, and the offsets are the original's.
+    public var isDuplicate = false
 }
 
 extension Log {
@@ -20,10 +22,22 @@ extension Log {
     /// assigns offsets from the log end by rewriting each `baseOffset` in place (and the partition leader epoch,
     /// and the timestamp under LogAppendTime), then writes the bytes as they are. Invalid input throws and leaves
     /// the log untouched; a failed write (disk full) is cut back, so the log stays consistent.
+    ///
+    /// A batch with a producer id is checked against the producer's state under the lock, before offsets are
+    /// assigned: an older epoch throws `invalidProducerEpoch`, a gap in the sequence `outOfOrderSequence`, and a
+    /// retry of one of the producer's last five batches writes nothing and returns the original batch's offsets
+    /// (`isDuplicate`), which Kafka answers as a success.
     public func appendAsLeader(_ records: inout ByteBuffer, leaderEpoch: Int32) throws -> LogAppendInfo {
         try records.withUnsafeMutableReadableBytes { bytes in
             let summary = try validate(bytes, origin: .client)
+            // A client's payload is exactly one batch (validated), so its header says everything about the producer.
+            let producerBatch = ProducerBatch(try Self.firstHeader(bytes))
             return try state.withLock { state in
+                guard !state.closed else { throw StorageError.logClosed(path: directory) }
+                if let producerBatch, case .duplicate(let original) = try state.producerState.checkLeaderAppend(producerBatch) {
+                    logger.debug("Producer \(producerBatch.producerId) retried its batch at offsets \(original.firstOffset)...\(original.lastOffset)")
+                    return Self.duplicateAppendInfo(original, state: state)
+                }
                 let first = state.nextOffset
                 let appendTimeMs: Int64? = state.config.timestampType == .logAppendTime ? Self.nowMs() : nil
                 let last = RecordBatch.assignOffsets(
@@ -32,15 +46,20 @@ extension Log {
                 let maxTimestamp = appendTimeMs ?? summary.maxTimestamp
                 let offsetOfMaxTimestamp =
                     appendTimeMs != nil ? last : (summary.maxTimestampOffsetDelta >= 0 ? first + summary.maxTimestampOffsetDelta : first)
-                return try write(
+                let info = try write(
                     &state, bytes, summary: summary, firstOffset: first, lastOffset: last, maxTimestamp: maxTimestamp,
                     offsetOfMaxTimestamp: offsetOfMaxTimestamp, logAppendTimeMs: appendTimeMs ?? RecordBatch.noTimestamp)
+                if let producerBatch {
+                    state.producerState.update(producerBatch, firstOffset: first, lastOffset: last, timestamp: maxTimestamp)
+                }
+                return info
             }
         }
     }
 
     /// Appends a follower's copy of its leader's batches (Kafka's `appendAsFollower`): offsets are kept, and must
-    /// continue from this log's end and ascend.
+    /// continue from this log's end and ascend. Producer state follows what was written, unchecked: the leader
+    /// already decided.
     public func appendAsFollower(_ records: inout ByteBuffer) throws -> LogAppendInfo {
         try records.withUnsafeMutableReadableBytes { bytes in
             let summary = try validate(bytes, origin: .replication)
@@ -49,13 +68,40 @@ extension Log {
                     throw StorageError.unexpectedOffset(first: summary.firstBaseOffset, logEndOffset: state.nextOffset)
                 }
                 let first = summary.firstBaseOffset
-                return try write(
+                let info = try write(
                     &state, bytes, summary: summary, firstOffset: first, lastOffset: summary.lastOffset,
                     maxTimestamp: summary.maxTimestamp,
                     offsetOfMaxTimestamp: summary.maxTimestampOffsetDelta >= 0 ? first + summary.maxTimestampOffsetDelta : first,
                     logAppendTimeMs: RecordBatch.noTimestamp)
+                for (header, _) in RecordBatches(UnsafeRawBufferPointer(bytes)) {
+                    guard let batch = ProducerBatch(header) else { continue }
+                    state.producerState.update(
+                        batch, firstOffset: header.baseOffset, lastOffset: header.lastOffset, timestamp: header.maxTimestamp)
+                }
+                return info
             }
         }
+    }
+
+    /// The header of the first batch of validated bytes.
+    private static func firstHeader(_ bytes: UnsafeMutableRawBufferPointer) throws -> RecordBatchHeader {
+        do {
+            return try RecordBatchHeader(parsing: UnsafeRawBufferPointer(bytes))
+        } catch {
+            throw StorageError.invalidRecords(error)
+        }
+    }
+
+    /// The answer to a retried batch: where the original went (Kafka's `Log.append` with a duplicate). Kafka puts
+    /// the original's timestamp in `logAppendTime` whatever the timestamp type; Gregor only under LogAppendTime,
+    /// where that timestamp is the broker's append time, so the answer reads as the original's did.
+    private static func duplicateAppendInfo(_ original: BatchMetadata, state: State) -> LogAppendInfo {
+        let logAppendTime = state.config.timestampType == .logAppendTime
+        return LogAppendInfo(
+            firstOffset: original.firstOffset, lastOffset: original.lastOffset, maxTimestamp: original.timestamp,
+            offsetOfMaxTimestamp: original.lastOffset,
+            logAppendTimeMs: logAppendTime ? original.timestamp : RecordBatch.noTimestamp,
+            batchCount: 0, sizeInBytes: 0, logStartOffset: state.logStartOffset, isDuplicate: true)
     }
 
     /// Checks the batches (sizes, magic, CRC over every byte) before the log's lock is taken: validation needs no

@@ -28,6 +28,7 @@ extension Log {
             state.segments.removeFirst(deletable)
             state.logStartOffset = max(state.logStartOffset, state.segments[0].baseOffset)
             state.recoveryPoint = max(state.recoveryPoint, min(state.segments[0].baseOffset, state.nextOffset))
+            state.producerState.removeProducers(before: state.logStartOffset)
             for segment in doomed {
                 try segment.close()
                 try segment.delete()
@@ -47,6 +48,7 @@ extension Log {
                 throw StorageError.offsetOutOfRange(requested: offset, logStartOffset: state.logStartOffset, logEndOffset: state.nextOffset)
             }
             state.logStartOffset = max(state.logStartOffset, offset)
+            state.producerState.removeProducers(before: state.logStartOffset)
             return state.logStartOffset
         }
     }

@@ -1,5 +1,6 @@
 extension Log {
     /// Removes everything at and after `offset` (a follower whose leader has a shorter log). Whole batches only.
+    /// The producer state is rebuilt from what remains.
     public func truncate(to offset: Int64) throws {
         try state.withLock { state in
             guard offset < state.nextOffset else { return }
@@ -18,6 +19,7 @@ extension Log {
             state.nextOffset = try state.activeSegment.readNextOffset()
             state.recoveryPoint = min(state.recoveryPoint, state.nextOffset)
             state.logStartOffset = min(state.logStartOffset, state.nextOffset)
+            try Self.rebuildProducerState(&state, log: self)
             state.checkInvariants()
         }
         logger.info("Truncated log to offset \(offset)")
@@ -41,6 +43,7 @@ extension Log {
         state.logStartOffset = offset
         state.recoveryPoint = offset
         state.unflushedMessages = 0
+        state.producerState = ProducerStateManager()
         state.checkInvariants()
     }
 }

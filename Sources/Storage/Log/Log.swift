@@ -23,6 +23,8 @@ public final class Log: Sendable {
         var unflushedMessages: Int64 = 0
         var lastFlushMs: Int64
         var closed = false
+        /// Idempotent producers' epochs and last batches, checked before the leader assigns offsets.
+        var producerState = ProducerStateManager()
 
         var activeSegment: LogSegment { segments[segments.count - 1] }
 
@@ -54,6 +56,8 @@ public final class Log: Sendable {
     public var sizeInBytes: Int { state.withLock { $0.segments.reduce(0) { $0 + $1.sizeInBytes } } }
     /// Base offsets of the segments, oldest first.
     public var segmentBaseOffsets: [Int64] { state.withLock { $0.segments.map(\.baseOffset) } }
+    /// What the log knows of each idempotent producer with batches in it, by producer id.
+    public var producers: [Int64: ProducerStateEntry] { state.withLock { $0.producerState.producers } }
 
     public func updateConfig(_ config: LogConfig) {
         state.withLock { $0.config = config }

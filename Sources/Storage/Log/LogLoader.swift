@@ -4,7 +4,8 @@ import Logging
 /// Opens a partition directory (Kafka's `LogLoader`): removes leftovers of interrupted operations, opens every
 /// segment, and, after an unclean shutdown, recovers every segment beyond the recovery point batch by batch,
 /// truncating at the first torn or corrupt batch and dropping the segments after it. Missing or corrupt index
-/// files are rebuilt from their segment in any case. Each action is logged once, with file and offset.
+/// files are rebuilt from their segment in any case. Each action is logged once, with file and offset. Last, the
+/// idempotent producers' state is rebuilt from the batch headers of every segment.
 extension Log {
     public static func open(
         directory: String,
@@ -72,10 +73,12 @@ extension Log {
         let nextOffset = try active.readNextOffset()
         let firstBase = segments[0].baseOffset
         let startOffset = min(max(logStartOffset ?? firstBase, firstBase), nextOffset)
-        let state = State(
+        var state = State(
             config: config, segments: segments, nextOffset: nextOffset, logStartOffset: startOffset,
             recoveryPoint: min(max(recoveryPoint, 0), nextOffset), lastFlushMs: nowMs())
-        logger.debug("Loaded log with \(segments.count) segment(s), log start offset \(startOffset), log end offset \(nextOffset)")
+        state.producerState = try rebuildProducerState(segments, logStartOffset: startOffset)
+        logger.debug(
+            "Loaded log with \(segments.count) segment(s), log start offset \(startOffset), log end offset \(nextOffset), \(state.producerState.producers.count) producer(s)")
         return Log(topicPartition: topicPartition, directory: directory, state: state, logger: logger)
     }
 

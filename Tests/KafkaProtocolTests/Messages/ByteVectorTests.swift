@@ -149,8 +149,35 @@ import Testing
                     maxVersion: $0.validVersions.upperBound)
             })
         let encoded = try bytes(response, version: 0)
-        #expect(Array(encoded.prefix(12)) == [0, 35, 0, 0, 0, 13, 0, 0, 0, 0, 0, 9])  // error, 13 APIs, Produce 0-9
-        #expect(encoded.count == 2 + 4 + 13 * 6)
+        #expect(Array(encoded.prefix(12)) == [0, 35, 0, 0, 0, 14, 0, 0, 0, 0, 0, 9])  // error, 14 APIs, Produce 0-9
+        #expect(encoded.count == 2 + 4 + 14 * 6)
+    }
+
+    /// `InitProducerId Request (Version: 4) => transactional_id transaction_timeout_ms producer_id producer_epoch
+    /// TAG_BUFFER`, flexible: a null transactional id is the compact length 0. This is what an idempotent
+    /// kafka-python 3.x producer sends first.
+    @Test func initProducerIdRequestV4() throws {
+        let request = InitProducerIdRequest(transactionalId: nil, transactionTimeoutMs: 60_000)
+        let expected: [UInt8] = [
+            0x00,  // transactional_id: compact nullable string, 0 = null
+            0x00, 0x00, 0xEA, 0x60,  // transaction_timeout_ms: 60000
+            0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,  // producer_id: -1 (v3+)
+            0xFF, 0xFF,  // producer_epoch: -1 (v3+)
+            0x00,  // no tagged fields
+        ]
+        #expect(try bytes(request, version: 4) == expected)
+        #expect(try decode(InitProducerIdRequest.self, expected, version: 4) == request)
+        // v0 has neither the id/epoch pair nor tagged fields, and a classic nullable string.
+        #expect(try bytes(request, version: 0) == [0xFF, 0xFF, 0x00, 0x00, 0xEA, 0x60])
+    }
+
+    /// `InitProducerId Response (Version: 2) => throttle_time_ms error_code producer_id producer_epoch TAG_BUFFER`.
+    @Test func initProducerIdResponseV2() throws {
+        let response = InitProducerIdResponse(throttleTimeMs: 0, errorCode: 0, producerId: 1000, producerEpoch: 0)
+        let expected: [UInt8] = [0, 0, 0, 0, 0, 0] + be(Int64(1000)) + [0, 0, 0x00]
+        #expect(try bytes(response, version: 2) == expected)
+        #expect(try decode(InitProducerIdResponse.self, expected, version: 2) == response)
+        #expect(try bytes(response, version: 1) == Array(expected.dropLast()))
     }
 
     /// An array count above `WireLimits.maxArrayCount` is rejected from the count alone, before any element is

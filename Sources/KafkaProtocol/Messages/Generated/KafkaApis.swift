@@ -16,6 +16,7 @@ public enum KafkaApis {
         .apiVersions: ApiSupport(ApiVersionsRequest.self),
         .createTopics: ApiSupport(CreateTopicsRequest.self),
         .deleteTopics: ApiSupport(DeleteTopicsRequest.self),
+        .initProducerId: ApiSupport(InitProducerIdRequest.self),
         .describeConfigs: ApiSupport(DescribeConfigsRequest.self),
         .createPartitions: ApiSupport(CreatePartitionsRequest.self),
     ]

@@ -21,6 +21,8 @@ let allSampledMessages: [any SampledMessage.Type] = [
     FetchResponse.self,
     FindCoordinatorRequest.self,
     FindCoordinatorResponse.self,
+    InitProducerIdRequest.self,
+    InitProducerIdResponse.self,
     LeaderAndIsrRequest.self,
     LeaderAndIsrResponse.self,
     ListOffsetsRequest.self,
@@ -700,16 +702,48 @@ extension FindCoordinatorResponse: SampledMessage {
     }
 }
 
+extension InitProducerIdRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.transactionalId = nulls ? nil : "s142-é"
+        value.transactionTimeoutMs = 100143
+        if version >= 3 {
+            value.producerId = 10000000144
+        }
+        if version >= 3 {
+            value.producerEpoch = 1145
+        }
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension InitProducerIdResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.throttleTimeMs = 100146
+        value.errorCode = 1147
+        value.producerId = 10000000148
+        value.producerEpoch = 1149
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
 extension LeaderAndIsrRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.controllerId = 100142
-        value.controllerEpoch = 100143
+        value.controllerId = 100150
+        value.controllerEpoch = 100151
         if version >= 2 {
-            value.brokerEpoch = 10000000144
+            value.brokerEpoch = 10000000152
         }
         if version >= 5 {
-            value.type = 46
+            value.type = 54
         }
         if version <= 1 {
             value.ungroupedPartitionStates = [LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls), LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls)]
@@ -729,10 +763,10 @@ extension LeaderAndIsrRequest.LeaderAndIsrTopicState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.topicName = "s149-é"
+            value.topicName = "s157-é"
         }
         if version >= 5 {
-            value.topicId = KafkaUUID(mostSignificantBits: 150, leastSignificantBits: 1187850)
+            value.topicId = KafkaUUID(mostSignificantBits: 158, leastSignificantBits: 1251202)
         }
         if version >= 2 {
             value.partitionStates = [LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls), LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls)]
@@ -747,9 +781,9 @@ extension LeaderAndIsrRequest.LeaderAndIsrTopicState {
 extension LeaderAndIsrRequest.LeaderAndIsrLiveLeader {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.brokerId = 100152
-        value.hostName = "s153-é"
-        value.port = 100154
+        value.brokerId = 100160
+        value.hostName = "s161-é"
+        value.port = 100162
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -761,20 +795,20 @@ extension LeaderAndIsrRequest.LeaderAndIsrPartitionState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 1 {
-            value.topicName = "s155-é"
+            value.topicName = "s163-é"
         }
-        value.partitionIndex = 100156
-        value.controllerEpoch = 100157
-        value.leader = 100158
-        value.leaderEpoch = 100159
-        value.isr = [100160, 100161]
-        value.zkVersion = 100161
-        value.replicas = [100162, 100163]
+        value.partitionIndex = 100164
+        value.controllerEpoch = 100165
+        value.leader = 100166
+        value.leaderEpoch = 100167
+        value.isr = [100168, 100169]
+        value.zkVersion = 100169
+        value.replicas = [100170, 100171]
         if version >= 3 {
-            value.addingReplicas = [100163, 100164]
+            value.addingReplicas = [100171, 100172]
         }
         if version >= 3 {
-            value.removingReplicas = [100164, 100165]
+            value.removingReplicas = [100172, 100173]
         }
         if version >= 1 {
             value.isNew = true
@@ -789,7 +823,7 @@ extension LeaderAndIsrRequest.LeaderAndIsrPartitionState {
 extension LeaderAndIsrResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1166
+        value.errorCode = 1174
         if version <= 4 {
             value.partitionErrors = [LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls), LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls)]
         }
@@ -807,7 +841,7 @@ extension LeaderAndIsrResponse.LeaderAndIsrTopicError {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 5 {
-            value.topicId = KafkaUUID(mostSignificantBits: 169, leastSignificantBits: 1338311)
+            value.topicId = KafkaUUID(mostSignificantBits: 177, leastSignificantBits: 1401663)
         }
         if version >= 5 {
             value.partitionErrors = [LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls), LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls)]
@@ -823,10 +857,10 @@ extension LeaderAndIsrResponse.LeaderAndIsrPartitionError {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 4 {
-            value.topicName = "s171-é"
+            value.topicName = "s179-é"
         }
-        value.partitionIndex = 100172
-        value.errorCode = 1173
+        value.partitionIndex = 100180
+        value.errorCode = 1181
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -837,9 +871,9 @@ extension LeaderAndIsrResponse.LeaderAndIsrPartitionError {
 extension ListOffsetsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.replicaId = 100174
+        value.replicaId = 100182
         if version >= 2 {
-            value.isolationLevel = 76
+            value.isolationLevel = 84
         }
         value.topics = [ListOffsetsRequest.ListOffsetsTopic.sample(version: version, nulls: nulls), ListOffsetsRequest.ListOffsetsTopic.sample(version: version, nulls: nulls)]
         if version >= 6 {
@@ -852,7 +886,7 @@ extension ListOffsetsRequest: SampledMessage {
 extension ListOffsetsRequest.ListOffsetsTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s177-é"
+        value.name = "s185-é"
         value.partitions = [ListOffsetsRequest.ListOffsetsPartition.sample(version: version, nulls: nulls), ListOffsetsRequest.ListOffsetsPartition.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -864,13 +898,13 @@ extension ListOffsetsRequest.ListOffsetsTopic {
 extension ListOffsetsRequest.ListOffsetsPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100179
+        value.partitionIndex = 100187
         if version >= 4 {
-            value.currentLeaderEpoch = 100180
+            value.currentLeaderEpoch = 100188
         }
-        value.timestamp = 10000000181
+        value.timestamp = 10000000189
         if version <= 0 {
-            value.maxNumOffsets = 100182
+            value.maxNumOffsets = 100190
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -883,7 +917,7 @@ extension ListOffsetsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100183
+            value.throttleTimeMs = 100191
         }
         value.topics = [ListOffsetsResponse.ListOffsetsTopicResponse.sample(version: version, nulls: nulls), ListOffsetsResponse.ListOffsetsTopicResponse.sample(version: version, nulls: nulls)]
         if version >= 6 {
@@ -896,7 +930,7 @@ extension ListOffsetsResponse: SampledMessage {
 extension ListOffsetsResponse.ListOffsetsTopicResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s185-é"
+        value.name = "s193-é"
         value.partitions = [ListOffsetsResponse.ListOffsetsPartitionResponse.sample(version: version, nulls: nulls), ListOffsetsResponse.ListOffsetsPartitionResponse.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -908,19 +942,19 @@ extension ListOffsetsResponse.ListOffsetsTopicResponse {
 extension ListOffsetsResponse.ListOffsetsPartitionResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100187
-        value.errorCode = 1188
+        value.partitionIndex = 100195
+        value.errorCode = 1196
         if version <= 0 {
-            value.oldStyleOffsets = [10000000189, 10000000190]
+            value.oldStyleOffsets = [10000000197, 10000000198]
         }
         if version >= 1 {
-            value.timestamp = 10000000190
+            value.timestamp = 10000000198
         }
         if version >= 1 {
-            value.offset = 10000000191
+            value.offset = 10000000199
         }
         if version >= 4 {
-            value.leaderEpoch = 100192
+            value.leaderEpoch = 100200
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -953,9 +987,9 @@ extension MetadataRequest.MetadataRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 10 {
-            value.topicId = KafkaUUID(mostSignificantBits: 197, leastSignificantBits: 1560043)
+            value.topicId = KafkaUUID(mostSignificantBits: 205, leastSignificantBits: 1623395)
         }
-        value.name = nulls && version >= 10 ? nil : "s198-é"
+        value.name = nulls && version >= 10 ? nil : "s206-é"
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -967,18 +1001,18 @@ extension MetadataResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.throttleTimeMs = 100199
+            value.throttleTimeMs = 100207
         }
         value.brokers = [MetadataResponse.MetadataResponseBroker.sample(version: version, nulls: nulls), MetadataResponse.MetadataResponseBroker.sample(version: version, nulls: nulls)]
         if version >= 2 {
-            value.clusterId = nulls ? nil : "s201-é"
+            value.clusterId = nulls ? nil : "s209-é"
         }
         if version >= 1 {
-            value.controllerId = 100202
+            value.controllerId = 100210
         }
         value.topics = [MetadataResponse.MetadataResponseTopic.sample(version: version, nulls: nulls), MetadataResponse.MetadataResponseTopic.sample(version: version, nulls: nulls)]
         if (8...10).contains(version) {
-            value.clusterAuthorizedOperations = 100204
+            value.clusterAuthorizedOperations = 100212
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -990,11 +1024,11 @@ extension MetadataResponse: SampledMessage {
 extension MetadataResponse.MetadataResponseBroker {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.nodeId = 100205
-        value.host = "s206-é"
-        value.port = 100207
+        value.nodeId = 100213
+        value.host = "s214-é"
+        value.port = 100215
         if version >= 1 {
-            value.rack = nulls ? nil : "s208-é"
+            value.rack = nulls ? nil : "s216-é"
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1006,17 +1040,17 @@ extension MetadataResponse.MetadataResponseBroker {
 extension MetadataResponse.MetadataResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1209
-        value.name = "s210-é"
+        value.errorCode = 1217
+        value.name = "s218-é"
         if version >= 10 {
-            value.topicId = KafkaUUID(mostSignificantBits: 211, leastSignificantBits: 1670909)
+            value.topicId = KafkaUUID(mostSignificantBits: 219, leastSignificantBits: 1734261)
         }
         if version >= 1 {
             value.isInternal = true
         }
         value.partitions = [MetadataResponse.MetadataResponsePartition.sample(version: version, nulls: nulls), MetadataResponse.MetadataResponsePartition.sample(version: version, nulls: nulls)]
         if version >= 8 {
-            value.topicAuthorizedOperations = 100214
+            value.topicAuthorizedOperations = 100222
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1028,16 +1062,16 @@ extension MetadataResponse.MetadataResponseTopic {
 extension MetadataResponse.MetadataResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1215
-        value.partitionIndex = 100216
-        value.leaderId = 100217
+        value.errorCode = 1223
+        value.partitionIndex = 100224
+        value.leaderId = 100225
         if version >= 7 {
-            value.leaderEpoch = 100218
+            value.leaderEpoch = 100226
         }
-        value.replicaNodes = [100219, 100220]
-        value.isrNodes = [100220, 100221]
+        value.replicaNodes = [100227, 100228]
+        value.isrNodes = [100228, 100229]
         if version >= 5 {
-            value.offlineReplicas = [100221, 100222]
+            value.offlineReplicas = [100229, 100230]
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1050,10 +1084,10 @@ extension ProduceRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.transactionalId = nulls ? nil : "s222-é"
+            value.transactionalId = nulls ? nil : "s230-é"
         }
-        value.acks = 1223
-        value.timeoutMs = 100224
+        value.acks = 1231
+        value.timeoutMs = 100232
         value.topicData = [ProduceRequest.TopicProduceData.sample(version: version, nulls: nulls), ProduceRequest.TopicProduceData.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1065,7 +1099,7 @@ extension ProduceRequest: SampledMessage {
 extension ProduceRequest.TopicProduceData {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s226-é"
+        value.name = "s234-é"
         value.partitionData = [ProduceRequest.PartitionProduceData.sample(version: version, nulls: nulls), ProduceRequest.PartitionProduceData.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1077,8 +1111,8 @@ extension ProduceRequest.TopicProduceData {
 extension ProduceRequest.PartitionProduceData {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.index = 100228
-        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 229, 0xCD, 0xEF]))
+        value.index = 100236
+        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 237, 0xCD, 0xEF]))
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1091,7 +1125,7 @@ extension ProduceResponse: SampledMessage {
         var value = Self()
         value.responses = [ProduceResponse.TopicProduceResponse.sample(version: version, nulls: nulls), ProduceResponse.TopicProduceResponse.sample(version: version, nulls: nulls)]
         if version >= 1 {
-            value.throttleTimeMs = 100231
+            value.throttleTimeMs = 100239
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1103,7 +1137,7 @@ extension ProduceResponse: SampledMessage {
 extension ProduceResponse.TopicProduceResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s232-é"
+        value.name = "s240-é"
         value.partitionResponses = [ProduceResponse.PartitionProduceResponse.sample(version: version, nulls: nulls), ProduceResponse.PartitionProduceResponse.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1115,20 +1149,20 @@ extension ProduceResponse.TopicProduceResponse {
 extension ProduceResponse.PartitionProduceResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.index = 100234
-        value.errorCode = 1235
-        value.baseOffset = 10000000236
+        value.index = 100242
+        value.errorCode = 1243
+        value.baseOffset = 10000000244
         if version >= 2 {
-            value.logAppendTimeMs = 10000000237
+            value.logAppendTimeMs = 10000000245
         }
         if version >= 5 {
-            value.logStartOffset = 10000000238
+            value.logStartOffset = 10000000246
         }
         if version >= 8 {
             value.recordErrors = [ProduceResponse.BatchIndexAndErrorMessage.sample(version: version, nulls: nulls), ProduceResponse.BatchIndexAndErrorMessage.sample(version: version, nulls: nulls)]
         }
         if version >= 8 {
-            value.errorMessage = nulls ? nil : "s240-é"
+            value.errorMessage = nulls ? nil : "s248-é"
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1141,10 +1175,10 @@ extension ProduceResponse.BatchIndexAndErrorMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 8 {
-            value.batchIndex = 100241
+            value.batchIndex = 100249
         }
         if version >= 8 {
-            value.batchIndexErrorMessage = nulls ? nil : "s242-é"
+            value.batchIndexErrorMessage = nulls ? nil : "s250-é"
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1156,10 +1190,10 @@ extension ProduceResponse.BatchIndexAndErrorMessage {
 extension StopReplicaRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.controllerId = 100243
-        value.controllerEpoch = 100244
+        value.controllerId = 100251
+        value.controllerEpoch = 100252
         if version >= 1 {
-            value.brokerEpoch = 10000000245
+            value.brokerEpoch = 10000000253
         }
         if version <= 2 {
             value.deletePartitions = true
@@ -1184,10 +1218,10 @@ extension StopReplicaRequest.StopReplicaPartitionV0 {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 0 {
-            value.topicName = "s250-é"
+            value.topicName = "s258-é"
         }
         if version <= 0 {
-            value.partitionIndex = 100251
+            value.partitionIndex = 100259
         }
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1200,10 +1234,10 @@ extension StopReplicaRequest.StopReplicaTopicV1 {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if (1...2).contains(version) {
-            value.name = "s252-é"
+            value.name = "s260-é"
         }
         if (1...2).contains(version) {
-            value.partitionIndexes = [100253, 100254]
+            value.partitionIndexes = [100261, 100262]
         }
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1216,7 +1250,7 @@ extension StopReplicaRequest.StopReplicaTopicState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.topicName = "s254-é"
+            value.topicName = "s262-é"
         }
         if version >= 3 {
             value.partitionStates = [StopReplicaRequest.StopReplicaPartitionState.sample(version: version, nulls: nulls), StopReplicaRequest.StopReplicaPartitionState.sample(version: version, nulls: nulls)]
@@ -1232,10 +1266,10 @@ extension StopReplicaRequest.StopReplicaPartitionState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.partitionIndex = 100256
+            value.partitionIndex = 100264
         }
         if version >= 3 {
-            value.leaderEpoch = 100257
+            value.leaderEpoch = 100265
         }
         if version >= 3 {
             value.deletePartition = true
@@ -1250,7 +1284,7 @@ extension StopReplicaRequest.StopReplicaPartitionState {
 extension StopReplicaResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1259
+        value.errorCode = 1267
         value.partitionErrors = [StopReplicaResponse.StopReplicaPartitionError.sample(version: version, nulls: nulls), StopReplicaResponse.StopReplicaPartitionError.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1262,9 +1296,9 @@ extension StopReplicaResponse: SampledMessage {
 extension StopReplicaResponse.StopReplicaPartitionError {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topicName = "s261-é"
-        value.partitionIndex = 100262
-        value.errorCode = 1263
+        value.topicName = "s269-é"
+        value.partitionIndex = 100270
+        value.errorCode = 1271
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1275,10 +1309,10 @@ extension StopReplicaResponse.StopReplicaPartitionError {
 extension UpdateMetadataRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.controllerId = 100264
-        value.controllerEpoch = 100265
+        value.controllerId = 100272
+        value.controllerEpoch = 100273
         if version >= 5 {
-            value.brokerEpoch = 10000000266
+            value.brokerEpoch = 10000000274
         }
         if version <= 4 {
             value.ungroupedPartitionStates = [UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls)]
@@ -1298,10 +1332,10 @@ extension UpdateMetadataRequest.UpdateMetadataTopicState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 5 {
-            value.topicName = "s270-é"
+            value.topicName = "s278-é"
         }
         if version >= 7 {
-            value.topicId = KafkaUUID(mostSignificantBits: 271, leastSignificantBits: 2146049)
+            value.topicId = KafkaUUID(mostSignificantBits: 279, leastSignificantBits: 2209401)
         }
         if version >= 5 {
             value.partitionStates = [UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls)]
@@ -1316,18 +1350,18 @@ extension UpdateMetadataRequest.UpdateMetadataTopicState {
 extension UpdateMetadataRequest.UpdateMetadataBroker {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.id = 100273
+        value.id = 100281
         if version <= 0 {
-            value.v0Host = "s274-é"
+            value.v0Host = "s282-é"
         }
         if version <= 0 {
-            value.v0Port = 100275
+            value.v0Port = 100283
         }
         if version >= 1 {
             value.endpoints = [UpdateMetadataRequest.UpdateMetadataEndpoint.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataEndpoint.sample(version: version, nulls: nulls)]
         }
         if version >= 2 {
-            value.rack = nulls ? nil : "s277-é"
+            value.rack = nulls ? nil : "s285-é"
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1340,16 +1374,16 @@ extension UpdateMetadataRequest.UpdateMetadataEndpoint {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.port = 100278
+            value.port = 100286
         }
         if version >= 1 {
-            value.host = "s279-é"
+            value.host = "s287-é"
         }
         if version >= 3 {
-            value.listener = "s280-é"
+            value.listener = "s288-é"
         }
         if version >= 1 {
-            value.securityProtocol = 1281
+            value.securityProtocol = 1289
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1362,17 +1396,17 @@ extension UpdateMetadataRequest.UpdateMetadataPartitionState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 4 {
-            value.topicName = "s282-é"
+            value.topicName = "s290-é"
         }
-        value.partitionIndex = 100283
-        value.controllerEpoch = 100284
-        value.leader = 100285
-        value.leaderEpoch = 100286
-        value.isr = [100287, 100288]
-        value.zkVersion = 100288
-        value.replicas = [100289, 100290]
+        value.partitionIndex = 100291
+        value.controllerEpoch = 100292
+        value.leader = 100293
+        value.leaderEpoch = 100294
+        value.isr = [100295, 100296]
+        value.zkVersion = 100296
+        value.replicas = [100297, 100298]
         if version >= 4 {
-            value.offlineReplicas = [100290, 100291]
+            value.offlineReplicas = [100298, 100299]
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1384,7 +1418,7 @@ extension UpdateMetadataRequest.UpdateMetadataPartitionState {
 extension UpdateMetadataResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1291
+        value.errorCode = 1299
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }

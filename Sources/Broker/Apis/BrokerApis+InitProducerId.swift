@@ -1,0 +1,55 @@
+import Coordination
+import KafkaProtocol
+
+extension BrokerApis {
+    /// Kafka's `handleInitProducerIdRequest` for idempotent producers: a new producer id from the
+    /// `ProducerIdManager`, epoch 0. Any broker answers; no coordinator is involved.
+    ///
+    /// A v3+ request carrying its current id and epoch (KIP-360: a producer resuming after a sequence error) also
+    /// gets a new id with epoch 0, as Kafka 2.8's `TransactionCoordinator` answers every request without a
+    /// transactional id. Partitions keep no registry of producer ids to check the old pair against, and a fresh id
+    /// is what lets the producer restart its sequences at 0 everywhere.
+    ///
+    /// Transactions are not supported: a request with a transactional id gets INVALID_REQUEST, which Kafka also
+    /// answers for an empty transactional id. Clients treat it as fatal at once ("Unexpected error in
+    /// InitProducerIdResponse"), where COORDINATOR_NOT_AVAILABLE or NOT_COORDINATOR would have them look for a
+    /// transaction coordinator and retry until `max.block.ms`, and TRANSACTIONAL_ID_AUTHORIZATION_FAILED would
+    /// blame ACLs. The broker logs the real reason.
+    func initProducerId(_ request: InitProducerIdRequest, _ context: RequestContext) async -> InitProducerIdResponse {
+        if let refusal = Self.initProducerIdRefusal(request) {
+            logger.info("Refused InitProducerId from client '\(context.clientId)': \(refusal.reason)")
+            return InitProducerIdResponse(errorCode: refusal.errorCode.rawValue, producerId: -1, producerEpoch: -1)
+        }
+        do {
+            let producerId = try await producerIds.generateProducerId()
+            logger.debug("Producer id \(producerId) (epoch 0) for client '\(context.clientId)'")
+            return InitProducerIdResponse(errorCode: ErrorCode.noError.rawValue, producerId: producerId, producerEpoch: 0)
+        } catch {
+            let code = Self.initProducerIdErrorCode(for: error)
+            logger.warning("No producer id for client '\(context.clientId)' (answering \(code)): \(error)")
+            return InitProducerIdResponse(errorCode: code.rawValue, producerId: -1, producerEpoch: -1)
+        }
+    }
+
+    /// Requests refused before any id is handed out, with the error code and the reason to log.
+    static func initProducerIdRefusal(_ request: InitProducerIdRequest) -> (errorCode: ErrorCode, reason: String)? {
+        if let transactionalId = request.transactionalId {
+            return (.invalidRequest, "transactions are not supported by this broker (transactional.id '\(transactionalId)')")
+        }
+        // Kafka's check: the id and epoch of v3+ come as a pair or not at all.
+        if (request.producerId == -1) != (request.producerEpoch == -1) {
+            return (.invalidRequest, "producer id \(request.producerId) and epoch \(request.producerEpoch) must both be -1 or both be set")
+        }
+        return nil
+    }
+
+    /// A failure to get an id: ZooKeeper trouble (connection loss, a session being replaced, lost races) is
+    /// temporary, answered with COORDINATOR_LOAD_IN_PROGRESS, which clients simply retry (Kafka 3.x answers the
+    /// same while its next block is on the way); used-up ids or a corrupt znode are not, UNKNOWN_SERVER_ERROR.
+    static func initProducerIdErrorCode(for error: any Error) -> ErrorCode {
+        switch error {
+        case ProducerIdManager.Failure.exhausted, is ZkDataError: .unknownServerError
+        default: .coordinatorLoadInProgress
+        }
+    }
+}
