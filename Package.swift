@@ -28,14 +28,20 @@ let package = Package(
         .target(name: "ZooKeeper", dependencies: ["CZooKeeper", log]),
         // CRC-32C with the SSE4.2 instruction where the CPU has it (record batches are checksummed on every append).
         .target(name: "CCRC32C", path: "Sources/CCRC32C"),
-        .target(name: "KafkaProtocol", dependencies: ["CCRC32C", nioCore], exclude: ["Schema"]),
+        // Kafka's four compression codecs over Debian's C libraries; only consumers of records (the client, ListOffsets
+        // by timestamp, tests) decompress: the broker stores compressed batches as they came.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CLZ4", path: "Sources/CLZ4", providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CSnappy", path: "Sources/CSnappy", providers: [.apt(["libsnappy-dev"])]),
+        .target(
+            name: "KafkaProtocol", dependencies: ["CCRC32C", "CZlib", "CLZ4", "CZstd", "CSnappy", nioCore],
+            exclude: ["Schema"]),
         // Schema text in, Swift text out: the message codecs in KafkaProtocol/Messages/Generated come from it.
         .target(name: "KafkaProtocolGenerator"),
         .executableTarget(name: "gregor-protocol-gen", dependencies: ["KafkaProtocolGenerator"]),
         .target(name: "Storage", dependencies: ["KafkaProtocol", nioCore, log]),
-        // Debian's zlib1g-dev: the client inflates gzip record batches (consumers decode records; brokers never do).
-        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
-        .target(name: "KafkaClient", dependencies: ["KafkaProtocol", "CZlib", nioCore, nioPosix, log]),
+        .target(name: "KafkaClient", dependencies: ["KafkaProtocol", nioCore, nioPosix, log]),
         .target(name: "Coordination", dependencies: ["ZooKeeper", log]),
         .target(name: "Broker", dependencies: ["Coordination", "Storage", "KafkaProtocol", "KafkaClient", "ZooKeeper", nioCore, nioPosix, log, lifecycle]),
         .executableTarget(name: "gregor-server", dependencies: ["Broker", log, lifecycle, argumentParser]),

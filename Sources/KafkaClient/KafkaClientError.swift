@@ -37,9 +37,8 @@ public enum KafkaClientError: Error, Sendable, Hashable, CustomStringConvertible
     case retriesExhausted(operation: String, lastError: String)
     /// None of the bootstrap servers (or known brokers) answered.
     case noBrokerAvailable(tried: [String], lastError: String?)
-    /// Fetched records use a compression codec this client cannot decode (only none and gzip are supported).
-    case unsupportedCompression(String)
-    /// Fetched record batches are corrupt (bad CRC, malformed records, a gzip stream that does not inflate).
+    /// Fetched record batches are corrupt (bad CRC, malformed records, compressed records that do not decompress
+    /// or decompress to more than the client's cap).
     case corruptRecords(reason: String)
     /// The topic or partition is not in the cluster's metadata (after refreshing it).
     case unknownTopicOrPartition(topic: String, partition: Int32?)
@@ -86,8 +85,6 @@ public enum KafkaClientError: Error, Sendable, Hashable, CustomStringConvertible
         case .noBrokerAvailable(let tried, let lastError):
             let last = lastError.map { " (last error: \($0))" } ?? ""
             return "no broker reachable among \(tried.joined(separator: ","))\(last)"
-        case .unsupportedCompression(let codec):
-            return "records compressed with \(codec) are not supported by this client (only none and gzip)"
         case .corruptRecords(let reason):
             return "corrupt records: \(reason)"
         case .unknownTopicOrPartition(let topic, let partition?):

@@ -1,5 +1,6 @@
-/// Builds an uncompressed v2 record batch as a producer sends it (Kafka's `MemoryRecordsBuilder` for magic 2):
-/// base offset 0, offsets and timestamps as deltas from the first record, CRC-32C over attributes..end.
+/// Builds a v2 record batch as a producer sends it (Kafka's `MemoryRecordsBuilder` for magic 2):
+/// base offset 0, offsets and timestamps as deltas from the first record, CRC-32C over attributes..end; the
+/// records uncompressed or compressed with one of Kafka's codecs.
 ///
 /// For the `gregor produce` command, benchmarks and tests; the broker itself never builds batches, it stores what
 /// producers send.
@@ -58,17 +59,28 @@ public struct RecordBatchBuilder: Sendable {
         recordCount += 1
     }
 
-    /// The batch; at least one record must have been appended (Kafka rejects empty batches).
+    /// The batch, uncompressed; at least one record must have been appended (Kafka rejects empty batches).
     public func build() -> [UInt8] {
+        assemble(records: body, compression: .none)
+    }
+
+    /// The batch with its records section compressed by `compression` (Kafka compresses all records of a batch as
+    /// one block after the header; `recordsCount` stays in the header, uncompressed).
+    public func build(compression: CompressionType) throws(CompressionError) -> [UInt8] {
+        guard compression != .none else { return build() }
+        return assemble(records: try compression.compress(body), compression: compression)
+    }
+
+    private func assemble(records: [UInt8], compression: CompressionType) -> [UInt8] {
         precondition(recordCount > 0, "a record batch holds at least one record")
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(RecordBatch.headerSize + body.count)
+        bytes.reserveCapacity(RecordBatch.headerSize + records.count)
         Self.append(Int64(0), to: &bytes)
-        Self.append(Int32(RecordBatch.headerSize - RecordBatch.logOverhead + body.count), to: &bytes)
+        Self.append(Int32(RecordBatch.headerSize - RecordBatch.logOverhead + records.count), to: &bytes)
         Self.append(partitionLeaderEpoch, to: &bytes)
         bytes.append(UInt8(RecordBatch.currentMagic))
         Self.append(UInt32(0), to: &bytes)  // CRC, filled in below
-        Self.append(Int16(0), to: &bytes)  // attributes: no compression, CreateTime
+        Self.append(Int16(compression.rawValue), to: &bytes)  // attributes: the codec, CreateTime
         Self.append(Int32(recordCount - 1), to: &bytes)
         Self.append(baseTimestamp, to: &bytes)
         Self.append(maxTimestamp, to: &bytes)
@@ -76,7 +88,7 @@ public struct RecordBatchBuilder: Sendable {
         Self.append(producerEpoch, to: &bytes)
         Self.append(baseSequence, to: &bytes)
         Self.append(Int32(recordCount), to: &bytes)
-        bytes += body
+        bytes += records
         let crc = bytes[21...].withUnsafeBytes { CRC32C.checksum($0) }
         withUnsafeBytes(of: crc.bigEndian) { bytes.replaceSubrange(17..<21, with: $0) }
         return bytes

@@ -11,6 +11,10 @@ public enum StorageError: Error, Sendable, CustomStringConvertible {
     /// Appended batches must carry offsets above the log end (follower appends).
     case unexpectedOffset(first: Int64, logEndOffset: Int64)
     case corruptIndex(path: String, reason: String)
+    /// A stored batch's records do not decode (they do not decompress, or a record is malformed): Kafka's
+    /// `CorruptRecordException`, `CORRUPT_MESSAGE`. Appends check only batch headers and CRCs, so this surfaces
+    /// when something reads inside a batch (ListOffsets by timestamp).
+    case corruptRecords(path: String, position: Int, reason: String)
     case logClosed(path: String)
     /// `log.dirs` names no directory, so there is nowhere to create a log.
     case noLogDirectories
@@ -25,6 +29,7 @@ public enum StorageError: Error, Sendable, CustomStringConvertible {
         case .io, .corruptIndex, .logClosed, .noLogDirectories: return .kafkaStorageError
         case .invalidRecords(let error): return error.errorCode
         case .offsetOutOfRange: return .offsetOutOfRange
+        case .corruptRecords: return .corruptMessage
         case .unexpectedOffset: return .invalidRecord
         case .invalidProducerEpoch: return .invalidProducerEpoch
         case .outOfOrderSequence: return .outOfOrderSequenceNumber
@@ -43,6 +48,8 @@ public enum StorageError: Error, Sendable, CustomStringConvertible {
             return "records starting at offset \(first) do not follow the log end offset \(end)"
         case .corruptIndex(let path, let reason):
             return "corrupt index \(path): \(reason)"
+        case .corruptRecords(let path, let position, let reason):
+            return "corrupt records in \(path) at byte \(position): \(reason)"
         case .logClosed(let path):
             return "log \(path) is closed"
         case .noLogDirectories:

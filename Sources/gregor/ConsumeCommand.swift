@@ -14,7 +14,7 @@ struct ConsumeCommand: AsyncParsableCommand {
               plain  the value (with --print-key: key<TAB>value); null prints as "null"
               kv     CreateTime:<ms><TAB>Partition:<p><TAB>Offset:<o><TAB><headers or NO_HEADERS><TAB><key><TAB><value>
               json   one object per line: topic, partition, offset, timestamp, timestampType, key, value, headers
-            Records compressed with snappy, lz4 or zstd cannot be decoded (none and gzip can).
+            Batches compressed with any of Kafka's codecs (gzip, snappy, lz4, zstd) are decompressed.
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {

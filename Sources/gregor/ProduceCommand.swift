@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KafkaClient
 import KafkaProtocol
+import NIOCore
 
 /// `gregor produce`: one record per line of standard input, batched per partition, like
 /// `kafka-console-producer.sh`.
@@ -30,13 +31,24 @@ struct ProduceCommand: AsyncParsableCommand {
     var batchSize = 16_384
     @Option(name: .customLong("max-line-bytes"), help: "Longest line accepted (Kafka's max.request.size default).")
     var maxLineBytes = 1_048_576
+    @Option(
+        name: .customLong("compression-type"),
+        help: "Compress each batch with none, gzip, snappy, lz4 or zstd (the producer's compression.type).")
+    var compressionType = "none"
 
     func validate() throws {
         guard parsedAcks != nil else { throw ValidationError("--acks must be 0, 1, all or -1") }
         if let keySeparator, keySeparator.isEmpty { throw ValidationError("--key-separator must not be empty") }
         if let partition, partition < 0 { throw ValidationError("--partition must not be negative") }
         guard batchSize > 0, maxLineBytes > 0 else { throw ValidationError("sizes must be positive") }
+        guard compression != nil else {
+            throw ValidationError("--compression-type must be one of none, gzip, snappy, lz4, zstd")
+        }
         _ = try parseKeyValues(headers, option: "--header")
+    }
+
+    private var compression: CompressionType? {
+        CompressionType.allCases.first { $0.name == compressionType }
     }
 
     private var parsedAcks: Int16? {
@@ -60,8 +72,8 @@ struct ProduceCommand: AsyncParsableCommand {
                         throw CommandFailure("partition \(partition) does not exist: \(topic) has \(partitionCount) partitions")
                     }
                     var producer = BatchingProducer(
-                        client: client, topic: topic, acks: parsedAcks ?? 1, batchSize: batchSize,
-                        partitionCount: partitionCount, fixedPartition: partition)
+                        client: client, topic: topic, acks: parsedAcks ?? 1, compression: compression ?? .none,
+                        batchSize: batchSize, partitionCount: partitionCount, fixedPartition: partition)
                     let input = StandardInputLines(maxLineBytes: maxLineBytes)
                     var lineNumber = 0
                     while let lines = try await input.next() {
@@ -118,11 +130,13 @@ struct ProduceCommand: AsyncParsableCommand {
     }
 }
 
-/// Per-partition `RecordBatchBuilder`s, sent when full or on `flush`.
+/// Per-partition `RecordBatchBuilder`s, sent when full or on `flush`, compressed with `compression` (as a Kafka
+/// producer does, `batchSize` counts the records before compression).
 struct BatchingProducer {
     let client: KafkaClusterClient
     let topic: String
     let acks: Int16
+    let compression: CompressionType
     let batchSize: Int
     let partitionCount: Int32
     let fixedPartition: Int32?
@@ -130,10 +144,14 @@ struct BatchingProducer {
     /// Where unkeyed records go until the next flush (Kafka's sticky partitioner, simplified).
     private var stickyPartition: Int32
 
-    init(client: KafkaClusterClient, topic: String, acks: Int16, batchSize: Int, partitionCount: Int32, fixedPartition: Int32?) {
+    init(
+        client: KafkaClusterClient, topic: String, acks: Int16, compression: CompressionType = .none, batchSize: Int,
+        partitionCount: Int32, fixedPartition: Int32?
+    ) {
         self.client = client
         self.topic = topic
         self.acks = acks
+        self.compression = compression
         self.batchSize = batchSize
         self.partitionCount = partitionCount
         self.fixedPartition = fixedPartition
@@ -157,6 +175,12 @@ struct BatchingProducer {
 
     private mutating func send(_ partition: Int32) async throws {
         guard let batch = batches.removeValue(forKey: partition), batch.recordCount > 0 else { return }
-        _ = try await client.produce(topic: topic, partition: partition, batch: batch, acks: acks)
+        let records: [UInt8]
+        do {
+            records = try batch.build(compression: compression)
+        } catch {
+            throw CommandFailure("Cannot compress a batch for \(topic)-\(partition): \(error)")
+        }
+        _ = try await client.produce(topic: topic, partition: partition, records: ByteBuffer(bytes: records), acks: acks)
     }
 }

@@ -94,6 +94,27 @@ import Testing
         await broker.stop()
     }
 
+    /// A batch in each codec, produced by the CLI and printed back by it, in offset order.
+    @Test func produceAndConsumeEveryCompressionType() async throws {
+        let broker = try await InMemoryBroker.start()
+        let server = ["--bootstrap-server", "127.0.0.1:\(broker.port)"]
+        _ = try await gregor(["topics", "--create", "--topic", "z", "--partitions", "1"] + server)
+        let codecs = ["none", "gzip", "snappy", "lz4", "zstd"]
+        for codec in codecs {
+            let produced = try await gregor(
+                ["produce", "--topic", "z", "--compression-type", codec] + server, stdin: "\(codec) one\n\(codec) two\n")
+            #expect(produced.status == 0, "\(codec): \(produced.output)")
+        }
+        let consumed = try await gregor(
+            ["consume", "--topic", "z", "--from-beginning", "--max-messages", "10"] + server)
+        #expect(consumed.status == 0, "\(consumed.output)")
+        #expect(lines(consumed) == codecs.flatMap { ["\($0) one", "\($0) two"] } + ["Processed a total of 10 messages"])
+        let refused = try await gregor(["produce", "--topic", "z", "--compression-type", "brotli"] + server, stdin: "x\n")
+        #expect(refused.status != 0)
+        #expect(refused.output.contains("--compression-type must be one of none, gzip, snappy, lz4, zstd"))
+        await broker.stop()
+    }
+
     @Test func consumeStopsAfterTheTimeoutWithNothingToRead() async throws {
         let broker = try await InMemoryBroker.start()
         let server = ["--bootstrap-server", "127.0.0.1:\(broker.port)"]

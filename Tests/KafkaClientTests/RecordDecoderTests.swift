@@ -85,14 +85,16 @@ private let fox = String(repeating: "the quick brown fox jumps over the lazy dog
         #expect(records[3].headers.map(\.key) == ["a", "b"])
     }
 
-    @Test func kafkaPythonGzipBatchInflates() throws {
-        let records = try RecordDecoder.decode(try fixture("gzip"), partition: 0).records
+    /// kafka-python compressed these (see generate_batches.py); each codec decodes to the same eight records.
+    @Test(arguments: ["gzip", "snappy", "lz4", "zstd"])
+    func kafkaPythonCompressedBatchesDecode(codec: String) throws {
+        let records = try RecordDecoder.decode(try fixture(codec), partition: 0).records
         #expect(records.count == 8)
         #expect(records.map(\.timestamp) == [0, 3, 1, 11, 4, 6, 2, 8].map { baseTimestamp + $0 })
         for (i, record) in records.enumerated() {
             #expect(record.offset == Int64(i))
-            #expect(record.key == Array("gzip-key-\(i)".utf8))
-            #expect(record.value == Array("gzip value \(i): \(fox)".utf8))
+            #expect(record.key == Array("\(codec)-key-\(i)".utf8))
+            #expect(record.value == Array("\(codec) value \(i): \(fox)".utf8))
             #expect(record.headers == [
                 .init(key: "trace-id", value: Array(String(format: "%08x", i).utf8)),
                 .init(key: "source", value: Array("gregor-fixture".utf8)),
@@ -106,16 +108,50 @@ private let fox = String(repeating: "the quick brown fox jumps over the lazy dog
         #expect(records.allSatisfy { $0.timestamp == baseTimestamp + 60_000 && $0.timestampType == .logAppendTime })
     }
 
-    @Test func snappyIsReportedAsUnsupported() throws {
-        #expect(throws: KafkaClientError.unsupportedCompression("snappy")) {
-            try RecordDecoder.decode(try fixture("snappy"), partition: 0)
+    /// librdkafka may put raw snappy (no xerial framing) in a batch; it decodes like the framed kind.
+    @Test func rawSnappyBatchDecodes() throws {
+        var builder = RecordBatchBuilder(baseTimestamp: 1_000)
+        for i in 0..<20 { builder.append(key: Array("k\(i)".utf8), value: Array(fox.utf8)) }
+        let plain = builder.build()
+        let framed = try CompressionType.snappy.compress(Array(plain[RecordBatch.headerSize...]))
+        // One xerial block (the records are below 32 KiB): 16 bytes of stream header, a 4-byte length, the block.
+        var bytes = Array(plain.prefix(RecordBatch.headerSize)) + framed[20...]
+        bytes.withUnsafeMutableBytes { buffer in
+            buffer.storeBytes(of: Int32(buffer.count - RecordBatch.logOverhead).bigEndian, toByteOffset: 8, as: Int32.self)
+            buffer.storeBytes(of: Int16(CompressionType.snappy.rawValue).bigEndian, toByteOffset: 21, as: Int16.self)
+            let crc = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: buffer[21...]))
+            buffer.storeBytes(of: crc.bigEndian, toByteOffset: 17, as: UInt32.self)
         }
+        #expect(try RecordDecoder.decode(ByteBuffer(bytes: bytes), partition: 0)
+            == RecordDecoder.decode(ByteBuffer(bytes: plain), partition: 0))
     }
 
-    @Test func gzipOutputIsCapped() throws {
-        let body = try fixture("gzip").getSlice(at: RecordBatch.headerSize, length: 298 - RecordBatch.headerSize)
-        let inflated = try Gzip.inflate(try #require(body))
-        #expect(inflated.readableBytes > 100)
-        #expect(throws: KafkaClientError.self) { try Gzip.inflate(try #require(body), maxInflatedBytes: 100) }
+    /// One fetch response holding a batch in each codec, back to back, as a topic written by several producers.
+    @Test func batchesInEveryCodecInOneResponse() throws {
+        var bytes: [UInt8] = []
+        var expected: [Int64] = []
+        for (index, codec) in CompressionType.allCases.enumerated() {
+            var builder = RecordBatchBuilder(baseTimestamp: 1_000)
+            for i in 0..<3 { builder.append(key: nil, value: Array("\(codec.name) \(i)".utf8)) }
+            var batch = try builder.build(compression: codec)
+            batch.withUnsafeMutableBytes { RecordBatch.setBaseOffset(Int64(index * 3), in: $0) }
+            bytes += batch
+            expected += (0..<3).map { Int64(index * 3 + $0) }
+        }
+        let decoded = try RecordDecoder.decode(ByteBuffer(bytes: bytes), partition: 0, fromOffset: 1)
+        #expect(decoded.records.map(\.offset) == Array(expected.dropFirst()))
+        #expect(decoded.records.last?.value == Array("zstd 2".utf8))
+        #expect(decoded.nextOffset == 15)
+    }
+
+    @Test(arguments: ["gzip", "snappy", "lz4", "zstd"])
+    func decompressedSizeIsCapped(codec: String) throws {
+        #expect(try RecordDecoder.decode(try fixture(codec), partition: 0, maxDecompressedBytes: 4_000).records.count == 8)
+        #expect {
+            try RecordDecoder.decode(try fixture(codec), partition: 0, maxDecompressedBytes: 1_000)
+        } throws: { error in
+            guard case KafkaClientError.corruptRecords(let reason) = error else { return false }
+            return reason.contains("more than 1000 bytes")
+        }
     }
 }

@@ -10,6 +10,16 @@ struct BatchFixture: Decodable, Sendable {
         let crc: UInt32
     }
 
+    /// One record as kafka-python's reader returned it; keys and values are UTF-8 text in these fixtures.
+    struct Record: Decodable, Sendable {
+        let offset: Int64
+        let timestamp: Int64
+        let key: String?
+        let value: String?
+        /// (key, value) pairs.
+        let headers: [[String?]]
+    }
+
     let name: String
     let file: String
     let codec: String
@@ -33,6 +43,7 @@ struct BatchFixture: Decodable, Sendable {
     let producerEpoch: Int16
     let baseSequence: Int32
     let logAppendTime: LogAppendTimeMutation
+    let records: [Record]
 
     /// Filled in after decoding from `file`.
     var bytes: [UInt8] = []
@@ -41,7 +52,7 @@ struct BatchFixture: Decodable, Sendable {
         case name, file, codec, compressionId, sizeInBytes, batchLength, baseOffset, partitionLeaderEpoch, crc
         case attributes, lastOffsetDelta, recordCount, recordsDecoded, baseTimestamp, maxTimestamp
         case maxRecordTimestamp, timestampType, isTransactional, isControl, producerId, producerEpoch, baseSequence
-        case logAppendTime
+        case logAppendTime, records
     }
 
     /// Batches a producer could send (the LogAppendTime one is what a broker stores, not what a client sends).

@@ -99,7 +99,7 @@ struct LogRetentionTests {
 
     // MARK: timestamps
 
-    @Test("lookups by timestamp find the first batch at or after the time, also at segment boundaries")
+    @Test("lookups by timestamp find the first record at or after the time, also at segment boundaries")
     func offsetByTimestamp() throws {
         defer { TemporaryDirectory.remove(directory) }
         var config = LogConfig()
@@ -117,18 +117,23 @@ struct LogRetentionTests {
             let i = base / 3
             let batchTime = t + 100 * i
             #expect(try log.fetchOffset(byTimestamp: batchTime)?.offset == base)
-            #expect(try log.fetchOffset(byTimestamp: batchTime)?.timestamp == batchTime + 2)
+            #expect(try log.fetchOffset(byTimestamp: batchTime)?.timestamp == batchTime)
             #expect(try log.fetchOffset(byTimestamp: batchTime - 50)?.offset == base)
-            #expect(try log.fetchOffset(byTimestamp: batchTime + 2)?.offset == base)
+            // Inside the batch: the exact record, not the batch's base offset.
+            #expect(try log.fetchOffset(byTimestamp: batchTime + 1)?.offset == base + 1)
+            #expect(try log.fetchOffset(byTimestamp: batchTime + 2)?.offset == base + 2)
+            #expect(try log.fetchOffset(byTimestamp: batchTime + 2)?.timestamp == batchTime + 2)
             // Just after this batch's max: the next batch.
             #expect(try log.fetchOffset(byTimestamp: batchTime + 3)?.offset == base + 3)
             if base > 0 { #expect(try log.fetchOffset(byTimestamp: batchTime - 97)?.offset == base) }
         }
         #expect(try log.fetchOffset(byTimestamp: t - 1_000)?.offset == 0)
-        #expect(try log.fetchOffset(byTimestamp: t + 100 * 39 + 2)?.offset == 117)
+        #expect(try log.fetchOffset(byTimestamp: t + 100 * 39 + 2)?.offset == 119)
         #expect(try log.fetchOffset(byTimestamp: t + 100 * 40) == nil)
+        // Records before the log start offset do not count, even inside a batch that is still stored.
         try log.deleteRecords(before: 7)
         #expect(try log.fetchOffset(byTimestamp: t)?.offset == 7)
+        #expect(try log.fetchOffset(byTimestamp: t)?.timestamp == t + 201)
     }
 
     // MARK: truncation

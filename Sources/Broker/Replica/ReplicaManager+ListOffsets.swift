@@ -9,8 +9,8 @@ enum ListOffsetsTimestamp {
 
 extension ReplicaManager {
     /// The offset for `timestamp` on the leader (Kafka's `fetchOffsetForTimestamp`): latest = high watermark for
-    /// consumers (log end for followers), earliest = log start, otherwise the first batch at or after the time.
-    /// nil offset (answered as -1) when no batch is that recent.
+    /// consumers (log end for followers), earliest = log start, otherwise the first record at or after the time.
+    /// nil offset (answered as -1) when no record is that recent.
     func fetchOffset(
         _ topicPartition: TopicPartition, timestamp: Int64, replicaId: Int32, currentLeaderEpoch: Int32
     ) -> Result<(offset: Int64, timestamp: Int64, leaderEpoch: Int32), ErrorCode> {

@@ -97,8 +97,8 @@ extension KafkaClusterClient {
     /// - Parameters:
     ///   - maxBytes: cap on the response's records (the first batch is returned whole even if larger, KIP-74).
     ///   - maxWait: how long the broker may wait for `minBytes` to arrive before answering.
-    /// - Throws: `.broker(.offsetOutOfRange, ...)` when `offset` is outside the log; `.unsupportedCompression`
-    ///   for batches compressed with a codec other than gzip.
+    /// - Throws: `.broker(.offsetOutOfRange, ...)` when `offset` is outside the log; `.corruptRecords` for batches
+    ///   that fail their CRC, do not decompress or hold malformed records.
     public func fetch(
         topic: String, partition: Int32, offset: Int64, maxBytes: Int32 = 1 << 20, maxWait: Duration = .milliseconds(500),
         minBytes: Int32 = 1, timeout: Duration? = nil

@@ -53,17 +53,20 @@ extension Log {
         return low
     }
 
-    /// The first offset whose batch has a timestamp >= `timestamp` (ListOffsets by time), with that timestamp;
-    /// nil when every batch is older. Batch-granular: the offset is the batch's base offset.
+    /// The first record whose timestamp is >= `timestamp` (ListOffsets by time), as its exact offset and timestamp
+    /// (Kafka's `fetchOffsetByTimestamp`); nil when every record is older. Records before the log start offset do
+    /// not count. With LogAppendTime every record of a batch carries the batch's max timestamp, as in Kafka.
     public func fetchOffset(byTimestamp timestamp: Int64) throws -> (offset: Int64, timestamp: Int64)? {
-        // Rare (ListOffsets), so it runs under the lock and reads each segment's timestamp state consistently.
-        try state.withLock { state in
-            for segment in state.segments where segment.maxTimestampSoFar >= timestamp {
-                if let found = try segment.findOffset(byTimestamp: timestamp, startingOffset: state.logStartOffset) {
-                    return found
-                }
-            }
-            return nil
+        // The segments' timestamp state is guarded by the lock, so the candidates are picked under it; the search
+        // reads files and may decompress a batch, which runs outside it (like `read`) so appends are not held up.
+        let (candidates, startOffset) = state.withLock { state in
+            (state.segments.filter { $0.maxTimestampSoFar >= timestamp }, state.logStartOffset)
         }
+        for segment in candidates {
+            if let found = try segment.findOffset(byTimestamp: timestamp, startingOffset: startOffset) {
+                return found
+            }
+        }
+        return nil
     }
 }

@@ -6,7 +6,7 @@ import KafkaProtocol
 /// (max timestamp -> offset).
 ///
 /// Concurrency: mutations (append, truncate, recover, roll) come from the owning `Log` under its lock; reads
-/// (`read`, `translateOffset`, `findOffset(byTimestamp:)`) run concurrently and only see bytes below the size
+/// (`read`, `translateOffset`, `findOffset(byTimestamp:startingOffset:)`) run concurrently and only see bytes below the size
 /// published by the last append.
 final class LogSegment: @unchecked Sendable {
     let baseOffset: Int64
@@ -111,19 +111,62 @@ final class LogSegment: @unchecked Sendable {
         return file.slice(position: first.position, count: position - first.position)
     }
 
-    /// The first batch holding a record with timestamp >= `timestamp` at or after `startingOffset`, as
-    /// (offset, batch max timestamp), or nil when there is none.
+    /// The first record with timestamp >= `timestamp` and offset >= `startingOffset`, as (its offset, its
+    /// timestamp), or nil when there is none (Kafka's `findOffsetByTimestamp` and `FileRecords.searchForTimestamp`):
+    /// the time index gives a starting position, batch headers skip batches whose max timestamp is too old, and the
+    /// records of a candidate batch are read (decompressed when needed) to find the exact record. A batch whose
+    /// records all miss (its max timestamp lied, or they lie before `startingOffset`) passes the search on.
+    ///
+    /// Runs without the log's lock, like `read`: it sees the bytes published by the last append.
     func findOffset(byTimestamp timestamp: Int64, startingOffset: Int64) throws -> (offset: Int64, timestamp: Int64)? {
         let entry = timeIndex.lookup(targetTimestamp: timestamp)
         var position = Int(offsetIndex.lookup(targetOffset: max(entry.offset, startingOffset)).position)
         let end = file.sizeInBytes
         while let header = try readHeader(at: position, limit: end) {
-            if header.maxTimestamp >= timestamp && header.lastOffset >= startingOffset {
-                return (max(header.baseOffset, startingOffset), header.maxTimestamp)
+            if header.maxTimestamp >= timestamp && header.lastOffset >= startingOffset,
+                let found = try searchRecords(of: header, at: position, limit: end, timestamp: timestamp, startingOffset: startingOffset)
+            {
+                return found
             }
             position += header.sizeInBytes
         }
         return nil
+    }
+
+    /// The first record of the batch at `position` with timestamp >= `timestamp` and offset >= `startingOffset`.
+    private func searchRecords(
+        of header: RecordBatchHeader, at position: Int, limit: Int, timestamp: Int64, startingOffset: Int64
+    ) throws -> (offset: Int64, timestamp: Int64)? {
+        // The batch must lie below the published size, which also bounds the allocation.
+        guard position + header.sizeInBytes <= limit else { return nil }
+        var failure: StorageError?
+        let bytes = [UInt8](unsafeUninitializedCapacity: header.sizeInBytes) { buffer, initialized in
+            do throws(StorageError) {
+                initialized = try file.read(into: UnsafeMutableRawBufferPointer(buffer), at: position)
+            } catch {
+                failure = error
+                initialized = 0
+            }
+        }
+        if let failure { throw failure }
+        // Short only if a truncation removed the batch since the header was read: nothing left to find.
+        guard bytes.count == header.sizeInBytes else { return nil }
+        do {
+            return try bytes.withUnsafeBytes { batch in
+                Result { () throws(RecordDecodingError) in
+                    try RecordBatch.withRecords(in: batch) { records throws(RecordDecodingError) -> (Int64, Int64)? in
+                        while let record = try records.next() {
+                            if record.timestamp >= timestamp && record.offset >= startingOffset {
+                                return (record.offset, record.timestamp)
+                            }
+                        }
+                        return nil
+                    }
+                }
+            }.get()
+        } catch {
+            throw StorageError.corruptRecords(path: file.path, position: position, reason: "\(error)")
+        }
     }
 
     /// The offset after the last batch (the segment's base offset when empty).

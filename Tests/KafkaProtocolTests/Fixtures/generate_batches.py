@@ -3,7 +3,9 @@
 
 Why: a test-only encoder written next to the decoder would share its misunderstandings. These batches are
 built by another implementation, kafka-python's `DefaultRecordBatchBuilder` (the same code its producer
-uses), and every expected value in `manifest.json` is read back by kafka-python, not computed by Gregor.
+uses), and every expected value in `manifest.json` is read back by kafka-python, not computed by Gregor: the
+header fields, and under "records" each record (offset, timestamp, key, value, headers) as kafka-python's reader
+decompresses and decodes it.
 
 Run it OFFLINE and commit the outputs (the `.bin` files and `manifest.json` next to this script); the Swift
 tests never run Python. To regenerate, from the repository root:
@@ -76,6 +78,22 @@ def with_log_append_time(batch, timestamp_ms):
     return bytes(data)
 
 
+def text(data):
+    """Keys, values and header values in these fixtures are UTF-8 text, so the manifest can show them as such."""
+    return None if data is None else bytes(data).decode("utf-8")
+
+
+def record_entry(record):
+    """One record as kafka-python's reader returns it (offset and timestamp absolute, LogAppendTime applied)."""
+    return {
+        "offset": record.offset,
+        "timestamp": record.timestamp,
+        "key": text(record.key),
+        "value": text(record.value),
+        "headers": [[key, text(value)] for key, value in record.headers],
+    }
+
+
 def describe(name, codec, batch):
     """Read the batch back with kafka-python's reader; everything in the manifest comes from there."""
     reader = DefaultRecordBatch(batch)
@@ -114,6 +132,7 @@ def describe(name, codec, batch):
             "attributes": mutated_reader.attributes,
             "crc": mutated_reader.crc,
         },
+        "records": [record_entry(r) for r in records],
     }
 
 
