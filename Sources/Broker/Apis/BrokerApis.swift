@@ -13,7 +13,6 @@ struct BrokerApis: Sendable {
         var defaultPartitions: Int32
         var defaultReplicationFactor: Int16
         var deleteTopicEnable: Bool
-        var minInsyncReplicas: Int
         var fetchMaxBytes: Int
         /// Send fetched records with sendfile (`zero.copy.fetch.enable`), or copy them into the response.
         var zeroCopyFetch: Bool
@@ -36,7 +35,7 @@ struct BrokerApis: Sendable {
             .route(MetadataRequest.self) { request, context in await metadata(request, context) },
             // Versions below carry magic 0/1 message sets, which Gregor does not store or convert (Kafka 4 dropped
             // them too); every named client speaks the newer ones.
-            .routeWithOutcome(ProduceRequest.self, versions: 3...9) { request, context in produce(request, context) },
+            .routeWithOutcome(ProduceRequest.self, versions: 3...9) { request, context in await produce(request, context) },
             .route(FetchRequest.self, versions: 4...12) { request, context in await fetch(request, context) },
             .route(ListOffsetsRequest.self) { request, context in listOffsets(request, context) },
             .route(CreateTopicsRequest.self) { request, context in await createTopics(request, context) },

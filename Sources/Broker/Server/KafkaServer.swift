@@ -43,9 +43,7 @@ public final class KafkaServer: Service, Sendable {
             let admin = AdminZkClient(zk: session, logger: logger)
             let metadataCache = MetadataCache()
             let replicas = ReplicaManager(
-                configuration: .init(
-                    brokerId: brokerId, minInsyncReplicas: Int(config.int("min.insync.replicas")),
-                    highWatermarkCheckpointInterval: .milliseconds(config.long("replica.high.watermark.checkpoint.interval.ms"))),
+                configuration: replicaManagerConfiguration(brokerId: brokerId),
                 logManager: logs, metadataCache: metadataCache, defaultLogConfig: config.logConfig,
                 topicConfig: { [logger] topic in
                     do {
@@ -106,13 +104,14 @@ public final class KafkaServer: Service, Sendable {
         logger.info("Shut down completed")
     }
 
-    /// Reverse startup order: stop accepting requests, close the logs cleanly (flush, checkpoints, clean shutdown
-    /// markers), and close the ZooKeeper session last so the broker's ephemeral znodes vanish at once.
+    /// Reverse startup order: stop accepting requests, stop the replica fetchers, close the logs cleanly (flush,
+    /// checkpoints, clean shutdown markers), and close the ZooKeeper session last so the broker's ephemeral znodes
+    /// vanish at once.
     private func shutDown(
         socketServer: SocketServer?, replicaManager: ReplicaManager?, logManager: LogManager?, session: KafkaZkClient
     ) async {
         await socketServer?.shutdown()
-        replicaManager?.checkpointHighWatermarks()
+        await replicaManager?.shutdown()
         do {
             try logManager?.shutdown()
         } catch {
