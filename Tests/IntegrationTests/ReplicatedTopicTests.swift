@@ -119,4 +119,55 @@ struct ReplicatedTopicTests {
         }
         await cluster.stop()
     }
+
+    /// A killed follower leaves the ISR by the leader's own write after replica.lag.time.max.ms (same leader epoch:
+    /// the controller, which would bump it, only notices the death when the session expires 10 s later); acks=all
+    /// goes on with two of three; restarted, the follower catches up and the leader adds it back.
+    @Test func aDeadFollowerLeavesTheIsrAndRejoinsItWhenBack() async throws {
+        var cluster = try await Cluster.start(sessionTimeoutMs: 10_000)
+        do {
+            try await Self.createTopic(cluster)
+            var expected: [String] = []
+            for round in 0..<3 {
+                let values = ["a\(round)", "b\(round)"]
+                _ = try await cluster.client.produce(topic: Self.topic, partition: 0, batch: Self.batch(values), acks: -1)
+                expected += values
+            }
+            let before = try #require(try await cluster.state()).leaderAndIsr
+            let follower = try #require(before.isr.first { $0 != before.leader })
+            let survivors = before.isr.filter { $0 != follower }
+            cluster.brokers[Int(follower)].kill()
+
+            // A follower at the leader's log end is in sync however long ago it fetched (Kafka's rule), so only new
+            // records show it lagging: this acks=all produce waits until the leader has dropped it from the ISR.
+            let produced = try await cluster.client.produce(topic: Self.topic, partition: 0, batch: Self.batch(["c"]), acks: -1)
+            #expect(produced?.baseOffset == Int64(expected.count))
+            expected.append("c")
+            let shrunk = try #require(try await cluster.state()).leaderAndIsr
+            #expect(shrunk.isr == survivors)
+            #expect(shrunk.leader == before.leader)
+            #expect(shrunk.leaderEpoch == before.leaderEpoch)
+            // The ISR change notification made the controller tell every broker.
+            try await eventually(timeout: .seconds(20), "metadata with the shrunk ISR") {
+                try await cluster.client.metadata(topics: [Self.topic]).topic(Self.topic)?.partition(0)?.isr.sorted()
+                    == survivors.sorted()
+            }
+            #expect(try await Self.readAll(cluster.client, expecting: expected.count) == expected)
+
+            // Back once its old session is gone (a broker id registers only once).
+            try await eventually(timeout: .seconds(30), "broker \(follower)'s session expired") {
+                try await !cluster.cluster.liveBrokerIds().contains(follower)
+            }
+            cluster.brokers[Int(follower)] = try await cluster.restart(follower)
+            try await eventually(timeout: .seconds(30), "broker \(follower) back in the ISR") {
+                try await cluster.state()?.leaderAndIsr.isr.sorted() == before.isr.sorted()
+            }
+            #expect(try await cluster.state()?.leaderAndIsr.leader == before.leader)
+            let again = try await cluster.client.produce(topic: Self.topic, partition: 0, batch: Self.batch(["d"]), acks: -1)
+            #expect(again?.baseOffset == Int64(expected.count))
+        } catch {
+            Issue.record(error)
+        }
+        await cluster.stop()
+    }
 }

@@ -125,10 +125,3 @@ extension ReplicaManager {
         return true
     }
 }
-
-extension ReplicaManager {
-    /// Writing ISR changes to ZooKeeper comes with ISR maintenance; until then a proposed change is dropped at once.
-    func submitIsrChange(_ change: IsrChange, for partition: Partition) {
-        _ = partition.completeIsrChange(change, newZkVersion: nil)
-    }
-}

@@ -27,6 +27,11 @@ final class ReplicaManager: Sendable {
     let fetcherManager: ReplicaFetcherManager
     /// Milliseconds of a monotonic clock, for follower lag (injected by tests).
     let clock: @Sendable () -> Int64
+    /// Where leaders write their ISR changes (ZooKeeper); nil drops every change (tests that do not need it).
+    let isrStore: (any IsrStateStore)?
+    /// ISR expansions proposed on the fetch path, written by `runIsrChangeWriter`.
+    let isrExpansions: AsyncStream<(Partition, IsrChange)>
+    let isrExpansionsInput: AsyncStream<(Partition, IsrChange)>.Continuation
     /// A topic's log config overrides (`/config/topics/<t>`), read when a replica is created.
     let topicConfig: @Sendable (String) async -> [String: String]
     let defaultLogConfig: LogConfig
@@ -44,9 +49,12 @@ final class ReplicaManager: Sendable {
     init(
         configuration: Configuration, logManager: LogManager, metadataCache: MetadataCache, defaultLogConfig: LogConfig,
         topicConfig: @escaping @Sendable (String) async -> [String: String],
-        clock: @escaping @Sendable () -> Int64 = MonotonicClock.milliseconds, logger: Logger
+        isrStore: (any IsrStateStore)? = nil, clock: @escaping @Sendable () -> Int64 = MonotonicClock.milliseconds,
+        logger: Logger
     ) {
         self.configuration = configuration
+        self.isrStore = isrStore
+        (isrExpansions, isrExpansionsInput) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
         self.fetcherManager = ReplicaFetcherManager(
             brokerId: configuration.brokerId, configuration: configuration.fetcher, logger: logger)
         self.clock = clock
@@ -91,6 +99,7 @@ final class ReplicaManager: Sendable {
 
     /// Stops the fetchers (before the logs close), then writes a last high watermark checkpoint.
     func shutdown() async {
+        isrExpansionsInput.finish()
         await fetcherManager.shutdown()
         checkpointHighWatermarks()
     }

@@ -42,6 +42,7 @@ public final class KafkaServer: Service, Sendable {
             logManager = logs
             let admin = AdminZkClient(zk: session, logger: logger)
             let metadataCache = MetadataCache()
+            let sessions = ZkSessionProvider(initial: session)
             let replicas = ReplicaManager(
                 configuration: replicaManagerConfiguration(brokerId: brokerId),
                 logManager: logs, metadataCache: metadataCache, defaultLogConfig: config.logConfig,
@@ -53,7 +54,7 @@ public final class KafkaServer: Service, Sendable {
                         return [:]
                     }
                 },
-                logger: logger)
+                isrStore: ZkIsrStateStore(session: { sessions.current }), logger: logger)
             replicaManager = replicas
             let apis = BrokerApis(
                 settings: apiSettings(brokerId: brokerId, clusterId: clusterId), replicaManager: replicas,
@@ -84,12 +85,15 @@ public final class KafkaServer: Service, Sendable {
             let membership = ClusterMembership(
                 configuration: zkConfig, broker: broker, session: session, channel: controllerChannel,
                 controllerConfig: controllerConfig, logger: logger)
+            sessions.attach(membership)
             try await membership.register()
             logger.info("Gregor broker \(brokerId) started")
             try await cancelWhenGracefulShutdown {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { await logs.runSchedulers() }
                     group.addTask { await replicas.runHighWatermarkCheckpoints() }
+                    group.addTask { await replicas.runIsrShrinkChecks() }
+                    group.addTask { await replicas.runIsrChangeWriter() }
                     group.addTask { try await membership.run() }
                     defer { group.cancelAll() }
                     try await group.next()

@@ -25,7 +25,7 @@ struct ReplicaManagerFixture {
     let clock: ManualClock
 
     static func make(
-        configuration: ReplicaManager.Configuration = .init(brokerId: 1)
+        configuration: ReplicaManager.Configuration = .init(brokerId: 1), isrStore: (any IsrStateStore)? = nil
     ) async throws -> ReplicaManagerFixture {
         let directory = try TemporaryDirectory.make(prefix: "replica-manager")
         let logger = Logger(label: "test")
@@ -35,7 +35,7 @@ struct ReplicaManagerFixture {
         let clock = ManualClock()
         let replicaManager = ReplicaManager(
             configuration: configuration, logManager: logManager, metadataCache: cache, defaultLogConfig: LogConfig(),
-            topicConfig: { _ in [:] }, clock: { clock.now }, logger: logger)
+            topicConfig: { _ in [:] }, isrStore: isrStore, clock: { clock.now }, logger: logger)
         return ReplicaManagerFixture(
             directory: directory, logManager: logManager, replicaManager: replicaManager, clock: clock)
     }
