@@ -71,8 +71,8 @@ extension ReplicaManager {
                 if partition.log.logEndOffset > highWatermark {
                     logger.info(
                         "Truncating \(topicPartition) from log end \(partition.log.logEndOffset) to its high watermark \(highWatermark) before following broker \(leaderState.leader)")
+                    try partition.truncate(to: highWatermark)
                 }
-                try partition.truncate(to: highWatermark)
             } catch {
                 logger.error("Truncating \(topicPartition) to \(highWatermark) failed, not fetching it: \(error)")
                 continue

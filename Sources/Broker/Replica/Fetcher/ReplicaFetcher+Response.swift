@@ -86,6 +86,20 @@ extension ReplicaFetcher {
                 state.fetchOffset = log.logEndOffset
                 partitions[tp] = state
                 return true
+            } catch StorageError.unexpectedOffset(let first, let logEnd) where first < logEnd {
+                // The leader's batch holding our log end starts before it: our tail diverged from the leader's log
+                // (high-watermark truncation cannot see that, leader-epoch truncation would). The leader wins.
+                logger.warning(
+                    "The leader's batch at offset \(first) of \(tp) starts inside our log (end \(logEnd)); truncating to \(first) and fetching again")
+                do {
+                    try state.partition.truncate(to: first)
+                } catch {
+                    logger.error("Truncating \(tp) to \(first) failed: \(error)")
+                    return false
+                }
+                state.fetchOffset = log.logEndOffset
+                partitions[tp] = state
+                return true
             } catch {
                 logger.error("Appending records of \(tp) fetched from broker \(source) at offset \(fetchOffset) failed: \(error)")
                 return false
