@@ -66,6 +66,15 @@ extension ReplicaManager {
         var initial: [InitialFetchState] = []
         for (partition, leaderState) in partitions {
             let topicPartition = partition.topicPartition
+            // As Kafka: without a reachable leader the replica keeps its log as it is (no truncation) and waits.
+            guard let leader = leaderEndPoint(leaderState.leader, liveLeaders: liveLeaders) else {
+                if leaderState.leader < 0 {
+                    logger.info("Partition \(topicPartition) has no leader; not fetching it until it has one")
+                } else {
+                    logger.warning("Leader \(leaderState.leader) of \(topicPartition) is not alive; not fetching it until it is")
+                }
+                continue
+            }
             let highWatermark = partition.highWatermark
             do {
                 if partition.log.logEndOffset > highWatermark {
@@ -75,10 +84,6 @@ extension ReplicaManager {
                 }
             } catch {
                 logger.error("Truncating \(topicPartition) to \(highWatermark) failed, not fetching it: \(error)")
-                continue
-            }
-            guard let leader = leaderEndPoint(leaderState.leader, liveLeaders: liveLeaders) else {
-                logger.warning("Leader \(leaderState.leader) of \(topicPartition) is not alive; not fetching it until it is")
                 continue
             }
             initial.append(InitialFetchState(

@@ -70,8 +70,9 @@ import Testing
             controllerEpoch: 1, leader: 2, leaderEpoch: 1, isr: [2], zkVersion: 1, replicas: [1, 2], isNew: false)
         _ = await manager.becomeLeaderOrFollower(controllerId: 1, controllerEpoch: 1, states: [tp: follower])
         #expect(await produced[tp]?.errorCode == .notLeaderOrFollower)
-        // Its records past the high watermark are gone: the new leader never had them.
-        #expect(manager.partition(tp)?.log.logEndOffset == 0)
+        // With no endpoint for its new leader it keeps its log as it is (truncation waits for a fetcher, as in Kafka).
+        #expect(manager.partition(tp)?.log.logEndOffset == 1)
+        #expect(!manager.fetcherManager.isFetching(tp))
         await manager.shutdown()
     }
 
