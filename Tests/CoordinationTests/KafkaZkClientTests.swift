@@ -91,4 +91,32 @@ struct KafkaZkClientTests {
         #expect(a == 1001)
         #expect(b == 1002)
     }
+
+    @Test func aLeadersIsrChangeIsConditionalOnTheZkVersionAndNotifiesTheController() async throws {
+        let (zk, _) = try await session()
+        defer { Task { await zk.zooKeeper.close() } }
+        try await zk.ensurePersistentPaths()
+        let path = ZkPaths.partitionState(topic: "t", partition: 0)
+        let elected = LeaderIsrAndControllerEpoch(LeaderAndIsr(leader: 1, isr: [1, 2, 3]), controllerEpoch: 3)
+        try await zk.zooKeeper.createRecursively(path, data: elected.encoded())
+
+        let shrunk = LeaderIsrAndControllerEpoch(LeaderAndIsr(leader: 1, isr: [1, 2], zkVersion: 0), controllerEpoch: 3)
+        #expect(try await zk.updateLeaderAndIsr(topic: "t", partition: 0, shrunk) == 1)
+        #expect(String(decoding: try await zk.zooKeeper.getData(path).data, as: UTF8.self)
+            == #"{"controller_epoch":3,"leader":1,"version":1,"leader_epoch":0,"isr":[1,2]}"#)
+        // The same write again (as after a connection loss that hid the answer) finds itself there: done.
+        #expect(try await zk.updateLeaderAndIsr(topic: "t", partition: 0, shrunk) == 1)
+        // A write from an outdated version with other data is a conflict and changes nothing.
+        var stale = shrunk
+        stale.leaderAndIsr.isr = [1]
+        #expect(try await zk.updateLeaderAndIsr(topic: "t", partition: 0, stale) == nil)
+        #expect(try await zk.partitionState(topic: "t", partition: 0)?.leaderAndIsr.isr == [1, 2])
+        #expect(try await zk.updateLeaderAndIsr(topic: "t", partition: 9, shrunk) == nil)
+
+        try await zk.propagateIsrChanges([("t", 0)])
+        let names = try await zk.zooKeeper.getChildren(ZkPaths.isrChangeNotification)
+        #expect(names == ["isr_change_0000000000"])
+        let data = try await zk.zooKeeper.getData(ZkPaths.isrChangeNotification + "/" + names[0]).data
+        #expect(String(decoding: data, as: UTF8.self) == #"{"version":1,"partitions":[{"topic":"t","partition":0}]}"#)
+    }
 }

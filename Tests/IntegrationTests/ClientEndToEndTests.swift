@@ -7,8 +7,7 @@ import Testing
 /// KafkaClient and the `gregor` CLI against real `gregor-server` processes: topic administration through the
 /// controller, produce with acks=all to the leaders, fetch and list offsets back, added partitions, deletion.
 ///
-/// Topics have one replica: followers do not fetch yet, so with two the high watermark would stay at 0 and
-/// consumers would see nothing.
+/// Topics have one replica here; `ReplicatedTopicTests` covers replication.
 @Suite("KafkaClient and the CLI against real brokers", .serialized)
 struct ClientEndToEndTests {
     /// Two brokers whose listener ports are known, and a client bootstrapped from the first.

@@ -15,8 +15,12 @@ extension BrokerApis {
                 controllerEpoch: state.controllerEpoch, leader: state.leader, leaderEpoch: state.leaderEpoch, isr: state.isr,
                 zkVersion: state.zkVersion, replicas: state.replicas, isNew: state.isNew)
         }
+        let liveLeaders = Dictionary(
+            request.liveLeaders.map { ($0.brokerId, BrokerEndPoint(id: $0.brokerId, host: $0.hostName, port: Int($0.port))) },
+            uniquingKeysWith: { _, last in last })
         let outcome = await replicaManager.becomeLeaderOrFollower(
-            controllerId: request.controllerId, controllerEpoch: request.controllerEpoch, states: states)
+            controllerId: request.controllerId, controllerEpoch: request.controllerEpoch, states: states,
+            liveLeaders: liveLeaders)
         switch outcome {
         case .failure(let code):
             return LeaderAndIsrResponse(errorCode: code.rawValue)

@@ -5,9 +5,10 @@ import Storage
 
 extension BrokerApis {
     /// Kafka's `handleProduceRequest`: appends each partition's batch on this broker as leader and answers per
-    /// partition in request order. acks=0 gets no response; if such a produce failed, the connection is closed,
+    /// partition in request order; acks=all answers once the in-sync replicas have the records, or after the
+    /// request's `timeout_ms`. acks=0 gets no response; if such a produce failed, the connection is closed,
     /// as Kafka does, so the producer learns of it by reconnecting and refreshing metadata.
-    func produce(_ request: ProduceRequest, _ context: RequestContext) -> ApiOutcome<ProduceResponse> {
+    func produce(_ request: ProduceRequest, _ context: RequestContext) async -> ApiOutcome<ProduceResponse> {
         let acks = request.acks
         var results: [TopicPartition: ProducePartitionResult] = [:]
         var appendable: [(TopicPartition, ByteBuffer)] = []
@@ -32,8 +33,8 @@ extension BrokerApis {
                 }
             }
         }
-        let minInsync = settings.minInsyncReplicas
-        results.merge(replicaManager.appendRecords(requiredAcks: acks, entries: appendable, minInsyncReplicas: { _ in minInsync })) { a, _ in a }
+        let timeout = Duration.milliseconds(Int64(max(0, request.timeoutMs)))
+        results.merge(await replicaManager.appendRecords(requiredAcks: acks, timeout: timeout, entries: appendable)) { a, _ in a }
 
         if acks == 0 {
             if let failed = results.first(where: { $0.value.errorCode != .noError }) {

@@ -13,7 +13,6 @@ struct BrokerApis: Sendable {
         var defaultPartitions: Int32
         var defaultReplicationFactor: Int16
         var deleteTopicEnable: Bool
-        var minInsyncReplicas: Int
         var fetchMaxBytes: Int
         /// Send fetched records with sendfile (`zero.copy.fetch.enable`), or copy them into the response.
         var zeroCopyFetch: Bool
@@ -26,9 +25,12 @@ struct BrokerApis: Sendable {
     let settings: Settings
     let replicaManager: ReplicaManager
     let metadataCache: MetadataCache
-    let admin: AdminZkClient
+    /// The session changes after an expiry, so admin requests ask for the current one each time.
+    let zkSession: CurrentZkSession
     let producerIds: ProducerIdManager
     let logger: Logger
+
+    var admin: AdminZkClient { AdminZkClient(zk: zkSession.zk, logger: logger) }
 
     /// Every API this broker serves, with the versions it advertises.
     var routes: [ApiRoute] {
@@ -37,7 +39,7 @@ struct BrokerApis: Sendable {
             .route(MetadataRequest.self) { request, context in await metadata(request, context) },
             // Versions below carry magic 0/1 message sets, which Gregor does not store or convert (Kafka 4 dropped
             // them too); every named client speaks the newer ones.
-            .routeWithOutcome(ProduceRequest.self, versions: 3...9) { request, context in produce(request, context) },
+            .routeWithOutcome(ProduceRequest.self, versions: 3...9) { request, context in await produce(request, context) },
             .route(FetchRequest.self, versions: 4...12) { request, context in await fetch(request, context) },
             .route(ListOffsetsRequest.self) { request, context in listOffsets(request, context) },
             .route(InitProducerIdRequest.self) { request, context in await initProducerId(request, context) },

@@ -65,6 +65,8 @@ extension ConfigDef {
                   doc: "A follower that has not caught up for this long leaves the ISR."),
         ConfigKey("replica.fetch.max.bytes", .int, .value("1048576"), .atLeast(0),
                   doc: "Bytes a follower asks for per partition."),
+        ConfigKey("replica.fetch.response.max.bytes", .int, .value("10485760"), .atLeast(0),
+                  doc: "Bytes a follower asks for per fetch response."),
         ConfigKey("replica.fetch.wait.max.ms", .int, .value("500"), doc: "max_wait_ms of follower fetches."),
         ConfigKey("replica.fetch.min.bytes", .int, .value("1"), doc: "min_bytes of follower fetches."),
         ConfigKey("replica.fetch.backoff.ms", .int, .value("1000"), .atLeast(0),

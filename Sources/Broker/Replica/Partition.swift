@@ -3,77 +3,144 @@ import NIOCore
 import Storage
 import Synchronization
 
-/// One partition replica on this broker (Kafka's `Partition`): its local log and what the controller last said
-/// about its leadership. The leader appends and tracks the high watermark; followers (replication, later) only
-/// hold the log.
+/// One partition replica on this broker (Kafka's `Partition`): its local log and its replication state (leadership
+/// from LeaderAndIsr, the high watermark, and as leader the followers' progress and the ISR). The arithmetic lives
+/// in `PartitionReplicationState`; this class adds the log and the locking.
+///
+/// Locking: `state` guards the replication state and is held only briefly (never across log I/O). `roleLock` is
+/// Kafka's `leaderIsrUpdateLock`: a leader append holds it from its "am I leader?" check to the end of the write, and a
+/// role change takes it, so once `makeLeaderOrFollower` returns no leader append can still land in a log that is
+/// about to be truncated as a follower. Order: `roleLock`, then `state`, then the log's own lock.
 final class Partition: Sendable {
     let topicPartition: TopicPartition
     let localBrokerId: Int32
     let log: Log
+    /// The topic's `min.insync.replicas` (its override when the replica was created, else the broker's).
+    let minInsyncReplicas: Int
 
-    private struct State {
-        var leaderState: PartitionLeaderState
-        var highWatermark: Int64
-    }
+    private let state: Mutex<PartitionReplicationState>
+    private let roleLock = Mutex<Void>(())
 
-    private let state: Mutex<State>
-
-    init(topicPartition: TopicPartition, localBrokerId: Int32, log: Log, leaderState: PartitionLeaderState, highWatermark: Int64) {
+    init(
+        topicPartition: TopicPartition, localBrokerId: Int32, log: Log, leaderState: PartitionLeaderState,
+        highWatermark: Int64, minInsyncReplicas: Int = 1, nowMs: Int64 = 0
+    ) {
         self.topicPartition = topicPartition
         self.localBrokerId = localBrokerId
         self.log = log
-        self.state = Mutex(State(leaderState: leaderState, highWatermark: min(highWatermark, log.logEndOffset)))
-        updateHighWatermark()
+        self.minInsyncReplicas = minInsyncReplicas
+        self.state = Mutex(PartitionReplicationState(
+            localBrokerId: localBrokerId, leaderState: leaderState, highWatermark: highWatermark,
+            logEndOffset: log.logEndOffset, nowMs: nowMs))
     }
 
     var leaderState: PartitionLeaderState { state.withLock { $0.leaderState } }
-    var isLeader: Bool { state.withLock { $0.leaderState.leader == localBrokerId } }
+    var isLeader: Bool { state.withLock { $0.isLeader } }
     var leaderEpoch: Int32 { state.withLock { $0.leaderState.leaderEpoch } }
     var highWatermark: Int64 { state.withLock { $0.highWatermark } }
+    var replicationState: PartitionReplicationState { state.withLock { $0 } }
 
-    /// Applies a newer leadership; returns false (and changes nothing) for an older leader epoch.
-    func update(_ leaderState: PartitionLeaderState) -> Bool {
-        let accepted = state.withLock { state in
-            guard leaderState.leaderEpoch >= state.leaderState.leaderEpoch else { return false }
-            state.leaderState = leaderState
-            return true
+    /// Applies a LeaderAndIsr state (Kafka's `makeLeader`/`makeFollower`) under the role lock.
+    func makeLeaderOrFollower(_ leaderState: PartitionLeaderState, nowMs: Int64) -> PartitionReplicationState.LeadershipChange {
+        roleLock.withLock { _ in
+            let logEnd = log.logEndOffset
+            return state.withLock { $0.apply(leaderState, logEndOffset: logEnd, nowMs: nowMs) }
         }
-        if accepted { updateHighWatermark() }
-        return accepted
     }
 
-    /// The leader's high watermark: the smallest log end offset across the ISR. Until followers exist (the
-    /// replication work) the only ISR member this broker knows the log end of is itself, so a leader alone in its
-    /// ISR has HW = LEO; with other ISR members the HW only moves when they report their progress.
+    /// As leader, with no followers in the ISR: the high watermark follows the log end. Returns whether it moved.
     @discardableResult
-    func updateHighWatermark() -> Int64 {
+    func maybeIncrementHighWatermark() -> Bool {
         let logEnd = log.logEndOffset
-        return state.withLock { state in
-            let leaderAlone = state.leaderState.leader == localBrokerId && state.leaderState.isr == [localBrokerId]
-            if leaderAlone, logEnd > state.highWatermark { state.highWatermark = logEnd }
-            if state.highWatermark > logEnd { state.highWatermark = logEnd }
-            return state.highWatermark
-        }
+        return state.withLock { $0.maybeIncrementHighWatermark(leaderLogEndOffset: logEnd) }
     }
 
     /// Appends a producer's records as leader (Kafka's `appendRecordsToLeader`), enforcing `min.insync.replicas`
     /// for acks=all before writing anything.
-    func appendRecordsToLeader(_ records: inout ByteBuffer, requiredAcks: Int16, minInsyncReplicas: Int) throws(PartitionError) -> LogAppendInfo {
-        let (leaderState, isLeader) = state.withLock { ($0.leaderState, $0.leaderState.leader == localBrokerId) }
-        guard isLeader else { throw .notLeader }
-        if requiredAcks == -1, leaderState.isr.count < minInsyncReplicas {
-            throw .notEnoughReplicas(isr: leaderState.isr.count, required: minInsyncReplicas)
+    func appendRecordsToLeader(_ records: inout ByteBuffer, requiredAcks: Int16) throws(PartitionError) -> LogAppendInfo {
+        try roleLock.withLock { _ throws(PartitionError) -> LogAppendInfo in
+            let (leaderState, isLeader, isrSize) = state.withLock { ($0.leaderState, $0.isLeader, $0.isr.count) }
+            guard isLeader else { throw .notLeader }
+            if requiredAcks == -1, isrSize < minInsyncReplicas {
+                throw .notEnoughReplicas(isr: isrSize, required: minInsyncReplicas)
+            }
+            let info: LogAppendInfo
+            do {
+                info = try log.appendAsLeader(&records, leaderEpoch: leaderState.leaderEpoch)
+            } catch let error as StorageError {
+                throw .storage(error)
+            } catch {
+                throw .storage(.io("append", path: log.directory, errno: 5))
+            }
+            maybeIncrementHighWatermark()
+            return info
         }
-        let info: LogAppendInfo
-        do {
-            info = try log.appendAsLeader(&records, leaderEpoch: leaderState.leaderEpoch)
-        } catch let error as StorageError {
-            throw .storage(error)
-        } catch {
-            throw .storage(.io("append", path: log.directory, errno: 5))
+    }
+
+    /// Kafka's `checkEnoughReplicasReachOffset`, for a DelayedProduce: done once the high watermark reaches
+    /// `requiredOffset` (then NOT_ENOUGH_REPLICAS_AFTER_APPEND if the ISR has shrunk below `min.insync.replicas`
+    /// meanwhile), or at once with NOT_LEADER_OR_FOLLOWER when this replica is no longer the leader.
+    func checkEnoughReplicasReachOffset(_ requiredOffset: Int64) -> (done: Bool, error: ErrorCode) {
+        state.withLock { state in
+            guard state.isLeader else { return (true, .notLeaderOrFollower) }
+            guard state.highWatermark >= requiredOffset else { return (false, .noError) }
+            return (true, state.maximalIsr.count >= minInsyncReplicas ? .noError : .notEnoughReplicasAfterAppend)
         }
-        updateHighWatermark()
+    }
+
+    // MARK: leader side of replication
+
+    /// Records a follower's fetch (its fetch offset is its log end offset) at `leaderLogEndOffset`, the leader's log
+    /// end when the fetch read.
+    func updateFollowerFetchState(
+        replicaId: Int32, fetchOffset: Int64, leaderLogEndOffset: Int64, nowMs: Int64
+    ) -> PartitionReplicationState.FollowerFetchOutcome {
+        state.withLock {
+            $0.updateFollowerFetchState(
+                replicaId: replicaId, fetchOffset: fetchOffset, leaderLogEndOffset: leaderLogEndOffset, nowMs: nowMs)
+        }
+    }
+
+    /// The followers that have fallen out of the ISR, as a change to write (marked pending), if any.
+    func maybeShrinkIsr(nowMs: Int64, maxLagMs: Int64) -> IsrChange? {
+        let logEnd = log.logEndOffset
+        return state.withLock { $0.maybeShrinkIsr(leaderLogEndOffset: logEnd, nowMs: nowMs, maxLagMs: maxLagMs) }
+    }
+
+    /// Applies (with the new zkVersion) or drops (nil) a pending ISR change; returns whether it took effect.
+    func completeIsrChange(_ change: IsrChange, newZkVersion: Int32?) -> Bool {
+        let logEnd = log.logEndOffset
+        return state.withLock { $0.completeIsrChange(change, newZkVersion: newZkVersion, leaderLogEndOffset: logEnd) }
+    }
+
+    // MARK: follower side of replication
+
+    /// Appends what the leader sent, keeping its offsets, and takes the leader's high watermark as far as this log
+    /// reaches (Kafka's `appendRecordsToFollowerOrFutureReplica` + the follower's high watermark update).
+    func appendRecordsAsFollower(_ records: inout ByteBuffer, leaderHighWatermark: Int64) throws -> LogAppendInfo? {
+        let info = records.readableBytes > 0 ? try log.appendAsFollower(&records) : nil
+        let (start, end) = (log.logStartOffset, log.logEndOffset)
+        state.withLock {
+            $0.updateFollowerHighWatermark(leaderHighWatermark: leaderHighWatermark, logStartOffset: start, logEndOffset: end)
+        }
         return info
+    }
+
+    /// Removes everything from `offset` on (a follower whose log may hold what its leader does not).
+    func truncate(to offset: Int64) throws {
+        try log.truncate(to: offset)
+        boundHighWatermark()
+    }
+
+    /// Empties the log and starts it at `offset` (a follower below its leader's log start).
+    func truncateFullyAndStart(at offset: Int64) throws {
+        try log.truncateFullyAndStart(at: offset)
+        boundHighWatermark()
+    }
+
+    private func boundHighWatermark() {
+        let (start, end) = (log.logStartOffset, log.logEndOffset)
+        state.withLock { $0.boundHighWatermark(logStartOffset: start, logEndOffset: end) }
     }
 }
 

@@ -1,40 +1,43 @@
 import Synchronization
 import Storage
 
-/// Wakes parked fetches when a partition they wait on changes (an append, a high watermark move, a leadership
-/// change): the delayed-fetch side of Kafka's purgatory, keyed by partition.
+/// Wakes parked fetches and produces when a partition they wait on changes (an append, a high watermark move, an
+/// ISR or leadership change): the purgatory of Kafka's DelayedFetch and DelayedProduce, keyed by partition.
+typealias PartitionActivity = ActivitySignal<TopicPartition>
+
+/// Change counters per key, and tasks parked until one of their keys changes.
 ///
-/// A fetch reads, and only if it found fewer than `min_bytes` does it park. To not miss an append that lands between
-/// its read and its parking, it takes a `Token` (each partition's change counter) before reading; `wait` returns at
+/// A waiter checks its condition, and only if it does not hold does it park. To not miss a change that lands between
+/// its check and its parking, it takes a `Token` (each key's change counter) before checking; `wait` returns at
 /// once if any counter moved since.
-final class PartitionActivity: Sendable {
+final class ActivitySignal<Key: Hashable & Sendable>: Sendable {
     struct Token: Sendable {
-        fileprivate var counters: [TopicPartition: UInt64]
+        fileprivate var counters: [Key: UInt64]
     }
 
     private struct Waiter {
-        var partitions: [TopicPartition]
+        var partitions: [Key]
         var continuation: CheckedContinuation<Void, Never>
     }
 
     private struct State {
-        var counters: [TopicPartition: UInt64] = [:]
+        var counters: [Key: UInt64] = [:]
         var waiters: [UInt64: Waiter] = [:]
-        var waitersByPartition: [TopicPartition: Set<UInt64>] = [:]
+        var waitersByPartition: [Key: Set<UInt64>] = [:]
         var cancelled: Set<UInt64> = []
         var nextId: UInt64 = 0
     }
 
     private let state = Mutex(State())
 
-    func token(for partitions: [TopicPartition]) -> Token {
+    func token(for partitions: [Key]) -> Token {
         state.withLock { state in
             Token(counters: Dictionary(partitions.map { ($0, state.counters[$0, default: 0]) }, uniquingKeysWith: { a, _ in a }))
         }
     }
 
-    /// Something changed on `partition`: every fetch parked on it re-checks.
-    func notify(_ partition: TopicPartition) {
+    /// Something changed on `partition`: every task parked on it re-checks.
+    func notify(_ partition: Key) {
         let woken: [CheckedContinuation<Void, Never>] = state.withLock { state in
             state.counters[partition, default: 0] &+= 1
             guard let ids = state.waitersByPartition.removeValue(forKey: partition) else { return [] }

@@ -75,14 +75,22 @@ extension ReplicaManager {
         case .failure(let code): return FetchPartitionResult(topicPartition: topicPartition, errorCode: code)
         case .success(let found): partition = found
         }
-        let highWatermark = partition.highWatermark
         do {
+            let highWatermark = partition.highWatermark
             let info = try partition.log.read(
                 from: request.fetchOffset, maxBytes: maxBytes, upTo: replicaId >= 0 ? nil : highWatermark,
                 minOneBatch: minOneBatch)
+            guard replicaId >= 0 else {
+                return FetchPartitionResult(
+                    topicPartition: topicPartition, errorCode: .noError, highWatermark: highWatermark,
+                    logStartOffset: info.logStartOffset, records: info.records)
+            }
+            let recognized = updateFollowerFetchState(
+                partition, replicaId: replicaId, fetchOffset: request.fetchOffset, leaderLogEndOffset: info.logEndOffset)
+            // The high watermark after this fetch counted, so the follower learns it one round earlier.
             return FetchPartitionResult(
-                topicPartition: topicPartition, errorCode: .noError, highWatermark: highWatermark,
-                logStartOffset: info.logStartOffset, records: info.records)
+                topicPartition: topicPartition, errorCode: .noError, highWatermark: partition.highWatermark,
+                logStartOffset: info.logStartOffset, records: recognized ? info.records : nil)
         } catch let error as StorageError {
             if case .offsetOutOfRange = error {
                 logger.debug("Fetch of \(topicPartition) from \(request.fetchOffset): \(error)")
@@ -90,10 +98,30 @@ extension ReplicaManager {
                 logger.error("Reading \(topicPartition) failed: \(error)")
             }
             return FetchPartitionResult(
-                topicPartition: topicPartition, errorCode: error.errorCode, highWatermark: highWatermark,
+                topicPartition: topicPartition, errorCode: error.errorCode, highWatermark: partition.highWatermark,
                 logStartOffset: partition.log.logStartOffset)
         } catch {
             return FetchPartitionResult(topicPartition: topicPartition, errorCode: .kafkaStorageError)
         }
+    }
+}
+
+extension ReplicaManager {
+    /// A follower's fetch at `fetchOffset` tells the leader that follower's log end (Kafka's
+    /// `updateFollowerFetchState`): the high watermark may move, which completes delayed produces and fetches, and
+    /// the follower may rejoin the ISR. False for a broker that is not an assigned replica (it gets no records).
+    func updateFollowerFetchState(
+        _ partition: Partition, replicaId: Int32, fetchOffset: Int64, leaderLogEndOffset: Int64
+    ) -> Bool {
+        let outcome = partition.updateFollowerFetchState(
+            replicaId: replicaId, fetchOffset: fetchOffset, leaderLogEndOffset: leaderLogEndOffset, nowMs: clock())
+        guard outcome.recognized else {
+            logger.warning(
+                "Broker \(replicaId) fetched \(partition.topicPartition) but is not one of its replicas \(partition.leaderState.replicas); returning no records")
+            return false
+        }
+        if outcome.highWatermarkIncreased { activity.notify(partition.topicPartition) }
+        if let expansion = outcome.isrExpansion { submitIsrChange(expansion, for: partition) }
+        return true
     }
 }

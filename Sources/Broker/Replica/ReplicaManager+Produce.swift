@@ -12,13 +12,14 @@ struct ProducePartitionResult: Sendable {
 }
 
 extension ReplicaManager {
-    /// Appends each partition's records on this broker as leader (Kafka's `appendRecords`). acks=all needs no
-    /// delay while a leader is alone in its ISR (its high watermark is its log end); the DelayedProduce that waits
-    /// for followers belongs to replication.
+    /// Appends each partition's records on this broker as leader (Kafka's `appendRecords`). acks 0 and 1 are done
+    /// once the leader has written; acks=all then waits, as Kafka's DelayedProduce, until the high watermark passes
+    /// each partition's last offset, i.e. every ISR member has the records, or `timeout` passes.
     func appendRecords(
-        requiredAcks: Int16, entries: [(TopicPartition, ByteBuffer)], minInsyncReplicas: (String) -> Int
-    ) -> [TopicPartition: ProducePartitionResult] {
+        requiredAcks: Int16, timeout: Duration, entries: [(TopicPartition, ByteBuffer)]
+    ) async -> [TopicPartition: ProducePartitionResult] {
         var results: [TopicPartition: ProducePartitionResult] = [:]
+        var replicating: [DelayedProduceEntry] = []
         for (topicPartition, buffer) in entries {
             var records = buffer
             switch leaderPartition(topicPartition) {
@@ -26,12 +27,14 @@ extension ReplicaManager {
                 results[topicPartition] = ProducePartitionResult(errorCode: code)
             case .success(let partition):
                 do throws(PartitionError) {
-                    let info = try partition.appendRecordsToLeader(
-                        &records, requiredAcks: requiredAcks, minInsyncReplicas: minInsyncReplicas(topicPartition.topic))
+                    let info = try partition.appendRecordsToLeader(&records, requiredAcks: requiredAcks)
                     results[topicPartition] = ProducePartitionResult(
                         errorCode: .noError, baseOffset: info.firstOffset, logAppendTimeMs: info.logAppendTimeMs,
                         logStartOffset: info.logStartOffset)
                     activity.notify(topicPartition)
+                    if requiredAcks == -1 {
+                        replicating.append(DelayedProduceEntry(partition: partition, requiredOffset: info.lastOffset + 1))
+                    }
                 } catch {
                     if case .storage(.io) = error {
                         logger.error("Append to \(topicPartition) failed: \(error)")
@@ -42,6 +45,58 @@ extension ReplicaManager {
                 }
             }
         }
+        if !replicating.isEmpty {
+            for (topicPartition, outcome) in await waitForReplication(replicating, timeout: timeout) {
+                results[topicPartition] = outcome
+            }
+        }
         return results
+    }
+
+    private struct DelayedProduceEntry {
+        var partition: Partition
+        var requiredOffset: Int64
+    }
+
+    /// Kafka's DelayedProduce: re-checks each partition whenever it changes (high watermark, ISR, leadership) until
+    /// all are done or the timeout passes (REQUEST_TIMED_OUT for those still waiting). Returns the failures only.
+    private func waitForReplication(
+        _ entries: [DelayedProduceEntry], timeout: Duration
+    ) async -> [TopicPartition: ProducePartitionResult] {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: timeout)
+        var failed: [TopicPartition: ProducePartitionResult] = [:]
+        var pending = entries
+        while true {
+            let token = activity.token(for: pending.map(\.partition.topicPartition))
+            pending = pending.filter { entry in
+                let (done, error) = entry.partition.checkEnoughReplicasReachOffset(entry.requiredOffset)
+                if done, error != .noError {
+                    failed[entry.partition.topicPartition] = ProducePartitionResult(
+                        errorCode: error, errorMessage: Self.delayedProduceMessage(error, entry.partition))
+                }
+                return !done
+            }
+            let remaining = deadline - clock.now
+            if pending.isEmpty || remaining <= .zero || Task.isCancelled { break }
+            await activity.wait(token, timeout: remaining)
+        }
+        for entry in pending {
+            let tp = entry.partition.topicPartition
+            logger.debug("acks=all produce to \(tp) timed out waiting for the ISR to reach offset \(entry.requiredOffset)")
+            failed[tp] = ProducePartitionResult(
+                errorCode: .requestTimedOut,
+                errorMessage: "The in-sync replicas did not all reach offset \(entry.requiredOffset) within the request's timeout")
+        }
+        return failed
+    }
+
+    private static func delayedProduceMessage(_ error: ErrorCode, _ partition: Partition) -> String {
+        switch error {
+        case .notEnoughReplicasAfterAppend:
+            "The records were written, but the in-sync replica set shrank below min.insync.replicas = \(partition.minInsyncReplicas)"
+        default:
+            "This broker stopped leading \(partition.topicPartition) before the records were replicated"
+        }
     }
 }

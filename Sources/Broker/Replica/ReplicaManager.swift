@@ -4,19 +4,34 @@ import Storage
 import Synchronization
 
 /// The partitions this broker hosts and the only path to their logs from requests (Kafka's `ReplicaManager`):
-/// leadership changes from the controller, appends from producers, reads for consumers (and, later, followers).
+/// leadership changes from the controller, appends from producers, reads for consumers and followers, and the
+/// fetchers that copy the partitions this broker follows from their leaders.
 final class ReplicaManager: Sendable {
     struct Configuration: Sendable {
         var brokerId: Int32
+        /// The broker's `min.insync.replicas`; a topic's override wins.
         var minInsyncReplicas: Int = 1
         var highWatermarkCheckpointInterval: Duration = .seconds(5)
+        /// `replica.lag.time.max.ms`: a follower not caught up for this long leaves the ISR.
+        var replicaLagTimeMaxMs: Int64 = 30_000
+        /// The listener followers reach their leaders on, when a LeaderAndIsr does not carry the leader's endpoint.
+        var interBrokerListenerName: String = "PLAINTEXT"
+        var fetcher = ReplicaFetcherConfiguration()
     }
 
     let configuration: Configuration
     let logManager: LogManager
     let metadataCache: MetadataCache
-    /// Wakes delayed fetches on appends and leadership changes.
+    /// Wakes delayed fetches and produces on appends, high watermark moves, ISR and leadership changes.
     let activity = PartitionActivity()
+    let fetcherManager: ReplicaFetcherManager
+    /// Milliseconds of a monotonic clock, for follower lag (injected by tests).
+    let clock: @Sendable () -> Int64
+    /// Where leaders write their ISR changes (ZooKeeper); nil drops every change (tests that do not need it).
+    let isrStore: (any IsrStateStore)?
+    /// ISR expansions proposed on the fetch path, written by `runIsrChangeWriter`.
+    let isrExpansions: AsyncStream<(Partition, IsrChange)>
+    let isrExpansionsInput: AsyncStream<(Partition, IsrChange)>.Continuation
     /// A topic's log config overrides (`/config/topics/<t>`), read when a replica is created.
     let topicConfig: @Sendable (String) async -> [String: String]
     let defaultLogConfig: LogConfig
@@ -33,9 +48,16 @@ final class ReplicaManager: Sendable {
 
     init(
         configuration: Configuration, logManager: LogManager, metadataCache: MetadataCache, defaultLogConfig: LogConfig,
-        topicConfig: @escaping @Sendable (String) async -> [String: String], logger: Logger
+        topicConfig: @escaping @Sendable (String) async -> [String: String],
+        isrStore: (any IsrStateStore)? = nil, clock: @escaping @Sendable () -> Int64 = MonotonicClock.milliseconds,
+        logger: Logger
     ) {
         self.configuration = configuration
+        self.isrStore = isrStore
+        (isrExpansions, isrExpansionsInput) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
+        self.fetcherManager = ReplicaFetcherManager(
+            brokerId: configuration.brokerId, configuration: configuration.fetcher, logger: logger)
+        self.clock = clock
         self.logManager = logManager
         self.metadataCache = metadataCache
         self.defaultLogConfig = defaultLogConfig
@@ -75,6 +97,14 @@ final class ReplicaManager: Sendable {
         }
     }
 
+    /// Stops the fetchers (before the logs close), then writes a last high watermark checkpoint.
+    func shutdown() async {
+        isrExpansionsInput.finish()
+        await fetcherManager.shutdown()
+        checkpointHighWatermarks()
+    }
+
+    /// Every replica's high watermark, the followers' included (Kafka's `checkpointHighWatermarks`).
     func checkpointHighWatermarks() {
         let highWatermarks = Dictionary(allPartitions.map { ($0.topicPartition, $0.highWatermark) }, uniquingKeysWith: { a, _ in a })
         do {
@@ -82,5 +112,15 @@ final class ReplicaManager: Sendable {
         } catch {
             logger.error("Writing the high watermark checkpoint failed: \(error)")
         }
+    }
+}
+
+/// Milliseconds since an arbitrary fixed point, never going back (follower lag must not jump with the wall clock).
+enum MonotonicClock {
+    private static let origin = ContinuousClock.now
+
+    @Sendable static func milliseconds() -> Int64 {
+        let elapsed = ContinuousClock.now - origin
+        return elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
     }
 }

@@ -17,7 +17,6 @@ extension KafkaServer {
             defaultPartitions: config.int("num.partitions"),
             defaultReplicationFactor: Int16(clamping: config.int("default.replication.factor")),
             deleteTopicEnable: config.bool("delete.topic.enable"),
-            minInsyncReplicas: Int(config.int("min.insync.replicas")),
             fetchMaxBytes: Int(config.int("fetch.max.bytes")),
             zeroCopyFetch: config.bool("zero.copy.fetch.enable"),
             topicConfigDefaults: topicDefaults,
@@ -25,5 +24,22 @@ extension KafkaServer {
                 let value = config.values[name]
                 return (name, value?.text, value?.isPassword ?? false)
             })
+    }
+
+    /// What `ReplicaManager` and the replica fetchers read from `server.properties`.
+    func replicaManagerConfiguration(brokerId: Int32) -> ReplicaManager.Configuration {
+        var fetcher = ReplicaFetcherConfiguration()
+        fetcher.numFetchers = Int(config.int("num.replica.fetchers"))
+        fetcher.maxWaitMs = config.int("replica.fetch.wait.max.ms")
+        fetcher.minBytes = config.int("replica.fetch.min.bytes")
+        fetcher.maxBytesPerPartition = config.int("replica.fetch.max.bytes")
+        fetcher.responseMaxBytes = config.int("replica.fetch.response.max.bytes")
+        fetcher.backoff = .milliseconds(Int64(config.int("replica.fetch.backoff.ms")))
+        fetcher.socketTimeout = .milliseconds(Int64(config.int("replica.socket.timeout.ms")))
+        return ReplicaManager.Configuration(
+            brokerId: brokerId, minInsyncReplicas: Int(config.int("min.insync.replicas")),
+            highWatermarkCheckpointInterval: .milliseconds(config.long("replica.high.watermark.checkpoint.interval.ms")),
+            replicaLagTimeMaxMs: config.long("replica.lag.time.max.ms"),
+            interBrokerListenerName: config.interBrokerListenerName, fetcher: fetcher)
     }
 }

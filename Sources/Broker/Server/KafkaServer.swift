@@ -40,29 +40,26 @@ public final class KafkaServer: Service, Sendable {
             let brokerId = try await resolveBrokerId(clusterId: clusterId, zk: session)
             let logs = try await LogManager.load(config.logManagerConfiguration, logger: logger)
             logManager = logs
-            let admin = AdminZkClient(zk: session, logger: logger)
             let metadataCache = MetadataCache()
+            let currentSession = CurrentZkSession(session)
             let replicas = ReplicaManager(
-                configuration: .init(
-                    brokerId: brokerId, minInsyncReplicas: Int(config.int("min.insync.replicas")),
-                    highWatermarkCheckpointInterval: .milliseconds(config.long("replica.high.watermark.checkpoint.interval.ms"))),
+                configuration: replicaManagerConfiguration(brokerId: brokerId),
                 logManager: logs, metadataCache: metadataCache, defaultLogConfig: config.logConfig,
                 topicConfig: { [logger] topic in
                     do {
-                        return try await admin.topicConfig(topic)
+                        return try await AdminZkClient(zk: currentSession.zk, logger: logger).topicConfig(topic)
                     } catch {
                         logger.warning("Reading the config of topic \(topic) failed, using broker defaults: \(error)")
                         return [:]
                     }
                 },
-                logger: logger)
+                isrStore: ZkIsrStateStore(session: { currentSession.zk }), logger: logger)
             replicaManager = replicas
             // The current session, which changes when the membership replaces an expired one.
-            let currentSession = CurrentZkSession(session)
             let producerIds = ProducerIdManager(brokerId: brokerId, session: { currentSession.zk }, logger: logger)
             let apis = BrokerApis(
                 settings: apiSettings(brokerId: brokerId, clusterId: clusterId), replicaManager: replicas,
-                metadataCache: metadataCache, admin: admin, producerIds: producerIds, logger: logger)
+                metadataCache: metadataCache, zkSession: currentSession, producerIds: producerIds, logger: logger)
             let routes = apis.routes
             let dispatcher = RequestDispatcher(
                 routes: routes, limits: WireLimits(), logger: logger, apiVersionsFallback: BrokerApis.apiVersionsFallback(routes: routes))
@@ -96,6 +93,8 @@ public final class KafkaServer: Service, Sendable {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { await logs.runSchedulers() }
                     group.addTask { await replicas.runHighWatermarkCheckpoints() }
+                    group.addTask { await replicas.runIsrShrinkChecks() }
+                    group.addTask { await replicas.runIsrChangeWriter() }
                     group.addTask { try await membership.run() }
                     defer { group.cancelAll() }
                     try await group.next()
@@ -110,13 +109,14 @@ public final class KafkaServer: Service, Sendable {
         logger.info("Shut down completed")
     }
 
-    /// Reverse startup order: stop accepting requests, close the logs cleanly (flush, checkpoints, clean shutdown
-    /// markers), and close the ZooKeeper session last so the broker's ephemeral znodes vanish at once.
+    /// Reverse startup order: stop accepting requests, stop the replica fetchers, close the logs cleanly (flush,
+    /// checkpoints, clean shutdown markers), and close the ZooKeeper session last so the broker's ephemeral znodes
+    /// vanish at once.
     private func shutDown(
         socketServer: SocketServer?, replicaManager: ReplicaManager?, logManager: LogManager?, session: KafkaZkClient
     ) async {
         await socketServer?.shutdown()
-        replicaManager?.checkpointHighWatermarks()
+        await replicaManager?.shutdown()
         do {
             try logManager?.shutdown()
         } catch {

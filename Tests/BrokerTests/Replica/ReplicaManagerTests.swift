@@ -12,12 +12,12 @@ import Testing
         let fixture = try await ReplicaManagerFixture.make()
         defer { fixture.cleanUp() }
         try await fixture.lead(tp)
-        let results = fixture.replicaManager.appendRecords(
-            requiredAcks: -1, entries: [(tp, ReplicaManagerFixture.batch(["a", "b", "c"]))], minInsyncReplicas: { _ in 1 })
+        let results = await fixture.replicaManager.appendRecords(
+            requiredAcks: -1, timeout: .seconds(5), entries: [(tp, ReplicaManagerFixture.batch(["a", "b", "c"]))])
         #expect(results[tp]?.errorCode == .noError)
         #expect(results[tp]?.baseOffset == 0)
-        let second = fixture.replicaManager.appendRecords(
-            requiredAcks: 1, entries: [(tp, ReplicaManagerFixture.batch(["d"]))], minInsyncReplicas: { _ in 1 })
+        let second = await fixture.replicaManager.appendRecords(
+            requiredAcks: 1, timeout: .seconds(5), entries: [(tp, ReplicaManagerFixture.batch(["d"]))])
         #expect(second[tp]?.baseOffset == 3)
 
         let fetched = await fixture.replicaManager.fetchMessages(
@@ -38,8 +38,8 @@ import Testing
     @Test func unknownAndNotLedPartitionsGetKafkasErrors() async throws {
         let fixture = try await ReplicaManagerFixture.make()
         defer { fixture.cleanUp() }
-        let unknown = fixture.replicaManager.appendRecords(
-            requiredAcks: 1, entries: [(tp, ReplicaManagerFixture.batch(["x"]))], minInsyncReplicas: { _ in 1 })
+        let unknown = await fixture.replicaManager.appendRecords(
+            requiredAcks: 1, timeout: .seconds(5), entries: [(tp, ReplicaManagerFixture.batch(["x"]))])
         #expect(unknown[tp]?.errorCode == .unknownTopicOrPartition)
 
         fixture.metadataCache.update(
@@ -48,17 +48,17 @@ import Testing
         let replicaManager = ReplicaManager(
             configuration: .init(brokerId: 1), logManager: fixture.logManager, metadataCache: fixture.metadataCache,
             defaultLogConfig: LogConfig(), topicConfig: { _ in [:] }, logger: .init(label: "test"))
-        let elsewhere = replicaManager.appendRecords(
-            requiredAcks: 1, entries: [(tp, ReplicaManagerFixture.batch(["x"]))], minInsyncReplicas: { _ in 1 })
+        let elsewhere = await replicaManager.appendRecords(
+            requiredAcks: 1, timeout: .seconds(5), entries: [(tp, ReplicaManagerFixture.batch(["x"]))])
         #expect(elsewhere[tp]?.errorCode == .notLeaderOrFollower)
     }
 
     @Test func acksAllBelowMinInsyncReplicasIsRefusedBeforeWriting() async throws {
-        let fixture = try await ReplicaManagerFixture.make()
+        let fixture = try await ReplicaManagerFixture.make(configuration: .init(brokerId: 1, minInsyncReplicas: 2))
         defer { fixture.cleanUp() }
         try await fixture.lead(tp)
-        let results = fixture.replicaManager.appendRecords(
-            requiredAcks: -1, entries: [(tp, ReplicaManagerFixture.batch(["x"]))], minInsyncReplicas: { _ in 2 })
+        let results = await fixture.replicaManager.appendRecords(
+            requiredAcks: -1, timeout: .seconds(5), entries: [(tp, ReplicaManagerFixture.batch(["x"]))])
         #expect(results[tp]?.errorCode == .notEnoughReplicas)
         #expect(fixture.replicaManager.partition(tp)?.log.logEndOffset == 0)
     }
@@ -73,8 +73,8 @@ import Testing
             FetchParameters(replicaId: -1, maxWait: .seconds(60), minBytes: 1, maxBytes: 1 << 20),
             partitions: [FetchPartitionRequest(topicPartition: tp, fetchOffset: 0, maxBytes: 1 << 20)])
         try await Task.sleep(for: .milliseconds(50))
-        _ = replicaManager.appendRecords(
-            requiredAcks: 1, entries: [(tp, ReplicaManagerFixture.batch(["late"]))], minInsyncReplicas: { _ in 1 })
+        _ = await replicaManager.appendRecords(
+            requiredAcks: 1, timeout: .seconds(5), entries: [(tp, ReplicaManagerFixture.batch(["late"]))])
         let results = await fetched
         #expect(results.first?.bytes ?? 0 > 0)
     }
@@ -113,9 +113,8 @@ import Testing
         try await fixture.lead(tp)
         try await fixture.lead(other)
         let big = String(repeating: "x", count: 500)
-        _ = fixture.replicaManager.appendRecords(
-            requiredAcks: 1, entries: [(tp, ReplicaManagerFixture.batch([big])), (other, ReplicaManagerFixture.batch([big]))],
-            minInsyncReplicas: { _ in 1 })
+        _ = await fixture.replicaManager.appendRecords(
+            requiredAcks: 1, timeout: .seconds(5), entries: [(tp, ReplicaManagerFixture.batch([big])), (other, ReplicaManagerFixture.batch([big]))])
         let results = fixture.replicaManager.readFromLocalLog(
             FetchParameters(replicaId: -1, maxWait: .zero, minBytes: 1, maxBytes: 100),
             partitions: [
@@ -130,10 +129,10 @@ import Testing
         let fixture = try await ReplicaManagerFixture.make()
         defer { fixture.cleanUp() }
         try await fixture.lead(tp)
-        _ = fixture.replicaManager.appendRecords(
-            requiredAcks: 1, entries: [(tp, ReplicaManagerFixture.batch(["a", "b"], timestamp: 1000))], minInsyncReplicas: { _ in 1 })
-        _ = fixture.replicaManager.appendRecords(
-            requiredAcks: 1, entries: [(tp, ReplicaManagerFixture.batch(["c"], timestamp: 2000))], minInsyncReplicas: { _ in 1 })
+        _ = await fixture.replicaManager.appendRecords(
+            requiredAcks: 1, timeout: .seconds(5), entries: [(tp, ReplicaManagerFixture.batch(["a", "b"], timestamp: 1000))])
+        _ = await fixture.replicaManager.appendRecords(
+            requiredAcks: 1, timeout: .seconds(5), entries: [(tp, ReplicaManagerFixture.batch(["c"], timestamp: 2000))])
         let manager = fixture.replicaManager
         #expect(try manager.fetchOffset(tp, timestamp: -2, replicaId: -1, currentLeaderEpoch: -1).get().offset == 0)
         #expect(try manager.fetchOffset(tp, timestamp: -1, replicaId: -1, currentLeaderEpoch: -1).get().offset == 3)

@@ -1,0 +1,162 @@
+import KafkaClient
+import KafkaProtocol
+import NIOCore
+import Storage
+
+extension ReplicaFetcher {
+    /// A Fetch for every partition that is not paused, each from its fetch offset with this follower's leader epoch
+    /// (the leader answers FENCED_LEADER_EPOCH or UNKNOWN_LEADER_EPOCH when they differ); nil when none is ready.
+    func buildFetchRequest(now: ContinuousClock.Instant) -> (FetchRequest, [TopicPartition: Int64])? {
+        let ready = partitions.withLock { partitions in
+            partitions.filter { $0.value.isReady(at: now) }.sorted { $0.key < $1.key }
+        }
+        guard !ready.isEmpty else { return nil }
+        var topics: [FetchRequest.FetchTopic] = []
+        var sent: [TopicPartition: Int64] = [:]
+        for (tp, state) in ready {
+            var partition = FetchRequest.FetchPartition()
+            partition.partition = tp.partition
+            partition.currentLeaderEpoch = state.leaderEpoch
+            partition.fetchOffset = state.fetchOffset
+            partition.lastFetchedEpoch = -1
+            partition.logStartOffset = state.partition.log.logStartOffset
+            partition.partitionMaxBytes = configuration.maxBytesPerPartition
+            if topics.last?.topic == tp.topic {
+                topics[topics.count - 1].partitions.append(partition)
+            } else {
+                var topic = FetchRequest.FetchTopic()
+                topic.topic = tp.topic
+                topic.partitions = [partition]
+                topics.append(topic)
+            }
+            sent[tp] = state.fetchOffset
+        }
+        var request = FetchRequest()
+        request.replicaId = brokerId
+        request.maxWaitMs = configuration.maxWaitMs
+        request.minBytes = configuration.minBytes
+        request.maxBytes = configuration.responseMaxBytes
+        request.isolationLevel = 0
+        request.sessionId = 0
+        request.sessionEpoch = -1  // a full fetch, outside any fetch session
+        request.topics = topics
+        return (request, sent)
+    }
+
+    func processResponse(_ response: FetchResponse, sent: [TopicPartition: Int64], connection: KafkaConnection) async {
+        var paused: [TopicPartition] = []
+        for topic in response.responses {
+            for data in topic.partitions {
+                let tp = TopicPartition(topic: topic.topic, partition: data.partitionIndex)
+                guard let fetchOffset = sent[tp] else { continue }
+                let error = ErrorCode(rawValue: data.errorCode)
+                switch error {
+                case .noError:
+                    if !append(data, to: tp, fetchedAt: fetchOffset) { paused.append(tp) }
+                case .offsetOutOfRange:
+                    if await !handleOffsetOutOfRange(tp, fetchOffset: fetchOffset, connection: connection) { paused.append(tp) }
+                case .notLeaderOrFollower, .unknownTopicOrPartition, .fencedLeaderEpoch, .unknownLeaderEpoch:
+                    // The leadership moved or has not reached the leader yet: wait for the controller to tell.
+                    logger.debug("Fetch of \(tp) from broker \(source): \(error); waiting for the next LeaderAndIsr")
+                    paused.append(tp)
+                default:
+                    logger.warning("Error fetching \(tp) from broker \(source): \(error)")
+                    paused.append(tp)
+                }
+            }
+        }
+        delay(paused)
+    }
+
+    /// Appends one partition's records, if the partition is still fetched from the offset the request asked for
+    /// (it may have been removed, or moved to another leader, while the request was out). False on a failure.
+    private func append(_ data: FetchResponse.PartitionData, to tp: TopicPartition, fetchedAt fetchOffset: Int64) -> Bool {
+        partitions.withLock { partitions in
+            guard var state = partitions[tp], state.fetchOffset == fetchOffset else { return true }
+            let log = state.partition.log
+            guard log.logEndOffset == fetchOffset else {
+                logger.warning("Log end of \(tp) is \(log.logEndOffset), not the fetch offset \(fetchOffset); fetching from there")
+                state.fetchOffset = log.logEndOffset
+                partitions[tp] = state
+                return true
+            }
+            var records = data.records?.buffer ?? ByteBuffer()
+            do {
+                _ = try state.partition.appendRecordsAsFollower(&records, leaderHighWatermark: data.highWatermark)
+                state.fetchOffset = log.logEndOffset
+                partitions[tp] = state
+                return true
+            } catch StorageError.unexpectedOffset(let first, let logEnd) where first < logEnd {
+                // The leader's batch holding our log end starts before it: our tail diverged from the leader's log
+                // (high-watermark truncation cannot see that, leader-epoch truncation would). The leader wins.
+                logger.warning(
+                    "The leader's batch at offset \(first) of \(tp) starts inside our log (end \(logEnd)); truncating to \(first) and fetching again")
+                do {
+                    try state.partition.truncate(to: first)
+                } catch {
+                    logger.error("Truncating \(tp) to \(first) failed: \(error)")
+                    return false
+                }
+                state.fetchOffset = log.logEndOffset
+                partitions[tp] = state
+                return true
+            } catch {
+                logger.error("Appending records of \(tp) fetched from broker \(source) at offset \(fetchOffset) failed: \(error)")
+                return false
+            }
+        }
+    }
+
+    /// Kafka's `fetchOffsetAndTruncate`: when the leader's log ends below ours (an unclean election, or our records
+    /// past the high watermark were never committed), truncate to its end; when ours ends below its start
+    /// (retention ran there while we were away), start over at its start. False when that failed.
+    private func handleOffsetOutOfRange(_ tp: TopicPartition, fetchOffset: Int64, connection: KafkaConnection) async -> Bool {
+        guard let state = partitions.withLock({ $0[tp] }), state.fetchOffset == fetchOffset else { return true }
+        do {
+            let leaderEnd = try await listOffset(tp, timestamp: -1, leaderEpoch: state.leaderEpoch, connection: connection)
+            let leaderStart = try await listOffset(tp, timestamp: -2, leaderEpoch: state.leaderEpoch, connection: connection)
+            return try partitions.withLock { partitions in
+                guard var current = partitions[tp], current.fetchOffset == fetchOffset else { return true }
+                let partition = current.partition
+                let localEnd = partition.log.logEndOffset
+                if leaderEnd < localEnd {
+                    logger.warning(
+                        "Truncating \(tp) from log end \(localEnd) to the leader's log end \(leaderEnd) (offset \(fetchOffset) was out of range at broker \(source))")
+                    try partition.truncate(to: leaderEnd)
+                } else if leaderStart > localEnd {
+                    logger.warning(
+                        "Local log of \(tp) ends at \(localEnd), before the leader's log start \(leaderStart): starting over there")
+                    try partition.truncateFullyAndStart(at: leaderStart)
+                }
+                current.fetchOffset = partition.log.logEndOffset
+                partitions[tp] = current
+                return true
+            }
+        } catch {
+            logger.warning("Resolving the out-of-range fetch offset \(fetchOffset) of \(tp) with broker \(source) failed: \(error)")
+            return false
+        }
+    }
+
+    /// ListOffsets as this replica: latest (-1) is the leader's log end, earliest (-2) its log start.
+    private func listOffset(
+        _ tp: TopicPartition, timestamp: Int64, leaderEpoch: Int32, connection: KafkaConnection
+    ) async throws -> Int64 {
+        var partition = ListOffsetsRequest.ListOffsetsPartition()
+        partition.partitionIndex = tp.partition
+        partition.currentLeaderEpoch = leaderEpoch
+        partition.timestamp = timestamp
+        var topic = ListOffsetsRequest.ListOffsetsTopic()
+        topic.name = tp.topic
+        topic.partitions = [partition]
+        var request = ListOffsetsRequest()
+        request.replicaId = brokerId
+        request.topics = [topic]
+        let response = try await connection.send(request, version: Self.listOffsetsVersion, timeout: configuration.socketTimeout)
+        guard let answer = response.topics.first(where: { $0.name == tp.topic })?.partitions.first(where: { $0.partitionIndex == tp.partition })
+        else { throw KafkaClientError.decodingFailed(api: .listOffsets, version: Self.listOffsetsVersion, reason: "no answer for \(tp)") }
+        let error = ErrorCode(rawValue: answer.errorCode)
+        guard error == .noError else { throw KafkaClientError.broker(error, context: "ListOffsets for \(tp)", message: nil) }
+        return answer.offset
+    }
+}

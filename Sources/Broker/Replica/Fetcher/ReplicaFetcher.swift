@@ -1,0 +1,187 @@
+import KafkaClient
+import KafkaProtocol
+import Logging
+import NIOCore
+import Storage
+import Synchronization
+
+/// One follower fetcher (Kafka's `ReplicaFetcherThread`): a task that keeps one connection to a leader broker and
+/// sends it Fetch requests for the partitions this broker follows there, as replica `brokerId`, each from the local
+/// log end; it appends what comes back with the leader's offsets and takes the leader's high watermark as far as the
+/// local log reaches.
+///
+/// Failures: a partition error (not leader, unknown epoch, ...) pauses that partition for `replica.fetch.backoff.ms`
+/// until the controller's next LeaderAndIsr moves it elsewhere; an offset out of range is resolved against the
+/// leader's log start and end (ListOffsets); a connection failure pauses all partitions, and the next round
+/// reconnects.
+///
+/// Locking: `partitions` is held while a response is applied to a log, so `removePartitions` returns only when no
+/// append or truncation of those partitions is under way, and none starts later.
+final class ReplicaFetcher: Sendable {
+    /// The versions Gregor's brokers speak to each other, fixed as Kafka takes them from
+    /// `inter.broker.protocol.version` (2.8: Fetch 12, ListOffsets 6).
+    static let fetchVersion: Int16 = 12
+    static let listOffsetsVersion: Int16 = 6
+
+    struct PartitionFetchState: Sendable {
+        var partition: Partition
+        var fetchOffset: Int64
+        var leaderEpoch: Int32
+        /// Paused after an error until then.
+        var delayedUntil: ContinuousClock.Instant?
+
+        func isReady(at now: ContinuousClock.Instant) -> Bool { delayedUntil.map { now >= $0 } ?? true }
+    }
+
+    private struct Run {
+        var task: Task<Void, Never>?
+        var connection: KafkaConnection?
+        var stopped = false
+    }
+
+    let fetcherId: Int
+    let source: BrokerEndPoint
+    let brokerId: Int32
+    let configuration: ReplicaFetcherConfiguration
+    let logger: Logger
+    let partitions = Mutex<[TopicPartition: PartitionFetchState]>([:])
+    private let run = Mutex(Run())
+    private let wakeUp = ActivitySignal<Int>()
+
+    init(fetcherId: Int, source: BrokerEndPoint, brokerId: Int32, configuration: ReplicaFetcherConfiguration, logger: Logger) {
+        self.fetcherId = fetcherId
+        self.source = source
+        self.brokerId = brokerId
+        self.configuration = configuration
+        var logger = logger
+        logger[metadataKey: "fetcher"] = "ReplicaFetcher-\(fetcherId)-\(source.id)"
+        self.logger = logger
+    }
+
+    // MARK: partitions
+
+    func addPartitions(_ states: [InitialFetchState]) {
+        partitions.withLock { partitions in
+            for state in states {
+                partitions[state.partition.topicPartition] = PartitionFetchState(
+                    partition: state.partition, fetchOffset: state.fetchOffset, leaderEpoch: state.leaderEpoch)
+            }
+        }
+        wakeUp.notify(0)
+    }
+
+    /// Removes those of `topicPartitions` this fetcher has; returns them.
+    func removePartitions(_ topicPartitions: [TopicPartition]) -> [TopicPartition] {
+        partitions.withLock { partitions in topicPartitions.filter { partitions.removeValue(forKey: $0) != nil } }
+    }
+
+    func removeAllPartitions() -> [TopicPartition] {
+        partitions.withLock { partitions in
+            defer { partitions.removeAll() }
+            return Array(partitions.keys)
+        }
+    }
+
+    func contains(_ topicPartition: TopicPartition) -> Bool { partitions.withLock { $0[topicPartition] != nil } }
+    var isIdle: Bool { partitions.withLock { $0.isEmpty } }
+    var fetchOffsets: [TopicPartition: Int64] { partitions.withLock { $0.mapValues(\.fetchOffset) } }
+
+    // MARK: lifecycle
+
+    func start() {
+        run.withLock { run in
+            guard run.task == nil, !run.stopped else { return }
+            run.task = Task { await self.fetchLoop() }
+        }
+    }
+
+    /// Cancels the loop and closes the connection, which ends a fetch waiting at the leader at once.
+    func stop() {
+        let (task, connection) = run.withLock { run in
+            run.stopped = true
+            return (run.task, run.connection)
+        }
+        task?.cancel()
+        wakeUp.notify(0)
+        if let connection { Task { await connection.close() } }
+    }
+
+    func waitUntilStopped() async {
+        await run.withLock { $0.task }?.value
+    }
+
+    private func fetchLoop() async {
+        var failures = 0
+        while !Task.isCancelled {
+            let token = wakeUp.token(for: [0])
+            guard let (request, sent) = buildFetchRequest(now: .now) else {
+                await wakeUp.wait(token, timeout: nextReadiness() ?? configuration.backoff)
+                continue
+            }
+            do {
+                let connection = try await connected()
+                let response = try await connection.send(
+                    request, version: Self.fetchVersion, timeout: configuration.socketTimeout + configuration.maxWait)
+                guard response.errorCode == 0 else {
+                    throw KafkaClientError.broker(ErrorCode(rawValue: response.errorCode), context: "Fetch", message: nil)
+                }
+                if failures > 0 { logger.info("Fetching from broker \(source) again after \(failures) failed attempt(s)") }
+                failures = 0
+                await processResponse(response, sent: sent, connection: connection)
+            } catch {
+                if Task.isCancelled { break }
+                failures += 1
+                let message = "Error in fetch from broker \(source) for \(sent.count) partition(s): \(error); retrying in \(configuration.backoff)"
+                if failures == 1 { logger.warning("\(message)") } else { logger.debug("\(message)") }
+                await dropConnection()
+                delay(Array(sent.keys))
+                try? await Task.sleep(for: configuration.backoff)
+            }
+        }
+        await dropConnection()
+    }
+
+    /// The open connection to the leader, or a new one.
+    private func connected() async throws -> KafkaConnection {
+        if let existing = run.withLock({ $0.connection }), existing.isActive { return existing }
+        await dropConnection()
+        var connectionConfig = KafkaConnectionConfiguration(clientId: "broker-\(brokerId)-fetcher-\(fetcherId)")
+        connectionConfig.requestTimeout = configuration.socketTimeout + configuration.maxWait
+        connectionConfig.negotiateApiVersions = false
+        let connection = try await KafkaConnection.connect(
+            host: source.host, port: source.port, configuration: connectionConfig, logger: logger)
+        let keep = run.withLock { run in
+            guard !run.stopped else { return false }
+            run.connection = connection
+            return true
+        }
+        guard keep else {
+            await connection.close()
+            throw CancellationError()
+        }
+        return connection
+    }
+
+    private func dropConnection() async {
+        let connection = run.withLock { run in
+            defer { run.connection = nil }
+            return run.connection
+        }
+        await connection?.close()
+    }
+
+    /// Pauses `topicPartitions` for `replica.fetch.backoff.ms`.
+    func delay(_ topicPartitions: [TopicPartition]) {
+        let until = ContinuousClock.now + configuration.backoff
+        partitions.withLock { partitions in
+            for tp in topicPartitions where partitions[tp] != nil { partitions[tp]?.delayedUntil = until }
+        }
+    }
+
+    /// How long until the first paused partition may be fetched again; nil when there are none.
+    private func nextReadiness() -> Duration? {
+        let now = ContinuousClock.now
+        let earliest = partitions.withLock { $0.values.compactMap(\.delayedUntil).min() }
+        return earliest.map { max(.milliseconds(1), $0 - now) }
+    }
+}
