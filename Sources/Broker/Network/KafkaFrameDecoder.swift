@@ -13,15 +13,8 @@ import NIOCore
 /// emitted and the request header parser rejects it, as Kafka's request parsing does (the connection is closed).
 /// At end of stream, a partial frame left in the buffer throws `KafkaFrameError.truncatedFrame`.
 ///
-/// ## Where the request dispatcher sits (not wired yet)
 /// Pipeline, socket side first: `IdleStateHandler` -> `IdleConnectionHandler` -> `ByteToMessageHandler(KafkaFrameDecoder)`
-/// -> `KafkaFrameErrorHandler` -> request dispatcher (see `addKafkaRequestFraming`). The dispatcher reads each
-/// frame's request header (api_key, api_version, correlation_id, client_id; header v2 for flexible versions),
-/// calls the API handler, and writes the response frame (int32 size + response header + body). Kafka answers the
-/// requests of one connection in order: its `Processor` mutes the channel while a request is in flight, so at most
-/// one request per connection is being handled. The dispatcher must give the same guarantee, either by not
-/// reading (autoRead off / not calling `read`) until the response is written, or by queueing responses and writing
-/// them in request order. Produce with acks=0 has no response at all, but still takes its place in the order.
+/// -> `KafkaFrameErrorHandler` -> `KafkaConnectionHandler`, which answers one request at a time per connection.
 ///
 /// Not thread-safe: one instance per connection, used on that channel's event loop only.
 public struct KafkaFrameDecoder: ByteToMessageDecoder {
