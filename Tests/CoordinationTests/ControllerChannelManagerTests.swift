@@ -53,7 +53,7 @@ struct ControllerChannelManagerTests {
             for id: Int32 in 1...3 { manager.send(request(partitions: count), to: id) }
         }
         manager.send(request(partitions: 9), to: 7)  // not alive: dropped
-        try await eventually(timeout: .seconds(10), "brokers 1 and 3 served") {
+        try await eventually(timeout: .seconds(60), "brokers 1 and 3 served") {
             channel.delivered.withLock { $0.count } == 6
         }
         let delivered = channel.delivered.withLock { $0 }

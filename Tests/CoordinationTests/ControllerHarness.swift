@@ -9,7 +9,7 @@ import ZooKeeper
 /// registrations, each in its own session: closing a broker's session is that broker dying.
 final class ControllerHarness: Sendable {
     static let controllerId: Int32 = 100
-    static let timeout: Duration = .seconds(20)
+    static let timeout: Duration = .seconds(60)
 
     let config: ClusterMembership.Configuration
     let channel: RecordingChannel

@@ -238,7 +238,7 @@ private func fetchResponse(topic: String, partition: Int32, errorCode: ErrorCode
         let brokers = try await twoBrokers(
             metadata: { ports in Canned.metadata(brokers: [(1, ports[0]), (2, ports[1])], topics: ["t": [.init(index: 0, leader: -1)]]) },
             respond: { _, _, _ in .close })
-        let client = client([brokers[0].address], operationTimeout: .seconds(2))
+        let client = client([brokers[0].address], operationTimeout: .seconds(5))
         await #expect {
             try await client.listOffsets(topic: "t", partition: 0, timestamp: OffsetSpec.latest)
         } throws: { error in

@@ -84,7 +84,7 @@ final class RecordingIsrStore: IsrStateStore {
         // The writer task takes what the fetch path proposed.
         let writer = Task { await manager.runIsrChangeWriter() }
         defer { writer.cancel() }
-        try await eventually(timeout: .seconds(10), "broker 3 back in the ISR") {
+        try await eventually(timeout: .seconds(60), "broker 3 back in the ISR") {
             manager.partition(tp)?.leaderState.isr == [1, 2, 3]
         }
         #expect(store.writtenIsrs == [[1, 2, 3]])
@@ -114,7 +114,7 @@ final class RecordingIsrStore: IsrStateStore {
         let tp = self.tp
         async let produced = manager.appendRecords(
             requiredAcks: -1, timeout: .seconds(600), entries: [(tp, ReplicaManagerFixture.batch(["a"]))])
-        try await eventually(timeout: .seconds(10), "the append") { manager.partition(tp)?.log.logEndOffset == 1 }
+        try await eventually(timeout: .seconds(60), "the append") { manager.partition(tp)?.log.logEndOffset == 1 }
         fixture.clock.advance(byMs: Self.lagMs + 1)
         await manager.maybeShrinkIsrs()
         #expect(await produced[tp]?.errorCode == .notEnoughReplicasAfterAppend)

@@ -100,12 +100,12 @@ private final class WireLeader: Sendable {
         let tp = self.tp
         _ = await manager.becomeLeaderOrFollower(
             controllerId: 9, controllerEpoch: 1, states: [tp: Self.follower(leaderEpoch: 7)], liveLeaders: [2: leader.endPoint])
-        try await eventually(timeout: .seconds(10), "the follower has both batches") {
+        try await eventually(timeout: .seconds(60), "the follower has both batches") {
             manager.partition(tp)?.log.logEndOffset == 5
         }
         // The leader said 3 in the answer that brought the records; its later answers say 5.
         leader.highWatermark.withLock { $0 = 5 }
-        try await eventually(timeout: .seconds(10), "the follower's high watermark") { manager.partition(tp)?.highWatermark == 5 }
+        try await eventually(timeout: .seconds(60), "the follower's high watermark") { manager.partition(tp)?.highWatermark == 5 }
         let first = try #require(leader.fetches.withLock { $0.first })
         #expect(first.replicaId == 1)
         #expect(first.maxWaitMs == 500 && first.minBytes == 1)
@@ -133,7 +133,7 @@ private final class WireLeader: Sendable {
         defer { Task { await leader.fake.stop() } }
         _ = await manager.becomeLeaderOrFollower(
             controllerId: 9, controllerEpoch: 1, states: [tp: Self.follower(leaderEpoch: 7)], liveLeaders: [2: leader.endPoint])
-        try await eventually(timeout: .seconds(10), "truncated to the leader's log end") {
+        try await eventually(timeout: .seconds(60), "truncated to the leader's log end") {
             manager.partition(tp)?.log.logEndOffset == 3 && manager.fetcherManager.fetchOffsets[tp] == 3
         }
         #expect(manager.partition(tp)?.highWatermark == 3)
@@ -154,7 +154,7 @@ private final class WireLeader: Sendable {
         defer { Task { await leader.fake.stop() } }
         _ = await manager.becomeLeaderOrFollower(
             controllerId: 9, controllerEpoch: 1, states: [tp: Self.follower(leaderEpoch: 7)], liveLeaders: [2: leader.endPoint])
-        try await eventually(timeout: .seconds(10), "the leader's log copied") { manager.partition(tp)?.log.logEndOffset == 7 }
+        try await eventually(timeout: .seconds(60), "the leader's log copied") { manager.partition(tp)?.log.logEndOffset == 7 }
         let copied = try #require(try manager.partition(tp)?.log.read(from: 0, maxBytes: 1 << 20).records?.readBytes())
         let original = try #require(try leaderLog.read(from: 0, maxBytes: 1 << 20).records?.readBytes())
         #expect(copied == original)

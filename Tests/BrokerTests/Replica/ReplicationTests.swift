@@ -93,7 +93,7 @@ import Testing
         _ condition: @escaping (FetchPartitionResult) -> Bool
     ) async throws {
         let tp = self.tp
-        try await eventually(timeout: .seconds(10), "broker \(replicaId) fetches at offset \(offset)") {
+        try await eventually(timeout: .seconds(60), "broker \(replicaId) fetches at offset \(offset)") {
             guard let answer = await fixture.followerFetch(tp, replicaId: replicaId, offset: offset) else { return false }
             return condition(answer)
         }
