@@ -28,7 +28,9 @@ extension Log {
     /// retry of one of the producer's last five batches writes nothing and returns the original batch's offsets
     /// (`isDuplicate`), which Kafka answers as a success.
     public func appendAsLeader(_ records: inout ByteBuffer, leaderEpoch: Int32) throws -> LogAppendInfo {
-        try records.withUnsafeMutableReadableBytes { bytes in
+        // Read-only access: the request buffer is shared (frame, decoded request), so writing into it would copy
+        // the whole batch. The rewritten header goes out as its own small piece instead.
+        try records.withUnsafeReadableBytes { bytes in
             let summary = try validate(bytes, origin: .client)
             // A client's payload is exactly one batch (validated), so its header says everything about the producer.
             let producerBatch = ProducerBatch(try Self.firstHeader(bytes))
@@ -40,15 +42,36 @@ extension Log {
                 }
                 let first = state.nextOffset
                 let appendTimeMs: Int64? = state.config.timestampType == .logAppendTime ? Self.nowMs() : nil
-                let last = RecordBatch.assignOffsets(
-                    in: bytes, firstOffset: first, partitionLeaderEpoch: leaderEpoch, logAppendTimeMs: appendTimeMs)
-                assert(last == first + summary.offsetCount - 1, "offsets assigned must be contiguous")
+                let last = first + summary.offsetCount - 1
                 let maxTimestamp = appendTimeMs ?? summary.maxTimestamp
                 let offsetOfMaxTimestamp =
                     appendTimeMs != nil ? last : (summary.maxTimestampOffsetDelta >= 0 ? first + summary.maxTimestampOffsetDelta : first)
-                let info = try write(
-                    &state, bytes, summary: summary, firstOffset: first, lastOffset: last, maxTimestamp: maxTimestamp,
-                    offsetOfMaxTimestamp: offsetOfMaxTimestamp, logAppendTimeMs: appendTimeMs ?? RecordBatch.noTimestamp)
+                let info: LogAppendInfo
+                if appendTimeMs == nil {
+                    // baseOffset and partitionLeaderEpoch lie before the CRC's range: patch a copy of the first
+                    // 16 bytes and write the rest of the batch from the request as it is.
+                    var head = [UInt8](UnsafeRawBufferPointer(rebasing: bytes[0..<Self.patchedHeaderBytes]))
+                    Self.storeBigEndian(UInt64(bitPattern: first), into: &head, at: 0, width: 8)
+                    Self.storeBigEndian(UInt64(UInt32(bitPattern: leaderEpoch)), into: &head, at: 12, width: 4)
+                    info = try head.withUnsafeBytes { head in
+                        try write(
+                            &state, [head, UnsafeRawBufferPointer(rebasing: bytes[Self.patchedHeaderBytes...])],
+                            summary: summary, firstOffset: first, lastOffset: last, maxTimestamp: maxTimestamp,
+                            offsetOfMaxTimestamp: offsetOfMaxTimestamp, logAppendTimeMs: RecordBatch.noTimestamp)
+                    }
+                } else {
+                    // LogAppendTime changes the timestamp inside the CRC's range: rewrite a private copy.
+                    var copy = [UInt8](bytes)
+                    info = try copy.withUnsafeMutableBytes { copy in
+                        let assigned = RecordBatch.assignOffsets(
+                            in: copy, firstOffset: first, partitionLeaderEpoch: leaderEpoch, logAppendTimeMs: appendTimeMs)
+                        assert(assigned == last, "offsets assigned must be contiguous")
+                        return try write(
+                            &state, [UnsafeRawBufferPointer(copy)], summary: summary, firstOffset: first, lastOffset: last,
+                            maxTimestamp: maxTimestamp, offsetOfMaxTimestamp: offsetOfMaxTimestamp,
+                            logAppendTimeMs: appendTimeMs ?? RecordBatch.noTimestamp)
+                    }
+                }
                 if let producerBatch {
                     state.producerState.update(producerBatch, firstOffset: first, lastOffset: last, timestamp: maxTimestamp)
                 }
@@ -57,11 +80,21 @@ extension Log {
         }
     }
 
+    /// baseOffset (8 bytes), batchLength (4) and partitionLeaderEpoch (4): the header fields a leader rewrites
+    /// without touching the CRC.
+    static let patchedHeaderBytes = 16
+
+    static func storeBigEndian(_ value: UInt64, into bytes: inout [UInt8], at offset: Int, width: Int) {
+        for i in 0..<width {
+            bytes[offset + i] = UInt8(truncatingIfNeeded: value >> (8 * UInt64(width - 1 - i)))
+        }
+    }
+
     /// Appends a follower's copy of its leader's batches (Kafka's `appendAsFollower`): offsets are kept, and must
     /// continue from this log's end and ascend. Producer state follows what was written, unchecked: the leader
     /// already decided.
     public func appendAsFollower(_ records: inout ByteBuffer) throws -> LogAppendInfo {
-        try records.withUnsafeMutableReadableBytes { bytes in
+        try records.withUnsafeReadableBytes { bytes in
             let summary = try validate(bytes, origin: .replication)
             return try state.withLock { state in
                 guard summary.firstBaseOffset >= state.nextOffset, summary.offsetsMonotonic else {
@@ -69,11 +102,11 @@ extension Log {
                 }
                 let first = summary.firstBaseOffset
                 let info = try write(
-                    &state, bytes, summary: summary, firstOffset: first, lastOffset: summary.lastOffset,
+                    &state, [bytes], summary: summary, firstOffset: first, lastOffset: summary.lastOffset,
                     maxTimestamp: summary.maxTimestamp,
                     offsetOfMaxTimestamp: summary.maxTimestampOffsetDelta >= 0 ? first + summary.maxTimestampOffsetDelta : first,
                     logAppendTimeMs: RecordBatch.noTimestamp)
-                for (header, _) in RecordBatches(UnsafeRawBufferPointer(bytes)) {
+                for (header, _) in RecordBatches(bytes) {
                     guard let batch = ProducerBatch(header) else { continue }
                     state.producerState.update(
                         batch, firstOffset: header.baseOffset, lastOffset: header.lastOffset, timestamp: header.maxTimestamp)
@@ -84,9 +117,9 @@ extension Log {
     }
 
     /// The header of the first batch of validated bytes.
-    private static func firstHeader(_ bytes: UnsafeMutableRawBufferPointer) throws -> RecordBatchHeader {
+    private static func firstHeader(_ bytes: UnsafeRawBufferPointer) throws -> RecordBatchHeader {
         do {
-            return try RecordBatchHeader(parsing: UnsafeRawBufferPointer(bytes))
+            return try RecordBatchHeader(parsing: bytes)
         } catch {
             throw StorageError.invalidRecords(error)
         }
@@ -107,11 +140,11 @@ extension Log {
     /// Checks the batches (sizes, magic, CRC over every byte) before the log's lock is taken: validation needs no
     /// log state, so producers to one partition validate in parallel and only assignment and the write serialize.
     private func validate(
-        _ bytes: UnsafeMutableRawBufferPointer, origin: AppendOrigin
+        _ bytes: UnsafeRawBufferPointer, origin: AppendOrigin
     ) throws -> RecordBatch.ValidationSummary {
         let maxBatchBytes = state.withLock { $0.config.maxMessageBytes }
         do {
-            return try RecordBatch.validate(UnsafeRawBufferPointer(bytes), maxBatchBytes: maxBatchBytes, origin: origin)
+            return try RecordBatch.validate(bytes, maxBatchBytes: maxBatchBytes, origin: origin)
         } catch {
             throw StorageError.invalidRecords(error)
         }
@@ -119,21 +152,22 @@ extension Log {
 
     /// The common tail: roll if needed, write, account for flushing.
     private func write(
-        _ state: inout State, _ bytes: UnsafeMutableRawBufferPointer, summary: RecordBatch.ValidationSummary,
+        _ state: inout State, _ parts: [UnsafeRawBufferPointer], summary: RecordBatch.ValidationSummary,
         firstOffset: Int64, lastOffset: Int64, maxTimestamp: Int64, offsetOfMaxTimestamp: Int64, logAppendTimeMs: Int64
     ) throws -> LogAppendInfo {
         guard !state.closed else { throw StorageError.logClosed(path: directory) }
         assert(lastOffset >= firstOffset && firstOffset >= state.nextOffset)
-        try Self.maybeRoll(&state, incomingBytes: bytes.count, lastOffsetOfIncoming: lastOffset, nowMs: Self.nowMs(), log: self)
+        let byteCount = parts.reduce(0) { $0 + $1.count }
+        try Self.maybeRoll(&state, incomingBytes: byteCount, lastOffsetOfIncoming: lastOffset, nowMs: Self.nowMs(), log: self)
         try state.activeSegment.append(
             largestOffset: lastOffset, largestTimestamp: maxTimestamp, shallowOffsetOfMaxTimestamp: offsetOfMaxTimestamp,
-            records: UnsafeRawBufferPointer(bytes))
+            records: parts)
         state.nextOffset = lastOffset + 1
         state.unflushedMessages += lastOffset - firstOffset + 1
         let info = LogAppendInfo(
             firstOffset: firstOffset, lastOffset: lastOffset, maxTimestamp: maxTimestamp,
             offsetOfMaxTimestamp: offsetOfMaxTimestamp, logAppendTimeMs: logAppendTimeMs,
-            batchCount: summary.batchCount, sizeInBytes: bytes.count, logStartOffset: state.logStartOffset)
+            batchCount: summary.batchCount, sizeInBytes: byteCount, logStartOffset: state.logStartOffset)
         if state.unflushedMessages >= state.config.flushIntervalMessages {
             try flushLocked(&state)
         }

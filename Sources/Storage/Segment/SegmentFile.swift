@@ -42,22 +42,31 @@ public final class SegmentFile: Sendable {
     /// Bytes of valid data (what readers may see).
     public var sizeInBytes: Int { size.load(ordering: .acquiring) }
 
-    /// Appends `bytes` at the end. On failure (disk full, file size limit) the file is cut back to its previous
-    /// size, so a partial write never leaves a torn batch behind, and the error is thrown.
-    func append(_ bytes: UnsafeRawBufferPointer) throws(StorageError) {
+    /// Appends `parts` at the end, in order, as one append (a batch whose rewritten header is a separate piece).
+    /// On failure (disk full, file size limit) the file is cut back to its previous size, so a partial write never
+    /// leaves a torn batch behind, and the error is thrown. Readers see the new size only once every part is in.
+    func append(_ parts: [UnsafeRawBufferPointer]) throws(StorageError) {
         let start = sizeInBytes
-        var written = 0
-        while written < bytes.count {
-            let n = pwrite(descriptor, bytes.baseAddress! + written, bytes.count - written, off_t(start + written))
-            if n < 0 {
-                let error = errno
-                if error == EINTR { continue }
-                _ = ftruncate(descriptor, off_t(start))
-                throw .io("write", path: path, errno: error)
+        var offset = start
+        for bytes in parts where bytes.count > 0 {
+            var written = 0
+            while written < bytes.count {
+                let n = pwrite(descriptor, bytes.baseAddress! + written, bytes.count - written, off_t(offset + written))
+                if n < 0 {
+                    let error = errno
+                    if error == EINTR { continue }
+                    _ = ftruncate(descriptor, off_t(start))
+                    throw .io("write", path: path, errno: error)
+                }
+                written += n
             }
-            written += n
+            offset += bytes.count
         }
-        size.store(start + bytes.count, ordering: .releasing)
+        size.store(offset, ordering: .releasing)
+    }
+
+    func append(_ bytes: UnsafeRawBufferPointer) throws(StorageError) {
+        try append([bytes])
     }
 
     /// Reads up to `count` bytes at `position` into `buffer`; returns how many were read (short at end of file).
