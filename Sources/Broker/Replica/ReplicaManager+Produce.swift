@@ -18,6 +18,19 @@ extension ReplicaManager {
     func appendRecords(
         requiredAcks: Int16, timeout: Duration, entries: [(TopicPartition, ByteBuffer)]
     ) async -> [TopicPartition: ProducePartitionResult] {
+        var (results, replicating) = await onIOThread { [self] in appendToLeaders(requiredAcks: requiredAcks, entries: entries) }
+        if !replicating.isEmpty {
+            for (topicPartition, outcome) in await waitForReplication(replicating, timeout: timeout) {
+                results[topicPartition] = outcome
+            }
+        }
+        return results
+    }
+
+    /// The synchronous half of `appendRecords`: each partition's append, on an I/O thread.
+    private func appendToLeaders(
+        requiredAcks: Int16, entries: [(TopicPartition, ByteBuffer)]
+    ) -> ([TopicPartition: ProducePartitionResult], [DelayedProduceEntry]) {
         var results: [TopicPartition: ProducePartitionResult] = [:]
         var replicating: [DelayedProduceEntry] = []
         for (topicPartition, buffer) in entries {
@@ -45,15 +58,10 @@ extension ReplicaManager {
                 }
             }
         }
-        if !replicating.isEmpty {
-            for (topicPartition, outcome) in await waitForReplication(replicating, timeout: timeout) {
-                results[topicPartition] = outcome
-            }
-        }
-        return results
+        return (results, replicating)
     }
 
-    private struct DelayedProduceEntry {
+    private struct DelayedProduceEntry: Sendable {
         var partition: Partition
         var requiredOffset: Int64
     }

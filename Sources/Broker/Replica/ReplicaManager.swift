@@ -1,4 +1,5 @@
 import KafkaProtocol
+import NIOPosix
 import Logging
 import Storage
 import Synchronization
@@ -35,6 +36,10 @@ final class ReplicaManager: Sendable {
     /// A topic's log config overrides (`/config/topics/<t>`), read when a replica is created.
     let topicConfig: @Sendable (String) async -> [String: String]
     let defaultLogConfig: LogConfig
+    /// Kafka's request handler threads (`num.io.threads`): appends block on the disk (pwrite, and fsync under a
+    /// flush policy), so they run here instead of on Swift's cooperative threads, which every connection shares.
+    /// Nil runs them inline (tests).
+    let ioThreads: NIOThreadPool?
     let logger: Logger
 
     struct State {
@@ -50,8 +55,9 @@ final class ReplicaManager: Sendable {
         configuration: Configuration, logManager: LogManager, metadataCache: MetadataCache, defaultLogConfig: LogConfig,
         topicConfig: @escaping @Sendable (String) async -> [String: String],
         isrStore: (any IsrStateStore)? = nil, clock: @escaping @Sendable () -> Int64 = MonotonicClock.milliseconds,
-        logger: Logger
+        ioThreads: NIOThreadPool? = nil, logger: Logger
     ) {
+        self.ioThreads = ioThreads
         self.configuration = configuration
         self.isrStore = isrStore
         (isrExpansions, isrExpansionsInput) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
@@ -66,6 +72,17 @@ final class ReplicaManager: Sendable {
     }
 
     var localBrokerId: Int32 { configuration.brokerId }
+
+    /// Runs blocking storage work on the I/O threads (inline without them).
+    func onIOThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        guard let ioThreads else { return body() }
+        do {
+            return try await ioThreads.runIfActive(body)
+        } catch {
+            // The pool is shutting down with the broker: finish the work here rather than drop it.
+            return body()
+        }
+    }
 
     func partition(_ topicPartition: TopicPartition) -> Partition? {
         state.withLock { $0.partitions[topicPartition] }

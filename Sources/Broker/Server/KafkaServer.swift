@@ -2,6 +2,7 @@ import Coordination
 import KafkaProtocol
 import Logging
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
 import Storage
 import ZooKeeper
@@ -33,6 +34,7 @@ public final class KafkaServer: Service, Sendable {
         var socketServer: SocketServer?
         var logManager: LogManager?
         var replicaManager: ReplicaManager?
+        var ioThreads: NIOThreadPool?
         do {
             try await session.ensurePersistentPaths()
             let clusterId = try await session.getOrCreateClusterId()
@@ -42,6 +44,9 @@ public final class KafkaServer: Service, Sendable {
             logManager = logs
             let metadataCache = MetadataCache()
             let currentSession = CurrentZkSession(session)
+            let pool = NIOThreadPool(numberOfThreads: Int(config.int("num.io.threads")))
+            pool.start()
+            ioThreads = pool
             let replicas = ReplicaManager(
                 configuration: replicaManagerConfiguration(brokerId: brokerId),
                 logManager: logs, metadataCache: metadataCache, defaultLogConfig: config.logConfig,
@@ -53,7 +58,7 @@ public final class KafkaServer: Service, Sendable {
                         return [:]
                     }
                 },
-                isrStore: ZkIsrStateStore(session: { currentSession.zk }), logger: logger)
+                isrStore: ZkIsrStateStore(session: { currentSession.zk }), ioThreads: pool, logger: logger)
             replicaManager = replicas
             // The current session, which changes when the membership replaces an expired one.
             let producerIds = ProducerIdManager(brokerId: brokerId, session: { currentSession.zk }, logger: logger)
@@ -102,10 +107,10 @@ public final class KafkaServer: Service, Sendable {
             }
             logger.info("Broker \(brokerId) shutting down")
         } catch {
-            await shutDown(socketServer: socketServer, replicaManager: replicaManager, logManager: logManager, session: session)
+            await shutDown(socketServer: socketServer, replicaManager: replicaManager, ioThreads: ioThreads, logManager: logManager, session: session)
             throw error
         }
-        await shutDown(socketServer: socketServer, replicaManager: replicaManager, logManager: logManager, session: session)
+        await shutDown(socketServer: socketServer, replicaManager: replicaManager, ioThreads: ioThreads, logManager: logManager, session: session)
         logger.info("Shut down completed")
     }
 
@@ -113,10 +118,12 @@ public final class KafkaServer: Service, Sendable {
     /// checkpoints, clean shutdown markers), and close the ZooKeeper session last so the broker's ephemeral znodes
     /// vanish at once.
     private func shutDown(
-        socketServer: SocketServer?, replicaManager: ReplicaManager?, logManager: LogManager?, session: KafkaZkClient
+        socketServer: SocketServer?, replicaManager: ReplicaManager?, ioThreads: NIOThreadPool?, logManager: LogManager?,
+        session: KafkaZkClient
     ) async {
         await socketServer?.shutdown()
         await replicaManager?.shutdown()
+        try? await ioThreads?.shutdownGracefully()
         do {
             try logManager?.shutdown()
         } catch {
