@@ -8,13 +8,14 @@ import Storage
 /// Like Kafka's processor, it works on one request at a time per connection (Kafka mutes the channel until the
 /// response is sent). Frames that arrive meanwhile wait in a small queue; once `maxQueuedRequests` are waiting it
 /// stops reading from the socket, so a client pipelining faster than the broker answers is slowed by TCP instead
-/// of growing memory. Requests on other connections run concurrently.
+/// of growing memory (each frame may be up to `socket.request.max.bytes`, so the queue stays short). Requests on
+/// other connections run concurrently.
 final class KafkaConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = IOData
     typealias OutboundOut = IOData
 
-    static let maxQueuedRequests = 16
+    static let maxQueuedRequests = 4
 
     private let processor: any RequestProcessor
     private let listenerName: String
