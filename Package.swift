@@ -62,7 +62,11 @@ let package = Package(
 
         .testTarget(name: "ZooKeeperTests", dependencies: ["ZooKeeper", "GregorTestSupport"]),
         .testTarget(
-            name: "KafkaProtocolTests", dependencies: ["KafkaProtocol", "KafkaProtocolGenerator", nioCore],
+            name: "KafkaProtocolTests",
+            dependencies: [
+                "KafkaProtocol", "KafkaProtocolGenerator", nioCore,
+                .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOTestUtils", package: "swift-nio"),
+            ],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "KafkaClientTests",

@@ -14,9 +14,10 @@ private func connection(
     let channel = NIOAsyncTestingChannel()
     try await channel.testingEventLoop.executeInContext {
         try channel.pipeline.syncOperations.addHandler(
-            ByteToMessageHandler(ResponseFrameDecoder(maxFrameBytes: configuration.maxResponseBytes)))
+            ByteToMessageHandler(KafkaFrameDecoder(maxFrameBytes: configuration.maxResponseBytes)))
         try channel.pipeline.syncOperations.addHandler(
-            RequestMultiplexer(maxInFlightRequests: configuration.maxInFlightRequests))
+            RequestMultiplexer(
+                maxInFlightRequests: configuration.maxInFlightRequests, maxResponseBytes: configuration.maxResponseBytes))
     }
     try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 9092))
     let connection = KafkaConnection(

@@ -62,9 +62,9 @@ public final class KafkaConnection: Sendable {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        ByteToMessageHandler(ResponseFrameDecoder(maxFrameBytes: maxResponseBytes)))
+                        ByteToMessageHandler(KafkaFrameDecoder(maxFrameBytes: maxResponseBytes)))
                     try channel.pipeline.syncOperations.addHandler(
-                        RequestMultiplexer(maxInFlightRequests: maxInFlightRequests))
+                        RequestMultiplexer(maxInFlightRequests: maxInFlightRequests, maxResponseBytes: maxResponseBytes))
                 }
             }
         let channel: any Channel

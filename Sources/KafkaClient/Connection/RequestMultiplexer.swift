@@ -37,13 +37,16 @@ final class RequestMultiplexer: ChannelDuplexHandler {
     }
 
     private let maxInFlightRequests: Int
+    /// The frame decoder's limit, to report a refused size prefix against.
+    private let maxResponseBytes: Int
     private var inFlight = CircularBuffer<InFlight>()
     /// Set once the connection has failed or closed; later writes fail at once with it.
     private var terminalError: KafkaClientError?
 
-    init(maxInFlightRequests: Int) {
+    init(maxInFlightRequests: Int, maxResponseBytes: Int = KafkaFrameDecoder.defaultMaxFrameBytes) {
         precondition(maxInFlightRequests > 0, "maxInFlightRequests must be positive")
         self.maxInFlightRequests = maxInFlightRequests
+        self.maxResponseBytes = maxResponseBytes
     }
 
     var inFlightCount: Int { inFlight.count }
@@ -93,8 +96,19 @@ final class RequestMultiplexer: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        let clientError = error as? KafkaClientError ?? .connectionLost(reason: "\(error)")
-        fail(context: context, with: clientError)
+        fail(context: context, with: Self.clientError(error, maxResponseBytes: maxResponseBytes))
+    }
+
+    /// Frame errors from `KafkaFrameDecoder` in the client's terms: a bad size prefix is a response too large (or
+    /// negative) to accept, a partial frame at end of stream a closed connection.
+    static func clientError(_ error: any Error, maxResponseBytes: Int) -> KafkaClientError {
+        switch error {
+        case let error as KafkaClientError: error
+        case KafkaFrameError.frameTooLarge(let size, let limit): .responseTooLarge(size: size, limit: limit)
+        case KafkaFrameError.negativeSize(let size): .responseTooLarge(size: size, limit: maxResponseBytes)
+        case is KafkaFrameError: .connectionClosed
+        default: .connectionLost(reason: "\(error)")
+        }
     }
 
     func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {

@@ -1,20 +1,21 @@
 import NIOCore
 
-/// Splits a connection's inbound bytes into Kafka request frames: an int32 big-endian `size`, then `size` bytes.
+/// Splits a connection's inbound bytes into Kafka frames (requests on a broker, responses on a client): an int32
+/// big-endian `size`, then `size` bytes.
 /// Each frame is emitted as one `ByteBuffer` holding the payload without the prefix; it is a slice of the
 /// cumulation buffer (`readSlice`), so no payload byte is copied.
 ///
 /// Size check (Kafka's `NetworkReceive.readFrom`): the prefix is validated as soon as its 4 bytes are buffered,
 /// before any payload is waited for. A negative size throws `KafkaFrameError.negativeSize`, one above
-/// `maxFrameBytes` (`socket.request.max.bytes`) throws `KafkaFrameError.frameTooLarge`; the
-/// `ByteToMessageHandler` then stops decoding and fires the error, and `KafkaFrameErrorHandler` closes the
-/// connection. NIO's `LengthFieldBasedFrameDecoder` is not used because it only rejects sizes above 2 GiB.
+/// `maxFrameBytes` (`socket.request.max.bytes` on a broker) throws `KafkaFrameError.frameTooLarge`; the
+/// `ByteToMessageHandler` then stops decoding and fires the error, and the next handler closes the connection
+/// (the broker's `KafkaFrameErrorHandler`, the client's `RequestMultiplexer`). NIO's `LengthFieldBasedFrameDecoder` is not used because it only rejects sizes above 2 GiB.
 /// A size of 0 is accepted, as `NetworkReceive` does ("may be 0 for some payloads (SASL)"): the empty frame is
 /// emitted and the request header parser rejects it, as Kafka's request parsing does (the connection is closed).
 /// At end of stream, a partial frame left in the buffer throws `KafkaFrameError.truncatedFrame`.
 ///
-/// Pipeline, socket side first: `IdleStateHandler` -> `IdleConnectionHandler` -> `ByteToMessageHandler(KafkaFrameDecoder)`
-/// -> `KafkaFrameErrorHandler` -> `KafkaConnectionHandler`, which answers one request at a time per connection.
+/// It parses bytes and knows no sockets; `Broker`'s `addKafkaRequestFraming` and `KafkaClient`'s connection put it in
+/// their pipelines.
 ///
 /// Not thread-safe: one instance per connection, used on that channel's event loop only.
 public struct KafkaFrameDecoder: ByteToMessageDecoder {

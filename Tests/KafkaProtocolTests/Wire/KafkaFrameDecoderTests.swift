@@ -3,7 +3,7 @@ import NIOEmbedded
 import NIOTestUtils
 import Testing
 
-@testable import Broker
+@testable import KafkaProtocol
 
 /// A frame on the wire: int32 size, then the payload.
 private func wire(_ payload: [UInt8]) -> ByteBuffer {
@@ -137,20 +137,5 @@ private func rejection(_ input: [UInt8], maxFrameBytes: Int = KafkaFrameDecoder.
             }
             _ = try? channel.finish()
         }
-    }
-}
-
-/// A fixed-seed generator, so a failing fuzz input is reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,5 +1,5 @@
-/// Why a connection's byte stream is not a sequence of Kafka request frames. Each case closes that one connection
-/// (Kafka's `Selector` closes the channel on `InvalidReceiveException` and keeps serving the others).
+/// Why a connection's byte stream is not a sequence of Kafka frames. Each case closes that one connection (Kafka's
+/// `Selector` closes the channel on `InvalidReceiveException` and keeps serving the others).
 public enum KafkaFrameError: Error, Equatable, CustomStringConvertible {
     /// The int32 size prefix exceeds `socket.request.max.bytes`.
     case frameTooLarge(size: Int, limit: Int)
