@@ -126,3 +126,36 @@ zk_hostports() {
         fi
     done
 }
+
+# ---- Debian packages (setup.sh, bench scripts) ----
+
+# Runs "$@" as root: directly when root, else through sudo.
+as_root() {
+    if ((EUID == 0)); then
+        "$@"
+    elif command -v sudo >/dev/null; then
+        sudo "$@"
+    else
+        die "need root to run '$*' (not root, and sudo is not installed)"
+    fi
+}
+
+is_installed() {
+    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+}
+
+# apt-get update, once per script run (set apt_updated=0 to force another, e.g. after adding a source).
+apt_updated=0
+apt_update() {
+    if ((!apt_updated)); then
+        info "apt-get update"
+        as_root apt-get update -qq || die "apt-get update failed"
+        apt_updated=1
+    fi
+}
+
+apt_install() {
+    apt_update
+    info "apt-get install -y $*"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null || die "apt-get install $* failed"
+}

@@ -44,31 +44,6 @@ while (($#)); do
     shift
 done
 
-as_root() {
-    if ((EUID == 0)); then
-        "$@"
-    elif command -v sudo >/dev/null; then
-        sudo "$@"
-    else
-        die "need root to run '$*' (not root, and sudo is not installed)"
-    fi
-}
-
-apt_updated=0
-apt_install() {
-    if ((!apt_updated)); then
-        info "apt-get update"
-        as_root apt-get update || die "apt-get update failed"
-        apt_updated=1
-    fi
-    info "apt-get install -y $*"
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y "$@" || die "apt-get install $* failed"
-}
-
-is_installed() {
-    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
-}
-
 # ---- 1. system packages ----
 command -v dpkg-query >/dev/null || die "dpkg-query not found: this script supports Debian (12) and derivatives only"
 missing=()

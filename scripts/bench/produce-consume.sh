@@ -61,26 +61,6 @@ while (($#)); do
     shift
 done
 
-as_root() {
-    if ((EUID == 0)); then
-        "$@"
-    elif command -v sudo >/dev/null; then
-        sudo "$@"
-    else
-        die "need root to run '$*' (not root, and sudo is not installed)"
-    fi
-}
-is_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
-
-apt_updated=0
-apt_update() {
-    if ((!apt_updated)); then
-        info "apt-get update"
-        as_root apt-get update -qq || die "apt-get update failed"
-        apt_updated=1
-    fi
-}
-
 # ---- 1. packages and a deb-src entry ----
 command -v dpkg-query >/dev/null || die "this script supports Debian (12) and derivatives only"
 missing=()
@@ -88,10 +68,7 @@ for pkg in dpkg-dev gcc libc6-dev librdkafka-dev iperf3; do
     is_installed "$pkg" || missing+=("$pkg")
 done
 if ((${#missing[@]})); then
-    apt_update
-    info "apt-get install -y ${missing[*]}"
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null \
-        || die "apt-get install ${missing[*]} failed"
+    apt_install "${missing[@]}"
 fi
 
 # Is there any deb-src entry? deb822 files (Types: deb deb-src) or one-line files (deb-src URI suite comps).
