@@ -41,7 +41,7 @@ struct BrokerApis: Sendable {
             // them too); every named client speaks the newer ones.
             .routeWithOutcome(ProduceRequest.self, versions: 3...9) { request, context in await produce(request, context) },
             .route(FetchRequest.self, versions: 4...12) { request, context in await fetch(request, context) },
-            .route(ListOffsetsRequest.self) { request, context in listOffsets(request, context) },
+            .route(ListOffsetsRequest.self) { request, context in await listOffsets(request, context) },
             .route(InitProducerIdRequest.self) { request, context in await initProducerId(request, context) },
             .route(CreateTopicsRequest.self) { request, context in await createTopics(request, context) },
             .route(DeleteTopicsRequest.self) { request, context in await deleteTopics(request, context) },

@@ -38,7 +38,8 @@ extension ReplicaManager {
         let keys = partitions.map(\.topicPartition)
         while true {
             let token = activity.token(for: keys)
-            let results = readFromLocalLog(parameters, partitions: partitions)
+            // Index lookups and header reads are file I/O: on the I/O threads, like appends.
+            let results = await onIOThread { [self] in readFromLocalLog(parameters, partitions: partitions) }
             let available = results.reduce(0) { $0 + $1.bytes }
             let failed = results.contains { $0.errorCode != .noError }
             let remaining = deadline - clock.now
