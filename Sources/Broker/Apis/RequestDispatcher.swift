@@ -24,8 +24,6 @@ final class RequestDispatcher: RequestProcessor {
         self.apiVersionsFallback = apiVersionsFallback
     }
 
-    var advertised: [ApiRoute] { routes.values.sorted { $0.apiKey.rawValue < $1.apiKey.rawValue } }
-
     func process(_ frame: ByteBuffer, connection: ConnectionInfo) async -> ResponseAction {
         var reader = KafkaReader(buffer: frame, limits: limits)
         let prefix: RequestHeader.Prefix

@@ -23,7 +23,4 @@ struct ResponseFrame: Sendable {
         writer.buffer.setInteger(Int32(size), at: writer.buffer.readerIndex, endianness: .big)
         return ResponseFrame(buffer: writer.buffer, regions: writer.deferredRegions)
     }
-
-    /// Total bytes on the wire.
-    var byteCount: Int { buffer.readableBytes + regions.reduce(0) { $0 + $1.region.byteCount } }
 }
