@@ -38,6 +38,7 @@ public enum ZkPaths {
     }
     public static func topicConfig(_ topic: String) -> String { "\(configTopics)/\(topic)" }
     public static func deleteTopic(_ topic: String) -> String { "\(deleteTopics)/\(topic)" }
+    public static func consumerGroup(_ group: String) -> String { "\(consumers)/\(group)" }
     public static func consumerOffsets(group: String, topic: String) -> String { "\(consumers)/\(group)/offsets/\(topic)" }
     public static func consumerOffset(group: String, topic: String, partition: Int32) -> String {
         "\(consumers)/\(group)/offsets/\(topic)/\(partition)"
