@@ -1,8 +1,10 @@
 import Foundation
 import Testing
+import ZooKeeper
+
 @testable import Coordination
 
-/// The consumer group znodes' paths and formats.
+/// The consumer group znodes' paths and formats, and the multi-op steps planned for each kind of write.
 @Suite("Consumer group znodes")
 struct GroupZNodeTests {
     @Test func pathsAreKafkasWithGregorsSiblings() {
@@ -59,5 +61,51 @@ struct GroupZNodeTests {
         for name in ["", ".", "..", "a/b", "a\u{0}", "tab\t", "\u{7F}", "\u{85}", "\u{E000}", "\u{FFF5}"] {
             #expect(!ZkPaths.isValidNodeName(name), "\(name.debugDescription)")
         }
+    }
+
+    @Test func commitCreatesWhatIsMissingThenSetsData() {
+        var nodes = GroupZNodes.absent
+        var ops: [ZooKeeperOperation] = []
+        let entry = EncodedCommit(partition: TopicAndPartition("t", 0), offset: [0x31], metadata: [0x7B, 0x7D])
+        nodes.plan(.commit([entry]), group: "g", into: &ops)
+        #expect(ops == [
+            .create(path: "/consumers/g/offsets", data: [], mode: .persistent),
+            .create(path: "/consumers/g/offsets/t", data: [], mode: .persistent),
+            .create(path: "/consumers/g/offsets/t/0", data: [0x31], mode: .persistent),
+            .create(path: "/consumers/g/offsets_metadata", data: [], mode: .persistent),
+            .create(path: "/consumers/g/offsets_metadata/t", data: [], mode: .persistent),
+            .create(path: "/consumers/g/offsets_metadata/t/0", data: [0x7B, 0x7D], mode: .persistent),
+        ])
+        ops = []
+        nodes.plan(.commit([entry]), group: "g", into: &ops)
+        #expect(ops == [
+            .setData(path: "/consumers/g/offsets/t/0", data: [0x31], version: anyVersion),
+            .setData(path: "/consumers/g/offsets_metadata/t/0", data: [0x7B, 0x7D], version: anyVersion),
+        ])
+    }
+
+    @Test func deletionsRemoveEmptiedTopicsAndNeverTheGroupNode() {
+        let tree = PartitionTree(topics: ["t": ["0", "1"], "u": ["0"]])
+        var nodes = GroupZNodes(offsets: tree, metadata: PartitionTree(topics: ["t": ["0"]]))
+        var ops: [ZooKeeperOperation] = []
+        nodes.plan(.deleteOffsets([TopicAndPartition("t", 0), TopicAndPartition("u", 7)]), group: "g", into: &ops)
+        #expect(ops == [
+            .delete(path: "/consumers/g/offsets/t/0", version: anyVersion),
+            .delete(path: "/consumers/g/offsets_metadata/t/0", version: anyVersion),
+            .delete(path: "/consumers/g/offsets_metadata/t", version: anyVersion),
+        ])
+        ops = []
+        nodes.plan(.deleteGroup, group: "g", into: &ops)
+        #expect(ops == [
+            .delete(path: "/consumers/g/offsets/t/1", version: anyVersion),
+            .delete(path: "/consumers/g/offsets/t", version: anyVersion),
+            .delete(path: "/consumers/g/offsets/u/0", version: anyVersion),
+            .delete(path: "/consumers/g/offsets/u", version: anyVersion),
+            .delete(path: "/consumers/g/offsets", version: anyVersion),
+            .delete(path: "/consumers/g/offsets_metadata", version: anyVersion),
+        ])
+        #expect(nodes == .absent)
+        #expect(GroupZNodes.partition(named: "07") == nil && GroupZNodes.partition(named: "+7") == nil)
+        #expect(GroupZNodes.partition(named: "7") == 7 && GroupZNodes.partition(named: "-1") == nil)
     }
 }
