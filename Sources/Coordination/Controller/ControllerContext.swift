@@ -1,17 +1,3 @@
-/// A partition, inside the controller (Kafka's `TopicPartition`).
-public struct TopicAndPartition: Hashable, Comparable, Sendable, CustomStringConvertible {
-    public var topic: String
-    public var partition: Int32
-
-    public init(_ topic: String, _ partition: Int32) {
-        self.topic = topic
-        self.partition = partition
-    }
-
-    public static func < (a: Self, b: Self) -> Bool { (a.topic, a.partition) < (b.topic, b.partition) }
-    public var description: String { "\(topic)-\(partition)" }
-}
-
 /// One replica: a partition on a broker (Kafka's `PartitionAndReplica`).
 struct PartitionAndReplica: Hashable, Comparable, Sendable, CustomStringConvertible {
     var partition: TopicAndPartition
