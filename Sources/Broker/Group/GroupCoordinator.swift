@@ -208,7 +208,7 @@ actor GroupCoordinator {
         loaded.timer?.cancel()
         let actions = loaded.metadata.unload(error: error, nowMs: Self.nowMs())
         groups[groupId] = nil
-        store.release(group: groupId)
+        Task { [store] in await store.release(group: groupId) }
         perform(actions.filter { if case .scheduleTimer = $0 { return false } else { return true } }, groupId: groupId)
     }
 
