@@ -24,10 +24,10 @@ extension GroupCoordinator {
         let id = nextRequestId()
         return await withCheckedContinuation { continuation in
             waiters[id] = .join(continuation)
-            applyActions(groupId) { $0.join(request, id: id, nowMs: Self.nowMs()) }
-            // The group vanished between the load and now (unloaded): nobody else will answer.
-            if case .join(let pending) = waiters.removeValue(forKey: id) {
-                pending.resume(returning: .failure(.notCoordinator, memberId: request.memberId))
+            // The group was unloaded between the load and now: nobody else will answer.
+            if !applyActions(groupId, { $0.join(request, id: id, nowMs: Self.nowMs()) }) {
+                waiters[id] = nil
+                continuation.resume(returning: .failure(.notCoordinator, memberId: request.memberId))
             }
         }
     }
@@ -41,9 +41,10 @@ extension GroupCoordinator {
         let id = nextRequestId()
         return await withCheckedContinuation { continuation in
             waiters[id] = .sync(continuation)
-            applyActions(groupId) { $0.sync(request, id: id, nowMs: Self.nowMs()) }
-            if case .sync(let pending) = waiters.removeValue(forKey: id) {
-                pending.resume(returning: .failure(.notCoordinator))
+            // The group was unloaded between the load and now: nobody else will answer.
+            if !applyActions(groupId, { $0.sync(request, id: id, nowMs: Self.nowMs()) }) {
+                waiters[id] = nil
+                continuation.resume(returning: .failure(.notCoordinator))
             }
         }
     }

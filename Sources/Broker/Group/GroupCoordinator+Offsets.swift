@@ -25,9 +25,10 @@ extension GroupCoordinator {
         let id = nextRequestId()
         let written = await withCheckedContinuation { continuation in
             waiters[id] = .commit(continuation)
-            applyActions(groupId) { $0.commitOffsets(valid, id: id, nowMs: Self.nowMs()) }
-            if case .commit(let pending) = waiters.removeValue(forKey: id) {
-                pending.resume(returning: valid.offsets.mapValues { _ in .notCoordinator })
+            // The group was unloaded between the load and now: nobody else will answer.
+            if !applyActions(groupId, { $0.commitOffsets(valid, id: id, nowMs: Self.nowMs()) }) {
+                waiters[id] = nil
+                continuation.resume(returning: valid.offsets.mapValues { _ in .notCoordinator })
             }
         }
         return errors.merging(written) { first, _ in first }

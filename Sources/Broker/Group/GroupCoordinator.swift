@@ -128,8 +128,10 @@ actor GroupCoordinator {
         return value
     }
 
-    func applyActions(_ groupId: String, _ event: (inout GroupMetadata) -> [GroupAction]) {
-        apply(groupId) { group in ((), event(&group)) }
+    /// Runs one event on a loaded group; false when the group is not loaded (nothing ran).
+    @discardableResult
+    func applyActions(_ groupId: String, _ event: (inout GroupMetadata) -> [GroupAction]) -> Bool {
+        apply(groupId) { group in ((), event(&group)) } != nil
     }
 
     // MARK: actions
