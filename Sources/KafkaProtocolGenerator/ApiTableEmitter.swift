@@ -26,8 +26,9 @@ enum ApiTableEmitter {
         out.line("// change the schemas and run scripts/generate-protocol.sh.")
         out.line()
         out.doc([
-            "Every API this build has codecs for, keyed by API key: what the broker's ApiVersions answer advertises,",
-            "and where it finds an API's first flexible version to pick request and response header versions.",
+            "Every API this build has codecs for, keyed by API key, with the versions they implement and the first",
+            "flexible version, which picks the request and response header versions. The broker serves and advertises",
+            "only the APIs it routes, some with narrower ranges; this table is the most it can offer.",
         ])
         out.block("public enum KafkaApis") { out in
             out.line("public static let supported: [ApiKey: ApiSupport] = [")

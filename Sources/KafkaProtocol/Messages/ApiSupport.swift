@@ -1,8 +1,9 @@
 /// One API this build implements: its request type (and through it the response type), the versions its codecs
 /// handle and the first flexible version, which picks the request and response header versions.
 ///
-/// The table of them is generated (`KafkaApis.supported`); a broker advertises exactly these ranges in its
-/// ApiVersions answer, since clients use `min(client max, broker max)` per API.
+/// The table of them is generated (`KafkaApis.supported`). A broker may advertise no more than these ranges in its
+/// ApiVersions answer, since clients use `min(client max, broker max)` per API; Gregor's advertises only the APIs
+/// it routes, each with the range its route gives.
 public struct ApiSupport: Sendable {
     public let apiKey: ApiKey
     public let requestType: any KafkaRequest.Type

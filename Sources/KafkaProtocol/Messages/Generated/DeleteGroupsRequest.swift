@@ -10,6 +10,7 @@ public struct DeleteGroupsRequest: KafkaRequest, Equatable {
     public static let validVersions: ClosedRange<Int16> = 0...2
     public static let firstFlexibleVersion: Int16? = 2
 
+    /// The group names to delete.
     public var groupsNames: [String]
     /// Tags this codec does not know, kept in wire order and written back on encode (byte-exact round trips).
     public var unknownTaggedFields: [TaggedField] = []

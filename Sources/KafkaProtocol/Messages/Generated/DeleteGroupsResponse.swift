@@ -8,7 +8,10 @@ public struct DeleteGroupsResponse: KafkaResponse, Equatable {
     public static let validVersions: ClosedRange<Int16> = 0...2
     public static let firstFlexibleVersion: Int16? = 2
 
+    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
+    /// request did not violate any quota.
     public var throttleTimeMs: Int32
+    /// The deletion results.
     public var results: [DeletableGroupResult]
     /// Tags this codec does not know, kept in wire order and written back on encode (byte-exact round trips).
     public var unknownTaggedFields: [TaggedField] = []
@@ -41,7 +44,9 @@ public struct DeleteGroupsResponse: KafkaResponse, Equatable {
     }
 
     public struct DeletableGroupResult: Equatable, Sendable, KafkaStruct {
+        /// The group id.
         public var groupId: String
+        /// The deletion error, or 0 if the deletion succeeded.
         public var errorCode: Int16
         /// Tags this codec does not know, kept in wire order and written back on encode (byte-exact round trips).
         public var unknownTaggedFields: [TaggedField] = []

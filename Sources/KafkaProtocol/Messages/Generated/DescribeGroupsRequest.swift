@@ -3,14 +3,16 @@
 
 import NIOCore
 
-/// State, protocol and members of groups.
+/// Describe groups: state, protocol and members with their metadata and assignments.
 public struct DescribeGroupsRequest: KafkaRequest, Equatable {
     public typealias Response = DescribeGroupsResponse
     public static let apiKey = ApiKey.describeGroups
     public static let validVersions: ClosedRange<Int16> = 0...5
     public static let firstFlexibleVersion: Int16? = 5
 
+    /// The names of the groups to describe.
     public var groups: [String]
+    /// Whether to include authorized operations.
     public var includeAuthorizedOperations: Bool
     /// Tags this codec does not know, kept in wire order and written back on encode (byte-exact round trips).
     public var unknownTaggedFields: [TaggedField] = []

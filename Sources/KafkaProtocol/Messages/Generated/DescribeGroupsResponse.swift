@@ -8,7 +8,10 @@ public struct DescribeGroupsResponse: KafkaResponse, Equatable {
     public static let validVersions: ClosedRange<Int16> = 0...5
     public static let firstFlexibleVersion: Int16? = 5
 
+    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
+    /// request did not violate any quota.
     public var throttleTimeMs: Int32
+    /// Each described group.
     public var groups: [DescribedGroup]
     /// Tags this codec does not know, kept in wire order and written back on encode (byte-exact round trips).
     public var unknownTaggedFields: [TaggedField] = []
@@ -45,14 +48,19 @@ public struct DescribeGroupsResponse: KafkaResponse, Equatable {
     }
 
     public struct DescribedGroup: Equatable, Sendable, KafkaStruct {
+        /// The describe error, or 0 if there was no error.
         public var errorCode: Int16
+        /// The group ID string.
         public var groupId: String
-        /// Empty, PreparingRebalance, CompletingRebalance, Stable or Dead.
+        /// The group state string, or the empty string.
         public var groupState: String
+        /// The group protocol type, or the empty string.
         public var protocolType: String
-        /// The selected protocol (the assignor, for consumers); empty unless Stable.
+        /// The group protocol data, or the empty string. Only filled in while the group is Stable.
         public var protocolData: String
+        /// The group members. Always empty when the group is Dead.
         public var members: [DescribedGroupMember]
+        /// 32-bit bitfield to represent authorized operations for this group; Int32.min when not requested.
         public var authorizedOperations: Int32
         /// Tags this codec does not know, kept in wire order and written back on encode (byte-exact round trips).
         public var unknownTaggedFields: [TaggedField] = []
@@ -110,11 +118,17 @@ public struct DescribeGroupsResponse: KafkaResponse, Equatable {
     }
 
     public struct DescribedGroupMember: Equatable, Sendable, KafkaStruct {
+        /// The member ID assigned by the group coordinator.
         public var memberId: String
+        /// The unique identifier of the consumer instance provided by end user.
         public var groupInstanceId: String?
+        /// The client ID used in the member's latest join group request.
         public var clientId: String
+        /// The client host.
         public var clientHost: String
+        /// The metadata corresponding to the current group protocol in use. Only filled in while the group is Stable.
         public var memberMetadata: ByteBuffer
+        /// The current assignment provided by the group leader. Only filled in while the group is Stable.
         public var memberAssignment: ByteBuffer
         /// Tags this codec does not know, kept in wire order and written back on encode (byte-exact round trips).
         public var unknownTaggedFields: [TaggedField] = []

@@ -3,16 +3,20 @@
 
 import NIOCore
 
-/// A member is alive; the answer tells it when the group rebalances.
+/// A member's sign of life between rebalances; the answer tells it when the group is rebalancing.
 public struct HeartbeatRequest: KafkaRequest, Equatable {
     public typealias Response = HeartbeatResponse
     public static let apiKey = ApiKey.heartbeat
     public static let validVersions: ClosedRange<Int16> = 0...4
     public static let firstFlexibleVersion: Int16? = 4
 
+    /// The group id.
     public var groupId: String
+    /// The generation of the group.
     public var generationId: Int32
+    /// The member ID.
     public var memberId: String
+    /// The unique identifier of the consumer instance provided by end user.
     public var groupInstanceId: String?
     /// Tags this codec does not know, kept in wire order and written back on encode (byte-exact round trips).
     public var unknownTaggedFields: [TaggedField] = []

@@ -8,7 +8,10 @@ public struct HeartbeatResponse: KafkaResponse, Equatable {
     public static let validVersions: ClosedRange<Int16> = 0...4
     public static let firstFlexibleVersion: Int16? = 4
 
+    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
+    /// request did not violate any quota.
     public var throttleTimeMs: Int32
+    /// The error code, or 0 if there was no error.
     public var errorCode: Int16
     /// Tags this codec does not know, kept in wire order and written back on encode (byte-exact round trips).
     public var unknownTaggedFields: [TaggedField] = []

@@ -3,23 +3,27 @@
 
 import NIOCore
 
-/// Join a group, or rejoin it for the next generation.
+/// Join a group, or rejoin it for a rebalance, naming the protocols (assignors) the member supports.
 public struct JoinGroupRequest: KafkaRequest, Equatable {
     public typealias Response = JoinGroupResponse
     public static let apiKey = ApiKey.joinGroup
     public static let validVersions: ClosedRange<Int16> = 0...7
     public static let firstFlexibleVersion: Int16? = 6
 
+    /// The group identifier.
     public var groupId: String
-    /// The coordinator removes the member if no heartbeat arrives within this time.
+    /// The coordinator considers the consumer dead if it receives no heartbeat after this timeout in milliseconds.
     public var sessionTimeoutMs: Int32
-    /// How long a rebalance waits for every member to rejoin (v0: the session timeout).
+    /// The maximum time in milliseconds that the coordinator will wait for each member to rejoin when rebalancing
+    /// the group. Absent before v1, where SessionTimeoutMs is used instead (-1 is only a placeholder).
     public var rebalanceTimeoutMs: Int32
-    /// Empty for a new member.
+    /// The member id assigned by the group coordinator.
     public var memberId: String
+    /// The unique identifier of the consumer instance provided by end user.
     public var groupInstanceId: String?
-    /// "consumer" for consumers; the coordinator relays protocols it does not interpret.
+    /// The unique name for the class of protocols implemented by the group we want to join.
     public var protocolType: String
+    /// The list of protocols that the member supports.
     public var protocols: [JoinGroupRequestProtocol]
     /// Tags this codec does not know, kept in wire order and written back on encode (byte-exact round trips).
     public var unknownTaggedFields: [TaggedField] = []
@@ -83,7 +87,9 @@ public struct JoinGroupRequest: KafkaRequest, Equatable {
     }
 
     public struct JoinGroupRequestProtocol: Equatable, Sendable, KafkaStruct {
+        /// The protocol name.
         public var name: String
+        /// The protocol metadata.
         public var metadata: ByteBuffer
         /// Tags this codec does not know, kept in wire order and written back on encode (byte-exact round trips).
         public var unknownTaggedFields: [TaggedField] = []

@@ -3,19 +3,29 @@
 
 import NIOCore
 
+/// The generation a member joined, the protocol the coordinator chose and the leader; only the leader is sent the
+/// members and their metadata, from which it computes the assignment it sends in SyncGroup.
 public struct JoinGroupResponse: KafkaResponse, Equatable {
     public static let apiKey = ApiKey.joinGroup
     public static let validVersions: ClosedRange<Int16> = 0...7
     public static let firstFlexibleVersion: Int16? = 6
 
+    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
+    /// request did not violate any quota.
     public var throttleTimeMs: Int32
+    /// The error code, or 0 if there was no error.
     public var errorCode: Int16
+    /// The generation ID of the group.
     public var generationId: Int32
+    /// The group protocol type.
     public var protocolType: String?
+    /// The group protocol selected by the coordinator.
     public var protocolName: String?
+    /// The leader of the group.
     public var leader: String
+    /// The member ID assigned by the group coordinator.
     public var memberId: String
-    /// Every member's metadata, for the leader only.
+    /// The group's members, for the leader only (empty for the others).
     public var members: [JoinGroupResponseMember]
     /// Tags this codec does not know, kept in wire order and written back on encode (byte-exact round trips).
     public var unknownTaggedFields: [TaggedField] = []
@@ -83,8 +93,11 @@ public struct JoinGroupResponse: KafkaResponse, Equatable {
     }
 
     public struct JoinGroupResponseMember: Equatable, Sendable, KafkaStruct {
+        /// The group member ID.
         public var memberId: String
+        /// The unique identifier of the consumer instance provided by end user.
         public var groupInstanceId: String?
+        /// The group member metadata.
         public var metadata: ByteBuffer
         /// Tags this codec does not know, kept in wire order and written back on encode (byte-exact round trips).
         public var unknownTaggedFields: [TaggedField] = []

@@ -3,15 +3,18 @@
 
 import NIOCore
 
-/// Members leave the group at once instead of waiting for their session to expire.
+/// One member (v0-2) or several (v3+) leave a group, which then rebalances.
 public struct LeaveGroupRequest: KafkaRequest, Equatable {
     public typealias Response = LeaveGroupResponse
     public static let apiKey = ApiKey.leaveGroup
     public static let validVersions: ClosedRange<Int16> = 0...4
     public static let firstFlexibleVersion: Int16? = 4
 
+    /// The ID of the group to leave.
     public var groupId: String
+    /// The member ID to remove from the group.
     public var memberId: String
+    /// List of leaving member identities.
     public var members: [MemberIdentity]
     /// Tags this codec does not know, kept in wire order and written back on encode (byte-exact round trips).
     public var unknownTaggedFields: [TaggedField] = []
@@ -55,7 +58,9 @@ public struct LeaveGroupRequest: KafkaRequest, Equatable {
     }
 
     public struct MemberIdentity: Equatable, Sendable, KafkaStruct {
+        /// The member ID to remove from the group.
         public var memberId: String
+        /// The group instance ID to remove from the group.
         public var groupInstanceId: String?
         /// Tags this codec does not know, kept in wire order and written back on encode (byte-exact round trips).
         public var unknownTaggedFields: [TaggedField] = []

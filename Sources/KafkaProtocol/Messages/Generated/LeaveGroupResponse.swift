@@ -8,8 +8,12 @@ public struct LeaveGroupResponse: KafkaResponse, Equatable {
     public static let validVersions: ClosedRange<Int16> = 0...4
     public static let firstFlexibleVersion: Int16? = 4
 
+    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
+    /// request did not violate any quota.
     public var throttleTimeMs: Int32
+    /// The error code, or 0 if there was no error.
     public var errorCode: Int16
+    /// List of leaving member responses.
     public var members: [MemberResponse]
     /// Tags this codec does not know, kept in wire order and written back on encode (byte-exact round trips).
     public var unknownTaggedFields: [TaggedField] = []
@@ -53,8 +57,11 @@ public struct LeaveGroupResponse: KafkaResponse, Equatable {
     }
 
     public struct MemberResponse: Equatable, Sendable, KafkaStruct {
+        /// The member ID to remove from the group.
         public var memberId: String
+        /// The group instance ID to remove from the group.
         public var groupInstanceId: String?
+        /// The error code, or 0 if there was no error.
         public var errorCode: Int16
         /// Tags this codec does not know, kept in wire order and written back on encode (byte-exact round trips).
         public var unknownTaggedFields: [TaggedField] = []

@@ -3,14 +3,14 @@
 
 import NIOCore
 
-/// The groups a broker coordinates.
+/// The groups this broker coordinates.
 public struct ListGroupsRequest: KafkaRequest, Equatable {
     public typealias Response = ListGroupsResponse
     public static let apiKey = ApiKey.listGroups
     public static let validVersions: ClosedRange<Int16> = 0...4
     public static let firstFlexibleVersion: Int16? = 3
 
-    /// Only groups in these states; empty for all.
+    /// The states of the groups we want to list. If empty all groups are returned with their state.
     public var statesFilter: [String]
     /// Tags this codec does not know, kept in wire order and written back on encode (byte-exact round trips).
     public var unknownTaggedFields: [TaggedField] = []

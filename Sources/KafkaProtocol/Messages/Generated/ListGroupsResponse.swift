@@ -8,8 +8,12 @@ public struct ListGroupsResponse: KafkaResponse, Equatable {
     public static let validVersions: ClosedRange<Int16> = 0...4
     public static let firstFlexibleVersion: Int16? = 3
 
+    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
+    /// request did not violate any quota.
     public var throttleTimeMs: Int32
+    /// The error code, or 0 if there was no error.
     public var errorCode: Int16
+    /// Each group in the response.
     public var groups: [ListedGroup]
     /// Tags this codec does not know, kept in wire order and written back on encode (byte-exact round trips).
     public var unknownTaggedFields: [TaggedField] = []
@@ -49,8 +53,11 @@ public struct ListGroupsResponse: KafkaResponse, Equatable {
     }
 
     public struct ListedGroup: Equatable, Sendable, KafkaStruct {
+        /// The group ID.
         public var groupId: String
+        /// The group protocol type.
         public var protocolType: String
+        /// The group state name.
         public var groupState: String
         /// Tags this codec does not know, kept in wire order and written back on encode (byte-exact round trips).
         public var unknownTaggedFields: [TaggedField] = []

@@ -3,19 +3,24 @@
 
 import NIOCore
 
-/// Commit offsets for a group; generation -1 and an empty member id outside group management.
+/// Commit a group's consumed offsets, each with the client's metadata string.
 public struct OffsetCommitRequest: KafkaRequest, Equatable {
     public typealias Response = OffsetCommitResponse
     public static let apiKey = ApiKey.offsetCommit
     public static let validVersions: ClosedRange<Int16> = 0...8
     public static let firstFlexibleVersion: Int16? = 8
 
+    /// The unique group identifier.
     public var groupId: String
+    /// The generation of the group.
     public var generationId: Int32
+    /// The member ID assigned by the group coordinator.
     public var memberId: String
+    /// The unique identifier of the consumer instance provided by end user.
     public var groupInstanceId: String?
-    /// -1: the broker's offsets.retention.minutes.
+    /// The time period in ms to retain the offset.
     public var retentionTimeMs: Int64
+    /// The topics to commit offsets for.
     public var topics: [OffsetCommitRequestTopic]
     /// Tags this codec does not know, kept in wire order and written back on encode (byte-exact round trips).
     public var unknownTaggedFields: [TaggedField] = []
@@ -83,7 +88,9 @@ public struct OffsetCommitRequest: KafkaRequest, Equatable {
     }
 
     public struct OffsetCommitRequestTopic: Equatable, Sendable, KafkaStruct {
+        /// The topic name.
         public var name: String
+        /// Each partition to commit offsets for.
         public var partitions: [OffsetCommitRequestPartition]
         /// Tags this codec does not know, kept in wire order and written back on encode (byte-exact round trips).
         public var unknownTaggedFields: [TaggedField] = []
@@ -114,11 +121,15 @@ public struct OffsetCommitRequest: KafkaRequest, Equatable {
     }
 
     public struct OffsetCommitRequestPartition: Equatable, Sendable, KafkaStruct {
+        /// The partition index.
         public var partitionIndex: Int32
+        /// The message offset to be committed.
         public var committedOffset: Int64
+        /// The leader epoch of this partition.
         public var committedLeaderEpoch: Int32
-        /// -1: the time the broker receives the commit.
+        /// The timestamp of the commit (v1 only).
         public var commitTimestamp: Int64
+        /// Any associated metadata the client wants to keep.
         public var committedMetadata: String?
         /// Tags this codec does not know, kept in wire order and written back on encode (byte-exact round trips).
         public var unknownTaggedFields: [TaggedField] = []

@@ -8,7 +8,10 @@ public struct OffsetCommitResponse: KafkaResponse, Equatable {
     public static let validVersions: ClosedRange<Int16> = 0...8
     public static let firstFlexibleVersion: Int16? = 8
 
+    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
+    /// request did not violate any quota.
     public var throttleTimeMs: Int32
+    /// The responses for each topic.
     public var topics: [OffsetCommitResponseTopic]
     /// Tags this codec does not know, kept in wire order and written back on encode (byte-exact round trips).
     public var unknownTaggedFields: [TaggedField] = []
@@ -45,7 +48,9 @@ public struct OffsetCommitResponse: KafkaResponse, Equatable {
     }
 
     public struct OffsetCommitResponseTopic: Equatable, Sendable, KafkaStruct {
+        /// The topic name.
         public var name: String
+        /// The responses for each partition in the topic.
         public var partitions: [OffsetCommitResponsePartition]
         /// Tags this codec does not know, kept in wire order and written back on encode (byte-exact round trips).
         public var unknownTaggedFields: [TaggedField] = []
@@ -76,7 +81,9 @@ public struct OffsetCommitResponse: KafkaResponse, Equatable {
     }
 
     public struct OffsetCommitResponsePartition: Equatable, Sendable, KafkaStruct {
+        /// The partition index.
         public var partitionIndex: Int32
+        /// The error code, or 0 if there was no error.
         public var errorCode: Int16
         /// Tags this codec does not know, kept in wire order and written back on encode (byte-exact round trips).
         public var unknownTaggedFields: [TaggedField] = []

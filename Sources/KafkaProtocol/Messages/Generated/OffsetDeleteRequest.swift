@@ -3,14 +3,16 @@
 
 import NIOCore
 
-/// Delete a group's committed offsets of some partitions.
+/// Delete a group's committed offsets for some partitions; refused for partitions the group still consumes.
 public struct OffsetDeleteRequest: KafkaRequest, Equatable {
     public typealias Response = OffsetDeleteResponse
     public static let apiKey = ApiKey.offsetDelete
     public static let validVersions: ClosedRange<Int16> = 0...0
     public static let firstFlexibleVersion: Int16? = nil
 
+    /// The unique group identifier.
     public var groupId: String
+    /// The topics to delete offsets for.
     public var topics: [OffsetDeleteRequestTopic]
     /// Tags this codec does not know, kept in wire order and written back on encode (byte-exact round trips).
     public var unknownTaggedFields: [TaggedField] = []
@@ -35,7 +37,9 @@ public struct OffsetDeleteRequest: KafkaRequest, Equatable {
     }
 
     public struct OffsetDeleteRequestTopic: Equatable, Sendable, KafkaStruct {
+        /// The topic name.
         public var name: String
+        /// Each partition to delete offsets for.
         public var partitions: [OffsetDeleteRequestPartition]
         /// Tags this codec does not know, kept in wire order and written back on encode (byte-exact round trips).
         public var unknownTaggedFields: [TaggedField] = []
@@ -58,6 +62,7 @@ public struct OffsetDeleteRequest: KafkaRequest, Equatable {
     }
 
     public struct OffsetDeleteRequestPartition: Equatable, Sendable, KafkaStruct {
+        /// The partition index.
         public var partitionIndex: Int32
         /// Tags this codec does not know, kept in wire order and written back on encode (byte-exact round trips).
         public var unknownTaggedFields: [TaggedField] = []

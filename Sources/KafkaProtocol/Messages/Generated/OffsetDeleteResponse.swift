@@ -8,8 +8,12 @@ public struct OffsetDeleteResponse: KafkaResponse, Equatable {
     public static let validVersions: ClosedRange<Int16> = 0...0
     public static let firstFlexibleVersion: Int16? = nil
 
+    /// The top-level error code, or 0 if there was no error.
     public var errorCode: Int16
+    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
+    /// request did not violate any quota.
     public var throttleTimeMs: Int32
+    /// The responses for each topic.
     public var topics: [OffsetDeleteResponseTopic]
     /// Tags this codec does not know, kept in wire order and written back on encode (byte-exact round trips).
     public var unknownTaggedFields: [TaggedField] = []
@@ -37,7 +41,9 @@ public struct OffsetDeleteResponse: KafkaResponse, Equatable {
     }
 
     public struct OffsetDeleteResponseTopic: Equatable, Sendable, KafkaStruct {
+        /// The topic name.
         public var name: String
+        /// The responses for each partition in the topic.
         public var partitions: [OffsetDeleteResponsePartition]
         /// Tags this codec does not know, kept in wire order and written back on encode (byte-exact round trips).
         public var unknownTaggedFields: [TaggedField] = []
@@ -60,7 +66,9 @@ public struct OffsetDeleteResponse: KafkaResponse, Equatable {
     }
 
     public struct OffsetDeleteResponsePartition: Equatable, Sendable, KafkaStruct {
+        /// The partition index.
         public var partitionIndex: Int32
+        /// The error code, or 0 if there was no error.
         public var errorCode: Int16
         /// Tags this codec does not know, kept in wire order and written back on encode (byte-exact round trips).
         public var unknownTaggedFields: [TaggedField] = []

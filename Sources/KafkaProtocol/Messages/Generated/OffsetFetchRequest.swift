@@ -3,15 +3,18 @@
 
 import NIOCore
 
-/// Read a group's committed offsets.
+/// A group's committed offsets for some partitions, or (v2+) for all of them.
 public struct OffsetFetchRequest: KafkaRequest, Equatable {
     public typealias Response = OffsetFetchResponse
     public static let apiKey = ApiKey.offsetFetch
     public static let validVersions: ClosedRange<Int16> = 0...7
     public static let firstFlexibleVersion: Int16? = 6
 
+    /// The group to fetch offsets for.
     public var groupId: String
+    /// Each topic we would like to fetch offsets for, or null to fetch offsets for all topics.
     public var topics: [OffsetFetchRequestTopic]?
+    /// Whether broker should hold on returning unstable offsets but set a retriable error code for the partition.
     public var requireStable: Bool
     /// Tags this codec does not know, kept in wire order and written back on encode (byte-exact round trips).
     public var unknownTaggedFields: [TaggedField] = []
@@ -51,7 +54,9 @@ public struct OffsetFetchRequest: KafkaRequest, Equatable {
     }
 
     public struct OffsetFetchRequestTopic: Equatable, Sendable, KafkaStruct {
+        /// The topic name.
         public var name: String
+        /// The partition indexes we would like to fetch offsets for.
         public var partitionIndexes: [Int32]
         /// Tags this codec does not know, kept in wire order and written back on encode (byte-exact round trips).
         public var unknownTaggedFields: [TaggedField] = []

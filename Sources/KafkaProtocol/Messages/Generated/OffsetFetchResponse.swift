@@ -8,8 +8,12 @@ public struct OffsetFetchResponse: KafkaResponse, Equatable {
     public static let validVersions: ClosedRange<Int16> = 0...7
     public static let firstFlexibleVersion: Int16? = 6
 
+    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
+    /// request did not violate any quota.
     public var throttleTimeMs: Int32
+    /// The responses per topic.
     public var topics: [OffsetFetchResponseTopic]
+    /// The top-level error code, or 0 if there was no error.
     public var errorCode: Int16
     /// Tags this codec does not know, kept in wire order and written back on encode (byte-exact round trips).
     public var unknownTaggedFields: [TaggedField] = []
@@ -53,7 +57,9 @@ public struct OffsetFetchResponse: KafkaResponse, Equatable {
     }
 
     public struct OffsetFetchResponseTopic: Equatable, Sendable, KafkaStruct {
+        /// The topic name.
         public var name: String
+        /// The responses per partition.
         public var partitions: [OffsetFetchResponsePartition]
         /// Tags this codec does not know, kept in wire order and written back on encode (byte-exact round trips).
         public var unknownTaggedFields: [TaggedField] = []
@@ -84,11 +90,15 @@ public struct OffsetFetchResponse: KafkaResponse, Equatable {
     }
 
     public struct OffsetFetchResponsePartition: Equatable, Sendable, KafkaStruct {
+        /// The partition index.
         public var partitionIndex: Int32
-        /// -1 when the partition has no committed offset.
+        /// The committed message offset.
         public var committedOffset: Int64
+        /// The leader epoch.
         public var committedLeaderEpoch: Int32
+        /// The partition metadata.
         public var metadata: String?
+        /// The error code, or 0 if there was no error.
         public var errorCode: Int16
         /// Tags this codec does not know, kept in wire order and written back on encode (byte-exact round trips).
         public var unknownTaggedFields: [TaggedField] = []

@@ -3,19 +3,26 @@
 
 import NIOCore
 
-/// After JoinGroup: the leader sends every member's assignment; every member receives its own.
+/// After a join, the leader sends every member's assignment and the others send none; each gets its own back.
 public struct SyncGroupRequest: KafkaRequest, Equatable {
     public typealias Response = SyncGroupResponse
     public static let apiKey = ApiKey.syncGroup
     public static let validVersions: ClosedRange<Int16> = 0...5
     public static let firstFlexibleVersion: Int16? = 4
 
+    /// The unique group identifier.
     public var groupId: String
+    /// The generation of the group.
     public var generationId: Int32
+    /// The member ID assigned by the group.
     public var memberId: String
+    /// The unique identifier of the consumer instance provided by end user.
     public var groupInstanceId: String?
+    /// The group protocol type.
     public var protocolType: String?
+    /// The group protocol name.
     public var protocolName: String?
+    /// Each assignment.
     public var assignments: [SyncGroupRequestAssignment]
     /// Tags this codec does not know, kept in wire order and written back on encode (byte-exact round trips).
     public var unknownTaggedFields: [TaggedField] = []
@@ -83,7 +90,9 @@ public struct SyncGroupRequest: KafkaRequest, Equatable {
     }
 
     public struct SyncGroupRequestAssignment: Equatable, Sendable, KafkaStruct {
+        /// The ID of the member to assign.
         public var memberId: String
+        /// The member assignment.
         public var assignment: ByteBuffer
         /// Tags this codec does not know, kept in wire order and written back on encode (byte-exact round trips).
         public var unknownTaggedFields: [TaggedField] = []

@@ -3,15 +3,22 @@
 
 import NIOCore
 
+/// The member's own assignment for the generation.
 public struct SyncGroupResponse: KafkaResponse, Equatable {
     public static let apiKey = ApiKey.syncGroup
     public static let validVersions: ClosedRange<Int16> = 0...5
     public static let firstFlexibleVersion: Int16? = 4
 
+    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
+    /// request did not violate any quota.
     public var throttleTimeMs: Int32
+    /// The error code, or 0 if there was no error.
     public var errorCode: Int16
+    /// The group protocol type.
     public var protocolType: String?
+    /// The group protocol name.
     public var protocolName: String?
+    /// The member assignment.
     public var assignment: ByteBuffer
     /// Tags this codec does not know, kept in wire order and written back on encode (byte-exact round trips).
     public var unknownTaggedFields: [TaggedField] = []
