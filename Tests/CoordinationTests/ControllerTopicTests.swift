@@ -71,16 +71,20 @@ struct ControllerTopicTests {
             try await zk.createRecursively("/consumers/billing/offsets/doomed/0", data: Array("42".utf8))
             try await zk.createRecursively("/consumers/billing/offsets/kept/0", data: Array("7".utf8))
             try await zk.createRecursively("/consumers/audit/offsets/doomed/1", data: Array("9".utf8))
+            try await zk.createRecursively("/consumers/billing/offsets_metadata/doomed/0", data: Array("{}".utf8))
+            try await zk.createRecursively("/consumers/billing/offsets_metadata/kept/0", data: Array("{}".utf8))
 
             try await h.admin.deleteTopic("doomed")
             try await h.waitUntil("every znode of the topic gone") {
                 for path in ["/brokers/topics/doomed", "/config/topics/doomed", "/admin/delete_topics/doomed",
-                             "/consumers/billing/offsets/doomed", "/consumers/audit/offsets/doomed"] {
+                             "/consumers/billing/offsets/doomed", "/consumers/audit/offsets/doomed",
+                             "/consumers/billing/offsets_metadata/doomed"] {
                     if try await zk.exists(path) != nil { return false }
                 }
                 return true
             }
             #expect(try await h.zk.text("/consumers/billing/offsets/kept/0") == "7")
+            #expect(try await h.zk.text("/consumers/billing/offsets_metadata/kept/0") == "{}")
             let deletes = h.channel.stopReplicaCalls.filter(\.delete)
             #expect(Set(deletes.filter { $0.broker == 0 }.flatMap(\.partitions)) == ["doomed-0"])
             #expect(Set(deletes.filter { $0.broker == 1 }.flatMap(\.partitions)) == ["doomed-0", "doomed-1"])

@@ -34,7 +34,7 @@ extension BrokerApis {
         }
     }
 
-    func updateMetadata(_ request: UpdateMetadataRequest, _ context: RequestContext) -> UpdateMetadataResponse {
+    func updateMetadata(_ request: UpdateMetadataRequest, _ context: RequestContext) async -> UpdateMetadataResponse {
         guard replicaManager.acceptControllerEpoch(request.controllerEpoch) else {
             logger.warning("Ignoring UpdateMetadata from controller \(request.controllerId) with stale epoch \(request.controllerEpoch)")
             return UpdateMetadataResponse(errorCode: ErrorCode.staleControllerEpoch.rawValue)
@@ -62,6 +62,8 @@ extension BrokerApis {
                     leaderEpoch: state.leaderEpoch, isr: state.isr, zkVersion: state.zkVersion, replicas: state.replicas,
                     offlineReplicas: state.offlineReplicas))
             })
+        // Live brokers decide which groups this broker coordinates; topics growing make groups rebalance.
+        await groupCoordinator.metadataChanged()
         return UpdateMetadataResponse(errorCode: 0)
     }
 

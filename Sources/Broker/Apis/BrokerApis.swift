@@ -28,6 +28,7 @@ struct BrokerApis: Sendable {
     /// The session changes after an expiry, so admin requests ask for the current one each time.
     let zkSession: CurrentZkSession
     let producerIds: ProducerIdManager
+    let groupCoordinator: GroupCoordinator
     let logger: Logger
 
     var admin: AdminZkClient { AdminZkClient(zk: zkSession.zk, logger: logger) }
@@ -43,12 +44,23 @@ struct BrokerApis: Sendable {
             .route(FetchRequest.self, versions: 4...12) { request, context in await fetch(request, context) },
             .route(ListOffsetsRequest.self) { request, context in await listOffsets(request, context) },
             .route(InitProducerIdRequest.self) { request, context in await initProducerId(request, context) },
+            .route(FindCoordinatorRequest.self) { request, context in findCoordinator(request, context) },
+            .route(JoinGroupRequest.self) { request, context in await joinGroup(request, context) },
+            .route(SyncGroupRequest.self) { request, context in await syncGroup(request, context) },
+            .route(HeartbeatRequest.self) { request, context in await heartbeat(request, context) },
+            .route(LeaveGroupRequest.self) { request, context in await leaveGroup(request, context) },
+            .route(OffsetCommitRequest.self) { request, context in await offsetCommit(request, context) },
+            .route(OffsetFetchRequest.self) { request, context in await offsetFetch(request, context) },
+            .route(OffsetDeleteRequest.self) { request, context in await offsetDelete(request, context) },
+            .route(ListGroupsRequest.self) { request, context in await listGroups(request, context) },
+            .route(DescribeGroupsRequest.self) { request, context in await describeGroups(request, context) },
+            .route(DeleteGroupsRequest.self) { request, context in await deleteGroups(request, context) },
             .route(CreateTopicsRequest.self) { request, context in await createTopics(request, context) },
             .route(DeleteTopicsRequest.self) { request, context in await deleteTopics(request, context) },
             .route(CreatePartitionsRequest.self) { request, context in await createPartitions(request, context) },
             .route(DescribeConfigsRequest.self) { request, context in await describeConfigs(request, context) },
             .route(LeaderAndIsrRequest.self) { request, context in await leaderAndIsr(request, context) },
-            .route(UpdateMetadataRequest.self) { request, context in updateMetadata(request, context) },
+            .route(UpdateMetadataRequest.self) { request, context in await updateMetadata(request, context) },
             .route(StopReplicaRequest.self) { request, context in stopReplica(request, context) },
         ]
     }

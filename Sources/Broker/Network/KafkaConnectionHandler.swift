@@ -34,7 +34,8 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         connection = ConnectionInfo(
-            remoteAddress: context.remoteAddress?.description ?? "unknown", listenerName: listenerName)
+            remoteAddress: context.remoteAddress?.description ?? "unknown", listenerName: listenerName,
+            clientHost: "/" + (context.remoteAddress?.ipAddress ?? "unknown"))
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

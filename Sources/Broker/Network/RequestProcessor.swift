@@ -13,6 +13,8 @@ enum ResponseAction: Sendable {
 struct ConnectionInfo: Sendable {
     var remoteAddress: String
     var listenerName: String
+    /// The client's IP address as Kafka shows it in group descriptions ("/127.0.0.1").
+    var clientHost: String = ""
 }
 
 /// Turns one request frame into its answer. The connection handler calls it for one request at a time per

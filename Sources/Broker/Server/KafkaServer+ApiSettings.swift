@@ -43,3 +43,19 @@ extension KafkaServer {
             interBrokerListenerName: config.interBrokerListenerName, fetcher: fetcher)
     }
 }
+
+extension KafkaServer {
+    /// What the group coordinator reads from `server.properties`.
+    func groupCoordinatorConfiguration(brokerId: Int32) -> GroupCoordinator.Configuration {
+        GroupCoordinator.Configuration(
+            brokerId: brokerId,
+            group: GroupConfig(
+                minSessionTimeoutMs: config.int("group.min.session.timeout.ms"),
+                maxSessionTimeoutMs: config.int("group.max.session.timeout.ms"),
+                maxSize: Int(config.int("group.max.size")),
+                initialRebalanceDelayMs: config.int("group.initial.rebalance.delay.ms")),
+            offsetsRetentionMs: Int64(config.int("offsets.retention.minutes")) * 60_000,
+            offsetsRetentionCheckIntervalMs: config.long("offsets.retention.check.interval.ms"),
+            offsetMetadataMaxBytes: Int(config.int("offset.metadata.max.bytes")))
+    }
+}

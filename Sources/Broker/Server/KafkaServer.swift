@@ -35,6 +35,7 @@ public final class KafkaServer: Service, Sendable {
         var logManager: LogManager?
         var replicaManager: ReplicaManager?
         var ioThreads: NIOThreadPool?
+        var groupCoordinator: GroupCoordinator?
         do {
             try await session.ensurePersistentPaths()
             let clusterId = try await session.getOrCreateClusterId()
@@ -62,9 +63,16 @@ public final class KafkaServer: Service, Sendable {
             replicaManager = replicas
             // The current session, which changes when the membership replaces an expired one.
             let producerIds = ProducerIdManager(brokerId: brokerId, session: { currentSession.zk }, logger: logger)
+            let groups = GroupCoordinator(
+                configuration: groupCoordinatorConfiguration(brokerId: brokerId),
+                store: GroupOffsetStore(session: { currentSession.zk }, logger: logger), metadataCache: metadataCache,
+                logger: logger,
+                groupExists: { group in try await currentSession.zk.zooKeeper.exists(ZkPaths.consumerGroup(group)) != nil })
+            groupCoordinator = groups
             let apis = BrokerApis(
                 settings: apiSettings(brokerId: brokerId, clusterId: clusterId), replicaManager: replicas,
-                metadataCache: metadataCache, zkSession: currentSession, producerIds: producerIds, logger: logger)
+                metadataCache: metadataCache, zkSession: currentSession, producerIds: producerIds,
+                groupCoordinator: groups, logger: logger)
             let routes = apis.routes
             let dispatcher = RequestDispatcher(
                 routes: routes, limits: WireLimits(), logger: logger, apiVersionsFallback: BrokerApis.apiVersionsFallback(routes: routes))
@@ -100,6 +108,7 @@ public final class KafkaServer: Service, Sendable {
                     group.addTask { await replicas.runHighWatermarkCheckpoints() }
                     group.addTask { await replicas.runIsrShrinkChecks() }
                     group.addTask { await replicas.runIsrChangeWriter() }
+                    group.addTask { await groups.runOffsetExpiry() }
                     group.addTask { try await membership.run() }
                     defer { group.cancelAll() }
                     try await group.next()
@@ -107,9 +116,12 @@ public final class KafkaServer: Service, Sendable {
             }
             logger.info("Broker \(brokerId) shutting down")
         } catch {
+            await groupCoordinator?.shutdown()
             await shutDown(socketServer: socketServer, replicaManager: replicaManager, ioThreads: ioThreads, logManager: logManager, session: session)
             throw error
         }
+        // Members waiting on a rebalance are told to find another coordinator before the connections close.
+        await groupCoordinator?.shutdown()
         await shutDown(socketServer: socketServer, replicaManager: replicaManager, ioThreads: ioThreads, logManager: logManager, session: session)
         logger.info("Shut down completed")
     }

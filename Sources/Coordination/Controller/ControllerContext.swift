@@ -1,17 +1,3 @@
-/// A partition, inside the controller (Kafka's `TopicPartition`).
-struct TopicAndPartition: Hashable, Comparable, Sendable, CustomStringConvertible {
-    var topic: String
-    var partition: Int32
-
-    init(_ topic: String, _ partition: Int32) {
-        self.topic = topic
-        self.partition = partition
-    }
-
-    static func < (a: Self, b: Self) -> Bool { (a.topic, a.partition) < (b.topic, b.partition) }
-    var description: String { "\(topic)-\(partition)" }
-}
-
 /// One replica: a partition on a broker (Kafka's `PartitionAndReplica`).
 struct PartitionAndReplica: Hashable, Comparable, Sendable, CustomStringConvertible {
     var partition: TopicAndPartition

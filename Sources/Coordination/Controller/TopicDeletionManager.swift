@@ -3,8 +3,12 @@
 /// A topic queued under `/admin/delete_topics` gets UpdateMetadata with leader -2 for its partitions, then
 /// StopReplica (delete=true) to every replica. Once every replica answered without error the topic's znodes go:
 /// `/brokers/topics/<t>` (recursively), `/config/topics/<t>`, `/admin/delete_topics/<t>`, and Gregor's committed
-/// offsets `/consumers/*/offsets/<t>`. A replica on a dead broker makes the topic ineligible: its deletion waits
-/// until that broker is back.
+/// offsets `/consumers/*/offsets/<t>` and `/consumers/*/offsets_metadata/<t>`. A replica on a dead broker makes the
+/// topic ineligible: its deletion waits until that broker is back.
+///
+/// The offsets go without the groups' coordinator fences (`GroupFence`): the topic is gone, so no coordinator's
+/// offsets for it are worth keeping. A coordinator whose idea of the group's znodes is now stale has its next write
+/// refused and retried by `GroupOffsetStore`.
 extension ActiveController {
     func initializeTopicDeletion(_ toDelete: Set<String>, ineligible: Set<String>) {
         logger.info(
@@ -161,6 +165,7 @@ extension ActiveController {
         try await zk.deleteRecursively(ZkPaths.deleteTopic(topic))
         for group in try await zk.children(ZkPaths.consumers).sorted() {
             try await zk.deleteRecursively(ZkPaths.consumerOffsets(group: group, topic: topic))
+            try await zk.deleteRecursively(ZkPaths.consumerOffsetsMetadata(group: group, topic: topic))
         }
         context.removeTopic(topic)
     }

@@ -38,8 +38,57 @@ public enum ZkPaths {
     }
     public static func topicConfig(_ topic: String) -> String { "\(configTopics)/\(topic)" }
     public static func deleteTopic(_ topic: String) -> String { "\(deleteTopics)/\(topic)" }
+
+    // MARK: consumer groups (written by the group's coordinator through `GroupOffsetStore`)
+
+    /// `/consumers/<g>`: a consumer group's subtree. Never deleted by Gregor, because it holds the group's
+    /// coordinator (fencing) node.
+    public static func consumerGroup(_ group: String) -> String { "\(consumers)/\(group)" }
+
+    /// `/consumers/<g>/coordinator`: persistent JSON
+    /// `{"version":1,"brokerid":1,"coordinator_epoch":5,"timestamp":"1732400000000"}` (`GroupCoordinatorZNode`).
+    /// A broker that becomes the group's coordinator rewrites it conditionally (coordinator_epoch + 1); its new
+    /// zkVersion is the fence every later write for the group checks first. Gregor's own node (Kafka kept group
+    /// state in `__consumer_offsets`), kept when the group is deleted so that its version never starts over.
+    public static func consumerCoordinator(group: String) -> String { "\(consumers)/\(group)/coordinator" }
+
+    /// `/consumers/<g>/offsets`: one child per topic the group committed offsets for.
+    public static func consumerOffsetsRoot(group: String) -> String { "\(consumers)/\(group)/offsets" }
+
+    /// `/consumers/<g>/offsets/<t>`: one child per partition.
     public static func consumerOffsets(group: String, topic: String) -> String { "\(consumers)/\(group)/offsets/\(topic)" }
+
+    /// `/consumers/<g>/offsets/<t>/<p>`: the committed offset as decimal text, e.g. `4711` (`ConsumerOffsetZNode`),
+    /// exactly where and how Kafka's ZooKeeper offset storage kept it.
     public static func consumerOffset(group: String, topic: String, partition: Int32) -> String {
         "\(consumers)/\(group)/offsets/\(topic)/\(partition)"
+    }
+
+    /// `/consumers/<g>/offsets_metadata`: the same tree as `offsets`, holding what a commit carries besides the
+    /// offset. Gregor's own, beside Kafka's decimal offsets so those stay readable by Kafka's tools.
+    public static func consumerOffsetsMetadataRoot(group: String) -> String { "\(consumers)/\(group)/offsets_metadata" }
+
+    public static func consumerOffsetsMetadata(group: String, topic: String) -> String {
+        "\(consumers)/\(group)/offsets_metadata/\(topic)"
+    }
+
+    /// `/consumers/<g>/offsets_metadata/<t>/<p>`: JSON
+    /// `{"version":1,"leader_epoch":-1,"metadata":"","commit_timestamp":"1732400000000","expire_timestamp":"-1"}`
+    /// (`ConsumerOffsetMetadataZNode`), always written in the same multi-op as the offset znode.
+    public static func consumerOffsetMetadata(group: String, topic: String, partition: Int32) -> String {
+        "\(consumers)/\(group)/offsets_metadata/\(topic)/\(partition)"
+    }
+
+    /// Whether `name` can be one path component: ZooKeeper refuses empty names, `.` and `..`, and some characters
+    /// (`PathUtils.validatePath`); a `/` would silently nest. Kafka's group ids may be any string, so the store
+    /// checks each group, topic and partition name with this before it builds a path.
+    public static func isValidNodeName(_ name: String) -> Bool {
+        guard !name.isEmpty, name != ".", name != ".." else { return false }
+        return name.unicodeScalars.allSatisfy { scalar in
+            switch scalar.value {
+            case 0x2F, 0x00...0x1F, 0x7F...0x9F, 0xD800...0xF8FF, 0xFFF0...0xFFFF: return false
+            default: return true
+            }
+        }
     }
 }

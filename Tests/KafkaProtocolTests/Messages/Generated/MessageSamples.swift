@@ -13,26 +13,46 @@ let allSampledMessages: [any SampledMessage.Type] = [
     CreatePartitionsResponse.self,
     CreateTopicsRequest.self,
     CreateTopicsResponse.self,
+    DeleteGroupsRequest.self,
+    DeleteGroupsResponse.self,
     DeleteTopicsRequest.self,
     DeleteTopicsResponse.self,
     DescribeConfigsRequest.self,
     DescribeConfigsResponse.self,
+    DescribeGroupsRequest.self,
+    DescribeGroupsResponse.self,
     FetchRequest.self,
     FetchResponse.self,
     FindCoordinatorRequest.self,
     FindCoordinatorResponse.self,
+    HeartbeatRequest.self,
+    HeartbeatResponse.self,
     InitProducerIdRequest.self,
     InitProducerIdResponse.self,
+    JoinGroupRequest.self,
+    JoinGroupResponse.self,
     LeaderAndIsrRequest.self,
     LeaderAndIsrResponse.self,
+    LeaveGroupRequest.self,
+    LeaveGroupResponse.self,
+    ListGroupsRequest.self,
+    ListGroupsResponse.self,
     ListOffsetsRequest.self,
     ListOffsetsResponse.self,
     MetadataRequest.self,
     MetadataResponse.self,
+    OffsetCommitRequest.self,
+    OffsetCommitResponse.self,
+    OffsetDeleteRequest.self,
+    OffsetDeleteResponse.self,
+    OffsetFetchRequest.self,
+    OffsetFetchResponse.self,
     ProduceRequest.self,
     ProduceResponse.self,
     StopReplicaRequest.self,
     StopReplicaResponse.self,
+    SyncGroupRequest.self,
+    SyncGroupResponse.self,
     UpdateMetadataRequest.self,
     UpdateMetadataResponse.self,
 ]
@@ -310,11 +330,46 @@ extension CreateTopicsResponse.CreatableTopicConfigs {
     }
 }
 
+extension DeleteGroupsRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.groupsNames = ["s56-é", "s57-é"]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension DeleteGroupsResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.throttleTimeMs = 100057
+        value.results = [DeleteGroupsResponse.DeletableGroupResult.sample(version: version, nulls: nulls), DeleteGroupsResponse.DeletableGroupResult.sample(version: version, nulls: nulls)]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension DeleteGroupsResponse.DeletableGroupResult {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.groupId = "s59-é"
+        value.errorCode = 1060
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
 extension DeleteTopicsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topicNames = ["s56-é", "s57-é"]
-        value.timeoutMs = 100057
+        value.topicNames = ["s61-é", "s62-é"]
+        value.timeoutMs = 100062
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -326,7 +381,7 @@ extension DeleteTopicsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100058
+            value.throttleTimeMs = 100063
         }
         value.responses = [DeleteTopicsResponse.DeletableTopicResult.sample(version: version, nulls: nulls), DeleteTopicsResponse.DeletableTopicResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -339,10 +394,10 @@ extension DeleteTopicsResponse: SampledMessage {
 extension DeleteTopicsResponse.DeletableTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s60-é"
-        value.errorCode = 1061
+        value.name = "s65-é"
+        value.errorCode = 1066
         if version >= 5 {
-            value.errorMessage = nulls ? nil : "s62-é"
+            value.errorMessage = nulls ? nil : "s67-é"
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -371,9 +426,9 @@ extension DescribeConfigsRequest: SampledMessage {
 extension DescribeConfigsRequest.DescribeConfigsResource {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.resourceType = 67
-        value.resourceName = "s67-é"
-        value.configurationKeys = nulls ? nil : ["s68-é", "s69-é"]
+        value.resourceType = 72
+        value.resourceName = "s72-é"
+        value.configurationKeys = nulls ? nil : ["s73-é", "s74-é"]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -384,7 +439,7 @@ extension DescribeConfigsRequest.DescribeConfigsResource {
 extension DescribeConfigsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100069
+        value.throttleTimeMs = 100074
         value.results = [DescribeConfigsResponse.DescribeConfigsResult.sample(version: version, nulls: nulls), DescribeConfigsResponse.DescribeConfigsResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -396,10 +451,10 @@ extension DescribeConfigsResponse: SampledMessage {
 extension DescribeConfigsResponse.DescribeConfigsResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1071
-        value.errorMessage = nulls ? nil : "s72-é"
-        value.resourceType = 74
-        value.resourceName = "s74-é"
+        value.errorCode = 1076
+        value.errorMessage = nulls ? nil : "s77-é"
+        value.resourceType = 79
+        value.resourceName = "s79-é"
         value.configs = [DescribeConfigsResponse.DescribeConfigsResourceResult.sample(version: version, nulls: nulls), DescribeConfigsResponse.DescribeConfigsResourceResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -411,24 +466,24 @@ extension DescribeConfigsResponse.DescribeConfigsResult {
 extension DescribeConfigsResponse.DescribeConfigsResourceResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s76-é"
-        value.value = nulls ? nil : "s77-é"
+        value.name = "s81-é"
+        value.value = nulls ? nil : "s82-é"
         value.readOnly = true
         if version <= 0 {
             value.isDefault = true
         }
         if version >= 1 {
-            value.configSource = 81
+            value.configSource = 86
         }
         value.isSensitive = true
         if version >= 1 {
             value.synonyms = [DescribeConfigsResponse.DescribeConfigsSynonym.sample(version: version, nulls: nulls), DescribeConfigsResponse.DescribeConfigsSynonym.sample(version: version, nulls: nulls)]
         }
         if version >= 3 {
-            value.configType = 84
+            value.configType = 89
         }
         if version >= 3 {
-            value.documentation = nulls ? nil : "s84-é"
+            value.documentation = nulls ? nil : "s89-é"
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -441,15 +496,80 @@ extension DescribeConfigsResponse.DescribeConfigsSynonym {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.name = "s85-é"
+            value.name = "s90-é"
         }
         if version >= 1 {
-            value.value = nulls ? nil : "s86-é"
+            value.value = nulls ? nil : "s91-é"
         }
         if version >= 1 {
-            value.source = 88
+            value.source = 93
         }
         if version >= 4 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension DescribeGroupsRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.groups = ["s93-é", "s94-é"]
+        if version >= 3 {
+            value.includeAuthorizedOperations = true
+        }
+        if version >= 5 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension DescribeGroupsResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        if version >= 1 {
+            value.throttleTimeMs = 100095
+        }
+        value.groups = [DescribeGroupsResponse.DescribedGroup.sample(version: version, nulls: nulls), DescribeGroupsResponse.DescribedGroup.sample(version: version, nulls: nulls)]
+        if version >= 5 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension DescribeGroupsResponse.DescribedGroup {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.errorCode = 1097
+        value.groupId = "s98-é"
+        value.groupState = "s99-é"
+        value.protocolType = "s100-é"
+        value.protocolData = "s101-é"
+        value.members = [DescribeGroupsResponse.DescribedGroupMember.sample(version: version, nulls: nulls), DescribeGroupsResponse.DescribedGroupMember.sample(version: version, nulls: nulls)]
+        if version >= 3 {
+            value.authorizedOperations = 100103
+        }
+        if version >= 5 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension DescribeGroupsResponse.DescribedGroupMember {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.memberId = "s104-é"
+        if version >= 4 {
+            value.groupInstanceId = nulls ? nil : "s105-é"
+        }
+        value.clientId = "s106-é"
+        value.clientHost = "s107-é"
+        value.memberMetadata = ByteBuffer(bytes: [108, 1, 2])
+        value.memberAssignment = ByteBuffer(bytes: [109, 1, 2])
+        if version >= 5 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
@@ -460,29 +580,29 @@ extension FetchRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 12 {
-            value.clusterId = nulls ? nil : "s88-é"
+            value.clusterId = nulls ? nil : "s110-é"
         }
-        value.replicaId = 100089
-        value.maxWaitMs = 100090
-        value.minBytes = 100091
+        value.replicaId = 100111
+        value.maxWaitMs = 100112
+        value.minBytes = 100113
         if version >= 3 {
-            value.maxBytes = 100092
+            value.maxBytes = 100114
         }
         if version >= 4 {
-            value.isolationLevel = 94
+            value.isolationLevel = 16
         }
         if version >= 7 {
-            value.sessionId = 100094
+            value.sessionId = 100116
         }
         if version >= 7 {
-            value.sessionEpoch = 100095
+            value.sessionEpoch = 100117
         }
         value.topics = [FetchRequest.FetchTopic.sample(version: version, nulls: nulls), FetchRequest.FetchTopic.sample(version: version, nulls: nulls)]
         if version >= 7 {
             value.forgottenTopicsData = [FetchRequest.ForgottenTopic.sample(version: version, nulls: nulls), FetchRequest.ForgottenTopic.sample(version: version, nulls: nulls)]
         }
         if version >= 11 {
-            value.rackId = "s98-é"
+            value.rackId = "s120-é"
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -494,7 +614,7 @@ extension FetchRequest: SampledMessage {
 extension FetchRequest.FetchTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s99-é"
+        value.topic = "s121-é"
         value.partitions = [FetchRequest.FetchPartition.sample(version: version, nulls: nulls), FetchRequest.FetchPartition.sample(version: version, nulls: nulls)]
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -506,18 +626,18 @@ extension FetchRequest.FetchTopic {
 extension FetchRequest.FetchPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partition = 100101
+        value.partition = 100123
         if version >= 9 {
-            value.currentLeaderEpoch = 100102
+            value.currentLeaderEpoch = 100124
         }
-        value.fetchOffset = 10000000103
+        value.fetchOffset = 10000000125
         if version >= 12 {
-            value.lastFetchedEpoch = 100104
+            value.lastFetchedEpoch = 100126
         }
         if version >= 5 {
-            value.logStartOffset = 10000000105
+            value.logStartOffset = 10000000127
         }
-        value.partitionMaxBytes = 100106
+        value.partitionMaxBytes = 100128
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -529,10 +649,10 @@ extension FetchRequest.ForgottenTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 7 {
-            value.topic = "s107-é"
+            value.topic = "s129-é"
         }
         if version >= 7 {
-            value.partitions = [100108, 100109]
+            value.partitions = [100130, 100131]
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -545,13 +665,13 @@ extension FetchResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100109
+            value.throttleTimeMs = 100131
         }
         if version >= 7 {
-            value.errorCode = 1110
+            value.errorCode = 1132
         }
         if version >= 7 {
-            value.sessionId = 100111
+            value.sessionId = 100133
         }
         value.responses = [FetchResponse.FetchableTopicResponse.sample(version: version, nulls: nulls), FetchResponse.FetchableTopicResponse.sample(version: version, nulls: nulls)]
         if version >= 12 {
@@ -564,7 +684,7 @@ extension FetchResponse: SampledMessage {
 extension FetchResponse.FetchableTopicResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s113-é"
+        value.topic = "s135-é"
         value.partitions = [FetchResponse.PartitionData.sample(version: version, nulls: nulls), FetchResponse.PartitionData.sample(version: version, nulls: nulls)]
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -576,14 +696,14 @@ extension FetchResponse.FetchableTopicResponse {
 extension FetchResponse.PartitionData {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100115
-        value.errorCode = 1116
-        value.highWatermark = 10000000117
+        value.partitionIndex = 100137
+        value.errorCode = 1138
+        value.highWatermark = 10000000139
         if version >= 4 {
-            value.lastStableOffset = 10000000118
+            value.lastStableOffset = 10000000140
         }
         if version >= 5 {
-            value.logStartOffset = 10000000119
+            value.logStartOffset = 10000000141
         }
         if version >= 12 {
             value.divergingEpoch = FetchResponse.EpochEndOffset.sample(version: version, nulls: nulls)
@@ -598,9 +718,9 @@ extension FetchResponse.PartitionData {
             value.abortedTransactions = nulls ? nil : [FetchResponse.AbortedTransaction.sample(version: version, nulls: nulls), FetchResponse.AbortedTransaction.sample(version: version, nulls: nulls)]
         }
         if version >= 11 {
-            value.preferredReadReplica = 100124
+            value.preferredReadReplica = 100146
         }
-        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 125, 0xCD, 0xEF]))
+        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 147, 0xCD, 0xEF]))
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -612,10 +732,10 @@ extension FetchResponse.EpochEndOffset {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 12 {
-            value.epoch = 100126
+            value.epoch = 100148
         }
         if version >= 12 {
-            value.endOffset = 10000000127
+            value.endOffset = 10000000149
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -628,10 +748,10 @@ extension FetchResponse.LeaderIdAndEpoch {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 12 {
-            value.leaderId = 100128
+            value.leaderId = 100150
         }
         if version >= 12 {
-            value.leaderEpoch = 100129
+            value.leaderEpoch = 100151
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -643,8 +763,8 @@ extension FetchResponse.LeaderIdAndEpoch {
 extension FetchResponse.SnapshotId {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.endOffset = 10000000130
-        value.epoch = 100131
+        value.endOffset = 10000000152
+        value.epoch = 100153
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -656,10 +776,10 @@ extension FetchResponse.AbortedTransaction {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 4 {
-            value.producerId = 10000000132
+            value.producerId = 10000000154
         }
         if version >= 4 {
-            value.firstOffset = 10000000133
+            value.firstOffset = 10000000155
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -671,9 +791,9 @@ extension FetchResponse.AbortedTransaction {
 extension FindCoordinatorRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.key = "s134-é"
+        value.key = "s156-é"
         if version >= 1 {
-            value.keyType = 36
+            value.keyType = 58
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -686,16 +806,46 @@ extension FindCoordinatorResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100136
+            value.throttleTimeMs = 100158
         }
-        value.errorCode = 1137
+        value.errorCode = 1159
         if version >= 1 {
-            value.errorMessage = nulls ? nil : "s138-é"
+            value.errorMessage = nulls ? nil : "s160-é"
         }
-        value.nodeId = 100139
-        value.host = "s140-é"
-        value.port = 100141
+        value.nodeId = 100161
+        value.host = "s162-é"
+        value.port = 100163
         if version >= 3 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension HeartbeatRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.groupId = "s164-é"
+        value.generationId = 100165
+        value.memberId = "s166-é"
+        if version >= 3 {
+            value.groupInstanceId = nulls ? nil : "s167-é"
+        }
+        if version >= 4 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension HeartbeatResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        if version >= 1 {
+            value.throttleTimeMs = 100168
+        }
+        value.errorCode = 1169
+        if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
@@ -705,13 +855,13 @@ extension FindCoordinatorResponse: SampledMessage {
 extension InitProducerIdRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.transactionalId = nulls ? nil : "s142-é"
-        value.transactionTimeoutMs = 100143
+        value.transactionalId = nulls ? nil : "s170-é"
+        value.transactionTimeoutMs = 100171
         if version >= 3 {
-            value.producerId = 10000000144
+            value.producerId = 10000000172
         }
         if version >= 3 {
-            value.producerEpoch = 1145
+            value.producerEpoch = 1173
         }
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -723,11 +873,81 @@ extension InitProducerIdRequest: SampledMessage {
 extension InitProducerIdResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100146
-        value.errorCode = 1147
-        value.producerId = 10000000148
-        value.producerEpoch = 1149
+        value.throttleTimeMs = 100174
+        value.errorCode = 1175
+        value.producerId = 10000000176
+        value.producerEpoch = 1177
         if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension JoinGroupRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.groupId = "s178-é"
+        value.sessionTimeoutMs = 100179
+        if version >= 1 {
+            value.rebalanceTimeoutMs = 100180
+        }
+        value.memberId = "s181-é"
+        if version >= 5 {
+            value.groupInstanceId = nulls ? nil : "s182-é"
+        }
+        value.protocolType = "s183-é"
+        value.protocols = [JoinGroupRequest.JoinGroupRequestProtocol.sample(version: version, nulls: nulls), JoinGroupRequest.JoinGroupRequestProtocol.sample(version: version, nulls: nulls)]
+        if version >= 6 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension JoinGroupRequest.JoinGroupRequestProtocol {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.name = "s185-é"
+        value.metadata = ByteBuffer(bytes: [186, 1, 2])
+        if version >= 6 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension JoinGroupResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        if version >= 2 {
+            value.throttleTimeMs = 100187
+        }
+        value.errorCode = 1188
+        value.generationId = 100189
+        if version >= 7 {
+            value.protocolType = nulls ? nil : "s190-é"
+        }
+        value.protocolName = nulls && version >= 7 ? nil : "s191-é"
+        value.leader = "s192-é"
+        value.memberId = "s193-é"
+        value.members = [JoinGroupResponse.JoinGroupResponseMember.sample(version: version, nulls: nulls), JoinGroupResponse.JoinGroupResponseMember.sample(version: version, nulls: nulls)]
+        if version >= 6 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension JoinGroupResponse.JoinGroupResponseMember {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.memberId = "s195-é"
+        if version >= 5 {
+            value.groupInstanceId = nulls ? nil : "s196-é"
+        }
+        value.metadata = ByteBuffer(bytes: [197, 1, 2])
+        if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
@@ -737,13 +957,13 @@ extension InitProducerIdResponse: SampledMessage {
 extension LeaderAndIsrRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.controllerId = 100150
-        value.controllerEpoch = 100151
+        value.controllerId = 100198
+        value.controllerEpoch = 100199
         if version >= 2 {
-            value.brokerEpoch = 10000000152
+            value.brokerEpoch = 10000000200
         }
         if version >= 5 {
-            value.type = 54
+            value.type = 2
         }
         if version <= 1 {
             value.ungroupedPartitionStates = [LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls), LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls)]
@@ -763,10 +983,10 @@ extension LeaderAndIsrRequest.LeaderAndIsrTopicState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.topicName = "s157-é"
+            value.topicName = "s205-é"
         }
         if version >= 5 {
-            value.topicId = KafkaUUID(mostSignificantBits: 158, leastSignificantBits: 1251202)
+            value.topicId = KafkaUUID(mostSignificantBits: 206, leastSignificantBits: 1631314)
         }
         if version >= 2 {
             value.partitionStates = [LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls), LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls)]
@@ -781,9 +1001,9 @@ extension LeaderAndIsrRequest.LeaderAndIsrTopicState {
 extension LeaderAndIsrRequest.LeaderAndIsrLiveLeader {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.brokerId = 100160
-        value.hostName = "s161-é"
-        value.port = 100162
+        value.brokerId = 100208
+        value.hostName = "s209-é"
+        value.port = 100210
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -795,20 +1015,20 @@ extension LeaderAndIsrRequest.LeaderAndIsrPartitionState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 1 {
-            value.topicName = "s163-é"
+            value.topicName = "s211-é"
         }
-        value.partitionIndex = 100164
-        value.controllerEpoch = 100165
-        value.leader = 100166
-        value.leaderEpoch = 100167
-        value.isr = [100168, 100169]
-        value.zkVersion = 100169
-        value.replicas = [100170, 100171]
+        value.partitionIndex = 100212
+        value.controllerEpoch = 100213
+        value.leader = 100214
+        value.leaderEpoch = 100215
+        value.isr = [100216, 100217]
+        value.zkVersion = 100217
+        value.replicas = [100218, 100219]
         if version >= 3 {
-            value.addingReplicas = [100171, 100172]
+            value.addingReplicas = [100219, 100220]
         }
         if version >= 3 {
-            value.removingReplicas = [100172, 100173]
+            value.removingReplicas = [100220, 100221]
         }
         if version >= 1 {
             value.isNew = true
@@ -823,7 +1043,7 @@ extension LeaderAndIsrRequest.LeaderAndIsrPartitionState {
 extension LeaderAndIsrResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1174
+        value.errorCode = 1222
         if version <= 4 {
             value.partitionErrors = [LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls), LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls)]
         }
@@ -841,7 +1061,7 @@ extension LeaderAndIsrResponse.LeaderAndIsrTopicError {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 5 {
-            value.topicId = KafkaUUID(mostSignificantBits: 177, leastSignificantBits: 1401663)
+            value.topicId = KafkaUUID(mostSignificantBits: 225, leastSignificantBits: 1781775)
         }
         if version >= 5 {
             value.partitionErrors = [LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls), LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls)]
@@ -857,11 +1077,123 @@ extension LeaderAndIsrResponse.LeaderAndIsrPartitionError {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 4 {
-            value.topicName = "s179-é"
+            value.topicName = "s227-é"
         }
-        value.partitionIndex = 100180
-        value.errorCode = 1181
+        value.partitionIndex = 100228
+        value.errorCode = 1229
         if version >= 4 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension LeaveGroupRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.groupId = "s230-é"
+        if version <= 2 {
+            value.memberId = "s231-é"
+        }
+        if version >= 3 {
+            value.members = [LeaveGroupRequest.MemberIdentity.sample(version: version, nulls: nulls), LeaveGroupRequest.MemberIdentity.sample(version: version, nulls: nulls)]
+        }
+        if version >= 4 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension LeaveGroupRequest.MemberIdentity {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        if version >= 3 {
+            value.memberId = "s233-é"
+        }
+        if version >= 3 {
+            value.groupInstanceId = nulls ? nil : "s234-é"
+        }
+        if version >= 4 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension LeaveGroupResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        if version >= 1 {
+            value.throttleTimeMs = 100235
+        }
+        value.errorCode = 1236
+        if version >= 3 {
+            value.members = [LeaveGroupResponse.MemberResponse.sample(version: version, nulls: nulls), LeaveGroupResponse.MemberResponse.sample(version: version, nulls: nulls)]
+        }
+        if version >= 4 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension LeaveGroupResponse.MemberResponse {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        if version >= 3 {
+            value.memberId = "s238-é"
+        }
+        if version >= 3 {
+            value.groupInstanceId = nulls ? nil : "s239-é"
+        }
+        if version >= 3 {
+            value.errorCode = 1240
+        }
+        if version >= 4 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension ListGroupsRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        if version >= 4 {
+            value.statesFilter = ["s241-é", "s242-é"]
+        }
+        if version >= 3 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension ListGroupsResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        if version >= 1 {
+            value.throttleTimeMs = 100242
+        }
+        value.errorCode = 1243
+        value.groups = [ListGroupsResponse.ListedGroup.sample(version: version, nulls: nulls), ListGroupsResponse.ListedGroup.sample(version: version, nulls: nulls)]
+        if version >= 3 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension ListGroupsResponse.ListedGroup {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.groupId = "s245-é"
+        value.protocolType = "s246-é"
+        if version >= 4 {
+            value.groupState = "s247-é"
+        }
+        if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
@@ -871,9 +1203,9 @@ extension LeaderAndIsrResponse.LeaderAndIsrPartitionError {
 extension ListOffsetsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.replicaId = 100182
+        value.replicaId = 100248
         if version >= 2 {
-            value.isolationLevel = 84
+            value.isolationLevel = 50
         }
         value.topics = [ListOffsetsRequest.ListOffsetsTopic.sample(version: version, nulls: nulls), ListOffsetsRequest.ListOffsetsTopic.sample(version: version, nulls: nulls)]
         if version >= 6 {
@@ -886,7 +1218,7 @@ extension ListOffsetsRequest: SampledMessage {
 extension ListOffsetsRequest.ListOffsetsTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s185-é"
+        value.name = "s251-é"
         value.partitions = [ListOffsetsRequest.ListOffsetsPartition.sample(version: version, nulls: nulls), ListOffsetsRequest.ListOffsetsPartition.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -898,13 +1230,13 @@ extension ListOffsetsRequest.ListOffsetsTopic {
 extension ListOffsetsRequest.ListOffsetsPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100187
+        value.partitionIndex = 100253
         if version >= 4 {
-            value.currentLeaderEpoch = 100188
+            value.currentLeaderEpoch = 100254
         }
-        value.timestamp = 10000000189
+        value.timestamp = 10000000255
         if version <= 0 {
-            value.maxNumOffsets = 100190
+            value.maxNumOffsets = 100256
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -917,7 +1249,7 @@ extension ListOffsetsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100191
+            value.throttleTimeMs = 100257
         }
         value.topics = [ListOffsetsResponse.ListOffsetsTopicResponse.sample(version: version, nulls: nulls), ListOffsetsResponse.ListOffsetsTopicResponse.sample(version: version, nulls: nulls)]
         if version >= 6 {
@@ -930,7 +1262,7 @@ extension ListOffsetsResponse: SampledMessage {
 extension ListOffsetsResponse.ListOffsetsTopicResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s193-é"
+        value.name = "s259-é"
         value.partitions = [ListOffsetsResponse.ListOffsetsPartitionResponse.sample(version: version, nulls: nulls), ListOffsetsResponse.ListOffsetsPartitionResponse.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -942,19 +1274,19 @@ extension ListOffsetsResponse.ListOffsetsTopicResponse {
 extension ListOffsetsResponse.ListOffsetsPartitionResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100195
-        value.errorCode = 1196
+        value.partitionIndex = 100261
+        value.errorCode = 1262
         if version <= 0 {
-            value.oldStyleOffsets = [10000000197, 10000000198]
+            value.oldStyleOffsets = [10000000263, 10000000264]
         }
         if version >= 1 {
-            value.timestamp = 10000000198
+            value.timestamp = 10000000264
         }
         if version >= 1 {
-            value.offset = 10000000199
+            value.offset = 10000000265
         }
         if version >= 4 {
-            value.leaderEpoch = 100200
+            value.leaderEpoch = 100266
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -987,9 +1319,9 @@ extension MetadataRequest.MetadataRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 10 {
-            value.topicId = KafkaUUID(mostSignificantBits: 205, leastSignificantBits: 1623395)
+            value.topicId = KafkaUUID(mostSignificantBits: 271, leastSignificantBits: 2146049)
         }
-        value.name = nulls && version >= 10 ? nil : "s206-é"
+        value.name = nulls && version >= 10 ? nil : "s272-é"
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1001,18 +1333,18 @@ extension MetadataResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.throttleTimeMs = 100207
+            value.throttleTimeMs = 100273
         }
         value.brokers = [MetadataResponse.MetadataResponseBroker.sample(version: version, nulls: nulls), MetadataResponse.MetadataResponseBroker.sample(version: version, nulls: nulls)]
         if version >= 2 {
-            value.clusterId = nulls ? nil : "s209-é"
+            value.clusterId = nulls ? nil : "s275-é"
         }
         if version >= 1 {
-            value.controllerId = 100210
+            value.controllerId = 100276
         }
         value.topics = [MetadataResponse.MetadataResponseTopic.sample(version: version, nulls: nulls), MetadataResponse.MetadataResponseTopic.sample(version: version, nulls: nulls)]
         if (8...10).contains(version) {
-            value.clusterAuthorizedOperations = 100212
+            value.clusterAuthorizedOperations = 100278
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1024,11 +1356,11 @@ extension MetadataResponse: SampledMessage {
 extension MetadataResponse.MetadataResponseBroker {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.nodeId = 100213
-        value.host = "s214-é"
-        value.port = 100215
+        value.nodeId = 100279
+        value.host = "s280-é"
+        value.port = 100281
         if version >= 1 {
-            value.rack = nulls ? nil : "s216-é"
+            value.rack = nulls ? nil : "s282-é"
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1040,17 +1372,17 @@ extension MetadataResponse.MetadataResponseBroker {
 extension MetadataResponse.MetadataResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1217
-        value.name = "s218-é"
+        value.errorCode = 1283
+        value.name = "s284-é"
         if version >= 10 {
-            value.topicId = KafkaUUID(mostSignificantBits: 219, leastSignificantBits: 1734261)
+            value.topicId = KafkaUUID(mostSignificantBits: 285, leastSignificantBits: 2256915)
         }
         if version >= 1 {
             value.isInternal = true
         }
         value.partitions = [MetadataResponse.MetadataResponsePartition.sample(version: version, nulls: nulls), MetadataResponse.MetadataResponsePartition.sample(version: version, nulls: nulls)]
         if version >= 8 {
-            value.topicAuthorizedOperations = 100222
+            value.topicAuthorizedOperations = 100288
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1062,18 +1394,238 @@ extension MetadataResponse.MetadataResponseTopic {
 extension MetadataResponse.MetadataResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1223
-        value.partitionIndex = 100224
-        value.leaderId = 100225
+        value.errorCode = 1289
+        value.partitionIndex = 100290
+        value.leaderId = 100291
         if version >= 7 {
-            value.leaderEpoch = 100226
+            value.leaderEpoch = 100292
         }
-        value.replicaNodes = [100227, 100228]
-        value.isrNodes = [100228, 100229]
+        value.replicaNodes = [100293, 100294]
+        value.isrNodes = [100294, 100295]
         if version >= 5 {
-            value.offlineReplicas = [100229, 100230]
+            value.offlineReplicas = [100295, 100296]
         }
         if version >= 9 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension OffsetCommitRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.groupId = "s296-é"
+        if version >= 1 {
+            value.generationId = 100297
+        }
+        if version >= 1 {
+            value.memberId = "s298-é"
+        }
+        if version >= 7 {
+            value.groupInstanceId = nulls ? nil : "s299-é"
+        }
+        if (2...4).contains(version) {
+            value.retentionTimeMs = 10000000300
+        }
+        value.topics = [OffsetCommitRequest.OffsetCommitRequestTopic.sample(version: version, nulls: nulls), OffsetCommitRequest.OffsetCommitRequestTopic.sample(version: version, nulls: nulls)]
+        if version >= 8 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension OffsetCommitRequest.OffsetCommitRequestTopic {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.name = "s302-é"
+        value.partitions = [OffsetCommitRequest.OffsetCommitRequestPartition.sample(version: version, nulls: nulls), OffsetCommitRequest.OffsetCommitRequestPartition.sample(version: version, nulls: nulls)]
+        if version >= 8 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension OffsetCommitRequest.OffsetCommitRequestPartition {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.partitionIndex = 100304
+        value.committedOffset = 10000000305
+        if version >= 6 {
+            value.committedLeaderEpoch = 100306
+        }
+        if version == 1 {
+            value.commitTimestamp = 10000000307
+        }
+        value.committedMetadata = nulls ? nil : "s308-é"
+        if version >= 8 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension OffsetCommitResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        if version >= 3 {
+            value.throttleTimeMs = 100309
+        }
+        value.topics = [OffsetCommitResponse.OffsetCommitResponseTopic.sample(version: version, nulls: nulls), OffsetCommitResponse.OffsetCommitResponseTopic.sample(version: version, nulls: nulls)]
+        if version >= 8 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension OffsetCommitResponse.OffsetCommitResponseTopic {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.name = "s311-é"
+        value.partitions = [OffsetCommitResponse.OffsetCommitResponsePartition.sample(version: version, nulls: nulls), OffsetCommitResponse.OffsetCommitResponsePartition.sample(version: version, nulls: nulls)]
+        if version >= 8 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension OffsetCommitResponse.OffsetCommitResponsePartition {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.partitionIndex = 100313
+        value.errorCode = 1314
+        if version >= 8 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension OffsetDeleteRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.groupId = "s315-é"
+        value.topics = [OffsetDeleteRequest.OffsetDeleteRequestTopic.sample(version: version, nulls: nulls), OffsetDeleteRequest.OffsetDeleteRequestTopic.sample(version: version, nulls: nulls)]
+        return value
+    }
+}
+
+extension OffsetDeleteRequest.OffsetDeleteRequestTopic {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.name = "s317-é"
+        value.partitions = [OffsetDeleteRequest.OffsetDeleteRequestPartition.sample(version: version, nulls: nulls), OffsetDeleteRequest.OffsetDeleteRequestPartition.sample(version: version, nulls: nulls)]
+        return value
+    }
+}
+
+extension OffsetDeleteRequest.OffsetDeleteRequestPartition {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.partitionIndex = 100319
+        return value
+    }
+}
+
+extension OffsetDeleteResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.errorCode = 1320
+        value.throttleTimeMs = 100321
+        value.topics = [OffsetDeleteResponse.OffsetDeleteResponseTopic.sample(version: version, nulls: nulls), OffsetDeleteResponse.OffsetDeleteResponseTopic.sample(version: version, nulls: nulls)]
+        return value
+    }
+}
+
+extension OffsetDeleteResponse.OffsetDeleteResponseTopic {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.name = "s323-é"
+        value.partitions = [OffsetDeleteResponse.OffsetDeleteResponsePartition.sample(version: version, nulls: nulls), OffsetDeleteResponse.OffsetDeleteResponsePartition.sample(version: version, nulls: nulls)]
+        return value
+    }
+}
+
+extension OffsetDeleteResponse.OffsetDeleteResponsePartition {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.partitionIndex = 100325
+        value.errorCode = 1326
+        return value
+    }
+}
+
+extension OffsetFetchRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.groupId = "s327-é"
+        value.topics = nulls && version >= 2 ? nil : [OffsetFetchRequest.OffsetFetchRequestTopic.sample(version: version, nulls: nulls), OffsetFetchRequest.OffsetFetchRequestTopic.sample(version: version, nulls: nulls)]
+        if version >= 7 {
+            value.requireStable = true
+        }
+        if version >= 6 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension OffsetFetchRequest.OffsetFetchRequestTopic {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.name = "s330-é"
+        value.partitionIndexes = [100331, 100332]
+        if version >= 6 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension OffsetFetchResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        if version >= 3 {
+            value.throttleTimeMs = 100332
+        }
+        value.topics = [OffsetFetchResponse.OffsetFetchResponseTopic.sample(version: version, nulls: nulls), OffsetFetchResponse.OffsetFetchResponseTopic.sample(version: version, nulls: nulls)]
+        if version >= 2 {
+            value.errorCode = 1334
+        }
+        if version >= 6 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension OffsetFetchResponse.OffsetFetchResponseTopic {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.name = "s335-é"
+        value.partitions = [OffsetFetchResponse.OffsetFetchResponsePartition.sample(version: version, nulls: nulls), OffsetFetchResponse.OffsetFetchResponsePartition.sample(version: version, nulls: nulls)]
+        if version >= 6 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension OffsetFetchResponse.OffsetFetchResponsePartition {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.partitionIndex = 100337
+        value.committedOffset = 10000000338
+        if version >= 5 {
+            value.committedLeaderEpoch = 100339
+        }
+        value.metadata = nulls ? nil : "s340-é"
+        value.errorCode = 1341
+        if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
@@ -1084,10 +1636,10 @@ extension ProduceRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.transactionalId = nulls ? nil : "s230-é"
+            value.transactionalId = nulls ? nil : "s342-é"
         }
-        value.acks = 1231
-        value.timeoutMs = 100232
+        value.acks = 1343
+        value.timeoutMs = 100344
         value.topicData = [ProduceRequest.TopicProduceData.sample(version: version, nulls: nulls), ProduceRequest.TopicProduceData.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1099,7 +1651,7 @@ extension ProduceRequest: SampledMessage {
 extension ProduceRequest.TopicProduceData {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s234-é"
+        value.name = "s346-é"
         value.partitionData = [ProduceRequest.PartitionProduceData.sample(version: version, nulls: nulls), ProduceRequest.PartitionProduceData.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1111,8 +1663,8 @@ extension ProduceRequest.TopicProduceData {
 extension ProduceRequest.PartitionProduceData {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.index = 100236
-        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 237, 0xCD, 0xEF]))
+        value.index = 100348
+        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 93, 0xCD, 0xEF]))
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1125,7 +1677,7 @@ extension ProduceResponse: SampledMessage {
         var value = Self()
         value.responses = [ProduceResponse.TopicProduceResponse.sample(version: version, nulls: nulls), ProduceResponse.TopicProduceResponse.sample(version: version, nulls: nulls)]
         if version >= 1 {
-            value.throttleTimeMs = 100239
+            value.throttleTimeMs = 100351
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1137,7 +1689,7 @@ extension ProduceResponse: SampledMessage {
 extension ProduceResponse.TopicProduceResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s240-é"
+        value.name = "s352-é"
         value.partitionResponses = [ProduceResponse.PartitionProduceResponse.sample(version: version, nulls: nulls), ProduceResponse.PartitionProduceResponse.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1149,20 +1701,20 @@ extension ProduceResponse.TopicProduceResponse {
 extension ProduceResponse.PartitionProduceResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.index = 100242
-        value.errorCode = 1243
-        value.baseOffset = 10000000244
+        value.index = 100354
+        value.errorCode = 1355
+        value.baseOffset = 10000000356
         if version >= 2 {
-            value.logAppendTimeMs = 10000000245
+            value.logAppendTimeMs = 10000000357
         }
         if version >= 5 {
-            value.logStartOffset = 10000000246
+            value.logStartOffset = 10000000358
         }
         if version >= 8 {
             value.recordErrors = [ProduceResponse.BatchIndexAndErrorMessage.sample(version: version, nulls: nulls), ProduceResponse.BatchIndexAndErrorMessage.sample(version: version, nulls: nulls)]
         }
         if version >= 8 {
-            value.errorMessage = nulls ? nil : "s248-é"
+            value.errorMessage = nulls ? nil : "s360-é"
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1175,10 +1727,10 @@ extension ProduceResponse.BatchIndexAndErrorMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 8 {
-            value.batchIndex = 100249
+            value.batchIndex = 100361
         }
         if version >= 8 {
-            value.batchIndexErrorMessage = nulls ? nil : "s250-é"
+            value.batchIndexErrorMessage = nulls ? nil : "s362-é"
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1190,10 +1742,10 @@ extension ProduceResponse.BatchIndexAndErrorMessage {
 extension StopReplicaRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.controllerId = 100251
-        value.controllerEpoch = 100252
+        value.controllerId = 100363
+        value.controllerEpoch = 100364
         if version >= 1 {
-            value.brokerEpoch = 10000000253
+            value.brokerEpoch = 10000000365
         }
         if version <= 2 {
             value.deletePartitions = true
@@ -1218,10 +1770,10 @@ extension StopReplicaRequest.StopReplicaPartitionV0 {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 0 {
-            value.topicName = "s258-é"
+            value.topicName = "s370-é"
         }
         if version <= 0 {
-            value.partitionIndex = 100259
+            value.partitionIndex = 100371
         }
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1234,10 +1786,10 @@ extension StopReplicaRequest.StopReplicaTopicV1 {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if (1...2).contains(version) {
-            value.name = "s260-é"
+            value.name = "s372-é"
         }
         if (1...2).contains(version) {
-            value.partitionIndexes = [100261, 100262]
+            value.partitionIndexes = [100373, 100374]
         }
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1250,7 +1802,7 @@ extension StopReplicaRequest.StopReplicaTopicState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.topicName = "s262-é"
+            value.topicName = "s374-é"
         }
         if version >= 3 {
             value.partitionStates = [StopReplicaRequest.StopReplicaPartitionState.sample(version: version, nulls: nulls), StopReplicaRequest.StopReplicaPartitionState.sample(version: version, nulls: nulls)]
@@ -1266,10 +1818,10 @@ extension StopReplicaRequest.StopReplicaPartitionState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.partitionIndex = 100264
+            value.partitionIndex = 100376
         }
         if version >= 3 {
-            value.leaderEpoch = 100265
+            value.leaderEpoch = 100377
         }
         if version >= 3 {
             value.deletePartition = true
@@ -1284,7 +1836,7 @@ extension StopReplicaRequest.StopReplicaPartitionState {
 extension StopReplicaResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1267
+        value.errorCode = 1379
         value.partitionErrors = [StopReplicaResponse.StopReplicaPartitionError.sample(version: version, nulls: nulls), StopReplicaResponse.StopReplicaPartitionError.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1296,10 +1848,66 @@ extension StopReplicaResponse: SampledMessage {
 extension StopReplicaResponse.StopReplicaPartitionError {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topicName = "s269-é"
-        value.partitionIndex = 100270
-        value.errorCode = 1271
+        value.topicName = "s381-é"
+        value.partitionIndex = 100382
+        value.errorCode = 1383
         if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension SyncGroupRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.groupId = "s384-é"
+        value.generationId = 100385
+        value.memberId = "s386-é"
+        if version >= 3 {
+            value.groupInstanceId = nulls ? nil : "s387-é"
+        }
+        if version >= 5 {
+            value.protocolType = nulls ? nil : "s388-é"
+        }
+        if version >= 5 {
+            value.protocolName = nulls ? nil : "s389-é"
+        }
+        value.assignments = [SyncGroupRequest.SyncGroupRequestAssignment.sample(version: version, nulls: nulls), SyncGroupRequest.SyncGroupRequestAssignment.sample(version: version, nulls: nulls)]
+        if version >= 4 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension SyncGroupRequest.SyncGroupRequestAssignment {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.memberId = "s391-é"
+        value.assignment = ByteBuffer(bytes: [136, 1, 2])
+        if version >= 4 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension SyncGroupResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        if version >= 1 {
+            value.throttleTimeMs = 100393
+        }
+        value.errorCode = 1394
+        if version >= 5 {
+            value.protocolType = nulls ? nil : "s395-é"
+        }
+        if version >= 5 {
+            value.protocolName = nulls ? nil : "s396-é"
+        }
+        value.assignment = ByteBuffer(bytes: [141, 1, 2])
+        if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
@@ -1309,10 +1917,10 @@ extension StopReplicaResponse.StopReplicaPartitionError {
 extension UpdateMetadataRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.controllerId = 100272
-        value.controllerEpoch = 100273
+        value.controllerId = 100398
+        value.controllerEpoch = 100399
         if version >= 5 {
-            value.brokerEpoch = 10000000274
+            value.brokerEpoch = 10000000400
         }
         if version <= 4 {
             value.ungroupedPartitionStates = [UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls)]
@@ -1332,10 +1940,10 @@ extension UpdateMetadataRequest.UpdateMetadataTopicState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 5 {
-            value.topicName = "s278-é"
+            value.topicName = "s404-é"
         }
         if version >= 7 {
-            value.topicId = KafkaUUID(mostSignificantBits: 279, leastSignificantBits: 2209401)
+            value.topicId = KafkaUUID(mostSignificantBits: 405, leastSignificantBits: 3207195)
         }
         if version >= 5 {
             value.partitionStates = [UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls)]
@@ -1350,18 +1958,18 @@ extension UpdateMetadataRequest.UpdateMetadataTopicState {
 extension UpdateMetadataRequest.UpdateMetadataBroker {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.id = 100281
+        value.id = 100407
         if version <= 0 {
-            value.v0Host = "s282-é"
+            value.v0Host = "s408-é"
         }
         if version <= 0 {
-            value.v0Port = 100283
+            value.v0Port = 100409
         }
         if version >= 1 {
             value.endpoints = [UpdateMetadataRequest.UpdateMetadataEndpoint.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataEndpoint.sample(version: version, nulls: nulls)]
         }
         if version >= 2 {
-            value.rack = nulls ? nil : "s285-é"
+            value.rack = nulls ? nil : "s411-é"
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1374,16 +1982,16 @@ extension UpdateMetadataRequest.UpdateMetadataEndpoint {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.port = 100286
+            value.port = 100412
         }
         if version >= 1 {
-            value.host = "s287-é"
+            value.host = "s413-é"
         }
         if version >= 3 {
-            value.listener = "s288-é"
+            value.listener = "s414-é"
         }
         if version >= 1 {
-            value.securityProtocol = 1289
+            value.securityProtocol = 1415
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1396,17 +2004,17 @@ extension UpdateMetadataRequest.UpdateMetadataPartitionState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 4 {
-            value.topicName = "s290-é"
+            value.topicName = "s416-é"
         }
-        value.partitionIndex = 100291
-        value.controllerEpoch = 100292
-        value.leader = 100293
-        value.leaderEpoch = 100294
-        value.isr = [100295, 100296]
-        value.zkVersion = 100296
-        value.replicas = [100297, 100298]
+        value.partitionIndex = 100417
+        value.controllerEpoch = 100418
+        value.leader = 100419
+        value.leaderEpoch = 100420
+        value.isr = [100421, 100422]
+        value.zkVersion = 100422
+        value.replicas = [100423, 100424]
         if version >= 4 {
-            value.offlineReplicas = [100298, 100299]
+            value.offlineReplicas = [100424, 100425]
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1418,7 +2026,7 @@ extension UpdateMetadataRequest.UpdateMetadataPartitionState {
 extension UpdateMetadataResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1299
+        value.errorCode = 1425
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }

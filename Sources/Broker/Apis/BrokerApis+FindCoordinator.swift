@@ -1,0 +1,27 @@
+import KafkaProtocol
+
+extension BrokerApis {
+    /// Kafka's `handleFindCoordinatorRequest` for consumer groups: the live broker that rendezvous hashing over the
+    /// live brokers picks for the group, so every broker gives the same answer from the controller's view of the
+    /// cluster. Transaction coordinators do not exist here (InitProducerId refuses transactional ids too).
+    func findCoordinator(_ request: FindCoordinatorRequest, _ context: RequestContext) -> FindCoordinatorResponse {
+        func failure(_ error: ErrorCode, _ message: String) -> FindCoordinatorResponse {
+            FindCoordinatorResponse(errorCode: error.rawValue, errorMessage: message, nodeId: -1, host: "", port: -1)
+        }
+        switch request.keyType {
+        case 0: break
+        case 1: return failure(.invalidRequest, "transactions are not supported by this broker")
+        default: return failure(.invalidRequest, "unknown coordinator key type \(request.keyType)")
+        }
+        guard GroupCoordinator.isValidGroupId(request.key) else {
+            return failure(.invalidGroupId, "group id '\(request.key)' cannot be a ZooKeeper node name")
+        }
+        guard let coordinator = groupCoordinator.coordinatorId(for: request.key),
+            let endpoint = metadataCache.aliveBroker(coordinator)?.endpoints[context.connection.listenerName]
+        else {
+            return failure(.coordinatorNotAvailable, "no live broker to coordinate group '\(request.key)'")
+        }
+        return FindCoordinatorResponse(
+            errorCode: ErrorCode.noError.rawValue, errorMessage: nil, nodeId: coordinator, host: endpoint.host, port: endpoint.port)
+    }
+}

@@ -1,0 +1,93 @@
+import Coordination
+import KafkaProtocol
+
+/// OffsetCommit, OffsetFetch and OffsetDelete (Kafka's `KafkaApis.handleOffsetCommitRequest` and friends).
+extension BrokerApis {
+    func offsetCommit(_ request: OffsetCommitRequest, _ context: RequestContext) async -> OffsetCommitResponse {
+        let nowMs = GroupCoordinator.nowMs()
+        var offsets: [TopicAndPartition: OffsetAndMetadata] = [:]
+        var order: [TopicAndPartition] = []
+        for topic in request.topics {
+            for partition in topic.partitions {
+                let key = TopicAndPartition(topic.name, partition.partitionIndex)
+                // v1 may carry the commit time; v2-4 a retention that gives the offset its own expiry time.
+                let commitTimestampMs = context.apiVersion == 1 && partition.commitTimestamp >= 0 ? partition.commitTimestamp : nowMs
+                let retentionMs = (2...4).contains(context.apiVersion) ? request.retentionTimeMs : -1
+                offsets[key] = OffsetAndMetadata(
+                    offset: partition.committedOffset, leaderEpoch: partition.committedLeaderEpoch,
+                    metadata: partition.committedMetadata ?? "", commitTimestampMs: commitTimestampMs,
+                    expireTimestampMs: retentionMs >= 0 ? commitTimestampMs &+ retentionMs : nil)
+                order.append(key)
+            }
+        }
+        let errors = await groupCoordinator.commitOffsets(
+            request.groupId,
+            .init(memberId: request.memberId, groupInstanceId: request.groupInstanceId,
+                  generationId: context.apiVersion == 0 ? -1 : request.generationId, offsets: offsets))
+        return OffsetCommitResponse(topics: Self.grouped(order).map { topic, partitions in
+            .init(name: topic, partitions: partitions.map { partition in
+                let error = errors[TopicAndPartition(topic, partition)] ?? .unknownServerError
+                return .init(partitionIndex: partition, errorCode: error.rawValue)
+            })
+        })
+    }
+
+    func offsetFetch(_ request: OffsetFetchRequest, _ context: RequestContext) async -> OffsetFetchResponse {
+        // v2+ may ask for every partition with a commit (null topics).
+        let asked: [TopicAndPartition]? = request.topics.map { topics in
+            topics.flatMap { topic in topic.partitionIndexes.map { TopicAndPartition(topic.name, $0) } }
+        }
+        let outcome = await groupCoordinator.fetchOffsets(
+            request.groupId, partitions: asked, requireStable: request.requireStable)
+        switch outcome {
+        case .failure(let error):
+            // Before v2 errors travel per partition only.
+            let partitions = context.apiVersion < 2 ? asked ?? [] : []
+            return OffsetFetchResponse(
+                topics: Self.grouped(partitions).map { topic, indexes in
+                    .init(name: topic, partitions: indexes.map {
+                        .init(partitionIndex: $0, committedOffset: -1, metadata: "", errorCode: error.rawValue)
+                    })
+                },
+                errorCode: error.rawValue)
+        case .success(let committed):
+            let partitions = asked ?? committed.keys.sorted()
+            return OffsetFetchResponse(topics: Self.grouped(partitions).map { topic, indexes in
+                .init(name: topic, partitions: indexes.map { index in
+                    guard let (offset, error) = committed[TopicAndPartition(topic, index)] else {
+                        return .init(partitionIndex: index, committedOffset: -1, committedLeaderEpoch: -1, metadata: "", errorCode: 0)
+                    }
+                    return .init(
+                        partitionIndex: index, committedOffset: offset.offset, committedLeaderEpoch: offset.leaderEpoch,
+                        metadata: offset.metadata, errorCode: error.rawValue)
+                })
+            })
+        }
+    }
+
+    func offsetDelete(_ request: OffsetDeleteRequest, _ context: RequestContext) async -> OffsetDeleteResponse {
+        let partitions = request.topics.flatMap { topic in topic.partitions.map { TopicAndPartition(topic.name, $0.partitionIndex) } }
+        switch await groupCoordinator.deleteOffsets(request.groupId, partitions: partitions) {
+        case .failure(let error):
+            return OffsetDeleteResponse(errorCode: error.rawValue)
+        case .success(let errors):
+            return OffsetDeleteResponse(topics: Self.grouped(partitions).map { topic, indexes in
+                .init(name: topic, partitions: indexes.map {
+                    .init(partitionIndex: $0, errorCode: (errors[TopicAndPartition(topic, $0)] ?? .noError).rawValue)
+                })
+            })
+        }
+    }
+
+    /// Partitions grouped by topic, topics and partitions in first-seen order, each partition once.
+    static func grouped(_ partitions: [TopicAndPartition]) -> [(topic: String, partitions: [Int32])] {
+        var topics: [String] = []
+        var byTopic: [String: [Int32]] = [:]
+        for partition in partitions {
+            if byTopic[partition.topic] == nil { topics.append(partition.topic) }
+            if byTopic[partition.topic, default: []].contains(partition.partition) { continue }
+            byTopic[partition.topic, default: []].append(partition.partition)
+        }
+        return topics.map { ($0, byTopic[$0] ?? []) }
+    }
+}
