@@ -314,6 +314,13 @@ class ConsumerProc:
     def stats(self) -> list[dict]:
         return self.of("stats")
 
+    def fresh_stats(self, seconds: float = 10.0) -> dict:
+        """The first statistics event emitted after now (librdkafka's figures lag up to an interval)."""
+        since = time.monotonic()
+        return self.wait(lambda c: (any(e["t"] > since for e in c.stats()),
+                                    [e for e in c.stats() if e["t"] > since][:1]),
+                         seconds, "fresh statistics")[0]
+
     def wait(self, predicate, seconds: float, what: str):
         """Until predicate(self) -> (ok, detail) holds; fails with the detail and this member's recent events."""
         deadline = time.monotonic() + seconds
@@ -516,14 +523,56 @@ def end_offsets(bootstrap: str, topic: str, partitions: int) -> dict[int, int]:
         c.close()
 
 
-def describe_group(bootstrap: str, group: str, timeout: float = 20.0):
-    """confluent-kafka's ConsumerGroupDescription (DescribeGroups at the coordinator FindCoordinator names)."""
+RETRIABLE_GROUP_ERRORS = {14, 15, 16}  # COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR
+
+
+def try_end_offsets(bootstrap: str, topic: str, partitions: int):
+    """end_offsets, or the error as text (e.g. while a partition has no leader)."""
+    try:
+        return end_offsets(bootstrap, topic, partitions)
+    except Exception as e:  # noqa: BLE001 - for wait_until's detail
+        return f"{type(e).__name__}: {e}"
+
+
+def describe_group(bootstrap: str, group: str, timeout: float = 20.0, retry_for: float = 30.0):
+    """confluent-kafka's ConsumerGroupDescription (DescribeGroups at the coordinator FindCoordinator names).
+    librdkafka's admin API hands retriable coordinator errors to the caller (e.g. COORDINATOR_LOAD_IN_PROGRESS
+    while a group moves); they are retried for `retry_for` seconds, as an application would."""
+    from confluent_kafka import KafkaException
     admin = admin_client(bootstrap)
-    return admin.describe_consumer_groups([group], request_timeout=timeout)[group].result(timeout=timeout + 10)
+    deadline = time.monotonic() + retry_for
+    while True:
+        try:
+            return admin.describe_consumer_groups([group], request_timeout=timeout)[group].result(timeout=timeout + 10)
+        except KafkaException as e:
+            code = e.args[0].code() if e.args else None
+            if code not in RETRIABLE_GROUP_ERRORS or time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
 
 
-def state_name(description) -> str:
-    return getattr(description.state, "name", str(description.state))
+def fetch_committed(bootstrap: str, group: str, topic: str, retry_for: float = 30.0) -> dict[int, int]:
+    """{partition: committed offset} of `topic` by OffsetFetch (AdminClient.list_consumer_group_offsets) at the
+    group's coordinator; retriable coordinator errors are retried for `retry_for` seconds."""
+    from confluent_kafka import ConsumerGroupTopicPartitions, KafkaException
+    admin = admin_client(bootstrap)
+    deadline = time.monotonic() + retry_for
+    while True:
+        try:
+            r = admin.list_consumer_group_offsets([ConsumerGroupTopicPartitions(group)],
+                                                  request_timeout=15)[group].result(timeout=30)
+            return {tp.partition: tp.offset for tp in r.topic_partitions if tp.topic == topic}
+        except KafkaException as e:
+            code = e.args[0].code() if e.args else None
+            if code not in RETRIABLE_GROUP_ERRORS or time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def state_name(state_or_description) -> str:
+    """"STABLE", "EMPTY", ... of a ConsumerGroupState, or of the state of a description or listing."""
+    state = getattr(state_or_description, "state", state_or_description)
+    return getattr(state, "name", str(state))
 
 
 def find_coordinator_raw(broker) -> callable:

@@ -9,12 +9,12 @@ each batch is processed, a synchronous commit of exactly the batch's next offset
 
 It subscribes and prints one JSON object per line on stdout (flushed at once), each with "ev", "name" and "t"
 (time.monotonic(), the same clock as the test process on Linux):
-  {"ev": "assign"|"revoke"|"lost", "partitions": [[topic, p], ...], "owned": [[topic, p], ...],
-   "protocol": "EAGER"|"COOPERATIVE"}    from the rebalance callbacks; "owned" is the assignment afterwards
+  {"ev": "assign"|"revoke"|"lost", "partitions": [[topic, p], ...], "owned": [[topic, p], ...]}
+      from the rebalance callbacks (incremental with cooperative-sticky); "owned" is the assignment afterwards
   {"ev": "records", "recs": [[topic, p, offset], ...]}     a processed batch (printed before it is committed)
   {"ev": "commit", "offsets": [[topic, p, next_offset], ...]}   a commit the broker acknowledged
   {"ev": "commit_error", "offsets": [...], "error": "..."}      a commit that failed (the offsets were not stored)
-  {"ev": "stats", "rebalance_cnt": n, "state": s, "join_state": s}   librdkafka statistics, when they change
+  {"ev": "stats", "rebalance_cnt": n, "state": s, "join_state": s}   librdkafka statistics, every 500 ms
   {"ev": "member", "member_id": "..."}                           the member id, when it changes
   {"ev": "error", "error": "..."}                                an error event of the consumer
   {"ev": "closed"}                                               after close() on SIGTERM
@@ -48,18 +48,12 @@ def main():
 
     signal.signal(signal.SIGTERM, on_term)
 
-    last_stats = {}
-
     def on_stats(text):
         try:
             cgrp = json.loads(text).get("cgrp") or {}
         except ValueError:
             return
-        now = {k: cgrp.get(k) for k in ("rebalance_cnt", "state", "join_state")}
-        if now != last_stats:
-            last_stats.clear()
-            last_stats.update(now)
-            emit("stats", **now)
+        emit("stats", **{k: cgrp.get(k) for k in ("rebalance_cnt", "state", "join_state")})
 
     def on_error(err):
         emit("error", error=str(err))
@@ -84,23 +78,17 @@ def main():
     def listing(tps):
         return sorted([tp.topic, tp.partition] for tp in tps)
 
-    def protocol():
-        try:
-            return consumer.rebalance_protocol()
-        except Exception:  # noqa: BLE001 - older clients
-            return "?"
-
     def on_assign(c, tps):
         owned.update((tp.topic, tp.partition) for tp in tps)
-        emit("assign", partitions=listing(tps), owned=sorted(map(list, owned)), protocol=protocol())
+        emit("assign", partitions=listing(tps), owned=sorted(map(list, owned)))
 
     def on_revoke(c, tps):
         owned.difference_update((tp.topic, tp.partition) for tp in tps)
-        emit("revoke", partitions=listing(tps), owned=sorted(map(list, owned)), protocol=protocol())
+        emit("revoke", partitions=listing(tps), owned=sorted(map(list, owned)))
 
     def on_lost(c, tps):
         owned.difference_update((tp.topic, tp.partition) for tp in tps)
-        emit("lost", partitions=listing(tps), owned=sorted(map(list, owned)), protocol=protocol())
+        emit("lost", partitions=listing(tps), owned=sorted(map(list, owned)))
 
     consumer.subscribe(settings["topics"], on_assign=on_assign, on_revoke=on_revoke, on_lost=on_lost)
     emit("ready")
