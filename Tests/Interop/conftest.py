@@ -5,6 +5,8 @@
   its own log.dirs and ZooKeeper chroot; ready once it answers ApiVersions and Metadata.
 - `broker_factory` (function): more brokers on the same ZooKeeper (own port, data dir and chroot), stopped at the
   end of the test; `restart_broker(b)` restarts one with SIGTERM, wait, and the same config and data dir.
+  `broker_factory(name, broker_id=1, chroot=other.chroot)` adds a broker to another broker's cluster.
+- `module_broker_factory` (module): the same, for brokers that several tests of one module share.
 - `bootstrap`: "127.0.0.1:<port>" of the session broker.
 
 Every process is killed at teardown, also after failures, and by the kernel if pytest itself dies. The temp
@@ -94,14 +96,15 @@ class BrokerFactory:
         self.started: list[harness.Broker] = []
 
     def __call__(self, name: str, properties: dict | None = None, overrides: dict | None = None,
-                 env: dict | None = None) -> harness.Broker:
+                 env: dict | None = None, broker_id: int = 0, chroot: str | None = None) -> harness.Broker:
+        """A started broker; `chroot` of another broker (and a `broker_id` of its own) joins that one's cluster."""
         directory = self.base / name
         n = 1
         while directory.exists():
             n += 1
             directory = self.base / f"{name}-{n}"
-        broker = harness.Broker(self.server_bin, self.zookeeper.connect, directory, properties=properties,
-                                overrides=overrides, env=env)
+        broker = harness.Broker(self.server_bin, self.zookeeper.connect, directory, broker_id=broker_id,
+                                properties=properties, overrides=overrides, env=env, chroot=chroot)
         self.started.append(broker)
         _live_brokers.append(broker)
         try:
@@ -146,6 +149,18 @@ def bootstrap(broker) -> str:
 
 @pytest.fixture
 def broker_factory(interop_tmp, zookeeper, request):
+    needs_gregor_process()
+    server = request.getfixturevalue("server_bin")
+    factory = BrokerFactory(server, zookeeper, interop_tmp)
+    try:
+        yield factory
+    finally:
+        factory.close()
+
+
+@pytest.fixture(scope="module")
+def module_broker_factory(interop_tmp, zookeeper, request):
+    """Like broker_factory, but the brokers live until the module's last test is done."""
     needs_gregor_process()
     server = request.getfixturevalue("server_bin")
     factory = BrokerFactory(server, zookeeper, interop_tmp)

@@ -23,6 +23,9 @@ PRODUCE = 0
 FETCH = 1
 LIST_OFFSETS = 2
 METADATA = 3
+OFFSET_COMMIT = 8
+OFFSET_FETCH = 9
+FIND_COORDINATOR = 10
 API_VERSIONS = 18
 CREATE_TOPICS = 19
 DELETE_TOPICS = 20
@@ -32,11 +35,30 @@ NONE = 0
 CORRUPT_MESSAGE = 2
 UNKNOWN_TOPIC_OR_PARTITION = 3
 MESSAGE_TOO_LARGE = 10
+COORDINATOR_LOAD_IN_PROGRESS = 14
+COORDINATOR_NOT_AVAILABLE = 15
+NOT_COORDINATOR = 16
 INVALID_TOPIC_EXCEPTION = 17
 RECORD_LIST_TOO_LARGE = 18
+ILLEGAL_GENERATION = 22
+UNKNOWN_MEMBER_ID = 25
+REBALANCE_IN_PROGRESS = 27
 UNSUPPORTED_VERSION = 35
 INVALID_REQUEST = 42
+NON_EMPTY_GROUP = 68
+GROUP_ID_NOT_FOUND = 69
+GROUP_SUBSCRIBED_TO_TOPIC = 86
 INVALID_RECORD = 87
+
+ERROR_NAMES = {0: "NONE", 3: "UNKNOWN_TOPIC_OR_PARTITION", 14: "COORDINATOR_LOAD_IN_PROGRESS",
+               15: "COORDINATOR_NOT_AVAILABLE", 16: "NOT_COORDINATOR", 22: "ILLEGAL_GENERATION",
+               24: "INVALID_GROUP_ID", 25: "UNKNOWN_MEMBER_ID", 27: "REBALANCE_IN_PROGRESS",
+               28: "INVALID_COMMIT_OFFSET_SIZE", 68: "NON_EMPTY_GROUP", 69: "GROUP_ID_NOT_FOUND",
+               82: "FENCED_INSTANCE_ID", 86: "GROUP_SUBSCRIBED_TO_TOPIC"}
+
+
+def error_name(code: int) -> str:
+    return f"{ERROR_NAMES.get(code, 'error')}({code})"
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -255,6 +277,44 @@ def create_topics_body(version: int, topics: list[tuple[str, int, int]], timeout
     return w.build()
 
 
+def find_coordinator_body(key: str, key_type: int = 0) -> bytes:
+    """FindCoordinator v1-v2 (v3 is flexible): key, key_type (0 = group)."""
+    return Writer().string(key).int8(key_type).build()
+
+
+def offset_commit_body(version: int, group_id: str, offsets: dict[str, dict[int, int]], generation_id: int = -1,
+                       member_id: str = "", group_instance_id: str | None = None, metadata: str | None = "") -> bytes:
+    """OffsetCommit v2-v7 (v8 is flexible). generation -1 and member "" commit for a group without members, as a
+    consumer using assign() does; retention_time_ms (v2-v4) is -1 (the broker's default)."""
+    assert 2 <= version <= 7
+    w = Writer().string(group_id).int32(generation_id).string(member_id)
+    if version >= 7:
+        w.string(group_instance_id)
+    if version <= 4:
+        w.int64(-1)
+    w.int32(len(offsets))
+    for topic, partitions in offsets.items():
+        w.string(topic).int32(len(partitions))
+        for index, offset in partitions.items():
+            w.int32(index).int64(offset)
+            if version >= 6:
+                w.int32(-1)  # committed_leader_epoch
+            w.string(metadata)
+    return w.build()
+
+
+def offset_fetch_body(version: int, group_id: str, topics: dict[str, list[int]] | None) -> bytes:
+    """OffsetFetch v1-v5 (v6 is flexible); topics None (v2+) asks for every committed partition."""
+    assert 1 <= version <= 5
+    w = Writer().string(group_id)
+    if topics is None:
+        return w.int32(-1).build()
+    w.int32(len(topics))
+    for topic, partitions in topics.items():
+        w.string(topic).array(partitions, Writer.int32)
+    return w.build()
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Record batch v2 (magic 2).
 
@@ -405,6 +465,73 @@ def decode_create_topics(version: int, body: bytes) -> dict[str, tuple[int, str 
     return {name: (error, message) for name, error, message in topics or []}
 
 
+@dataclass
+class FindCoordinatorResponse:
+    error_code: int
+    error_message: str | None
+    node_id: int
+    host: str
+    port: int
+
+
+def decode_find_coordinator(version: int, body: bytes) -> FindCoordinatorResponse:
+    assert 1 <= version <= 2
+    r = Reader(body)
+    r.int32()  # throttle_time_ms
+    response = FindCoordinatorResponse(r.int16(), r.string(), r.int32(), r.string(), r.int32())
+    r.expect_end(f"FindCoordinator v{version} response")
+    return response
+
+
+def decode_offset_commit(version: int, body: bytes) -> dict[str, dict[int, int]]:
+    """{topic: {partition: error_code}}."""
+    assert 2 <= version <= 7
+    r = Reader(body)
+    if version >= 3:
+        r.int32()  # throttle_time_ms
+    topics = r.array(lambda r: (r.string(), r.array(lambda r: (r.int32(), r.int16()))))
+    r.expect_end(f"OffsetCommit v{version} response")
+    return {name: dict(parts or []) for name, parts in topics or []}
+
+
+@dataclass
+class OffsetFetchResponse:
+    error_code: int
+    # {topic: {partition: (committed_offset, metadata, error_code)}}
+    partitions: dict[str, dict[int, tuple[int, str | None, int]]]
+
+
+def decode_offset_fetch(version: int, body: bytes) -> OffsetFetchResponse:
+    assert 1 <= version <= 5
+    r = Reader(body)
+    if version >= 3:
+        r.int32()  # throttle_time_ms
+
+    def partition(r):
+        index, offset = r.int32(), r.int64()
+        if version >= 5:
+            r.int32()  # committed_leader_epoch
+        metadata, error = r.string(), r.int16()
+        return index, (offset, metadata, error)
+
+    topics = r.array(lambda r: (r.string(), r.array(partition)))
+    error = r.int16() if version >= 2 else 0
+    r.expect_end(f"OffsetFetch v{version} response")
+    return OffsetFetchResponse(error, {name: dict(parts or []) for name, parts in topics or []})
+
+
+def pick_version(versions: ApiVersionsResponse, api_key: int, highest: int, lowest: int = 0) -> int:
+    """The highest version <= `highest` (this module's codecs) that the broker supports."""
+    if api_key not in versions.api_keys:
+        raise AssertionError(f"the broker does not support API key {api_key} (ApiVersions lists "
+                             f"{sorted(versions.api_keys)})")
+    lo, hi = versions.api_keys[api_key]
+    version = min(hi, highest)
+    if version < max(lo, lowest):
+        raise AssertionError(f"API key {api_key}: the broker supports v{lo}-v{hi}, this helper v{lowest}-v{highest}")
+    return version
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # A blocking connection.
 
@@ -502,6 +629,19 @@ class Connection:
 
     def metadata_v1(self, topics: list[str] | None) -> MetadataResponse:
         return decode_metadata_v1(self.request(METADATA, 1, metadata_v1_body(topics)))
+
+    def find_coordinator(self, group_id: str, version: int = 1) -> FindCoordinatorResponse:
+        return decode_find_coordinator(version, self.request(FIND_COORDINATOR, version,
+                                                             find_coordinator_body(group_id)))
+
+    def offset_commit(self, version: int, group_id: str, offsets: dict[str, dict[int, int]],
+                      **kwargs) -> dict[str, dict[int, int]]:
+        return decode_offset_commit(version, self.request(OFFSET_COMMIT, version,
+                                                          offset_commit_body(version, group_id, offsets, **kwargs)))
+
+    def offset_fetch(self, version: int, group_id: str, topics: dict[str, list[int]] | None) -> OffsetFetchResponse:
+        return decode_offset_fetch(version, self.request(OFFSET_FETCH, version,
+                                                         offset_fetch_body(version, group_id, topics)))
 
 
 def parse_bootstrap(bootstrap: str) -> tuple[str, int]:

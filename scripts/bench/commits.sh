@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Consumer offset commits against ZooKeeper's own write rate, and the time a group takes to rebalance after a
+# clean leave. Prints a Markdown table.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+USER_SERVER_BIN="${GREGOR_SERVER_BIN:-}"
+# shellcheck source=scripts/_common.sh source-path=SCRIPTDIR/../..
+source "$ROOT/scripts/_common.sh"
+
+usage() {
+    cat <<USAGE
+Usage: scripts/bench/commits.sh [--seconds N] [--groups N] [--partitions N] [--window N] [--procs N]
+                                [--zk-procs N] [--zk-inflight N] [--rounds N] [--heartbeat-ms N]
+                                [--no-build] [--keep]
+
+1. Builds the release gregor-server (swift build -c release --product gregor-server) unless --no-build or
+   GREGOR_SERVER_BIN is given.
+2. Starts a private ZooKeeper and one broker on free loopback ports with Tests/Interop/gregor_harness.py up
+   (group.initial.rebalance.delay.ms=0), in a temporary folder, and stops them at the end (down).
+3. Runs scripts/bench/commits.py against them:
+   - --groups commit-only groups (default 50) each committing --partitions partitions (default 10) of one
+     topic in a loop for --seconds (default 10), raw OffsetCommit requests with --window (default 4) in flight
+     per group connection, spread over --procs client processes (default 2): requests/s, partition offsets/s,
+     p50/p99 latency;
+   - ZooKeeper's own write rate in the same run, against the same ZooKeeper: async kazoo set()s, many in
+     flight (--zk-procs kazoo clients, default 1, --zk-inflight each, default 1000), for the same time after a
+     2 s warm-up; the ratio of committed offsets/s to set()s/s (target >= 80%);
+   - a 3-member confluent-kafka group on 6 partitions: time from one member's close() until both others have
+     their new assignment, --rounds times (default 5; target < 1 s), members with heartbeat.interval.ms
+     --heartbeat-ms (default 100).
+Options:
+  --no-build   use the existing .build/release/gregor-server
+  --keep       keep the temporary folder (broker and ZooKeeper logs)
+Environment: GREGOR_SERVER_BIN (server binary), GREGOR_PYTHON (a Python with confluent-kafka and kazoo; default
+.venv/bin/python).
+USAGE
+}
+
+build=1 keep=0
+py_args=()
+while (($#)); do
+    case "$1" in
+        -h | --help) usage; exit 0 ;;
+        --seconds | --groups | --partitions | --window | --procs | --zk-procs | --zk-inflight | --rounds | --heartbeat-ms)
+            if (($# < 2)) || ! [[ "$2" =~ ^[0-9]+([.][0-9]+)?$ ]]; then die "$1 needs a number"; fi
+            py_args+=("$1" "$2")
+            shift
+            ;;
+        --no-build) build=0 ;;
+        --keep) keep=1 ;;
+        *) usage >&2; die "unknown argument: $1" ;;
+    esac
+    shift
+done
+
+if [[ -z "$USER_SERVER_BIN" ]] && ((build)); then
+    info "building: swift build -c release --product gregor-server"
+    swift build -c release --product gregor-server >&2 || die "swift build -c release --product gregor-server failed"
+fi
+[[ -x "$GREGOR_SERVER_BIN" ]] || die "gregor-server not found: $GREGOR_SERVER_BIN"
+
+PYTHON="${GREGOR_PYTHON:-$ROOT/.venv/bin/python}"
+[[ -x "$PYTHON" ]] || PYTHON=python3
+HARNESS="$ROOT/Tests/Interop/gregor_harness.py"
+
+BASE="$(mktemp -d "${TMPDIR:-/tmp}/gregor-bench-commits.XXXXXX")"
+cleanup() {
+    "$PYTHON" "$HARNESS" down --base "$BASE" || warn "stopping the benchmark cluster failed"
+    if ((keep)); then
+        info "logs kept in $BASE"
+    else
+        rm -rf "$BASE"
+    fi
+}
+trap cleanup EXIT
+
+info "starting ZooKeeper and gregor-server ($GREGOR_SERVER_BIN) in $BASE"
+"$PYTHON" "$HARNESS" up --base "$BASE" --server-bin "$GREGOR_SERVER_BIN" \
+    --override group.initial.rebalance.delay.ms=0 >"$BASE/up.out" || die "could not start the cluster"
+# shellcheck source=/dev/null
+source "$BASE/cluster.env"
+info "broker $BOOTSTRAP (pid $BROKER_PID), ZooKeeper $ZK_CONNECT (pid $ZK_PID)"
+
+"$PYTHON" "$ROOT/scripts/bench/commits.py" --bootstrap "$BOOTSTRAP" --zk-connect "$ZK_CONNECT" "${py_args[@]}"
