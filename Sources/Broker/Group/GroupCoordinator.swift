@@ -31,6 +31,9 @@ actor GroupCoordinator {
     struct LoadedGroup {
         var metadata: GroupMetadata
         var fence: GroupFence
+        /// The ZooKeeper session the group was loaded in. After an expiry (a broker frozen or cut off long enough)
+        /// another broker may have taken the group and written offsets, so the group is loaded again.
+        var sessionId: Int64
         var timer: Task<Void, Never>?
     }
 
@@ -43,8 +46,11 @@ actor GroupCoordinator {
     let store: GroupOffsetStore
     let metadataCache: MetadataCache
     let logger: Logger
-    /// Whether `/consumers/<group>` exists: read-only requests for a group nobody ever used do not claim it.
+    /// Whether the group has committed offsets in ZooKeeper: read-only requests for a group nobody uses (never
+    /// used, or deleted) do not claim it.
     let groupExists: @Sendable (String) async throws -> Bool
+    /// The id of the broker's current ZooKeeper session.
+    let sessionId: @Sendable () -> Int64
     var groups: [String: Entry] = [:]
     var waiters: [GroupRequestID: Waiter] = [:]
     private var lastRequestId: UInt64 = 0
@@ -54,12 +60,13 @@ actor GroupCoordinator {
 
     init(
         configuration: Configuration, store: GroupOffsetStore, metadataCache: MetadataCache, logger: Logger,
-        groupExists: @escaping @Sendable (String) async throws -> Bool
+        sessionId: @escaping @Sendable () -> Int64, groupExists: @escaping @Sendable (String) async throws -> Bool
     ) {
         self.configuration = configuration
         self.store = store
         self.metadataCache = metadataCache
         self.logger = logger
+        self.sessionId = sessionId
         self.groupExists = groupExists
     }
 
@@ -88,12 +95,17 @@ actor GroupCoordinator {
     /// that has no znode in ZooKeeper is not claimed: the result is nil with no error.
     func group(_ groupId: String, create: Bool) async -> Result<GroupMetadata?, ErrorCode> {
         if let error = ownershipError(groupId) { return .failure(error) }
+        if case .loaded(let loaded) = groups[groupId], loaded.sessionId != sessionId() {
+            logger.info("Group \(groupId) was loaded in an expired ZooKeeper session: loading it again")
+            unload(groupId, error: .notCoordinator)
+        }
         switch groups[groupId] {
         case .loaded(let loaded): return .success(loaded.metadata)
         case .loading: return .failure(.coordinatorLoadInProgress)
         case nil: break
         }
         groups[groupId] = .loading
+        let session = sessionId()
         do {
             if !create, try await !groupExists(groupId) {
                 groups[groupId] = nil
@@ -102,7 +114,7 @@ actor GroupCoordinator {
             let fence = try await store.claim(group: groupId, brokerId: configuration.brokerId)
             let offsets = try await store.load(group: groupId, fence: fence)
             let metadata = GroupMetadata(groupId: groupId, config: configuration.group, nowMs: Self.nowMs(), offsets: offsets)
-            groups[groupId] = .loaded(LoadedGroup(metadata: metadata, fence: fence))
+            groups[groupId] = .loaded(LoadedGroup(metadata: metadata, fence: fence, sessionId: session))
             logger.info("Loaded group \(groupId) with \(offsets.count) committed offsets (coordinator epoch \(fence.coordinatorEpoch))")
         } catch {
             groups[groupId] = nil

@@ -66,8 +66,8 @@ public final class KafkaServer: Service, Sendable {
             let groups = GroupCoordinator(
                 configuration: groupCoordinatorConfiguration(brokerId: brokerId),
                 store: GroupOffsetStore(session: { currentSession.zk }, logger: logger), metadataCache: metadataCache,
-                logger: logger,
-                groupExists: { group in try await currentSession.zk.zooKeeper.exists(ZkPaths.consumerGroup(group)) != nil })
+                logger: logger, sessionId: { currentSession.zk.sessionID },
+                groupExists: { group in try await currentSession.zk.hasCommittedOffsets(group: group) })
             groupCoordinator = groups
             let apis = BrokerApis(
                 settings: apiSettings(brokerId: brokerId, clusterId: clusterId), replicaManager: replicas,

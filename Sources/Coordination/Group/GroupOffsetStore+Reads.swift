@@ -99,11 +99,7 @@ extension GroupOffsetStore {
         let groups = try await zk.childrenOrEmpty(ZkPaths.consumers).sorted()
         let found = await concurrentMap(groups, limit: readsInFlightMax) { group -> Result<Bool, GroupStoreError> in
             do {
-                let root = ZkPaths.consumerOffsetsRoot(group: group)
-                for topic in try await zk.childrenOrEmpty(root) {
-                    if try await !zk.childrenOrEmpty(ZooKeeperClient.join(root, topic)).isEmpty { return .success(true) }
-                }
-                return .success(false)
+                return .success(try await zk.hasCommittedOffsets(group: group))
             } catch {
                 return .failure(storeError(error))
             }

@@ -3,6 +3,7 @@ import Foundation
 import GregorTestSupport
 import KafkaProtocol
 import Logging
+import Synchronization
 import Testing
 import ZooKeeper
 
@@ -25,7 +26,9 @@ import ZooKeeper
     }
 
     /// A coordinator for `brokerId` whose metadata says only `alive` brokers live, with topic t (2 partitions).
-    static func coordinator(_ brokerId: Int32, alive: [Int32], zk: KafkaZkClient) -> GroupCoordinator {
+    static func coordinator(
+        _ brokerId: Int32, alive: [Int32], zk: KafkaZkClient, sessionId: @escaping @Sendable () -> Int64 = { 1 }
+    ) -> GroupCoordinator {
         let cache = MetadataCache()
         cache.update(
             controllerId: alive[0],
@@ -38,8 +41,8 @@ import ZooKeeper
         return GroupCoordinator(
             configuration: .init(brokerId: brokerId, group: GroupConfig(initialRebalanceDelayMs: 0)),
             store: GroupOffsetStore(session: { zk }, logger: Logger(label: "test")), metadataCache: cache,
-            logger: Logger(label: "test"),
-            groupExists: { group in try await zk.zooKeeper.exists(ZkPaths.consumerGroup(group)) != nil })
+            logger: Logger(label: "test"), sessionId: sessionId,
+            groupExists: { group in try await zk.hasCommittedOffsets(group: group) })
     }
 
     static func commit(_ offset: Int64, partition: Int32 = 0) -> GroupMetadata.CommitParameters {
@@ -105,6 +108,31 @@ import ZooKeeper
         let (_, left) = await coordinator.leaveGroup("g", members: [.init(memberId: "m-1")])
         #expect(left == [.noError])
         #expect(await coordinator.deleteGroup("g") == .noError)
+        #expect(await coordinator.deleteGroup("g") == .groupIdNotFound)
         #expect(await coordinator.deleteGroup("never-used") == .groupIdNotFound)
+    }
+
+    @Test func aDeletedGroupWithOffsetsStaysDead() async throws {
+        let zk = try await Self.session()
+        let coordinator = Self.coordinator(0, alive: [0], zk: zk)
+        #expect(await coordinator.commitOffsets("g", Self.commit(3)) == [TopicAndPartition("t", 0): .noError])
+        #expect(await coordinator.deleteGroup("g") == .noError)
+        #expect(try await zk.zooKeeper.exists("/consumers/g/offsets/t/0") == nil)
+        #expect(await coordinator.describeGroup("g").1.state == .dead)
+        #expect(await coordinator.deleteGroup("g") == .groupIdNotFound)
+        #expect(try await coordinator.listGroups().get().isEmpty)
+    }
+
+    @Test func aGroupLoadedInAnExpiredSessionIsLoadedAgain() async throws {
+        let zk = try await Self.session()
+        let session = Mutex<Int64>(1)
+        let woken = Self.coordinator(0, alive: [0], zk: zk, sessionId: { session.withLock { $0 } })
+        let other = Self.coordinator(1, alive: [1], zk: zk)
+        #expect(await woken.commitOffsets("g", Self.commit(100)) == [TopicAndPartition("t", 0): .noError])
+        // While this broker's session was gone, another took the group and committed.
+        #expect(await other.commitOffsets("g", Self.commit(200)) == [TopicAndPartition("t", 0): .noError])
+        session.withLock { $0 = 2 }
+        let fetched = try await woken.fetchOffsets("g", partitions: nil, requireStable: false).get()
+        #expect(fetched[TopicAndPartition("t", 0)]?.0.offset == 200)
     }
 }
