@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KafkaClient
 import KafkaProtocol
+import Synchronization
 
 /// `gregor consume`: print a topic's records, like `kafka-console-consumer.sh` without a consumer group.
 struct ConsumeCommand: AsyncParsableCommand {
@@ -36,12 +37,17 @@ struct ConsumeCommand: AsyncParsableCommand {
     var printKey = false
     @Option(name: .customLong("max-bytes"), help: "Most bytes fetched per partition and request.")
     var maxBytes: Int32 = 1 << 20
+    @Option(help: "Join this consumer group: read its partitions from the committed offsets and commit on exit.")
+    var group: String?
 
     func validate() throws {
         let starts = [fromBeginning, offset != nil, timestamp != nil].filter { $0 }.count
         guard starts <= 1 else { throw ValidationError("use at most one of --from-beginning, --offset, --timestamp") }
         if offset != nil, partition == nil { throw ValidationError("--offset needs --partition") }
         if let offset, offset < 0 { throw ValidationError("--offset must not be negative") }
+        if group != nil, partition != nil || offset != nil {
+            throw ValidationError("--group reads the partitions the group assigns: it excludes --partition and --offset")
+        }
         if let maxMessages, maxMessages < 1 { throw ValidationError("--max-messages must be at least 1") }
         if let timeoutMs, timeoutMs < 0 { throw ValidationError("--timeout-ms must not be negative") }
         guard maxBytes > 0 else { throw ValidationError("--max-bytes must be positive") }
@@ -52,6 +58,7 @@ struct ConsumeCommand: AsyncParsableCommand {
         try await reportingFailures {
             do {
                 try await withClient(bootstrap) { client in
+                    if let group { return try await consumeInGroup(client, group: group, printed: printed) }
                     let partitions = try await partitionsToRead(client)
                     var positions: [Int32: Int64] = [:]
                     for partition in partitions { positions[partition] = try await startOffset(client, partition: partition) }
@@ -68,6 +75,41 @@ struct ConsumeCommand: AsyncParsableCommand {
     /// Records printed so far, readable after a failure too.
     final class Counter {
         var value = 0
+    }
+
+    /// As a member of `group`: join, read the assigned partitions from their committed offsets (else by the
+    /// --from-beginning rule), heartbeat every 3 s, and on a rebalance commit, rejoin and go on; commit and leave
+    /// at the end.
+    private func consumeInGroup(_ client: KafkaClusterClient, group: String, printed: Counter) async throws {
+        let partitionCount = Int32(try await partitionsToRead(client).count)
+        let member = GroupMember(client: client, group: group, topic: topic)
+        let rejoin = Mutex(false)
+        let heartbeats = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(3))
+                if let error = try? await member.heartbeat(), error != .noError { rejoin.withLock { $0 = true } }
+            }
+        }
+        defer { heartbeats.cancel() }
+        while true {
+            rejoin.withLock { $0 = false }
+            let assignment = try await member.join(partitionCount: partitionCount)
+            let committed = try await client.committedOffsets(group: group)[topic] ?? [:]
+            var positions: [Int32: Int64] = [:]
+            for partition in assignment.partitions {
+                if let offset = committed[partition]?.offset {
+                    positions[partition] = offset
+                } else {
+                    positions[partition] = try await startOffset(client, partition: partition)
+                }
+            }
+            let (reached, finished) = try await consume(client, positions: positions, printed: printed) {
+                rejoin.withLock { $0 }
+            }
+            if !reached.isEmpty { try? await member.commit(reached) }
+            if finished { break }
+        }
+        await member.leave()
     }
 
     private func partitionsToRead(_ client: KafkaClusterClient) async throws -> [Int32] {
@@ -97,7 +139,11 @@ struct ConsumeCommand: AsyncParsableCommand {
 
     /// Fetches every partition concurrently, round after round, printing each round's records partition by
     /// partition, until a stop condition holds, counting them in `printed`.
-    private func consume(_ client: KafkaClusterClient, positions start: [Int32: Int64], printed: Counter) async throws {
+    @discardableResult
+    func consume(
+        _ client: KafkaClusterClient, positions start: [Int32: Int64], printed: Counter,
+        interrupted: @escaping @Sendable () -> Bool = { false }
+    ) async throws -> (positions: [Int32: Int64], finished: Bool) {
         var positions = start
         let clock = ContinuousClock()
         var lastRecordAt = clock.now
@@ -123,12 +169,15 @@ struct ConsumeCommand: AsyncParsableCommand {
                     lastRecordAt = clock.now
                     if let maxMessages, printed.value >= maxMessages {
                         fflush(nil)
-                        return
+                        positions[partition] = record.offset + 1
+                        return (positions, true)
                     }
                 }
             }
             fflush(nil)
-            if let timeoutMs, clock.now - lastRecordAt >= .milliseconds(timeoutMs) { return }
+            if let timeoutMs, clock.now - lastRecordAt >= .milliseconds(timeoutMs) { return (positions, true) }
+            if interrupted() { return (positions, false) }
+            if positions.isEmpty { try await Task.sleep(for: maxWait) }
         }
     }
 }

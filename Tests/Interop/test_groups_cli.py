@@ -61,3 +61,23 @@ def test_groups_command_lists_describes_resets_and_deletes(bootstrap, server_bin
     assert delete.returncode == 0 and "was successful" in delete.stdout, delete
     again = gregor(server_bin, bootstrap, "--delete", "--group", group)
     assert again.returncode == 1 and "GROUP_ID_NOT_FOUND" in again.stderr, again
+
+
+def test_consume_with_a_group_commits_and_the_next_run_resumes(bootstrap, server_bin):
+    topic, group = f"cli-consume-{uuid.uuid4().hex[:8]}", f"g-consume-{uuid.uuid4().hex[:8]}"
+    create_topic(bootstrap, topic, 3)
+    produce(bootstrap, topic, 3, 30, "c")
+    gregor_bin = str(server_bin.parent / "gregor")
+
+    def consume(*args: str) -> list[str]:
+        run = subprocess.run([gregor_bin, "consume", "--bootstrap-server", bootstrap, "--topic", topic, "--group", group,
+                              *args], capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stderr
+        return run.stdout.splitlines()
+
+    first = consume("--from-beginning", "--max-messages", "12")
+    assert len(first) == 12, first
+    committed = {int(r[2]): int(r[3]) for r in rows(gregor(server_bin, bootstrap, "--describe", "--group", group).stdout)}
+    assert sum(committed.values()) == 12, f"committed after 12 records: {committed}"
+    rest = consume("--timeout-ms", "3000")
+    assert len(rest) == 18 and not set(first) & set(rest), f"second run read {len(rest)} records"
