@@ -7,7 +7,7 @@ extension GroupCoordinator {
     /// Group ids become ZooKeeper node names (`/consumers/<group>`), so they must be one valid path element.
     nonisolated static func isValidGroupId(_ groupId: String, allowEmpty: Bool = false) -> Bool {
         if groupId.isEmpty { return allowEmpty }
-        guard groupId != "." && groupId != ".." && groupId != "zookeeper", groupId.utf8.count <= 249 * 4 else { return false }
+        guard groupId != "." && groupId != "..", groupId.utf8.count <= 249 * 4 else { return false }
         return !groupId.unicodeScalars.contains { $0 == "/" || $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }
     }
 

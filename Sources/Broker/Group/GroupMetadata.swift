@@ -266,5 +266,4 @@ struct GroupMetadata: Sendable {
     mutating func setLeader(_ memberId: String?) { leaderId = memberId }
     mutating func setPending(_ memberId: String, deadlineMs: Int64?) { pendingMembers[memberId] = deadlineMs }
     mutating func refreshSubscribedTopics() { subscribedTopics = computeSubscribedTopics() }
-    mutating func clearProtocolType() { protocolType = nil }
 }
