@@ -77,11 +77,28 @@ public final class ClusterMembership: Sendable {
     /// The controller's broker id as last seen in `/controller`.
     public var controllerId: Int32? { state.withLock { $0.controllerId } }
 
-    /// Registers this broker in the current session. Throws `BrokerRegistrationError.alreadyRegistered` when
-    /// another live broker has the same id.
+    /// A registration left by a broker killed without closing its session vanishes when ZooKeeper expires that
+    /// session, within its timeout; ZooKeeper checks expiry once per tick, so a few seconds more are allowed.
+    public static let staleRegistrationMargin: Duration = .seconds(5)
+
+    /// Registers this broker in the current session. A registration of the same id by another session is waited
+    /// out for the session timeout plus `staleRegistrationMargin` (a restart right after `kill -9` starts on the
+    /// first try); one that outlives that belongs to a live broker and throws
+    /// `BrokerRegistrationError.alreadyRegistered`.
     public func register() async throws {
-        try await zk.ensurePersistentPaths()
-        try await zk.registerBroker(broker)
+        let session = zk
+        try await session.ensurePersistentPaths()
+        let owner = try await session.zooKeeper.exists(ZkPaths.broker(broker.id))?.ephemeralOwner
+        if let owner, owner != session.sessionID {
+            logger.warning(
+                "broker.id \(broker.id) is still registered by session 0x\(String(owner, radix: 16)), a previous run of this broker that did not shut down cleanly or another live broker: waiting up to \(configuration.sessionTimeout + Self.staleRegistrationMargin) for that registration to expire")
+        }
+        let waited = try await session.registerBroker(
+            broker, staleRegistrationWait: configuration.sessionTimeout + Self.staleRegistrationMargin)
+        if let owner, owner != session.sessionID {
+            logger.info(
+                "The registration of session 0x\(String(owner, radix: 16)) expired after \(waited): it was left by a previous run, not a live broker")
+        }
         let addresses = broker.endPoints.map(\.description).joined(separator: ",")
         logger.info("Registered broker \(broker.id) at path \(ZkPaths.broker(broker.id)) with addresses: \(addresses)")
     }
@@ -110,9 +127,7 @@ public final class ClusterMembership: Sendable {
                     "ZooKeeper session 0x\(id) expired: resigned any controllership; opening a new session to re-register broker \(broker.id)")
                 await session.zooKeeper.close()
                 state.withLock { $0.controllerId = nil }
-                guard let next = await reconnect() else { break }
-                state.withLock { $0.zk = next }
-                try await register()
+                guard try await reregister() else { break }
             } catch ZooKeeperError.closed {
                 break
             } catch let error as BrokerRegistrationError {
@@ -137,6 +152,31 @@ public final class ClusterMembership: Sendable {
             defer { group.cancelAll() }
             while let _ = try await group.next() {}
         }
+    }
+
+    /// After an expiry: a new session and the registration in it, retried (with a new session when that one ends
+    /// too) until both succeed, so a connection loss meanwhile does not stop the broker. False when cancelled; a
+    /// live broker holding the id throws `BrokerRegistrationError`.
+    private func reregister() async throws -> Bool {
+        var session: KafkaZkClient?
+        while !Task.isCancelled {
+            if session == nil || session?.zooKeeper.state.isTerminal == true {
+                if let ended = session { await ended.zooKeeper.close() }
+                guard let next = await reconnect() else { return false }
+                state.withLock { $0.zk = next }
+                session = next
+            }
+            do {
+                try await register()
+                return true
+            } catch let error as BrokerRegistrationError {
+                throw error
+            } catch {
+                logger.warning("Registering broker \(broker.id) in the new session failed (\(error)); trying again")
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+        return false
     }
 
     /// Opens a new session, retrying until it succeeds or the task is cancelled.

@@ -51,15 +51,44 @@ public struct KafkaZkClient: Sendable {
     ///
     /// A node left by this same session (a retry after a connection loss) is ours; one owned by another session
     /// means another live broker has this id, which is fatal for the newcomer.
-    public func registerBroker(_ info: BrokerInfo) async throws {
+    /// Creates `/brokers/ids/<id>` (ephemeral) in this session. When another session holds it, that may be this
+    /// broker's own previous run, killed before it could close its session: ZooKeeper removes the node once that
+    /// session expires. So the registration waits, watching the node, up to `staleRegistrationWait` (the session
+    /// timeout plus a margin) for it to vanish, and only a registration that outlives that, a live broker with the
+    /// same id, is refused (`BrokerRegistrationError.alreadyRegistered`). Returns how long it waited (zero mostly).
+    @discardableResult
+    public func registerBroker(_ info: BrokerInfo, staleRegistrationWait: Duration = .zero) async throws -> Duration {
         let path = ZkPaths.broker(info.id)
-        do {
-            try await zooKeeper.create(path, data: info.encoded(), mode: .ephemeral)
-        } catch ZooKeeperError.nodeExists {
-            let owner = try await zooKeeper.exists(path)?.ephemeralOwner
-            guard owner == sessionID else {
-                throw BrokerRegistrationError.alreadyRegistered(brokerId: info.id, ownerSession: owner ?? 0)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let deadline = start + staleRegistrationWait
+        while true {
+            do {
+                try await zooKeeper.create(path, data: info.encoded(), mode: .ephemeral)
+                return clock.now - start
+            } catch ZooKeeperError.nodeExists {
+                let (stat, watch) = try await zooKeeper.existsAndWatch(path)
+                guard let owner = stat?.ephemeralOwner else { continue }  // gone meanwhile: create again
+                if owner == sessionID { return clock.now - start }
+                let now = clock.now
+                guard now < deadline else {
+                    throw BrokerRegistrationError.alreadyRegistered(
+                        brokerId: info.id, ownerSession: owner, waited: now - start)
+                }
+                try await Self.waitForEvent(on: watch, client: zooKeeper, until: deadline)
             }
+        }
+    }
+
+    /// Waits for `watch` to fire or `deadline` to pass, whichever comes first.
+    private static func waitForEvent(
+        on watch: AsyncStream<WatchedEvent>, client: ZooKeeperClient, until deadline: ContinuousClock.Instant
+    ) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { _ = try await client.waitForEvent(on: watch) }
+            group.addTask { try? await Task.sleep(until: deadline, clock: .continuous) }
+            defer { group.cancelAll() }
+            try await group.next()
         }
     }
 
@@ -157,13 +186,16 @@ public struct KafkaZkClient: Sendable {
 }
 
 public enum BrokerRegistrationError: Error, Sendable, CustomStringConvertible {
-    case alreadyRegistered(brokerId: Int32, ownerSession: Int64)
+    /// The registration of `ownerSession` outlived `waited`, longer than a dead broker's session lasts.
+    case alreadyRegistered(brokerId: Int32, ownerSession: Int64, waited: Duration)
 
     public var description: String {
         switch self {
-        case .alreadyRegistered(let id, let owner):
-            return "broker.id \(id) is already registered in ZooKeeper by another live broker "
-                + "(session 0x\(String(owner, radix: 16))): each broker needs a unique broker.id"
+        case .alreadyRegistered(let id, let owner, let waited):
+            let ms = waited.components.seconds * 1000 + waited.components.attoseconds / 1_000_000_000_000_000
+            return "broker.id \(id) is registered in ZooKeeper by another live broker (session 0x\(String(owner, radix: 16))): "
+                + "the registration was still there after \(ms) ms, longer than the session of a stopped broker would last, "
+                + "so it is not a leftover of this broker's previous run; each broker needs a unique broker.id"
         }
     }
 }

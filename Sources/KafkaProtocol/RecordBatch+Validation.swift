@@ -8,7 +8,7 @@ public enum AppendOrigin: Sendable, Hashable {
     /// and leader-assigned offsets are expected.
     case replication
 
-    var isLeaderAppend: Bool {
+    public var isLeaderAppend: Bool {
         self != .replication
     }
 }

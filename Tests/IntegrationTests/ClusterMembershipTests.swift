@@ -92,11 +92,42 @@ struct ClusterMembershipTests {
             let owner = try await cluster.inspector.zooKeeper.exists(ZkPaths.broker(0))?.ephemeralOwner
             let duplicate = try cluster.launchBroker(0)
             brokers.append(duplicate)
-            let status = try await duplicate.waitForExit(timeout: .seconds(30))
+            // It waits out what could be a dead session's registration (session timeout + margin), then refuses.
+            let status = try await duplicate.waitForExit(timeout: .milliseconds(TestCluster.sessionTimeoutMs + 30_000))
             #expect(status != 0)
-            #expect(duplicate.log().contains("broker.id 0 is already registered"))
+            #expect(duplicate.log().contains("broker.id 0 is registered in ZooKeeper by another live broker"))
             #expect(brokers[0].isRunning)
             #expect(try await cluster.inspector.zooKeeper.exists(ZkPaths.broker(0))?.ephemeralOwner == owner)
+        } catch {
+            Issue.record(error)
+        }
+        await cluster.stop(brokers)
+    }
+
+    /// `kill -9` leaves the broker's registration until ZooKeeper expires its session; a restart at once waits
+    /// for that instead of refusing to start, and says so.
+    @Test func aBrokerRestartedRightAfterKillMinus9StartsOnTheFirstTry() async throws {
+        let cluster = try await TestCluster.start()
+        var brokers: [BrokerProcess] = []
+        do {
+            let properties = cluster.properties(brokerId: 0)
+            let first = try BrokerProcess.start(executable: GregorBinaries.url(of: "gregor-server"), properties: properties)
+            brokers.append(first)
+            try await first.waitForLog(containing: "Gregor broker 0 started", timeout: .seconds(30))
+            let deadSession = try #require(try await cluster.inspector.zooKeeper.exists(ZkPaths.broker(0))?.ephemeralOwner)
+            first.kill()
+            _ = try await first.waitForExit(timeout: .seconds(10))
+
+            let clock = ContinuousClock()
+            let started = clock.now
+            let second = try BrokerProcess.start(executable: GregorBinaries.url(of: "gregor-server"), properties: properties)
+            brokers.append(second)
+            try await second.waitForLog(
+                containing: "Gregor broker 0 started", timeout: .milliseconds(TestCluster.sessionTimeoutMs + 15_000))
+            #expect(clock.now - started < .milliseconds(TestCluster.sessionTimeoutMs + 10_000))
+            #expect(second.log().contains("it was left by a previous run, not a live broker"))
+            let owner = try await cluster.inspector.zooKeeper.exists(ZkPaths.broker(0))?.ephemeralOwner
+            #expect(owner != nil && owner != deadSession)
         } catch {
             Issue.record(error)
         }

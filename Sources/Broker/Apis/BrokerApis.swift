@@ -43,6 +43,7 @@ struct BrokerApis: Sendable {
             .routeWithOutcome(ProduceRequest.self, versions: 3...9) { request, context in await produce(request, context) },
             .route(FetchRequest.self, versions: 4...12) { request, context in await fetch(request, context) },
             .route(ListOffsetsRequest.self) { request, context in await listOffsets(request, context) },
+            .route(OffsetForLeaderEpochRequest.self) { request, context in offsetForLeaderEpoch(request, context) },
             .route(InitProducerIdRequest.self) { request, context in await initProducerId(request, context) },
             .route(FindCoordinatorRequest.self) { request, context in findCoordinator(request, context) },
             .route(JoinGroupRequest.self) { request, context in await joinGroup(request, context) },

@@ -15,8 +15,9 @@ final class Partition: Sendable {
     let topicPartition: TopicPartition
     let localBrokerId: Int32
     let log: Log
-    /// The topic's `min.insync.replicas` (its override when the replica was created, else the broker's).
-    let minInsyncReplicas: Int
+    /// The topic's `min.insync.replicas` (its override, else the broker's); a config change updates it.
+    var minInsyncReplicas: Int { minInsync.load(ordering: .relaxed) }
+    private let minInsync: Atomic<Int>
 
     private let state: Mutex<PartitionReplicationState>
     private let roleLock = Mutex<Void>(())
@@ -28,10 +29,15 @@ final class Partition: Sendable {
         self.topicPartition = topicPartition
         self.localBrokerId = localBrokerId
         self.log = log
-        self.minInsyncReplicas = minInsyncReplicas
+        self.minInsync = Atomic(max(1, minInsyncReplicas))
         self.state = Mutex(PartitionReplicationState(
             localBrokerId: localBrokerId, leaderState: leaderState, highWatermark: highWatermark,
             logEndOffset: log.logEndOffset, nowMs: nowMs))
+    }
+
+    /// A topic config change (`/config/changes`): `min.insync.replicas` applies to the next acks=all produce.
+    func updateMinInsyncReplicas(_ value: Int) {
+        minInsync.store(max(1, value), ordering: .relaxed)
     }
 
     var leaderState: PartitionLeaderState { state.withLock { $0.leaderState } }

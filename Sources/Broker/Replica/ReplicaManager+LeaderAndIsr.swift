@@ -14,8 +14,10 @@ extension ReplicaManager {
             logger.warning("Ignoring LeaderAndIsr from controller \(controllerId) with stale epoch \(controllerEpoch)")
             return .failure(.staleControllerEpoch)
         }
+        defer { state.withLock { $0.receivedLeaderAndIsr = true } }
         var results: [TopicPartition: ErrorCode] = [:]
         var newFollowers: [(Partition, PartitionLeaderState)] = []
+        var epochBumps: [TopicPartition: Int32] = [:]
         for (topicPartition, leaderState) in states.sorted(by: { $0.key < $1.key }) {
             guard leaderState.replicas.contains(localBrokerId) else {
                 results[topicPartition] = .unknownTopicOrPartition
@@ -28,7 +30,12 @@ extension ReplicaManager {
                     // No follower append may land once it leads.
                     fetcherManager.removeFetchers([topicPartition])
                 }
+                let previous = created ? nil : partition.leaderState
                 let change = created ? .newLeaderEpoch : partition.makeLeaderOrFollower(leaderState, nowMs: clock())
+                if leads, change == .newLeaderEpoch {
+                    // Followers asking where their last epoch ends must get this log's end, before any append.
+                    partition.log.assignEpochStartOffset(epoch: leaderState.leaderEpoch, startOffset: partition.log.logEndOffset)
+                }
                 switch change {
                 case .stale:
                     results[topicPartition] = .staleControllerEpoch
@@ -40,26 +47,46 @@ extension ReplicaManager {
                     let role = leads ? "leader" : "follower"
                     logger.info(
                         "Partition \(topicPartition) is now \(role) with leader epoch \(leaderState.leaderEpoch), leader \(leaderState.leader), ISR \(leaderState.isr), high watermark \(partition.highWatermark)")
-                    if !leads { newFollowers.append((partition, leaderState)) }
+                    if !leads {
+                        if let previous, Self.isEpochBumpOnly(from: previous, to: leaderState),
+                            fetcherManager.updateLeaderEpoch(topicPartition, to: leaderState.leaderEpoch)
+                        {
+                            epochBumps[topicPartition] = leaderState.leaderEpoch
+                        } else {
+                            newFollowers.append((partition, leaderState))
+                        }
+                    }
                 }
                 activity.notify(topicPartition)
-            } catch {
+            } catch let error as StorageError {
                 logger.error("Creating the log of \(topicPartition) failed: \(error)")
-                results[topicPartition] = (error as? StorageError)?.errorCode ?? .kafkaStorageError
+                results[topicPartition] = error.errorCode
+            } catch {
+                logger.error("Creating the replica of \(topicPartition) failed: \(error)")
+                results[topicPartition] = .unknownServerError
             }
+        }
+        if !epochBumps.isEmpty {
+            logger.info(
+                "Leader epoch moved with the same leader for \(epochBumps.keys.sorted().map(\.description).joined(separator: ", ")): fetching on, nothing to truncate")
         }
         makeFollowers(newFollowers, liveLeaders: liveLeaders)
         fetcherManager.shutdownIdleFetchers()
         return .success(results)
     }
 
-    /// Kafka's `makeFollowers`: stop fetching from the old leader, truncate to the high watermark, and fetch from the
-    /// new leader from there.
-    ///
-    /// Truncating to the high watermark is the pre-KIP-101 behaviour (Kafka before 0.11). Kafka 2.8 instead asks the
-    /// leader for the end offset of its last common leader epoch (OffsetsForLeaderEpoch) and truncates there, which
-    /// keeps records past the high watermark that the new leader also has, and avoids the known cases where
-    /// high-watermark truncation loses or diverges acknowledged records across quick successive leader changes.
+    /// Kafka's `makeFollower` rule: the same leader, one epoch later (the controller changed only the ISR) means the
+    /// leader's log has not been truncated meanwhile, so the follower keeps fetching where it is. Any other change
+    /// (a new leader, or epochs missed) goes through truncation by leader epoch first.
+    static func isEpochBumpOnly(from previous: PartitionLeaderState, to next: PartitionLeaderState) -> Bool {
+        previous.leader == next.leader && previous.leader >= 0 && next.leaderEpoch == previous.leaderEpoch &+ 1
+    }
+
+    /// Kafka's `makeFollowers`: stop fetching from the old leader, then fetch from the new one, starting in the
+    /// truncating state: the fetcher first asks the leader where this replica's latest leader epoch ends
+    /// (OffsetForLeaderEpoch, KIP-101/279) and truncates only what the leader does not have. Records past the high
+    /// watermark that the new leader also holds are kept, so a second failure cannot lose an acknowledged record
+    /// this replica held; nothing is ever truncated to the high watermark.
     private func makeFollowers(_ partitions: [(Partition, PartitionLeaderState)], liveLeaders: [Int32: BrokerEndPoint]) {
         guard !partitions.isEmpty else { return }
         fetcherManager.removeFetchers(partitions.map(\.0.topicPartition))
@@ -75,20 +102,9 @@ extension ReplicaManager {
                 }
                 continue
             }
-            let highWatermark = partition.highWatermark
-            do {
-                if partition.log.logEndOffset > highWatermark {
-                    logger.info(
-                        "Truncating \(topicPartition) from log end \(partition.log.logEndOffset) to its high watermark \(highWatermark) before following broker \(leaderState.leader)")
-                    try partition.truncate(to: highWatermark)
-                }
-            } catch {
-                logger.error("Truncating \(topicPartition) to \(highWatermark) failed, not fetching it: \(error)")
-                continue
-            }
             initial.append(InitialFetchState(
                 partition: partition, leader: leader, leaderEpoch: leaderState.leaderEpoch,
-                fetchOffset: partition.log.logEndOffset))
+                fetchOffset: partition.log.logEndOffset, truncating: true))
         }
         fetcherManager.addFetchers(initial)
     }
@@ -108,8 +124,13 @@ extension ReplicaManager {
         var results: [TopicPartition: ErrorCode] = [:]
         fetcherManager.removeFetchers(partitions)
         fetcherManager.shutdownIdleFetchers()
+        _ = loadedHighWatermarkCheckpoints()
         for topicPartition in partitions {
-            state.withLock { _ = $0.partitions.removeValue(forKey: topicPartition) }
+            state.withLock { state in
+                let stopped = state.partitions.removeValue(forKey: topicPartition)
+                // The log stays on disk (unless deleted below): its high watermark stays in the checkpoint.
+                state.highWatermarkCheckpoints?[topicPartition] = delete ? nil : stopped?.highWatermark
+            }
             activity.notify(topicPartition)
             if delete {
                 do {
@@ -143,7 +164,7 @@ extension ReplicaManager {
         _ topicPartition: TopicPartition, leaderState: PartitionLeaderState
     ) async throws -> (Partition, created: Bool) {
         if let existing = partition(topicPartition) { return (existing, false) }
-        let overrides = await topicConfig(topicPartition.topic)
+        let overrides = try await topicConfig(topicPartition.topic)
         let config = defaultLogConfig.applying(topicOverrides: overrides)
         let log: Log
         if let existing = logManager.log(for: topicPartition) {
@@ -153,11 +174,9 @@ extension ReplicaManager {
             log = try logManager.getOrCreateLog(topicPartition, config: config)
         }
         let checkpointed = highWatermarkCheckpoint(topicPartition)
-        let minInsync = overrides["min.insync.replicas"].flatMap { Int($0.filter { !$0.isWhitespace }) }
         let created = Partition(
             topicPartition: topicPartition, localBrokerId: localBrokerId, log: log, leaderState: leaderState,
-            highWatermark: checkpointed ?? 0, minInsyncReplicas: max(1, minInsync ?? configuration.minInsyncReplicas),
-            nowMs: clock())
+            highWatermark: checkpointed ?? 0, minInsyncReplicas: minInsyncReplicas(overrides), nowMs: clock())
         return state.withLock { state in
             if let raced = state.partitions[topicPartition] { return (raced, false) }
             state.partitions[topicPartition] = created
@@ -167,11 +186,23 @@ extension ReplicaManager {
 
     /// The high watermark saved at the last checkpoint (read once from disk).
     private func highWatermarkCheckpoint(_ topicPartition: TopicPartition) -> Int64? {
-        let loaded: [TopicPartition: Int64] = state.withLock { $0.highWatermarkCheckpoints } ?? {
-            let read = (try? logManager.highWatermarkCheckpoints()) ?? [:]
-            state.withLock { $0.highWatermarkCheckpoints = read }
+        loadedHighWatermarkCheckpoints()[topicPartition]
+    }
+
+    /// The checkpointed high watermarks of logs that are not replicas here, read from disk the first time.
+    func loadedHighWatermarkCheckpoints() -> [TopicPartition: Int64] {
+        if let loaded = state.withLock({ $0.highWatermarkCheckpoints }) { return loaded }
+        let read: [TopicPartition: Int64]
+        do {
+            read = try logManager.highWatermarkCheckpoints()
+        } catch {
+            logger.error("Reading the high watermark checkpoint failed (\(error)); replicas start from high watermark 0")
+            read = [:]
+        }
+        return state.withLock { state in
+            if let raced = state.highWatermarkCheckpoints { return raced }
+            state.highWatermarkCheckpoints = read
             return read
-        }()
-        return loaded[topicPartition]
+        }
     }
 }

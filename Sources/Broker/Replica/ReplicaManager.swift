@@ -33,8 +33,9 @@ final class ReplicaManager: Sendable {
     /// ISR expansions proposed on the fetch path, written by `runIsrChangeWriter`.
     let isrExpansions: AsyncStream<(Partition, IsrChange)>
     let isrExpansionsInput: AsyncStream<(Partition, IsrChange)>.Continuation
-    /// A topic's log config overrides (`/config/topics/<t>`), read when a replica is created.
-    let topicConfig: @Sendable (String) async -> [String: String]
+    /// A topic's log config overrides (`/config/topics/<t>`), read when a replica is created. It retries until
+    /// ZooKeeper answers and throws only for data it cannot use: no replica runs on defaults because a read failed.
+    let topicConfig: @Sendable (String) async throws -> [String: String]
     let defaultLogConfig: LogConfig
     /// Kafka's request handler threads (`num.io.threads`): appends block on the disk (pwrite, and fsync under a
     /// flush policy), so they run here instead of on Swift's cooperative threads, which every connection shares.
@@ -46,14 +47,19 @@ final class ReplicaManager: Sendable {
         var partitions: [TopicPartition: Partition] = [:]
         /// The highest controller epoch seen; requests from older controllers are refused.
         var controllerEpoch: Int32 = 0
+        /// The high watermarks of logs on disk that no LeaderAndIsr has (yet, or any longer) made replicas here:
+        /// read once from `replication-offset-checkpoint`, updated when a replica stops. Every checkpoint written
+        /// keeps them, so a partition the controller has not named yet never loses its entry.
         var highWatermarkCheckpoints: [TopicPartition: Int64]? = nil
+        /// Kafka's `hwThreadInitialized`: the checkpoint writer starts after the first LeaderAndIsr.
+        var receivedLeaderAndIsr = false
     }
 
     let state = Mutex(State())
 
     init(
         configuration: Configuration, logManager: LogManager, metadataCache: MetadataCache, defaultLogConfig: LogConfig,
-        topicConfig: @escaping @Sendable (String) async -> [String: String],
+        topicConfig: @escaping @Sendable (String) async throws -> [String: String],
         isrStore: (any IsrStateStore)? = nil, clock: @escaping @Sendable () -> Int64 = MonotonicClock.milliseconds,
         ioThreads: NIOThreadPool? = nil, logger: Logger
     ) {
@@ -106,8 +112,13 @@ final class ReplicaManager: Sendable {
         return .success(partition)
     }
 
-    /// Writes `replication-offset-checkpoint` every `highWatermarkCheckpointInterval` until cancelled.
+    /// Writes `replication-offset-checkpoint` every `highWatermarkCheckpointInterval` until cancelled, from the
+    /// first LeaderAndIsr on (Kafka's `startHighWatermarkCheckPointThread`): before it, this broker knows no high
+    /// watermark the file does not already hold.
     func runHighWatermarkCheckpoints() async {
+        while !Task.isCancelled, !state.withLock({ $0.receivedLeaderAndIsr }) {
+            try? await Task.sleep(for: .milliseconds(100))
+        }
         while !Task.isCancelled {
             try? await Task.sleep(for: configuration.highWatermarkCheckpointInterval)
             checkpointHighWatermarks()
@@ -121,9 +132,11 @@ final class ReplicaManager: Sendable {
         checkpointHighWatermarks()
     }
 
-    /// Every replica's high watermark, the followers' included (Kafka's `checkpointHighWatermarks`).
+    /// Every replica's high watermark, the followers' included (Kafka's `checkpointHighWatermarks`), plus the last
+    /// known one of every other log on disk.
     func checkpointHighWatermarks() {
-        let highWatermarks = Dictionary(allPartitions.map { ($0.topicPartition, $0.highWatermark) }, uniquingKeysWith: { a, _ in a })
+        var highWatermarks = loadedHighWatermarkCheckpoints()
+        for partition in allPartitions { highWatermarks[partition.topicPartition] = partition.highWatermark }
         do {
             try logManager.checkpointHighWatermarks(highWatermarks)
         } catch {

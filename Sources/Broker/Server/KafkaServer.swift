@@ -51,14 +51,7 @@ public final class KafkaServer: Service, Sendable {
             let replicas = ReplicaManager(
                 configuration: replicaManagerConfiguration(brokerId: brokerId),
                 logManager: logs, metadataCache: metadataCache, defaultLogConfig: config.logConfig,
-                topicConfig: { [logger] topic in
-                    do {
-                        return try await AdminZkClient(zk: currentSession.zk, logger: logger).topicConfig(topic)
-                    } catch {
-                        logger.warning("Reading the config of topic \(topic) failed, using broker defaults: \(error)")
-                        return [:]
-                    }
-                },
+                topicConfig: { [logger] topic in try await Self.readTopicConfig(topic, session: currentSession, logger: logger) },
                 isrStore: ZkIsrStateStore(session: { currentSession.zk }), ioThreads: pool, logger: logger)
             replicaManager = replicas
             // The current session, which changes when the membership replaces an expired one.
@@ -102,6 +95,11 @@ public final class KafkaServer: Service, Sendable {
             currentSession.follow(membership)
             try await membership.register()
             logger.info("Gregor broker \(brokerId) started")
+            let configChanges = DynamicConfigManager(
+                session: { currentSession.zk },
+                topicConfig: { [logger] topic in try await Self.readTopicConfig(topic, session: currentSession, logger: logger) },
+                applyTopicConfig: { topic, overrides in replicas.applyTopicConfig(topic: topic, overrides: overrides) },
+                logger: logger)
             try await cancelWhenGracefulShutdown {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { await logs.runSchedulers() }
@@ -109,6 +107,7 @@ public final class KafkaServer: Service, Sendable {
                     group.addTask { await replicas.runIsrShrinkChecks() }
                     group.addTask { await replicas.runIsrChangeWriter() }
                     group.addTask { await groups.runOffsetExpiry() }
+                    group.addTask { await configChanges.run() }
                     group.addTask { try await membership.run() }
                     defer { group.cancelAll() }
                     try await group.next()
@@ -201,6 +200,27 @@ public enum StartupError: Error, CustomStringConvertible {
             return "Invalid value '\(text)' for configuration 'zookeeper.connect': \(reason)"
         case .noBrokerId:
             return "broker.id is -1 and broker.id.generation.enable is false: set broker.id"
+        }
+    }
+}
+
+extension KafkaServer {
+    /// A topic's overrides from `/config/topics/<t>`, retried (every half second, on the current session) until
+    /// ZooKeeper answers, as Kafka's ZooKeeper client blocks until connected: a connection blip must not start a
+    /// replica on the broker's defaults (`min.insync.replicas=1` instead of 2, 7 days instead of infinite
+    /// retention). Data that cannot be parsed throws. Cancellation throws too.
+    static func readTopicConfig(_ topic: String, session: CurrentZkSession, logger: Logger) async throws -> [String: String] {
+        var failures = 0
+        while true {
+            do {
+                let overrides = try await AdminZkClient(zk: session.zk, logger: logger).topicConfig(topic)
+                if failures > 0 { logger.info("Read the config of topic \(topic) after \(failures) failed attempt(s)") }
+                return overrides
+            } catch let error as ZooKeeperError {
+                failures += 1
+                if failures == 1 { logger.warning("Reading the config of topic \(topic) failed (\(error)); retrying until ZooKeeper answers") }
+                try await Task.sleep(for: .milliseconds(500))
+            }
         }
     }
 }

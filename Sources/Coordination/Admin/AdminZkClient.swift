@@ -96,6 +96,18 @@ public struct AdminZkClient: Sendable {
         }
     }
 
+    /// Kafka's `changeTopicConfig`: replaces the topic's overrides and tells every broker through a
+    /// `/config/changes` notification, so running logs take the new values without a restart. The values are
+    /// written as given; callers validate them.
+    public func changeTopicConfig(topic: String, configs: [String: String]) async throws {
+        guard (try? TopicName.validate(topic)) != nil, try await zk.topicExists(topic) else {
+            throw AdminError.unknownTopic("Topic \(topic) does not exist")
+        }
+        try await setOrCreateConfig(topic: topic, configs: configs)
+        try await zk.createConfigChangeNotification(.topic(topic))
+        logger.info("Changed the config of topic \(topic) to \(configs.keys.sorted().map { "\($0)=\(configs[$0]!)" }.joined(separator: ","))")
+    }
+
     /// Kafka's `setOrCreateEntityConfigs` for a topic: `{"version":1,"config":{...}}`, also when empty.
     func setOrCreateConfig(topic: String, configs: [String: String]) async throws {
         let path = ZkPaths.topicConfig(topic)

@@ -75,6 +75,7 @@ extension Log {
                 if let producerBatch {
                     state.producerState.update(producerBatch, firstOffset: first, lastOffset: last, timestamp: maxTimestamp)
                 }
+                if state.leaderEpochs.assign(epoch: leaderEpoch, startOffset: first) { persistLeaderEpochs(state) }
                 return info
             }
         }
@@ -106,11 +107,18 @@ extension Log {
                     maxTimestamp: summary.maxTimestamp,
                     offsetOfMaxTimestamp: summary.maxTimestampOffsetDelta >= 0 ? first + summary.maxTimestampOffsetDelta : first,
                     logAppendTimeMs: RecordBatch.noTimestamp)
+                var epochsChanged = false
                 for (header, _) in RecordBatches(bytes) {
+                    // The leader's epochs, as its batches carry them, so this log can answer OffsetForLeaderEpoch
+                    // the same way when it leads.
+                    if state.leaderEpochs.assign(epoch: header.partitionLeaderEpoch, startOffset: header.baseOffset) {
+                        epochsChanged = true
+                    }
                     guard let batch = ProducerBatch(header) else { continue }
                     state.producerState.update(
                         batch, firstOffset: header.baseOffset, lastOffset: header.lastOffset, timestamp: header.maxTimestamp)
                 }
+                if epochsChanged { persistLeaderEpochs(state) }
                 return info
             }
         }
@@ -139,10 +147,12 @@ extension Log {
 
     /// Checks the batches (sizes, magic, CRC over every byte) before the log's lock is taken: validation needs no
     /// log state, so producers to one partition validate in parallel and only assignment and the write serialize.
+    /// Only a leader enforces `max.message.bytes`: a follower takes every batch its leader accepted (as Kafka's
+    /// `appendAsFollower` does), or a limit lowered or raised on one broker first would stop replication for good.
     private func validate(
         _ bytes: UnsafeRawBufferPointer, origin: AppendOrigin
     ) throws -> RecordBatch.ValidationSummary {
-        let maxBatchBytes = state.withLock { $0.config.maxMessageBytes }
+        let maxBatchBytes = origin.isLeaderAppend ? state.withLock { $0.config.maxMessageBytes } : Int.max
         do {
             return try RecordBatch.validate(bytes, maxBatchBytes: maxBatchBytes, origin: origin)
         } catch {

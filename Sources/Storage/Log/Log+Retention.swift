@@ -29,6 +29,7 @@ extension Log {
             state.logStartOffset = max(state.logStartOffset, state.segments[0].baseOffset)
             state.recoveryPoint = max(state.recoveryPoint, min(state.segments[0].baseOffset, state.nextOffset))
             state.producerState.removeProducers(before: state.logStartOffset)
+            if state.leaderEpochs.truncateFromStart(startOffset: state.logStartOffset) { persistLeaderEpochs(state) }
             for segment in doomed {
                 try segment.close()
                 try segment.delete()
@@ -49,6 +50,7 @@ extension Log {
             }
             state.logStartOffset = max(state.logStartOffset, offset)
             state.producerState.removeProducers(before: state.logStartOffset)
+            if state.leaderEpochs.truncateFromStart(startOffset: state.logStartOffset) { persistLeaderEpochs(state) }
             return state.logStartOffset
         }
     }

@@ -19,6 +19,7 @@ extension Log {
             state.nextOffset = try state.activeSegment.readNextOffset()
             state.recoveryPoint = min(state.recoveryPoint, state.nextOffset)
             state.logStartOffset = min(state.logStartOffset, state.nextOffset)
+            if state.leaderEpochs.truncateFromEnd(endOffset: state.nextOffset) { persistLeaderEpochs(state) }
             try Self.rebuildProducerState(&state, log: self)
             state.checkInvariants()
         }
@@ -44,6 +45,8 @@ extension Log {
         state.recoveryPoint = offset
         state.unflushedMessages = 0
         state.producerState = ProducerStateManager()
+        state.leaderEpochs.clear()
+        log.persistLeaderEpochs(state)
         state.checkInvariants()
     }
 }

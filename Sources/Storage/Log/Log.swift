@@ -25,6 +25,8 @@ public final class Log: Sendable {
         var closed = false
         /// Idempotent producers' epochs and last batches, checked before the leader assigns offsets.
         var producerState = ProducerStateManager()
+        /// Where each leader epoch starts in this log (KIP-101), kept with every append, truncation and retention.
+        var leaderEpochs = LeaderEpochCache()
 
         var activeSegment: LogSegment { segments[segments.count - 1] }
 
@@ -56,6 +58,10 @@ public final class Log: Sendable {
     public var sizeInBytes: Int { state.withLock { $0.segments.reduce(0) { $0 + $1.sizeInBytes } } }
     /// Base offsets of the segments, oldest first.
     public var segmentBaseOffsets: [Int64] { state.withLock { $0.segments.map(\.baseOffset) } }
+    /// The leader epochs of this log and where each starts, oldest first.
+    public var leaderEpochEntries: [EpochEntry] { state.withLock { $0.leaderEpochs.entries } }
+    /// The epoch of the last batch (or of the leadership that began at the log end); nil for an empty cache.
+    public var latestEpoch: Int32? { state.withLock { $0.leaderEpochs.latestEpoch } }
     /// What the log knows of each idempotent producer with batches in it, by producer id.
     public var producers: [Int64: ProducerStateEntry] { state.withLock { $0.producerState.producers } }
 

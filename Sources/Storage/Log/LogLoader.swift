@@ -76,10 +76,38 @@ extension Log {
         var state = State(
             config: config, segments: segments, nextOffset: nextOffset, logStartOffset: startOffset,
             recoveryPoint: min(max(recoveryPoint, 0), nextOffset), lastFlushMs: nowMs())
-        state.producerState = try rebuildProducerState(segments, logStartOffset: startOffset)
+        var epochs: LeaderEpochCache? = LeaderEpochCache()
+        state.producerState = try rebuildFromHeaders(segments, logStartOffset: startOffset, epochs: &epochs)
+        state.leaderEpochs = reconcileLeaderEpochs(
+            rebuilt: epochs ?? LeaderEpochCache(), directory: directory, logEndOffset: nextOffset, logger: logger)
         logger.debug(
-            "Loaded log with \(segments.count) segment(s), log start offset \(startOffset), log end offset \(nextOffset), \(state.producerState.producers.count) producer(s)")
-        return Log(topicPartition: topicPartition, directory: directory, state: state, logger: logger)
+            "Loaded log with \(segments.count) segment(s), log start offset \(startOffset), log end offset \(nextOffset), \(state.producerState.producers.count) producer(s), latest leader epoch \(state.leaderEpochs.latestEpoch.map(String.init) ?? "none")")
+        let log = Log(topicPartition: topicPartition, directory: directory, state: state, logger: logger)
+        if (try? LeaderEpochCheckpointFile(partitionDirectory: directory).read()) != state.leaderEpochs.entries {
+            log.persistLeaderEpochs(state)
+        }
+        return log
+    }
+
+    /// The leader epochs, rebuilt from the batches actually on disk after recovery (so a torn tail or a truncation
+    /// that the checkpoint missed cannot leave a stale epoch). The one thing batches cannot show is an epoch that
+    /// began at the log end without a batch yet (a leader that has not been written to): that entry is kept from
+    /// `leader-epoch-checkpoint`.
+    private static func reconcileLeaderEpochs(
+        rebuilt: LeaderEpochCache, directory: String, logEndOffset: Int64, logger: Logger
+    ) -> LeaderEpochCache {
+        var cache = rebuilt
+        let stored: [EpochEntry]?
+        do {
+            stored = try LeaderEpochCheckpointFile(partitionDirectory: directory).read()
+        } catch {
+            logger.warning("Ignoring unreadable \(LeaderEpochCheckpointFile.fileName): \(error); rebuilt it from the log")
+            stored = nil
+        }
+        if let last = stored?.last, last.startOffset == logEndOffset, last.epoch > (cache.latestEpoch ?? -1) {
+            cache.assign(epoch: last.epoch, startOffset: last.startOffset)
+        }
+        return cache
     }
 
     /// Deletes files left by interrupted deletions and index files without a segment; returns the segments'

@@ -8,7 +8,7 @@ extension ReplicaFetcher {
     /// (the leader answers FENCED_LEADER_EPOCH or UNKNOWN_LEADER_EPOCH when they differ); nil when none is ready.
     func buildFetchRequest(now: ContinuousClock.Instant) -> (FetchRequest, [TopicPartition: Int64])? {
         let ready = partitions.withLock { partitions in
-            partitions.filter { $0.value.isReady(at: now) }.sorted { $0.key < $1.key }
+            partitions.filter { $0.value.isReady(at: now) && !$0.value.truncating }.sorted { $0.key < $1.key }
         }
         guard !ready.isEmpty else { return nil }
         var topics: [FetchRequest.FetchTopic] = []

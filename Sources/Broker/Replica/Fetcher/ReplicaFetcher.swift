@@ -22,11 +22,15 @@ final class ReplicaFetcher: Sendable {
     /// `inter.broker.protocol.version` (2.8: Fetch 12, ListOffsets 6).
     static let fetchVersion: Int16 = 12
     static let listOffsetsVersion: Int16 = 6
+    static let offsetForLeaderEpochVersion: Int16 = 3
 
     struct PartitionFetchState: Sendable {
         var partition: Partition
         var fetchOffset: Int64
         var leaderEpoch: Int32
+        /// Kafka's `Truncating` state: the log must first be truncated to where it diverges from the leader's
+        /// (OffsetForLeaderEpoch) before it is fetched.
+        var truncating: Bool
         /// Paused after an error until then.
         var delayedUntil: ContinuousClock.Instant?
 
@@ -64,7 +68,8 @@ final class ReplicaFetcher: Sendable {
         partitions.withLock { partitions in
             for state in states {
                 partitions[state.partition.topicPartition] = PartitionFetchState(
-                    partition: state.partition, fetchOffset: state.fetchOffset, leaderEpoch: state.leaderEpoch)
+                    partition: state.partition, fetchOffset: state.fetchOffset, leaderEpoch: state.leaderEpoch,
+                    truncating: state.truncating)
             }
         }
         wakeUp.notify(0)
@@ -80,6 +85,19 @@ final class ReplicaFetcher: Sendable {
             defer { partitions.removeAll() }
             return Array(partitions.keys)
         }
+    }
+
+    /// Takes a new leader epoch of the same leader for `topicPartition`, if this fetcher has it.
+    func updateLeaderEpoch(_ topicPartition: TopicPartition, to epoch: Int32) -> Bool {
+        let updated = partitions.withLock { partitions in
+            guard var state = partitions[topicPartition], epoch > state.leaderEpoch else { return false }
+            state.leaderEpoch = epoch
+            state.delayedUntil = nil
+            partitions[topicPartition] = state
+            return true
+        }
+        if updated { wakeUp.notify(0) }
+        return updated
     }
 
     func contains(_ topicPartition: TopicPartition) -> Bool { partitions.withLock { $0[topicPartition] != nil } }
@@ -114,6 +132,22 @@ final class ReplicaFetcher: Sendable {
         var failures = 0
         while !Task.isCancelled {
             let token = wakeUp.token(for: [0])
+            if let (request, sent) = buildOffsetForLeaderEpochRequest(now: .now) {
+                do {
+                    let connection = try await connected()
+                    let response = try await connection.send(
+                        request, version: Self.offsetForLeaderEpochVersion, timeout: configuration.socketTimeout)
+                    failures = 0
+                    processEpochEndOffsets(response, sent: sent)
+                } catch {
+                    if Task.isCancelled { break }
+                    failures += 1
+                    logger.warning("Error asking broker \(source) for the end offsets of \(sent.count) partition(s)' leader epochs: \(error); retrying in \(configuration.backoff)")
+                    await dropConnection()
+                    delay(Array(sent.keys))
+                }
+                continue
+            }
             guard let (request, sent) = buildFetchRequest(now: .now) else {
                 await wakeUp.wait(token, timeout: nextReadiness() ?? configuration.backoff)
                 continue

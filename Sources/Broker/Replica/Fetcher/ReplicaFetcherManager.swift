@@ -76,6 +76,13 @@ final class ReplicaFetcherManager: Sendable {
         }
     }
 
+    /// A new leader epoch for a partition fetched from the same leader: later fetches carry it, at the same offset.
+    /// False when no fetcher has the partition.
+    func updateLeaderEpoch(_ topicPartition: TopicPartition, to epoch: Int32) -> Bool {
+        let all = fetchers.withLock { Array($0.values) }
+        return all.contains { $0.updateLeaderEpoch(topicPartition, to: epoch) }
+    }
+
     func isFetching(_ topicPartition: TopicPartition) -> Bool {
         fetchers.withLock { $0.values.contains { $0.contains(topicPartition) } }
     }

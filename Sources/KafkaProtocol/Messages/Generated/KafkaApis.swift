@@ -26,6 +26,7 @@ public enum KafkaApis {
         .createTopics: ApiSupport(CreateTopicsRequest.self),
         .deleteTopics: ApiSupport(DeleteTopicsRequest.self),
         .initProducerId: ApiSupport(InitProducerIdRequest.self),
+        .offsetForLeaderEpoch: ApiSupport(OffsetForLeaderEpochRequest.self),
         .describeConfigs: ApiSupport(DescribeConfigsRequest.self),
         .createPartitions: ApiSupport(CreatePartitionsRequest.self),
         .deleteGroups: ApiSupport(DeleteGroupsRequest.self),

@@ -5,14 +5,25 @@ extension Log {
     /// records never touched): what Kafka rebuilds when it has no producer snapshot. Producers whose last batch
     /// is below `logStartOffset` are dropped, as retention would have dropped them.
     static func rebuildProducerState(_ segments: [LogSegment], logStartOffset: Int64) throws -> ProducerStateManager {
+        var epochs: LeaderEpochCache? = nil
+        return try rebuildFromHeaders(segments, logStartOffset: logStartOffset, epochs: &epochs)
+    }
+
+    /// One pass over the batch headers that rebuilds the producer state and, when `epochs` is given, the leader
+    /// epoch cache (each batch's `partitionLeaderEpoch` from its base offset, as the appends assigned them).
+    static func rebuildFromHeaders(
+        _ segments: [LogSegment], logStartOffset: Int64, epochs: inout LeaderEpochCache?
+    ) throws -> ProducerStateManager {
         var producerState = ProducerStateManager()
         for segment in segments {
             try segment.forEachBatchHeader { header in
+                epochs?.assign(epoch: header.partitionLeaderEpoch, startOffset: header.baseOffset)
                 guard let batch = ProducerBatch(header) else { return }
                 producerState.update(batch, firstOffset: header.baseOffset, lastOffset: header.lastOffset, timestamp: header.maxTimestamp)
             }
         }
         producerState.removeProducers(before: logStartOffset)
+        epochs?.truncateFromStart(startOffset: logStartOffset)
         return producerState
     }
 

@@ -47,6 +47,8 @@ let allSampledMessages: [any SampledMessage.Type] = [
     OffsetDeleteResponse.self,
     OffsetFetchRequest.self,
     OffsetFetchResponse.self,
+    OffsetForLeaderEpochRequest.self,
+    OffsetForLeaderEpochResponse.self,
     ProduceRequest.self,
     ProduceResponse.self,
     StopReplicaRequest.self,
@@ -1632,14 +1634,97 @@ extension OffsetFetchResponse.OffsetFetchResponsePartition {
     }
 }
 
+extension OffsetForLeaderEpochRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        if version >= 3 {
+            value.replicaId = 100342
+        }
+        value.topics = [OffsetForLeaderEpochRequest.OffsetForLeaderTopic.sample(version: version, nulls: nulls), OffsetForLeaderEpochRequest.OffsetForLeaderTopic.sample(version: version, nulls: nulls)]
+        if version >= 4 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension OffsetForLeaderEpochRequest.OffsetForLeaderTopic {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.topic = "s344-é"
+        value.partitions = [OffsetForLeaderEpochRequest.OffsetForLeaderPartition.sample(version: version, nulls: nulls), OffsetForLeaderEpochRequest.OffsetForLeaderPartition.sample(version: version, nulls: nulls)]
+        if version >= 4 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension OffsetForLeaderEpochRequest.OffsetForLeaderPartition {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.partition = 100346
+        if version >= 2 {
+            value.currentLeaderEpoch = 100347
+        }
+        value.leaderEpoch = 100348
+        if version >= 4 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension OffsetForLeaderEpochResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        if version >= 2 {
+            value.throttleTimeMs = 100349
+        }
+        value.topics = [OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult.sample(version: version, nulls: nulls), OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult.sample(version: version, nulls: nulls)]
+        if version >= 4 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.topic = "s351-é"
+        value.partitions = [OffsetForLeaderEpochResponse.EpochEndOffset.sample(version: version, nulls: nulls), OffsetForLeaderEpochResponse.EpochEndOffset.sample(version: version, nulls: nulls)]
+        if version >= 4 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension OffsetForLeaderEpochResponse.EpochEndOffset {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.errorCode = 1353
+        value.partition = 100354
+        if version >= 1 {
+            value.leaderEpoch = 100355
+        }
+        value.endOffset = 10000000356
+        if version >= 4 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
 extension ProduceRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.transactionalId = nulls ? nil : "s342-é"
+            value.transactionalId = nulls ? nil : "s357-é"
         }
-        value.acks = 1343
-        value.timeoutMs = 100344
+        value.acks = 1358
+        value.timeoutMs = 100359
         value.topicData = [ProduceRequest.TopicProduceData.sample(version: version, nulls: nulls), ProduceRequest.TopicProduceData.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1651,7 +1736,7 @@ extension ProduceRequest: SampledMessage {
 extension ProduceRequest.TopicProduceData {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s346-é"
+        value.name = "s361-é"
         value.partitionData = [ProduceRequest.PartitionProduceData.sample(version: version, nulls: nulls), ProduceRequest.PartitionProduceData.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1663,8 +1748,8 @@ extension ProduceRequest.TopicProduceData {
 extension ProduceRequest.PartitionProduceData {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.index = 100348
-        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 93, 0xCD, 0xEF]))
+        value.index = 100363
+        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 108, 0xCD, 0xEF]))
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1677,7 +1762,7 @@ extension ProduceResponse: SampledMessage {
         var value = Self()
         value.responses = [ProduceResponse.TopicProduceResponse.sample(version: version, nulls: nulls), ProduceResponse.TopicProduceResponse.sample(version: version, nulls: nulls)]
         if version >= 1 {
-            value.throttleTimeMs = 100351
+            value.throttleTimeMs = 100366
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1689,7 +1774,7 @@ extension ProduceResponse: SampledMessage {
 extension ProduceResponse.TopicProduceResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s352-é"
+        value.name = "s367-é"
         value.partitionResponses = [ProduceResponse.PartitionProduceResponse.sample(version: version, nulls: nulls), ProduceResponse.PartitionProduceResponse.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1701,20 +1786,20 @@ extension ProduceResponse.TopicProduceResponse {
 extension ProduceResponse.PartitionProduceResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.index = 100354
-        value.errorCode = 1355
-        value.baseOffset = 10000000356
+        value.index = 100369
+        value.errorCode = 1370
+        value.baseOffset = 10000000371
         if version >= 2 {
-            value.logAppendTimeMs = 10000000357
+            value.logAppendTimeMs = 10000000372
         }
         if version >= 5 {
-            value.logStartOffset = 10000000358
+            value.logStartOffset = 10000000373
         }
         if version >= 8 {
             value.recordErrors = [ProduceResponse.BatchIndexAndErrorMessage.sample(version: version, nulls: nulls), ProduceResponse.BatchIndexAndErrorMessage.sample(version: version, nulls: nulls)]
         }
         if version >= 8 {
-            value.errorMessage = nulls ? nil : "s360-é"
+            value.errorMessage = nulls ? nil : "s375-é"
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1727,10 +1812,10 @@ extension ProduceResponse.BatchIndexAndErrorMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 8 {
-            value.batchIndex = 100361
+            value.batchIndex = 100376
         }
         if version >= 8 {
-            value.batchIndexErrorMessage = nulls ? nil : "s362-é"
+            value.batchIndexErrorMessage = nulls ? nil : "s377-é"
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1742,10 +1827,10 @@ extension ProduceResponse.BatchIndexAndErrorMessage {
 extension StopReplicaRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.controllerId = 100363
-        value.controllerEpoch = 100364
+        value.controllerId = 100378
+        value.controllerEpoch = 100379
         if version >= 1 {
-            value.brokerEpoch = 10000000365
+            value.brokerEpoch = 10000000380
         }
         if version <= 2 {
             value.deletePartitions = true
@@ -1770,10 +1855,10 @@ extension StopReplicaRequest.StopReplicaPartitionV0 {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 0 {
-            value.topicName = "s370-é"
+            value.topicName = "s385-é"
         }
         if version <= 0 {
-            value.partitionIndex = 100371
+            value.partitionIndex = 100386
         }
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1786,10 +1871,10 @@ extension StopReplicaRequest.StopReplicaTopicV1 {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if (1...2).contains(version) {
-            value.name = "s372-é"
+            value.name = "s387-é"
         }
         if (1...2).contains(version) {
-            value.partitionIndexes = [100373, 100374]
+            value.partitionIndexes = [100388, 100389]
         }
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1802,7 +1887,7 @@ extension StopReplicaRequest.StopReplicaTopicState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.topicName = "s374-é"
+            value.topicName = "s389-é"
         }
         if version >= 3 {
             value.partitionStates = [StopReplicaRequest.StopReplicaPartitionState.sample(version: version, nulls: nulls), StopReplicaRequest.StopReplicaPartitionState.sample(version: version, nulls: nulls)]
@@ -1818,10 +1903,10 @@ extension StopReplicaRequest.StopReplicaPartitionState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.partitionIndex = 100376
+            value.partitionIndex = 100391
         }
         if version >= 3 {
-            value.leaderEpoch = 100377
+            value.leaderEpoch = 100392
         }
         if version >= 3 {
             value.deletePartition = true
@@ -1836,7 +1921,7 @@ extension StopReplicaRequest.StopReplicaPartitionState {
 extension StopReplicaResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1379
+        value.errorCode = 1394
         value.partitionErrors = [StopReplicaResponse.StopReplicaPartitionError.sample(version: version, nulls: nulls), StopReplicaResponse.StopReplicaPartitionError.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1848,9 +1933,9 @@ extension StopReplicaResponse: SampledMessage {
 extension StopReplicaResponse.StopReplicaPartitionError {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topicName = "s381-é"
-        value.partitionIndex = 100382
-        value.errorCode = 1383
+        value.topicName = "s396-é"
+        value.partitionIndex = 100397
+        value.errorCode = 1398
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1861,17 +1946,17 @@ extension StopReplicaResponse.StopReplicaPartitionError {
 extension SyncGroupRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s384-é"
-        value.generationId = 100385
-        value.memberId = "s386-é"
+        value.groupId = "s399-é"
+        value.generationId = 100400
+        value.memberId = "s401-é"
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s387-é"
+            value.groupInstanceId = nulls ? nil : "s402-é"
         }
         if version >= 5 {
-            value.protocolType = nulls ? nil : "s388-é"
+            value.protocolType = nulls ? nil : "s403-é"
         }
         if version >= 5 {
-            value.protocolName = nulls ? nil : "s389-é"
+            value.protocolName = nulls ? nil : "s404-é"
         }
         value.assignments = [SyncGroupRequest.SyncGroupRequestAssignment.sample(version: version, nulls: nulls), SyncGroupRequest.SyncGroupRequestAssignment.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -1884,8 +1969,8 @@ extension SyncGroupRequest: SampledMessage {
 extension SyncGroupRequest.SyncGroupRequestAssignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.memberId = "s391-é"
-        value.assignment = ByteBuffer(bytes: [136, 1, 2])
+        value.memberId = "s406-é"
+        value.assignment = ByteBuffer(bytes: [151, 1, 2])
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1897,16 +1982,16 @@ extension SyncGroupResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100393
+            value.throttleTimeMs = 100408
         }
-        value.errorCode = 1394
+        value.errorCode = 1409
         if version >= 5 {
-            value.protocolType = nulls ? nil : "s395-é"
+            value.protocolType = nulls ? nil : "s410-é"
         }
         if version >= 5 {
-            value.protocolName = nulls ? nil : "s396-é"
+            value.protocolName = nulls ? nil : "s411-é"
         }
-        value.assignment = ByteBuffer(bytes: [141, 1, 2])
+        value.assignment = ByteBuffer(bytes: [156, 1, 2])
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1917,10 +2002,10 @@ extension SyncGroupResponse: SampledMessage {
 extension UpdateMetadataRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.controllerId = 100398
-        value.controllerEpoch = 100399
+        value.controllerId = 100413
+        value.controllerEpoch = 100414
         if version >= 5 {
-            value.brokerEpoch = 10000000400
+            value.brokerEpoch = 10000000415
         }
         if version <= 4 {
             value.ungroupedPartitionStates = [UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls)]
@@ -1940,10 +2025,10 @@ extension UpdateMetadataRequest.UpdateMetadataTopicState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 5 {
-            value.topicName = "s404-é"
+            value.topicName = "s419-é"
         }
         if version >= 7 {
-            value.topicId = KafkaUUID(mostSignificantBits: 405, leastSignificantBits: 3207195)
+            value.topicId = KafkaUUID(mostSignificantBits: 420, leastSignificantBits: 3325980)
         }
         if version >= 5 {
             value.partitionStates = [UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls)]
@@ -1958,18 +2043,18 @@ extension UpdateMetadataRequest.UpdateMetadataTopicState {
 extension UpdateMetadataRequest.UpdateMetadataBroker {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.id = 100407
+        value.id = 100422
         if version <= 0 {
-            value.v0Host = "s408-é"
+            value.v0Host = "s423-é"
         }
         if version <= 0 {
-            value.v0Port = 100409
+            value.v0Port = 100424
         }
         if version >= 1 {
             value.endpoints = [UpdateMetadataRequest.UpdateMetadataEndpoint.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataEndpoint.sample(version: version, nulls: nulls)]
         }
         if version >= 2 {
-            value.rack = nulls ? nil : "s411-é"
+            value.rack = nulls ? nil : "s426-é"
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1982,16 +2067,16 @@ extension UpdateMetadataRequest.UpdateMetadataEndpoint {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.port = 100412
+            value.port = 100427
         }
         if version >= 1 {
-            value.host = "s413-é"
+            value.host = "s428-é"
         }
         if version >= 3 {
-            value.listener = "s414-é"
+            value.listener = "s429-é"
         }
         if version >= 1 {
-            value.securityProtocol = 1415
+            value.securityProtocol = 1430
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2004,17 +2089,17 @@ extension UpdateMetadataRequest.UpdateMetadataPartitionState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 4 {
-            value.topicName = "s416-é"
+            value.topicName = "s431-é"
         }
-        value.partitionIndex = 100417
-        value.controllerEpoch = 100418
-        value.leader = 100419
-        value.leaderEpoch = 100420
-        value.isr = [100421, 100422]
-        value.zkVersion = 100422
-        value.replicas = [100423, 100424]
+        value.partitionIndex = 100432
+        value.controllerEpoch = 100433
+        value.leader = 100434
+        value.leaderEpoch = 100435
+        value.isr = [100436, 100437]
+        value.zkVersion = 100437
+        value.replicas = [100438, 100439]
         if version >= 4 {
-            value.offlineReplicas = [100424, 100425]
+            value.offlineReplicas = [100439, 100440]
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2026,7 +2111,7 @@ extension UpdateMetadataRequest.UpdateMetadataPartitionState {
 extension UpdateMetadataResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1425
+        value.errorCode = 1440
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }

@@ -1,0 +1,84 @@
+import Coordination
+import Logging
+import Storage
+import ZooKeeper
+
+/// Applies config changes announced under `/config/changes` to the running broker (Kafka's `DynamicConfigManager`
+/// with its `ZkNodeChangeNotificationListener`): watches the notifications, handles each one newer than the last it
+/// handled by re-reading the entity's overrides, and purges notifications older than `changeExpirationMs`, as every
+/// Kafka broker does. Topic changes reach every log of the topic (`ReplicaManager.applyTopicConfig`); other entity
+/// types are logged and skipped until Gregor has dynamic configs for them.
+///
+/// Survives session expiry: the watch ends with the session and is set up again on the current one; notifications
+/// are handled by sequence number, so none is handled twice and none written meanwhile is missed.
+struct DynamicConfigManager: Sendable {
+    /// Kafka's `ZkNodeChangeNotificationListener.changeExpirationMs`: 15 minutes.
+    static let changeExpirationMs: Int64 = 15 * 60 * 1000
+
+    let session: @Sendable () -> KafkaZkClient
+    let topicConfig: @Sendable (String) async throws -> [String: String]
+    let applyTopicConfig: @Sendable (_ topic: String, _ overrides: [String: String]) -> Int
+    let logger: Logger
+
+    /// Handles notifications until cancelled: all those present at startup first (configs set while the broker
+    /// was down are already read when its logs are created, so this only re-applies them).
+    func run() async {
+        var lastHandled: Int64 = -1
+        while !Task.isCancelled {
+            let zk = session()
+            do {
+                for try await _ in zk.zooKeeper.watchChildren(ZkPaths.configChanges) {
+                    lastHandled = await handleNew(after: lastHandled, zk: zk)
+                }
+            } catch {
+                if Task.isCancelled { return }
+                logger.debug("Config change watch ended (\(error)); watching again on the current session")
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    /// Handles the notifications after `lastHandled`; returns the last one handled.
+    func handleNew(after lastHandled: Int64, zk: KafkaZkClient, nowMs: () -> Int64 = Log.nowMs) async -> Int64 {
+        var last = lastHandled
+        let names: [String]
+        do {
+            names = try await zk.configChangeNotificationNames()
+        } catch {
+            logger.warning("Listing config change notifications failed: \(error)")
+            return last
+        }
+        for name in names {
+            guard let sequence = ConfigChangeNotification.sequenceNumber(ofNodeName: name) else { continue }
+            do {
+                guard let (notification, ctimeMs) = try await zk.configChangeNotification(name) else { continue }
+                if sequence > last {
+                    try await handle(notification, name: name)
+                    last = sequence
+                }
+                if nowMs() - ctimeMs > Self.changeExpirationMs {
+                    try await zk.deleteConfigChangeNotification(name)
+                }
+            } catch let error as ZooKeeperError {
+                logger.warning("Reading config change notification \(name) failed (\(error)); trying again at the next change")
+                return last
+            } catch {
+                logger.error("Skipping config change notification \(name): \(error)")
+                last = max(last, sequence)
+            }
+        }
+        return last
+    }
+
+    private func handle(_ notification: ConfigChangeNotification, name: String) async throws {
+        switch notification.entityType {
+        case "topics":
+            let overrides = try await topicConfig(notification.entityName)
+            let logs = applyTopicConfig(notification.entityName, overrides)
+            logger.info(
+                "Processing override for entityPath: topics/\(notification.entityName) with config: {\(overrides.keys.sorted().map { "\($0)=\(overrides[$0]!)" }.joined(separator: ", "))} (\(logs) log(s) on this broker)")
+        default:
+            logger.info("Config change \(name) for \(notification.entityType)/\(notification.entityName): Gregor has no dynamic configs of that type yet; ignored")
+        }
+    }
+}

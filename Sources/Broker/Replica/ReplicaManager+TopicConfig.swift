@@ -1,0 +1,27 @@
+import Storage
+
+extension ReplicaManager {
+    /// The topic's `min.insync.replicas`: its override, else the broker's.
+    func minInsyncReplicas(_ overrides: [String: String]) -> Int {
+        let override = overrides["min.insync.replicas"].flatMap { Int($0.filter { !$0.isWhitespace }) }
+        return max(1, override ?? configuration.minInsyncReplicas)
+    }
+
+    /// A topic's overrides changed (Kafka's `TopicConfigHandler.processConfigChanges`): every log of the topic on
+    /// this broker, hosted as a replica or not, takes the new config, and its replicas the new
+    /// `min.insync.replicas`. Returns how many logs changed.
+    @discardableResult
+    func applyTopicConfig(topic: String, overrides: [String: String]) -> Int {
+        let config = defaultLogConfig.applying(topicOverrides: overrides)
+        let minInsync = minInsyncReplicas(overrides)
+        var updated = 0
+        for log in logManager.allLogs where log.topicPartition.topic == topic {
+            log.updateConfig(config)
+            updated += 1
+        }
+        for partition in allPartitions where partition.topicPartition.topic == topic {
+            partition.updateMinInsyncReplicas(minInsync)
+        }
+        return updated
+    }
+}
