@@ -16,12 +16,14 @@ extension KafkaZkClient {
             .sorted { ConfigChangeNotification.sequenceNumber(ofNodeName: $0)! < ConfigChangeNotification.sequenceNumber(ofNodeName: $1)! }
     }
 
-    /// One notification and its creation time; nil when it is gone (purged meanwhile).
-    public func configChangeNotification(_ name: String) async throws -> (ConfigChangeNotification, ctimeMs: Int64)? {
+    /// One notification (or why it cannot be read) and its creation time; nil when it is gone (purged meanwhile).
+    public func configChangeNotification(
+        _ name: String
+    ) async throws -> (notification: Result<ConfigChangeNotification, any Error>, ctimeMs: Int64)? {
         let path = ZkPaths.configChanges + "/" + name
         do {
             let (data, stat) = try await zooKeeper.getData(path)
-            return (try ConfigChangeNotification.decode(data, path: path), stat.ctimeMs)
+            return (Result { try ConfigChangeNotification.decode(data, path: path) }, stat.ctimeMs)
         } catch ZooKeeperError.noNode {
             return nil
         }

@@ -52,19 +52,18 @@ struct DynamicConfigManager: Sendable {
             guard let sequence = ConfigChangeNotification.sequenceNumber(ofNodeName: name) else { continue }
             do {
                 guard let (notification, ctimeMs) = try await zk.configChangeNotification(name) else { continue }
-                if sequence > last {
-                    try await handle(notification, name: name)
-                    last = sequence
-                }
                 if nowMs() - ctimeMs > Self.changeExpirationMs {
                     try await zk.deleteConfigChangeNotification(name)
                 }
+                if sequence > last {
+                    last = sequence
+                    try await handle(try notification.get(), name: name)
+                }
             } catch let error as ZooKeeperError {
                 logger.warning("Reading config change notification \(name) failed (\(error)); trying again at the next change")
-                return last
+                return min(last, sequence - 1)
             } catch {
                 logger.error("Skipping config change notification \(name): \(error)")
-                last = max(last, sequence)
             }
         }
         return last
