@@ -42,7 +42,7 @@ let package = Package(
         .executableTarget(name: "gregor-protocol-gen", dependencies: ["KafkaProtocolGenerator"]),
         .target(name: "Storage", dependencies: ["KafkaProtocol", nioCore, log]),
         .target(name: "KafkaClient", dependencies: ["KafkaProtocol", nioCore, nioPosix, log]),
-        .target(name: "Coordination", dependencies: ["ZooKeeper", log]),
+        .target(name: "Coordination", dependencies: ["ZooKeeper", "KafkaProtocol", log]),
         .target(name: "Broker", dependencies: ["Coordination", "Storage", "KafkaProtocol", "KafkaClient", "ZooKeeper", nioCore, nioPosix, log, lifecycle]),
         .executableTarget(name: "gregor-server", dependencies: ["Broker", log, lifecycle, argumentParser]),
         .executableTarget(

@@ -1,3 +1,4 @@
+import KafkaProtocol
 import Foundation
 import Testing
 import ZooKeeper
@@ -20,7 +21,7 @@ struct GroupOffsetBatchingTests {
             for fence in fences {
                 for p: Int32 in 0..<10 {
                     group.addTask {
-                        try await store.commit(group: fence.group, fence: fence, offsets: [TopicAndPartition("t", p): F.offset(Int64(p) * 7)])
+                        try await store.commit(group: fence.group, fence: fence, offsets: [TopicPartition("t", p): F.offset(Int64(p) * 7)])
                     }
                 }
             }
@@ -109,7 +110,7 @@ struct GroupOffsetBatchingTests {
             for p: Int32 in 0..<5 {
                 group.addTask {
                     do {
-                        try await store.commit(group: "g", fence: fence, offsets: [TopicAndPartition("t", p): F.offset(1)])
+                        try await store.commit(group: "g", fence: fence, offsets: [TopicPartition("t", p): F.offset(1)])
                         return nil
                     } catch let error as GroupStoreError {
                         return error
@@ -146,12 +147,12 @@ struct GroupOffsetBatchingTests {
         let fence = try await store.claim(group: "g", brokerId: 1)
         #expect(fence.coordinatorEpoch == 2 && fence.zkVersion == 1, "version 0 stands for epoch 1")
         let loaded = try await store.load(group: "g", fence: fence)
-        #expect(loaded.keys.sorted() == [TopicAndPartition("t", 2), TopicAndPartition("t", 3), TopicAndPartition("t", 4)])
-        #expect(loaded[TopicAndPartition("t", 2)]?.offset == 12 && loaded[TopicAndPartition("t", 2)]?.metadata == "")
-        #expect(loaded[TopicAndPartition("t", 3)]?.leaderEpoch == -1)
-        #expect(loaded[TopicAndPartition("t", 4)] == OffsetAndMetadata(offset: 14, leaderEpoch: 4, metadata: "ok", commitTimestampMs: 7))
+        #expect(loaded.keys.sorted() == [TopicPartition("t", 2), TopicPartition("t", 3), TopicPartition("t", 4)])
+        #expect(loaded[TopicPartition("t", 2)]?.offset == 12 && loaded[TopicPartition("t", 2)]?.metadata == "")
+        #expect(loaded[TopicPartition("t", 3)]?.leaderEpoch == -1)
+        #expect(loaded[TopicPartition("t", 4)] == OffsetAndMetadata(offset: 14, leaderEpoch: 4, metadata: "ok", commitTimestampMs: 7))
 
-        try await store.commit(group: "g", fence: fence, offsets: [TopicAndPartition("t", 0): F.offset(1)])
+        try await store.commit(group: "g", fence: fence, offsets: [TopicPartition("t", 0): F.offset(1)])
         #expect(try await zk.text("/consumers/g/offsets/t/0") == "1")
         try await store.deleteGroup(group: "g", fence: fence)
         #expect(try await raw.getChildren(ZkPaths.consumerGroup("g")) == ["coordinator"], "the non-numeric child went too")
@@ -175,10 +176,10 @@ struct GroupOffsetBatchingTests {
         await #expect(throws: GroupStoreError.invalidName("a/b")) { _ = try await store.claim(group: "a/b", brokerId: 1) }
         let fence = try await store.claim(group: "g", brokerId: 1)
         await #expect(throws: GroupStoreError.invalidName("..")) {
-            try await store.commit(group: "g", fence: fence, offsets: [TopicAndPartition("..", 0): F.offset(1)])
+            try await store.commit(group: "g", fence: fence, offsets: [TopicPartition("..", 0): F.offset(1)])
         }
         await #expect(throws: GroupStoreError.invalidName("t--1")) {
-            try await store.commit(group: "g", fence: fence, offsets: [TopicAndPartition("t", -1): F.offset(1)])
+            try await store.commit(group: "g", fence: fence, offsets: [TopicPartition("t", -1): F.offset(1)])
         }
         #expect(try await zk.zooKeeper.getChildren(ZkPaths.consumerGroup("g")) == ["coordinator"])
         await zk.close()

@@ -1,3 +1,4 @@
+import KafkaProtocol
 import Foundation
 import Testing
 import ZooKeeper
@@ -22,12 +23,12 @@ struct GroupOffsetStoreTests {
         #expect(claimed == GroupFence(group: "billing", brokerId: 1, coordinatorEpoch: 1, zkVersion: 0))
         let node = try #require(try await a.text(ZkPaths.consumerCoordinator(group: "billing")))
         #expect(node.hasPrefix(#"{"version":1,"brokerid":1,"coordinator_epoch":1,"timestamp":""#))
-        try await first.commit(group: "billing", fence: claimed, offsets: [TopicAndPartition("orders", 0): F.offset(10)])
+        try await first.commit(group: "billing", fence: claimed, offsets: [TopicPartition("orders", 0): F.offset(10)])
 
         let reclaimed = try await first.claim(group: "billing", brokerId: 1)
         #expect(reclaimed.coordinatorEpoch == 2 && reclaimed.zkVersion == 1)
         await #expect(throws: GroupStoreError.fenced(group: "billing", zkVersion: 0)) {
-            try await first.commit(group: "billing", fence: claimed, offsets: [TopicAndPartition("orders", 0): F.offset(11)])
+            try await first.commit(group: "billing", fence: claimed, offsets: [TopicPartition("orders", 0): F.offset(11)])
         }
 
         let taken = try await second.claim(group: "billing", brokerId: 2)
@@ -38,7 +39,7 @@ struct GroupOffsetStoreTests {
         await #expect(throws: GroupStoreError.fenced(group: "billing", zkVersion: 1)) {
             try await first.commit(
                 group: "billing", fence: reclaimed,
-                offsets: [TopicAndPartition("orders", 0): F.offset(99), TopicAndPartition("orders", 1): F.offset(5)])
+                offsets: [TopicPartition("orders", 0): F.offset(99), TopicPartition("orders", 1): F.offset(5)])
         }
         await #expect(throws: GroupStoreError.fenced(group: "billing", zkVersion: 1)) {
             _ = try await first.load(group: "billing", fence: reclaimed)
@@ -47,8 +48,8 @@ struct GroupOffsetStoreTests {
         #expect(try await b.text(ZkPaths.consumerOffset(group: "billing", topic: "orders", partition: 1)) == nil)
         #expect(try await b.text(ZkPaths.consumerOffsetMetadata(group: "billing", topic: "orders", partition: 1)) == nil)
 
-        try await second.commit(group: "billing", fence: taken, offsets: [TopicAndPartition("orders", 0): F.offset(12)])
-        #expect(try await second.load(group: "billing", fence: taken) == [TopicAndPartition("orders", 0): F.offset(12)])
+        try await second.commit(group: "billing", fence: taken, offsets: [TopicPartition("orders", 0): F.offset(12)])
+        #expect(try await second.load(group: "billing", fence: taken) == [TopicPartition("orders", 0): F.offset(12)])
         await b.close()
         await comeback.close()
     }
@@ -69,7 +70,7 @@ struct GroupOffsetStoreTests {
         for fence in fences {
             let store = stores[Int(fence.brokerId)]
             do {
-                try await store.commit(group: "race", fence: fence, offsets: [TopicAndPartition("t", 0): F.offset(1)])
+                try await store.commit(group: "race", fence: fence, offsets: [TopicPartition("t", 0): F.offset(1)])
                 #expect(fence == holder)
             } catch {
                 #expect(fence != holder && error as? GroupStoreError == .fenced(group: "race", zkVersion: fence.zkVersion))
@@ -83,7 +84,7 @@ struct GroupOffsetStoreTests {
         let zk = try await TestZooKeeper.session(try await TestZooKeeper.freshChroot())
         let store = F.store(zk)
         let fence = try await store.claim(group: "billing", brokerId: 1)
-        let partition = TopicAndPartition("orders", 0)
+        let partition = TopicPartition("orders", 0)
         let value = OffsetAndMetadata(offset: 4711, leaderEpoch: 3, metadata: "{\"a\":\"b/c\"}\n", commitTimestampMs: F.commitTimeMs)
         try await store.commit(group: "billing", fence: fence, offsets: [partition: value])
         #expect(try await zk.text("/consumers/billing/offsets/orders/0") == "4711")
@@ -133,7 +134,7 @@ struct GroupOffsetStoreTests {
         try await zk.zooKeeper.create(ZkPaths.consumerOffset(group: "g", topic: "orders", partition: 7), data: Array("70".utf8))
 
         try await store.commit(
-            group: "g", fence: fence, offsets: [TopicAndPartition("orders", 0): F.offset(5), TopicAndPartition("orders", 7): F.offset(8)])
+            group: "g", fence: fence, offsets: [TopicPartition("orders", 0): F.offset(5), TopicPartition("orders", 7): F.offset(8)])
         #expect(try await zk.text(ZkPaths.consumerOffset(group: "g", topic: "orders", partition: 0)) == "5")
         #expect(try await zk.text(ZkPaths.consumerOffset(group: "g", topic: "orders", partition: 7)) == "8")
         #expect(try await zk.zooKeeper.getChildren(ZkPaths.consumerOffsetsMetadata(group: "g", topic: "orders")).sorted() == ["0", "7"])
@@ -147,10 +148,10 @@ struct GroupOffsetStoreTests {
         let zk = try await TestZooKeeper.session(try await TestZooKeeper.freshChroot())
         let writer = F.store(zk)
         let fence = try await writer.claim(group: "g", brokerId: 1)
-        let committed: [TopicAndPartition: OffsetAndMetadata] = [
-            TopicAndPartition("orders", 0): OffsetAndMetadata(offset: 10, leaderEpoch: 2, metadata: "m1", commitTimestampMs: 5, expireTimestampMs: 9),
-            TopicAndPartition("orders", 1): F.offset(20),
-            TopicAndPartition("payments", 3): F.offset(30, metadata: "ü \"q\""),
+        let committed: [TopicPartition: OffsetAndMetadata] = [
+            TopicPartition("orders", 0): OffsetAndMetadata(offset: 10, leaderEpoch: 2, metadata: "m1", commitTimestampMs: 5, expireTimestampMs: 9),
+            TopicPartition("orders", 1): F.offset(20),
+            TopicPartition("payments", 3): F.offset(30, metadata: "ü \"q\""),
         ]
         try await writer.commit(group: "g", fence: fence, offsets: committed)
         try await zk.zooKeeper.createRecursively(ZkPaths.consumerOffset(group: "g", topic: "legacy", partition: 0), data: Array("77".utf8))
@@ -158,13 +159,13 @@ struct GroupOffsetStoreTests {
         let reader = F.store(zk)
         let taken = try await reader.claim(group: "g", brokerId: 2)
         var loaded = try await reader.load(group: "g", fence: taken)
-        let removed = loaded.removeValue(forKey: TopicAndPartition("legacy", 0))
+        let removed = loaded.removeValue(forKey: TopicPartition("legacy", 0))
         let legacy = try #require(removed)
         #expect(loaded == committed)
         #expect(legacy.offset == 77 && legacy.leaderEpoch == -1 && legacy.metadata == "" && legacy.expireTimestampMs == nil)
         #expect(legacy.commitTimestampMs > F.commitTimeMs, "the znode's mtime")
 
-        try await reader.commit(group: "g", fence: taken, offsets: [TopicAndPartition("legacy", 0): F.offset(78)])
+        try await reader.commit(group: "g", fence: taken, offsets: [TopicPartition("legacy", 0): F.offset(78)])
         #expect(await reader.statistics.multiOps == 1, "the load told it which znodes exist: no refused first try")
         #expect(try await zk.text(ZkPaths.consumerOffset(group: "g", topic: "legacy", partition: 0)) == "78")
         await zk.close()
@@ -177,14 +178,14 @@ struct GroupOffsetStoreTests {
         let store = F.store(zk)
         let fence = try await store.claim(group: "g", brokerId: 1)
         var offsets = F.offsets("orders", 0..<2, at: 1)
-        offsets[TopicAndPartition("payments", 0)] = F.offset(3)
+        offsets[TopicPartition("payments", 0)] = F.offset(3)
         try await store.commit(group: "g", fence: fence, offsets: offsets)
         let other = try await store.claim(group: "other", brokerId: 1)
         try await store.commit(group: "other", fence: other, offsets: F.offsets("orders", 0..<1, at: 1))
 
-        try await store.deleteOffsets(group: "g", fence: fence, partitions: [TopicAndPartition("orders", 0)])
+        try await store.deleteOffsets(group: "g", fence: fence, partitions: [TopicPartition("orders", 0)])
         #expect(try await zk.zooKeeper.getChildren(ZkPaths.consumerOffsets(group: "g", topic: "orders")) == ["1"])
-        try await store.deleteOffsets(group: "g", fence: fence, partitions: [TopicAndPartition("orders", 1), TopicAndPartition("orders", 9)])
+        try await store.deleteOffsets(group: "g", fence: fence, partitions: [TopicPartition("orders", 1), TopicPartition("orders", 9)])
         #expect(try await zk.zooKeeper.exists(ZkPaths.consumerOffsets(group: "g", topic: "orders")) == nil)
         #expect(try await zk.zooKeeper.exists(ZkPaths.consumerOffsetsMetadata(group: "g", topic: "orders")) == nil)
 

@@ -1,3 +1,4 @@
+import KafkaProtocol
 import GregorTestSupport
 import Logging
 import Synchronization
@@ -20,8 +21,8 @@ enum GroupStoreFixture {
     }
 
     /// `count` partitions of `topic`, each committed at `offset`.
-    static func offsets(_ topic: String, _ partitions: Range<Int32>, at offset: Int64) -> [TopicAndPartition: OffsetAndMetadata] {
-        Dictionary(uniqueKeysWithValues: partitions.map { (TopicAndPartition(topic, $0), Self.offset(offset)) })
+    static func offsets(_ topic: String, _ partitions: Range<Int32>, at offset: Int64) -> [TopicPartition: OffsetAndMetadata] {
+        Dictionary(uniqueKeysWithValues: partitions.map { (TopicPartition(topic, $0), Self.offset(offset)) })
     }
 }
 

@@ -1,3 +1,4 @@
+import KafkaProtocol
 import Foundation
 import Testing
 import ZooKeeper
@@ -66,7 +67,7 @@ struct GroupZNodeTests {
     @Test func commitCreatesWhatIsMissingThenSetsData() {
         var nodes = GroupZNodes.absent
         var ops: [ZooKeeperOperation] = []
-        let entry = EncodedCommit(partition: TopicAndPartition("t", 0), offset: [0x31], metadata: [0x7B, 0x7D])
+        let entry = EncodedCommit(partition: TopicPartition("t", 0), offset: [0x31], metadata: [0x7B, 0x7D])
         nodes.plan(.commit([entry]), group: "g", into: &ops)
         #expect(ops == [
             .create(path: "/consumers/g/offsets", data: [], mode: .persistent),
@@ -88,7 +89,7 @@ struct GroupZNodeTests {
         let tree = PartitionTree(topics: ["t": ["0", "1"], "u": ["0"]])
         var nodes = GroupZNodes(offsets: tree, metadata: PartitionTree(topics: ["t": ["0"]]))
         var ops: [ZooKeeperOperation] = []
-        nodes.plan(.deleteOffsets([TopicAndPartition("t", 0), TopicAndPartition("u", 7)]), group: "g", into: &ops)
+        nodes.plan(.deleteOffsets([TopicPartition("t", 0), TopicPartition("u", 7)]), group: "g", into: &ops)
         #expect(ops == [
             .delete(path: "/consumers/g/offsets/t/0", version: anyVersion),
             .delete(path: "/consumers/g/offsets_metadata/t/0", version: anyVersion),

@@ -1,3 +1,4 @@
+import KafkaProtocol
 import Storage
 
 /// What a consistent log looks like from the outside, checked through `Log.read` only:

@@ -1,3 +1,4 @@
+import KafkaProtocol
 import Testing
 
 @testable import Storage

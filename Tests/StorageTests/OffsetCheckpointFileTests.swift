@@ -1,3 +1,4 @@
+import KafkaProtocol
 import Foundation
 import Testing
 
@@ -35,7 +36,7 @@ import Testing
         #expect(try file.read() == [:])
     }
 
-    @Test func writesKafkaFormatSortedByTopicAndPartition() throws {
+    @Test func writesKafkaFormatSortedByTopicPartition() throws {
         let file = checkpoint(name: OffsetCheckpointFile.replicationOffsetFileName)
         try file.write([
             TopicPartition(topic: "b", partition: 1): 5,

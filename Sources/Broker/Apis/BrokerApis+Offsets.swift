@@ -5,11 +5,11 @@ import KafkaProtocol
 extension BrokerApis {
     func offsetCommit(_ request: OffsetCommitRequest, _ context: RequestContext) async -> OffsetCommitResponse {
         let nowMs = GroupCoordinator.nowMs()
-        var offsets: [TopicAndPartition: OffsetAndMetadata] = [:]
-        var order: [TopicAndPartition] = []
+        var offsets: [TopicPartition: OffsetAndMetadata] = [:]
+        var order: [TopicPartition] = []
         for topic in request.topics {
             for partition in topic.partitions {
-                let key = TopicAndPartition(topic.name, partition.partitionIndex)
+                let key = TopicPartition(topic.name, partition.partitionIndex)
                 // v1 may carry the commit time; v2-4 a retention that gives the offset its own expiry time.
                 let commitTimestampMs = context.apiVersion == 1 && partition.commitTimestamp >= 0 ? partition.commitTimestamp : nowMs
                 let retentionMs = (2...4).contains(context.apiVersion) ? request.retentionTimeMs : -1
@@ -26,7 +26,7 @@ extension BrokerApis {
                   generationId: context.apiVersion == 0 ? -1 : request.generationId, offsets: offsets))
         return OffsetCommitResponse(topics: Self.grouped(order).map { topic, partitions in
             .init(name: topic, partitions: partitions.map { partition in
-                let error = errors[TopicAndPartition(topic, partition)] ?? .unknownServerError
+                let error = errors[TopicPartition(topic, partition)] ?? .unknownServerError
                 return .init(partitionIndex: partition, errorCode: error.rawValue)
             })
         })
@@ -34,8 +34,8 @@ extension BrokerApis {
 
     func offsetFetch(_ request: OffsetFetchRequest, _ context: RequestContext) async -> OffsetFetchResponse {
         // v2+ may ask for every partition with a commit (null topics).
-        let asked: [TopicAndPartition]? = request.topics.map { topics in
-            topics.flatMap { topic in topic.partitionIndexes.map { TopicAndPartition(topic.name, $0) } }
+        let asked: [TopicPartition]? = request.topics.map { topics in
+            topics.flatMap { topic in topic.partitionIndexes.map { TopicPartition(topic.name, $0) } }
         }
         let outcome = await groupCoordinator.fetchOffsets(
             request.groupId, partitions: asked, requireStable: request.requireStable)
@@ -54,7 +54,7 @@ extension BrokerApis {
             let partitions = asked ?? committed.keys.sorted()
             return OffsetFetchResponse(topics: Self.grouped(partitions).map { topic, indexes in
                 .init(name: topic, partitions: indexes.map { index in
-                    guard let (offset, error) = committed[TopicAndPartition(topic, index)] else {
+                    guard let (offset, error) = committed[TopicPartition(topic, index)] else {
                         return .init(partitionIndex: index, committedOffset: -1, committedLeaderEpoch: -1, metadata: "", errorCode: 0)
                     }
                     return .init(
@@ -66,21 +66,21 @@ extension BrokerApis {
     }
 
     func offsetDelete(_ request: OffsetDeleteRequest, _ context: RequestContext) async -> OffsetDeleteResponse {
-        let partitions = request.topics.flatMap { topic in topic.partitions.map { TopicAndPartition(topic.name, $0.partitionIndex) } }
+        let partitions = request.topics.flatMap { topic in topic.partitions.map { TopicPartition(topic.name, $0.partitionIndex) } }
         switch await groupCoordinator.deleteOffsets(request.groupId, partitions: partitions) {
         case .failure(let error):
             return OffsetDeleteResponse(errorCode: error.rawValue)
         case .success(let errors):
             return OffsetDeleteResponse(topics: Self.grouped(partitions).map { topic, indexes in
                 .init(name: topic, partitions: indexes.map {
-                    .init(partitionIndex: $0, errorCode: (errors[TopicAndPartition(topic, $0)] ?? .noError).rawValue)
+                    .init(partitionIndex: $0, errorCode: (errors[TopicPartition(topic, $0)] ?? .noError).rawValue)
                 })
             })
         }
     }
 
     /// Partitions grouped by topic, topics and partitions in first-seen order, each partition once.
-    static func grouped(_ partitions: [TopicAndPartition]) -> [(topic: String, partitions: [Int32])] {
+    static func grouped(_ partitions: [TopicPartition]) -> [(topic: String, partitions: [Int32])] {
         var topics: [String] = []
         var byTopic: [String: [Int32]] = [:]
         for partition in partitions {

@@ -8,9 +8,9 @@ enum GroupAction: Sendable, Equatable {
     /// Answer a waiting SyncGroup.
     case completeSync(GroupRequestID, SyncGroupResult)
     /// Write these offsets to ZooKeeper (one all-or-nothing write), then report with `offsetsStored`.
-    case storeOffsets(GroupRequestID, [TopicAndPartition: OffsetAndMetadata])
+    case storeOffsets(GroupRequestID, [TopicPartition: OffsetAndMetadata])
     /// Answer an OffsetCommit with one error per partition.
-    case completeCommit(GroupRequestID, [TopicAndPartition: ErrorCode])
+    case completeCommit(GroupRequestID, [TopicPartition: ErrorCode])
     /// Call `timerFired` at this time (replaces any earlier timer; nil cancels it).
     case scheduleTimer(atMs: Int64?)
 }

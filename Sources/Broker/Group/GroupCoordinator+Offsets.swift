@@ -5,10 +5,10 @@ import KafkaProtocol
 extension GroupCoordinator {
     /// OffsetCommit: one error per partition. Partitions of unknown topics and commits whose metadata is too long
     /// are refused one by one, as Kafka does; the rest are written in one all-or-nothing ZooKeeper write.
-    func commitOffsets(_ groupId: String, _ request: GroupMetadata.CommitParameters) async -> [TopicAndPartition: ErrorCode] {
+    func commitOffsets(_ groupId: String, _ request: GroupMetadata.CommitParameters) async -> [TopicPartition: ErrorCode] {
         let all = request.offsets
         guard Self.isValidGroupId(groupId) else { return all.mapValues { _ in .invalidGroupId } }
-        var errors: [TopicAndPartition: ErrorCode] = [:]
+        var errors: [TopicPartition: ErrorCode] = [:]
         var valid = request
         for (partition, offset) in all {
             if !metadataCache.contains(topic: partition.topic, partition: partition.partition) {
@@ -36,8 +36,8 @@ extension GroupCoordinator {
 
     /// OffsetFetch: a group-level error, or the committed offset of each partition asked for (all partitions when
     /// `partitions` is nil). Partitions without a commit are absent (the API answers -1 for them).
-    func fetchOffsets(_ groupId: String, partitions: [TopicAndPartition]?, requireStable: Bool)
-        async -> Result<[TopicAndPartition: (OffsetAndMetadata, ErrorCode)], ErrorCode>
+    func fetchOffsets(_ groupId: String, partitions: [TopicPartition]?, requireStable: Bool)
+        async -> Result<[TopicPartition: (OffsetAndMetadata, ErrorCode)], ErrorCode>
     {
         guard Self.isValidGroupId(groupId, allowEmpty: true), !groupId.isEmpty else {
             return groupId.isEmpty ? .success([:]) : .failure(.invalidGroupId)
@@ -46,7 +46,7 @@ extension GroupCoordinator {
         case .failure(let error): return .failure(error)
         case .success(nil): return .success([:])
         case .success(let group?):
-            var result: [TopicAndPartition: (OffsetAndMetadata, ErrorCode)] = [:]
+            var result: [TopicPartition: (OffsetAndMetadata, ErrorCode)] = [:]
             for (partition, offset) in group.committedOffsets(partitions) {
                 let pending = requireStable && group.hasPendingCommit(for: partition)
                 result[partition] = (offset, pending ? .unstableOffsetCommit : .noError)
@@ -56,8 +56,8 @@ extension GroupCoordinator {
     }
 
     /// OffsetDelete: a group-level error, or one error per partition.
-    func deleteOffsets(_ groupId: String, partitions: [TopicAndPartition]) async
-        -> Result<[TopicAndPartition: ErrorCode], ErrorCode>
+    func deleteOffsets(_ groupId: String, partitions: [TopicPartition]) async
+        -> Result<[TopicPartition: ErrorCode], ErrorCode>
     {
         guard Self.isValidGroupId(groupId) else { return .failure(.invalidGroupId) }
         let group: GroupMetadata
@@ -82,7 +82,7 @@ extension GroupCoordinator {
     }
 
     /// Deletes offsets in ZooKeeper, then from the group; nil on success.
-    func removeOffsets(_ groupId: String, _ partitions: [TopicAndPartition]) async -> ErrorCode? {
+    func removeOffsets(_ groupId: String, _ partitions: [TopicPartition]) async -> ErrorCode? {
         guard case .loaded(let loaded) = groups[groupId] else { return .notCoordinator }
         do {
             try await store.deleteOffsets(group: groupId, fence: loaded.fence, partitions: partitions)

@@ -25,7 +25,7 @@ actor GroupCoordinator {
     enum Waiter {
         case join(CheckedContinuation<JoinGroupResult, Never>)
         case sync(CheckedContinuation<SyncGroupResult, Never>)
-        case commit(CheckedContinuation<[TopicAndPartition: ErrorCode], Never>)
+        case commit(CheckedContinuation<[TopicPartition: ErrorCode], Never>)
     }
 
     struct LoadedGroup {
@@ -165,7 +165,7 @@ actor GroupCoordinator {
         }
     }
 
-    private func write(_ offsets: [TopicAndPartition: OffsetAndMetadata], groupId: String, id: GroupRequestID) {
+    private func write(_ offsets: [TopicPartition: OffsetAndMetadata], groupId: String, id: GroupRequestID) {
         guard case .loaded(let loaded) = groups[groupId] else { return }
         let fence = loaded.fence
         Task {

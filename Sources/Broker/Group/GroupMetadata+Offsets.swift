@@ -11,7 +11,7 @@ extension GroupMetadata {
         var groupInstanceId: String?
         /// -1 for a commit outside group management (`assign()` users, kcat, admin tools).
         var generationId: Int32
-        var offsets: [TopicAndPartition: OffsetAndMetadata]
+        var offsets: [TopicPartition: OffsetAndMetadata]
     }
 
     mutating func commitOffsets(_ request: CommitParameters, id: GroupRequestID, nowMs: Int64) -> [GroupAction] {
@@ -38,7 +38,7 @@ extension GroupMetadata {
         }
     }
 
-    private mutating func store(_ offsets: [TopicAndPartition: OffsetAndMetadata], id: GroupRequestID) -> [GroupAction] {
+    private mutating func store(_ offsets: [TopicPartition: OffsetAndMetadata], id: GroupRequestID) -> [GroupAction] {
         guard !offsets.isEmpty else { return [.completeCommit(id, [:])] }
         addPendingCommit(id, offsets)
         return [.storeOffsets(id, offsets)]
@@ -53,15 +53,15 @@ extension GroupMetadata {
 
     /// OffsetFetch: the committed offset of each partition asked for (all when `partitions` is nil); a partition
     /// with none is simply absent.
-    func committedOffsets(_ partitions: [TopicAndPartition]?) -> [TopicAndPartition: OffsetAndMetadata] {
+    func committedOffsets(_ partitions: [TopicPartition]?) -> [TopicPartition: OffsetAndMetadata] {
         guard let partitions else { return offsets }
-        var result: [TopicAndPartition: OffsetAndMetadata] = [:]
+        var result: [TopicPartition: OffsetAndMetadata] = [:]
         for partition in partitions { result[partition] = offsets[partition] }
         return result
     }
 
     /// Whether any commit is being written for `partition` (OffsetFetch's require_stable).
-    func hasPendingCommit(for partition: TopicAndPartition) -> Bool {
+    func hasPendingCommit(for partition: TopicPartition) -> Bool {
         pendingCommits.values.contains { $0[partition] != nil }
     }
 
@@ -71,10 +71,10 @@ extension GroupMetadata {
     /// of topics it does not subscribe to (the others get GROUP_SUBSCRIBED_TO_TOPIC).
     enum OffsetDeletePlan: Equatable {
         case groupError(ErrorCode)
-        case delete(eligible: [TopicAndPartition], subscribed: [TopicAndPartition])
+        case delete(eligible: [TopicPartition], subscribed: [TopicPartition])
     }
 
-    func planOffsetDeletion(_ partitions: [TopicAndPartition]) -> OffsetDeletePlan {
+    func planOffsetDeletion(_ partitions: [TopicPartition]) -> OffsetDeletePlan {
         switch state {
         case .dead:
             return .groupError(.groupIdNotFound)
@@ -106,7 +106,7 @@ extension GroupMetadata {
     /// Empty group, counted from when it became empty (or from the commit for a group that never had members);
     /// in an active consumer group, only for topics it no longer subscribes to; commits with an explicit expire
     /// timestamp (OffsetCommit v2-4) expire then. Commits being written never expire.
-    func expiredOffsets(nowMs: Int64, retentionMs: Int64) -> [TopicAndPartition] {
+    func expiredOffsets(nowMs: Int64, retentionMs: Int64) -> [TopicPartition] {
         let base: (OffsetAndMetadata) -> Int64
         var keep: Set<String> = []
         switch (state, protocolType) {

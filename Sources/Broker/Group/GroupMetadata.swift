@@ -31,9 +31,9 @@ struct GroupMetadata: Sendable {
     /// Topics the members subscribe to (consumer protocol only); nil when unknown.
     private(set) var subscribedTopics: Set<String>?
     /// Committed offsets, as stored in ZooKeeper (the coordinator is their only writer).
-    private(set) var offsets: [TopicAndPartition: OffsetAndMetadata] = [:]
+    private(set) var offsets: [TopicPartition: OffsetAndMetadata] = [:]
     /// Commits being written, by request.
-    private(set) var pendingCommits: [GroupRequestID: [TopicAndPartition: OffsetAndMetadata]] = [:]
+    private(set) var pendingCommits: [GroupRequestID: [TopicPartition: OffsetAndMetadata]] = [:]
 
     /// When the current join phase ends (PreparingRebalance only).
     private(set) var joinDeadlineMs: Int64?
@@ -44,7 +44,7 @@ struct GroupMetadata: Sendable {
     /// The deadline the driver was last told about.
     private var scheduledTimerMs: Int64?
 
-    init(groupId: String, config: GroupConfig, nowMs: Int64, offsets: [TopicAndPartition: OffsetAndMetadata] = [:]) {
+    init(groupId: String, config: GroupConfig, nowMs: Int64, offsets: [TopicPartition: OffsetAndMetadata] = [:]) {
         self.groupId = groupId
         self.config = config
         self.stateTimestampMs = nowMs
@@ -230,19 +230,19 @@ struct GroupMetadata: Sendable {
 
     // MARK: offsets
 
-    mutating func setOffsets(_ committed: [TopicAndPartition: OffsetAndMetadata]) {
+    mutating func setOffsets(_ committed: [TopicPartition: OffsetAndMetadata]) {
         offsets.merge(committed) { _, new in new }
     }
 
-    mutating func removeOffsets(_ partitions: some Sequence<TopicAndPartition>) {
+    mutating func removeOffsets(_ partitions: some Sequence<TopicPartition>) {
         for partition in partitions { offsets[partition] = nil }
     }
 
-    mutating func addPendingCommit(_ id: GroupRequestID, _ commit: [TopicAndPartition: OffsetAndMetadata]) {
+    mutating func addPendingCommit(_ id: GroupRequestID, _ commit: [TopicPartition: OffsetAndMetadata]) {
         pendingCommits[id] = commit
     }
 
-    mutating func takePendingCommit(_ id: GroupRequestID) -> [TopicAndPartition: OffsetAndMetadata]? {
+    mutating func takePendingCommit(_ id: GroupRequestID) -> [TopicPartition: OffsetAndMetadata]? {
         pendingCommits.removeValue(forKey: id)
     }
 

@@ -1,3 +1,4 @@
+import KafkaProtocol
 import Synchronization
 import Storage
 

@@ -1,3 +1,4 @@
+import KafkaProtocol
 import ZooKeeper
 
 /// Argument checks, sizing and error mapping shared by the calls of `GroupOffsetStore`.
@@ -11,7 +12,7 @@ extension GroupOffsetStore {
         guard ZkPaths.isValidNodeName(group) else { throw .invalidName(group) }
     }
 
-    static func validate(group: String, partitions: some Sequence<TopicAndPartition>) throws(GroupStoreError) {
+    static func validate(group: String, partitions: some Sequence<TopicPartition>) throws(GroupStoreError) {
         try validate(group: group)
         for partition in partitions {
             guard ZkPaths.isValidNodeName(partition.topic) else { throw .invalidName(partition.topic) }
@@ -32,15 +33,15 @@ extension GroupOffsetStore {
 
     /// `partitions` cut into runs whose deletion fits one multi-op each, sized as if all their znodes existed:
     /// per partition its two znodes, per topic of the run its two topic znodes, plus the fence check.
-    func deletionChunks(of partitions: [TopicAndPartition], group: String) -> [[TopicAndPartition]] {
+    func deletionChunks(of partitions: [TopicPartition], group: String) -> [[TopicPartition]] {
         let chrootBytes = session().zooKeeper.connectString.chroot?.utf8.count ?? 0
         func deleteBytes(_ path: String) -> Int {
             MultiOpLimits.estimatedBytes(of: .delete(path: path, version: anyVersion), chrootBytes: chrootBytes)
         }
         let checkBytes = MultiOpLimits.estimatedBytes(
             of: .check(path: ZkPaths.consumerCoordinator(group: group), version: 0), chrootBytes: chrootBytes)
-        var chunks: [[TopicAndPartition]] = []
-        var chunk: [TopicAndPartition] = []
+        var chunks: [[TopicPartition]] = []
+        var chunk: [TopicPartition] = []
         var topics: Set<String> = []
         var size = (operations: 1, bytes: checkBytes)
         for partition in partitions {

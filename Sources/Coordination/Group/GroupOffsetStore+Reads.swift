@@ -1,3 +1,4 @@
+import KafkaProtocol
 import Logging
 import ZooKeeper
 
@@ -39,14 +40,14 @@ extension GroupOffsetStore {
 
     /// The group's committed offsets, and the znodes seen while reading them.
     static func readOffsets(group: String, zk: KafkaZkClient, logger: Logger) async throws
-        -> (offsets: [TopicAndPartition: OffsetAndMetadata], nodes: GroupZNodes)
+        -> (offsets: [TopicPartition: OffsetAndMetadata], nodes: GroupZNodes)
     {
         var nodes = try await scan(group: group, zk: zk)
-        var partitions: [TopicAndPartition] = []
+        var partitions: [TopicPartition] = []
         for (topic, names) in nodes.offsets.topics ?? [:] {
             for name in names.sorted() {
                 if let partition = GroupZNodes.partition(named: name) {
-                    partitions.append(TopicAndPartition(topic, partition))
+                    partitions.append(TopicPartition(topic, partition))
                 } else {
                     logger.warning("Skipping \(ZkPaths.consumerOffsets(group: group, topic: topic))/\(name): not a partition number")
                 }
@@ -55,7 +56,7 @@ extension GroupOffsetStore {
         let outcomes = await concurrentMap(partitions, limit: readsInFlightMax) { partition in
             await readOffset(group: group, partition: partition, zk: zk, logger: logger)
         }
-        var offsets: [TopicAndPartition: OffsetAndMetadata] = [:]
+        var offsets: [TopicPartition: OffsetAndMetadata] = [:]
         for (partition, outcome) in zip(partitions, outcomes) {
             switch outcome {
             case .offset(let value): offsets[partition] = value
@@ -67,7 +68,7 @@ extension GroupOffsetStore {
         return (offsets, nodes)
     }
 
-    private static func readOffset(group: String, partition: TopicAndPartition, zk: KafkaZkClient, logger: Logger) async -> ReadOutcome {
+    private static func readOffset(group: String, partition: TopicPartition, zk: KafkaZkClient, logger: Logger) async -> ReadOutcome {
         let path = ZkPaths.consumerOffset(group: group, topic: partition.topic, partition: partition.partition)
         let metadataPath = ZkPaths.consumerOffsetMetadata(group: group, topic: partition.topic, partition: partition.partition)
         do {

@@ -1,3 +1,4 @@
+import KafkaProtocol
 import Logging
 import ZooKeeper
 
@@ -74,7 +75,7 @@ public actor GroupOffsetStore {
     /// Every committed offset of the group. A missing or malformed metadata znode gives defaults (no leader epoch,
     /// empty metadata, the offset znode's mtime as commit time); a malformed offset znode is skipped with a log
     /// line. Throws `fenced` when another broker claimed the group by the end of the reads.
-    public func load(group: String, fence: GroupFence) async throws -> [TopicAndPartition: OffsetAndMetadata] {
+    public func load(group: String, fence: GroupFence) async throws -> [TopicPartition: OffsetAndMetadata] {
         Self.require(fence, of: group)
         try Self.validate(group: group)
         let generation = known[group]?.generation
@@ -89,7 +90,7 @@ public actor GroupOffsetStore {
     }
 
     /// Writes the offsets and their metadata znodes of all `offsets` in one multi-op, all or nothing.
-    public func commit(group: String, fence: GroupFence, offsets: [TopicAndPartition: OffsetAndMetadata]) async throws {
+    public func commit(group: String, fence: GroupFence, offsets: [TopicPartition: OffsetAndMetadata]) async throws {
         Self.require(fence, of: group)
         try Self.validate(group: group, partitions: offsets.keys)
         guard !offsets.isEmpty else { return }
@@ -109,7 +110,7 @@ public actor GroupOffsetStore {
 
     /// Deletes the offset and metadata znodes of `partitions` (absent ones are fine), and each topic's znode left
     /// empty. Many partitions go in several fenced multi-ops, each all or nothing.
-    public func deleteOffsets(group: String, fence: GroupFence, partitions: some Collection<TopicAndPartition>) async throws {
+    public func deleteOffsets(group: String, fence: GroupFence, partitions: some Collection<TopicPartition>) async throws {
         Self.require(fence, of: group)
         try Self.validate(group: group, partitions: partitions)
         for chunk in deletionChunks(of: Set(partitions).sorted(), group: group) {

@@ -1,3 +1,4 @@
+import KafkaProtocol
 import ZooKeeper
 
 /// One of a group's two partition trees (`offsets`, `offsets_metadata`) as this broker last read or wrote it:
@@ -66,7 +67,7 @@ struct PartitionTree: Sendable, Hashable {
 
 /// A commit's znode contents, encoded once when the call arrives.
 struct EncodedCommit: Sendable {
-    var partition: TopicAndPartition
+    var partition: TopicPartition
     var offset: [UInt8]
     var metadata: [UInt8]
 }
@@ -74,7 +75,7 @@ struct EncodedCommit: Sendable {
 /// What one `GroupOffsetStore` call changes under `/consumers/<g>`.
 enum GroupChange: Sendable {
     case commit([EncodedCommit])
-    case deleteOffsets([TopicAndPartition])
+    case deleteOffsets([TopicPartition])
     /// Both partition trees, roots included; never `/consumers/<g>` or its coordinator znode.
     case deleteGroup
 }
@@ -112,12 +113,12 @@ struct GroupZNodes: Sendable, Hashable {
 
 extension GroupZNodes {
     /// The partitions with an offset or a metadata znode (names that are not partition numbers left out).
-    var partitions: [TopicAndPartition] {
-        var result: Set<TopicAndPartition> = []
+    var partitions: [TopicPartition] {
+        var result: Set<TopicPartition> = []
         for tree in [offsets, metadata] {
             for (topic, names) in tree.topics ?? [:] {
                 for name in names {
-                    if let partition = Self.partition(named: name) { result.insert(TopicAndPartition(topic, partition)) }
+                    if let partition = Self.partition(named: name) { result.insert(TopicPartition(topic, partition)) }
                 }
             }
         }

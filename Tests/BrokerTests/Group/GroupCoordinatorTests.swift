@@ -47,7 +47,7 @@ import ZooKeeper
 
     static func commit(_ offset: Int64, partition: Int32 = 0) -> GroupMetadata.CommitParameters {
         .init(memberId: "", generationId: -1,
-              offsets: [TopicAndPartition("t", partition): OffsetAndMetadata(offset: offset, metadata: "m", commitTimestampMs: 1)])
+              offsets: [TopicPartition("t", partition): OffsetAndMetadata(offset: offset, metadata: "m", commitTimestampMs: 1)])
     }
 
     static func text(_ zk: KafkaZkClient, _ path: String) async throws -> String {
@@ -58,14 +58,14 @@ import ZooKeeper
         let zk = try await Self.session()
         let coordinator = Self.coordinator(0, alive: [0], zk: zk)
         let errors = await coordinator.commitOffsets("billing", Self.commit(42))
-        #expect(errors == [TopicAndPartition("t", 0): .noError])
+        #expect(errors == [TopicPartition("t", 0): .noError])
         #expect(try await Self.text(zk, "/consumers/billing/offsets/t/0") == "42")
         let fetched = try await coordinator.fetchOffsets("billing", partitions: nil, requireStable: false).get()
-        #expect(fetched[TopicAndPartition("t", 0)]?.0.offset == 42)
-        #expect(fetched[TopicAndPartition("t", 0)]?.0.metadata == "m")
+        #expect(fetched[TopicPartition("t", 0)]?.0.offset == 42)
+        #expect(fetched[TopicPartition("t", 0)]?.0.metadata == "m")
         let unknownTopic = await coordinator.commitOffsets(
-            "billing", .init(memberId: "", generationId: -1, offsets: [TopicAndPartition("nope", 0): .init(offset: 1, commitTimestampMs: 1)]))
-        #expect(unknownTopic == [TopicAndPartition("nope", 0): .unknownTopicOrPartition])
+            "billing", .init(memberId: "", generationId: -1, offsets: [TopicPartition("nope", 0): .init(offset: 1, commitTimestampMs: 1)]))
+        #expect(unknownTopic == [TopicPartition("nope", 0): .unknownTopicOrPartition])
     }
 
     @Test func aCoordinatorWhoseGroupWasClaimedElsewhereCannotWrite() async throws {
@@ -73,13 +73,13 @@ import ZooKeeper
         // Two brokers that each believe they coordinate the group (stale metadata on one of them).
         let stale = Self.coordinator(0, alive: [0], zk: zk)
         let current = Self.coordinator(1, alive: [1], zk: zk)
-        #expect(await stale.commitOffsets("g", Self.commit(10)) == [TopicAndPartition("t", 0): .noError])
-        #expect(await current.commitOffsets("g", Self.commit(20)) == [TopicAndPartition("t", 0): .noError])
-        #expect(await stale.commitOffsets("g", Self.commit(5)) == [TopicAndPartition("t", 0): .notCoordinator])
+        #expect(await stale.commitOffsets("g", Self.commit(10)) == [TopicPartition("t", 0): .noError])
+        #expect(await current.commitOffsets("g", Self.commit(20)) == [TopicPartition("t", 0): .noError])
+        #expect(await stale.commitOffsets("g", Self.commit(5)) == [TopicPartition("t", 0): .notCoordinator])
         #expect(try await Self.text(zk, "/consumers/g/offsets/t/0") == "20")
         // The stale coordinator unloaded the group; loading it again reads what the other one wrote.
         let reloaded = try await stale.fetchOffsets("g", partitions: nil, requireStable: false).get()
-        #expect(reloaded[TopicAndPartition("t", 0)]?.0.offset == 20)
+        #expect(reloaded[TopicPartition("t", 0)]?.0.offset == 20)
     }
 
     @Test func otherBrokersGroupsAreRefusedWithNotCoordinator() async throws {
@@ -115,7 +115,7 @@ import ZooKeeper
     @Test func aDeletedGroupWithOffsetsStaysDead() async throws {
         let zk = try await Self.session()
         let coordinator = Self.coordinator(0, alive: [0], zk: zk)
-        #expect(await coordinator.commitOffsets("g", Self.commit(3)) == [TopicAndPartition("t", 0): .noError])
+        #expect(await coordinator.commitOffsets("g", Self.commit(3)) == [TopicPartition("t", 0): .noError])
         #expect(await coordinator.deleteGroup("g") == .noError)
         #expect(try await zk.zooKeeper.exists("/consumers/g/offsets/t/0") == nil)
         #expect(await coordinator.describeGroup("g").1.state == .dead)
@@ -128,11 +128,11 @@ import ZooKeeper
         let session = Mutex<Int64>(1)
         let woken = Self.coordinator(0, alive: [0], zk: zk, sessionId: { session.withLock { $0 } })
         let other = Self.coordinator(1, alive: [1], zk: zk)
-        #expect(await woken.commitOffsets("g", Self.commit(100)) == [TopicAndPartition("t", 0): .noError])
+        #expect(await woken.commitOffsets("g", Self.commit(100)) == [TopicPartition("t", 0): .noError])
         // While this broker's session was gone, another took the group and committed.
-        #expect(await other.commitOffsets("g", Self.commit(200)) == [TopicAndPartition("t", 0): .noError])
+        #expect(await other.commitOffsets("g", Self.commit(200)) == [TopicPartition("t", 0): .noError])
         session.withLock { $0 = 2 }
         let fetched = try await woken.fetchOffsets("g", partitions: nil, requireStable: false).get()
-        #expect(fetched[TopicAndPartition("t", 0)]?.0.offset == 200)
+        #expect(fetched[TopicPartition("t", 0)]?.0.offset == 200)
     }
 }

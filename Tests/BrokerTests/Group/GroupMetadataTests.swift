@@ -219,7 +219,7 @@ import Testing
 
     @Test func commitsAreStoredOnlyAfterTheWriteSucceeds() {
         var group = Self.stableGroup()
-        let tp = TopicAndPartition("t", 0)
+        let tp = TopicPartition("t", 0)
         let offsets = [tp: OffsetAndMetadata(offset: 42, commitTimestampMs: 7)]
         let actions = group.commitOffsets(.init(memberId: "a", generationId: 2, offsets: offsets), id: Self.id(60), nowMs: 7)
         #expect(actions.contains(.storeOffsets(Self.id(60), offsets)))
@@ -233,11 +233,11 @@ import Testing
 
     @Test func commitsAreCheckedAgainstMemberAndGeneration() {
         var group = Self.stableGroup()
-        let offsets = [TopicAndPartition("t", 0): OffsetAndMetadata(offset: 1, commitTimestampMs: 0)]
+        let offsets = [TopicPartition("t", 0): OffsetAndMetadata(offset: 1, commitTimestampMs: 0)]
         #expect(group.commitOffsets(.init(memberId: "zz", generationId: 2, offsets: offsets), id: Self.id(70), nowMs: 1)
-            == [.completeCommit(Self.id(70), [TopicAndPartition("t", 0): .unknownMemberId])])
+            == [.completeCommit(Self.id(70), [TopicPartition("t", 0): .unknownMemberId])])
         #expect(group.commitOffsets(.init(memberId: "a", generationId: 1, offsets: offsets), id: Self.id(71), nowMs: 1)
-            == [.completeCommit(Self.id(71), [TopicAndPartition("t", 0): .illegalGeneration])])
+            == [.completeCommit(Self.id(71), [TopicPartition("t", 0): .illegalGeneration])])
         var empty = GroupMetadata(groupId: "solo", config: Self.config, nowMs: 0)
         #expect(empty.commitOffsets(.init(memberId: "", generationId: -1, offsets: offsets), id: Self.id(72), nowMs: 1)
             == [.storeOffsets(Self.id(72), offsets)])
@@ -255,13 +255,13 @@ import Testing
         var group = GroupMetadata(groupId: "g", config: Self.config, nowMs: 0)
         let subscription = ConsumerProtocolSubscription(topics: ["orders"]).encoded()
         _ = group.join(Self.request(newId: "a", protocols: [("range", subscription)]), id: Self.id(1), nowMs: 0)
-        let plan = group.planOffsetDeletion([TopicAndPartition("orders", 0), TopicAndPartition("old", 0)])
-        #expect(plan == .delete(eligible: [TopicAndPartition("old", 0)], subscribed: [TopicAndPartition("orders", 0)]))
+        let plan = group.planOffsetDeletion([TopicPartition("orders", 0), TopicPartition("old", 0)])
+        #expect(plan == .delete(eligible: [TopicPartition("old", 0)], subscribed: [TopicPartition("orders", 0)]))
     }
 
     @Test func offsetsOfAnEmptyGroupExpireRetentionAfterItBecameEmpty() {
         var group = Self.stableGroup()
-        let tp = TopicAndPartition("t", 0)
+        let tp = TopicPartition("t", 0)
         _ = group.commitOffsets(.init(memberId: "a", generationId: 2, offsets: [tp: .init(offset: 1, commitTimestampMs: 5)]), id: Self.id(80), nowMs: 5)
         _ = group.offsetsStored(Self.id(80), error: .noError)
         #expect(group.expiredOffsets(nowMs: 1_000_000, retentionMs: 1000).isEmpty)  // active, subscriptions unknown

@@ -1,3 +1,4 @@
+import KafkaProtocol
 import Storage
 import Testing
 

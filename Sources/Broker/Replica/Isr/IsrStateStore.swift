@@ -1,3 +1,4 @@
+import KafkaProtocol
 import Coordination
 import Storage
 import Synchronization

@@ -1,3 +1,4 @@
+import KafkaProtocol
 import Storage
 
 /// ISR maintenance by partition leaders (Kafka's `maybeShrinkIsr`/`maybeExpandIsr` with the ZooKeeper ISR manager):

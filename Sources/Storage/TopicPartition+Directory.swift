@@ -1,17 +1,6 @@
-/// One partition of one topic (Kafka's `TopicPartition`). Its `description`, `topic-partition`, is also the name of
-/// the partition's directory in each log dir and the key used in logs and checkpoint files.
-public struct TopicPartition: Hashable, Comparable, Sendable, CustomStringConvertible {
-    public var topic: String
-    public var partition: Int32
+import KafkaProtocol
 
-    public init(topic: String, partition: Int32) {
-        self.topic = topic
-        self.partition = partition
-    }
-
-    /// `my-topic-12`.
-    public var description: String { "\(topic)-\(partition)" }
-
+extension TopicPartition {
     /// The partition's directory name inside a log dir (Kafka's `Log.logDirName`): `<topic>-<partition>`.
     public var directoryName: String { description }
 
@@ -29,10 +18,5 @@ public struct TopicPartition: Hashable, Comparable, Sendable, CustomStringConver
         let topic = name[..<dash]
         guard !topic.isEmpty, let partition = Int32(name[name.index(after: dash)...]) else { return nil }
         self.init(topic: String(topic), partition: partition)
-    }
-
-    /// Orders by topic, then partition (the order checkpoint files are written in).
-    public static func < (lhs: TopicPartition, rhs: TopicPartition) -> Bool {
-        (lhs.topic, lhs.partition) < (rhs.topic, rhs.partition)
     }
 }
