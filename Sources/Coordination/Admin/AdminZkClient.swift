@@ -1,3 +1,4 @@
+import KafkaProtocol
 import Logging
 import ZooKeeper
 
@@ -33,7 +34,7 @@ public struct AdminZkClient: Sendable {
         validateOnly: Bool = false
     ) async throws -> [Int32: [Int32]] {
         // Kafka's broker refuses an existing topic before assigning replicas, so that error wins over a bad count.
-        try TopicName.validate(name)  // before the name becomes a path
+        try Self.validateTopicName(name)  // before the name becomes a path
         try await checkNotExisting(name)
         let brokers = try await zk.liveBrokerIds()
         let assignment = try ReplicaAssignment.assign(
@@ -61,9 +62,18 @@ public struct AdminZkClient: Sendable {
         }
     }
 
+    /// Kafka's topic name rules, refusing as the admin paths do (INVALID_TOPIC_EXCEPTION).
+    static func validateTopicName(_ name: String) throws(AdminError) {
+        do {
+            try TopicName.validate(name)
+        } catch {
+            throw .invalidTopic(error.message)
+        }
+    }
+
     /// Kafka's `AdminZkClient.validateTopicCreate`.
     func validateTopicCreate(_ name: String, assignment: [Int32: [Int32]]) async throws {
-        try TopicName.validate(name)
+        try Self.validateTopicName(name)
         try await checkNotExisting(name)
         if TopicName.hasCollisionChars(name) {
             let all = try await zk.allTopics()

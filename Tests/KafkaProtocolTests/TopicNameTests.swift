@@ -1,4 +1,4 @@
-import Coordination
+import KafkaProtocol
 import Testing
 
 @Suite("Topic names as Kafka's Topic.validate judges them")
@@ -34,7 +34,7 @@ struct TopicNameTests {
     }
 
     private func expectInvalid(_ name: String, _ message: String, sourceLocation: SourceLocation = #_sourceLocation) {
-        #expect(throws: AdminError(code: 17, message: message), sourceLocation: sourceLocation) {
+        #expect(throws: InvalidTopicName(message: message), sourceLocation: sourceLocation) {
             try TopicName.validate(name)
         }
     }
