@@ -658,10 +658,7 @@ def test_committed_offsets_survive_restart_of_every_broker(cluster3, zk_of):
     ck = require("confluent_kafka", "confluent-kafka")
     from confluent_kafka import ConsumerGroupTopicPartitions, TopicPartition
     topic, group = unique("grp-restart"), unique("g-restart")
-    # Replication factor 1: this test is about committed offsets. With 3 replicas, stopping the brokers one after
-    # another can lose acknowledged records today (a follower truncates to its high watermark before following,
-    # Kafka's pre-KIP-101 behaviour); leader epochs for replication are issue 12's work.
-    create_topic(cluster3.bootstrap, topic, PARTITIONS, replication=1)
+    create_topic(cluster3.bootstrap, topic, PARTITIONS, replication=3)
     counts = produce(cluster3.bootstrap, topic, PARTITIONS, 600, "rs")
     zk = zk_of(cluster3)
     want = {p: 11 + 7 * p for p in range(PARTITIONS)}
@@ -712,7 +709,7 @@ def test_committed_offsets_survive_restart_of_every_broker(cluster3, zk_of):
         return got == {p: (o, f"meta-{p}") for p, o in want.items()}, got
     wait_until(fetched, 60, "OffsetFetch after the restart returns the commits with their metadata", interval=1.0)
 
-    # Not about groups, but the next step needs it: every acknowledged message survived the restart.
+    # Not about groups, but the next step needs it: every acknowledged (acks=all) message survived the restart.
     wait_until(lambda: (lambda ends: (ends == counts, ends))(try_end_offsets(cluster3.bootstrap, topic, PARTITIONS)), 30,
                f"log end offsets of {topic} back at {counts} after the restart (else acknowledged messages were "
                f"lost by replication across the restart)")
