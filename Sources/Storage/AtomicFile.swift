@@ -23,8 +23,10 @@ enum AtomicFile {
     }
 
     /// Writes `text` to `path + ".tmp"`, fsyncs it, renames it over `path`, then fsyncs the directory so the
-    /// rename itself is durable. Creates the directory (and parents) when missing.
-    static func replace(_ path: String, with text: String) throws(Failure) {
+    /// rename itself is durable. Creates the directory (and parents) when missing. With `durable: false` the two
+    /// fsyncs are skipped: readers still see the old or the new file whole, but a power loss may leave either (or
+    /// an empty file), which suits files that are rebuilt from the log when they are wrong.
+    static func replace(_ path: String, with text: String, durable: Bool = true) throws(Failure) {
         let directory = (path as NSString).deletingLastPathComponent
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -33,13 +35,13 @@ enum AtomicFile {
         }
         let temporaryPath = path + ".tmp"
         do throws(Failure) {
-            try writeAndSync(Array(text.utf8), to: temporaryPath)
+            try writeAndSync(Array(text.utf8), to: temporaryPath, sync: durable)
             guard rename(temporaryPath, path) == 0 else { throw Failure("rename \(temporaryPath) to", path) }
         } catch {
             unlink(temporaryPath)
             throw error
         }
-        try syncDirectory(directory)
+        if durable { try syncDirectory(directory) }
     }
 
     /// The file's bytes, or nil when it does not exist. Any other failure (permissions, I/O error) throws.
@@ -67,7 +69,7 @@ enum AtomicFile {
         guard unlink(path) == 0 || errno == ENOENT else { throw Failure("delete", path) }
     }
 
-    private static func writeAndSync(_ bytes: [UInt8], to path: String) throws(Failure) {
+    private static func writeAndSync(_ bytes: [UInt8], to path: String, sync: Bool) throws(Failure) {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw Failure("create", path) }
         defer { close(fd) }
@@ -80,7 +82,7 @@ enum AtomicFile {
             }
             offset += count
         }
-        guard fsync(fd) == 0 else { throw Failure("fsync", path) }
+        guard !sync || fsync(fd) == 0 else { throw Failure("fsync", path) }
     }
 
     private static func syncDirectory(_ directory: String) throws(Failure) {

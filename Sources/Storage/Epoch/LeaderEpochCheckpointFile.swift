@@ -9,8 +9,10 @@ import Foundation
 /// 3 1520
 /// ```
 ///
-/// Written atomically (temp file, fsync, rename, fsync of the directory) whenever the cache changes, which is
-/// rare: a new leader, a truncation, retention moving the first epoch.
+/// Written whenever the cache changes, which is rare (a new leader, a truncation, retention moving the first epoch),
+/// by rename of a temp file but without fsync: the log rebuilds its epochs from the batches whenever it is opened, so
+/// this file is never the only record of an epoch that has data, and a failover that makes thousands of replicas
+/// leaders does not wait for thousands of fsyncs. (Kafka fsyncs it.)
 public struct LeaderEpochCheckpointFile: Sendable {
     public static let fileName = "leader-epoch-checkpoint"
     public static let currentVersion = 0
@@ -23,7 +25,7 @@ public struct LeaderEpochCheckpointFile: Sendable {
 
     public func write(_ entries: [EpochEntry]) throws(CheckpointError) {
         do throws(AtomicFile.Failure) {
-            try AtomicFile.replace(path, with: Self.render(entries))
+            try AtomicFile.replace(path, with: Self.render(entries), durable: false)
         } catch {
             throw CheckpointError(error)
         }
