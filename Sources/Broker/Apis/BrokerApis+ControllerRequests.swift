@@ -1,3 +1,4 @@
+import Coordination
 import KafkaProtocol
 import Storage
 
@@ -5,15 +6,13 @@ import Storage
 /// Requests from a controller epoch older than the newest seen are refused with STALE_CONTROLLER_EPOCH.
 extension BrokerApis {
     func leaderAndIsr(_ request: LeaderAndIsrRequest, _ context: RequestContext) async -> LeaderAndIsrResponse {
-        var states: [TopicPartition: PartitionLeaderState] = [:]
+        var states: [TopicPartition: PartitionState] = [:]
         let grouped: [(String, LeaderAndIsrRequest.LeaderAndIsrPartitionState)] =
             context.apiVersion < 2
             ? request.ungroupedPartitionStates.map { ($0.topicName, $0) }
             : request.topicStates.flatMap { topic in topic.partitionStates.map { (topic.topicName, $0) } }
         for (topic, state) in grouped {
-            states[TopicPartition(topic: topic, partition: state.partitionIndex)] = PartitionLeaderState(
-                controllerEpoch: state.controllerEpoch, leader: state.leader, leaderEpoch: state.leaderEpoch, isr: state.isr,
-                zkVersion: state.zkVersion, replicas: state.replicas, isNew: state.isNew)
+            states[TopicPartition(topic: topic, partition: state.partitionIndex)] = PartitionState(topic: topic, state)
         }
         let liveLeaders = Dictionary(
             request.liveLeaders.map { ($0.brokerId, BrokerEndPoint(id: $0.brokerId, host: $0.hostName, port: Int($0.port))) },
@@ -56,12 +55,7 @@ extension BrokerApis {
             : request.topicStates.flatMap { topic in topic.partitionStates.map { (topic.topicName, $0) } }
         metadataCache.update(
             controllerId: request.controllerId, brokers: brokers,
-            partitions: states.map { topic, state in
-                (topic, MetadataCache.PartitionInfo(
-                    partition: state.partitionIndex, controllerEpoch: state.controllerEpoch, leader: state.leader,
-                    leaderEpoch: state.leaderEpoch, isr: state.isr, zkVersion: state.zkVersion, replicas: state.replicas,
-                    offlineReplicas: state.offlineReplicas))
-            })
+            partitions: states.map { topic, state in PartitionState(topic: topic, state) })
         // Live brokers decide which groups this broker coordinates; topics growing make groups rebalance.
         await groupCoordinator.metadataChanged()
         return UpdateMetadataResponse(errorCode: 0)

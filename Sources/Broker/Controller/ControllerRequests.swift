@@ -157,3 +157,22 @@ enum ControllerRequests {
         return order.map { ($0, groups[$0] ?? []) }
     }
 }
+
+/// The way back: a partition state as a broker receives it, in the controller's one shape.
+extension PartitionState {
+    init(topic: String, _ wire: LeaderAndIsrRequest.LeaderAndIsrPartitionState) {
+        self.init(
+            topic: topic, partition: wire.partitionIndex, controllerEpoch: wire.controllerEpoch, leader: wire.leader,
+            leaderEpoch: wire.leaderEpoch, isr: wire.isr, zkVersion: wire.zkVersion, replicas: wire.replicas,
+            addingReplicas: wire.addingReplicas, removingReplicas: wire.removingReplicas, isNew: wire.isNew)
+    }
+
+    init(topic: String, _ wire: UpdateMetadataRequest.UpdateMetadataPartitionState) {
+        self.init(
+            topic: topic, partition: wire.partitionIndex, controllerEpoch: wire.controllerEpoch, leader: wire.leader,
+            leaderEpoch: wire.leaderEpoch, isr: wire.isr, zkVersion: wire.zkVersion, replicas: wire.replicas,
+            offlineReplicas: wire.offlineReplicas)
+    }
+
+    var topicPartition: TopicPartition { TopicPartition(topic: topic, partition: partition) }
+}

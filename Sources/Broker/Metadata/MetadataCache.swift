@@ -1,3 +1,4 @@
+import Coordination
 import Synchronization
 
 /// What this broker knows of the cluster (Kafka's `MetadataCache`), filled only by the controller's
@@ -15,24 +16,10 @@ final class MetadataCache: Sendable {
         var port: Int32
     }
 
-    struct PartitionInfo: Sendable, Hashable {
-        var partition: Int32
-        var controllerEpoch: Int32
-        var leader: Int32
-        var leaderEpoch: Int32
-        var isr: [Int32]
-        var zkVersion: Int32
-        var replicas: [Int32]
-        var offlineReplicas: [Int32]
-    }
-
-    /// The leader value UpdateMetadata uses for partitions of a topic being deleted (Kafka's `LeaderDuringDelete`).
-    static let leaderDuringDelete: Int32 = -2
-
     private struct Snapshot {
         var controllerId: Int32?
         var brokers: [Int32: Node] = [:]
-        var topics: [String: [Int32: PartitionInfo]] = [:]
+        var topics: [String: [Int32: PartitionState]] = [:]
     }
 
     private let snapshot = Mutex(Snapshot())
@@ -52,24 +39,25 @@ final class MetadataCache: Sendable {
     }
 
     /// The topic's partitions in index order, or nil when the topic is unknown.
-    func partitions(of topic: String) -> [PartitionInfo]? {
+    func partitions(of topic: String) -> [PartitionState]? {
         snapshot.withLock { snapshot in
             snapshot.topics[topic].map { $0.values.sorted { $0.partition < $1.partition } }
         }
     }
 
-    func partition(_ topic: String, _ partition: Int32) -> PartitionInfo? {
+    func partition(_ topic: String, _ partition: Int32) -> PartitionState? {
         snapshot.withLock { $0.topics[topic]?[partition] }
     }
 
     /// Applies an UpdateMetadata: the live brokers are replaced; partition states are upserted, and those whose
     /// leader is `leaderDuringDelete` removed.
-    func update(controllerId: Int32, brokers: [Node], partitions: [(topic: String, info: PartitionInfo)]) {
+    func update(controllerId: Int32, brokers: [Node], partitions: [PartitionState]) {
         snapshot.withLock { snapshot in
             snapshot.controllerId = controllerId
             snapshot.brokers = Dictionary(brokers.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
-            for (topic, info) in partitions {
-                if info.leader == Self.leaderDuringDelete {
+            for info in partitions {
+                let topic = info.topic
+                if info.leader == LeaderAndIsr.leaderDuringDelete {
                     snapshot.topics[topic]?[info.partition] = nil
                     if snapshot.topics[topic]?.isEmpty == true { snapshot.topics[topic] = nil }
                 } else {

@@ -1,3 +1,4 @@
+import Coordination
 import KafkaProtocol
 import NIOCore
 import Storage
@@ -23,7 +24,7 @@ final class Partition: Sendable {
     private let roleLock = Mutex<Void>(())
 
     init(
-        topicPartition: TopicPartition, localBrokerId: Int32, log: Log, leaderState: PartitionLeaderState,
+        topicPartition: TopicPartition, localBrokerId: Int32, log: Log, leaderState: PartitionState,
         highWatermark: Int64, minInsyncReplicas: Int = 1, nowMs: Int64 = 0
     ) {
         self.topicPartition = topicPartition
@@ -40,14 +41,14 @@ final class Partition: Sendable {
         minInsync.store(max(1, value), ordering: .relaxed)
     }
 
-    var leaderState: PartitionLeaderState { state.withLock { $0.leaderState } }
+    var leaderState: PartitionState { state.withLock { $0.leaderState } }
     var isLeader: Bool { state.withLock { $0.isLeader } }
     var leaderEpoch: Int32 { state.withLock { $0.leaderState.leaderEpoch } }
     var highWatermark: Int64 { state.withLock { $0.highWatermark } }
     var replicationState: PartitionReplicationState { state.withLock { $0 } }
 
     /// Applies a LeaderAndIsr state (Kafka's `makeLeader`/`makeFollower`) under the role lock.
-    func makeLeaderOrFollower(_ leaderState: PartitionLeaderState, nowMs: Int64) -> PartitionReplicationState.LeadershipChange {
+    func makeLeaderOrFollower(_ leaderState: PartitionState, nowMs: Int64) -> PartitionReplicationState.LeadershipChange {
         roleLock.withLock { _ in
             let logEnd = log.logEndOffset
             return state.withLock { $0.apply(leaderState, logEndOffset: logEnd, nowMs: nowMs) }

@@ -1,3 +1,4 @@
+import Coordination
 /// A partition's replication state on this broker, without I/O: the controller's leadership, the high watermark,
 /// and as leader what each follower has fetched and the ISR changes under way. `Partition` owns one behind its lock
 /// and feeds it the log's offsets and the time; everything here is arithmetic, tested one transition per line.
@@ -8,7 +9,7 @@
 /// replica the ISR will contain.
 struct PartitionReplicationState: Sendable {
     let localBrokerId: Int32
-    private(set) var leaderState: PartitionLeaderState
+    private(set) var leaderState: PartitionState
     private(set) var highWatermark: Int64
     /// As leader: every other assigned replica; empty as follower.
     private(set) var followers: [Int32: FollowerReplica] = [:]
@@ -28,7 +29,7 @@ struct PartitionReplicationState: Sendable {
         case newLeaderEpoch
     }
 
-    init(localBrokerId: Int32, leaderState: PartitionLeaderState, highWatermark: Int64, logEndOffset: Int64, nowMs: Int64) {
+    init(localBrokerId: Int32, leaderState: PartitionState, highWatermark: Int64, logEndOffset: Int64, nowMs: Int64) {
         self.localBrokerId = localBrokerId
         self.leaderState = leaderState
         self.highWatermark = max(0, min(highWatermark, logEndOffset))
@@ -46,7 +47,7 @@ struct PartitionReplicationState: Sendable {
 
     // MARK: leadership
 
-    mutating func apply(_ newState: PartitionLeaderState, logEndOffset: Int64, nowMs: Int64) -> LeadershipChange {
+    mutating func apply(_ newState: PartitionState, logEndOffset: Int64, nowMs: Int64) -> LeadershipChange {
         if newState.leaderEpoch < leaderState.leaderEpoch { return .stale }
         if newState.leaderEpoch == leaderState.leaderEpoch {
             if newState.leader == leaderState.leader, newState.zkVersion > leaderState.zkVersion {

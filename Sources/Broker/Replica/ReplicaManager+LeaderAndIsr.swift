@@ -1,3 +1,4 @@
+import Coordination
 import KafkaProtocol
 import Storage
 
@@ -7,7 +8,7 @@ extension ReplicaManager {
     /// inter-broker endpoints the request carries). A request from an older controller epoch changes nothing; a
     /// partition state with an older leader epoch is refused with STALE_CONTROLLER_EPOCH, as Kafka does.
     func becomeLeaderOrFollower(
-        controllerId: Int32, controllerEpoch: Int32, states: [TopicPartition: PartitionLeaderState],
+        controllerId: Int32, controllerEpoch: Int32, states: [TopicPartition: PartitionState],
         liveLeaders: [Int32: BrokerEndPoint] = [:]
     ) async -> Result<[TopicPartition: ErrorCode], ErrorCode> {
         guard acceptControllerEpoch(controllerEpoch) else {
@@ -16,7 +17,7 @@ extension ReplicaManager {
         }
         defer { state.withLock { $0.receivedLeaderAndIsr = true } }
         var results: [TopicPartition: ErrorCode] = [:]
-        var newFollowers: [(Partition, PartitionLeaderState)] = []
+        var newFollowers: [(Partition, PartitionState)] = []
         var epochBumps: [TopicPartition: Int32] = [:]
         for (topicPartition, leaderState) in states.sorted(by: { $0.key < $1.key }) {
             guard leaderState.replicas.contains(localBrokerId) else {
@@ -78,7 +79,7 @@ extension ReplicaManager {
     /// Kafka's `makeFollower` rule: the same leader, one epoch later (the controller changed only the ISR) means the
     /// leader's log has not been truncated meanwhile, so the follower keeps fetching where it is. Any other change
     /// (a new leader, or epochs missed) goes through truncation by leader epoch first.
-    static func isEpochBumpOnly(from previous: PartitionLeaderState, to next: PartitionLeaderState) -> Bool {
+    static func isEpochBumpOnly(from previous: PartitionState, to next: PartitionState) -> Bool {
         previous.leader == next.leader && previous.leader >= 0 && next.leaderEpoch == previous.leaderEpoch &+ 1
     }
 
@@ -87,7 +88,7 @@ extension ReplicaManager {
     /// (OffsetForLeaderEpoch, KIP-101/279) and truncates only what the leader does not have. Records past the high
     /// watermark that the new leader also holds are kept, so a second failure cannot lose an acknowledged record
     /// this replica held; nothing is ever truncated to the high watermark.
-    private func makeFollowers(_ partitions: [(Partition, PartitionLeaderState)], liveLeaders: [Int32: BrokerEndPoint]) {
+    private func makeFollowers(_ partitions: [(Partition, PartitionState)], liveLeaders: [Int32: BrokerEndPoint]) {
         guard !partitions.isEmpty else { return }
         fetcherManager.removeFetchers(partitions.map(\.0.topicPartition))
         var initial: [InitialFetchState] = []
@@ -161,7 +162,7 @@ extension ReplicaManager {
 
     /// The partition, or a new one already in `leaderState` (true).
     private func getOrCreatePartition(
-        _ topicPartition: TopicPartition, leaderState: PartitionLeaderState
+        _ topicPartition: TopicPartition, leaderState: PartitionState
     ) async throws -> (Partition, created: Bool) {
         if let existing = partition(topicPartition) { return (existing, false) }
         let overrides = try await topicConfig(topicPartition.topic)

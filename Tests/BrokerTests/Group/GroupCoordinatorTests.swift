@@ -34,9 +34,9 @@ import ZooKeeper
             controllerId: alive[0],
             brokers: alive.map { MetadataCache.Node(id: $0, rack: nil, endpoints: ["PLAINTEXT": .init(host: "127.0.0.1", port: 9092)]) },
             partitions: (0..<2).map { partition in
-                ("t", MetadataCache.PartitionInfo(
-                    partition: partition, controllerEpoch: 1, leader: alive[0], leaderEpoch: 0, isr: alive, zkVersion: 0,
-                    replicas: alive, offlineReplicas: []))
+                PartitionState(
+                    topic: "t", partition: partition, controllerEpoch: 1, leader: alive[0], leaderEpoch: 0, isr: alive,
+                    zkVersion: 0, replicas: alive)
             })
         return GroupCoordinator(
             configuration: .init(brokerId: brokerId, group: GroupConfig(initialRebalanceDelayMs: 0)),

@@ -1,3 +1,4 @@
+import Coordination
 import Testing
 
 @testable import Broker
@@ -47,7 +48,8 @@ struct EpochTruncationTests {
     }
 
     @Test func theEpochBumpRule() {
-        let base = PartitionLeaderState(controllerEpoch: 1, leader: 2, leaderEpoch: 7, isr: [2, 1], zkVersion: 0, replicas: [2, 1], isNew: false)
+        let base = PartitionState(
+            topic: "t", partition: 0, controllerEpoch: 1, leader: 2, leaderEpoch: 7, isr: [2, 1], zkVersion: 0, replicas: [2, 1], isNew: false)
         var next = base
         next.leaderEpoch = 8
         #expect(ReplicaManager.isEpochBumpOnly(from: base, to: next))

@@ -1,3 +1,4 @@
+import Coordination
 import Testing
 
 @testable import Broker
@@ -7,8 +8,9 @@ import Testing
 @Suite struct PartitionReplicationStateTests {
     static func leaderState(
         leader: Int32 = 1, epoch: Int32 = 0, isr: [Int32] = [1, 2, 3], replicas: [Int32] = [1, 2, 3], zkVersion: Int32 = 0
-    ) -> PartitionLeaderState {
-        PartitionLeaderState(
+    ) -> PartitionState {
+        PartitionState(
+            topic: "t", partition: 0,
             controllerEpoch: 1, leader: leader, leaderEpoch: epoch, isr: isr, zkVersion: zkVersion, replicas: replicas,
             isNew: false)
     }

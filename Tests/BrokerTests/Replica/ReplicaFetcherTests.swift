@@ -1,3 +1,4 @@
+import Coordination
 import Foundation
 import GregorTestSupport
 import KafkaProtocol
@@ -86,8 +87,9 @@ private final class WireLeader: Sendable {
 @Suite struct ReplicaFetcherTests {
     let tp = TopicPartition(topic: "orders", partition: 0)
 
-    static func follower(leaderEpoch: Int32) -> PartitionLeaderState {
-        PartitionLeaderState(
+    static func follower(leaderEpoch: Int32) -> PartitionState {
+        PartitionState(
+            topic: "t", partition: 0,
             controllerEpoch: 1, leader: 2, leaderEpoch: leaderEpoch, isr: [2, 1], zkVersion: 0, replicas: [2, 1], isNew: false)
     }
 

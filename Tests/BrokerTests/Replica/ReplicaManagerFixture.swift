@@ -1,3 +1,4 @@
+import Coordination
 import Foundation
 import GregorTestSupport
 import KafkaProtocol
@@ -52,7 +53,8 @@ struct ReplicaManagerFixture {
         _ topicPartition: TopicPartition, leaderEpoch: Int32 = 0, controllerEpoch: Int32 = 1, isr: [Int32] = [1],
         replicas: [Int32]? = nil, zkVersion: Int32 = 0
     ) async throws {
-        let state = PartitionLeaderState(
+        let state = PartitionState(
+            topic: topicPartition.topic, partition: topicPartition.partition,
             controllerEpoch: controllerEpoch, leader: 1, leaderEpoch: leaderEpoch, isr: isr, zkVersion: zkVersion,
             replicas: replicas ?? isr, isNew: true)
         let result = await replicaManager.becomeLeaderOrFollower(controllerId: 1, controllerEpoch: controllerEpoch, states: [topicPartition: state])

@@ -1,3 +1,4 @@
+import Coordination
 import KafkaProtocol
 import NIOCore
 import Storage
@@ -44,7 +45,7 @@ import Testing
 
         fixture.metadataCache.update(
             controllerId: 2, brokers: [],
-            partitions: [(tp.topic, .init(partition: 0, controllerEpoch: 1, leader: 2, leaderEpoch: 0, isr: [2], zkVersion: 0, replicas: [2], offlineReplicas: []))])
+            partitions: [PartitionState(topic: tp.topic, partition: 0, controllerEpoch: 1, leader: 2, leaderEpoch: 0, isr: [2], zkVersion: 0, replicas: [2])])
         let replicaManager = ReplicaManager(
             configuration: .init(brokerId: 1), logManager: fixture.logManager, metadataCache: fixture.metadataCache,
             defaultLogConfig: LogConfig(), topicConfig: { _ in [:] }, logger: .init(label: "test"))

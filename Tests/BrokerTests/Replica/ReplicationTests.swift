@@ -1,3 +1,4 @@
+import Coordination
 import KafkaProtocol
 import NIOCore
 import GregorTestSupport
@@ -66,7 +67,8 @@ import Testing
         async let produced = manager.appendRecords(
             requiredAcks: -1, timeout: .seconds(600), entries: [(tp, ReplicaManagerFixture.batch(["a"]))])
         try await eventuallyFetches(fixture, replicaId: 2, offset: 0) { $0.bytes > 0 }
-        let follower = PartitionLeaderState(
+        let follower = PartitionState(
+            topic: "t", partition: 0,
             controllerEpoch: 1, leader: 2, leaderEpoch: 1, isr: [2], zkVersion: 1, replicas: [1, 2], isNew: false)
         _ = await manager.becomeLeaderOrFollower(controllerId: 1, controllerEpoch: 1, states: [tp: follower])
         #expect(await produced[tp]?.errorCode == .notLeaderOrFollower)
