@@ -170,4 +170,33 @@ struct ReplicatedTopicTests {
         }
         await cluster.stop()
     }
+
+    /// A topic config change written as Kafka's tools write it (`/config/topics/<t>` and a `/config/changes`
+    /// notification) reaches the running replicas without a restart: `min.insync.replicas` above the replica count
+    /// refuses acks=all at once, and back at 2 it is accepted again.
+    @Test func aTopicConfigChangeReachesTheRunningReplicas() async throws {
+        let cluster = try await Cluster.start()
+        do {
+            try await Self.createTopic(cluster)
+            let admin = AdminZkClient(zk: cluster.cluster.inspector, logger: .init(label: "test"))
+            try await admin.changeTopicConfig(topic: Self.topic, configs: ["min.insync.replicas": "4"])
+            try await eventually(timeout: .seconds(20), "acks=all refused with NOT_ENOUGH_REPLICAS") {
+                do {
+                    _ = try await cluster.client.produce(
+                        topic: Self.topic, partition: 0, batch: Self.batch(["x"]), acks: -1, timeout: .seconds(2))
+                    return false
+                } catch {
+                    return "\(error)".contains("NOT_ENOUGH_REPLICAS(19)")
+                }
+            }
+            try await admin.changeTopicConfig(topic: Self.topic, configs: ["min.insync.replicas": "2"])
+            try await eventually(timeout: .seconds(20), "acks=all accepted again") {
+                (try? await cluster.client.produce(
+                    topic: Self.topic, partition: 0, batch: Self.batch(["y"]), acks: -1, timeout: .seconds(2))) != nil
+            }
+        } catch {
+            Issue.record(error)
+        }
+        await cluster.stop()
+    }
 }
