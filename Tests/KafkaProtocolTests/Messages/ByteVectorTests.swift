@@ -149,8 +149,8 @@ import Testing
                     maxVersion: $0.validVersions.upperBound)
             })
         let encoded = try bytes(response, version: 0)
-        #expect(Array(encoded.prefix(12)) == [0, 35, 0, 0, 0, 24, 0, 0, 0, 0, 0, 9])  // error, 24 APIs, Produce 0-9
-        #expect(encoded.count == 2 + 4 + 24 * 6)
+        #expect(Array(encoded.prefix(12)) == [0, 35, 0, 0, 0, 25, 0, 0, 0, 0, 0, 9])  // error, 25 APIs, Produce 0-9
+        #expect(encoded.count == 2 + 4 + 25 * 6)
     }
 
     /// `InitProducerId Request (Version: 4) => transactional_id transaction_timeout_ms producer_id producer_epoch
