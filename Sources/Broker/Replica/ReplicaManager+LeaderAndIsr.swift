@@ -19,13 +19,20 @@ extension ReplicaManager {
         var results: [TopicPartition: ErrorCode] = [:]
         var newFollowers: [(Partition, PartitionState)] = []
         var epochBumps: [TopicPartition: Int32] = [:]
+        // One read of each topic's overrides per request, not one per partition (a restart creates thousands).
+        var topicOverrides: [String: [String: String]] = [:]
         for (topicPartition, leaderState) in states.sorted(by: { $0.key < $1.key }) {
             guard leaderState.replicas.contains(localBrokerId) else {
                 results[topicPartition] = .unknownTopicOrPartition
                 continue
             }
             do {
-                let (partition, created) = try await getOrCreatePartition(topicPartition, leaderState: leaderState)
+                let (partition, created) = try await getOrCreatePartition(topicPartition, leaderState: leaderState) { topic in
+                    if let known = topicOverrides[topic] { return known }
+                    let read = try await topicConfig(topic)
+                    topicOverrides[topic] = read
+                    return read
+                }
                 let leads = leaderState.leader == localBrokerId
                 if leads, !created, leaderState.leaderEpoch > partition.leaderEpoch {
                     // No follower append may land once it leads.
@@ -162,10 +169,11 @@ extension ReplicaManager {
 
     /// The partition, or a new one already in `leaderState` (true).
     private func getOrCreatePartition(
-        _ topicPartition: TopicPartition, leaderState: PartitionState
+        _ topicPartition: TopicPartition, leaderState: PartitionState,
+        overrides topicOverrides: (String) async throws -> [String: String]
     ) async throws -> (Partition, created: Bool) {
         if let existing = partition(topicPartition) { return (existing, false) }
-        let overrides = try await topicConfig(topicPartition.topic)
+        let overrides = try await topicOverrides(topicPartition.topic)
         let config = defaultLogConfig.applying(topicOverrides: overrides)
         let log: Log
         if let existing = logManager.log(for: topicPartition) {
