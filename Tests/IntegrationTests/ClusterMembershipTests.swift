@@ -134,6 +134,41 @@ struct ClusterMembershipTests {
         await cluster.stop(brokers)
     }
 
+    /// The same for the controller: restarted at once after `kill -9`, it starts on the first try, and the cluster
+    /// ends with one controller at a higher epoch.
+    @Test func theControllerRestartedRightAfterKillMinus9StartsAndTheClusterHasOneController() async throws {
+        let cluster = try await TestCluster.start()
+        var brokers: [BrokerProcess] = []
+        do {
+            let properties = (0...1).map { cluster.properties(brokerId: Int32($0)) }
+            for id in 0...1 {
+                let broker = try BrokerProcess.start(executable: GregorBinaries.url(of: "gregor-server"), properties: properties[id])
+                brokers.append(broker)
+                try await broker.waitForLog(containing: "Gregor broker \(id) started", timeout: .seconds(30))
+            }
+            let before = try #require(try await cluster.inspector.controller()).node.brokerId
+            let epochBefore = try #require(try await cluster.inspector.controllerEpoch()).epoch
+            brokers[Int(before)].kill()
+            _ = try await brokers[Int(before)].waitForExit(timeout: .seconds(10))
+            let restarted = try BrokerProcess.start(
+                executable: GregorBinaries.url(of: "gregor-server"), properties: properties[Int(before)])
+            brokers.append(restarted)
+            try await restarted.waitForLog(
+                containing: "Gregor broker \(before) started", timeout: .milliseconds(TestCluster.sessionTimeoutMs + 15_000))
+            try await eventually(timeout: .seconds(20), "one controller at a higher epoch, both brokers registered") {
+                guard let epoch = try await cluster.inspector.controllerEpoch()?.epoch, epoch > epochBefore,
+                    try await cluster.inspector.controller() != nil
+                else { return false }
+                return try await cluster.liveBrokerIds() == [0, 1]
+            }
+            let controllers = brokers.filter { $0.isRunning && $0.log().contains("won the controller election") }
+            #expect(controllers.count >= 1)
+        } catch {
+            Issue.record(error)
+        }
+        await cluster.stop(brokers)
+    }
+
     @Test func sigtermRemovesTheBrokerAtOnceAndExitsZero() async throws {
         let cluster = try await TestCluster.start()
         var brokers: [BrokerProcess] = []
