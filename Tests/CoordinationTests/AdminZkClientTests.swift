@@ -1,4 +1,5 @@
 import Coordination
+import KafkaProtocol
 import Testing
 import ZooKeeper
 
@@ -46,7 +47,7 @@ struct AdminZkClientTests {
         #expect(assignment == [0: [0, 1, 2], 1: [1, 2, 0]])
         #expect(try await admin.allTopics().isEmpty)
         #expect(try await admin.zk.zooKeeper.exists("/config/topics/t") == nil)
-        await #expect(throws: AdminError(code: 38, message: "Replication factor: 4 larger than available brokers: 3.")) {
+        await #expect(throws: AdminError(code: .invalidReplicationFactor, message: "Replication factor: 4 larger than available brokers: 3.")) {
             try await admin.createTopic(name: "t", partitions: 2, replicationFactor: 4, validateOnly: true)
         }
         await close(sessions)
@@ -55,29 +56,29 @@ struct AdminZkClientTests {
     @Test func creationRefusalsCarryKafkasCodesAndMessages() async throws {
         let (admin, sessions) = try await cluster(brokers: 1)
         try await admin.createTopic(name: "a.b", partitions: 1, replicationFactor: 1)
-        await #expect(throws: AdminError(code: 36, message: "Topic 'a.b' already exists.")) {
+        await #expect(throws: AdminError(code: .topicAlreadyExists, message: "Topic 'a.b' already exists.")) {
             try await admin.createTopic(name: "a.b", partitions: 1, replicationFactor: 1)
         }
-        await #expect(throws: AdminError(code: 17, message: "Topic 'a_b' collides with existing topics: a.b")) {
+        await #expect(throws: AdminError(code: .invalidTopicException, message: "Topic 'a_b' collides with existing topics: a.b")) {
             try await admin.createTopic(name: "a_b", partitions: 1, replicationFactor: 1)
         }
-        await #expect(throws: AdminError(code: 38, message: "Replication factor: 3 larger than available brokers: 1.")) {
+        await #expect(throws: AdminError(code: .invalidReplicationFactor, message: "Replication factor: 3 larger than available brokers: 1.")) {
             try await admin.createTopic(name: "c", partitions: 1, replicationFactor: 3)
         }
-        await #expect(throws: AdminError(code: 37, message: "Number of partitions must be larger than 0.")) {
+        await #expect(throws: AdminError(code: .invalidPartitions, message: "Number of partitions must be larger than 0.")) {
             try await admin.createTopic(name: "c", partitions: 0, replicationFactor: 1)
         }
-        await #expect(throws: AdminError(code: 17, message: "Topic name cannot be \".\" or \"..\"")) {
+        await #expect(throws: AdminError(code: .invalidTopicException, message: "Topic name cannot be \".\" or \"..\"")) {
             try await admin.createTopic(name: "..", partitions: 1, replicationFactor: 1)
         }
-        await #expect(throws: AdminError(code: 39, message: "partitions should be a consecutive 0-based integer sequence")) {
+        await #expect(throws: AdminError(code: .invalidReplicaAssignment, message: "partitions should be a consecutive 0-based integer sequence")) {
             try await admin.createTopic(name: "m", assignment: [0: [0], 2: [0]])
         }
-        await #expect(throws: AdminError(code: 39, message: "All partitions should have the same number of replicas")) {
+        await #expect(throws: AdminError(code: .invalidReplicaAssignment, message: "All partitions should have the same number of replicas")) {
             try await admin.createTopic(name: "m", assignment: [0: [0], 1: [0, 1]])
         }
         try await admin.deleteTopic("a.b")
-        await #expect(throws: AdminError(code: 36, message: "Topic 'a.b' is marked for deletion.")) {
+        await #expect(throws: AdminError(code: .topicAlreadyExists, message: "Topic 'a.b' is marked for deletion.")) {
             try await admin.createTopic(name: "a.b", partitions: 1, replicationFactor: 1)
         }
         #expect(try await admin.allTopics() == ["a.b"])
@@ -98,20 +99,20 @@ struct AdminZkClientTests {
         #expect(manual[4] == [0, 1])
         #expect(try await admin.replicaAssignment(topic: "t")?.count == 4)
 
-        await #expect(throws: AdminError(code: 37, message: "Topic already has 4 partitions.")) {
+        await #expect(throws: AdminError(code: .invalidPartitions, message: "Topic already has 4 partitions.")) {
             try await admin.createPartitions(topic: "t", newCount: 4)
         }
-        await #expect(throws: AdminError(code: 37, message: "Topic currently has 4 partitions, which is higher than the requested 3.")) {
+        await #expect(throws: AdminError(code: .invalidPartitions, message: "Topic currently has 4 partitions, which is higher than the requested 3.")) {
             try await admin.createPartitions(topic: "t", newCount: 3)
         }
-        await #expect(throws: AdminError(code: 3, message: "The topic 'nope' does not exist.")) {
+        await #expect(throws: AdminError(code: .unknownTopicOrPartition, message: "The topic 'nope' does not exist.")) {
             try await admin.createPartitions(topic: "nope", newCount: 3)
         }
-        await #expect(throws: AdminError(code: 39, message: "Unknown broker(s) in replica assignment: 7.")) {
+        await #expect(throws: AdminError(code: .invalidReplicaAssignment, message: "Unknown broker(s) in replica assignment: 7.")) {
             try await admin.createPartitions(topic: "t", newCount: 5, assignments: [[0, 7]])
         }
         try await admin.deleteTopic("t")
-        await #expect(throws: AdminError(code: 17, message: "The topic is queued for deletion.")) {
+        await #expect(throws: AdminError(code: .invalidTopicException, message: "The topic is queued for deletion.")) {
             try await admin.createPartitions(topic: "t", newCount: 6)
         }
         await close(sessions)
@@ -119,7 +120,7 @@ struct AdminZkClientTests {
 
     @Test func deleteTopicMarksItOnceAndRefusesUnknownTopics() async throws {
         let (admin, sessions) = try await cluster(brokers: 1)
-        await #expect(throws: AdminError(code: 3, message: "Topic `nope` to delete does not exist")) {
+        await #expect(throws: AdminError(code: .unknownTopicOrPartition, message: "Topic `nope` to delete does not exist")) {
             try await admin.deleteTopic("nope")
         }
         try await admin.createTopic(name: "t", partitions: 1, replicationFactor: 1)

@@ -1,4 +1,5 @@
 import Coordination
+import KafkaProtocol
 import Testing
 
 /// Expected lists worked out by hand from `AdminUtils.assignReplicasToBrokersRackUnaware`.
@@ -51,16 +52,16 @@ struct ReplicaAssignmentTests {
     }
 
     @Test func refusalsWithKafkasMessages() {
-        #expect(throws: AdminError(code: 38, message: "Replication factor: 3 larger than available brokers: 1.")) {
+        #expect(throws: AdminError(code: .invalidReplicationFactor, message: "Replication factor: 3 larger than available brokers: 1.")) {
             try ReplicaAssignment.assign(brokers: [0], partitions: 1, replicationFactor: 3)
         }
-        #expect(throws: AdminError(code: 37, message: "Number of partitions must be larger than 0.")) {
+        #expect(throws: AdminError(code: .invalidPartitions, message: "Number of partitions must be larger than 0.")) {
             try ReplicaAssignment.assign(brokers: [0], partitions: 0, replicationFactor: 1)
         }
-        #expect(throws: AdminError(code: 38, message: "Replication factor must be larger than 0.")) {
+        #expect(throws: AdminError(code: .invalidReplicationFactor, message: "Replication factor must be larger than 0.")) {
             try ReplicaAssignment.assign(brokers: [0], partitions: 1, replicationFactor: 0)
         }
-        #expect(throws: AdminError(code: 38, message: "Replication factor: 1 larger than available brokers: 0.")) {
+        #expect(throws: AdminError(code: .invalidReplicationFactor, message: "Replication factor: 1 larger than available brokers: 0.")) {
             try ReplicaAssignment.assign(brokers: [], partitions: 1, replicationFactor: 1)
         }
     }

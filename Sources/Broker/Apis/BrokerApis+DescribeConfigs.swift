@@ -26,7 +26,7 @@ extension BrokerApis {
             case ConfigResourceType.topic:
                 do {
                     guard try await admin.replicaAssignment(topic: resource.resourceName) != nil else {
-                        throw AdminError(code: AdminError.unknownTopicOrPartition, message: "Topic \(resource.resourceName) does not exist")
+                        throw AdminError(code: .unknownTopicOrPartition, message: "Topic \(resource.resourceName) does not exist")
                     }
                     let overrides = try await admin.topicConfig(resource.resourceName)
                     result.configs = topicConfigEntries(overrides: overrides)

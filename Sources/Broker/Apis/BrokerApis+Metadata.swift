@@ -65,9 +65,9 @@ extension BrokerApis {
             logger.info("Auto-created topic \(name) with \(settings.defaultPartitions) partition(s)")
             return .leaderNotAvailable
         } catch let error as AdminError {
-            if error.code == AdminError.topicAlreadyExists { return .leaderNotAvailable }
+            if error.code == .topicAlreadyExists { return .leaderNotAvailable }
             logger.warning("Auto-creating topic \(name) failed: \(error)")
-            return ErrorCode(rawValue: error.code)
+            return error.code
         } catch {
             logger.warning("Auto-creating topic \(name) failed: \(error)")
             return .unknownServerError

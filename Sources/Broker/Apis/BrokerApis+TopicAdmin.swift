@@ -15,7 +15,7 @@ extension BrokerApis {
             let replicationFactor = topic.replicationFactor == -1 ? settings.defaultReplicationFactor : topic.replicationFactor
             do {
                 if duplicates.contains(topic.name) {
-                    throw AdminError(code: AdminError.invalidRequest, message: "Create topics request from client `\(context.clientId)` contains multiple entries for the following topics: \(topic.name)")
+                    throw AdminError(code: .invalidRequest, message: "Create topics request from client `\(context.clientId)` contains multiple entries for the following topics: \(topic.name)")
                 }
                 let configs = try Self.validatedTopicConfigs(topic.configs.map { ($0.name, $0.value) })
                 if topic.assignments.isEmpty {
@@ -26,7 +26,7 @@ extension BrokerApis {
                     result.replicationFactor = Int16(assignment.values.first?.count ?? Int(replicationFactor))
                 } else {
                     guard topic.numPartitions == -1, topic.replicationFactor == -1 else {
-                        throw AdminError(code: AdminError.invalidRequest, message: "Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.")
+                        throw AdminError(code: .invalidRequest, message: "Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.")
                     }
                     let assignment = Dictionary(topic.assignments.map { ($0.partitionIndex, $0.brokerIds) }, uniquingKeysWith: { a, _ in a })
                     try await admin.createTopic(name: topic.name, assignment: assignment, configs: configs, validateOnly: request.validateOnly)
@@ -130,7 +130,7 @@ extension BrokerApis {
     func adminFailure(_ error: any Error, operation: String) -> (Int16, String?) {
         if let error = error as? AdminError {
             logger.info("\(operation) refused: \(error)")
-            return (error.code, error.message)
+            return (error.code.rawValue, error.message)
         }
         logger.error("\(operation) failed: \(error)")
         return (ErrorCode.unknownServerError.rawValue, "\(error)")
@@ -151,13 +151,13 @@ extension BrokerApis {
         var configs: [String: String] = [:]
         for (name, value) in entries {
             guard TopicConfigKeys.names.contains(name) else {
-                throw AdminError(code: AdminError.invalidConfig, message: "Unknown topic config name: \(name)")
+                throw AdminError(code: .invalidConfig, message: "Unknown topic config name: \(name)")
             }
             guard let value else {
-                throw AdminError(code: AdminError.invalidRequest, message: "Null value not supported for topic configs: \(name)")
+                throw AdminError(code: .invalidRequest, message: "Null value not supported for topic configs: \(name)")
             }
             if TopicConfigKeys.numeric.contains(name), Int64(value) == nil {
-                throw AdminError(code: AdminError.invalidConfig, message: "Invalid value \(value) for configuration \(name): Not a number of type LONG")
+                throw AdminError(code: .invalidConfig, message: "Invalid value \(value) for configuration \(name): Not a number of type LONG")
             }
             configs[name] = value
         }

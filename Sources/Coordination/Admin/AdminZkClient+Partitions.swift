@@ -20,7 +20,7 @@ extension AdminZkClient {
         }
         if node.partitions.values.contains(where: { !$0.addingReplicas.isEmpty || !$0.removingReplicas.isEmpty }) {
             throw AdminError(
-                code: AdminError.reassignmentInProgress,
+                code: .reassignmentInProgress,
                 message: "A partition reassignment is in progress for the topic '\(topic)'.")
         }
         let oldCount = Int32(node.partitions.count)
@@ -49,7 +49,7 @@ extension AdminZkClient {
     ) throws(AdminError) -> [Int32: [Int32]] {
         guard let partition0 = existing[0], let head = partition0.first else {
             throw AdminError(
-                code: AdminError.unknownServerError,
+                code: .unknownServerError,
                 message: "Unexpected existing replica assignment for topic '\(topic)', partition id 0 is missing. "
                     + "Assignment: \(Self.describe(existing))")
         }

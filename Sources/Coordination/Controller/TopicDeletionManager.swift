@@ -1,3 +1,4 @@
+import KafkaProtocol
 /// Kafka's `TopicDeletionManager`, run by the active controller.
 ///
 /// A topic queued under `/admin/delete_topics` gets UpdateMetadata with leader -2 for its partitions, then
@@ -78,8 +79,8 @@ extension ActiveController {
     ) async throws {
         logger.debug("Delete topic callback invoked on StopReplica response received from broker \(broker): partition errors = \(errors)")
         let replicas = partitions.map { PartitionAndReplica(partition: $0, replica: broker) }
-        let failed = replicas.filter { errors[$0.topic]?[$0.partition.partition] != AdminError.none }
-        let succeeded = replicas.filter { errors[$0.topic]?[$0.partition.partition] == AdminError.none }
+        let failed = replicas.filter { errors[$0.topic]?[$0.partition.partition] != ErrorCode.noError.rawValue }
+        let succeeded = replicas.filter { errors[$0.topic]?[$0.partition.partition] == ErrorCode.noError.rawValue }
         try await failReplicaDeletion(failed)
         if !succeeded.isEmpty { try await completeReplicaDeletion(succeeded) }
     }
