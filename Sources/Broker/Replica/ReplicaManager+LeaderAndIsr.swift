@@ -137,7 +137,11 @@ extension ReplicaManager {
             state.withLock { state in
                 let stopped = state.partitions.removeValue(forKey: topicPartition)
                 // The log stays on disk (unless deleted below): its high watermark stays in the checkpoint.
-                state.highWatermarkCheckpoints?[topicPartition] = delete ? nil : stopped?.highWatermark
+                if delete {
+                    state.highWatermarkCheckpoints?[topicPartition] = nil
+                } else if let stopped {
+                    state.highWatermarkCheckpoints?[topicPartition] = stopped.highWatermark
+                }
             }
             activity.notify(topicPartition)
             if delete {
