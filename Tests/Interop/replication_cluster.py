@@ -67,8 +67,9 @@ class Cluster:
     def create_topic(self, topic: str, partitions: int = 1, rf: int = 3, configs: dict | None = None,
                      timeout: float = 60.0):
         from confluent_kafka.admin import NewTopic
-        futures = self.admin().create_topics([NewTopic(topic, partitions, rf, config=dict(configs or {}))],
-                                             request_timeout=30)
+        admin = self.admin()  # keep a reference: the futures fail with _DESTROY once the client is collected
+        futures = admin.create_topics([NewTopic(topic, partitions, rf, config=dict(configs or {}))],
+                                      request_timeout=30)
         futures[topic].result(timeout=60)
         self.wait(lambda: self._all_led(topic, partitions, rf), timeout, f"{topic}: every partition led, full ISR")
 
@@ -82,7 +83,8 @@ class Cluster:
         targets = [bootstrap] if bootstrap else [b.bootstrap for b in self.live()]
         for target in targets:
             try:
-                md = self.admin(target).list_topics(topic, timeout=3)
+                admin = self.admin(target)
+                md = admin.list_topics(topic, timeout=3)
             except Exception:  # noqa: BLE001 - KafkaException on a broker that does not answer
                 continue
             t = md.topics.get(topic)
