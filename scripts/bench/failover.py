@@ -45,7 +45,7 @@ def leader_failover(cluster: Cluster, rounds: int) -> list[float]:
         "bootstrap.servers": cluster.bootstrap, "acks": "all", "linger.ms": 0, "retries": 1000000,
         "retry.backoff.ms": 20, "retry.backoff.max.ms": 100, "message.timeout.ms": 120000,
         "topic.metadata.refresh.interval.ms": 500, "reconnect.backoff.ms": 20, "reconnect.backoff.max.ms": 200,
-        "socket.timeout.ms": 3000, "enable.idempotence": False})
+        "socket.timeout.ms": 3000, "enable.idempotence": False, "log_level": 2})
     results: list[float] = []
 
     def produce_one() -> str | None:
