@@ -22,6 +22,7 @@ import os
 import shlex
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -333,6 +334,64 @@ class Broker:
 
     def tail(self, lines: int = 60) -> str:
         return tail(self.log_path, lines)
+
+    # --- additions for the replication-safety tests and scripts/bench/failover.sh ---------------------------
+
+    def spawn(self):
+        """Like start(), but returns as soon as the process is launched (no retry, no readiness wait); follow
+        with wait_ready(). Used to start several brokers at the same moment, or to time a restart."""
+        if self.is_running():
+            raise HarnessError("broker already running")
+        if self.port is None:
+            self.port = free_port()
+        self._write_properties()
+        argv = [str(self.server_bin), str(self.properties_path)]
+        for key, value in sorted(self.overrides.items()):
+            argv += ["--override", f"{key}={value}"]
+        self.run_log_start = self.log_path.stat().st_size if self.log_path.exists() else 0
+        env = dict(os.environ)
+        env.update(self.env)
+        with open(self.log_path, "ab") as log:
+            log.write(f"===== harness: spawn #{self.starts + 1}: {shlex.join(argv)}\n".encode())
+            log.flush()
+            self.proc = subprocess.Popen(argv, cwd=self.dir, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                         env=env, start_new_session=True,
+                                         preexec_fn=_set_pdeathsig if self.die_with_parent else None)
+        self.starts += 1
+        return self
+
+    def suspend(self):
+        """SIGSTOP: the process freezes (sockets stay open, the ZooKeeper session expires if long enough)."""
+        if self.is_running():
+            os.kill(self.proc.pid, signal.SIGSTOP)
+
+    def resume(self):
+        """SIGCONT after suspend()."""
+        if self.is_running():
+            os.kill(self.proc.pid, signal.SIGCONT)
+
+    def kill9(self):
+        """SIGKILL without waiting (kill() also reaps); a SIGSTOPped process dies too."""
+        if self.is_running():
+            os.kill(self.proc.pid, signal.SIGKILL)
+
+    def partition_dir(self, topic: str, partition: int) -> Path:
+        return self.data_dir / f"{topic}-{partition}"
+
+    def partition_batches(self, topic: str, partition: int) -> list[tuple[int, bytes]]:
+        """The record batches of a partition's segment files, in file order: (baseOffset, whole batch bytes
+        including the 12-byte offset+length prefix). A torn tail (shorter than its length) is left out."""
+        batches: list[tuple[int, bytes]] = []
+        for seg in sorted(self.partition_dir(topic, partition).glob("*.log")):
+            data = seg.read_bytes()
+            pos = 0
+            while pos + 12 <= len(data):
+                base, length = struct.unpack_from(">qi", data, pos)
+                if length <= 0 or pos + 12 + length > len(data):
+                    break
+                batches.append((base, data[pos:pos + 12 + length]))
+                pos += 12 + length
+        return batches
 
     def cpu_seconds(self) -> float:
         """utime + stime of the broker process so far."""

@@ -1,0 +1,215 @@
+#!/usr/bin/env python3
+"""The measuring half of scripts/bench/failover.sh: starts its own ZooKeeper + 3 brokers (Tests/Interop
+gregor_harness.py, zookeeper.session.timeout.ms=6000) under --base, measures, stops them.
+
+(a) Partition leader failover, --rounds times (default 10): an RF=3 topic with min.insync.replicas=2; kill -9 of
+    the partition's leader; time until the first acks=all produce is acknowledged (one record sent right
+    after the kill by a warm confluent-kafka producer with retries). The killed broker is restarted (and back in
+    the ISR) between rounds. Target: <= session timeout + 1 s.
+(b) Controller failover with --partitions partitions (default 10,000, in --topics topics, replication factor
+    --rf): kill -9 of the controller; from the kill: (i) time until a new /controller znode exists, (ii) time
+    until every partition has a live leader in Metadata; and the same two from the moment the dead
+    controller's session expired (its ephemeral /controller znode disappeared) - the election itself.
+    Target: < 2 s after the session expiry.
+
+Prints a Markdown table with each figure next to its target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "Tests" / "Interop"))
+import gregor_harness as harness  # noqa: E402
+from replication_cluster import SESSION_TIMEOUT_S, Cluster  # noqa: E402
+
+TARGET_LEADER_S = SESSION_TIMEOUT_S + 1.0
+TARGET_ELECTION_S = 2.0
+
+
+def log(msg: str):
+    print(f"failover: {msg}", file=sys.stderr, flush=True)
+
+
+def leader_failover(cluster: Cluster, rounds: int) -> list[float]:
+    import confluent_kafka
+    topic = f"bench-failover-{uuid.uuid4().hex[:6]}"
+    cluster.create_topic(topic, 1, 3, {"min.insync.replicas": "2"})
+    producer = confluent_kafka.Producer({
+        "bootstrap.servers": cluster.bootstrap, "acks": "all", "linger.ms": 0, "retries": 1000000,
+        "retry.backoff.ms": 20, "retry.backoff.max.ms": 100, "message.timeout.ms": 120000,
+        "topic.metadata.refresh.interval.ms": 500, "reconnect.backoff.ms": 20, "reconnect.backoff.max.ms": 200,
+        "socket.timeout.ms": 3000, "enable.idempotence": False, "log_level": 2})
+    results: list[float] = []
+
+    def produce_one() -> str | None:
+        box = []
+        producer.produce(topic, value=b"x", partition=0, on_delivery=lambda err, _m: box.append(err))
+        while not box:
+            producer.poll(0.005)
+        return None if box[0] is None else str(box[0])
+
+    for r in range(rounds):
+        p = cluster.wait_leader(topic, isr_size=3, timeout=90)
+        err = produce_one()
+        if err:
+            raise RuntimeError(f"warm-up produce failed: {err}")
+        victim = cluster.broker(p.leader)
+        victim.kill9()
+        t0 = time.monotonic()
+        err = produce_one()
+        elapsed = time.monotonic() - t0
+        victim.kill()
+        if err:
+            log(f"round {r + 1}: produce after the kill failed: {err}")
+            elapsed = float("nan")
+        results.append(elapsed)
+        log(f"round {r + 1}/{rounds}: leader {victim.broker_id} killed, first acks=all produce after "
+            f"{elapsed:.2f}s")
+        victim.spawn()
+        victim.wait_ready(90)
+    producer.flush(10)
+    return results
+
+
+def controller_failover(cluster: Cluster, partitions: int, topics: int, rf: int) -> dict:
+    from kazoo.client import KazooClient
+    from confluent_kafka.admin import NewTopic
+    per_topic = max(1, partitions // topics)
+    names = [f"bench-ctl-{uuid.uuid4().hex[:6]}-{i}" for i in range(topics)]
+    total = per_topic * topics
+    admin = cluster.admin()
+    t = time.monotonic()
+    for name in names:
+        admin.create_topics([NewTopic(name, per_topic, rf)], request_timeout=120)[name].result(timeout=180)
+    log(f"created {topics} topics x {per_topic} partitions (rf {rf}) in {time.monotonic() - t:.1f}s")
+
+    def all_led(exclude: int | None = None, bootstrap: str | None = None) -> int:
+        """Partitions whose Metadata leader is a live broker (not `exclude`)."""
+        a = cluster.admin(bootstrap)
+        md = a.list_topics(timeout=30)
+        led = 0
+        for name in names:
+            tm = md.topics.get(name)
+            if tm is None:
+                continue
+            led += sum(1 for pm in tm.partitions.values() if pm.leader >= 0 and pm.leader != exclude)
+        return led
+
+    Cluster.wait(lambda: all_led() == total, 300, f"all {total} partitions led")
+    zk = KazooClient(hosts=f"{cluster.zk_connect}{cluster.chroot}", timeout=10)
+    zk.start(timeout=15)
+    try:
+        data, _ = zk.get("/controller")
+        import json
+        old = int(json.loads(data)["brokerid"])
+        victim = cluster.broker(old)
+        survivors = [b for b in cluster.brokers if b is not victim]
+        log(f"controller is broker {old}; kill -9")
+        victim.kill9()
+        t0 = time.monotonic()
+        victim.kill()
+        t_expired = t_elected = None
+        new = None
+        while t_elected is None and time.monotonic() - t0 < 120:
+            stat = zk.exists("/controller")
+            now = time.monotonic()
+            if stat is None:
+                t_expired = t_expired or now
+            else:
+                bid = int(json.loads(zk.get("/controller")[0])["brokerid"])
+                if bid != old:
+                    t_expired = t_expired or now
+                    t_elected, new = now, bid
+            time.sleep(0.01)
+        if t_elected is None:
+            raise RuntimeError("no new controller within 120 s")
+        log(f"new controller {new}; waiting for every partition to have a live leader")
+        t_led = None
+        last = 0
+        while time.monotonic() - t0 < 300:
+            try:
+                last = all_led(exclude=old, bootstrap=survivors[0].bootstrap)
+            except Exception as e:  # noqa: BLE001
+                log(f"metadata: {e}")
+            if last >= (total if rf > 1 else last):
+                t_led = time.monotonic()
+                break
+            time.sleep(0.05)
+        victim.spawn()
+        victim.wait_ready(120)
+    finally:
+        zk.stop()
+        zk.close()
+    return {"total": total, "rf": rf, "expired": t_expired - t0, "elected": t_elected - t0,
+            "led": (t_led - t0) if t_led else float("nan"), "led_count": last}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--base", required=True, help="folder for ZooKeeper's and the brokers' files")
+    parser.add_argument("--server-bin", required=True)
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--partitions", type=int, default=10000)
+    parser.add_argument("--topics", type=int, default=10)
+    parser.add_argument("--rf", type=int, default=3)
+    parser.add_argument("--skip-controller", action="store_true")
+    args = parser.parse_args(argv)
+
+    base = Path(args.base)
+    zk = harness.ZooKeeper(base / "zookeeper").start()
+    cluster = Cluster(Path(args.server_bin), zk.connect, base, size=3)
+    try:
+        cluster.start()
+        log(f"3 brokers up ({cluster.bootstrap}), ZooKeeper {zk.connect}")
+        log(f"(a) leader failover, {args.rounds} rounds")
+        rounds = leader_failover(cluster, args.rounds) if args.rounds > 0 else []
+        ctl = None
+        if not args.skip_controller and args.partitions > 0:
+            log(f"(b) controller failover with {args.partitions} partitions")
+            ctl = controller_failover(cluster, args.partitions, args.topics, args.rf)
+    except Exception:
+        log("failed; broker log tails:\n" + cluster.tails(15))
+        raise
+    finally:
+        cluster.stop()
+        zk.stop()
+
+    def verdict(value, target):
+        return "n/a" if value != value else ("ok" if value <= target else "MISSED")
+
+    print(f"\n## Failover (3 brokers, zookeeper.session.timeout.ms={int(SESSION_TIMEOUT_S * 1000)})\n")
+    print("| measurement | value | target | |")
+    print("|---|---|---|---|")
+    if rounds:
+        valid = [x for x in rounds if x == x]
+        med = statistics.median(valid) if valid else float("nan")
+        worst = max(valid) if valid else float("nan")
+        print(f"| (a) kill -9 leader -> first acks=all produce, median of {len(rounds)} | {med:.2f} s | "
+              f"<= {TARGET_LEADER_S:.1f} s | {verdict(med, TARGET_LEADER_S)} |")
+        print(f"| (a) same, worst round | {worst:.2f} s | <= {TARGET_LEADER_S:.1f} s | "
+              f"{verdict(worst, TARGET_LEADER_S)} |")
+        print(f"| (a) rounds | {', '.join(f'{x:.2f}' for x in rounds)} | | |")
+    if ctl:
+        elect = ctl["elected"] - ctl["expired"]
+        led = ctl["led"] - ctl["expired"]
+        print(f"| (b) {ctl['total']} partitions rf {ctl['rf']}: kill -9 controller -> session expired | "
+              f"{ctl['expired']:.2f} s | ~{SESSION_TIMEOUT_S:.0f} s (session timeout) | |")
+        print(f"| (b)(i) kill -> new controller | {ctl['elected']:.2f} s | | |")
+        print(f"| (b)(ii) kill -> every partition has a live leader ({ctl['led_count']} led) | {ctl['led']:.2f} s | "
+              f"| |")
+        print(f"| (b) after session expiry: new controller | {elect:.2f} s | < {TARGET_ELECTION_S:.0f} s | "
+              f"{verdict(elect, TARGET_ELECTION_S)} |")
+        print(f"| (b) after session expiry: every partition led | {led:.2f} s | < {TARGET_ELECTION_S:.0f} s | "
+              f"{verdict(led, TARGET_ELECTION_S)} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Failover times of a 3-broker cluster: partition leader kill -9 -> first acks=all produce, and controller
+# kill -9 -> new controller and every partition led, with many partitions. Prints a Markdown table.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+USER_SERVER_BIN="${GREGOR_SERVER_BIN:-}"
+# shellcheck source=scripts/_common.sh source-path=SCRIPTDIR/../..
+source "$ROOT/scripts/_common.sh"
+
+usage() {
+    cat <<USAGE
+Usage: scripts/bench/failover.sh [--rounds N] [--partitions N] [--topics N] [--rf N] [--skip-controller]
+                                 [--no-build] [--keep]
+
+1. Uses \$GREGOR_BIN_DIR/gregor-server, or GREGOR_SERVER_BIN, else builds the release gregor-server
+   (swift build -c release --product gregor-server) unless --no-build.
+2. Starts a private ZooKeeper and 3 brokers (zookeeper.session.timeout.ms=6000) with
+   Tests/Interop/gregor_harness.py in a temporary folder; scripts/bench/failover.py measures and stops them:
+   (a) --rounds times (default 10): kill -9 of the leader of an RF=3, min.insync.replicas=2 partition -> first
+       acknowledged acks=all produce; the killed broker is restarted between rounds. Target <= 7 s
+       (session timeout + 1 s).
+   (b) --partitions partitions (default 10000) in --topics topics (default 10), replication factor --rf
+       (default 3): kill -9 of the controller -> (i) new /controller, (ii) every partition has a live leader;
+       and both after the dead controller's session expired. Target < 2 s after the expiry.
+Options:
+  --no-build   use the existing .build/release/gregor-server
+  --keep       keep the temporary folder (broker and ZooKeeper logs)
+Environment: GREGOR_BIN_DIR or GREGOR_SERVER_BIN (server binary), GREGOR_PYTHON (a Python with confluent-kafka
+and kazoo; default .venv/bin/python).
+USAGE
+}
+
+build=1 keep=0
+py_args=()
+while (($#)); do
+    case "$1" in
+        -h | --help) usage; exit 0 ;;
+        --rounds | --partitions | --topics | --rf)
+            if (($# < 2)) || ! [[ "$2" =~ ^[0-9]+$ ]]; then die "$1 needs a number"; fi
+            py_args+=("$1" "$2")
+            shift
+            ;;
+        --skip-controller) py_args+=("$1") ;;
+        --no-build) build=0 ;;
+        --keep) keep=1 ;;
+        *) usage >&2; die "unknown argument: $1" ;;
+    esac
+    shift
+done
+
+if [[ -z "$USER_SERVER_BIN" && -n "${GREGOR_BIN_DIR:-}" ]]; then
+    GREGOR_SERVER_BIN="$GREGOR_BIN_DIR/gregor-server"
+elif [[ -z "$USER_SERVER_BIN" ]] && ((build)); then
+    info "building: swift build -c release --product gregor-server"
+    swift build -c release --product gregor-server >&2 || die "swift build -c release --product gregor-server failed"
+    GREGOR_SERVER_BIN="$(swift build -c release --show-bin-path)/gregor-server"
+fi
+[[ -x "$GREGOR_SERVER_BIN" ]] || die "gregor-server not found: $GREGOR_SERVER_BIN"
+
+PYTHON="${GREGOR_PYTHON:-$ROOT/.venv/bin/python}"
+[[ -x "$PYTHON" ]] || PYTHON=python3
+
+BASE="$(mktemp -d "${TMPDIR:-/tmp}/gregor-bench-failover.XXXXXX")"
+cleanup() {
+    if ((keep)); then
+        info "logs kept in $BASE"
+    else
+        rm -rf "$BASE"
+    fi
+}
+trap cleanup EXIT
+
+info "3 brokers ($GREGOR_SERVER_BIN) and ZooKeeper in $BASE"
+# failover.py starts and stops the processes itself (they die with it: PR_SET_PDEATHSIG).
+"$PYTHON" "$ROOT/scripts/bench/failover.py" --base "$BASE" --server-bin "$GREGOR_SERVER_BIN" "${py_args[@]}"
