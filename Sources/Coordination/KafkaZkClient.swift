@@ -160,16 +160,17 @@ public struct KafkaZkClient: Sendable {
     }
 
     /// Deletes `/controller` if `/controller_epoch` is still at `epoch`'s zkVersion (Kafka's `deleteController`):
-    /// a controller that cannot go on makes way for a new election. Returns true when it was deleted.
-    public func resignController(epoch: ControllerEpoch) async -> Bool {
+    /// a controller that cannot go on makes way for a new election. Returns true when it was deleted, false when
+    /// there was nothing of this epoch to delete; throws when ZooKeeper did not answer (the caller retries).
+    public func resignController(epoch: ControllerEpoch) async throws -> Bool {
         do {
             try await zooKeeper.multi([
                 .check(path: ZkPaths.controllerEpoch, version: epoch.zkVersion),
                 .delete(path: ZkPaths.controller, version: anyVersion),
             ])
             return true
-        } catch {
-            return false
+        } catch let error as ZooKeeperMultiError where error.error == .badVersion || error.error == .noNode {
+            return false  // another controller's epoch, or no /controller: nothing of ours to give up
         }
     }
 

@@ -42,6 +42,47 @@ struct ControllerTopicTests {
         await h.stop()
     }
 
+    /// One topic znode that cannot be parsed, created in the same watch batch as a good one: the good one still
+    /// comes online, and the controller goes on.
+    @Test func aMalformedTopicZnodeDoesNotKeepTheOthersOfItsBatchLeaderless() async throws {
+        let h = try await ControllerHarness.start(brokers: [0, 1, 2])
+        do {
+            try await h.waitUntil("failover done") { Set(h.channel.updateMetadataCalls.map(\.broker)) == [0, 1, 2] }
+            let good = TopicZNode(topic: "good", partitions: [0: PartitionReplicas([1])])
+            try await h.zk.zooKeeper.multi([
+                .create(path: ZkPaths.topic("bad"), data: Array("{not json".utf8), mode: .persistent),
+                .create(path: ZkPaths.topic("good"), data: good.encoded(), mode: .persistent),
+            ])
+            try await h.waitForState("good", 0, #"{"controller_epoch":1,"leader":1,"version":1,"leader_epoch":0,"isr":[1]}"#)
+            #expect(try await h.state("bad", 0) == nil)
+            // And a topic created afterwards is handled too.
+            try await h.admin.createTopic(name: "later", partitions: 1, replicationFactor: 1)
+            try await h.waitUntil("later-0 has a state znode") { try await h.state("later", 0) != nil }
+        } catch {
+            Issue.record(error)
+        }
+        await h.stop()
+    }
+
+    /// A partition state znode that cannot be parsed at failover: the controller still becomes ready and brings
+    /// every other partition online (before, the failover failed, the controller resigned and failed again).
+    @Test func aMalformedPartitionStateDoesNotStopTheFailover() async throws {
+        let h = try await ControllerHarness.start(brokers: [0, 1]) { admin in
+            try await admin.createTopic(name: "broken", assignment: [0: [0]])
+            try await admin.zk.zooKeeper.createRecursively(
+                ZkPaths.partitionState(topic: "broken", partition: 0), data: Array("garbage".utf8))
+            try await admin.createTopic(name: "fine", assignment: [0: [1]])
+        }
+        do {
+            try await h.waitForState("fine", 0, #"{"controller_epoch":1,"leader":1,"version":1,"leader_epoch":0,"isr":[1]}"#)
+            try await h.admin.createTopic(name: "after", partitions: 1, replicationFactor: 1)
+            try await h.waitUntil("a topic created after the failover comes online") { try await h.state("after", 0) != nil }
+        } catch {
+            Issue.record(error)
+        }
+        await h.stop()
+    }
+
     @Test func addedPartitionsComeOnline() async throws {
         let h = try await ControllerHarness.start(brokers: [0, 1, 2])
         do {

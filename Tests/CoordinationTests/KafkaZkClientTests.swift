@@ -82,6 +82,21 @@ struct KafkaZkClientTests {
         #expect(try await next.controller()?.node.brokerId == 99)
     }
 
+    /// Resigning deletes `/controller` only for the epoch that won it; a stale epoch is told there was nothing to give
+    /// up, and a session that has ended throws (the caller retries while its session lives).
+    @Test func resigningIsConditionalOnTheControllerEpoch() async throws {
+        let (zk, _) = try await session()
+        try await zk.ensurePersistentPaths()
+        let epoch = try #require(try await zk.tryRegisterController(brokerId: 3))
+        #expect(try await zk.resignController(epoch: ControllerEpoch(epoch: epoch.epoch - 1, zkVersion: epoch.zkVersion - 1)) == false)
+        #expect(try await zk.controller() != nil)
+        #expect(try await zk.resignController(epoch: epoch) == true)
+        #expect(try await zk.controller() == nil)
+        #expect(try await zk.resignController(epoch: epoch) == false)
+        await zk.zooKeeper.close()
+        await #expect(throws: (any Error).self) { _ = try await zk.resignController(epoch: epoch) }
+    }
+
     @Test func brokerIdGenerationStartsAboveTheReservedRange() async throws {
         let (zk, _) = try await session()
         defer { Task { await zk.zooKeeper.close() } }

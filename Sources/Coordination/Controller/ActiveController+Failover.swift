@@ -41,10 +41,15 @@ extension ActiveController {
         logger.info("Initialized \(topics.count) topics with \(context.allPartitions.count) partitions")
     }
 
-    /// Reads the state znodes of `partitions` into the context.
+    /// Reads the state znodes of `partitions` into the context. A state znode that cannot be parsed is logged and
+    /// skipped: the partition stays without a known leader, and every other partition is handled.
     func updateLeaderAndIsrCache(_ partitions: [TopicAndPartition]) async throws {
         for partition in partitions {
-            if let state = try await zk.partitionState(partition) { context.leadership[partition] = state }
+            do {
+                if let state = try await zk.partitionState(partition) { context.leadership[partition] = state }
+            } catch let error as ZkDataError {
+                logger.error("Ignoring the state of partition \(partition): \(error)")
+            }
         }
     }
 

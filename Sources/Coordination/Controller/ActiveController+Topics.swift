@@ -15,7 +15,15 @@ extension ActiveController {
         var newPartitions: [TopicAndPartition] = []
         var described: [String] = []
         for topic in added {
-            guard let node = try await zk.topicAssignment(topic) else { continue }
+            let node: TopicZNode
+            do {
+                guard let read = try await zk.topicAssignment(topic) else { continue }
+                node = read
+            } catch let error as ZkDataError {
+                // One bad znode must not keep the other new topics of this batch without leaders.
+                logger.error("Ignoring new topic \(topic): \(error)")
+                continue
+            }
             for (partition, replicas) in node.partitions.sorted(by: { $0.key < $1.key }) {
                 let key = TopicAndPartition(topic, partition)
                 context.setAssignment(key, replicas)

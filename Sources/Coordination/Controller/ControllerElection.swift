@@ -90,13 +90,29 @@ public struct ControllerElection: Sendable {
                 // Paced, so that an error that recurs at every failover does not spin the election.
                 try? await Task.sleep(for: .seconds(1))
                 // Kafka's `triggerControllerMove`: give up /controller (only if the epoch is still ours) so that a
-                // controller that could not go on does not keep the cluster without one.
-                if await zk.resignController(epoch: epoch) {
-                    logger.warning("Broker \(controller.brokerId) gave up /controller after its controller stopped")
-                }
+                // controller that could not go on does not keep the cluster without one. Retried until ZooKeeper
+                // answers: `/controller` must never stay with a broker that runs no controller. The session's end
+                // ends the retries (its ephemeral `/controller` goes with it).
+                await Self.resign(zk: zk, epoch: epoch, brokerId: controller.brokerId, logger: logger)
                 throw error
             }
         }
     }
 
+    /// Gives up `/controller` of `epoch`, retrying (paced) while ZooKeeper does not answer and the session lives.
+    static func resign(zk: KafkaZkClient, epoch: ControllerEpoch, brokerId: Int32, logger: Logger) async {
+        var failures = 0
+        while !Task.isCancelled, !zk.zooKeeper.state.isTerminal {
+            do {
+                if try await zk.resignController(epoch: epoch) {
+                    logger.warning("Broker \(brokerId) gave up /controller after its controller stopped")
+                }
+                return
+            } catch {
+                failures += 1
+                if failures == 1 { logger.warning("Giving up /controller failed (\(error)); retrying until ZooKeeper answers") }
+                try? await Task.sleep(for: .milliseconds(500))
+            }
+        }
+    }
 }

@@ -58,8 +58,15 @@ struct ControllerZkClient: Sendable {
             try await fenced([.create(path: statePath, data: state.encoded(), mode: .persistent)])
             return state
         } catch ZooKeeperError.nodeExists {
-            // Perhaps our own create, applied just before a connection loss hid its answer.
-            guard let existing = try await partitionState(partition),
+            // Perhaps our own create, applied just before a connection loss hid its answer. A state znode that
+            // cannot be parsed is not ours: the partition is left to the operator, the others go on.
+            let read: LeaderIsrAndControllerEpoch?
+            do {
+                read = try await partitionState(partition)
+            } catch is ZkDataError {
+                return nil
+            }
+            guard let existing = read,
                 existing.controllerEpoch == state.controllerEpoch, existing.leaderAndIsr.leader == state.leaderAndIsr.leader,
                 existing.leaderAndIsr.isr == state.leaderAndIsr.isr, existing.leaderAndIsr.leaderEpoch == state.leaderAndIsr.leaderEpoch
             else { return nil }
