@@ -1,3 +1,4 @@
+import KafkaProtocol
 /// Becoming the controller (Kafka's `onControllerFailover`): rebuild the context from ZooKeeper, tell every live
 /// broker everything, and bring every partition online that can be.
 extension ActiveController {
@@ -35,7 +36,7 @@ extension ActiveController {
                 logger.error("Ignoring topic \(topic): \(error)")  // one bad znode must not keep the cluster without a controller
                 continue
             }
-            for (partition, replicas) in node?.partitions ?? [:] { context.setAssignment(TopicAndPartition(topic, partition), replicas) }
+            for (partition, replicas) in node?.partitions ?? [:] { context.setAssignment(TopicPartition(topic, partition), replicas) }
         }
         try await updateLeaderAndIsrCache(context.allPartitions)
         logger.info("Initialized \(topics.count) topics with \(context.allPartitions.count) partitions")
@@ -43,7 +44,7 @@ extension ActiveController {
 
     /// Reads the state znodes of `partitions` into the context. A state znode that cannot be parsed is logged and
     /// skipped: the partition stays without a known leader, and every other partition is handled.
-    func updateLeaderAndIsrCache(_ partitions: [TopicAndPartition]) async throws {
+    func updateLeaderAndIsrCache(_ partitions: [TopicPartition]) async throws {
         for partition in partitions {
             do {
                 if let state = try await zk.partitionState(partition) { context.leadership[partition] = state }
@@ -69,11 +70,11 @@ extension ActiveController {
     func processIsrChangeNotification() async throws {
         let names = try await zk.children(ZkPaths.isrChangeNotification)
         guard !names.isEmpty else { return }
-        var partitions: Set<TopicAndPartition> = []
+        var partitions: Set<TopicPartition> = []
         for name in names {
             guard let data = try await zk.data(ZkPaths.isrChangeNotification + "/" + name) else { continue }
             do {
-                partitions.formUnion(try IsrChangeNotification.decode(data).map { TopicAndPartition($0.topic, $0.partition) })
+                partitions.formUnion(try IsrChangeNotification.decode(data).map { TopicPartition($0.topic, $0.partition) })
             } catch {
                 logger.warning("Ignoring ISR change notification \(name): \(error)")
             }

@@ -1,3 +1,4 @@
+import KafkaProtocol
 /// Topics and partitions appearing (Kafka's `processTopicChange`, `processPartitionModifications`,
 /// `onNewPartitionCreation`).
 extension ActiveController {
@@ -12,7 +13,7 @@ extension ActiveController {
             unwatchPartitionModifications(topic)
             context.removeTopic(topic)
         }
-        var newPartitions: [TopicAndPartition] = []
+        var newPartitions: [TopicPartition] = []
         var described: [String] = []
         for topic in added {
             let node: TopicZNode
@@ -25,7 +26,7 @@ extension ActiveController {
                 continue
             }
             for (partition, replicas) in node.partitions.sorted(by: { $0.key < $1.key }) {
-                let key = TopicAndPartition(topic, partition)
+                let key = TopicPartition(topic, partition)
                 context.setAssignment(key, replicas)
                 newPartitions.append(key)
                 described.append("\(key) -> [\(Self.list(replicas.replicas))]")
@@ -38,7 +39,7 @@ extension ActiveController {
 
     func processPartitionModifications(_ topic: String) async throws {
         guard context.allTopics.contains(topic), let node = try await zk.topicAssignment(topic) else { return }
-        let toAdd = node.partitions.filter { context.assignment(TopicAndPartition(topic, $0.key)) == nil }
+        let toAdd = node.partitions.filter { context.assignment(TopicPartition(topic, $0.key)) == nil }
         guard !toAdd.isEmpty else { return }
         if context.isTopicQueuedForDeletion(topic) {
             logger.warning(
@@ -47,13 +48,13 @@ extension ActiveController {
             return
         }
         logger.info("New partitions to be added \(toAdd.keys.sorted().map { "\(topic)-\($0)" }.joined(separator: ","))")
-        for (partition, replicas) in toAdd { context.setAssignment(TopicAndPartition(topic, partition), replicas) }
-        try await onNewPartitionCreation(toAdd.keys.sorted().map { TopicAndPartition(topic, $0) })
+        for (partition, replicas) in toAdd { context.setAssignment(TopicPartition(topic, partition), replicas) }
+        try await onNewPartitionCreation(toAdd.keys.sorted().map { TopicPartition(topic, $0) })
     }
 
     /// New partitions: New, then Online with leader = first live replica and ISR = live replicas (state znodes
     /// created conditionally on the controller epoch), LeaderAndIsr to the replicas, UpdateMetadata to everyone.
-    func onNewPartitionCreation(_ partitions: [TopicAndPartition]) async throws {
+    func onNewPartitionCreation(_ partitions: [TopicPartition]) async throws {
         logger.info("New partition creation callback for \(Self.list(partitions))")
         try await handlePartitionStateChanges(partitions, to: .new)
         try await handleReplicaStateChanges(context.replicas(of: partitions), to: .new)

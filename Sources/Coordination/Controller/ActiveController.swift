@@ -1,3 +1,4 @@
+import KafkaProtocol
 import Logging
 import ZooKeeper
 
@@ -127,7 +128,7 @@ final class ActiveController {
     }
 
     /// UpdateMetadata for `partitions` to `brokers` (an empty list still tells them the live brokers).
-    func sendUpdateMetadataRequest(brokers: some Sequence<Int32>, partitions: some Sequence<TopicAndPartition>) {
+    func sendUpdateMetadataRequest(brokers: some Sequence<Int32>, partitions: some Sequence<TopicPartition>) {
         batch.addUpdateMetadata(brokers: brokers, partitions: partitions, context: context)
         sendRequestsToBrokers()
     }

@@ -1,16 +1,17 @@
+import KafkaProtocol
 /// The requests one round of state changes produces, gathered per broker and sent together at the end (Kafka's
 /// `ControllerBrokerRequestBatch`): LeaderAndIsr first, then UpdateMetadata, then StopReplica, each broker's in
 /// its own queue. Every partition put into a LeaderAndIsr also goes to every live broker in UpdateMetadata.
 struct ControllerBrokerRequestBatch {
-    private var leaderAndIsr: [Int32: [TopicAndPartition: PartitionState]] = [:]
-    private var stopReplica: [Int32: [TopicAndPartition: Bool]] = [:]
+    private var leaderAndIsr: [Int32: [TopicPartition: PartitionState]] = [:]
+    private var stopReplica: [Int32: [TopicPartition: Bool]] = [:]
     private var updateMetadataBrokers: Set<Int32> = []
-    private var updateMetadataPartitions: [TopicAndPartition: PartitionState] = [:]
+    private var updateMetadataPartitions: [TopicPartition: PartitionState] = [:]
 
     var isEmpty: Bool { leaderAndIsr.isEmpty && stopReplica.isEmpty && updateMetadataBrokers.isEmpty }
 
     mutating func addLeaderAndIsr(
-        brokers: some Sequence<Int32>, partition: TopicAndPartition, state: LeaderIsrAndControllerEpoch,
+        brokers: some Sequence<Int32>, partition: TopicPartition, state: LeaderIsrAndControllerEpoch,
         isNew: Bool, context: ControllerContext
     ) {
         let replicas = context.assignment(partition) ?? PartitionReplicas([])
@@ -26,7 +27,7 @@ struct ControllerBrokerRequestBatch {
     }
 
     /// StopReplica; `delete` stays set once any state change asked for it.
-    mutating func addStopReplica(brokers: some Sequence<Int32>, partition: TopicAndPartition, delete: Bool) {
+    mutating func addStopReplica(brokers: some Sequence<Int32>, partition: TopicPartition, delete: Bool) {
         for broker in brokers where broker >= 0 {
             let alreadyDelete = stopReplica[broker]?[partition] ?? false
             stopReplica[broker, default: [:]][partition] = alreadyDelete || delete
@@ -36,7 +37,7 @@ struct ControllerBrokerRequestBatch {
     /// UpdateMetadata to `brokers` carrying `partitions` (those with a leader and ISR; topics being deleted are
     /// announced with leader -2). Brokers with no partitions still learn the live brokers.
     mutating func addUpdateMetadata(
-        brokers: some Sequence<Int32>, partitions: some Sequence<TopicAndPartition>, context: ControllerContext
+        brokers: some Sequence<Int32>, partitions: some Sequence<TopicPartition>, context: ControllerContext
     ) {
         updateMetadataBrokers.formUnion(brokers.filter { $0 >= 0 })
         for partition in partitions {
@@ -59,7 +60,7 @@ struct ControllerBrokerRequestBatch {
     /// `onStopReplicaDeleteResponse` gets the answers to StopReplica requests that delete partitions.
     mutating func send(
         context: ControllerContext, channels: ControllerChannelManager,
-        onStopReplicaDeleteResponse: @escaping @Sendable (_ broker: Int32, _ partitions: [TopicAndPartition], _ errors: [String: [Int32: Int16]]) -> Void
+        onStopReplicaDeleteResponse: @escaping @Sendable (_ broker: Int32, _ partitions: [TopicPartition], _ errors: [String: [Int32: Int16]]) -> Void
     ) {
         defer { self = ControllerBrokerRequestBatch() }
         for (broker, states) in leaderAndIsr.sorted(by: { $0.key < $1.key }) where context.isReplicaOnline(broker) {

@@ -1,3 +1,4 @@
+import KafkaProtocol
 import Logging
 import Synchronization
 
@@ -7,7 +8,7 @@ enum ControllerRequest: Sendable {
     case updateMetadata(partitions: [PartitionState], liveBrokers: [BrokerInfo])
     /// `onResponse` gets the per-partition error codes once the broker answered.
     case stopReplica(
-        partitions: [TopicAndPartition], delete: Bool, onResponse: (@Sendable ([String: [Int32: Int16]]) -> Void)?)
+        partitions: [TopicPartition], delete: Bool, onResponse: (@Sendable ([String: [Int32: Int16]]) -> Void)?)
 
     var name: String {
         switch self {

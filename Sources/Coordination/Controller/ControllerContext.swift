@@ -1,6 +1,7 @@
+import KafkaProtocol
 /// One replica: a partition on a broker (Kafka's `PartitionAndReplica`).
 struct PartitionAndReplica: Hashable, Comparable, Sendable, CustomStringConvertible {
-    var partition: TopicAndPartition
+    var partition: TopicPartition
     var replica: Int32
 
     var topic: String { partition.topic }
@@ -66,8 +67,8 @@ struct ControllerContext {
     var allTopics: Set<String> = []
     /// Replica assignments by topic and partition.
     var assignments: [String: [Int32: PartitionReplicas]] = [:]
-    var leadership: [TopicAndPartition: LeaderIsrAndControllerEpoch] = [:]
-    var partitionStates: [TopicAndPartition: PartitionLifecycle] = [:]
+    var leadership: [TopicPartition: LeaderIsrAndControllerEpoch] = [:]
+    var partitionStates: [TopicPartition: PartitionLifecycle] = [:]
     var replicaStates: [PartitionAndReplica: ReplicaLifecycle] = [:]
     var topicsToBeDeleted: Set<String> = []
     var topicsWithDeletionStarted: Set<String> = []
@@ -83,20 +84,20 @@ struct ControllerContext {
     var sortedLiveBrokers: [BrokerInfo] { liveBrokers.keys.sorted().map { liveBrokers[$0]!.broker } }
     func isReplicaOnline(_ broker: Int32) -> Bool { liveBrokers[broker] != nil }
 
-    func assignment(_ partition: TopicAndPartition) -> PartitionReplicas? { assignments[partition.topic]?[partition.partition] }
-    func replicas(_ partition: TopicAndPartition) -> [Int32] { assignment(partition)?.replicas ?? [] }
+    func assignment(_ partition: TopicPartition) -> PartitionReplicas? { assignments[partition.topic]?[partition.partition] }
+    func replicas(_ partition: TopicPartition) -> [Int32] { assignment(partition)?.replicas ?? [] }
 
-    mutating func setAssignment(_ partition: TopicAndPartition, _ replicas: PartitionReplicas) {
+    mutating func setAssignment(_ partition: TopicPartition, _ replicas: PartitionReplicas) {
         assignments[partition.topic, default: [:]][partition.partition] = replicas
     }
 
-    var allPartitions: [TopicAndPartition] { assignments.keys.sorted().flatMap(partitions(ofTopic:)) }
+    var allPartitions: [TopicPartition] { assignments.keys.sorted().flatMap(partitions(ofTopic:)) }
 
-    func partitions(ofTopic topic: String) -> [TopicAndPartition] {
-        (assignments[topic] ?? [:]).keys.sorted().map { TopicAndPartition(topic, $0) }
+    func partitions(ofTopic topic: String) -> [TopicPartition] {
+        (assignments[topic] ?? [:]).keys.sorted().map { TopicPartition(topic, $0) }
     }
 
-    func replicas(of partitions: some Sequence<TopicAndPartition>) -> [PartitionAndReplica] {
+    func replicas(of partitions: some Sequence<TopicPartition>) -> [PartitionAndReplica] {
         partitions.flatMap { partition in replicas(partition).map { PartitionAndReplica(partition: partition, replica: $0) } }
     }
 
@@ -108,21 +109,21 @@ struct ControllerContext {
 
     // MARK: states
 
-    func partitionState(_ partition: TopicAndPartition) -> PartitionLifecycle { partitionStates[partition] ?? .nonExistent }
+    func partitionState(_ partition: TopicPartition) -> PartitionLifecycle { partitionStates[partition] ?? .nonExistent }
     func replicaState(_ replica: PartitionAndReplica) -> ReplicaLifecycle { replicaStates[replica] ?? .nonExistent }
 
-    func partitions(in states: Set<PartitionLifecycle>) -> [TopicAndPartition] {
+    func partitions(in states: Set<PartitionLifecycle>) -> [TopicPartition] {
         partitionStates.filter { states.contains($0.value) }.map(\.key).sorted()
     }
 
     /// Partitions whose leader is dead (or none), except those of topics being deleted.
-    var partitionsWithOfflineLeader: [TopicAndPartition] {
+    var partitionsWithOfflineLeader: [TopicPartition] {
         leadership.filter { !isReplicaOnline($0.value.leaderAndIsr.leader) && !isTopicQueuedForDeletion($0.key.topic) }
             .map(\.key).sorted()
     }
 
     /// Partitions that have a leader and ISR, except those of topics being deleted.
-    var partitionsWithLeaders: [TopicAndPartition] {
+    var partitionsWithLeaders: [TopicPartition] {
         leadership.keys.filter { !isTopicQueuedForDeletion($0.topic) }.sorted()
     }
 

@@ -1,3 +1,4 @@
+import KafkaProtocol
 import Synchronization
 
 /// What the controller's single event loop processes, one at a time and in order (Kafka's `ControllerEvent`s).
@@ -9,7 +10,7 @@ enum ControllerEvent: Sendable {
     case partitionModifications(topic: String)
     case topicDeletion
     case isrChangeNotification
-    case topicDeletionStopReplicaResponse(broker: Int32, partitions: [TopicAndPartition], errors: [String: [Int32: Int16]])
+    case topicDeletionStopReplicaResponse(broker: Int32, partitions: [TopicPartition], errors: [String: [Int32: Int16]])
     /// A watch ended because the session did: the controller stops.
     case sessionEnded(any Error)
 

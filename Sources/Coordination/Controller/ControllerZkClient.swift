@@ -1,3 +1,4 @@
+import KafkaProtocol
 import ZooKeeper
 
 /// Thrown when a controller's write finds `/controller_epoch` at another zkVersion than the one it was elected
@@ -48,7 +49,7 @@ struct ControllerZkClient: Sendable {
 
     /// Creates the partition's state znode (and its parents); returns the new state with its zkVersion, or nil when
     /// a state znode already exists that this controller did not just write.
-    func createPartitionState(_ partition: TopicAndPartition, _ state: LeaderIsrAndControllerEpoch) async throws
+    func createPartitionState(_ partition: TopicPartition, _ state: LeaderIsrAndControllerEpoch) async throws
         -> LeaderIsrAndControllerEpoch?
     {
         let statePath = ZkPaths.partitionState(topic: partition.topic, partition: partition.partition)
@@ -82,7 +83,7 @@ struct ControllerZkClient: Sendable {
     }
 
     /// Writes the new state conditionally on `leaderAndIsr.zkVersion` (Kafka's `updateLeaderAndIsr`).
-    func updatePartitionState(_ partition: TopicAndPartition, _ leaderAndIsr: LeaderAndIsr) async throws -> UpdateOutcome {
+    func updatePartitionState(_ partition: TopicPartition, _ leaderAndIsr: LeaderAndIsr) async throws -> UpdateOutcome {
         let path = ZkPaths.partitionState(topic: partition.topic, partition: partition.partition)
         let data = LeaderIsrAndControllerEpoch(leaderAndIsr, controllerEpoch: epoch.epoch).encoded()
         do {
@@ -123,7 +124,7 @@ struct ControllerZkClient: Sendable {
 
     // MARK: reads
 
-    func partitionState(_ partition: TopicAndPartition) async throws -> LeaderIsrAndControllerEpoch? {
+    func partitionState(_ partition: TopicPartition) async throws -> LeaderIsrAndControllerEpoch? {
         try await retrying { try await zk.partitionState(topic: partition.topic, partition: partition.partition) }
     }
 

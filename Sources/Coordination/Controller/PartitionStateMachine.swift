@@ -1,3 +1,4 @@
+import KafkaProtocol
 import Foundation
 
 /// Kafka's `PartitionStateMachine` (NonExistent -> New -> Online <-> Offline -> NonExistent), run by the active
@@ -25,7 +26,7 @@ extension ActiveController {
 
     /// Moves `partitions` to `target` and sends the requests that produces. Failures of single partitions are
     /// logged (they stay where they were); only errors that end the controller's term are thrown.
-    func handlePartitionStateChanges(_ partitions: [TopicAndPartition], to target: PartitionLifecycle) async throws {
+    func handlePartitionStateChanges(_ partitions: [TopicPartition], to target: PartitionLifecycle) async throws {
         guard !partitions.isEmpty else { return }
         defer { sendRequestsToBrokers() }
         do {
@@ -37,8 +38,8 @@ extension ActiveController {
         }
     }
 
-    private func doHandlePartitionStateChanges(_ partitions: [TopicAndPartition], to target: PartitionLifecycle) async throws {
-        var valid: [TopicAndPartition] = []
+    private func doHandlePartitionStateChanges(_ partitions: [TopicPartition], to target: PartitionLifecycle) async throws {
+        var valid: [TopicPartition] = []
         for partition in partitions {
             let current = context.partitionState(partition)
             if target.validPreviousStates.contains(current) {
@@ -67,7 +68,7 @@ extension ActiveController {
     }
 
     /// New partitions: leader = first live replica, ISR = live replicas; creates the state znodes.
-    private func initializeLeaderAndIsr(_ partitions: [TopicAndPartition]) async throws {
+    private func initializeLeaderAndIsr(_ partitions: [TopicPartition]) async throws {
         for partition in partitions {
             let replicas = context.replicas(partition)
             guard let leaderAndIsr = PartitionLeaderElection.initial(assignment: replicas, live: context.liveBrokerIds) else {
@@ -90,7 +91,7 @@ extension ActiveController {
 
     /// Kafka's `OfflinePartitionLeaderElectionStrategy`: re-reads each state znode, elects from the live ISR (or
     /// uncleanly where allowed), and writes conditionally; a znode a leader changed meanwhile is read again.
-    private func electLeaders(_ partitions: [TopicAndPartition]) async throws {
+    private func electLeaders(_ partitions: [TopicPartition]) async throws {
         var remaining = partitions
         var rounds = 0
         while !remaining.isEmpty {
@@ -99,7 +100,7 @@ extension ActiveController {
                 logger.error("Gave up electing leaders for \(Self.list(remaining)) after \(Self.conflictRetriesMax) conflicting updates")
                 return
             }
-            var retry: [TopicAndPartition] = []
+            var retry: [TopicPartition] = []
             for partition in remaining where try await !electLeader(partition) { retry.append(partition) }
             if !retry.isEmpty { logger.info("Retrying leader election with strategy OfflinePartitionLeaderElectionStrategy(false) for partitions \(Self.list(retry))") }
             remaining = retry
@@ -107,7 +108,7 @@ extension ActiveController {
     }
 
     /// Returns false when the state znode changed under us and the election must be retried.
-    private func electLeader(_ partition: TopicAndPartition) async throws -> Bool {
+    private func electLeader(_ partition: TopicPartition) async throws -> Bool {
         let from = context.partitionState(partition)
         guard let current = try await zk.partitionState(partition) else {
             logger.error("Failed to elect leader for partition \(partition): LeaderAndIsr information doesn't exist for partition \(partition) in \(from) state")

@@ -1,3 +1,4 @@
+import KafkaProtocol
 /// Kafka's `ReplicaStateMachine`, run by the active controller: replicas go New -> Online <-> Offline, and through
 /// DeletionStarted -> DeletionSuccessful (or DeletionIneligible) -> NonExistent while their topic is deleted.
 /// Going Offline takes the replica out of the partition's ISR (conditional write of the state znode).
@@ -111,15 +112,15 @@ extension ActiveController {
     /// Kafka's `removeReplicasFromIsr`: re-reads each state znode and, where the replica is in the ISR, writes the ISR
     /// without it (and no leader if it led), conditionally; retries partitions a leader changed meanwhile. Returns
     /// the states now in ZooKeeper for the partitions that succeeded.
-    private func removeReplicaFromIsr(_ replica: Int32, _ partitions: [TopicAndPartition]) async throws
-        -> [TopicAndPartition: LeaderIsrAndControllerEpoch]
+    private func removeReplicaFromIsr(_ replica: Int32, _ partitions: [TopicPartition]) async throws
+        -> [TopicPartition: LeaderIsrAndControllerEpoch]
     {
-        var results: [TopicAndPartition: LeaderIsrAndControllerEpoch] = [:]
+        var results: [TopicPartition: LeaderIsrAndControllerEpoch] = [:]
         var remaining = partitions
         var rounds = 0
         while !remaining.isEmpty && rounds < Self.conflictRetriesMax {
             rounds += 1
-            var retry: [TopicAndPartition] = []
+            var retry: [TopicPartition] = []
             for partition in remaining {
                 guard let current = try await zk.partitionState(partition) else {
                     if !context.isTopicQueuedForDeletion(partition.topic) {

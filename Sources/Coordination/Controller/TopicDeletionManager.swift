@@ -75,7 +75,7 @@ extension ActiveController {
     /// A broker answered a StopReplica(delete=true): replicas without an error code are deleted; the others (and
     /// any partition the answer does not mention) failed.
     func processTopicDeletionStopReplicaResponse(
-        broker: Int32, partitions: [TopicAndPartition], errors: [String: [Int32: Int16]]
+        broker: Int32, partitions: [TopicPartition], errors: [String: [Int32: Int16]]
     ) async throws {
         logger.debug("Delete topic callback invoked on StopReplica response received from broker \(broker): partition errors = \(errors)")
         let replicas = partitions.map { PartitionAndReplica(partition: $0, replica: broker) }
