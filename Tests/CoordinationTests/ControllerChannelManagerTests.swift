@@ -1,3 +1,4 @@
+import KafkaProtocol
 @testable import Coordination
 import GregorTestSupport
 import Logging
@@ -33,8 +34,8 @@ struct ControllerChannelManagerTests {
 
         func stopReplica(
             to broker: BrokerInfo, controllerId: Int32, controllerEpoch: Int32, brokerEpoch: Int64,
-            partitions: [(topic: String, partition: Int32)], deletePartitions: Bool
-        ) async throws -> [String: [Int32: Int16]] { [:] }
+            partitions: [TopicPartition], deletePartitions: Bool
+        ) async throws -> [TopicPartition: ErrorCode] { [:] }
     }
 
     private func request(partitions count: Int) -> ControllerRequest {

@@ -1,3 +1,4 @@
+import KafkaProtocol
 import Coordination
 import Testing
 import ZooKeeper
@@ -180,7 +181,7 @@ struct ControllerTopicTests {
         do {
             try await h.admin.createTopic(name: "t", partitions: 1, replicationFactor: 1)  // [0]
             try await h.waitForState("t", 0, #"{"controller_epoch":1,"leader":0,"version":1,"leader_epoch":0,"isr":[0]}"#)
-            h.channel.stopReplicaError.withLock { $0 = 56 }  // KAFKA_STORAGE_ERROR
+            h.channel.stopReplicaError.withLock { $0 = .kafkaStorageError }
             try await h.admin.deleteTopic("t")
             try await h.waitUntil("StopReplica(delete) to broker 0") {
                 h.channel.stopReplicaCalls.contains { $0.broker == 0 && $0.delete }
@@ -190,7 +191,7 @@ struct ControllerTopicTests {
             #expect(try await h.zk.topicExists("t"))
             #expect(h.channel.stopReplicaCalls.filter { $0.delete && $0.partitions == ["t-0"] }.count == 1)  // not retried meanwhile
 
-            h.channel.stopReplicaError.withLock { $0 = 0 }
+            h.channel.stopReplicaError.withLock { $0 = .noError }
             await h.kill(0)
             try await h.revive(0)
             try await h.waitUntil("the topic deleted after broker 0's return") { try await !h.zk.topicExists("t") }

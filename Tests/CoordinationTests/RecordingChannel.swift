@@ -1,3 +1,4 @@
+import KafkaProtocol
 import Coordination
 import Synchronization
 
@@ -34,7 +35,7 @@ final class RecordingChannel: ControllerChannel {
     }
 
     private let recorded = Mutex<[Call]>([])
-    let stopReplicaError = Mutex<Int16>(0)
+    let stopReplicaError = Mutex<ErrorCode>(.noError)
 
     var calls: [Call] { recorded.withLock { $0 } }
 
@@ -84,13 +85,11 @@ final class RecordingChannel: ControllerChannel {
 
     func stopReplica(
         to broker: BrokerInfo, controllerId: Int32, controllerEpoch: Int32, brokerEpoch: Int64,
-        partitions: [(topic: String, partition: Int32)], deletePartitions: Bool
-    ) async throws -> [String: [Int32: Int16]] {
+        partitions: [TopicPartition], deletePartitions: Bool
+    ) async throws -> [TopicPartition: ErrorCode] {
         let call = StopReplicaCall(broker: broker.id, partitions: partitions.map { "\($0.topic)-\($0.partition)" }, delete: deletePartitions)
         recorded.withLock { $0.append(.stopReplica(call)) }
         let error = stopReplicaError.withLock { $0 }
-        var errors: [String: [Int32: Int16]] = [:]
-        for (topic, partition) in partitions { errors[topic, default: [:]][partition] = error }
-        return errors
+        return Dictionary(uniqueKeysWithValues: partitions.map { ($0, error) })
     }
 }

@@ -75,8 +75,8 @@ public struct BrokerControllerChannel: ControllerChannel {
 
     public func stopReplica(
         to broker: BrokerInfo, controllerId: Int32, controllerEpoch: Int32, brokerEpoch: Int64,
-        partitions: [(topic: String, partition: Int32)], deletePartitions: Bool
-    ) async throws -> [String: [Int32: Int16]] {
+        partitions: [TopicPartition], deletePartitions: Bool
+    ) async throws -> [TopicPartition: ErrorCode] {
         let request = ControllerRequests.stopReplica(
             controllerId: controllerId, controllerEpoch: controllerEpoch, brokerEpoch: brokerEpoch,
             partitions: partitions, deletePartitions: deletePartitions)

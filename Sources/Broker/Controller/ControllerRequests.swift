@@ -103,7 +103,7 @@ enum ControllerRequests {
 
     static func stopReplica(
         controllerId: Int32, controllerEpoch: Int32, brokerEpoch: Int64,
-        partitions: [(topic: String, partition: Int32)], deletePartitions: Bool
+        partitions: [TopicPartition], deletePartitions: Bool
     ) -> StopReplicaRequest {
         var request = StopReplicaRequest()
         request.controllerId = controllerId
@@ -132,11 +132,11 @@ enum ControllerRequests {
         version < 5 ? response.partitionErrors : response.topics.flatMap(\.partitionErrors)
     }
 
-    /// `[topic: [partition: error code]]` from a StopReplica response's partition errors.
-    static func partitionErrors(_ response: StopReplicaResponse) -> [String: [Int32: Int16]] {
-        var errors: [String: [Int32: Int16]] = [:]
+    /// Each partition's error code from a StopReplica response.
+    static func partitionErrors(_ response: StopReplicaResponse) -> [TopicPartition: ErrorCode] {
+        var errors: [TopicPartition: ErrorCode] = [:]
         for error in response.partitionErrors {
-            errors[error.topicName, default: [:]][error.partitionIndex] = error.errorCode
+            errors[TopicPartition(topic: error.topicName, partition: error.partitionIndex)] = ErrorCode(rawValue: error.errorCode)
         }
         return errors
     }

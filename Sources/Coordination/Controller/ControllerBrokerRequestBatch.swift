@@ -60,7 +60,7 @@ struct ControllerBrokerRequestBatch {
     /// `onStopReplicaDeleteResponse` gets the answers to StopReplica requests that delete partitions.
     mutating func send(
         context: ControllerContext, channels: ControllerChannelManager,
-        onStopReplicaDeleteResponse: @escaping @Sendable (_ broker: Int32, _ partitions: [TopicPartition], _ errors: [String: [Int32: Int16]]) -> Void
+        onStopReplicaDeleteResponse: @escaping @Sendable (_ broker: Int32, _ partitions: [TopicPartition], _ errors: [TopicPartition: ErrorCode]) -> Void
     ) {
         defer { self = ControllerBrokerRequestBatch() }
         for (broker, states) in leaderAndIsr.sorted(by: { $0.key < $1.key }) where context.isReplicaOnline(broker) {

@@ -1,3 +1,4 @@
+import KafkaProtocol
 /// One partition as the controller tells brokers about it (Kafka's `LeaderAndIsrPartitionState` and
 /// `UpdateMetadataPartitionState` in one shape).
 ///
@@ -57,12 +58,12 @@ public protocol ControllerChannel: Sendable {
         partitions: [PartitionState], liveBrokers: [BrokerInfo]
     ) async throws
 
-    /// Kafka's StopReplica; returns per-partition Kafka error codes (0 = ok), by topic and partition. A partition
-    /// missing from the answer counts as not stopped (a deletion then waits for the broker's next start).
+    /// Kafka's StopReplica; returns each partition's error code. A partition missing from the answer counts as not
+    /// stopped (a deletion then waits for the broker's next start).
     func stopReplica(
         to broker: BrokerInfo, controllerId: Int32, controllerEpoch: Int32, brokerEpoch: Int64,
-        partitions: [(topic: String, partition: Int32)], deletePartitions: Bool
-    ) async throws -> [String: [Int32: Int16]]
+        partitions: [TopicPartition], deletePartitions: Bool
+    ) async throws -> [TopicPartition: ErrorCode]
 }
 
 /// The controller's settings, from the broker's `server.properties`.

@@ -8,7 +8,7 @@ enum ControllerRequest: Sendable {
     case updateMetadata(partitions: [PartitionState], liveBrokers: [BrokerInfo])
     /// `onResponse` gets the per-partition error codes once the broker answered.
     case stopReplica(
-        partitions: [TopicPartition], delete: Bool, onResponse: (@Sendable ([String: [Int32: Int16]]) -> Void)?)
+        partitions: [TopicPartition], delete: Bool, onResponse: (@Sendable ([TopicPartition: ErrorCode]) -> Void)?)
 
     var name: String {
         switch self {
@@ -113,7 +113,7 @@ final class ControllerChannelManager: Sendable {
         case .stopReplica(let partitions, let delete, let onResponse):
             let errors = try await channel.stopReplica(
                 to: broker, controllerId: controllerId, controllerEpoch: controllerEpoch, brokerEpoch: target.epoch,
-                partitions: partitions.map { ($0.topic, $0.partition) }, deletePartitions: delete)
+                partitions: partitions, deletePartitions: delete)
             onResponse?(errors)
         }
     }

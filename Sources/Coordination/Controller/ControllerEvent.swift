@@ -10,7 +10,7 @@ enum ControllerEvent: Sendable {
     case partitionModifications(topic: String)
     case topicDeletion
     case isrChangeNotification
-    case topicDeletionStopReplicaResponse(broker: Int32, partitions: [TopicPartition], errors: [String: [Int32: Int16]])
+    case topicDeletionStopReplicaResponse(broker: Int32, partitions: [TopicPartition], errors: [TopicPartition: ErrorCode])
     /// A watch ended because the session did: the controller stops.
     case sessionEnded(any Error)
 

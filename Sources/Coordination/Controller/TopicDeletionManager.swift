@@ -75,12 +75,12 @@ extension ActiveController {
     /// A broker answered a StopReplica(delete=true): replicas without an error code are deleted; the others (and
     /// any partition the answer does not mention) failed.
     func processTopicDeletionStopReplicaResponse(
-        broker: Int32, partitions: [TopicPartition], errors: [String: [Int32: Int16]]
+        broker: Int32, partitions: [TopicPartition], errors: [TopicPartition: ErrorCode]
     ) async throws {
         logger.debug("Delete topic callback invoked on StopReplica response received from broker \(broker): partition errors = \(errors)")
         let replicas = partitions.map { PartitionAndReplica(partition: $0, replica: broker) }
-        let failed = replicas.filter { errors[$0.topic]?[$0.partition.partition] != ErrorCode.noError.rawValue }
-        let succeeded = replicas.filter { errors[$0.topic]?[$0.partition.partition] == ErrorCode.noError.rawValue }
+        let failed = replicas.filter { errors[$0.partition] != .noError }
+        let succeeded = replicas.filter { errors[$0.partition] == .noError }
         try await failReplicaDeletion(failed)
         if !succeeded.isEmpty { try await completeReplicaDeletion(succeeded) }
     }

@@ -117,8 +117,8 @@ private let state = PartitionState(
         let channel = channel()
         let errors = try await channel.stopReplica(
             to: broker(1, port: fake.port), controllerId: 2, controllerEpoch: 3, brokerEpoch: 99,
-            partitions: [("orders", 0), ("orders", 1)], deletePartitions: true)
-        #expect(errors == ["orders": [0: 0, 1: ErrorCode.kafkaStorageError.rawValue]])
+            partitions: [TopicPartition("orders", 0), TopicPartition("orders", 1)], deletePartitions: true)
+        #expect(errors == [TopicPartition("orders", 0): .noError, TopicPartition("orders", 1): .kafkaStorageError])
         #expect(fake.requests.first?.apiVersion == 3)
         let partitions = try #require(seen.value?.topicStates.first?.partitionStates)
         #expect(partitions.map(\.leaderEpoch) == [-2, -2])
