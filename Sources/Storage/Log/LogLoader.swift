@@ -24,12 +24,22 @@ extension Log {
 
         var segments: [LogSegment] = []
         var needsRecovery: Set<Int64> = []
+        // After an unclean shutdown, every segment reaching past the recovery point (the active one always) is
+        // recovered, which rebuilds its indexes: checking them first would only cost a scan of a preallocated index.
+        if !hadCleanShutdown {
+            for (i, base) in baseOffsets.enumerated() {
+                let nextBase = i + 1 < baseOffsets.count ? baseOffsets[i + 1] : Int64.max
+                if nextBase > recoveryPoint || i == baseOffsets.count - 1 { needsRecovery.insert(base) }
+            }
+        }
         for base in baseOffsets {
             let indexPath = directory + "/" + LogFileNames.filenamePrefix(offset: base) + LogFileNames.indexSuffix
             let timeIndexPath = directory + "/" + LogFileNames.filenamePrefix(offset: base) + LogFileNames.timeIndexSuffix
             let indexesExisted = FileManager.default.fileExists(atPath: indexPath) && FileManager.default.fileExists(atPath: timeIndexPath)
             let segment = try LogSegment.open(directory: directory, baseOffset: base, config: config, create: false)
-            if !indexesExisted {
+            if needsRecovery.contains(base) {
+                // Rebuilt below.
+            } else if !indexesExisted {
                 logger.warning("Missing index file for segment \(segment.file.path): rebuilding it")
                 needsRecovery.insert(base)
             } else if let problem = segment.indexProblem() {
@@ -42,12 +52,6 @@ extension Log {
             segments.append(try LogSegment.open(directory: directory, baseOffset: logStartOffset ?? 0, config: config, create: true))
         }
 
-        if !hadCleanShutdown {
-            for (i, segment) in segments.enumerated() {
-                let nextBase = i + 1 < segments.count ? segments[i + 1].baseOffset : Int64.max
-                if nextBase > recoveryPoint || i == segments.count - 1 { needsRecovery.insert(segment.baseOffset) }
-            }
-        }
         var index = 0
         while index < segments.count {
             let segment = segments[index]
