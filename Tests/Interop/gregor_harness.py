@@ -104,8 +104,11 @@ def _four_letter_word(port: int, word: str, timeout: float = 2.0) -> str:
 class ZooKeeper:
     """A standalone ZooKeeper 3.8 (Debian's jars) started like scripts/start-zookeeper.sh does."""
 
-    def __init__(self, directory: Path, die_with_parent: bool = True):
+    def __init__(self, directory: Path, die_with_parent: bool = True, tick_time_ms: int = 2000):
         self.dir = Path(directory)
+        # ZooKeeper checks session expiry once per tick: a dead client's session ends between its timeout and the
+        # timeout plus one tick.
+        self.tick_time_ms = tick_time_ms
         self.data_dir = self.dir / "data"
         self.log_path = self.dir / "zookeeper.log"
         self.die_with_parent = die_with_parent
@@ -119,7 +122,7 @@ class ZooKeeper:
     def _write_config(self):
         self.data_dir.mkdir(parents=True, exist_ok=True)
         (self.dir / "zoo.cfg").write_text(
-            "tickTime=2000\ninitLimit=10\nsyncLimit=5\n"
+            f"tickTime={self.tick_time_ms}\ninitLimit=10\nsyncLimit=5\n"
             f"dataDir={self.data_dir}\nclientPort={self.port}\nclientPortAddress=127.0.0.1\n"
             "maxClientCnxns=0\nadmin.enableServer=false\n4lw.commands.whitelist=srvr,ruok,stat,mntr,conf\n"
             "forceSync=no\n")

@@ -11,7 +11,7 @@ source "$ROOT/scripts/_common.sh"
 usage() {
     cat <<USAGE
 Usage: scripts/bench/failover.sh [--rounds N] [--partitions N] [--topics N] [--rf N] [--skip-controller]
-                                 [--no-build] [--keep]
+                                 [--tick-time-ms N] [--no-build] [--keep]
 
 1. Uses \$GREGOR_BIN_DIR/gregor-server, or GREGOR_SERVER_BIN, else builds the release gregor-server
    (swift build -c release --product gregor-server) unless --no-build.
@@ -24,6 +24,8 @@ Usage: scripts/bench/failover.sh [--rounds N] [--partitions N] [--topics N] [--r
        (default 3): kill -9 of the controller -> (i) new /controller, (ii) every partition has a live leader;
        and both after the dead controller's session expired. Target < 2 s after the expiry.
 Options:
+  --tick-time-ms  ZooKeeper's tickTime (default 500): expiry is checked once per tick, so with Kafka's sample
+               2000 a dead broker's session ends up to 2 s after its timeout, whatever the broker does
   --no-build   use the existing .build/release/gregor-server
   --keep       keep the temporary folder (broker and ZooKeeper logs)
 Environment: GREGOR_BIN_DIR or GREGOR_SERVER_BIN (server binary), GREGOR_PYTHON (a Python with confluent-kafka
@@ -42,6 +44,11 @@ while (($#)); do
             shift
             ;;
         --skip-controller) py_args+=("$1") ;;
+        --tick-time-ms)
+            if (($# < 2)) || ! [[ "$2" =~ ^[0-9]+$ ]]; then die "$1 needs a number"; fi
+            py_args+=("$1" "$2")
+            shift
+            ;;
         --no-build) build=0 ;;
         --keep) keep=1 ;;
         *) usage >&2; die "unknown argument: $1" ;;

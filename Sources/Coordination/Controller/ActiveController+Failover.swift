@@ -45,11 +45,11 @@ extension ActiveController {
     /// Reads the state znodes of `partitions` into the context. A state znode that cannot be parsed is logged and
     /// skipped: the partition stays without a known leader, and every other partition is handled.
     func updateLeaderAndIsrCache(_ partitions: [TopicPartition]) async throws {
-        for partition in partitions {
-            do {
-                if let state = try await zk.partitionState(partition) { context.leadership[partition] = state }
-            } catch let error as ZkDataError {
-                logger.error("Ignoring the state of partition \(partition): \(error)")
+        for (partition, read) in try await zk.partitionStates(partitions) {
+            switch read {
+            case .success(let state?): context.leadership[partition] = state
+            case .success(nil): break
+            case .failure(let error): logger.error("Ignoring the state of partition \(partition): \(error)")
             }
         }
     }

@@ -90,68 +90,88 @@ extension ActiveController {
     }
 
     /// Kafka's `OfflinePartitionLeaderElectionStrategy`: re-reads each state znode, elects from the live ISR (or
-    /// uncleanly where allowed), and writes conditionally; a znode a leader changed meanwhile is read again.
+    /// uncleanly where allowed), and writes conditionally; a znode a leader changed meanwhile is read again. Reads
+    /// and writes of all partitions are pipelined; the decisions and their bookkeeping happen one by one.
     private func electLeaders(_ partitions: [TopicPartition]) async throws {
         var remaining = partitions
         var rounds = 0
+        var uncleanByTopic: [String: Bool] = [:]
         while !remaining.isEmpty {
             rounds += 1
             guard rounds <= Self.conflictRetriesMax else {
                 logger.error("Gave up electing leaders for \(Self.list(remaining)) after \(Self.conflictRetriesMax) conflicting updates")
                 return
             }
+            var elections: [(TopicPartition, current: LeaderIsrAndControllerEpoch, elected: LeaderAndIsr)] = []
+            for (partition, read) in try await zk.partitionStates(remaining) {
+                let from = context.partitionState(partition)
+                let current: LeaderIsrAndControllerEpoch
+                switch read {
+                case .failure(let error):
+                    logger.error("Failed to elect leader for partition \(partition): \(error)")
+                    continue
+                case .success(nil):
+                    logger.error("Failed to elect leader for partition \(partition): LeaderAndIsr information doesn't exist for partition \(partition) in \(from) state")
+                    continue
+                case .success(let state?):
+                    current = state
+                }
+                guard current.controllerEpoch <= epoch else {
+                    logger.error(
+                        "Aborted leader election for partition \(partition) since the LeaderAndIsr path was already written by another controller. This probably means that the current controller \(controllerId) went through a soft failure and another controller was elected with epoch \(current.controllerEpoch).")
+                    continue
+                }
+                let live = context.liveBrokerIds
+                var unclean = false
+                if PartitionLeaderElection.needsUncleanElection(isr: current.leaderAndIsr.isr, live: live) {
+                    if let known = uncleanByTopic[partition.topic] {
+                        unclean = known
+                    } else {
+                        unclean = try await uncleanLeaderElectionEnabled(partition.topic)
+                        uncleanByTopic[partition.topic] = unclean
+                    }
+                }
+                guard let elected = PartitionLeaderElection.leaderForOffline(
+                    current: current.leaderAndIsr, assignment: context.replicas(partition), live: live, uncleanAllowed: unclean)
+                else {
+                    logger.error(
+                        "Controller \(controllerId) epoch \(epoch) failed to change state for partition \(partition) from \(from) to OnlinePartition: Failed to elect leader for partition \(partition) under strategy OfflinePartitionLeaderElectionStrategy(false)")
+                    continue
+                }
+                elections.append((partition, current, elected))
+            }
             var retry: [TopicPartition] = []
-            for partition in remaining where try await !electLeader(partition) { retry.append(partition) }
+            let outcomes = try await zk.updatePartitionStates(elections.map { ($0.0, $0.elected) })
+            for ((partition, current, elected), (_, outcome)) in zip(elections, outcomes) {
+                switch outcome {
+                case .badVersion:
+                    retry.append(partition)
+                case .noNode:
+                    logger.error("Failed to elect leader for partition \(partition): its state znode is gone")
+                case .updated(let zkVersion):
+                    recordElection(partition, from: current, elected: elected, zkVersion: zkVersion)
+                }
+            }
             if !retry.isEmpty { logger.info("Retrying leader election with strategy OfflinePartitionLeaderElectionStrategy(false) for partitions \(Self.list(retry))") }
             remaining = retry
         }
     }
 
-    /// Returns false when the state znode changed under us and the election must be retried.
-    private func electLeader(_ partition: TopicPartition) async throws -> Bool {
+    /// The bookkeeping of a leader written to ZooKeeper: the context, LeaderAndIsr to the live replicas, the state.
+    private func recordElection(_ partition: TopicPartition, from current: LeaderIsrAndControllerEpoch, elected: LeaderAndIsr, zkVersion: Int32) {
         let from = context.partitionState(partition)
-        guard let current = try await zk.partitionState(partition) else {
-            logger.error("Failed to elect leader for partition \(partition): LeaderAndIsr information doesn't exist for partition \(partition) in \(from) state")
-            return true
-        }
-        guard current.controllerEpoch <= epoch else {
-            logger.error(
-                "Aborted leader election for partition \(partition) since the LeaderAndIsr path was already written by another controller. This probably means that the current controller \(controllerId) went through a soft failure and another controller was elected with epoch \(current.controllerEpoch).")
-            return true
+        var written = elected
+        written.zkVersion = zkVersion
+        let state = LeaderIsrAndControllerEpoch(written, controllerEpoch: epoch)
+        context.leadership[partition] = state
+        if !current.leaderAndIsr.isr.contains(elected.leader) {
+            logger.warning(
+                "Unclean leader election for partition \(partition): broker \(elected.leader) becomes leader though it was not in the ISR [\(Self.list(current.leaderAndIsr.isr))]; records the old ISR had may be lost")
         }
         let replicas = context.replicas(partition)
-        let live = context.liveBrokerIds
-        var unclean = false
-        if PartitionLeaderElection.needsUncleanElection(isr: current.leaderAndIsr.isr, live: live) {
-            unclean = try await uncleanLeaderElectionEnabled(partition.topic)
-        }
-        guard let elected = PartitionLeaderElection.leaderForOffline(
-            current: current.leaderAndIsr, assignment: replicas, live: live, uncleanAllowed: unclean)
-        else {
-            logger.error(
-                "Controller \(controllerId) epoch \(epoch) failed to change state for partition \(partition) from \(from) to OnlinePartition: Failed to elect leader for partition \(partition) under strategy OfflinePartitionLeaderElectionStrategy(false)")
-            return true
-        }
-        switch try await zk.updatePartitionState(partition, elected) {
-        case .badVersion:
-            return false
-        case .noNode:
-            logger.error("Failed to elect leader for partition \(partition): its state znode is gone")
-            return true
-        case .updated(let zkVersion):
-            var written = elected
-            written.zkVersion = zkVersion
-            let state = LeaderIsrAndControllerEpoch(written, controllerEpoch: epoch)
-            context.leadership[partition] = state
-            if !current.leaderAndIsr.isr.contains(elected.leader) {
-                logger.warning(
-                    "Unclean leader election for partition \(partition): broker \(elected.leader) becomes leader though it was not in the ISR [\(Self.list(current.leaderAndIsr.isr))]; records the old ISR had may be lost")
-            }
-            batch.addLeaderAndIsr(brokers: replicas.filter(live.contains), partition: partition, state: state, isNew: false, context: context)
-            logger.info("Changed partition \(partition) from \(from) to OnlinePartition with state \(written)")
-            context.partitionStates[partition] = .online
-            return true
-        }
+        batch.addLeaderAndIsr(brokers: replicas.filter(context.liveBrokerIds.contains), partition: partition, state: state, isNew: false, context: context)
+        logger.info("Changed partition \(partition) from \(from) to OnlinePartition with state \(written)")
+        context.partitionStates[partition] = .online
     }
 
     /// The topic's `unclean.leader.election.enable` override, else the broker's (Kafka's `LogConfig` lookup).

@@ -121,12 +121,20 @@ extension ActiveController {
         while !remaining.isEmpty && rounds < Self.conflictRetriesMax {
             rounds += 1
             var retry: [TopicPartition] = []
-            for partition in remaining {
-                guard let current = try await zk.partitionState(partition) else {
+            var removals: [(TopicPartition, LeaderAndIsr)] = []
+            for (partition, read) in try await zk.partitionStates(remaining) {
+                let current: LeaderIsrAndControllerEpoch
+                switch read {
+                case .failure(let error):
+                    logger.error("Failed to change state of replica \(replica) for partition \(partition): \(error)")
+                    continue
+                case .success(nil):
                     if !context.isTopicQueuedForDeletion(partition.topic) {
                         logger.error("Failed to change state of replica \(replica) for partition \(partition) since the leader and isr path in zookeeper is empty")
                     }
                     continue
+                case .success(let state?):
+                    current = state
                 }
                 guard current.controllerEpoch <= epoch else {
                     logger.error(
@@ -138,8 +146,10 @@ extension ActiveController {
                     results[partition] = current
                     continue
                 }
-                let adjusted = PartitionLeaderElection.removing(replica, from: current.leaderAndIsr)
-                switch try await zk.updatePartitionState(partition, adjusted) {
+                removals.append((partition, PartitionLeaderElection.removing(replica, from: current.leaderAndIsr)))
+            }
+            for ((partition, adjusted), (_, outcome)) in zip(removals, try await zk.updatePartitionStates(removals)) {
+                switch outcome {
                 case .badVersion:
                     retry.append(partition)
                 case .noNode:
