@@ -25,6 +25,13 @@ extension ControllerZkClient {
         try await pipelined(updates) { partition, state in (partition, try await updatePartitionState(partition, state)) }
     }
 
+    /// New partitions' state znodes (`createPartitionState` each): nil where one already existed.
+    func createPartitionStates(
+        _ creations: [(TopicPartition, LeaderIsrAndControllerEpoch)]
+    ) async throws -> [(TopicPartition, LeaderIsrAndControllerEpoch?)] {
+        try await pipelined(creations) { partition, state in (partition, try await createPartitionState(partition, state)) }
+    }
+
     /// `body` over `items` with up to `pipelineDepth` calls in flight; the results in `items`' order.
     private func pipelined<Item: Sendable, Result: Sendable>(
         _ items: [Item], _ body: @escaping @Sendable (Item) async throws -> Result

@@ -67,8 +67,9 @@ extension ActiveController {
         }
     }
 
-    /// New partitions: leader = first live replica, ISR = live replicas; creates the state znodes.
+    /// New partitions: leader = first live replica, ISR = live replicas; creates the state znodes (pipelined).
     private func initializeLeaderAndIsr(_ partitions: [TopicPartition]) async throws {
+        var creations: [(TopicPartition, LeaderIsrAndControllerEpoch)] = []
         for partition in partitions {
             let replicas = context.replicas(partition)
             guard let leaderAndIsr = PartitionLeaderElection.initial(assignment: replicas, live: context.liveBrokerIds) else {
@@ -76,14 +77,16 @@ extension ActiveController {
                     "Controller \(controllerId) epoch \(epoch) encountered error during state change of partition \(partition) from New to Online, assigned replicas are [\(Self.list(replicas))], live brokers are [\(Self.list(context.liveBrokerIds.sorted()))]. No assigned replica is alive.")
                 continue
             }
-            let state = LeaderIsrAndControllerEpoch(leaderAndIsr, controllerEpoch: epoch)
-            guard let created = try await zk.createPartitionState(partition, state) else {
+            creations.append((partition, LeaderIsrAndControllerEpoch(leaderAndIsr, controllerEpoch: epoch)))
+        }
+        for (partition, created) in try await zk.createPartitionStates(creations) {
+            guard let created else {
                 logger.error(
                     "Controller \(controllerId) epoch \(epoch) failed to change state for partition \(partition) from NewPartition to OnlinePartition: its state znode already exists")
                 continue
             }
             context.leadership[partition] = created
-            batch.addLeaderAndIsr(brokers: leaderAndIsr.isr, partition: partition, state: created, isNew: true, context: context)
+            batch.addLeaderAndIsr(brokers: created.leaderAndIsr.isr, partition: partition, state: created, isNew: true, context: context)
             logger.info("Changed partition \(partition) from NewPartition to OnlinePartition with state \(created.leaderAndIsr)")
             context.partitionStates[partition] = .online
         }
