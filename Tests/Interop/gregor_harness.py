@@ -256,20 +256,7 @@ class Broker:
         for _attempt in range(attempts):
             if self.port is None or attempts > 1:
                 self.port = free_port()
-            self._write_properties()
-            argv = [str(self.server_bin), str(self.properties_path)]
-            for key, value in sorted(self.overrides.items()):
-                argv += ["--override", f"{key}={value}"]
-            self.run_log_start = self.log_path.stat().st_size if self.log_path.exists() else 0
-            env = dict(os.environ)
-            env.update(self.env)
-            with open(self.log_path, "ab") as log:
-                log.write(f"===== harness: start #{self.starts + 1}: {shlex.join(argv)}\n".encode())
-                log.flush()
-                self.proc = subprocess.Popen(argv, cwd=self.dir, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                                             env=env, start_new_session=True,
-                                             preexec_fn=_set_pdeathsig if self.die_with_parent else None)
-            self.starts += 1
+            self._launch("start")
             try:
                 self.wait_ready(timeout)
                 return self
@@ -279,6 +266,23 @@ class Broker:
                     continue  # the port was taken between free_port() and the broker's bind: pick another
                 raise
         raise HarnessError("broker could not bind a free port")
+
+    def _launch(self, verb: str):
+        """Writes server.properties and starts the process, its output appended to broker.log."""
+        self._write_properties()
+        argv = [str(self.server_bin), str(self.properties_path)]
+        for key, value in sorted(self.overrides.items()):
+            argv += ["--override", f"{key}={value}"]
+        self.run_log_start = self.log_path.stat().st_size if self.log_path.exists() else 0
+        env = dict(os.environ)
+        env.update(self.env)
+        with open(self.log_path, "ab") as log:
+            log.write(f"===== harness: {verb} #{self.starts + 1}: {shlex.join(argv)}\n".encode())
+            log.flush()
+            self.proc = subprocess.Popen(argv, cwd=self.dir, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                         env=env, start_new_session=True,
+                                         preexec_fn=_set_pdeathsig if self.die_with_parent else None)
+        self.starts += 1
 
     def wait_ready(self, timeout: float):
         """Until the broker answers ApiVersions v0 and Metadata v1 (listing itself) on its port."""
@@ -347,20 +351,7 @@ class Broker:
             raise HarnessError("broker already running")
         if self.port is None:
             self.port = free_port()
-        self._write_properties()
-        argv = [str(self.server_bin), str(self.properties_path)]
-        for key, value in sorted(self.overrides.items()):
-            argv += ["--override", f"{key}={value}"]
-        self.run_log_start = self.log_path.stat().st_size if self.log_path.exists() else 0
-        env = dict(os.environ)
-        env.update(self.env)
-        with open(self.log_path, "ab") as log:
-            log.write(f"===== harness: spawn #{self.starts + 1}: {shlex.join(argv)}\n".encode())
-            log.flush()
-            self.proc = subprocess.Popen(argv, cwd=self.dir, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                                         env=env, start_new_session=True,
-                                         preexec_fn=_set_pdeathsig if self.die_with_parent else None)
-        self.starts += 1
+        self._launch("spawn")
         return self
 
     def suspend(self):
