@@ -4,16 +4,16 @@ import ZooKeeper
 /// `AdminZkClient.changeTopicConfig`): whoever changes an entity's overrides writes them to `/config/<type>/<name>`
 /// and then appends a sequential notification; every broker re-reads the entities it is told about.
 extension KafkaZkClient {
-    /// The notification node names, oldest first (by sequence number).
-    public func configChangeNotificationNames() async throws -> [String] {
+    /// The notification node names with their sequence numbers, oldest first; other children are left out.
+    public func configChangeNotificationNames() async throws -> [(name: String, sequence: Int64)] {
         let children: [String]
         do {
             children = try await zooKeeper.getChildren(ZkPaths.configChanges)
         } catch ZooKeeperError.noNode {
             return []
         }
-        return children.filter { ConfigChangeNotification.sequenceNumber(ofNodeName: $0) != nil }
-            .sorted { ConfigChangeNotification.sequenceNumber(ofNodeName: $0)! < ConfigChangeNotification.sequenceNumber(ofNodeName: $1)! }
+        return children.compactMap { name in ConfigChangeNotification.sequenceNumber(ofNodeName: name).map { (name, $0) } }
+            .sorted { $0.sequence < $1.sequence }
     }
 
     /// One notification (or why it cannot be read) and its creation time; nil when it is gone (purged meanwhile).

@@ -41,18 +41,18 @@ struct DynamicConfigManager: Sendable {
     /// Handles the notifications after `lastHandled`; returns the last one handled.
     func handleNew(after lastHandled: Int64, zk: KafkaZkClient, nowMs: () -> Int64 = Log.nowMs) async -> Int64 {
         var last = lastHandled
-        let names: [String]
+        let names: [(name: String, sequence: Int64)]
         do {
             names = try await zk.configChangeNotificationNames()
         } catch {
             logger.warning("Listing config change notifications failed: \(error)")
             return last
         }
-        for name in names {
-            guard let sequence = ConfigChangeNotification.sequenceNumber(ofNodeName: name) else { continue }
+        let purgeBeforeMs = nowMs() - Self.changeExpirationMs
+        for (name, sequence) in names {
             do {
                 guard let (notification, ctimeMs) = try await zk.configChangeNotification(name) else { continue }
-                if nowMs() - ctimeMs > Self.changeExpirationMs {
+                if ctimeMs < purgeBeforeMs {
                     try await zk.deleteConfigChangeNotification(name)
                 }
                 if sequence > last {

@@ -112,7 +112,7 @@ extension ReplicaManager {
             }
             initial.append(InitialFetchState(
                 partition: partition, leader: leader, leaderEpoch: leaderState.leaderEpoch,
-                fetchOffset: partition.log.logEndOffset, truncating: true))
+                fetchOffset: partition.log.logEndOffset))
         }
         fetcherManager.addFetchers(initial)
     }
@@ -186,7 +186,7 @@ extension ReplicaManager {
         } else {
             log = try logManager.getOrCreateLog(topicPartition, config: config)
         }
-        let checkpointed = highWatermarkCheckpoint(topicPartition)
+        let checkpointed = loadedHighWatermarkCheckpoints()[topicPartition]
         let created = Partition(
             topicPartition: topicPartition, localBrokerId: localBrokerId, log: log, leaderState: leaderState,
             highWatermark: checkpointed ?? 0, minInsyncReplicas: minInsyncReplicas(overrides), nowMs: clock())
@@ -195,11 +195,6 @@ extension ReplicaManager {
             state.partitions[topicPartition] = created
             return (created, true)
         }
-    }
-
-    /// The high watermark saved at the last checkpoint (read once from disk).
-    private func highWatermarkCheckpoint(_ topicPartition: TopicPartition) -> Int64? {
-        loadedHighWatermarkCheckpoints()[topicPartition]
     }
 
     /// The checkpointed high watermarks of logs that are not replicas here, read from disk the first time.

@@ -97,7 +97,7 @@ public final class KafkaServer: Service, Sendable {
             logger.info("Gregor broker \(brokerId) started")
             let configChanges = DynamicConfigManager(
                 session: { currentSession.zk },
-                topicConfig: { [logger] topic in try await Self.readTopicConfig(topic, session: currentSession, logger: logger) },
+                topicConfig: replicas.topicConfig,
                 applyTopicConfig: { topic, overrides in replicas.applyTopicConfig(topic: topic, overrides: overrides) },
                 logger: logger)
             try await cancelWhenGracefulShutdown {

@@ -67,52 +67,68 @@ public final class OffsetCheckpointFile: Sendable {
 
     /// The file's text for `offsets`.
     static func render(_ offsets: [TopicPartition: Int64]) -> String {
-        var text = "\(currentVersion)\n\(offsets.count)\n"
-        for (partition, offset) in offsets.sorted(by: { $0.key < $1.key }) {
-            text += "\(partition.topic) \(partition.partition) \(offset)\n"
-        }
-        return text
+        renderLines(offsets.sorted(by: { $0.key < $1.key }).map { "\($0.key.topic) \($0.key.partition) \($0.value)" })
+    }
+
+    /// Kafka's checkpoint layout for any entry type: version, count, one line per entry.
+    static func renderLines(_ lines: [String]) -> String {
+        "\(currentVersion)\n\(lines.count)\n" + lines.map { $0 + "\n" }.joined()
     }
 
     /// Parses the file's text like Kafka's `CheckpointReadBuffer`; `path` only names the file in errors.
     static func parse(_ text: String, path: String) throws(CheckpointError) -> [TopicPartition: Int64] {
+        var offsets: [TopicPartition: Int64] = [:]
+        for (partition, offset) in try parseEntries(text, path: path, entry: parseEntry) { offsets[partition] = offset }
+        return offsets
+    }
+
+    /// Kafka's `CheckpointReadBuffer` for any entry type: the version line (0), the count line, then one entry per
+    /// line, split on Java's whitespace by `entry` (nil: malformed). Empty text (or no count line) is no entries.
+    static func parseEntries<Entry>(
+        _ text: String, path: String, entry parseLine: (String) -> Entry?
+    ) throws(CheckpointError) -> [Entry] {
         var lines = NaturalLines(text)
         guard let (versionNumber, versionLine) = lines.next().map({ ($0.number, String(scalars: $0.line)) }) else {
-            return [:]
+            return []
         }
         guard let version = Int(versionLine) else {
             throw .malformedLine(path: path, lineNumber: versionNumber, line: versionLine)
         }
         guard version == currentVersion else { throw .unrecognizedVersion(path: path, version: version) }
         guard let (countNumber, countLine) = lines.next().map({ ($0.number, String(scalars: $0.line)) }) else {
-            return [:]
+            return []
         }
         guard let expectedCount = Int(countLine) else {
             throw .malformedLine(path: path, lineNumber: countNumber, line: countLine)
         }
-        var offsets: [TopicPartition: Int64] = [:]
-        var count = 0
+        var entries: [Entry] = []
         while let (number, scalars) = lines.next() {
             let line = String(scalars: scalars)
-            guard let (partition, offset) = parseEntry(line) else {
+            guard let entry = parseLine(line) else {
                 throw .malformedLine(path: path, lineNumber: number, line: line)
             }
-            offsets[partition] = offset
-            count += 1
+            entries.append(entry)
         }
-        guard count == expectedCount else {
-            throw .entryCountMismatch(path: path, expected: expectedCount, found: count)
+        guard entries.count == expectedCount else {
+            throw .entryCountMismatch(path: path, expected: expectedCount, found: entries.count)
         }
-        return offsets
+        return entries
     }
 
     /// `topic partition offset`, split on runs of whitespace as Java's `split("\\s+")`: leading whitespace makes
     /// an empty first field (so the line is malformed), trailing whitespace is ignored.
     private static func parseEntry(_ line: String) -> (TopicPartition, Int64)? {
-        guard let first = line.unicodeScalars.first, !isJavaWhitespace(first) else { return nil }
-        let fields = line.unicodeScalars.split(whereSeparator: isJavaWhitespace).map { String($0) }
-        guard fields.count == 3, let partition = Int32(fields[1]), let offset = Int64(fields[2]) else { return nil }
+        guard let fields = javaFields(line), fields.count == 3, let partition = Int32(fields[1]),
+            let offset = Int64(fields[2])
+        else { return nil }
         return (TopicPartition(topic: fields[0], partition: partition), offset)
+    }
+
+    /// A line's fields, split on runs of Java whitespace; nil when it starts with whitespace (Java's `split`
+    /// then yields an empty first field).
+    static func javaFields(_ line: String) -> [String]? {
+        guard let first = line.unicodeScalars.first, !isJavaWhitespace(first) else { return nil }
+        return line.unicodeScalars.split(whereSeparator: isJavaWhitespace).map { String($0) }
     }
 
     /// Java regex `\s`: `[ \t\n\x0B\f\r]`.

@@ -26,7 +26,6 @@ public struct LeaderEpochCache: Sendable, Hashable {
     }
 
     public var latestEpoch: Int32? { entries.last?.epoch }
-    public var earliestEntry: EpochEntry? { entries.first }
 
     /// Records that `epoch` starts at `startOffset` (Kafka's `assign`), called for every appended batch and when a
     /// replica becomes leader. Nothing changes for the latest epoch at a later offset. Entries the new one makes

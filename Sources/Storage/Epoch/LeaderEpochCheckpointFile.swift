@@ -3,7 +3,7 @@ import Foundation
 /// A partition's `leader-epoch-checkpoint` (Kafka's `LeaderEpochCheckpointFile`): where each leader epoch starts.
 ///
 /// ```
-/// 0        <- version (always 0)
+/// 0        <- version (always 0; the layout of every Kafka checkpoint file, `OffsetCheckpointFile`'s reader)
 /// 2        <- number of entries
 /// 0 0      <- epoch, start offset
 /// 3 1520
@@ -15,7 +15,6 @@ import Foundation
 /// leaders does not wait for thousands of fsyncs. (Kafka fsyncs it.)
 public struct LeaderEpochCheckpointFile: Sendable {
     public static let fileName = "leader-epoch-checkpoint"
-    public static let currentVersion = 0
 
     public let path: String
 
@@ -47,32 +46,16 @@ public struct LeaderEpochCheckpointFile: Sendable {
     }
 
     static func render(_ entries: [EpochEntry]) -> String {
-        var text = "\(currentVersion)\n\(entries.count)\n"
-        for entry in entries { text += "\(entry.epoch) \(entry.startOffset)\n" }
-        return text
+        OffsetCheckpointFile.renderLines(entries.map { "\($0.epoch) \($0.startOffset)" })
     }
 
+    /// The shared checkpoint reader of `OffsetCheckpointFile`, with `epoch startOffset` entries.
     static func parse(_ text: String, path: String) throws(CheckpointError) -> [EpochEntry] {
-        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
-            .map(String.init)
-        var body = lines
-        while body.last == "" { body.removeLast() }
-        guard body.count >= 2 else {
-            if body.isEmpty { return [] }
-            throw .malformedLine(path: path, lineNumber: 1, line: body[0])
+        try OffsetCheckpointFile.parseEntries(text, path: path) { line in
+            guard let fields = OffsetCheckpointFile.javaFields(line), fields.count == 2, let epoch = Int32(fields[0]),
+                let offset = Int64(fields[1])
+            else { return nil }
+            return EpochEntry(epoch: epoch, startOffset: offset)
         }
-        guard let version = Int(body[0]) else { throw .malformedLine(path: path, lineNumber: 1, line: body[0]) }
-        guard version == currentVersion else { throw .unrecognizedVersion(path: path, version: version) }
-        guard let count = Int(body[1]), count >= 0 else { throw .malformedLine(path: path, lineNumber: 2, line: body[1]) }
-        var entries: [EpochEntry] = []
-        for (index, line) in body.dropFirst(2).enumerated() {
-            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-            guard fields.count == 2, let epoch = Int32(fields[0]), let offset = Int64(fields[1]) else {
-                throw .malformedLine(path: path, lineNumber: index + 3, line: line)
-            }
-            entries.append(EpochEntry(epoch: epoch, startOffset: offset))
-        }
-        guard entries.count == count else { throw .entryCountMismatch(path: path, expected: count, found: entries.count) }
-        return entries
     }
 }

@@ -88,7 +88,8 @@ extension ReplicaFetcher {
                 return true
             } catch StorageError.unexpectedOffset(let first, let logEnd) where first < logEnd {
                 // The leader's batch holding our log end starts before it: our tail diverged from the leader's log
-                // (high-watermark truncation cannot see that, leader-epoch truncation would). The leader wins.
+                // although truncation by leader epoch found nothing (batches written without an epoch, or a leader
+                // that lost data without a new epoch). The leader wins, as in Kafka.
                 logger.warning(
                     "The leader's batch at offset \(first) of \(tp) starts inside our log (end \(logEnd)); truncating to \(first) and fetching again")
                 do {

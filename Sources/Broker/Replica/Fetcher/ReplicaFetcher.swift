@@ -64,12 +64,13 @@ final class ReplicaFetcher: Sendable {
 
     // MARK: partitions
 
+    /// Partitions of a new leader: each starts by truncating to where its log diverges from the leader's.
     func addPartitions(_ states: [InitialFetchState]) {
         partitions.withLock { partitions in
             for state in states {
                 partitions[state.partition.topicPartition] = PartitionFetchState(
                     partition: state.partition, fetchOffset: state.fetchOffset, leaderEpoch: state.leaderEpoch,
-                    truncating: state.truncating)
+                    truncating: true)
             }
         }
         wakeUp.notify(0)

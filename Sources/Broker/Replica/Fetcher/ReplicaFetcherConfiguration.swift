@@ -34,6 +34,4 @@ struct InitialFetchState: Sendable {
     var leader: BrokerEndPoint
     var leaderEpoch: Int32
     var fetchOffset: Int64
-    /// Truncate by leader epoch before the first fetch (a new leader); false when only the epoch moved.
-    var truncating: Bool
 }
