@@ -32,10 +32,10 @@ class Cluster:
     # --- processes -------------------------------------------------------------------------------------------
 
     def start(self, timeout: float = 90.0):
+        # One after another with start(), which picks a new port when another process took the free one it chose
+        # before the broker could bind it; restarts keep their ports and use spawn().
         for b in self.brokers:
-            b.spawn()
-        for b in self.brokers:
-            b.wait_ready(timeout)
+            b.start(timeout)
         return self
 
     def stop(self):
