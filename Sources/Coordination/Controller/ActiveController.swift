@@ -2,35 +2,34 @@ import KafkaProtocol
 import Logging
 import ZooKeeper
 
-/// One term of the controller: everything `KafkaController.run` builds when it becomes active, and throws away when
-/// it resigns. Owned by the single task that runs the event loop, so it needs no locks; watches and broker queues
-/// are separate tasks that only put events into `queue`.
+/// One term of the controller: the driver of `ControllerStateMachine`. It owns the I/O the machine asks for (the
+/// ZooKeeper reads and fenced writes, the queues to brokers, the watches, the log) and nothing else: it takes one
+/// event at a time from `queue`, hands it to the machine, performs the actions it returns, and feeds every
+/// ZooKeeper answer back until the machine is idle. Watches and broker queues are separate tasks that only put
+/// events into `queue`.
 final class ActiveController {
-    let controllerId: Int32
     let zk: ControllerZkClient
-    let config: ControllerConfig
     let logger: Logger
     let channels: ControllerChannelManager
-    let queue = ControllerEventQueue()
-    var context: ControllerContext
-    var batch = ControllerBrokerRequestBatch()
+    let queue: ControllerEventQueue
+    private var machine: ControllerStateMachine
     /// Per-topic watches of `/brokers/topics/<t>` for added partitions.
-    var partitionWatches: [String: Task<Void, Never>] = [:]
+    private var partitionWatches: [String: Task<Void, Never>] = [:]
     private var clusterWatches: [Task<Void, Never>] = []
-
-    /// Bound on rounds of re-reading a state znode that a leader changed meanwhile (Kafka retries without bound).
-    static let conflictRetriesMax = 100
 
     init(controllerId: Int32, epoch: ControllerEpoch, zk: KafkaZkClient, channel: any ControllerChannel,
          config: ControllerConfig, logger: Logger) {
-        self.controllerId = controllerId
         self.zk = ControllerZkClient(zk: zk, epoch: epoch)
-        self.config = config
         self.logger = logger
-        self.context = ControllerContext(epoch: epoch)
+        self.machine = ControllerStateMachine(controllerId: controllerId, epoch: epoch, config: config)
+        let queue = ControllerEventQueue()
+        self.queue = queue
         self.channels = ControllerChannelManager(
             channel: channel, controllerId: controllerId, controllerEpoch: epoch.epoch,
-            retryBackoff: config.requestRetryBackoff, logger: logger)
+            retryBackoff: config.requestRetryBackoff, logger: logger,
+            onStopReplicaDeleteResponse: { broker, partitions, errors in
+                queue.put(.topicDeletionStopReplicaResponse(broker: broker, partitions: partitions, errors: errors))
+            })
     }
 
     /// Processes events until cancelled (throws `CancellationError`), until the session ends, or until another
@@ -47,9 +46,41 @@ final class ActiveController {
         for await event in queue.events {
             queue.taken(event)
             try Task.checkCancellation()
-            try await process(event)
+            if case .sessionEnded(let error) = event { throw error }
+            var actions = machine.handle(event)
+            while let request = try perform(actions) {
+                let result: ControllerZkResult
+                do {
+                    result = try await zk.perform(request)
+                } catch let error where Self.endsTerm(error) {
+                    throw error
+                } catch {
+                    result = .failed("\(error)")
+                }
+                actions = machine.resume(result)
+            }
         }
         try Task.checkCancellation()
+    }
+
+    /// Performs the fire-and-forget actions in order; returns the ZooKeeper request that ends the list, if any.
+    private func perform(_ actions: [ControllerAction]) throws -> ControllerZkRequest? {
+        for action in actions {
+            switch action {
+            case .zooKeeper(let request): return request
+            case .send(let request, let broker): channels.send(request, to: broker)
+            case .connect(let broker): channels.addBroker(broker)
+            case .disconnect(let id): channels.removeBroker(id)
+            case .watchTopic(let topic):
+                if partitionWatches[topic] == nil {
+                    partitionWatches[topic] = watch(zk.zk.zooKeeper.watchNode(ZkPaths.topic(topic)), .partitionModifications(topic: topic))
+                }
+            case .unwatchTopic(let topic): partitionWatches.removeValue(forKey: topic)?.cancel()
+            case .log(let level, let message): logger.log(level: level, "\(message)")
+            case .endTerm(let reason): throw ControllerTermError(reason: reason)
+            }
+        }
+        return nil
     }
 
     private func stop() {
@@ -58,27 +89,6 @@ final class ActiveController {
         partitionWatches.removeAll()
         channels.shutdown()
         queue.finish()
-    }
-
-    private func process(_ event: ControllerEvent) async throws {
-        do {
-            switch event {
-            case .startup: try await onControllerFailover()
-            case .brokerChange: try await processBrokerChange()
-            case .topicChange: try await processTopicChange()
-            case .partitionModifications(let topic): try await processPartitionModifications(topic)
-            case .topicDeletion: try await processTopicDeletion()
-            case .isrChangeNotification: try await processIsrChangeNotification()
-            case .topicDeletionStopReplicaResponse(let broker, let partitions, let errors):
-                try await processTopicDeletionStopReplicaResponse(broker: broker, partitions: partitions, errors: errors)
-            case .sessionEnded(let error): throw error
-            }
-        } catch let error where Self.endsTerm(error) {
-            throw error
-        } catch {
-            if case .startup = event { throw error }  // a half-initialised controller must not go on (Kafka resigns)
-            logger.error("Error processing controller event \(event): \(error)")
-        }
     }
 
     /// Errors after which this term cannot go on: resignation, another controller, the session's end.
@@ -93,17 +103,7 @@ final class ActiveController {
     // MARK: watches
 
     private func watchChildren(_ path: String, _ event: ControllerEvent) -> Task<Void, Never> {
-        let stream = zk.zk.zooKeeper.watchChildren(path)
-        return watch(stream, event)
-    }
-
-    func watchPartitionModifications(_ topic: String) {
-        guard partitionWatches[topic] == nil else { return }
-        partitionWatches[topic] = watch(zk.zk.zooKeeper.watchNode(ZkPaths.topic(topic)), .partitionModifications(topic: topic))
-    }
-
-    func unwatchPartitionModifications(_ topic: String) {
-        partitionWatches.removeValue(forKey: topic)?.cancel()
+        watch(zk.zk.zooKeeper.watchChildren(path), event)
     }
 
     private func watch<Element: Sendable>(_ stream: AsyncThrowingStream<Element, any Error>, _ event: ControllerEvent) -> Task<Void, Never> {
@@ -115,28 +115,10 @@ final class ActiveController {
             }
         }
     }
+}
 
-    // MARK: requests
-
-    /// Sends everything gathered in `batch` (Kafka's `sendRequestsToBrokers`).
-    func sendRequestsToBrokers() {
-        let queue = self.queue
-        let context = self.context
-        batch.send(context: context, channels: channels) { broker, partitions, errors in
-            queue.put(.topicDeletionStopReplicaResponse(broker: broker, partitions: partitions, errors: errors))
-        }
-    }
-
-    /// UpdateMetadata for `partitions` to `brokers` (an empty list still tells them the live brokers).
-    func sendUpdateMetadataRequest(brokers: some Sequence<Int32>, partitions: some Sequence<TopicPartition>) {
-        batch.addUpdateMetadata(brokers: brokers, partitions: partitions, context: context)
-        sendRequestsToBrokers()
-    }
-
-    var epoch: Int32 { context.epoch.epoch }
-
-    static func list(_ ids: some Sequence<Int32>) -> String { ids.map(String.init).joined(separator: ",") }
-    static func list(_ items: some Sequence<some CustomStringConvertible>) -> String {
-        items.map(\.description).joined(separator: ",")
-    }
+/// The controller's state machine could not complete a failover; the term ends and the broker resigns.
+struct ControllerTermError: Error, CustomStringConvertible {
+    var reason: String
+    var description: String { "Controller failover did not complete: \(reason)" }
 }

@@ -56,35 +56,28 @@ struct ControllerBrokerRequestBatch {
         }
     }
 
-    /// Queues everything for live brokers (requests for dead ones are dropped, as in Kafka) and empties the batch.
-    /// `onStopReplicaDeleteResponse` gets the answers to StopReplica requests that delete partitions.
-    mutating func send(
-        context: ControllerContext, channels: ControllerChannelManager,
-        onStopReplicaDeleteResponse: @escaping @Sendable (_ broker: Int32, _ partitions: [TopicPartition], _ errors: [TopicPartition: ErrorCode]) -> Void
-    ) {
+    /// The requests for live brokers (those for dead ones are dropped, as in Kafka), in Kafka's order; empties the
+    /// batch.
+    mutating func drain(context: ControllerContext) -> [ControllerAction] {
         defer { self = ControllerBrokerRequestBatch() }
+        var actions: [ControllerAction] = []
         for (broker, states) in leaderAndIsr.sorted(by: { $0.key < $1.key }) where context.isReplicaOnline(broker) {
             let partitions = states.keys.sorted().map { states[$0]! }
             let leaderIds = Set(partitions.map(\.leader))
             let leaders = context.sortedLiveBrokers.filter { leaderIds.contains($0.id) }
-            channels.send(.leaderAndIsr(partitions: partitions, leaders: leaders), to: broker)
+            actions.append(.send(.leaderAndIsr(partitions: partitions, leaders: leaders), to: broker))
         }
         let metadata = updateMetadataPartitions.keys.sorted().map { updateMetadataPartitions[$0]! }
         let liveBrokers = context.sortedLiveBrokers
         for broker in updateMetadataBrokers.sorted() where context.isReplicaOnline(broker) {
-            channels.send(.updateMetadata(partitions: metadata, liveBrokers: liveBrokers), to: broker)
+            actions.append(.send(.updateMetadata(partitions: metadata, liveBrokers: liveBrokers), to: broker))
         }
         for (broker, flags) in stopReplica.sorted(by: { $0.key < $1.key }) where context.isReplicaOnline(broker) {
             let deleting = flags.filter(\.value).keys.sorted()
             let stopping = flags.filter { !$0.value }.keys.sorted()
-            if !stopping.isEmpty {
-                channels.send(.stopReplica(partitions: stopping, delete: false, onResponse: nil), to: broker)
-            }
-            if !deleting.isEmpty {
-                channels.send(
-                    .stopReplica(partitions: deleting, delete: true, onResponse: { onStopReplicaDeleteResponse(broker, deleting, $0) }),
-                    to: broker)
-            }
+            if !stopping.isEmpty { actions.append(.send(.stopReplica(partitions: stopping, delete: false), to: broker)) }
+            if !deleting.isEmpty { actions.append(.send(.stopReplica(partitions: deleting, delete: true), to: broker)) }
         }
+        return actions
     }
 }

@@ -3,12 +3,11 @@ import Logging
 import Synchronization
 
 /// One controller-to-broker request waiting in that broker's queue.
-enum ControllerRequest: Sendable {
+enum ControllerRequest: Sendable, Hashable {
     case leaderAndIsr(partitions: [PartitionState], leaders: [BrokerInfo])
     case updateMetadata(partitions: [PartitionState], liveBrokers: [BrokerInfo])
-    /// `onResponse` gets the per-partition error codes once the broker answered.
-    case stopReplica(
-        partitions: [TopicPartition], delete: Bool, onResponse: (@Sendable ([TopicPartition: ErrorCode]) -> Void)?)
+    /// The answers to those with `delete` go to the manager's `onStopReplicaDeleteResponse`.
+    case stopReplica(partitions: [TopicPartition], delete: Bool)
 
     var name: String {
         switch self {
@@ -37,9 +36,16 @@ final class ControllerChannelManager: Sendable {
     private let controllerEpoch: Int32
     private let retryBackoff: Duration
     private let logger: Logger
+    private let onStopReplicaDeleteResponse: @Sendable (_ broker: Int32, _ partitions: [TopicPartition], _ errors: [TopicPartition: ErrorCode]) -> Void
     private let queues = Mutex<[Int32: Queue]>([:])
 
-    init(channel: any ControllerChannel, controllerId: Int32, controllerEpoch: Int32, retryBackoff: Duration, logger: Logger) {
+    /// - Parameter onStopReplicaDeleteResponse: gets each broker's per-partition answer to a StopReplica that
+    ///   deletes partitions (topic deletion waits for them).
+    init(
+        channel: any ControllerChannel, controllerId: Int32, controllerEpoch: Int32, retryBackoff: Duration, logger: Logger,
+        onStopReplicaDeleteResponse: @escaping @Sendable (_ broker: Int32, _ partitions: [TopicPartition], _ errors: [TopicPartition: ErrorCode]) -> Void = { _, _, _ in }
+    ) {
+        self.onStopReplicaDeleteResponse = onStopReplicaDeleteResponse
         self.channel = channel
         self.controllerId = controllerId
         self.controllerEpoch = controllerEpoch
@@ -110,11 +116,11 @@ final class ControllerChannelManager: Sendable {
             try await channel.updateMetadata(
                 to: broker, controllerId: controllerId, controllerEpoch: controllerEpoch, brokerEpoch: target.epoch,
                 partitions: partitions, liveBrokers: liveBrokers)
-        case .stopReplica(let partitions, let delete, let onResponse):
+        case .stopReplica(let partitions, let delete):
             let errors = try await channel.stopReplica(
                 to: broker, controllerId: controllerId, controllerEpoch: controllerEpoch, brokerEpoch: target.epoch,
                 partitions: partitions, deletePartitions: delete)
-            onResponse?(errors)
+            if delete { onStopReplicaDeleteResponse(broker.id, partitions, errors) }
         }
     }
 }

@@ -21,15 +21,41 @@ extension ControllerZkClient {
     }
 
     /// Conditional writes of new leader/ISR states (each fenced by the controller epoch, as `updatePartitionState`).
-    func updatePartitionStates(_ updates: [(TopicPartition, LeaderAndIsr)]) async throws -> [(TopicPartition, UpdateOutcome)] {
-        try await pipelined(updates) { partition, state in (partition, try await updatePartitionState(partition, state)) }
+    func updatePartitionStates(_ updates: [PartitionStateUpdate]) async throws -> [(TopicPartition, PartitionStateUpdateOutcome)] {
+        try await pipelined(updates) { ($0.partition, try await updatePartitionState($0.partition, $0.leaderAndIsr)) }
     }
 
     /// New partitions' state znodes (`createPartitionState` each): nil where one already existed.
-    func createPartitionStates(
-        _ creations: [(TopicPartition, LeaderIsrAndControllerEpoch)]
-    ) async throws -> [(TopicPartition, LeaderIsrAndControllerEpoch?)] {
-        try await pipelined(creations) { partition, state in (partition, try await createPartitionState(partition, state)) }
+    func createPartitionStates(_ creations: [PartitionStateCreation]) async throws -> [(TopicPartition, LeaderIsrAndControllerEpoch?)] {
+        try await pipelined(creations) { ($0.partition, try await createPartitionState($0.partition, $0.state)) }
+    }
+
+    /// Each topic's assignment: nil where the znode is gone, `.failure` where it cannot be parsed.
+    func topicAssignments(_ topics: [String]) async throws -> [(String, Result<TopicZNode?, ZkDataError>)] {
+        try await pipelined(topics) { topic in
+            do {
+                return (topic, .success(try await topicAssignment(topic)))
+            } catch let error as ZkDataError {
+                return (topic, .failure(error))
+            }
+        }
+    }
+
+    /// Each topic's config overrides (empty where it has none), `.failure` where they cannot be parsed.
+    func topicConfigs(_ topics: [String]) async throws -> [String: Result<[String: String], ZkDataError>] {
+        let reads = try await pipelined(topics) { topic -> (String, Result<[String: String], ZkDataError>) in
+            do {
+                return (topic, .success(try await topicConfig(topic) ?? [:]))
+            } catch let error as ZkDataError {
+                return (topic, .failure(error))
+            }
+        }
+        return Dictionary(reads, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Deletes each path with everything below it, several paths at once.
+    func deleteRecursively(_ paths: [String]) async throws {
+        _ = try await pipelined(paths) { try await deleteRecursively($0) }
     }
 
     /// `body` over `items` with up to `pipelineDepth` calls in flight; the results in `items`' order.

@@ -75,15 +75,8 @@ struct ControllerZkClient: Sendable {
         }
     }
 
-    enum UpdateOutcome {
-        case updated(zkVersion: Int32)
-        /// Someone (the partition's leader, changing the ISR) wrote the znode since it was read: re-read, retry.
-        case badVersion
-        case noNode
-    }
-
     /// Writes the new state conditionally on `leaderAndIsr.zkVersion` (Kafka's `updateLeaderAndIsr`).
-    func updatePartitionState(_ partition: TopicPartition, _ leaderAndIsr: LeaderAndIsr) async throws -> UpdateOutcome {
+    func updatePartitionState(_ partition: TopicPartition, _ leaderAndIsr: LeaderAndIsr) async throws -> PartitionStateUpdateOutcome {
         let path = ZkPaths.partitionState(topic: partition.topic, partition: partition.partition)
         let data = LeaderIsrAndControllerEpoch(leaderAndIsr, controllerEpoch: epoch.epoch).encoded()
         do {

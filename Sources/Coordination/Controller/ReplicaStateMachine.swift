@@ -1,10 +1,10 @@
 import KafkaProtocol
-/// Kafka's `ReplicaStateMachine`, run by the active controller: replicas go New -> Online <-> Offline, and through
-/// DeletionStarted -> DeletionSuccessful (or DeletionIneligible) -> NonExistent while their topic is deleted.
-/// Going Offline takes the replica out of the partition's ISR (conditional write of the state znode).
-extension ActiveController {
+/// Kafka's `ReplicaStateMachine`, run by the controller's state machine: replicas go New -> Online <-> Offline, and
+/// through DeletionStarted -> DeletionSuccessful (or DeletionIneligible) -> NonExistent while their topic is
+/// deleted. Going Offline takes the replica out of the partition's ISR (conditional write of the state znode).
+extension ControllerStateMachine {
     /// Live replicas are Online and get LeaderAndIsr; the others go Offline (and leave the ISRs).
-    func replicaStateMachineStartup() async throws {
+    mutating func replicaStateMachineStartup() {
         var online: [PartitionAndReplica] = []
         var offline: [PartitionAndReplica] = []
         for replica in context.replicas(of: context.allPartitions) {
@@ -17,33 +17,26 @@ extension ActiveController {
                 offline.append(replica)
             }
         }
-        try await handleReplicaStateChanges(online, to: .online)
-        try await handleReplicaStateChanges(offline, to: .offline)
+        push(.replicaStateChange(online, to: .online), .replicaStateChange(offline, to: .offline))
     }
 
-    /// Moves `replicas` to `target` (broker by broker) and sends the requests that produces.
-    func handleReplicaStateChanges(_ replicas: [PartitionAndReplica], to target: ReplicaLifecycle) async throws {
+    /// Moves `replicas` to `target` (broker by broker), then sends the requests that produces.
+    mutating func handleReplicaStateChanges(_ replicas: [PartitionAndReplica], to target: ReplicaLifecycle) {
         guard !replicas.isEmpty else { return }
-        defer { sendRequestsToBrokers() }
-        do {
-            for (broker, group) in Dictionary(grouping: replicas, by: \.replica).sorted(by: { $0.key < $1.key }) {
-                try await doHandleReplicaStateChanges(broker, group.sorted(), to: target)
-            }
-        } catch let error where Self.endsTerm(error) {
-            throw error
-        } catch {
-            logger.error("Error while moving some replicas to \(target) state: \(error)")
+        for (broker, group) in Dictionary(grouping: replicas, by: \.replica).sorted(by: { $0.key < $1.key }) {
+            changeReplicaStates(broker, group.sorted(), to: target)
         }
+        push(.sendRequests)
     }
 
-    private func doHandleReplicaStateChanges(_ broker: Int32, _ replicas: [PartitionAndReplica], to target: ReplicaLifecycle) async throws {
+    private mutating func changeReplicaStates(_ broker: Int32, _ replicas: [PartitionAndReplica], to target: ReplicaLifecycle) {
         var valid: [PartitionAndReplica] = []
         for replica in replicas {
             let current = context.replicaState(replica)
             if target.validPreviousStates.contains(current) {
                 valid.append(replica)
             } else {
-                logger.error(
+                log(.error,
                     "Controller \(controllerId) epoch \(epoch) initiated state change of replica \(broker) for partition \(replica.partition) from \(current) to \(target) failed: it should be in one of [\(target.validPreviousStates.map(\.description).sorted().joined(separator: ","))] states")
             }
         }
@@ -52,7 +45,7 @@ extension ActiveController {
             for replica in valid {
                 if let state = context.leadership[replica.partition] {
                     guard state.leaderAndIsr.leader != broker else {
-                        logger.error("Replica \(broker) for partition \(replica.partition) cannot be moved to NewReplica state as it is being requested to become leader")
+                        log(.error, "Replica \(broker) for partition \(replica.partition) cannot be moved to NewReplica state as it is being requested to become leader")
                         continue
                     }
                     batch.addLeaderAndIsr(brokers: [broker], partition: replica.partition, state: state, isNew: true, context: context)
@@ -67,7 +60,7 @@ extension ActiveController {
                 context.replicaStates[replica] = .online
             }
         case .offline:
-            try await takeOffline(broker, valid)
+            if !valid.isEmpty { push(.takeOffline(IsrRemoval(replica: broker, replicas: valid, context: context))) }
         case .deletionStarted:
             for replica in valid {
                 context.replicaStates[replica] = .deletionStarted
@@ -88,85 +81,121 @@ extension ActiveController {
         }
     }
 
-    /// StopReplica (without deleting) to the replica, and out of the ISR of every partition that has state;
-    /// LeaderAndIsr with the new ISR to the partition's other replicas.
-    private func takeOffline(_ broker: Int32, _ replicas: [PartitionAndReplica]) async throws {
-        for replica in replicas { batch.addStopReplica(brokers: [broker], partition: replica.partition, delete: false) }
-        let withState = replicas.filter { context.leadership[$0.partition] != nil }
-        let updated = try await removeReplicaFromIsr(broker, withState.map(\.partition))
-        for replica in withState {
-            guard let state = updated[replica.partition] else { continue }
-            logger.info("Partition \(replica.partition) state changed to \(state.leaderAndIsr) after removing replica \(broker) from the ISR as part of transition to OfflineReplica")
+    // MARK: going offline
+
+    /// StopReplica (without deleting) to the replica, and out of the ISR of every partition that has state (Kafka's
+    /// `removeReplicasFromIsr`): re-read each state znode and, where the replica is in the ISR, write the ISR without
+    /// it (and no leader if it led), conditionally; partitions a leader changed meanwhile are read again.
+    mutating func takeOffline(_ removal: IsrRemoval) {
+        if removal.round == 1 {
+            for replica in removal.replicas {
+                batch.addStopReplica(brokers: [removal.replica], partition: replica.partition, delete: false)
+            }
+        }
+        guard !removal.remaining.isEmpty, removal.round <= Self.conflictRetriesMax else {
+            finishTakingOffline(removal)
+            return
+        }
+        ask(.partitionStates(removal.remaining), then: .isrRemovalRead(removal))
+    }
+
+    mutating func isrRemovalRead(_ removal: IsrRemoval, _ reads: [(TopicPartition, Result<LeaderIsrAndControllerEpoch?, ZkDataError>)]) {
+        var removal = removal
+        var writes: [PartitionStateUpdate] = []
+        let replica = removal.replica
+        for (partition, read) in reads {
+            let current: LeaderIsrAndControllerEpoch
+            switch read {
+            case .failure(let error):
+                log(.error, "Failed to change state of replica \(replica) for partition \(partition): \(error)")
+                continue
+            case .success(nil):
+                if !context.isTopicQueuedForDeletion(partition.topic) {
+                    log(.error, "Failed to change state of replica \(replica) for partition \(partition) since the leader and isr path in zookeeper is empty")
+                }
+                continue
+            case .success(let state?):
+                current = state
+            }
+            guard current.controllerEpoch <= epoch else {
+                log(.error,
+                    "Leader and isr path of \(partition) written by another controller with epoch \(current.controllerEpoch). This probably means the current controller with epoch \(epoch) went through a soft failure; aborting state change by this controller")
+                continue
+            }
+            guard current.leaderAndIsr.isr.contains(replica) else {
+                context.leadership[partition] = current
+                removal.results[partition] = current
+                continue
+            }
+            writes.append(PartitionStateUpdate(partition: partition, leaderAndIsr: PartitionLeaderElection.removing(replica, from: current.leaderAndIsr)))
+        }
+        removal.remaining = []
+        if writes.isEmpty {
+            finishTakingOffline(removal)
+        } else {
+            ask(.updatePartitionStates(writes), then: .isrRemovalWritten(removal, writes))
+        }
+    }
+
+    mutating func isrRemovalWritten(
+        _ removal: IsrRemoval, _ writes: [PartitionStateUpdate], _ outcomes: [(TopicPartition, PartitionStateUpdateOutcome)]
+    ) {
+        var removal = removal
+        for (write, (_, outcome)) in zip(writes, outcomes) {
+            switch outcome {
+            case .badVersion:
+                removal.remaining.append(write.partition)
+            case .noNode:
+                log(.error, "Failed to remove replica \(removal.replica) from the ISR of \(write.partition): its state znode is gone")
+            case .updated(let zkVersion):
+                var written = write.leaderAndIsr
+                written.zkVersion = zkVersion
+                let state = LeaderIsrAndControllerEpoch(written, controllerEpoch: epoch)
+                context.leadership[write.partition] = state
+                removal.results[write.partition] = state
+            }
+        }
+        removal.round += 1
+        if !removal.remaining.isEmpty, removal.round > Self.conflictRetriesMax {
+            log(.error, "Gave up removing replica \(removal.replica) from the ISR of \(Self.list(removal.remaining)) after \(Self.conflictRetriesMax) conflicting updates")
+        }
+        takeOffline(removal)
+    }
+
+    /// LeaderAndIsr with the new ISR to the partition's other replicas; the replicas are Offline.
+    private mutating func finishTakingOffline(_ removal: IsrRemoval) {
+        let broker = removal.replica
+        for replica in removal.replicas where removal.partitionsWithState.contains(replica.partition) {
+            guard let state = removal.results[replica.partition] else { continue }
+            log(.info, "Partition \(replica.partition) state changed to \(state.leaderAndIsr) after removing replica \(broker) from the ISR as part of transition to OfflineReplica")
             if !context.isTopicQueuedForDeletion(replica.topic) {
                 let recipients = context.replicas(replica.partition).filter { $0 != broker }
                 batch.addLeaderAndIsr(brokers: recipients, partition: replica.partition, state: state, isNew: false, context: context)
             }
             context.replicaStates[replica] = .offline
         }
-        for replica in replicas where context.leadership[replica.partition] == nil {
+        for replica in removal.replicas where !removal.partitionsWithState.contains(replica.partition) {
             batch.addUpdateMetadata(brokers: context.liveBrokerIds, partitions: [replica.partition], context: context)
             context.replicaStates[replica] = .offline
         }
     }
+}
 
-    /// Kafka's `removeReplicasFromIsr`: re-reads each state znode and, where the replica is in the ISR, writes the ISR
-    /// without it (and no leader if it led), conditionally; retries partitions a leader changed meanwhile. Returns
-    /// the states now in ZooKeeper for the partitions that succeeded.
-    private func removeReplicaFromIsr(_ replica: Int32, _ partitions: [TopicPartition]) async throws
-        -> [TopicPartition: LeaderIsrAndControllerEpoch]
-    {
-        var results: [TopicPartition: LeaderIsrAndControllerEpoch] = [:]
-        var remaining = partitions
-        var rounds = 0
-        while !remaining.isEmpty && rounds < Self.conflictRetriesMax {
-            rounds += 1
-            var retry: [TopicPartition] = []
-            var removals: [(TopicPartition, LeaderAndIsr)] = []
-            for (partition, read) in try await zk.partitionStates(remaining) {
-                let current: LeaderIsrAndControllerEpoch
-                switch read {
-                case .failure(let error):
-                    logger.error("Failed to change state of replica \(replica) for partition \(partition): \(error)")
-                    continue
-                case .success(nil):
-                    if !context.isTopicQueuedForDeletion(partition.topic) {
-                        logger.error("Failed to change state of replica \(replica) for partition \(partition) since the leader and isr path in zookeeper is empty")
-                    }
-                    continue
-                case .success(let state?):
-                    current = state
-                }
-                guard current.controllerEpoch <= epoch else {
-                    logger.error(
-                        "Leader and isr path of \(partition) written by another controller with epoch \(current.controllerEpoch). This probably means the current controller with epoch \(epoch) went through a soft failure; aborting state change by this controller")
-                    continue
-                }
-                guard current.leaderAndIsr.isr.contains(replica) else {
-                    context.leadership[partition] = current
-                    results[partition] = current
-                    continue
-                }
-                removals.append((partition, PartitionLeaderElection.removing(replica, from: current.leaderAndIsr)))
-            }
-            for ((partition, adjusted), (_, outcome)) in zip(removals, try await zk.updatePartitionStates(removals)) {
-                switch outcome {
-                case .badVersion:
-                    retry.append(partition)
-                case .noNode:
-                    logger.error("Failed to remove replica \(replica) from the ISR of \(partition): its state znode is gone")
-                case .updated(let zkVersion):
-                    var written = adjusted
-                    written.zkVersion = zkVersion
-                    let state = LeaderIsrAndControllerEpoch(written, controllerEpoch: epoch)
-                    context.leadership[partition] = state
-                    results[partition] = state
-                }
-            }
-            remaining = retry
-        }
-        if !remaining.isEmpty {
-            logger.error("Gave up removing replica \(replica) from the ISR of \(Self.list(remaining)) after \(Self.conflictRetriesMax) conflicting updates")
-        }
-        return results
+/// Replicas of one broker going Offline: the partitions whose ISR still has to lose it, and the states written.
+struct IsrRemoval {
+    var replica: Int32
+    var replicas: [PartitionAndReplica]
+    /// The partitions that had a leader and ISR when the transition began.
+    var partitionsWithState: Set<TopicPartition>
+    var remaining: [TopicPartition]
+    var round = 1
+    var results: [TopicPartition: LeaderIsrAndControllerEpoch] = [:]
+
+    init(replica: Int32, replicas: [PartitionAndReplica], context: ControllerContext) {
+        self.replica = replica
+        self.replicas = replicas
+        let withState = replicas.map(\.partition).filter { context.leadership[$0] != nil }
+        self.partitionsWithState = Set(withState)
+        self.remaining = withState
     }
 }

@@ -1,5 +1,5 @@
 import KafkaProtocol
-/// Kafka's `TopicDeletionManager`, run by the active controller.
+/// Kafka's `TopicDeletionManager`, run by the controller's state machine.
 ///
 /// A topic queued under `/admin/delete_topics` gets UpdateMetadata with leader -2 for its partitions, then
 /// StopReplica (delete=true) to every replica. Once every replica answered without error the topic's znodes go:
@@ -10,85 +10,84 @@ import KafkaProtocol
 /// The offsets go without the groups' coordinator fences (`GroupFence`): the topic is gone, so no coordinator's
 /// offsets for it are worth keeping. A coordinator whose idea of the group's znodes is now stale has its next write
 /// refused and retried by `GroupOffsetStore`.
-extension ActiveController {
-    func initializeTopicDeletion(_ toDelete: Set<String>, ineligible: Set<String>) {
-        logger.info(
+extension ControllerStateMachine {
+    mutating func initializeTopicDeletion(_ toDelete: Set<String>) {
+        // Topics with a replica on a dead broker cannot proceed now.
+        let ineligible = context.allTopics.filter { topic in
+            context.replicas(ofTopic: topic).contains { !context.isReplicaOnline($0.replica) }
+        }
+        log(.info,
             "Initializing topic deletion with initial deletions: \(toDelete.sorted()), initial ineligible deletions: \(ineligible.intersection(toDelete).sorted())")
         guard config.deleteTopicEnable else { return }  // processTopicDeletion drops the requests
         context.topicsToBeDeleted.formUnion(toDelete)
         context.topicsIneligibleForDeletion.formUnion(ineligible.intersection(context.topicsToBeDeleted))
     }
 
-    func tryTopicDeletion() async throws {
-        if config.deleteTopicEnable { try await resumeDeletions() }
-    }
-
     /// `/admin/delete_topics` changed.
-    func processTopicDeletion() async throws {
-        var topics = Set(try await zk.topicDeletions())
+    mutating func processTopicDeletion(_ requested: Set<String>) {
+        var topics = requested
         let nonExistent = topics.subtracting(context.allTopics)
+        var dropped: [String] = []
         if !nonExistent.isEmpty {
-            logger.warning("Ignoring request to delete non-existing topics \(nonExistent.sorted().joined(separator: ","))")
-            for topic in nonExistent.sorted() { try await zk.deleteRecursively(ZkPaths.deleteTopic(topic)) }
+            log(.warning, "Ignoring request to delete non-existing topics \(nonExistent.sorted().joined(separator: ","))")
+            dropped += nonExistent.sorted()
         }
         topics.subtract(nonExistent)
-        guard !topics.isEmpty else { return }
-        guard config.deleteTopicEnable else {
-            logger.info("Removing \(topics.sorted()) since delete topic is disabled")
-            for topic in topics.sorted() { try await zk.deleteRecursively(ZkPaths.deleteTopic(topic)) }
-            return
+        if !topics.isEmpty, !config.deleteTopicEnable {
+            log(.info, "Removing \(topics.sorted()) since delete topic is disabled")
+            dropped += topics.sorted()
+            topics = []
         }
+        push(.deletePaths(dropped.map(ZkPaths.deleteTopic)))
         let newlyQueued = topics.subtracting(context.topicsToBeDeleted)
         guard !newlyQueued.isEmpty else { return }
-        logger.info("Starting topic deletion for topics \(newlyQueued.sorted().joined(separator: ","))")
+        log(.info, "Starting topic deletion for topics \(newlyQueued.sorted().joined(separator: ","))")
         context.topicsToBeDeleted.formUnion(newlyQueued)
-        try await resumeDeletions()
+        push(.resumeDeletions)
     }
 
     /// A broker with replicas of these topics came back: their deletion may go on.
-    func resumeDeletion(forTopics topics: Set<String>) async throws {
+    mutating func resumeDeletion(forTopics topics: Set<String>) {
         guard config.deleteTopicEnable else { return }
         let resumable = topics.intersection(context.topicsToBeDeleted)
         guard !resumable.isEmpty else { return }
         context.topicsIneligibleForDeletion.subtract(resumable)
-        try await resumeDeletions()
+        push(.resumeDeletions)
     }
 
-    func failReplicaDeletion(_ replicas: [PartitionAndReplica]) async throws {
+    mutating func failReplicaDeletion(_ replicas: [PartitionAndReplica]) {
         guard config.deleteTopicEnable else { return }
         let failed = replicas.filter { context.isTopicQueuedForDeletion($0.topic) }
         guard !failed.isEmpty else { return }
         let topics = Set(failed.map(\.topic))
-        logger.info("Deletion failed for replicas \(Self.list(failed)). Halting deletion for topics \(topics.sorted())")
-        try await handleReplicaStateChanges(failed, to: .deletionIneligible)
-        markTopicIneligibleForDeletion(topics, reason: "replica deletion failure")
-        try await resumeDeletions()
+        log(.info, "Deletion failed for replicas \(Self.list(failed)). Halting deletion for topics \(topics.sorted())")
+        push(.replicaStateChange(failed, to: .deletionIneligible),
+             .markTopicsIneligibleForDeletion(topics, reason: "replica deletion failure"), .resumeDeletions)
     }
 
-    func completeReplicaDeletion(_ replicas: [PartitionAndReplica]) async throws {
+    mutating func completeReplicaDeletion(_ replicas: [PartitionAndReplica]) {
         let deleted = replicas.filter { context.isTopicQueuedForDeletion($0.topic) }
-        logger.debug("Deletion successfully completed for replicas \(Self.list(deleted))")
-        try await handleReplicaStateChanges(deleted, to: .deletionSuccessful)
-        try await resumeDeletions()
+        log(.debug, "Deletion successfully completed for replicas \(Self.list(deleted))")
+        push(.replicaStateChange(deleted, to: .deletionSuccessful), .resumeDeletions)
     }
 
     /// A broker answered a StopReplica(delete=true): replicas without an error code are deleted; the others (and
     /// any partition the answer does not mention) failed.
-    func processTopicDeletionStopReplicaResponse(
+    mutating func processTopicDeletionStopReplicaResponse(
         broker: Int32, partitions: [TopicPartition], errors: [TopicPartition: ErrorCode]
-    ) async throws {
-        logger.debug("Delete topic callback invoked on StopReplica response received from broker \(broker): partition errors = \(errors)")
+    ) {
+        log(.debug, "Delete topic callback invoked on StopReplica response received from broker \(broker): partition errors = \(errors)")
         let replicas = partitions.map { PartitionAndReplica(partition: $0, replica: broker) }
         let failed = replicas.filter { errors[$0.partition] != .noError }
         let succeeded = replicas.filter { errors[$0.partition] == .noError }
-        try await failReplicaDeletion(failed)
-        if !succeeded.isEmpty { try await completeReplicaDeletion(succeeded) }
+        push(.failReplicaDeletion(failed))
+        if !succeeded.isEmpty { push(.completeReplicaDeletion(succeeded)) }
     }
 
-    private func markTopicIneligibleForDeletion(_ topics: Set<String>, reason: String) {
+    mutating func markTopicIneligibleForDeletion(_ topics: Set<String>, reason: String) {
         let halted = context.topicsToBeDeleted.intersection(topics)
         context.topicsIneligibleForDeletion.formUnion(halted)
-        if !halted.isEmpty { logger.info("Halted deletion of topics \(halted.sorted().joined(separator: ",")) due to \(reason)") }
+        if !halted.isEmpty { log(.info, "Halted deletion of topics \(halted.sorted().joined(separator: ",")) due to \(reason)") }
     }
 
     private func isTopicEligibleForDeletion(_ topic: String) -> Bool {
@@ -96,15 +95,15 @@ extension ActiveController {
             && !context.topicsIneligibleForDeletion.contains(topic)
     }
 
-    private func resumeDeletions() async throws {
+    mutating func resumeDeletions() {
+        guard config.deleteTopicEnable else { return }
         let queued = context.topicsToBeDeleted.sorted()
-        if !queued.isEmpty { logger.info("Handling deletion for topics \(queued.joined(separator: ","))") }
+        if !queued.isEmpty { log(.info, "Handling deletion for topics \(queued.joined(separator: ","))") }
         var retry: [String] = []
         var eligible: [String] = []
         for topic in queued {
             if context.areAllReplicas(ofTopic: topic, in: .deletionSuccessful) {
-                try await completeDeleteTopic(topic)
-                logger.info("Deletion of topic \(topic) successfully completed")
+                push(.completeDeleteTopic(topic))
                 continue
             }
             if !context.isAnyReplica(ofTopic: topic, in: .deletionStarted)
@@ -113,31 +112,29 @@ extension ActiveController {
                 retry.append(topic)
             }
             if isTopicEligibleForDeletion(topic) {
-                logger.info("Deletion of topic \(topic) (re)started")
+                log(.info, "Deletion of topic \(topic) (re)started")
                 eligible.append(topic)
             }
         }
         if !retry.isEmpty {
             // Back to Offline, so that a later start can move them to DeletionStarted again.
-            try await handleReplicaStateChanges(retry.flatMap { context.replicas(ofTopic: $0, in: .deletionIneligible) }, to: .offline)
+            push(.replicaStateChange(retry.flatMap { context.replicas(ofTopic: $0, in: .deletionIneligible) }, to: .offline))
         }
-        if !eligible.isEmpty { try await onTopicDeletion(eligible) }
+        if !eligible.isEmpty { push(.onTopicDeletion(eligible)) }
     }
 
-    private func onTopicDeletion(_ topics: [String]) async throws {
+    mutating func onTopicDeletion(_ topics: [String]) {
         let unseen = topics.filter { !context.topicsWithDeletionStarted.contains($0) }
         if !unseen.isEmpty {
             let partitions = unseen.flatMap(context.partitions(ofTopic:))
-            try await handlePartitionStateChanges(partitions, to: .offline)
-            try await handlePartitionStateChanges(partitions, to: .nonExistent)
             context.topicsWithDeletionStarted.formUnion(unseen)
+            push(.partitionStateChange(partitions, to: .offline), .partitionStateChange(partitions, to: .nonExistent))
         }
         // Brokers stop serving the topics (leader -2) before their replicas are stopped.
-        sendUpdateMetadataRequest(brokers: context.liveBrokerIds, partitions: topics.flatMap(context.partitions(ofTopic:)))
-        try await onPartitionDeletion(topics)
+        push(.updateMetadata(brokers: nil, partitions: topics.flatMap(context.partitions(ofTopic:))), .onPartitionDeletion(topics))
     }
 
-    private func onPartitionDeletion(_ topics: [String]) async throws {
+    mutating func onPartitionDeletion(_ topics: [String]) {
         var dead: [PartitionAndReplica] = []
         var toStop: [PartitionAndReplica] = []
         var ineligible: Set<String> = []
@@ -148,26 +145,32 @@ extension ActiveController {
             dead += deadReplicas
             toStop += replicas.filter { context.isReplicaOnline($0.replica) && !succeeded.contains($0) }
             if !deadReplicas.isEmpty {
-                logger.debug("Dead Replicas (\(Self.list(deadReplicas))) found for topic \(topic)")
+                log(.debug, "Dead Replicas (\(Self.list(deadReplicas))) found for topic \(topic)")
                 ineligible.insert(topic)
             }
         }
-        try await handleReplicaStateChanges(dead, to: .deletionIneligible)
-        try await handleReplicaStateChanges(toStop, to: .offline)
-        try await handleReplicaStateChanges(toStop, to: .deletionStarted)
-        if !ineligible.isEmpty { markTopicIneligibleForDeletion(ineligible, reason: "offline replicas") }
+        push(.replicaStateChange(dead, to: .deletionIneligible), .replicaStateChange(toStop, to: .offline),
+             .replicaStateChange(toStop, to: .deletionStarted))
+        if !ineligible.isEmpty { push(.markTopicsIneligibleForDeletion(ineligible, reason: "offline replicas")) }
     }
 
-    private func completeDeleteTopic(_ topic: String) async throws {
-        unwatchPartitionModifications(topic)
-        try await handleReplicaStateChanges(context.replicas(ofTopic: topic, in: .deletionSuccessful), to: .nonExistent)
-        try await zk.deleteRecursively(ZkPaths.topic(topic))
-        try await zk.deleteRecursively(ZkPaths.topicConfig(topic))
-        try await zk.deleteRecursively(ZkPaths.deleteTopic(topic))
-        for group in try await zk.children(ZkPaths.consumers).sorted() {
-            try await zk.deleteRecursively(ZkPaths.consumerOffsets(group: group, topic: topic))
-            try await zk.deleteRecursively(ZkPaths.consumerOffsetsMetadata(group: group, topic: topic))
+    /// Every replica is deleted: the topic's znodes go, then its committed offsets, then the controller forgets it.
+    mutating func completeDeleteTopic(_ topic: String) {
+        emit(.unwatchTopic(topic))
+        handleReplicaStateChanges(context.replicas(ofTopic: topic, in: .deletionSuccessful), to: .nonExistent)
+        ask(.deleteRecursively([ZkPaths.topic(topic), ZkPaths.topicConfig(topic), ZkPaths.deleteTopic(topic)]),
+            then: .topicZNodesDeleted(topic))
+    }
+
+    mutating func deleteCommittedOffsets(_ topic: String, groups: [String]) {
+        let paths = groups.sorted().flatMap {
+            [ZkPaths.consumerOffsets(group: $0, topic: topic), ZkPaths.consumerOffsetsMetadata(group: $0, topic: topic)]
         }
+        ask(.deleteRecursively(paths), then: .topicDeleted(topic))
+    }
+
+    mutating func topicDeleted(_ topic: String) {
         context.removeTopic(topic)
+        log(.info, "Deletion of topic \(topic) successfully completed")
     }
 }
