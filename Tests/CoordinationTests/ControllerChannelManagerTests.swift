@@ -17,7 +17,7 @@ struct ControllerChannelManagerTests {
         func leaderAndIsr(
             to broker: BrokerInfo, controllerId: Int32, controllerEpoch: Int32, brokerEpoch: Int64,
             partitions: [PartitionState], leaders: [BrokerInfo]
-        ) async throws {
+        ) async throws -> [TopicPartition: ErrorCode] {
             attempts.withLock { $0[broker.id, default: 0] += 1 }
             if broker.id == 2 { try await Task.sleep(for: .seconds(3600)) }
             if broker.id == 1, failuresLeft.withLock({ left in defer { left -= 1 }; return left > 0 }) {
@@ -25,6 +25,7 @@ struct ControllerChannelManagerTests {
                 throw Refused()
             }
             delivered.withLock { $0.append((broker.id, partitions.count)) }
+            return [:]
         }
 
         func updateMetadata(
@@ -67,5 +68,54 @@ struct ControllerChannelManagerTests {
         manager.send(request(partitions: 1), to: 2)
         manager.shutdown()
         #expect(channel.attempts.withLock { $0[2] } == 1)
+    }
+
+    /// A broker that cannot host a replica says so in its LeaderAndIsr answer; the controller hears of it.
+    final class FullDiskChannel: ControllerChannel {
+        func leaderAndIsr(
+            to broker: BrokerInfo, controllerId: Int32, controllerEpoch: Int32, brokerEpoch: Int64,
+            partitions: [PartitionState], leaders: [BrokerInfo]
+        ) async throws -> [TopicPartition: ErrorCode] {
+            Dictionary(uniqueKeysWithValues: partitions.map {
+                (TopicPartition($0.topic, $0.partition), $0.partition == 0 ? .kafkaStorageError : .noError)
+            })
+        }
+
+        func updateMetadata(
+            to broker: BrokerInfo, controllerId: Int32, controllerEpoch: Int32, brokerEpoch: Int64,
+            partitions: [PartitionState], liveBrokers: [BrokerInfo]
+        ) async throws {}
+
+        func stopReplica(
+            to broker: BrokerInfo, controllerId: Int32, controllerEpoch: Int32, brokerEpoch: Int64,
+            partitions: [TopicPartition], deletePartitions: Bool
+        ) async throws -> [TopicPartition: ErrorCode] { [:] }
+    }
+
+    @Test func storageErrorsInLeaderAndIsrAnswersAreReported() async throws {
+        let reported = Mutex<[(Int32, Int64, [TopicPartition: ErrorCode])]>([])
+        let manager = ControllerChannelManager(
+            channel: FullDiskChannel(), controllerId: 0, controllerEpoch: 1, retryBackoff: .milliseconds(10),
+            logger: Logger(label: "test"),
+            onLeaderAndIsrStorageErrors: { broker, errors in reported.withLock { $0.append((broker.broker.id, broker.epoch, errors)) } })
+        manager.addBroker(BrokerAndEpoch(broker: TestZooKeeper.brokerInfo(1), epoch: 42))
+        manager.send(request(partitions: 1).withPartitions(from: 1), to: 1)  // no error: not reported
+        manager.send(request(partitions: 2), to: 1)
+        try await eventually(timeout: .seconds(60), "the storage error reported") { reported.withLock { !$0.isEmpty } }
+        manager.shutdown()
+        let (broker, epoch, errors) = try #require(reported.withLock { $0.first })
+        #expect(broker == 1 && epoch == 42)
+        #expect(errors[TopicPartition("t", 0)] == .kafkaStorageError)
+        #expect(errors[TopicPartition("t", 1)] == .noError)
+        #expect(reported.withLock { $0.count } == 1)
+    }
+}
+
+extension ControllerRequest {
+    /// The same LeaderAndIsr with partition numbers starting at `first`.
+    fileprivate func withPartitions(from first: Int32) -> ControllerRequest {
+        guard case .leaderAndIsr(var partitions, let leaders) = self else { return self }
+        for index in partitions.indices { partitions[index].partition = first + Int32(index) }
+        return .leaderAndIsr(partitions: partitions, leaders: leaders)
     }
 }

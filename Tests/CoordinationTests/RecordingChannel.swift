@@ -66,11 +66,12 @@ final class RecordingChannel: ControllerChannel {
     func leaderAndIsr(
         to broker: BrokerInfo, controllerId: Int32, controllerEpoch: Int32, brokerEpoch: Int64,
         partitions: [PartitionState], leaders: [BrokerInfo]
-    ) async throws {
+    ) async throws -> [TopicPartition: ErrorCode] {
         let call = LeaderAndIsrCall(
             broker: broker.id, controllerId: controllerId, controllerEpoch: controllerEpoch, brokerEpoch: brokerEpoch,
             partitions: partitions, leaders: leaders.map(\.id))
         recorded.withLock { $0.append(.leaderAndIsr(call)) }
+        return [:]
     }
 
     func updateMetadata(

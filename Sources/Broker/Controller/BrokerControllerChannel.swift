@@ -47,19 +47,22 @@ public struct BrokerControllerChannel: ControllerChannel {
     public func leaderAndIsr(
         to broker: BrokerInfo, controllerId: Int32, controllerEpoch: Int32, brokerEpoch: Int64,
         partitions: [PartitionState], leaders: [BrokerInfo]
-    ) async throws {
+    ) async throws -> [TopicPartition: ErrorCode] {
         let leaderEndPoints = try leaders.map { ($0, try endPoint(of: $0)) }
         let request = ControllerRequests.leaderAndIsr(
             controllerId: controllerId, controllerEpoch: controllerEpoch, brokerEpoch: brokerEpoch,
             partitions: partitions, leaders: leaderEndPoints)
         let response = try await send(request, version: ControllerRequests.leaderAndIsrVersion, to: broker)
         try check(response.errorCode, api: .leaderAndIsr, broker: broker)
-        let failed = ControllerRequests.partitionErrors(response, version: ControllerRequests.leaderAndIsrVersion)
-            .filter { $0.errorCode != 0 }
-        for error in failed {
-            logger.warning(
-                "Broker \(broker.id) answered LeaderAndIsr for \(error.topicName)-\(error.partitionIndex) with \(ErrorCode(rawValue: error.errorCode))")
+        var errors: [TopicPartition: ErrorCode] = [:]
+        for error in ControllerRequests.partitionErrors(response, version: ControllerRequests.leaderAndIsrVersion) {
+            let partition = TopicPartition(error.topicName, error.partitionIndex)
+            errors[partition] = ErrorCode(rawValue: error.errorCode)
+            if error.errorCode != 0 {
+                logger.warning("Broker \(broker.id) answered LeaderAndIsr for \(partition) with \(ErrorCode(rawValue: error.errorCode))")
+            }
         }
+        return errors
     }
 
     public func updateMetadata(

@@ -29,6 +29,9 @@ final class ActiveController {
             retryBackoff: config.requestRetryBackoff, logger: logger,
             onStopReplicaDeleteResponse: { broker, partitions, errors in
                 queue.put(.topicDeletionStopReplicaResponse(broker: broker, partitions: partitions, errors: errors))
+            },
+            onLeaderAndIsrStorageErrors: { broker, errors in
+                queue.put(.leaderAndIsrResponse(broker: broker.broker.id, brokerEpoch: broker.epoch, errors: errors))
             })
     }
 

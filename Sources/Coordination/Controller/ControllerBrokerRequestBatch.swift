@@ -52,7 +52,7 @@ struct ControllerBrokerRequestBatch {
                 topic: partition.topic, partition: partition.partition, controllerEpoch: state.controllerEpoch,
                 leader: leaderAndIsr.leader, leaderEpoch: leaderAndIsr.leaderEpoch, isr: leaderAndIsr.isr,
                 zkVersion: leaderAndIsr.zkVersion, replicas: replicas,
-                offlineReplicas: replicas.filter { !context.isReplicaOnline($0) })
+                offlineReplicas: replicas.filter { !context.isReplicaOnline($0, partition) })
         }
     }
 

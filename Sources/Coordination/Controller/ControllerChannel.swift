@@ -47,10 +47,11 @@ public struct PartitionState: Sendable, Hashable {
 /// come one at a time and in order; calls to different brokers run concurrently.
 public protocol ControllerChannel: Sendable {
     /// Kafka's LeaderAndIsr: `partitions` are the ones `broker` replicates; `leaders` the live brokers leading them.
+    /// Returns each partition's error code (KAFKA_STORAGE_ERROR: the broker cannot host that replica).
     func leaderAndIsr(
         to broker: BrokerInfo, controllerId: Int32, controllerEpoch: Int32, brokerEpoch: Int64,
         partitions: [PartitionState], leaders: [BrokerInfo]
-    ) async throws
+    ) async throws -> [TopicPartition: ErrorCode]
 
     /// Kafka's UpdateMetadata: partition states (leader -2 = being deleted) and every live broker.
     func updateMetadata(

@@ -37,14 +37,19 @@ final class ControllerChannelManager: Sendable {
     private let retryBackoff: Duration
     private let logger: Logger
     private let onStopReplicaDeleteResponse: @Sendable (_ broker: Int32, _ partitions: [TopicPartition], _ errors: [TopicPartition: ErrorCode]) -> Void
+    private let onLeaderAndIsrStorageErrors: @Sendable (_ broker: BrokerAndEpoch, _ errors: [TopicPartition: ErrorCode]) -> Void
     private let queues = Mutex<[Int32: Queue]>([:])
 
-    /// - Parameter onStopReplicaDeleteResponse: gets each broker's per-partition answer to a StopReplica that
-    ///   deletes partitions (topic deletion waits for them).
+    /// - Parameters:
+    ///   - onStopReplicaDeleteResponse: gets each broker's per-partition answer to a StopReplica that deletes
+    ///     partitions (topic deletion waits for them).
+    ///   - onLeaderAndIsrStorageErrors: gets the answers to LeaderAndIsr that name a KAFKA_STORAGE_ERROR.
     init(
         channel: any ControllerChannel, controllerId: Int32, controllerEpoch: Int32, retryBackoff: Duration, logger: Logger,
-        onStopReplicaDeleteResponse: @escaping @Sendable (_ broker: Int32, _ partitions: [TopicPartition], _ errors: [TopicPartition: ErrorCode]) -> Void = { _, _, _ in }
+        onStopReplicaDeleteResponse: @escaping @Sendable (_ broker: Int32, _ partitions: [TopicPartition], _ errors: [TopicPartition: ErrorCode]) -> Void = { _, _, _ in },
+        onLeaderAndIsrStorageErrors: @escaping @Sendable (_ broker: BrokerAndEpoch, _ errors: [TopicPartition: ErrorCode]) -> Void = { _, _ in }
     ) {
+        self.onLeaderAndIsrStorageErrors = onLeaderAndIsrStorageErrors
         self.onStopReplicaDeleteResponse = onStopReplicaDeleteResponse
         self.channel = channel
         self.controllerId = controllerId
@@ -109,9 +114,10 @@ final class ControllerChannelManager: Sendable {
         let broker = target.broker
         switch request {
         case .leaderAndIsr(let partitions, let leaders):
-            try await channel.leaderAndIsr(
+            let errors = try await channel.leaderAndIsr(
                 to: broker, controllerId: controllerId, controllerEpoch: controllerEpoch, brokerEpoch: target.epoch,
                 partitions: partitions, leaders: leaders)
+            if errors.values.contains(.kafkaStorageError) { onLeaderAndIsrStorageErrors(target, errors) }
         case .updateMetadata(let partitions, let liveBrokers):
             try await channel.updateMetadata(
                 to: broker, controllerId: controllerId, controllerEpoch: controllerEpoch, brokerEpoch: target.epoch,

@@ -73,6 +73,8 @@ struct ControllerContext {
     var topicsToBeDeleted: Set<String> = []
     var topicsWithDeletionStarted: Set<String> = []
     var topicsIneligibleForDeletion: Set<String> = []
+    /// Replicas a live broker answered KAFKA_STORAGE_ERROR for (their log directory failed), by broker.
+    var replicasOnOfflineDirs: [Int32: Set<TopicPartition>] = [:]
 
     init(epoch: ControllerEpoch) {
         self.epoch = epoch
@@ -83,6 +85,16 @@ struct ControllerContext {
     var liveBrokerIds: Set<Int32> { Set(liveBrokers.keys) }
     var sortedLiveBrokers: [BrokerInfo] { liveBrokers.keys.sorted().map { liveBrokers[$0]!.broker } }
     func isReplicaOnline(_ broker: Int32) -> Bool { liveBrokers[broker] != nil }
+
+    /// The broker is alive and its replica of `partition` is not on a failed log directory.
+    func isReplicaOnline(_ broker: Int32, _ partition: TopicPartition) -> Bool {
+        liveBrokers[broker] != nil && replicasOnOfflineDirs[broker]?.contains(partition) != true
+    }
+
+    /// The brokers whose replica of `partition` could lead or be in the ISR.
+    func onlineReplicas(_ partition: TopicPartition) -> Set<Int32> {
+        Set(replicas(partition).filter { isReplicaOnline($0, partition) })
+    }
 
     func assignment(_ partition: TopicPartition) -> PartitionReplicas? { assignments[partition.topic]?[partition.partition] }
     func replicas(_ partition: TopicPartition) -> [Int32] { assignment(partition)?.replicas ?? [] }
@@ -118,7 +130,7 @@ struct ControllerContext {
 
     /// Partitions whose leader is dead (or none), except those of topics being deleted.
     var partitionsWithOfflineLeader: [TopicPartition] {
-        leadership.filter { !isReplicaOnline($0.value.leaderAndIsr.leader) && !isTopicQueuedForDeletion($0.key.topic) }
+        leadership.filter { !isReplicaOnline($0.value.leaderAndIsr.leader, $0.key) && !isTopicQueuedForDeletion($0.key.topic) }
             .map(\.key).sorted()
     }
 

@@ -11,6 +11,8 @@ enum ControllerEvent: Sendable {
     case topicDeletion
     case isrChangeNotification
     case topicDeletionStopReplicaResponse(broker: Int32, partitions: [TopicPartition], errors: [TopicPartition: ErrorCode])
+    /// A broker's per-partition answer to a LeaderAndIsr (only those with an error or newly without one matter).
+    case leaderAndIsrResponse(broker: Int32, brokerEpoch: Int64, errors: [TopicPartition: ErrorCode])
     /// A watch ended because the session did: the controller stops.
     case sessionEnded(any Error)
 
@@ -26,7 +28,7 @@ enum ControllerEvent: Sendable {
         case .partitionModifications(let topic): .partitionModifications(topic)
         case .topicDeletion: .topicDeletion
         case .isrChangeNotification: .isrChangeNotification
-        case .startup, .topicDeletionStopReplicaResponse, .sessionEnded: nil
+        case .startup, .topicDeletionStopReplicaResponse, .leaderAndIsrResponse, .sessionEnded: nil
         }
     }
 }

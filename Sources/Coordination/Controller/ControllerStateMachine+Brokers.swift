@@ -1,3 +1,4 @@
+import KafkaProtocol
 /// Brokers joining, dying and re-registering (Kafka's `processBrokerChange`, `onBrokerStartup`, `onBrokerFailure`).
 extension ControllerStateMachine {
     mutating func processBrokerChange(_ brokers: [BrokerAndEpoch]) {
@@ -25,7 +26,10 @@ extension ControllerStateMachine {
     /// Tells everyone about the newcomers and the newcomers everything, sends them LeaderAndIsr for their replicas,
     /// elects leaders for partitions they can now lead, and resumes deletions that waited for them.
     mutating func onBrokerStartup(_ brokers: [BrokerAndEpoch]) {
-        for broker in brokers { context.liveBrokers[broker.broker.id] = broker }
+        for broker in brokers {
+            context.liveBrokers[broker.broker.id] = broker
+            context.replicasOnOfflineDirs[broker.broker.id] = nil  // a restart brings its log directories back
+        }
         let ids = brokers.map(\.broker.id)
         for id in ids { log(.info, "Broker \(id) joined the cluster") }
         let newcomers = Set(ids)
@@ -45,6 +49,7 @@ extension ControllerStateMachine {
     mutating func onBrokerFailure(_ brokers: [Int32]) {
         for id in brokers {
             context.liveBrokers[id] = nil
+            context.replicasOnOfflineDirs[id] = nil
             log(.warning, "Broker \(id) left the cluster")
         }
         push(.replicasBecomeOffline(context.replicas(onBrokers: Set(brokers))))
@@ -61,5 +66,26 @@ extension ControllerStateMachine {
         if !forDeletion.isEmpty { push(.failReplicaDeletion(forDeletion)) }
         // Without an election nobody has told the brokers that these brokers are gone.
         if withOfflineLeader.isEmpty { push(.updateMetadata(brokers: nil, partitions: [])) }
+    }
+
+    /// A broker answered LeaderAndIsr (Kafka's `processLeaderAndIsrResponseReceived`): replicas it could not host
+    /// (KAFKA_STORAGE_ERROR: a failed log directory, a full disk) go offline, so another replica leads; replicas it
+    /// now hosts without error are online again.
+    mutating func processLeaderAndIsrResponse(broker: Int32, brokerEpoch: Int64, errors: [TopicPartition: ErrorCode]) {
+        guard let live = context.liveBrokers[broker], live.epoch == brokerEpoch else { return }  // an earlier session's
+        let previous = context.replicasOnOfflineDirs[broker] ?? []
+        var current = previous
+        for (partition, error) in errors {
+            if error == .kafkaStorageError {
+                current.insert(partition)
+            } else if error == .noError {
+                current.remove(partition)
+            }
+        }
+        context.replicasOnOfflineDirs[broker] = current.isEmpty ? nil : current
+        let newlyOffline = current.subtracting(previous).sorted()
+        guard !newlyOffline.isEmpty else { return }
+        log(.info, "Mark replicas \(Self.list(newlyOffline)) on broker \(broker) as offline")
+        push(.replicasBecomeOffline(newlyOffline.map { PartitionAndReplica(partition: $0, replica: broker) }))
     }
 }

@@ -53,6 +53,8 @@ struct ControllerStateMachine {
         case .isrChangeNotification: ask(.isrChangeNotifications, then: .isrChangeNotifications)
         case .topicDeletionStopReplicaResponse(let broker, let partitions, let errors):
             processTopicDeletionStopReplicaResponse(broker: broker, partitions: partitions, errors: errors)
+        case .leaderAndIsrResponse(let broker, let brokerEpoch, let errors):
+            processLeaderAndIsrResponse(broker: broker, brokerEpoch: brokerEpoch, errors: errors)
         case .sessionEnded: break  // the driver ends the term
         }
         schedulePushed()

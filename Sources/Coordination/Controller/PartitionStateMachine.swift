@@ -8,7 +8,7 @@ extension ControllerStateMachine {
     mutating func partitionStateMachineStartup() {
         for partition in context.allPartitions {
             if let state = context.leadership[partition] {
-                context.partitionStates[partition] = context.isReplicaOnline(state.leaderAndIsr.leader) ? .online : .offline
+                context.partitionStates[partition] = context.isReplicaOnline(state.leaderAndIsr.leader, partition) ? .online : .offline
             } else {
                 context.partitionStates[partition] = .new
             }
@@ -59,7 +59,7 @@ extension ControllerStateMachine {
         var creations: [PartitionStateCreation] = []
         for partition in partitions {
             let replicas = context.replicas(partition)
-            guard let leaderAndIsr = PartitionLeaderElection.initial(assignment: replicas, live: context.liveBrokerIds) else {
+            guard let leaderAndIsr = PartitionLeaderElection.initial(assignment: replicas, live: context.onlineReplicas(partition)) else {
                 log(.error,
                     "Controller \(controllerId) epoch \(epoch) encountered error during state change of partition \(partition) from New to Online, assigned replicas are [\(Self.list(replicas))], live brokers are [\(Self.list(context.liveBrokerIds.sorted()))]. No assigned replica is alive.")
                 continue
@@ -118,7 +118,7 @@ extension ControllerStateMachine {
         }
         // The topic's `unclean.leader.election.enable` is read only for partitions that need it.
         let unknown = Set(states.filter {
-            PartitionLeaderElection.needsUncleanElection(isr: $0.1.leaderAndIsr.isr, live: context.liveBrokerIds)
+            PartitionLeaderElection.needsUncleanElection(isr: $0.1.leaderAndIsr.isr, live: context.onlineReplicas($0.0))
                 && election.uncleanByTopic[$0.0.topic] == nil
         }.map(\.0.topic))
         if unknown.isEmpty {
@@ -153,8 +153,8 @@ extension ControllerStateMachine {
 
     private mutating func decideLeaders(_ election: LeaderElection, _ states: [(TopicPartition, LeaderIsrAndControllerEpoch)]) {
         var decisions: [LeaderElection.Decision] = []
-        let live = context.liveBrokerIds
         for (partition, current) in states {
+            let live = context.onlineReplicas(partition)
             let unclean = election.uncleanByTopic[partition.topic] ?? false
             guard let elected = PartitionLeaderElection.leaderForOffline(
                 current: current.leaderAndIsr, assignment: context.replicas(partition), live: live, uncleanAllowed: unclean)

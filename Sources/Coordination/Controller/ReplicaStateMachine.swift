@@ -8,7 +8,7 @@ extension ControllerStateMachine {
         var online: [PartitionAndReplica] = []
         var offline: [PartitionAndReplica] = []
         for replica in context.replicas(of: context.allPartitions) {
-            if context.isReplicaOnline(replica.replica) {
+            if context.isReplicaOnline(replica.replica, replica.partition) {
                 context.replicaStates[replica] = .online
                 online.append(replica)
             } else {

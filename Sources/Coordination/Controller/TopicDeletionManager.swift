@@ -14,7 +14,7 @@ extension ControllerStateMachine {
     mutating func initializeTopicDeletion(_ toDelete: Set<String>) {
         // Topics with a replica on a dead broker cannot proceed now.
         let ineligible = context.allTopics.filter { topic in
-            context.replicas(ofTopic: topic).contains { !context.isReplicaOnline($0.replica) }
+            context.replicas(ofTopic: topic).contains { !context.isReplicaOnline($0.replica, $0.partition) }
         }
         log(.info,
             "Initializing topic deletion with initial deletions: \(toDelete.sorted()), initial ineligible deletions: \(ineligible.intersection(toDelete).sorted())")
@@ -140,10 +140,10 @@ extension ControllerStateMachine {
         var ineligible: Set<String> = []
         for topic in topics {
             let replicas = context.replicas(ofTopic: topic)
-            let deadReplicas = replicas.filter { !context.isReplicaOnline($0.replica) }
+            let deadReplicas = replicas.filter { !context.isReplicaOnline($0.replica, $0.partition) }
             let succeeded = Set(context.replicas(ofTopic: topic, in: .deletionSuccessful))
             dead += deadReplicas
-            toStop += replicas.filter { context.isReplicaOnline($0.replica) && !succeeded.contains($0) }
+            toStop += replicas.filter { context.isReplicaOnline($0.replica, $0.partition) && !succeeded.contains($0) }
             if !deadReplicas.isEmpty {
                 log(.debug, "Dead Replicas (\(Self.list(deadReplicas))) found for topic \(topic)")
                 ineligible.insert(topic)

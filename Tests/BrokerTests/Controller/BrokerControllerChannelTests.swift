@@ -43,16 +43,22 @@ private let state = PartitionState(
         let fake = try await target { header, body in
             var reader = KafkaReader(buffer: body)
             seen.set(try LeaderAndIsrRequest(from: &reader, version: header.apiVersion))
-            return .response(LeaderAndIsrResponse())
+            var response = LeaderAndIsrResponse()
+            response.partitionErrors = [
+                .init(topicName: "orders", partitionIndex: 1, errorCode: ErrorCode.noError.rawValue),
+                .init(topicName: "audit", partitionIndex: 0, errorCode: ErrorCode.kafkaStorageError.rawValue),
+            ]
+            return .response(response)
         }
         let channel = channel()
         let other = PartitionState(
             topic: "audit", partition: 0, controllerEpoch: 3, leader: 1, leaderEpoch: 0, isr: [1], zkVersion: 0, replicas: [1])
         var second = state
         second.partition = 0
-        try await channel.leaderAndIsr(
+        let errors = try await channel.leaderAndIsr(
             to: broker(1, port: fake.port), controllerId: 2, controllerEpoch: 3, brokerEpoch: 99,
             partitions: [state, other, second], leaders: [broker(2, port: 9093)])
+        #expect(errors == [TopicPartition("orders", 1): .noError, TopicPartition("audit", 0): .kafkaStorageError])
         let header = try #require(fake.requests.first)
         #expect(header.apiKey == .leaderAndIsr && header.apiVersion == 4 && header.clientId == "7")
         let request = try #require(seen.value)
