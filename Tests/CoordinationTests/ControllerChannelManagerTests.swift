@@ -9,7 +9,7 @@ import Testing
 @Suite("Controller channel manager")
 struct ControllerChannelManagerTests {
     /// Broker 1 fails its first two sends; broker 2 never answers; broker 3 answers at once.
-    final class FlakyChannel: ControllerChannel {
+    final class FlakyChannel: LeaderAndIsrOnlyChannel {
         let delivered = Mutex<[(broker: Int32, partitions: Int)]>([])
         let failuresLeft = Mutex<Int>(2)
         let attempts = Mutex<[Int32: Int]>([:])
@@ -27,16 +27,6 @@ struct ControllerChannelManagerTests {
             delivered.withLock { $0.append((broker.id, partitions.count)) }
             return [:]
         }
-
-        func updateMetadata(
-            to broker: BrokerInfo, controllerId: Int32, controllerEpoch: Int32, brokerEpoch: Int64,
-            partitions: [PartitionState], liveBrokers: [BrokerInfo]
-        ) async throws {}
-
-        func stopReplica(
-            to broker: BrokerInfo, controllerId: Int32, controllerEpoch: Int32, brokerEpoch: Int64,
-            partitions: [TopicPartition], deletePartitions: Bool
-        ) async throws -> [TopicPartition: ErrorCode] { [:] }
     }
 
     private func request(partitions count: Int) -> ControllerRequest {
@@ -71,7 +61,7 @@ struct ControllerChannelManagerTests {
     }
 
     /// A broker that cannot host a replica says so in its LeaderAndIsr answer; the controller hears of it.
-    final class FullDiskChannel: ControllerChannel {
+    final class FullDiskChannel: LeaderAndIsrOnlyChannel {
         func leaderAndIsr(
             to broker: BrokerInfo, controllerId: Int32, controllerEpoch: Int32, brokerEpoch: Int64,
             partitions: [PartitionState], leaders: [BrokerInfo]
@@ -80,16 +70,6 @@ struct ControllerChannelManagerTests {
                 (TopicPartition($0.topic, $0.partition), $0.partition == 0 ? .kafkaStorageError : .noError)
             })
         }
-
-        func updateMetadata(
-            to broker: BrokerInfo, controllerId: Int32, controllerEpoch: Int32, brokerEpoch: Int64,
-            partitions: [PartitionState], liveBrokers: [BrokerInfo]
-        ) async throws {}
-
-        func stopReplica(
-            to broker: BrokerInfo, controllerId: Int32, controllerEpoch: Int32, brokerEpoch: Int64,
-            partitions: [TopicPartition], deletePartitions: Bool
-        ) async throws -> [TopicPartition: ErrorCode] { [:] }
     }
 
     @Test func storageErrorsInLeaderAndIsrAnswersAreReported() async throws {
@@ -118,4 +98,19 @@ extension ControllerRequest {
         for index in partitions.indices { partitions[index].partition = first + Int32(index) }
         return .leaderAndIsr(partitions: partitions, leaders: leaders)
     }
+}
+
+/// A channel whose UpdateMetadata and StopReplica succeed and do nothing.
+protocol LeaderAndIsrOnlyChannel: ControllerChannel {}
+
+extension LeaderAndIsrOnlyChannel {
+    func updateMetadata(
+        to broker: BrokerInfo, controllerId: Int32, controllerEpoch: Int32, brokerEpoch: Int64,
+        partitions: [PartitionState], liveBrokers: [BrokerInfo]
+    ) async throws {}
+
+    func stopReplica(
+        to broker: BrokerInfo, controllerId: Int32, controllerEpoch: Int32, brokerEpoch: Int64,
+        partitions: [TopicPartition], deletePartitions: Bool
+    ) async throws -> [TopicPartition: ErrorCode] { [:] }
 }

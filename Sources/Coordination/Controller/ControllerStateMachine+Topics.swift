@@ -26,15 +26,8 @@ extension ControllerStateMachine {
         var newPartitions: [TopicPartition] = []
         var described: [String] = []
         for (topic, read) in reads {
-            let node: TopicZNode
-            switch read {
-            case .success(nil): continue
-            case .success(let read?): node = read
-            case .failure(let error):
-                // One bad znode must not keep the other new topics of this batch without leaders.
-                log(.error, "Ignoring new topic \(topic): \(error)")
-                continue
-            }
+            // One bad znode must not keep the other new topics of this batch without leaders.
+            guard let node = topicNode(read, orLog: "Ignoring new topic \(topic)") else { continue }
             for (partition, replicas) in node.partitions.sorted(by: { $0.key < $1.key }) {
                 let key = TopicPartition(topic, partition)
                 context.setAssignment(key, replicas)
@@ -48,15 +41,9 @@ extension ControllerStateMachine {
     }
 
     mutating func processPartitionModifications(_ topic: String, _ reads: [(String, Result<TopicZNode?, ZkDataError>)]) {
-        guard let (_, read) = reads.first(where: { $0.0 == topic }) else { return }
-        let node: TopicZNode
-        switch read {
-        case .success(nil): return
-        case .success(let read?): node = read
-        case .failure(let error):
-            log(.error, "Ignoring a change of topic \(topic): \(error)")
-            return
-        }
+        guard let (_, read) = reads.first(where: { $0.0 == topic }),
+            let node = topicNode(read, orLog: "Ignoring a change of topic \(topic)")
+        else { return }
         let toAdd = node.partitions.filter { context.assignment(TopicPartition(topic, $0.key)) == nil }
         guard !toAdd.isEmpty else { return }
         if context.isTopicQueuedForDeletion(topic) {
@@ -71,6 +58,16 @@ extension ControllerStateMachine {
         log(.info, "New partitions to be added \(toAdd.keys.sorted().map { "\(topic)-\($0)" }.joined(separator: ","))")
         for (partition, replicas) in toAdd { context.setAssignment(TopicPartition(topic, partition), replicas) }
         push(.newPartitionCreation(toAdd.keys.sorted().map { TopicPartition(topic, $0) }))
+    }
+
+    /// The topic's znode; nil when it is gone or cannot be parsed (logged with `message`).
+    private mutating func topicNode(_ read: Result<TopicZNode?, ZkDataError>, orLog message: String) -> TopicZNode? {
+        switch read {
+        case .success(let node): return node
+        case .failure(let error):
+            log(.error, "\(message): \(error)")
+            return nil
+        }
     }
 
     /// New partitions: New, then Online with leader = first live replica and ISR = live replicas (state znodes
