@@ -24,6 +24,8 @@ public final class ClusterMembership: Sendable {
     private struct State {
         var zk: KafkaZkClient
         var controllerId: Int32?
+        /// The czxid of this broker's registration in the current session (KIP-380's broker epoch).
+        var brokerEpoch: Int64?
     }
 
     public let configuration: Configuration
@@ -77,6 +79,10 @@ public final class ClusterMembership: Sendable {
     /// The controller's broker id as last seen in `/controller`.
     public var controllerId: Int32? { state.withLock { $0.controllerId } }
 
+    /// The broker epoch controller requests must carry (KIP-380): the czxid of `/brokers/ids/<id>` as this session
+    /// registered it; nil before registration and between a session's expiry and the next registration.
+    public var brokerEpoch: Int64? { state.withLock { $0.brokerEpoch } }
+
     /// A registration left by a broker killed without closing its session vanishes when ZooKeeper expires that
     /// session, within its timeout; ZooKeeper checks expiry once per tick, so a few seconds more are allowed.
     public static let staleRegistrationMargin: Duration = .seconds(5)
@@ -99,6 +105,8 @@ public final class ClusterMembership: Sendable {
             logger.info(
                 "The registration of session 0x\(String(owner, radix: 16)) expired after \(waited): it was left by a previous run, not a live broker")
         }
+        let epoch = try await session.zooKeeper.exists(ZkPaths.broker(broker.id))?.czxid
+        state.withLock { $0.brokerEpoch = epoch }
         let addresses = broker.endPoints.map(\.description).joined(separator: ",")
         logger.info("Registered broker \(broker.id) at path \(ZkPaths.broker(broker.id)) with addresses: \(addresses)")
     }
@@ -126,7 +134,10 @@ public final class ClusterMembership: Sendable {
                 logger.warning(
                     "ZooKeeper session 0x\(id) expired: resigned any controllership; opening a new session to re-register broker \(broker.id)")
                 await session.zooKeeper.close()
-                state.withLock { $0.controllerId = nil }
+                state.withLock {
+                    $0.controllerId = nil
+                    $0.brokerEpoch = nil
+                }
                 guard try await reregister() else { break }
             } catch ZooKeeperError.closed {
                 break

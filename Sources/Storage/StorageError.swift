@@ -18,6 +18,8 @@ public enum StorageError: Error, Sendable, CustomStringConvertible {
     case logClosed(path: String)
     /// `log.dirs` names no directory, so there is nowhere to create a log.
     case noLogDirectories
+    /// A topic name Kafka's rules refuse, or a negative partition: its directory could lie outside `log.dirs`.
+    case invalidTopicPartition(String)
     /// An idempotent producer's batch carries an older epoch than the log has seen for its id (a zombie).
     case invalidProducerEpoch(producerId: Int64, producerEpoch: Int16, currentEpoch: Int16)
     /// An idempotent producer's batch does not follow its previous one: `firstSequence` is not `lastSequence + 1`,
@@ -27,6 +29,7 @@ public enum StorageError: Error, Sendable, CustomStringConvertible {
     public var errorCode: ErrorCode {
         switch self {
         case .io, .corruptIndex, .logClosed, .noLogDirectories: return .kafkaStorageError
+        case .invalidTopicPartition: return .invalidTopicException
         case .invalidRecords(let error): return error.errorCode
         case .offsetOutOfRange: return .offsetOutOfRange
         case .corruptRecords: return .corruptMessage
@@ -40,6 +43,8 @@ public enum StorageError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .io(let operation, let path, let code):
             return "\(operation) failed on \(path): \(String(cString: strerror(code))) (errno \(code))"
+        case .invalidTopicPartition(let reason):
+            return "invalid topic partition: \(reason)"
         case .invalidRecords(let error):
             return "invalid records: \(error)"
         case .offsetOutOfRange(let requested, let start, let end):

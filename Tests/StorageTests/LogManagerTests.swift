@@ -8,6 +8,21 @@ import Testing
 /// text format, read back as an operator (or Kafka) would read them.
 @Suite("LogManager")
 struct LogManagerTests {
+    @Test("a topic name that is not Kafka's, or a negative partition, never becomes a directory")
+    func invalidNamesAreRefused() async throws {
+        let root = try TemporaryDirectory.make(prefix: "log-manager-names")
+        defer { TemporaryDirectory.remove(root) }
+        let dir = root.appendingPathComponent("logs").path
+        let manager = try await LogManager.load(LogManager.Configuration(logDirs: [dir], defaultConfig: LogConfig()), logger: TestLogs.logger)
+        for tp in [TopicPartition("../../escape", 0), TopicPartition("..", 1), TopicPartition("a/b", 0), TopicPartition("", 0),
+                   TopicPartition("ok", -1)] {
+            #expect(throws: StorageError.self) { try manager.getOrCreateLog(tp) }
+        }
+        #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("escape-0").path))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).filter { !$0.hasPrefix(".") && !$0.hasSuffix("checkpoint") && $0 != "meta.properties" }.isEmpty)
+        try manager.shutdown()
+    }
+
     @Test("shutdown writes .kafka_cleanshutdown and Kafka-format checkpoints; the next load removes the marker")
     func shutdownAndReload() async throws {
         let root = try TemporaryDirectory.make(prefix: "log-manager")

@@ -2,17 +2,28 @@ import Coordination
 import KafkaProtocol
 import Storage
 
-/// The requests only the controller sends (Kafka's LeaderAndIsr, UpdateMetadata and StopReplica handling).
-/// Requests from a controller epoch older than the newest seen are refused with STALE_CONTROLLER_EPOCH.
+/// The requests only the controller sends (Kafka's LeaderAndIsr, UpdateMetadata and StopReplica handling). Each is
+/// admitted by `controllerGuard` first (the current controller, this broker's registration); requests from a
+/// controller epoch older than the newest seen are refused with STALE_CONTROLLER_EPOCH. Partitions whose topic name
+/// Kafka's rules refuse, or whose index is negative, get INVALID_TOPIC_EXCEPTION and touch nothing.
 extension BrokerApis {
     func leaderAndIsr(_ request: LeaderAndIsrRequest, _ context: RequestContext) async -> LeaderAndIsrResponse {
+        if let refused = await refusal(of: "LeaderAndIsr", request.controllerId, request.controllerEpoch, request.brokerEpoch, context) {
+            return LeaderAndIsrResponse(errorCode: refused.rawValue)
+        }
         var states: [TopicPartition: PartitionState] = [:]
+        var invalid: [TopicPartition: ErrorCode] = [:]
         let grouped: [(String, LeaderAndIsrRequest.LeaderAndIsrPartitionState)] =
             context.apiVersion < 2
             ? request.ungroupedPartitionStates.map { ($0.topicName, $0) }
             : request.topicStates.flatMap { topic in topic.partitionStates.map { (topic.topicName, $0) } }
         for (topic, state) in grouped {
-            states[TopicPartition(topic: topic, partition: state.partitionIndex)] = PartitionState(topic: topic, state)
+            let partition = TopicPartition(topic: topic, partition: state.partitionIndex)
+            if Self.isValid(partition) {
+                states[partition] = PartitionState(topic: topic, state)
+            } else {
+                invalid[partition] = .invalidTopicException
+            }
         }
         let liveLeaders = Dictionary(
             request.liveLeaders.map { ($0.brokerId, BrokerEndPoint(id: $0.brokerId, host: $0.hostName, port: Int($0.port))) },
@@ -23,7 +34,8 @@ extension BrokerApis {
         switch outcome {
         case .failure(let code):
             return LeaderAndIsrResponse(errorCode: code.rawValue)
-        case .success(let codes):
+        case .success(let valid):
+            let codes = valid.merging(invalid) { _, refused in refused }
             let errors = grouped.map { topic, state in
                 LeaderAndIsrResponse.LeaderAndIsrPartitionError(
                     topicName: topic, partitionIndex: state.partitionIndex,
@@ -34,6 +46,9 @@ extension BrokerApis {
     }
 
     func updateMetadata(_ request: UpdateMetadataRequest, _ context: RequestContext) async -> UpdateMetadataResponse {
+        if let refused = await refusal(of: "UpdateMetadata", request.controllerId, request.controllerEpoch, request.brokerEpoch, context) {
+            return UpdateMetadataResponse(errorCode: refused.rawValue)
+        }
         guard replicaManager.acceptControllerEpoch(request.controllerEpoch) else {
             logger.warning("Ignoring UpdateMetadata from controller \(request.controllerId) with stale epoch \(request.controllerEpoch)")
             return UpdateMetadataResponse(errorCode: ErrorCode.staleControllerEpoch.rawValue)
@@ -55,13 +70,17 @@ extension BrokerApis {
             : request.topicStates.flatMap { topic in topic.partitionStates.map { (topic.topicName, $0) } }
         metadataCache.update(
             controllerId: request.controllerId, brokers: brokers,
-            partitions: states.map { topic, state in PartitionState(topic: topic, state) })
+            partitions: states.map { topic, state in PartitionState(topic: topic, state) }
+                .filter { Self.isValid(TopicPartition(topic: $0.topic, partition: $0.partition)) })
         // Live brokers decide which groups this broker coordinates; topics growing make groups rebalance.
         await groupCoordinator.metadataChanged()
         return UpdateMetadataResponse(errorCode: 0)
     }
 
-    func stopReplica(_ request: StopReplicaRequest, _ context: RequestContext) -> StopReplicaResponse {
+    func stopReplica(_ request: StopReplicaRequest, _ context: RequestContext) async -> StopReplicaResponse {
+        if let refused = await refusal(of: "StopReplica", request.controllerId, request.controllerEpoch, request.brokerEpoch, context) {
+            return StopReplicaResponse(errorCode: refused.rawValue)
+        }
         var deleted: [TopicPartition] = []
         var kept: [TopicPartition] = []
         switch context.apiVersion {
@@ -80,6 +99,10 @@ extension BrokerApis {
             }
         }
         var errors: [StopReplicaResponse.StopReplicaPartitionError] = []
+        let refused = (deleted + kept).filter { !Self.isValid($0) }
+        errors += refused.map { .init(topicName: $0.topic, partitionIndex: $0.partition, errorCode: ErrorCode.invalidTopicException.rawValue) }
+        deleted.removeAll { !Self.isValid($0) }
+        kept.removeAll { !Self.isValid($0) }
         for (partitions, delete) in [(deleted, true), (kept, false)] where !partitions.isEmpty {
             switch replicaManager.stopReplicas(
                 controllerId: request.controllerId, controllerEpoch: request.controllerEpoch, partitions: partitions, delete: delete)
@@ -93,6 +116,24 @@ extension BrokerApis {
             }
         }
         return StopReplicaResponse(errorCode: 0, partitionErrors: errors)
+    }
+
+    /// The error code refusing a controller request that is not from the current controller for this registration.
+    private func refusal(
+        of api: String, _ controllerId: Int32, _ controllerEpoch: Int32, _ brokerEpoch: Int64, _ context: RequestContext
+    ) async -> ErrorCode? {
+        switch await controllerGuard.admit(controllerId: controllerId, controllerEpoch: controllerEpoch, brokerEpoch: brokerEpoch) {
+        case .accept:
+            return nil
+        case .refuse(let code, let reason):
+            logger.warning("Refusing \(api) claiming controller \(controllerId) from \(context.connection.remoteAddress) with \(code): \(reason)")
+            return code
+        }
+    }
+
+    /// A partition whose log directory name stays inside `log.dirs`: a Kafka topic name and a partition index >= 0.
+    static func isValid(_ partition: TopicPartition) -> Bool {
+        partition.partition >= 0 && (try? TopicName.validate(partition.topic)) != nil
     }
 
     /// Before UpdateMetadata v3, endpoints name their security protocol, whose name is the listener's.

@@ -29,6 +29,8 @@ struct BrokerApis: Sendable {
     let zkSession: CurrentZkSession
     let producerIds: ProducerIdManager
     let groupCoordinator: GroupCoordinator
+    /// Admits LeaderAndIsr, UpdateMetadata and StopReplica only from the current controller, for this registration.
+    let controllerGuard: ControllerRequestGuard
     let logger: Logger
 
     var admin: AdminZkClient { AdminZkClient(zk: zkSession.zk, logger: logger) }
@@ -62,7 +64,7 @@ struct BrokerApis: Sendable {
             .route(DescribeConfigsRequest.self) { request, context in await describeConfigs(request, context) },
             .route(LeaderAndIsrRequest.self) { request, context in await leaderAndIsr(request, context) },
             .route(UpdateMetadataRequest.self) { request, context in await updateMetadata(request, context) },
-            .route(StopReplicaRequest.self) { request, context in stopReplica(request, context) },
+            .route(StopReplicaRequest.self) { request, context in await stopReplica(request, context) },
         ]
     }
 }

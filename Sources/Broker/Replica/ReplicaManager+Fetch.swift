@@ -110,10 +110,16 @@ extension ReplicaManager {
 extension ReplicaManager {
     /// A follower's fetch at `fetchOffset` tells the leader that follower's log end (Kafka's
     /// `updateFollowerFetchState`): the high watermark may move, which completes delayed produces and fetches, and
-    /// the follower may rejoin the ISR. False for a broker that is not an assigned replica (it gets no records).
+    /// the follower may rejoin the ISR. False for a broker that is not an assigned replica, or not alive as the
+    /// controller last said (it gets no records, as in Kafka): a client claiming a `replica_id` must not move the
+    /// high watermark. Until brokers authenticate (CLUSTER_ACTION), a client naming a live replica is believed.
     func updateFollowerFetchState(
         _ partition: Partition, replicaId: Int32, fetchOffset: Int64, leaderLogEndOffset: Int64
     ) -> Bool {
+        guard metadataCache.aliveBroker(replicaId) != nil else {
+            logger.warning("Fetch of \(partition.topicPartition) as replica \(replicaId), which is not a live broker; returning no records")
+            return false
+        }
         let outcome = partition.updateFollowerFetchState(
             replicaId: replicaId, fetchOffset: fetchOffset, leaderLogEndOffset: leaderLogEndOffset, nowMs: clock())
         guard outcome.recognized else {

@@ -15,6 +15,8 @@ final class CurrentZkSession: Sendable {
         state.withLock { $0.membership = membership }
     }
 
+    var membership: ClusterMembership? { state.withLock { $0.membership } }
+
     var zk: KafkaZkClient {
         state.withLock { $0.membership?.zk ?? $0.startup }
     }

@@ -65,7 +65,9 @@ public final class KafkaServer: Service, Sendable {
             let apis = BrokerApis(
                 settings: apiSettings(brokerId: brokerId, clusterId: clusterId), replicaManager: replicas,
                 metadataCache: metadataCache, zkSession: currentSession, producerIds: producerIds,
-                groupCoordinator: groups, logger: logger)
+                groupCoordinator: groups,
+                controllerGuard: ControllerRequestGuard(membership: { currentSession.membership }, session: { currentSession.zk }),
+                logger: logger)
             let routes = apis.routes
             let dispatcher = RequestDispatcher(
                 routes: routes, limits: WireLimits(), logger: logger, apiVersionsFallback: BrokerApis.apiVersionsFallback(routes: routes))

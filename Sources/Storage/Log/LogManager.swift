@@ -108,7 +108,16 @@ public final class LogManager: Sendable {
 
     /// The log of `topicPartition`, created empty in the directory with the fewest logs when missing.
     public func getOrCreateLog(_ topicPartition: TopicPartition, config: LogConfig? = nil) throws -> Log {
-        try logs.withLock { logs in
+        // The directory is named after the partition: a name such as `../x` must never become a path.
+        do {
+            try TopicName.validate(topicPartition.topic)
+        } catch {
+            throw StorageError.invalidTopicPartition(error.message)
+        }
+        guard topicPartition.partition >= 0 else {
+            throw StorageError.invalidTopicPartition("partition \(topicPartition.partition) is negative")
+        }
+        return try logs.withLock { logs in
             if let log = logs[topicPartition] { return log }
             var counts = Dictionary(uniqueKeysWithValues: configuration.logDirs.map { ($0, 0) })
             for log in logs.values {

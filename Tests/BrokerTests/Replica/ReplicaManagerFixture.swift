@@ -21,7 +21,7 @@ final class ManualClock: Sendable {
 struct ReplicaManagerFixture {
     let directory: URL
     let logManager: LogManager
-    let metadataCache = MetadataCache()
+    let metadataCache: MetadataCache
     let replicaManager: ReplicaManager
     let clock: ManualClock
 
@@ -33,17 +33,20 @@ struct ReplicaManagerFixture {
         let logManager = try await LogManager.load(
             LogManager.Configuration(logDirs: [directory.path], defaultConfig: LogConfig()), logger: logger)
         let cache = MetadataCache()
+        // Brokers 1-5 are alive, as the controller would have said: followers' fetches count only from live brokers.
+        cache.update(controllerId: 1, brokers: (1...5).map { MetadataCache.Node(id: $0, rack: nil, endpoints: [:]) }, partitions: [])
         let clock = ManualClock()
         let replicaManager = ReplicaManager(
             configuration: configuration, logManager: logManager, metadataCache: cache, defaultLogConfig: LogConfig(),
             topicConfig: { _ in [:] }, isrStore: isrStore, clock: { clock.now }, logger: logger)
         return ReplicaManagerFixture(
-            directory: directory, logManager: logManager, replicaManager: replicaManager, clock: clock)
+            directory: directory, logManager: logManager, metadataCache: cache, replicaManager: replicaManager, clock: clock)
     }
 
-    private init(directory: URL, logManager: LogManager, replicaManager: ReplicaManager, clock: ManualClock) {
+    private init(directory: URL, logManager: LogManager, metadataCache: MetadataCache, replicaManager: ReplicaManager, clock: ManualClock) {
         self.directory = directory
         self.logManager = logManager
+        self.metadataCache = metadataCache
         self.replicaManager = replicaManager
         self.clock = clock
     }

@@ -38,6 +38,19 @@ import Testing
         #expect(results[tp]?.baseOffset == 0)
     }
 
+    @Test func aFetchClaimingAReplicaThatIsNotALiveBrokerMovesNothing() async throws {
+        let fixture = try await ReplicaManagerFixture.make()
+        defer { fixture.cleanUp() }
+        // Broker 9 is an assigned replica in the ISR, but the controller never said it is alive.
+        try await fixture.lead(tp, isr: [1, 9])
+        let appended = await fixture.replicaManager.appendRecords(
+            requiredAcks: 1, timeout: .seconds(600), entries: [(tp, ReplicaManagerFixture.batch(["a", "b"]))])
+        #expect(appended[tp]?.errorCode == .noError)
+        let answer = await fixture.followerFetch(tp, replicaId: 9, offset: 2)
+        #expect(answer?.bytes == 0)
+        #expect(fixture.replicaManager.partition(tp)?.highWatermark == 0, "acks=all must not count a forged follower")
+    }
+
     @Test func acksAllTimesOutWhenAFollowerDoesNotFetch() async throws {
         let fixture = try await ReplicaManagerFixture.make()
         defer { fixture.cleanUp() }
