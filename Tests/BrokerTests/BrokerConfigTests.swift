@@ -43,18 +43,27 @@ private func rejection(_ extra: [String: String], _ base: [String: String] = zk)
     }
 
     @Test func typedAccessorsReadAnyKnownKey() throws {
-        let config = try config(["log.retention.ms": "1000", "log.cleanup.policy": "compact, delete"])
+        let config = try config(["log.retention.ms": "1000", "log.cleanup.policy": " delete , delete"])
         #expect(config.int("num.io.threads") == 8)
         #expect(config.int("message.max.bytes") == 1_048_588)
         #expect(config.long("log.flush.interval.messages") == Int64.max)
         #expect(config.bool("zero.copy.fetch.enable"))
         #expect(!config.bool("unclean.leader.election.enable"))
         #expect(config.string("compression.type") == "producer")
-        #expect(config.list("log.cleanup.policy") == ["compact", "delete"])
+        #expect(config.list("log.cleanup.policy") == ["delete", "delete"])
         #expect(config.longIfSet("log.retention.ms") == 1000)
         #expect(config.longIfSet("log.roll.ms") == nil)
         #expect(config.intIfSet("log.retention.minutes") == nil)
         #expect(config.intIfSet("log.retention.hours") == 168)
+    }
+
+    @Test func configsGregorDoesNotImplementOrThatCannotWorkAreRefusedAtStartup() throws {
+        for (key, value) in [
+            ("log.cleanup.policy", "compact"), ("log.cleanup.policy", "delete,compact"), ("log.index.size.max.bytes", "11"),
+            ("log.roll.ms", "0"), ("log.segment.bytes", "2147483648"), ("log.segment.bytes", "13"),
+        ] {
+            #expect(throws: ConfigError.self, "\(key)=\(value)") { try config([key: value]) }
+        }
     }
 
     @Test func everyDefaultParsesWithItsType() throws {

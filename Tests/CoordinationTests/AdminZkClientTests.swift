@@ -85,6 +85,37 @@ struct AdminZkClientTests {
         await close(sessions)
     }
 
+    /// Counts from a hostile request: each is refused with Kafka's code before anything is built or written.
+    @Test func countsNoTopicCanHaveAreRefused() async throws {
+        let (admin, sessions) = try await cluster()
+        for validateOnly in [true, false] {
+            do {
+                try await admin.createTopic(name: "boom", assignment: [0: (0..<40000).map(Int32.init)], validateOnly: validateOnly)
+                Issue.record("40,000 replicas accepted")
+            } catch let error as AdminError {
+                #expect(error.code == .invalidReplicationFactor)
+            }
+            await #expect(throws: AdminError(code: .invalidReplicaAssignment, message: "Cannot have replication factor of 0 for partition id 0.")) {
+                try await admin.createTopic(name: "boom", assignment: [0: [], 1: []], validateOnly: validateOnly)
+            }
+            await #expect(throws: AdminError(code: .invalidReplicaAssignment, message: "Invalid broker id -3 in the assignment of partition 0.")) {
+                try await admin.createTopic(name: "boom", assignment: [0: [1, -3]], validateOnly: validateOnly)
+            }
+            await #expect(throws: AdminError(code: .invalidPartitions, message: "2147483647 partitions with replication factor 3 do not fit in a ZooKeeper znode (1000000 bytes).")) {
+                try await admin.createTopic(name: "boom", partitions: Int32.max, replicationFactor: 3, validateOnly: validateOnly)
+            }
+        }
+        // An assignment that passes every other check but does not fit a znode.
+        let huge = Dictionary(uniqueKeysWithValues: (0..<150_000).map { (Int32($0), [Int32(0), 1, 2]) })
+        await #expect(throws: AdminError.self) { try await admin.createTopic(name: "boom", assignment: huge) }
+        #expect(try await admin.zk.topicExists("boom") == false)
+
+        try await admin.createTopic(name: "t", partitions: 1, replicationFactor: 1)
+        await #expect(throws: AdminError.self) { try await admin.createPartitions(topic: "t", newCount: Int32.max) }
+        #expect(try await admin.replicaAssignment(topic: "t")?.count == 1)
+        await close(sessions)
+    }
+
     @Test func createPartitionsContinuesKafkasAssignment() async throws {
         // Start 2 and shift 1 on brokers 0, 1, 2: partition 0 is [2, 1]; new partitions start at broker 2's index.
         let (admin, sessions) = try await cluster(placement: ReplicaPlacement(startIndex: 2, replicaShift: 1))

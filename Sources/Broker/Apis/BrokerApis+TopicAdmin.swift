@@ -22,16 +22,16 @@ extension BrokerApis {
                     let assignment = try await admin.createTopic(
                         name: topic.name, partitions: partitions, replicationFactor: replicationFactor, configs: configs,
                         validateOnly: request.validateOnly)
-                    result.numPartitions = Int32(assignment.count)
-                    result.replicationFactor = Int16(assignment.values.first?.count ?? Int(replicationFactor))
+                    result.numPartitions = Int32(clamping: assignment.count)
+                    result.replicationFactor = Int16(clamping: assignment.values.first?.count ?? Int(replicationFactor))
                 } else {
                     guard topic.numPartitions == -1, topic.replicationFactor == -1 else {
                         throw AdminError(code: .invalidRequest, message: "Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.")
                     }
                     let assignment = Dictionary(topic.assignments.map { ($0.partitionIndex, $0.brokerIds) }, uniquingKeysWith: { a, _ in a })
                     try await admin.createTopic(name: topic.name, assignment: assignment, configs: configs, validateOnly: request.validateOnly)
-                    result.numPartitions = Int32(assignment.count)
-                    result.replicationFactor = Int16(assignment.values.first?.count ?? 0)
+                    result.numPartitions = Int32(clamping: assignment.count)
+                    result.replicationFactor = Int16(clamping: assignment.values.first?.count ?? 0)
                 }
                 if !request.validateOnly { created.append((topic.name, result.numPartitions)) }
                 result.configs = topicConfigEntries(overrides: configs).map {
@@ -156,10 +156,12 @@ extension BrokerApis {
             guard let value else {
                 throw AdminError(code: .invalidRequest, message: "Null value not supported for topic configs: \(name)")
             }
-            if TopicConfigKeys.numeric.contains(name), Int64(value) == nil {
-                throw AdminError(code: .invalidConfig, message: "Invalid value \(value) for configuration \(name): Not a number of type LONG")
-            }
             configs[name] = value
+        }
+        do {
+            _ = try TopicConfigKeys.validate(configs)
+        } catch {
+            throw AdminError(code: .invalidConfig, message: "\(error)")
         }
         return configs
     }

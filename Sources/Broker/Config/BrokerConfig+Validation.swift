@@ -15,6 +15,10 @@ extension BrokerConfig {
                                     reason: "must be at least 0 when broker.id.generation.enable is false")
             }
         }
+        if values["log.cleanup.policy"]?.list?.contains("compact") == true {
+            throw .invalidValue(key: "log.cleanup.policy", value: values["log.cleanup.policy"]?.loggable ?? "",
+                                reason: "Gregor does not compact logs; only delete is supported")
+        }
         guard !zookeeperConnect.isEmpty else {
             throw .invalidValue(key: "zookeeper.connect", value: zookeeperConnect, reason: "must not be empty")
         }

@@ -115,3 +115,18 @@ extension ConfigValue {
         return false
     }
 }
+
+extension ConfigValue {
+    /// An int or long value.
+    var number: Int64? {
+        switch self {
+        case .int(let value): Int64(value)
+        case .long(let value): value
+        default: nil
+        }
+    }
+
+    var string: String? { if case .string(let value) = self { value } else { nil } }
+    var list: [String]? { if case .list(let value) = self { value } else { nil } }
+    var boolean: Bool? { if case .boolean(let value) = self { value } else { nil } }
+}

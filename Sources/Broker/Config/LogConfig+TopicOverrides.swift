@@ -24,29 +24,42 @@ enum TopicConfigKeys {
 
     static let names: Set<String> = Set(brokerDefaults.map(\.topic))
 
-    /// Keys whose values are numbers.
-    static let numeric: Set<String> = [
-        "flush.messages", "flush.ms", "index.interval.bytes", "max.message.bytes", "min.insync.replicas",
-        "retention.bytes", "retention.ms", "segment.bytes", "segment.index.bytes", "segment.ms",
-    ]
+    /// The overrides as typed values, or the first that Kafka's validators (or Gregor, for what it does not
+    /// implement) refuse: an unknown key, a value of the wrong type or out of range, `cleanup.policy=compact`.
+    static func validate(_ overrides: [String: String]) throws(ConfigError) -> [String: ConfigValue] {
+        var values: [String: ConfigValue] = [:]
+        for name in overrides.keys.sorted() {
+            let text = overrides[name] ?? ""
+            guard let key = ConfigDef.topic[name] else {
+                throw .invalidValue(key: name, value: text, reason: "unknown topic config")
+            }
+            let value = try key.parse(text)
+            if name == "cleanup.policy", value.list?.contains("compact") == true {
+                throw .invalidValue(key: name, value: text, reason: "Gregor does not compact logs; only delete is supported")
+            }
+            values[name] = value
+        }
+        return values
+    }
 }
 
 extension LogConfig {
-    /// These defaults with a topic's overrides applied; values that do not parse keep the default (CreateTopics
-    /// validates them before they reach ZooKeeper).
-    func applying(topicOverrides overrides: [String: String]) -> LogConfig {
+    /// These defaults with a topic's overrides applied, after `TopicConfigKeys.validate`: a value it refuses is
+    /// thrown, never replaced by the default.
+    func applying(topicOverrides overrides: [String: String]) throws(ConfigError) -> LogConfig {
+        let values = try TopicConfigKeys.validate(overrides)
         var config = self
-        func long(_ key: String) -> Int64? { overrides[key].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) } }
-        if let value = long("segment.bytes") { config.segmentBytes = Int(value) }
-        if let value = long("segment.ms") { config.segmentMs = value }
-        if let value = long("segment.index.bytes") { config.maxIndexSizeBytes = Int(value) }
-        if let value = long("index.interval.bytes") { config.indexIntervalBytes = Int(value) }
-        if let value = long("retention.ms") { config.retentionMs = value < 0 ? -1 : value }
-        if let value = long("retention.bytes") { config.retentionBytes = value }
-        if let value = long("flush.messages") { config.flushIntervalMessages = value }
-        if let value = long("flush.ms") { config.flushMs = value }
-        if let value = long("max.message.bytes") { config.maxMessageBytes = Int(value) }
-        switch overrides["message.timestamp.type"] {
+        func number(_ key: String) -> Int64? { values[key]?.number }
+        if let value = number("segment.bytes") { config.segmentBytes = Int(value) }
+        if let value = number("segment.ms") { config.segmentMs = value }
+        if let value = number("segment.index.bytes") { config.maxIndexSizeBytes = Int(value) }
+        if let value = number("index.interval.bytes") { config.indexIntervalBytes = Int(value) }
+        if let value = number("retention.ms") { config.retentionMs = value }
+        if let value = number("retention.bytes") { config.retentionBytes = value }
+        if let value = number("flush.messages") { config.flushIntervalMessages = value }
+        if let value = number("flush.ms") { config.flushMs = value }
+        if let value = number("max.message.bytes") { config.maxMessageBytes = Int(value) }
+        switch values["message.timestamp.type"]?.string {
         case "LogAppendTime": config.timestampType = .logAppendTime
         case "CreateTime": config.timestampType = .createTime
         default: break

@@ -69,6 +69,9 @@ extension ReplicaManager {
             } catch let error as StorageError {
                 logger.error("Creating the log of \(topicPartition) failed: \(error)")
                 results[topicPartition] = error.errorCode
+            } catch let error as ConfigError {
+                logger.error("Not creating the replica of \(topicPartition): its topic config is invalid: \(error)")
+                results[topicPartition] = .invalidConfig
             } catch {
                 logger.error("Creating the replica of \(topicPartition) failed: \(error)")
                 results[topicPartition] = .unknownServerError
@@ -178,7 +181,7 @@ extension ReplicaManager {
     ) async throws -> (Partition, created: Bool) {
         if let existing = partition(topicPartition) { return (existing, false) }
         let overrides = try await topicOverrides(topicPartition.topic)
-        let config = defaultLogConfig.applying(topicOverrides: overrides)
+        let config = try defaultLogConfig.applying(topicOverrides: overrides)
         let log: Log
         if let existing = logManager.log(for: topicPartition) {
             existing.updateConfig(config)

@@ -1,10 +1,10 @@
 import Storage
 
 extension ReplicaManager {
-    /// The topic's `min.insync.replicas`: its override, else the broker's.
+    /// The topic's `min.insync.replicas`: its override (validated with the others), else the broker's.
     func minInsyncReplicas(_ overrides: [String: String]) -> Int {
-        let override = overrides["min.insync.replicas"].flatMap { Int($0.filter { !$0.isWhitespace }) }
-        return max(1, override ?? configuration.minInsyncReplicas)
+        let override = overrides["min.insync.replicas"].flatMap { try? ConfigDef.topic["min.insync.replicas"]?.parse($0).number }
+        return Int(max(1, override ?? Int64(configuration.minInsyncReplicas)))
     }
 
     /// A topic's overrides changed (Kafka's `TopicConfigHandler.processConfigChanges`): every log of the topic on
@@ -12,7 +12,13 @@ extension ReplicaManager {
     /// `min.insync.replicas`. Returns how many logs changed.
     @discardableResult
     func applyTopicConfig(topic: String, overrides: [String: String]) -> Int {
-        let config = defaultLogConfig.applying(topicOverrides: overrides)
+        let config: LogConfig
+        do {
+            config = try defaultLogConfig.applying(topicOverrides: overrides)
+        } catch {
+            logger.error("Not applying the new config of topic \(topic): \(error); its logs keep their current config")
+            return 0
+        }
         let minInsync = minInsyncReplicas(overrides)
         var updated = 0
         for log in logManager.allLogs where log.topicPartition.topic == topic {

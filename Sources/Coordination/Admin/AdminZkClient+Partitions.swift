@@ -31,14 +31,20 @@ extension AdminZkClient {
         if newCount == oldCount {
             throw AdminError.partitions("Topic already has \(oldCount) partitions.")
         }
+        try Self.checkFitsInZNode(partitions: Int64(newCount), replicationFactor: Int64(node.partitions[0]?.replicas.count ?? 1))
         let brokers = try await zk.liveBrokerIds()
         let added = try newPartitionsAssignment(
             topic: topic, existing: node.replicaAssignment, brokers: brokers, newCount: newCount, manual: assignments)
         var updated = node
         for (partition, replicas) in added { updated.partitions[partition] = PartitionReplicas(replicas) }
+        let data = updated.encoded()
+        if data.count > Self.maxTopicZNodeBytes {
+            throw AdminError.replicaAssignment(
+                "The assignment of \(updated.partitions.count) partitions takes \(data.count) bytes in ZooKeeper, more than a znode holds (\(Self.maxTopicZNodeBytes))")
+        }
         guard !validateOnly else { return updated.replicaAssignment }
         logger.info("Creating \(added.count) partitions for '\(topic)' with the following replica assignment: \(Self.describe(added)).")
-        try await zk.zooKeeper.setData(ZkPaths.topic(topic), data: updated.encoded())
+        try await zk.zooKeeper.setData(ZkPaths.topic(topic), data: data)
         return updated.replicaAssignment
     }
 

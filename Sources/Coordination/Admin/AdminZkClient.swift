@@ -36,6 +36,9 @@ public struct AdminZkClient: Sendable {
         // Kafka's broker refuses an existing topic before assigning replicas, so that error wins over a bad count.
         try Self.validateTopicName(name)  // before the name becomes a path
         try await checkNotExisting(name)
+        if partitions > 0, replicationFactor > 0 {
+            try Self.checkFitsInZNode(partitions: Int64(partitions), replicationFactor: Int64(replicationFactor))
+        }
         let brokers = try await zk.liveBrokerIds()
         let assignment = try ReplicaAssignment.assign(
             brokers: brokers, partitions: partitions, replicationFactor: Int32(replicationFactor),
@@ -50,13 +53,18 @@ public struct AdminZkClient: Sendable {
         name: String, assignment: [Int32: [Int32]], configs: [String: String] = [:], validateOnly: Bool = false
     ) async throws {
         try await validateTopicCreate(name, assignment: assignment)
+        let node = TopicZNode(topic: name, partitions: assignment.mapValues { PartitionReplicas($0) })
+        let data = node.encoded()
+        if data.count > Self.maxTopicZNodeBytes {
+            throw AdminError.replicaAssignment(
+                "The assignment of \(assignment.count) partitions takes \(data.count) bytes in ZooKeeper, more than a znode holds (\(Self.maxTopicZNodeBytes))")
+        }
         guard !validateOnly else { return }
         logger.info("Creating topic \(name) with configuration \(configs) and initial partition assignment \(Self.describe(assignment))")
         // Config first, as Kafka does: the controller and brokers find it once the topic appears.
         try await setOrCreateConfig(topic: name, configs: configs)
-        let node = TopicZNode(topic: name, partitions: assignment.mapValues { PartitionReplicas($0) })
         do {
-            try await zk.zooKeeper.createRecursively(ZkPaths.topic(name), data: node.encoded())
+            try await zk.zooKeeper.createRecursively(ZkPaths.topic(name), data: data)
         } catch ZooKeeperError.nodeExists {
             throw AdminError.topicExists("Topic '\(name)' already exists.")
         }
@@ -85,6 +93,17 @@ public struct AdminZkClient: Sendable {
                     "Topic '\(name)' collides with existing topics: \(colliding.joined(separator: ", "))")
             }
         }
+        for (partition, replicas) in assignment.sorted(by: { $0.key < $1.key }) {
+            if replicas.isEmpty {
+                throw AdminError.replicaAssignment("Cannot have replication factor of 0 for partition id \(partition).")
+            }
+            if replicas.count > Int(Int16.max) {
+                throw AdminError.replicationFactor("Replication factor \(replicas.count) of partition \(partition) is above \(Int16.max).")
+            }
+            if let broker = replicas.first(where: { $0 < 0 }) {
+                throw AdminError.replicaAssignment("Invalid broker id \(broker) in the assignment of partition \(partition).")
+            }
+        }
         if Set(assignment.values.map(\.count)).count != 1 {
             throw AdminError.replicaAssignment("All partitions should have the same number of replicas")
         }
@@ -94,6 +113,21 @@ public struct AdminZkClient: Sendable {
         let count = assignment.count
         if assignment.keys.filter({ $0 >= 0 }).reduce(0, { $0 + Int($1) }) != count * (count - 1) / 2 {
             throw AdminError.replicaAssignment("partitions should be a consecutive 0-based integer sequence")
+        }
+    }
+
+    /// ZooKeeper refuses a request above `jute.maxbuffer` (1 MB by default), and a refused write looks like a lost
+    /// connection: a topic's assignment must fit well below it.
+    static let maxTopicZNodeBytes = 1_000_000
+
+    /// Refuses, before assigning anything, a partition count whose assignment cannot fit a znode: each partition
+    /// takes at least `"p":[r,...],` in the JSON. Without it one request for 2^31-1 partitions would build an
+    /// assignment of that size in memory first.
+    static func checkFitsInZNode(partitions: Int64, replicationFactor: Int64) throws(AdminError) {
+        let minimumBytes = partitions.multipliedReportingOverflow(by: 5 + 2 * replicationFactor)
+        guard !minimumBytes.overflow, minimumBytes.partialValue <= Int64(maxTopicZNodeBytes) else {
+            throw .partitions(
+                "\(partitions) partitions with replication factor \(replicationFactor) do not fit in a ZooKeeper znode (\(maxTopicZNodeBytes) bytes).")
         }
     }
 
