@@ -17,6 +17,10 @@ import Storage
 ///   in the kernel's buffers and one more;
 /// - the broker-wide `queued.max.requests` (`QueuedRequestLimit`) is not reached.
 ///
+/// Requests waiting on a connection whose client stopped reading keep their places in `queued.max.requests`
+/// until it reads again or `connections.max.idle.ms` closes it (writes that make no progress count as idle); at
+/// most `maxQueuedRequests + 1` per connection, so it takes many such connections to fill the broker-wide limit.
+///
 /// When the connection closes, the request being processed is cancelled (its `Task`: a Fetch parked in the purgatory
 /// returns at once) and queued ones are dropped. Requests on other connections run concurrently.
 ///
