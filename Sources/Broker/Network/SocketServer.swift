@@ -11,10 +11,10 @@ import NIOPosix
 public final class SocketServer: Sendable {
     /// What every accepted connection gets.
     struct Configuration: Sendable {
-        /// `socket.send.buffer.bytes`: SO_SNDBUF of accepted sockets; -1 keeps the OS default.
-        var sendBufferBytes: Int32 = 102_400
-        /// `socket.receive.buffer.bytes`: SO_RCVBUF of accepted sockets; -1 keeps the OS default.
-        var receiveBufferBytes: Int32 = 102_400
+        /// `socket.send.buffer.bytes`: SO_SNDBUF of accepted sockets; nil keeps the OS default (and its autotuning).
+        var sendBufferBytes: Int32? = 102_400
+        /// `socket.receive.buffer.bytes`: SO_RCVBUF of accepted sockets; nil keeps the OS default.
+        var receiveBufferBytes: Int32? = 102_400
         /// Answers buffered in the broker above `high` make the channel unwritable, and `KafkaConnectionHandler`
         /// then neither starts the next request nor reads; below `low` it resumes. Kafka keeps one response per
         /// connection in memory (it mutes the channel until the response is sent); NIO's default marks (32/64 KiB)
@@ -65,11 +65,11 @@ public final class SocketServer: Sendable {
                     .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                     .childChannelOption(.socketOption(.so_keepalive), value: 1)
                     .childChannelOption(.writeBufferWaterMark, value: configuration.writeBufferWaterMark)
-                if configuration.sendBufferBytes != -1 {
-                    bootstrap = bootstrap.childChannelOption(.socketOption(.so_sndbuf), value: SocketOptionValue(configuration.sendBufferBytes))
+                if let bytes = configuration.sendBufferBytes {
+                    bootstrap = bootstrap.childChannelOption(.socketOption(.so_sndbuf), value: SocketOptionValue(bytes))
                 }
-                if configuration.receiveBufferBytes != -1 {
-                    bootstrap = bootstrap.childChannelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(configuration.receiveBufferBytes))
+                if let bytes = configuration.receiveBufferBytes {
+                    bootstrap = bootstrap.childChannelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(bytes))
                 }
                 let quotas = configuration.quotas
                 let channel = try await bootstrap

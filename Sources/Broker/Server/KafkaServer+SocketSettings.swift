@@ -9,8 +9,8 @@ extension KafkaServer {
         let overrides = config.maxConnectionsPerIpOverrides
         let resolved = try await ioThreads.runIfActive { try Self.resolve(overrides) }
         var configuration = SocketServer.Configuration()
-        configuration.sendBufferBytes = config.int("socket.send.buffer.bytes")
-        configuration.receiveBufferBytes = config.int("socket.receive.buffer.bytes")
+        configuration.sendBufferBytes = config.socketSendBufferBytes
+        configuration.receiveBufferBytes = config.socketReceiveBufferBytes
         configuration.quotas = ConnectionQuotas(ConnectionQuotas.Configuration(
             maxConnections: Int(config.int("max.connections")),
             maxConnectionsPerIp: Int(config.int("max.connections.per.ip")),

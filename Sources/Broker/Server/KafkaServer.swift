@@ -70,7 +70,7 @@ public final class KafkaServer: Service, Sendable {
             let dispatcher = RequestDispatcher(
                 routes: routes, limits: WireLimits(), logger: logger, apiVersionsFallback: BrokerApis.apiVersionsFallback(routes: routes))
             let maxFrameBytes = Int(config.int("socket.request.max.bytes"))
-            let maxIdle = TimeAmount.milliseconds(config.long("connections.max.idle.ms"))
+            let maxIdle = config.connectionsMaxIdle
             let queuedRequests = QueuedRequestLimit(maxQueued: Int(config.int("queued.max.requests")))
             let sockets = try await SocketServer.bind(
                 config.listeners, threads: Int(config.int("num.network.threads")),

@@ -1,9 +1,12 @@
+import NIOCore
+import NIOEmbedded
 import Testing
 
 @testable import Broker
 
-/// `max.connections.per.ip.overrides` in Kafka's `host:count,host:count` format, checked at startup.
-@Suite struct ConnectionQuotasConfigTests {
+/// The network keys: `max.connections.per.ip.overrides` in Kafka's `host:count,host:count` format, checked at
+/// startup; `connections.max.idle.ms` and the socket buffer sizes with Kafka's special values.
+@Suite struct NetworkConfigTests {
     private func parse(_ properties: [String: String]) throws(ConfigError) -> BrokerConfig {
         try BrokerConfig(properties: ["zookeeper.connect": "127.0.0.1:2181"].merging(properties) { $1 }, localHostName: "h")
     }
@@ -48,5 +51,21 @@ import Testing
         let localhost = try KafkaServer.resolve(["localhost": 3])
         #expect(localhost == ["127.0.0.1": 3] || localhost == ["::1": 3])
         #expect(throws: ConfigError.self) { try KafkaServer.resolve(["no-such-host.invalid": 1]) }
+    }
+
+    @Test func aNegativeIdleTimeDisablesIdleClosing() throws {
+        #expect(try parse([:]).connectionsMaxIdle == .milliseconds(600_000))
+        #expect(try parse(["connections.max.idle.ms": "-1"]).connectionsMaxIdle == nil)
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addKafkaRequestFraming(maxIdle: nil, logger: LogCapture().logger())
+        #expect(throws: (any Error).self) { try channel.pipeline.syncOperations.handler(type: IdleStateHandler.self) }
+    }
+
+    @Test func socketBuffersOfMinusOneKeepTheOsDefault() throws {
+        #expect(try parse([:]).socketSendBufferBytes == 102_400)
+        #expect(try parse([:]).socketReceiveBufferBytes == 102_400)
+        let osDefault = try parse(["socket.send.buffer.bytes": "-1", "socket.receive.buffer.bytes": "-1"])
+        #expect(osDefault.socketSendBufferBytes == nil)
+        #expect(osDefault.socketReceiveBufferBytes == nil)
     }
 }

@@ -1,3 +1,5 @@
+import NIOCore
+
 extension BrokerConfig {
     /// `max.connections.per.ip.overrides` in Kafka's format, `host:count,host:count` (blanks around separators
     /// ignored, the count after the last colon so IPv6 addresses work), each count a non-negative int. Hosts are
@@ -31,4 +33,21 @@ extension BrokerConfig {
                                 reason: "max.connections.per.ip can be set to zero only if max.connections.per.ip.overrides is set")
         }
     }
+}
+
+extension BrokerConfig {
+    /// `connections.max.idle.ms`; nil when negative, which disables closing idle connections (Kafka's `Selector`
+    /// has no idle expiry then).
+    public var connectionsMaxIdle: TimeAmount? {
+        connectionsMaxIdleMs < 0 ? nil : .milliseconds(connectionsMaxIdleMs)
+    }
+
+    /// `socket.send.buffer.bytes`; nil for -1 (Kafka's "OS default"), and for 0 or less, which Java's
+    /// `setSendBufferSize` would refuse.
+    public var socketSendBufferBytes: Int32? { positive(int("socket.send.buffer.bytes")) }
+
+    /// `socket.receive.buffer.bytes`, as `socketSendBufferBytes`.
+    public var socketReceiveBufferBytes: Int32? { positive(int("socket.receive.buffer.bytes")) }
+
+    private func positive(_ value: Int32) -> Int32? { value > 0 ? value : nil }
 }
