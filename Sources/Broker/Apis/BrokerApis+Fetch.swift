@@ -11,9 +11,7 @@ extension BrokerApis {
         if request.sessionId != 0 {
             return FetchResponse(errorCode: ErrorCode.fetchSessionIdNotFound.rawValue, sessionId: 0)
         }
-        let parameters = FetchParameters(
-            replicaId: request.replicaId, maxWait: .milliseconds(Int64(max(0, request.maxWaitMs))),
-            minBytes: Int(max(0, request.minBytes)), maxBytes: min(Int(max(0, request.maxBytes)), settings.fetchMaxBytes))
+        let parameters = FetchParameters(request, fetchMaxBytes: settings.fetchMaxBytes)
         let partitions = request.topics.flatMap { topic in
             topic.partitions.map {
                 FetchPartitionRequest(
@@ -45,5 +43,24 @@ extension BrokerApis {
             logger.error("Reading \(result.topicPartition) for a fetch failed: \(error)")
             return .bytes(ByteBuffer())
         }
+    }
+}
+
+extension FetchParameters {
+    /// The longest a Fetch may park in the purgatory, whatever its `max_wait_ms` says: 30 s, the default
+    /// `request.timeout.ms` of Kafka's clients. Kafka itself caps nothing, but a client gives up on a request after
+    /// its request timeout, so a longer wait only keeps a parked fetch (and its connection's one request in flight)
+    /// alive for nobody; `Int32.max` would park it for 24 days. Answering early is always allowed: the client gets
+    /// what is there (maybe nothing) and fetches again. Not a config key: Kafka has none for it.
+    static let maxWaitCap = Duration.seconds(30)
+
+    /// A Fetch request's limits, each wire number checked: negative waits and sizes count as zero, the wait is
+    /// capped at `maxWaitCap`, the total size at `fetch.max.bytes`.
+    init(_ request: FetchRequest, fetchMaxBytes: Int, maxWaitCap: Duration = FetchParameters.maxWaitCap) {
+        self.init(
+            replicaId: request.replicaId,
+            maxWait: min(.milliseconds(Int64(max(0, request.maxWaitMs))), maxWaitCap),
+            minBytes: Int(max(0, request.minBytes)),
+            maxBytes: min(Int(max(0, request.maxBytes)), fetchMaxBytes))
     }
 }

@@ -41,6 +41,7 @@ extension BrokerConfig {
                                     + "defined in advertised.listeners (valid options: "
                                     + advertisedNames.sorted().joined(separator: ",") + ")")
         }
+        try validateConnectionQuotas()
     }
 
     /// `log.dirs` wins over `log.dir`; both are comma-separated, blanks around commas ignored.

@@ -33,6 +33,8 @@ public struct BrokerConfig: Sendable {
     public let zookeeperConnectionTimeoutMs: Int32
     public let socketRequestMaxBytes: Int32
     public let connectionsMaxIdleMs: Int64
+    /// `max.connections.per.ip.overrides`: host (as written) to its connection limit.
+    public let maxConnectionsPerIpOverrides: [String: Int]
 
     /// The properties as given (file merged with overrides), before defaults; unknown keys included.
     public let originals: [String: String]
@@ -59,6 +61,7 @@ public struct BrokerConfig: Sendable {
             values.optionalInt("zookeeper.connection.timeout.ms") ?? zookeeperSessionTimeoutMs
         socketRequestMaxBytes = values.int("socket.request.max.bytes")
         connectionsMaxIdleMs = values.long("connections.max.idle.ms")
+        maxConnectionsPerIpOverrides = try Self.maxConnectionsPerIpOverrides(values.string("max.connections.per.ip.overrides"))
         logDirs = try Self.logDirs(values)
 
         let protocolMapKey = "listener.security.protocol.map"

@@ -18,7 +18,7 @@ extension ConfigDef {
                   doc: "Whether metadata requests for an unknown topic create it."),
         ConfigKey("delete.topic.enable", .boolean, .value("true"), doc: "Whether topics can be deleted."),
         ConfigKey("controlled.shutdown.enable", .boolean, .value("true"),
-                  doc: "Whether the broker asks the controller to move its leaderships away before stopping."),
+                  doc: "Whether the broker asks the controller to move its leaderships away before stopping (accepted for compatibility: no ControlledShutdown request is sent yet)."),
         ConfigKey("controlled.shutdown.max.retries", .int, .value("3"),
                   doc: "Controlled shutdown attempts before the broker stops uncleanly."),
         ConfigKey("controlled.shutdown.retry.backoff.ms", .long, .value("5000"),
@@ -56,9 +56,11 @@ extension ConfigDef {
         ConfigKey("queued.max.requests", .int, .value("500"), .atLeast(1),
                   doc: "Requests read but not yet processed before the network threads stop reading."),
         ConfigKey("max.connections.per.ip", .int, .value("2147483647"), .atLeast(0),
-                  doc: "Connections allowed from one address."),
+                  doc: "Connections allowed from one address; more are closed when accepted."),
+        ConfigKey("max.connections.per.ip.overrides", .string, .value(""),
+                  doc: "Per-address exceptions to max.connections.per.ip, as host:count,host:count."),
         ConfigKey("max.connections", .int, .value("2147483647"), .atLeast(0),
-                  doc: "Connections allowed in total."),
+                  doc: "Connections allowed in total (the inter-broker listener is exempt); more are closed when accepted."),
     ]
 
     private static let zooKeeperKeys: [ConfigKey] = [

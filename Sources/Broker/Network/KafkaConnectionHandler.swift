@@ -3,13 +3,28 @@ import Logging
 import NIOCore
 import Storage
 
-/// Serves the Kafka protocol on one connection: frames in, responses out, strictly in request order.
+/// Serves the Kafka protocol on one connection: frames in, responses out, strictly in request order, with memory
+/// bounded however the client behaves.
 ///
 /// Like Kafka's processor, it works on one request at a time per connection (Kafka mutes the channel until the
-/// response is sent). Frames that arrive meanwhile wait in a small queue; once `maxQueuedRequests` are waiting it
-/// stops reading from the socket, so a client pipelining faster than the broker answers is slowed by TCP instead
-/// of growing memory (each frame may be up to `socket.request.max.bytes`, so the queue stays short). Requests on
-/// other connections run concurrently.
+/// response is sent). Frames that arrive meanwhile wait in a small queue. It reads from the socket only while all
+/// of these hold, so a client that sends faster than it is answered, or never reads its answers, is slowed by TCP
+/// instead of growing the broker's memory:
+/// - fewer than `maxQueuedRequests` frames wait here (each may be up to `socket.request.max.bytes`);
+/// - the channel is writable: answers not yet taken by the kernel stay under the channel's high water mark
+///   (`SocketServer.writeBufferWaterMark`). While it is not writable the next request does not start either, which
+///   is Kafka's "one response in flight per connection": a client that never reads gets at most the answers that fit
+///   in the kernel's buffers and one more;
+/// - the broker-wide `queued.max.requests` (`QueuedRequestLimit`) is not reached.
+///
+/// Requests waiting on a connection whose client stopped reading keep their places in `queued.max.requests`
+/// until it reads again or `connections.max.idle.ms` closes it (writes that make no progress count as idle); at
+/// most `maxQueuedRequests + 1` per connection, so it takes many such connections to fill the broker-wide limit.
+///
+/// When the connection closes, the request being processed is cancelled (its `Task`: a Fetch parked in the purgatory
+/// returns at once) and queued ones are dropped. Requests on other connections run concurrently.
+///
+/// One instance per connection, used on its event loop only.
 final class KafkaConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = IOData
@@ -19,59 +34,100 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
 
     private let processor: any RequestProcessor
     private let listenerName: String
+    private let queuedRequests: QueuedRequestLimit
     private let logger: Logger
     private var queue = CircularBuffer<ByteBuffer>(initialCapacity: 4)
-    private var processing = false
+    private var inFlight: Task<Void, Never>?
     private var readHeld = false
     private var active = true
+    private var queuedRequestsWaiter: UInt64?
+    private var context: ChannelHandlerContext?
     private var connection = ConnectionInfo(remoteAddress: "unknown", listenerName: "")
 
-    init(processor: any RequestProcessor, listenerName: String, logger: Logger) {
+    init(processor: any RequestProcessor, listenerName: String, queuedRequests: QueuedRequestLimit, logger: Logger) {
         self.processor = processor
         self.listenerName = listenerName
+        self.queuedRequests = queuedRequests
         self.logger = logger
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
         connection = ConnectionInfo(
             remoteAddress: context.remoteAddress?.description ?? "unknown", listenerName: listenerName,
             clientHost: "/" + (context.remoteAddress?.ipAddress ?? "unknown"))
     }
 
+    func handlerRemoved(context: ChannelHandlerContext) {
+        stop()
+        self.context = nil
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard active else { return }
         queue.append(unwrapInboundIn(data))
+        queuedRequests.add()
         processNext(context: context)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        active = false
-        queue.removeAll()
+        stop()
         context.fireChannelInactive()
     }
 
-    /// Holds reads while the queue is full; `finish` releases them.
-    func read(context: ChannelHandlerContext) {
-        if queue.count >= Self.maxQueuedRequests {
-            readHeld = true
-        } else {
-            context.read()
+    /// The kernel took enough of the answers: start the next request and read again.
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            processNext(context: context)
+            resumeReads(context: context)
         }
+        context.fireChannelWritabilityChanged()
+    }
+
+    /// Holds the read until the queue has room, the channel is writable and the broker-wide limit allows it.
+    func read(context: ChannelHandlerContext) {
+        readHeld = true
+        resumeReads(context: context)
+    }
+
+    private func resumeReads(context: ChannelHandlerContext) {
+        guard readHeld, active, queue.count < Self.maxQueuedRequests, context.channel.isWritable else { return }
+        if queuedRequests.isFull, waitForQueuedRequests(context: context) { return }
+        readHeld = false
+        context.read()
+    }
+
+    /// Registers to be woken when the broker-wide count falls; false if it already has.
+    private func waitForQueuedRequests(context: ChannelHandlerContext) -> Bool {
+        if queuedRequestsWaiter != nil { return true }
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let eventLoop = context.eventLoop
+        queuedRequestsWaiter = queuedRequests.waitForRoom {
+            eventLoop.execute { handler.value.queuedRequestsFell() }
+        }
+        return queuedRequestsWaiter != nil
+    }
+
+    private func queuedRequestsFell() {
+        queuedRequestsWaiter = nil
+        guard let context else { return }
+        resumeReads(context: context)
     }
 
     private func processNext(context: ChannelHandlerContext) {
-        guard active, !processing, let frame = queue.popFirst() else { return }
-        processing = true
+        guard active, inFlight == nil, context.channel.isWritable, let frame = queue.popFirst() else { return }
         let processor = self.processor
         let connection = self.connection
-        context.eventLoop.makeFutureWithTask {
-            await processor.process(frame, connection: connection)
-        }.assumeIsolated().whenSuccess { action in
+        let promise = context.eventLoop.makePromise(of: ResponseAction.self)
+        inFlight = Task { promise.succeed(await processor.process(frame, connection: connection)) }
+        promise.futureResult.assumeIsolated().whenSuccess { action in
             self.finish(action, context: context)
         }
     }
 
     private func finish(_ action: ResponseAction, context: ChannelHandlerContext) {
-        processing = false
+        inFlight = nil
+        queuedRequests.remove()
         guard active else { return }
         switch action {
         case .send(let frame):
@@ -80,16 +136,26 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
             break
         case .close(let reason):
             logger.warning("Closing connection from \(connection.remoteAddress): \(reason)")
-            active = false
-            queue.removeAll()
+            stop()
             context.close(promise: nil)
             return
         }
-        if readHeld, queue.count < Self.maxQueuedRequests {
-            readHeld = false
-            context.read()
-        }
         processNext(context: context)
+        resumeReads(context: context)
+    }
+
+    /// The connection is going away: cancel the request being processed (its answer is dropped in `finish`, which
+    /// also gives back its place in `queued.max.requests`), drop the queued ones, stop waiting for room.
+    private func stop() {
+        guard active else { return }
+        active = false
+        inFlight?.cancel()
+        queuedRequests.remove(queue.count)
+        queue.removeAll()
+        if let waiter = queuedRequestsWaiter {
+            queuedRequests.cancelWait(waiter)
+            queuedRequestsWaiter = nil
+        }
     }
 
     /// Writes the in-memory parts as buffers and each records region as a `FileRegion` (sendfile).

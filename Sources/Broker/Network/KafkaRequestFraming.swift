@@ -4,16 +4,19 @@ import NIOCore
 
 extension ChannelPipeline.SynchronousOperations {
     /// Adds the first stage of a Kafka connection's request pipeline, socket side first: idle timeout
-    /// (`connections.max.idle.ms`), frame decoding capped at `socket.request.max.bytes`, and the handler that closes
-    /// the connection on a framing error. The request dispatcher goes after these (see `KafkaFrameDecoder`).
-    /// Call on the channel's event loop, e.g. from `SocketServer`'s child initializer.
+    /// (`connections.max.idle.ms`; nil, from a negative value, disables it as in Kafka), frame decoding capped at
+    /// `socket.request.max.bytes`, and the handler that closes the connection on a framing error. The request
+    /// dispatcher goes after these (see `KafkaFrameDecoder`). Call on the channel's event loop, e.g. from
+    /// `SocketServer`'s child initializer.
     public func addKafkaRequestFraming(
         maxFrameBytes: Int = KafkaFrameDecoder.defaultMaxFrameBytes,
-        maxIdle: TimeAmount = IdleConnectionHandler.defaultMaxIdle,
+        maxIdle: TimeAmount? = IdleConnectionHandler.defaultMaxIdle,
         logger: Logger
     ) throws {
-        try addHandler(IdleStateHandler(allTimeout: maxIdle))
-        try addHandler(IdleConnectionHandler(maxIdle: maxIdle, logger: logger))
+        if let maxIdle {
+            try addHandler(IdleStateHandler(allTimeout: maxIdle))
+            try addHandler(IdleConnectionHandler(maxIdle: maxIdle, logger: logger))
+        }
         try addHandler(ByteToMessageHandler(KafkaFrameDecoder(maxFrameBytes: maxFrameBytes)))
         try addHandler(KafkaFrameErrorHandler(logger: logger))
     }

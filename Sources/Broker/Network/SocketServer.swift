@@ -5,9 +5,24 @@ import NIOPosix
 
 /// The broker's listeners (Kafka's `SocketServer`): one bound server channel per entry of `listeners`.
 ///
-/// Owns its event loop group. What runs on an accepted connection is the caller's pipeline; with the Kafka
+/// Owns its event loop group. Each accepted connection first passes `ConnectionQuotas` (refused ones are closed
+/// before any byte is read), gets the socket options below, and then runs the caller's pipeline; with the Kafka
 /// protocol it is frame decoding (capped at `socket.request.max.bytes`), then request dispatch.
 public final class SocketServer: Sendable {
+    /// What every accepted connection gets.
+    struct Configuration: Sendable {
+        /// `socket.send.buffer.bytes`: SO_SNDBUF of accepted sockets; nil keeps the OS default (and its autotuning).
+        var sendBufferBytes: Int32? = 102_400
+        /// `socket.receive.buffer.bytes`: SO_RCVBUF of accepted sockets; nil keeps the OS default.
+        var receiveBufferBytes: Int32? = 102_400
+        /// Answers buffered in the broker above `high` make the channel unwritable, and `KafkaConnectionHandler`
+        /// then neither starts the next request nor reads; below `low` it resumes. Kafka keeps one response per
+        /// connection in memory (it mutes the channel until the response is sent); NIO's default marks (32/64 KiB)
+        /// give the same bound for small answers, and a larger answer (a Fetch) is the one response in flight.
+        var writeBufferWaterMark = ChannelOptions.Types.WriteBufferWaterMark(low: 32 * 1024, high: 64 * 1024)
+        var quotas = ConnectionQuotas(ConnectionQuotas.Configuration())
+    }
+
     public struct BoundListener: Sendable {
         public var endPoint: EndPoint
         /// The port actually bound (differs from the configured one when that was 0).
@@ -15,21 +30,27 @@ public final class SocketServer: Sendable {
     }
 
     public let listeners: [BoundListener]
+    private let quotas: ConnectionQuotas
     private let channels: [any Channel]
     private let group: MultiThreadedEventLoopGroup
     private let logger: Logger
 
-    private init(listeners: [BoundListener], channels: [any Channel], group: MultiThreadedEventLoopGroup, logger: Logger) {
+    private init(
+        listeners: [BoundListener], quotas: ConnectionQuotas, channels: [any Channel], group: MultiThreadedEventLoopGroup,
+        logger: Logger
+    ) {
         self.listeners = listeners
+        self.quotas = quotas
         self.channels = channels
         self.group = group
         self.logger = logger
     }
 
     /// Binds every listener, or none: a failure closes what was already bound.
-    public static func bind(
+    static func bind(
         _ endPoints: [EndPoint],
         threads: Int,
+        configuration: Configuration = Configuration(),
         logger: Logger,
         childInitializer: @escaping @Sendable (any Channel, EndPoint) -> EventLoopFuture<Void>
     ) async throws -> SocketServer {
@@ -38,12 +59,27 @@ public final class SocketServer: Sendable {
         var channels: [any Channel] = []
         do {
             for endPoint in endPoints {
-                let channel = try await ServerBootstrap(group: group)
+                var bootstrap = ServerBootstrap(group: group)
                     .serverChannelOption(.backlog, value: 256)
                     .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                     .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                     .childChannelOption(.socketOption(.so_keepalive), value: 1)
-                    .childChannelInitializer { childInitializer($0, endPoint) }
+                    .childChannelOption(.writeBufferWaterMark, value: configuration.writeBufferWaterMark)
+                if let bytes = configuration.sendBufferBytes {
+                    bootstrap = bootstrap.childChannelOption(.socketOption(.so_sndbuf), value: SocketOptionValue(bytes))
+                }
+                if let bytes = configuration.receiveBufferBytes {
+                    bootstrap = bootstrap.childChannelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(bytes))
+                }
+                let quotas = configuration.quotas
+                let channel = try await bootstrap
+                    .childChannelInitializer { child in
+                        // Runs before the channel is registered: a refused connection is closed unread.
+                        if let refusal = admit(child, listenerName: endPoint.listenerName, quotas: quotas, logger: logger) {
+                            return child.eventLoop.makeFailedFuture(refusal)
+                        }
+                        return childInitializer(child, endPoint)
+                    }
                     .bind(host: endPoint.bindHost, port: endPoint.port)
                     .get()
                 channels.append(channel)
@@ -56,8 +92,24 @@ public final class SocketServer: Sendable {
             try? await group.shutdownGracefully()
             throw SocketServerError.bindFailed(endPoint: endPoints[bound.count], underlying: error)
         }
-        return SocketServer(listeners: bound, channels: channels, group: group, logger: logger)
+        return SocketServer(listeners: bound, quotas: configuration.quotas, channels: channels, group: group, logger: logger)
     }
+
+    /// Counts `child` in the quotas until it closes, or logs why it is refused (Kafka logs refusals at info).
+    private static func admit(
+        _ child: any Channel, listenerName: String, quotas: ConnectionQuotas, logger: Logger
+    ) -> ConnectionQuotas.Refusal? {
+        let address = child.remoteAddress?.ipAddress ?? "unknown"
+        if let refusal = quotas.acquire(address: address, listenerName: listenerName) {
+            logger.info("\(refusal)")
+            return refusal
+        }
+        child.closeFuture.whenComplete { _ in quotas.release(address: address) }
+        return nil
+    }
+
+    /// Open connections on all listeners.
+    var connectionCount: Int { quotas.count }
 
     /// Stops accepting, closes every connection and the event loops.
     public func shutdown() async {

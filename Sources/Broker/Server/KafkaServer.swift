@@ -72,15 +72,18 @@ public final class KafkaServer: Service, Sendable {
             let dispatcher = RequestDispatcher(
                 routes: routes, limits: WireLimits(), logger: logger, apiVersionsFallback: BrokerApis.apiVersionsFallback(routes: routes))
             let maxFrameBytes = Int(config.int("socket.request.max.bytes"))
-            let maxIdle = TimeAmount.milliseconds(config.long("connections.max.idle.ms"))
+            let maxIdle = config.connectionsMaxIdle
+            let queuedRequests = QueuedRequestLimit(maxQueued: Int(config.int("queued.max.requests")))
             let sockets = try await SocketServer.bind(
-                config.listeners, threads: Int(config.int("num.network.threads")), logger: logger
+                config.listeners, threads: Int(config.int("num.network.threads")),
+                configuration: try await socketServerConfiguration(ioThreads: pool), logger: logger
             ) { [logger] channel, endPoint in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addKafkaRequestFraming(
                         maxFrameBytes: maxFrameBytes, maxIdle: maxIdle, logger: logger)
-                    try channel.pipeline.syncOperations.addHandler(
-                        KafkaConnectionHandler(processor: dispatcher, listenerName: endPoint.listenerName, logger: logger))
+                    try channel.pipeline.syncOperations.addHandler(KafkaConnectionHandler(
+                        processor: dispatcher, listenerName: endPoint.listenerName, queuedRequests: queuedRequests,
+                        logger: logger))
                 }
             }
             socketServer = sockets

@@ -31,7 +31,9 @@ private struct SlowEchoProcessor: RequestProcessor {
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addKafkaRequestFraming(logger: logger)
                     try channel.pipeline.syncOperations.addHandler(
-                        KafkaConnectionHandler(processor: SlowEchoProcessor(), listenerName: "PLAINTEXT", logger: logger))
+                        KafkaConnectionHandler(
+                            processor: SlowEchoProcessor(), listenerName: "PLAINTEXT", queuedRequests: QueuedRequestLimit(),
+                            logger: logger))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()

@@ -1,0 +1,83 @@
+import Synchronization
+
+/// Kafka's `ConnectionQuotas`: `max.connections` (broker-wide) and `max.connections.per.ip`, with per-address
+/// exceptions in `max.connections.per.ip.overrides`, checked when a connection is accepted (`SocketServer`).
+///
+/// - Over the per-address limit, Kafka's acceptor closes the new socket at once with an info line; so does this.
+/// - Over `max.connections`, Kafka's acceptor stops accepting on that listener until a connection closes, leaving
+///   new clients in the listen backlog. Gregor closes the newest connection at once instead, with one info line.
+///   Either way the connection is not served; closing gives the client an immediate error it retries after its
+///   `reconnect.backoff.ms` rather than a connect that hangs until its own timeout, and needs no coordination of
+///   the listening channel's reads across event loops. As in Kafka (KIP-402), connections on the inter-broker
+///   listener are counted but never refused by `max.connections`, so replication and controller requests keep
+///   working on a broker full of clients.
+///
+/// Thread-safe: shared by every listener of the broker.
+final class ConnectionQuotas: Sendable {
+    struct Configuration: Sendable {
+        /// `max.connections`.
+        var maxConnections = Int(Int32.max)
+        /// `max.connections.per.ip`.
+        var maxConnectionsPerIp = Int(Int32.max)
+        /// `max.connections.per.ip.overrides`, keyed by IP address as `SocketAddress.ipAddress` spells it.
+        var maxConnectionsPerIpOverrides: [String: Int] = [:]
+        /// The inter-broker listener, exempt from `max.connections`.
+        var unlimitedListenerName: String?
+    }
+
+    enum Refusal: Error, Equatable, CustomStringConvertible {
+        case perIp(address: String, limit: Int)
+        case broker(limit: Int)
+
+        var description: String {
+            switch self {
+            case .perIp(let address, let limit):
+                return "Rejected connection from \(address), address already has the configured maximum of \(limit) connections."
+            case .broker(let limit):
+                return "Rejected connection: the broker already has the configured maximum of \(limit) connections (max.connections)."
+            }
+        }
+    }
+
+    private struct State {
+        var total = 0
+        var perIp: [String: Int] = [:]
+    }
+
+    let configuration: Configuration
+    private let state = Mutex(State())
+
+    init(_ configuration: Configuration) {
+        self.configuration = configuration
+    }
+
+    /// Counts a new connection from `address` on `listenerName`, or refuses it (and counts nothing). Every
+    /// accepted connection must be given back with `release(address:)` when it closes.
+    func acquire(address: String, listenerName: String) -> Refusal? {
+        let perIpLimit = configuration.maxConnectionsPerIpOverrides[address] ?? configuration.maxConnectionsPerIp
+        let exempt = listenerName == configuration.unlimitedListenerName
+        return state.withLock { state -> Refusal? in
+            let fromAddress = state.perIp[address, default: 0]
+            if fromAddress >= perIpLimit { return .perIp(address: address, limit: perIpLimit) }
+            if !exempt, state.total >= configuration.maxConnections { return .broker(limit: configuration.maxConnections) }
+            state.perIp[address] = fromAddress + 1
+            state.total += 1
+            return nil
+        }
+    }
+
+    func release(address: String) {
+        state.withLock { state in
+            guard let count = state.perIp[address], count > 0 else {
+                preconditionFailure("released a connection from \(address) that was not acquired")
+            }
+            state.perIp[address] = count == 1 ? nil : count - 1
+            state.total -= 1
+        }
+    }
+
+    /// Open connections, broker-wide.
+    var count: Int { state.withLock { $0.total } }
+
+    func count(address: String) -> Int { state.withLock { $0.perIp[address, default: 0] } }
+}

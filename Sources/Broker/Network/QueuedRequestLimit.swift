@@ -1,0 +1,74 @@
+import Synchronization
+
+/// Kafka's `queued.max.requests` (default 500): how many requests, across all connections, may have been read from
+/// sockets and not yet been answered. Kafka's network threads block on its full `RequestChannel` queue and so stop
+/// reading; here each connection counts a request from the moment its frame is read until its processing ends (or
+/// the closing connection drops it), and holds socket reads while the count is at the limit. When the count falls
+/// below the limit, every connection that held its reads for this reason is woken once.
+///
+/// The check is made before each socket read, not per frame: one read may carry several small frames, so the count
+/// can pass the limit by what reads already under way deliver (at most one receive buffer per connection). Memory
+/// stays bounded all the same; the limit is what stops a broker from reading without end while its handlers lag.
+///
+/// Shared by every connection of a broker; thread-safe.
+final class QueuedRequestLimit: Sendable {
+    /// Kafka's default `queued.max.requests`.
+    static let defaultMaxQueued = 500
+
+    let maxQueued: Int
+
+    private struct State {
+        var queued = 0
+        var waiters: [UInt64: @Sendable () -> Void] = [:]
+        var nextWaiterId: UInt64 = 0
+    }
+
+    private let state = Mutex(State())
+
+    init(maxQueued: Int = QueuedRequestLimit.defaultMaxQueued) {
+        precondition(maxQueued >= 1, "queued.max.requests is validated to be at least 1")
+        self.maxQueued = maxQueued
+    }
+
+    /// Requests read and not yet answered or dropped, on all connections.
+    var queued: Int { state.withLock { $0.queued } }
+
+    var isFull: Bool { state.withLock { $0.queued >= maxQueued } }
+
+    /// Connections holding their reads until the count falls.
+    var waitingConnections: Int { state.withLock { $0.waiters.count } }
+
+    /// A frame was read: it counts until `remove` is called for it.
+    func add() {
+        state.withLock { $0.queued += 1 }
+    }
+
+    /// `count` requests were answered or dropped; wakes the waiting connections if that frees room.
+    func remove(_ count: Int = 1) {
+        guard count > 0 else { return }
+        let woken: [@Sendable () -> Void] = state.withLock { state in
+            precondition(state.queued >= count, "more requests removed than were added")
+            state.queued -= count
+            guard state.queued < maxQueued, !state.waiters.isEmpty else { return [] }
+            defer { state.waiters.removeAll() }
+            return Array(state.waiters.values)
+        }
+        for wake in woken { wake() }
+    }
+
+    /// Registers `wake`, called once when the count falls below the limit, and returns its id for
+    /// `cancelWait`; returns nil without registering when there is room already, so the caller reads at once.
+    func waitForRoom(_ wake: @escaping @Sendable () -> Void) -> UInt64? {
+        state.withLock { state in
+            guard state.queued >= maxQueued else { return nil }
+            state.nextWaiterId += 1
+            state.waiters[state.nextWaiterId] = wake
+            return state.nextWaiterId
+        }
+    }
+
+    /// Forgets a waiter (its connection closed).
+    func cancelWait(_ id: UInt64) {
+        _ = state.withLock { $0.waiters.removeValue(forKey: id) }
+    }
+}

@@ -1,0 +1,56 @@
+import Synchronization
+import Testing
+
+@testable import Broker
+
+/// `queued.max.requests`: a broker-wide bound on requests read and not yet answered; at the limit no connection
+/// reads, and reading resumes when requests finish.
+@Suite struct QueuedRequestLimitTests {
+    @Test func atTheLimitNoConnectionReadsUntilRequestsFinish() async throws {
+        let processor = GatedProcessor()
+        let broker = try await LoopbackBroker.start(processor: processor, queuedRequests: QueuedRequestLimit(maxQueued: 2))
+        let first = try await broker.connect()
+        let second = try await broker.connect()
+        try await first.send([[1]])
+        try await second.send([[2]])
+        #expect(await eventually { processor.started == 2 })
+        #expect(broker.queuedRequests.isFull)
+
+        // Both requests are still in progress: a third connection's request stays in its socket.
+        let third = try await broker.connect()
+        try await third.send([[3]])
+        #expect(await eventually { broker.queuedRequests.waitingConnections >= 1 })
+        #expect(await settled { processor.started } == 2)
+        #expect(broker.queuedRequests.queued == 2)
+
+        processor.open()
+        #expect(await eventually { processor.answered == 3 })
+        #expect(await eventually { third.received.bytes == 5 })
+        #expect(await eventually { broker.queuedRequests.queued == 0 })
+        await broker.stop()
+    }
+
+    @Test func countsAndWakesOnce() {
+        let limit = QueuedRequestLimit(maxQueued: 1)
+        #expect(limit.waitForRoom { Issue.record("woken with room to spare") } == nil)
+        limit.add()
+        let woken = WakeCounter()
+        let id = limit.waitForRoom { woken.wake() }
+        #expect(id != nil)
+        #expect(limit.waitingConnections == 1)
+        limit.remove()
+        #expect(woken.count == 1)
+        #expect(limit.waitingConnections == 0)
+        limit.add()
+        let cancelled = limit.waitForRoom { Issue.record("a cancelled waiter was woken") }
+        limit.cancelWait(try! #require(cancelled))
+        limit.remove()
+        #expect(limit.queued == 0)
+    }
+}
+
+private final class WakeCounter: Sendable {
+    private let counter = Mutex(0)
+    var count: Int { counter.withLock { $0 } }
+    func wake() { counter.withLock { $0 += 1 } }
+}
