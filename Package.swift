@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "gregor-server", targets: ["gregor-server"]),
         .executable(name: "gregor", targets: ["gregor"]),
         .executable(name: "gregor-protocol-gen", targets: ["gregor-protocol-gen"]),
+        .executable(name: "gregor-fuzz", targets: ["gregor-fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -40,6 +41,9 @@ let package = Package(
         // Schema text in, Swift text out: the message codecs in KafkaProtocol/Messages/Generated come from it.
         .target(name: "KafkaProtocolGenerator"),
         .executableTarget(name: "gregor-protocol-gen", dependencies: ["KafkaProtocolGenerator"]),
+        // A structure-aware fuzzer for the broker's wire protocol (requests built from the schemas, then damaged).
+        .target(name: "GregorFuzz", dependencies: ["KafkaProtocolGenerator", "KafkaProtocol"]),
+        .executableTarget(name: "gregor-fuzz", dependencies: ["GregorFuzz", argumentParser]),
         .target(name: "Storage", dependencies: ["KafkaProtocol", nioCore, log]),
         .target(name: "KafkaClient", dependencies: ["KafkaProtocol", nioCore, nioPosix, log]),
         .target(name: "Coordination", dependencies: ["ZooKeeper", "KafkaProtocol", log]),
@@ -88,7 +92,10 @@ let package = Package(
             ]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Coordination", "Storage", "ZooKeeper", "KafkaClient", "KafkaProtocol", "GregorTestSupport"]
+            dependencies: [
+                "Coordination", "Storage", "ZooKeeper", "KafkaClient", "KafkaProtocol", "GregorTestSupport", "GregorFuzz",
+            ]
         ),
+        .testTarget(name: "GregorFuzzTests", dependencies: ["GregorFuzz", "KafkaProtocol", nioCore]),
     ]
 )

@@ -1,0 +1,163 @@
+import Foundation
+import Synchronization
+
+/// What a campaign found.
+public struct FuzzReport: Sendable {
+    public var inputs = 0
+    public var answered = 0
+    /// Inputs after which the broker closed the connection (its answer to a frame it cannot parse).
+    public var closedByBroker = 0
+    /// Inputs without an answer that did not stall the connection (acks=0 produce, lying size prefixes).
+    public var unanswered = 0
+    /// Inputs whose connection answered nothing, not even a later ApiVersions, within the hang timeout.
+    public var hangs: [FuzzInput] = []
+    /// The inputs in flight when the broker stopped answering connections: one of them killed it.
+    public var crash: [FuzzInput]?
+    public var rssKiB: (first: Int, max: Int, last: Int)?
+
+    /// Distinct failures by kind and API.
+    public var distinctFailures: [String] {
+        var kinds = Set(hangs.map { "hang: \($0.signature)" })
+        for input in crash ?? [] { kinds.insert("crash candidate: \(input.signature)") }
+        return kinds.sorted()
+    }
+}
+
+/// Runs a campaign against one broker: `connections` workers (threads) send inputs 0..<count, worker i taking
+/// inputs i, i + connections, ..., each waiting for its answer before the next (the broker serves one request at
+/// a time per connection anyway). `isAlive` tells a broker that crashed from one that closed a connection.
+public struct FuzzCampaign: Sendable {
+    public var host: String
+    public var port: Int
+    public var connections: Int
+    /// Longer than any wait a request can ask for (Fetch waits are capped at 30 s).
+    public var hangTimeoutMs: Int32
+    public var isAlive: @Sendable () -> Bool
+    public var rssKiB: @Sendable () -> Int?
+    public var progress: @Sendable (Int) -> Void
+
+    public init(
+        host: String, port: Int, connections: Int = 8, hangTimeoutMs: Int32 = 45_000,
+        isAlive: @escaping @Sendable () -> Bool, rssKiB: @escaping @Sendable () -> Int? = { nil },
+        progress: @escaping @Sendable (Int) -> Void = { _ in }
+    ) {
+        self.host = host
+        self.port = port
+        self.connections = connections
+        self.hangTimeoutMs = hangTimeoutMs
+        self.isAlive = isAlive
+        self.rssKiB = rssKiB
+        self.progress = progress
+    }
+
+    private final class Shared: Sendable {
+        let report = Mutex(FuzzReport())
+        let inFlight: Mutex<[FuzzInput?]>
+        let stop = Atomic<Bool>(false)
+        init(workers: Int) { inFlight = Mutex(Array(repeating: nil, count: workers)) }
+    }
+
+    public func run(_ factory: FuzzInputFactory, inputs count: Int, from first: Int = 0) -> FuzzReport {
+        let shared = Shared(workers: connections)
+        if let rss = rssKiB() { shared.report.withLock { $0.rssKiB = (rss, rss, rss) } }
+        let done = DispatchGroup()
+        for worker in 0..<connections {
+            done.enter()
+            let thread = Thread { [self] in
+                work(worker, factory, range: first..<(first + count), shared)
+                done.leave()
+            }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+        done.wait()
+        if let rss = rssKiB() { shared.report.withLock { $0.rssKiB?.last = rss } }
+        return shared.report.withLock { $0 }
+    }
+
+    private func work(_ worker: Int, _ factory: FuzzInputFactory, range: Range<Int>, _ shared: Shared) {
+        var connection: FuzzConnection?
+        var index = range.lowerBound + worker
+        while index < range.upperBound, !shared.stop.load(ordering: .relaxed) {
+            let input = factory.input(index)
+            shared.inFlight.withLock { $0[worker] = input }
+            if connection == nil {
+                do {
+                    connection = try FuzzConnection(host: host, port: port)
+                } catch {
+                    crashed(shared)
+                    return
+                }
+            }
+            let outcome = exchange(input, on: connection!)
+            if outcome != .answered { connection = nil }
+            if outcome == .closed, !isAlive() {
+                crashed(shared)
+                return
+            }
+            let total = shared.report.withLock { report in
+                report.inputs += 1
+                switch outcome {
+                case .answered: report.answered += 1
+                case .closed: report.closedByBroker += 1
+                case .unanswered: report.unanswered += 1
+                case .hang: report.hangs.append(input)
+                }
+                return report.inputs
+            }
+            if total % 1000 == 0 {
+                progress(total)
+                if let rss = rssKiB() {
+                    shared.report.withLock { $0.rssKiB = ($0.rssKiB?.first ?? rss, max($0.rssKiB?.max ?? rss, rss), rss) }
+                }
+            }
+            index += connections
+        }
+    }
+
+    private enum Outcome { case answered, closed, unanswered, hang }
+
+    private func exchange(_ input: FuzzInput, on connection: FuzzConnection) -> Outcome {
+        do {
+            try connection.send(input.frame)
+        } catch {
+            return .closed
+        }
+        if input.expectsNoAnswer { return .unanswered }
+        switch answer(to: input.correlationId, on: connection) {
+        case .answered: return .answered
+        case .closed: return .closed
+        case .unanswered, .hang: break
+        }
+        // Silence: a request that is never answered (acks=0), or a stalled connection. A probe tells them apart.
+        let probe = FuzzInputFactory.sized(FuzzInputFactory.header(api: 18, version: 0, correlationId: -7, flexible: false))
+        do {
+            try connection.send(probe)
+        } catch {
+            return .closed
+        }
+        switch answer(to: -7, on: connection) {
+        case .answered: return .unanswered
+        case .closed: return .closed
+        case .unanswered, .hang: return .hang
+        }
+    }
+
+    private func answer(to correlationId: Int32, on connection: FuzzConnection) -> Outcome {
+        while true {
+            do {
+                if try connection.receiveCorrelationId(timeoutMs: hangTimeoutMs) == correlationId { return .answered }
+            } catch .timedOut {
+                return .hang
+            } catch {
+                return .closed
+            }
+        }
+    }
+
+    private func crashed(_ shared: Shared) {
+        guard !shared.stop.exchange(true, ordering: .relaxed) else { return }
+        let inFlight = shared.inFlight.withLock { $0.compactMap { $0 } }
+        shared.report.withLock { $0.crash = inFlight }
+    }
+}
