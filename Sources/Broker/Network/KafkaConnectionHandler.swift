@@ -14,12 +14,11 @@ import Storage
 /// - the channel is writable: answers not yet taken by the kernel stay under the channel's high water mark
 ///   (`SocketServer.writeBufferWaterMark`). While it is not writable the next request does not start either, which
 ///   is Kafka's "one response in flight per connection": a client that never reads gets at most the answers that fit
-///   in the kernel's buffers and one more;
-/// - the broker-wide `queued.max.requests` (`QueuedRequestLimit`) is not reached.
+///   in the kernel's buffers and one more.
 ///
-/// Requests waiting on a connection whose client stopped reading keep their places in `queued.max.requests`
-/// until it reads again or `connections.max.idle.ms` closes it (writes that make no progress count as idle); at
-/// most `maxQueuedRequests + 1` per connection, so it takes many such connections to fill the broker-wide limit.
+/// A request starts only with a place in the broker-wide `queued.max.requests` (`QueuedRequestLimit`), held while
+/// it is processed; at the limit the connection waits, its queue fills and it stops reading. A connection whose
+/// client stopped reading holds no place: its last request is processed, and the next does not start.
 ///
 /// When the connection closes, the request being processed is cancelled (its `Task`: a Fetch parked in the purgatory
 /// returns at once) and queued ones are dropped. Requests on other connections run concurrently.
@@ -66,7 +65,6 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard active else { return }
         queue.append(unwrapInboundIn(data))
-        queuedRequests.add()
         processNext(context: context)
     }
 
@@ -92,12 +90,11 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
 
     private func resumeReads(context: ChannelHandlerContext) {
         guard readHeld, active, queue.count < Self.maxQueuedRequests, context.channel.isWritable else { return }
-        if queuedRequests.isFull, waitForQueuedRequests(context: context) { return }
         readHeld = false
         context.read()
     }
 
-    /// Registers to be woken when the broker-wide count falls; false if it already has.
+    /// Registers to be woken when the broker-wide count falls; false when there is room already.
     private func waitForQueuedRequests(context: ChannelHandlerContext) -> Bool {
         if queuedRequestsWaiter != nil { return true }
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
@@ -111,11 +108,19 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
     private func queuedRequestsFell() {
         queuedRequestsWaiter = nil
         guard let context else { return }
+        processNext(context: context)
         resumeReads(context: context)
     }
 
     private func processNext(context: ChannelHandlerContext) {
-        guard active, inFlight == nil, context.channel.isWritable, let frame = queue.popFirst() else { return }
+        guard active, inFlight == nil, context.channel.isWritable, !queue.isEmpty else { return }
+        while !queuedRequests.tryAdd() {
+            if waitForQueuedRequests(context: context) { return }
+        }
+        guard let frame = queue.popFirst() else {
+            queuedRequests.remove()
+            return
+        }
         let processor = self.processor
         let connection = self.connection
         let promise = context.eventLoop.makePromise(of: ResponseAction.self)
@@ -150,7 +155,6 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
         guard active else { return }
         active = false
         inFlight?.cancel()
-        queuedRequests.remove(queue.count)
         queue.removeAll()
         if let waiter = queuedRequestsWaiter {
             queuedRequests.cancelWait(waiter)

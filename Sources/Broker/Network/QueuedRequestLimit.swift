@@ -1,14 +1,14 @@
 import Synchronization
 
-/// Kafka's `queued.max.requests` (default 500): how many requests, across all connections, may have been read from
-/// sockets and not yet been answered. Kafka's network threads block on its full `RequestChannel` queue and so stop
-/// reading; here each connection counts a request from the moment its frame is read until its processing ends (or
-/// the closing connection drops it), and holds socket reads while the count is at the limit. When the count falls
-/// below the limit, every connection that held its reads for this reason is woken once.
+/// Kafka's `queued.max.requests` (default 500): how many requests, across all connections, may be handed to the
+/// request handlers and not yet be processed. Kafka's network threads block on its full `RequestChannel` queue and
+/// stop reading; here a connection takes a place when it starts a request and gives it back when the handler is
+/// done (the answer written or not), and starts nothing while the count is at the limit; its own queue then fills
+/// and it stops reading. When the count falls below the limit, every connection that waited is woken once.
 ///
-/// The check is made before each socket read, not per frame: one read may carry several small frames, so the count
-/// can pass the limit by what reads already under way deliver (at most one receive buffer per connection). Memory
-/// stays bounded all the same; the limit is what stops a broker from reading without end while its handlers lag.
+/// An answer a client does not read holds no place (as in Kafka, whose handlers are done with it): a connection
+/// whose client stopped reading starts nothing more, so thousands of such connections cannot take the broker's
+/// places from clients that read.
 ///
 /// Shared by every connection of a broker; thread-safe.
 final class QueuedRequestLimit: Sendable {
@@ -30,7 +30,7 @@ final class QueuedRequestLimit: Sendable {
         self.maxQueued = maxQueued
     }
 
-    /// Requests read and not yet answered or dropped, on all connections.
+    /// Requests being processed, on all connections.
     var queued: Int { state.withLock { $0.queued } }
 
     var isFull: Bool { state.withLock { $0.queued >= maxQueued } }
@@ -38,9 +38,18 @@ final class QueuedRequestLimit: Sendable {
     /// Connections holding their reads until the count falls.
     var waitingConnections: Int { state.withLock { $0.waiters.count } }
 
-    /// A frame was read: it counts until `remove` is called for it.
+    /// A request starts: it counts until `remove` is called for it.
     func add() {
         state.withLock { $0.queued += 1 }
+    }
+
+    /// Takes a place if one is free.
+    func tryAdd() -> Bool {
+        state.withLock { state in
+            guard state.queued < maxQueued else { return false }
+            state.queued += 1
+            return true
+        }
     }
 
     /// `count` requests were answered or dropped; wakes the waiting connections if that frees room.
