@@ -10,6 +10,7 @@ extension ZooKeeperClient {
         guard !operations.isEmpty else { return [] }
         // The buffers must outlive the request: the C client writes results into them on completion.
         let buffers = MultiBuffers(operations)
+        defer { withExtendedLifetime(buffers) {} }  // the C client writes into them until the completion
         let rc: Int32 = try await core.perform { handle, context in
             zoo_amulti(handle, Int32(operations.count), buffers.ops, buffers.results, { rc, context in
                 Pending<Int32>.take(context).continuation.resume(returning: rc)

@@ -12,7 +12,7 @@ extension ZooKeeperClient {
     ) async throws -> (data: [UInt8], stat: ZNodeStat, watch: AsyncStream<WatchedEvent>) {
         let (id, watch) = core.registerWatch()
         do {
-            let (data, stat): ([UInt8], ZNodeStat) = try await core.perform { handle, context in
+            let (data, stat): (data: [UInt8], stat: ZNodeStat) = try await core.perform { handle, context in
                 zoo_awget(handle, path, nodeWatcherCallback, watchContext(id), Self.dataCompletion, context)
             }
             return (data, stat, watch)
