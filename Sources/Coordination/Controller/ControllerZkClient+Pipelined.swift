@@ -62,33 +62,6 @@ extension ControllerZkClient {
     private func pipelined<Item: Sendable, Result: Sendable>(
         _ items: [Item], _ body: @escaping @Sendable (Item) async throws -> Result
     ) async throws -> [Result] {
-        guard items.count > 1 else { return try await items.asyncMap(body) }
-        return try await withThrowingTaskGroup(of: (Int, Result).self) { group in
-            var results = [Result?](repeating: nil, count: items.count)
-            var next = 0
-            for _ in 0..<min(Self.pipelineDepth, items.count) {
-                let index = next
-                group.addTask { (index, try await body(items[index])) }
-                next += 1
-            }
-            while let (index, result) = try await group.next() {
-                results[index] = result
-                if next < items.count {
-                    let index = next
-                    group.addTask { (index, try await body(items[index])) }
-                    next += 1
-                }
-            }
-            return results.map { $0! }
-        }
-    }
-}
-
-extension Array {
-    fileprivate func asyncMap<T>(_ transform: (Element) async throws -> T) async throws -> [T] {
-        var result: [T] = []
-        result.reserveCapacity(count)
-        for element in self { result.append(try await transform(element)) }
-        return result
+        try await concurrentMap(items, limit: Self.pipelineDepth, body)
     }
 }
