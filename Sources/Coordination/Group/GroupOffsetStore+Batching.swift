@@ -61,14 +61,14 @@ extension GroupOffsetStore {
     private func learnPendingGroups(zk: KafkaZkClient) async {
         let unknown = Set(pending.map(\.group)).filter { known[$0] == nil }.sorted()
         guard !unknown.isEmpty else { return }
-        let results = await concurrentMap(unknown, limit: Self.readsInFlightMax) { group in
+        let scans = await concurrentMap(unknown, limit: Self.readsInFlightMax) { group -> Result<GroupZNodes, GroupStoreError> in
             do {
-                return (group, Result<GroupZNodes, GroupStoreError>.success(try await Self.scan(group: group, zk: zk)))
+                return .success(try await Self.scan(group: group, zk: zk))
             } catch {
-                return (group, .failure(Self.storeError(error)))
+                return .failure(Self.storeError(error))
             }
         }
-        for (group, result) in results {
+        for (group, result) in zip(unknown, scans) {
             switch result {
             case .success(let nodes):
                 if known[group] == nil { install(nodes, for: group, ifGeneration: nil) }
