@@ -23,9 +23,11 @@ func concurrentMap<Element: Sendable, Result: Sendable>(
             if next >= limit { try await group.next() }
             let index = next
             next += 1
+            // An owned copy, alive until the call returns: the element is used after the call's suspensions.
+            let element = elements[index]
             group.addTask {
-                let result = try await transform(elements[index])
-                results.store(result, at: index)
+                defer { withExtendedLifetime(element) {} }
+                results.store(try await transform(element), at: index)
             }
         }
         try await group.waitForAll()
