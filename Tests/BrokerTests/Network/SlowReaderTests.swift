@@ -27,7 +27,7 @@ import Testing
         #expect(answered <= 2)
         #expect(buffered <= 2 * (Self.answerBytes + 4))
         #expect(!server.isWritable)
-        #expect(broker.queuedRequests.queued == 0, "an answer the client does not read holds no place")
+        #expect(await eventually { broker.queuedRequests.queued == 0 }, "an answer the client does not read holds no place")
 
         // The client reads again: everything is answered.
         try await client.channel.setOption(.autoRead, value: true).get()
