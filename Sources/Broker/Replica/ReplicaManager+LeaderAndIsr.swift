@@ -19,6 +19,7 @@ extension ReplicaManager {
         var results: [TopicPartition: ErrorCode] = [:]
         var newFollowers: [(Partition, PartitionState)] = []
         var epochBumps: [TopicPartition: Int32] = [:]
+        var newLeaderEpochs: [(partition: Partition, epoch: Int32)] = []
         // One read of each topic's overrides per request, not one per partition (a restart creates thousands).
         var topicOverrides: [String: [String: String]] = [:]
         for (topicPartition, leaderState) in states.sorted(by: { $0.key < $1.key }) {
@@ -40,10 +41,7 @@ extension ReplicaManager {
                 }
                 let previous = created ? nil : partition.leaderState
                 let change = created ? .newLeaderEpoch : partition.makeLeaderOrFollower(leaderState, nowMs: clock())
-                if leads, change == .newLeaderEpoch {
-                    // Followers asking where their last epoch ends must get this log's end, before any append.
-                    partition.log.assignEpochStartOffset(epoch: leaderState.leaderEpoch, startOffset: partition.log.logEndOffset)
-                }
+                if leads, change == .newLeaderEpoch { newLeaderEpochs.append((partition, leaderState.leaderEpoch)) }
                 switch change {
                 case .stale:
                     results[topicPartition] = .staleControllerEpoch
@@ -78,9 +76,19 @@ extension ReplicaManager {
             logger.info(
                 "Leader epoch moved with the same leader for \(epochBumps.keys.sorted().map(\.description).joined(separator: ", ")): fetching on, nothing to truncate")
         }
+        await assignEpochStartOffsets(newLeaderEpochs)
         makeFollowers(newFollowers, liveLeaders: liveLeaders)
         fetcherManager.shutdownIdleFetchers()
         return .success(results)
+    }
+
+    /// Each new leader's epoch starts at its log end (Kafka's `maybeAssignEpochStartOffset`), before the controller
+    /// gets its answer. Each assignment rewrites the partition's `leader-epoch-checkpoint` (a file created and renamed
+    /// over the old one, mostly waiting for the disk: ~0.5 ms here), so a failover that moves thousands of leaders
+    /// writes them on all I/O threads at once instead of one after another on a cooperative thread. An append that
+    /// lands first has already started the epoch at that same offset, which makes the assignment a no-op.
+    private func assignEpochStartOffsets(_ leaders: [(partition: Partition, epoch: Int32)]) async {
+        await onIOThreads(leaders) { partition, epoch in partition.assignLeaderEpochStartOffset(epoch) }
     }
 
     /// Kafka's `makeFollower` rule: the same leader, one epoch later (the controller changed only the ISR) means the
@@ -184,7 +192,10 @@ extension ReplicaManager {
             existing.updateConfig(config)
             log = existing
         } else {
-            log = try logManager.getOrCreateLog(topicPartition, config: config)
+            // Creating a log makes a directory and three files: blocking file I/O, for the I/O threads.
+            log = try await onIOThread { [logManager] in
+                Result { try logManager.getOrCreateLog(topicPartition, config: config) }
+            }.get()
         }
         let checkpointed = loadedHighWatermarkCheckpoints()[topicPartition]
         let created = Partition(
