@@ -46,6 +46,9 @@ public final class LogManager: Sendable {
     private let creationOrDeletionLock = Mutex(())
     /// Checkpoint files are rewritten through one temp file each: one writer at a time.
     private let checkpointLock = Mutex(())
+    /// Where the periodic tasks run, one at a time (Kafka's `KafkaScheduler`): they write checkpoint files, delete
+    /// segments and flush, blocking file I/O that must not hold one of Swift's few cooperative threads.
+    let schedulerQueue = DispatchQueue(label: "gregor.log-manager.scheduler")
 
     private init(configuration: Configuration, logs: Logs, logger: Logger) {
         self.configuration = configuration
