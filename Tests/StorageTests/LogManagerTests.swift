@@ -95,6 +95,28 @@ struct LogManagerTests {
         #expect(Set(bEntries.keys) == ["loaded 1", "new 0"])
     }
 
+    @Test("the scheduled recovery-point checkpoint also writes a leader epoch that was only assigned in memory")
+    func scheduledCheckpointWritesAssignedEpochs() async throws {
+        let root = try TemporaryDirectory.make(prefix: "log-manager-epochs")
+        defer { TemporaryDirectory.remove(root) }
+        var configuration = LogManager.Configuration(logDirs: [root.path], defaultConfig: LogConfig())
+        configuration.recoveryPointCheckpointIntervalMs = 20
+        let manager = try await LogManager.load(configuration, logger: TestLogs.logger)
+        let log = try manager.getOrCreateLog(TopicPartition(topic: "t", partition: 0))
+        let file = LeaderEpochCheckpointFile(partitionDirectory: log.directory)
+        log.assignEpochStartOffset(epoch: 2, startOffset: 0)
+        #expect(try file.read() == [])
+        let schedulers = Task { await manager.runSchedulers() }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while try file.read() != [EpochEntry(epoch: 2, startOffset: 0)], ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        schedulers.cancel()
+        await schedulers.value
+        #expect(try file.read() == [EpochEntry(epoch: 2, startOffset: 0)])
+        try manager.shutdown()
+    }
+
     @Test("cleanupLogs applies retention to every log")
     func cleanupLogsAppliesRetention() async throws {
         let root = try TemporaryDirectory.make(prefix: "log-manager-retention")

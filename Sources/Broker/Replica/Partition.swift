@@ -56,9 +56,8 @@ final class Partition: Sendable {
     }
 
     /// Kafka's `maybeAssignEpochStartOffset` as leader: `leaderEpoch` starts at the log end, so followers asking where
-    /// their last epoch ends get this log's end even before the first append. Nothing when the partition no longer
-    /// leads in that epoch (a later LeaderAndIsr got there first): an older epoch must never cut off a newer one.
-    /// Writes `leader-epoch-checkpoint` when the epochs change: blocking file I/O.
+    /// their last epoch ends get this log's end even before the first append (in memory: `Log.assignEpochStartOffset`).
+    /// Nothing when the partition no longer leads in that epoch: an older epoch must never cut off a newer one.
     func assignLeaderEpochStartOffset(_ leaderEpoch: Int32) {
         roleLock.withLock { _ in
             guard state.withLock({ $0.isLeader && $0.leaderState.leaderEpoch == leaderEpoch }) else { return }

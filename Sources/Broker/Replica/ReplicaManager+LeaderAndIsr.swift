@@ -19,7 +19,6 @@ extension ReplicaManager {
         var results: [TopicPartition: ErrorCode] = [:]
         var newFollowers: [(Partition, PartitionState)] = []
         var epochBumps: [TopicPartition: Int32] = [:]
-        var newLeaderEpochs: [(partition: Partition, epoch: Int32)] = []
         // One read of each topic's overrides per request, not one per partition (a restart creates thousands).
         var topicOverrides: [String: [String: String]] = [:]
         for (topicPartition, leaderState) in states.sorted(by: { $0.key < $1.key }) {
@@ -41,7 +40,10 @@ extension ReplicaManager {
                 }
                 let previous = created ? nil : partition.leaderState
                 let change = created ? .newLeaderEpoch : partition.makeLeaderOrFollower(leaderState, nowMs: clock())
-                if leads, change == .newLeaderEpoch { newLeaderEpochs.append((partition, leaderState.leaderEpoch)) }
+                if leads, change == .newLeaderEpoch {
+                    // Followers asking where their last epoch ends must get this log's end, before any append.
+                    partition.assignLeaderEpochStartOffset(leaderState.leaderEpoch)
+                }
                 switch change {
                 case .stale:
                     results[topicPartition] = .staleControllerEpoch
@@ -76,19 +78,9 @@ extension ReplicaManager {
             logger.info(
                 "Leader epoch moved with the same leader for \(epochBumps.keys.sorted().map(\.description).joined(separator: ", ")): fetching on, nothing to truncate")
         }
-        await assignEpochStartOffsets(newLeaderEpochs)
         makeFollowers(newFollowers, liveLeaders: liveLeaders)
         fetcherManager.shutdownIdleFetchers()
         return .success(results)
-    }
-
-    /// Each new leader's epoch starts at its log end (Kafka's `maybeAssignEpochStartOffset`), before the controller
-    /// gets its answer. Each assignment rewrites the partition's `leader-epoch-checkpoint` (a file created and renamed
-    /// over the old one, mostly waiting for the disk: ~0.5 ms here), so a failover that moves thousands of leaders
-    /// writes them on all I/O threads at once instead of one after another on a cooperative thread. An append that
-    /// lands first has already started the epoch at that same offset, which makes the assignment a no-op.
-    private func assignEpochStartOffsets(_ leaders: [(partition: Partition, epoch: Int32)]) async {
-        await onIOThreads(leaders) { partition, epoch in partition.assignLeaderEpochStartOffset(epoch) }
     }
 
     /// Kafka's `makeFollower` rule: the same leader, one epoch later (the controller changed only the ISR) means the

@@ -90,19 +90,6 @@ final class ReplicaManager: Sendable {
         }
     }
 
-    /// Runs `body` for each element on the I/O threads, the elements dealt out evenly to all of them, and returns
-    /// when every element is done (inline without them). For many independent blocking jobs (one per partition).
-    func onIOThreads<Element: Sendable>(_ elements: [Element], _ body: @escaping @Sendable (Element) -> Void) async {
-        guard !elements.isEmpty else { return }
-        let lanes = min(max(1, ioThreads?.numberOfThreads ?? 1), elements.count)
-        await withTaskGroup(of: Void.self) { group in
-            for lane in 0..<lanes {
-                let share = stride(from: lane, to: elements.count, by: lanes).map { elements[$0] }
-                group.addTask { await self.onIOThread { for element in share { body(element) } } }
-            }
-        }
-    }
-
     func partition(_ topicPartition: TopicPartition) -> Partition? {
         state.withLock { $0.partitions[topicPartition] }
     }

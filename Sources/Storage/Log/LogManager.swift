@@ -47,7 +47,8 @@ public final class LogManager: Sendable {
     /// Checkpoint files are rewritten through one temp file each: one writer at a time.
     private let checkpointLock = Mutex(())
     /// Where the periodic tasks run, one at a time (Kafka's `KafkaScheduler`): they write checkpoint files, delete
-    /// segments and flush, blocking file I/O that must not hold one of Swift's few cooperative threads.
+    /// segments and flush, blocking file I/O that must not hold one of Swift's few cooperative threads (a
+    /// recovery-point checkpoint after a failover also writes thousands of `leader-epoch-checkpoint` files).
     let schedulerQueue = DispatchQueue(label: "gregor.log-manager.scheduler")
 
     private init(configuration: Configuration, logs: Logs, logger: Logger) {
@@ -156,8 +157,10 @@ public final class LogManager: Sendable {
 
     // MARK: checkpoints
 
-    /// Writes each directory's `recovery-point-offset-checkpoint`.
+    /// Writes each directory's `recovery-point-offset-checkpoint`, and the `leader-epoch-checkpoint` of each log
+    /// whose new leader epoch is only in memory (`Log.assignEpochStartOffset`).
     public func checkpointRecoveryPoints() throws {
+        for log in allLogs { log.checkpointLeaderEpochs() }
         try checkpoint(Self.recoveryPointCheckpointFile) { $0.recoveryPoint }
     }
 
