@@ -59,9 +59,9 @@ class Cluster:
 
     # --- metadata --------------------------------------------------------------------------------------------
 
-    def admin(self, bootstrap: str | None = None):
+    def admin(self, bootstrap: str | None = None, socket_timeout_ms: int = 3000):
         from confluent_kafka.admin import AdminClient
-        return AdminClient({"bootstrap.servers": bootstrap or self.bootstrap, "socket.timeout.ms": 3000,
+        return AdminClient({"bootstrap.servers": bootstrap or self.bootstrap, "socket.timeout.ms": socket_timeout_ms,
                             "reconnect.backoff.max.ms": 500})
 
     def create_topic(self, topic: str, partitions: int = 1, rf: int = 3, configs: dict | None = None,

@@ -75,6 +75,63 @@ struct LogManagerTests {
         try reloaded.shutdown()
     }
 
+    @Test("placement follows loads and deletions: a new log goes where a loaded or deleted log left the fewest")
+    func placementAfterLoadAndDelete() async throws {
+        let root = try TemporaryDirectory.make(prefix: "log-manager-placement")
+        defer { TemporaryDirectory.remove(root) }
+        let dirs = [root.appendingPathComponent("a").path, root.appendingPathComponent("b").path]
+        let configuration = LogManager.Configuration(logDirs: dirs, defaultConfig: LogConfig())
+        func placed(_ tp: TopicPartition) -> String? {
+            dirs.first { FileManager.default.fileExists(atPath: $0 + "/" + tp.directoryName) }
+        }
+        let first = try await LogManager.load(configuration, logger: TestLogs.logger)
+        let loadedThree = (0..<3).map { TopicPartition(topic: "loaded", partition: $0) }
+        for tp in loadedThree { _ = try first.getOrCreateLog(tp) }
+        #expect(loadedThree.map(placed) == [dirs[0], dirs[1], dirs[0]])
+        try first.shutdown()
+
+        // Reloaded: a has two, b one, so the next goes to b, then a tie goes to a.
+        let manager = try await LogManager.load(configuration, logger: TestLogs.logger)
+        let next = TopicPartition(topic: "new", partition: 0)
+        _ = try manager.getOrCreateLog(next)
+        #expect(placed(next) == dirs[1])
+        // Deleting both of a's logs leaves a with none: the next two new logs both go there.
+        try manager.deleteLog(loadedThree[0])
+        try manager.deleteLog(loadedThree[2])
+        #expect(manager.log(for: loadedThree[0]) == nil)
+        let more = [TopicPartition(topic: "new", partition: 1), TopicPartition(topic: "new", partition: 2)]
+        for tp in more { _ = try manager.getOrCreateLog(tp) }
+        #expect(more.map(placed) == [dirs[0], dirs[0]])
+        try manager.shutdown()
+        // The checkpoints list each log under its own directory.
+        let aEntries = try Self.checkpoint(dirs[0] + "/recovery-point-offset-checkpoint")
+        let bEntries = try Self.checkpoint(dirs[1] + "/recovery-point-offset-checkpoint")
+        #expect(Set(aEntries.keys) == ["new 1", "new 2"])
+        #expect(Set(bEntries.keys) == ["loaded 1", "new 0"])
+    }
+
+    @Test("the scheduled recovery-point checkpoint also writes a leader epoch that was only assigned in memory")
+    func scheduledCheckpointWritesAssignedEpochs() async throws {
+        let root = try TemporaryDirectory.make(prefix: "log-manager-epochs")
+        defer { TemporaryDirectory.remove(root) }
+        var configuration = LogManager.Configuration(logDirs: [root.path], defaultConfig: LogConfig())
+        configuration.recoveryPointCheckpointIntervalMs = 20
+        let manager = try await LogManager.load(configuration, logger: TestLogs.logger)
+        let log = try manager.getOrCreateLog(TopicPartition(topic: "t", partition: 0))
+        let file = LeaderEpochCheckpointFile(partitionDirectory: log.directory)
+        log.assignEpochStartOffset(epoch: 2, startOffset: 0)
+        #expect(try file.read() == [])
+        let schedulers = Task { await manager.runSchedulers() }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while try file.read() != [EpochEntry(epoch: 2, startOffset: 0)], ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        schedulers.cancel()
+        await schedulers.value
+        #expect(try file.read() == [EpochEntry(epoch: 2, startOffset: 0)])
+        try manager.shutdown()
+    }
+
     @Test("cleanupLogs applies retention to every log")
     func cleanupLogsAppliesRetention() async throws {
         let root = try TemporaryDirectory.make(prefix: "log-manager-retention")

@@ -105,10 +105,14 @@ def controller_failover(cluster: Cluster, partitions: int, topics: int, rf: int)
     per_topic = max(1, partitions // topics)
     names = [f"bench-ctl-{uuid.uuid4().hex[:6]}-{i}" for i in range(topics)]
     total = per_topic * topics
-    admin = cluster.admin()
+    # CreateTopics answers once every new partition has a leader: for thousands of partitions that can take longer
+    # than the harness's 3 s socket timeout, which would make librdkafka give up on a request still under way.
+    admin = cluster.admin(socket_timeout_ms=120_000)
     t = time.monotonic()
     for name in names:
+        started = time.monotonic()
         admin.create_topics([NewTopic(name, per_topic, rf)], request_timeout=120)[name].result(timeout=180)
+        log(f"created {name} ({per_topic} partitions) in {time.monotonic() - started:.2f}s")
     log(f"created {topics} topics x {per_topic} partitions (rf {rf}) in {time.monotonic() - t:.1f}s")
 
     def all_led(exclude: int | None = None, bootstrap: str | None = None) -> int:

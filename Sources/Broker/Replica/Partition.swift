@@ -55,6 +55,16 @@ final class Partition: Sendable {
         }
     }
 
+    /// Kafka's `maybeAssignEpochStartOffset` as leader: `leaderEpoch` starts at the log end, so followers asking where
+    /// their last epoch ends get this log's end even before the first append (in memory: `Log.assignEpochStartOffset`).
+    /// Nothing when the partition no longer leads in that epoch: an older epoch must never cut off a newer one.
+    func assignLeaderEpochStartOffset(_ leaderEpoch: Int32) {
+        roleLock.withLock { _ in
+            guard state.withLock({ $0.isLeader && $0.leaderState.leaderEpoch == leaderEpoch }) else { return }
+            log.assignEpochStartOffset(epoch: leaderEpoch, startOffset: log.logEndOffset)
+        }
+    }
+
     /// As leader, with no followers in the ISR: the high watermark follows the log end. Returns whether it moved.
     @discardableResult
     func maybeIncrementHighWatermark() -> Bool {

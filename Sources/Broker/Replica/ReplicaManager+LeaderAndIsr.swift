@@ -42,7 +42,7 @@ extension ReplicaManager {
                 let change = created ? .newLeaderEpoch : partition.makeLeaderOrFollower(leaderState, nowMs: clock())
                 if leads, change == .newLeaderEpoch {
                     // Followers asking where their last epoch ends must get this log's end, before any append.
-                    partition.log.assignEpochStartOffset(epoch: leaderState.leaderEpoch, startOffset: partition.log.logEndOffset)
+                    partition.assignLeaderEpochStartOffset(leaderState.leaderEpoch)
                 }
                 switch change {
                 case .stale:
@@ -187,7 +187,10 @@ extension ReplicaManager {
             existing.updateConfig(config)
             log = existing
         } else {
-            log = try logManager.getOrCreateLog(topicPartition, config: config)
+            // Creating a log makes a directory and three files: blocking file I/O, for the I/O threads.
+            log = try await onIOThread { [logManager] in
+                Result { try logManager.getOrCreateLog(topicPartition, config: config) }
+            }.get()
         }
         let checkpointed = loadedHighWatermarkCheckpoints()[topicPartition]
         let created = Partition(

@@ -1,7 +1,9 @@
 extension Log {
     /// Flushes every segment holding offsets below `offset` (default: the log end) and moves the recovery point
-    /// there: after a crash, recovery only needs to scan what lies beyond it.
+    /// there: after a crash, recovery only needs to scan what lies beyond it. Writes an assigned epoch start that
+    /// `leader-epoch-checkpoint` lacks.
     public func flush(upTo offset: Int64? = nil) throws {
+        checkpointLeaderEpochs()
         let (segments, target, recoveryPoint, closed) = state.withLock { state in
             (state.segments, min(offset ?? state.nextOffset, state.nextOffset), state.recoveryPoint, state.closed)
         }

@@ -28,6 +28,8 @@ public final class Log: Sendable {
         var producerState = ProducerStateManager()
         /// Where each leader epoch starts in this log (KIP-101), kept with every append, truncation and retention.
         var leaderEpochs = LeaderEpochCache()
+        /// An epoch start was assigned at the log end since `leader-epoch-checkpoint` was last written.
+        var leaderEpochsUnwritten = false
 
         var activeSegment: LogSegment { segments[segments.count - 1] }
 

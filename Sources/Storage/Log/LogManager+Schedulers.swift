@@ -6,15 +6,15 @@ extension LogManager {
     public func runSchedulers() async {
         let config = configuration
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await Self.every(config.retentionCheckIntervalMs) { [self] in self.cleanupLogs() } }
-            group.addTask { await Self.every(config.flushCheckIntervalMs) { [self] in self.flushDirtyLogs() } }
+            group.addTask { await self.every(config.retentionCheckIntervalMs) { [self] in self.cleanupLogs() } }
+            group.addTask { await self.every(config.flushCheckIntervalMs) { [self] in self.flushDirtyLogs() } }
             group.addTask {
-                await Self.every(config.recoveryPointCheckpointIntervalMs) { [self] in
+                await self.every(config.recoveryPointCheckpointIntervalMs) { [self] in
                     do { try self.checkpointRecoveryPoints() } catch { self.logger.error("Recovery point checkpoint failed: \(error)") }
                 }
             }
             group.addTask {
-                await Self.every(config.logStartOffsetCheckpointIntervalMs) { [self] in
+                await self.every(config.logStartOffsetCheckpointIntervalMs) { [self] in
                     do { try self.checkpointLogStartOffsets() } catch { self.logger.error("Log start offset checkpoint failed: \(error)") }
                 }
             }
@@ -42,11 +42,17 @@ extension LogManager {
         }
     }
 
-    private static func every(_ intervalMs: Int64, _ body: @Sendable () -> Void) async {
+    /// Runs `body` every `intervalMs` on `schedulerQueue` until cancelled.
+    private func every(_ intervalMs: Int64, _ body: @escaping @Sendable () -> Void) async {
         guard intervalMs > 0, intervalMs < Int64(Int32.max) * 1000 else { return }
         while !Task.isCancelled {
             do { try await Task.sleep(for: .milliseconds(intervalMs)) } catch { return }
-            body()
+            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                schedulerQueue.async {
+                    body()
+                    done.resume()
+                }
+            }
         }
     }
 }

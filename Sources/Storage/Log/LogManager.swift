@@ -32,13 +32,26 @@ public final class LogManager: Sendable {
     static let logStartOffsetCheckpointFile = "log-start-offset-checkpoint"
     static let replicationOffsetCheckpointFile = "replication-offset-checkpoint"
 
+    /// Every log by partition, and the directory each is in.
+    private struct Logs {
+        var byPartition: [TopicPartition: Log] = [:]
+        var directories: LogDirectoryAssignment
+    }
+
     public let configuration: Configuration
     let logger: Logger
-    private let logs: Mutex<[TopicPartition: Log]>
+    private let logs: Mutex<Logs>
+    /// Creations and deletions of logs, one at a time (Kafka's `logCreationOrDeletionLock`): they do file I/O, which
+    /// must not hold `logs`, taken by every lookup.
+    private let creationOrDeletionLock = Mutex(())
     /// Checkpoint files are rewritten through one temp file each: one writer at a time.
     private let checkpointLock = Mutex(())
+    /// Where the periodic tasks run, one at a time (Kafka's `KafkaScheduler`): they write checkpoint files, delete
+    /// segments and flush, blocking file I/O that must not hold one of Swift's few cooperative threads (a
+    /// recovery-point checkpoint after a failover also writes thousands of `leader-epoch-checkpoint` files).
+    let schedulerQueue = DispatchQueue(label: "gregor.log-manager.scheduler")
 
-    private init(configuration: Configuration, logs: [TopicPartition: Log], logger: Logger) {
+    private init(configuration: Configuration, logs: Logs, logger: Logger) {
         self.configuration = configuration
         self.logs = Mutex(logs)
         self.logger = logger
@@ -46,7 +59,7 @@ public final class LogManager: Sendable {
 
     /// Loads every log of every directory, recovering where the last shutdown was not clean.
     public static func load(_ configuration: Configuration, logger: Logger) async throws -> LogManager {
-        var loaded: [TopicPartition: Log] = [:]
+        var loaded = Logs(directories: LogDirectoryAssignment(logDirs: configuration.logDirs))
         for dir in configuration.logDirs {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             let hadCleanShutdown = CleanShutdownFile.exists(logDir: dir)
@@ -74,7 +87,10 @@ public final class LogManager: Sendable {
                 }
                 return result
             }
-            for log in logsOfDir { loaded[log.topicPartition] = log }
+            for log in logsOfDir {
+                loaded.byPartition[log.topicPartition] = log
+                loaded.directories.assign(log.topicPartition, to: dir)
+            }
             try CleanShutdownFile.delete(logDir: dir)
             logger.info("Loaded \(logsOfDir.count) log(s) from \(dir)")
         }
@@ -101,13 +117,14 @@ public final class LogManager: Sendable {
     static let deletedDirectorySuffix = LogFileNames.deleteDirSuffix
 
     public func log(for topicPartition: TopicPartition) -> Log? {
-        logs.withLock { $0[topicPartition] }
+        logs.withLock { $0.byPartition[topicPartition] }
     }
 
-    public var allLogs: [Log] { logs.withLock { Array($0.values) } }
+    public var allLogs: [Log] { logs.withLock { Array($0.byPartition.values) } }
 
     /// The log of `topicPartition`, created empty in the directory with the fewest logs when missing.
     public func getOrCreateLog(_ topicPartition: TopicPartition, config: LogConfig? = nil) throws -> Log {
+        if let log = log(for: topicPartition) { return log }
         // The directory is named after the partition: a name such as `../x` must never become a path.
         do {
             try TopicName.validate(topicPartition.topic)
@@ -117,21 +134,18 @@ public final class LogManager: Sendable {
         guard topicPartition.partition >= 0 else {
             throw StorageError.invalidTopicPartition("partition \(topicPartition.partition) is negative")
         }
-        return try logs.withLock { logs in
-            if let log = logs[topicPartition] { return log }
-            var counts = Dictionary(uniqueKeysWithValues: configuration.logDirs.map { ($0, 0) })
-            for log in logs.values {
-                let parent = (log.directory as NSString).deletingLastPathComponent
-                counts[parent, default: 0] += 1
-            }
-            guard let dir = configuration.logDirs.min(by: { counts[$0, default: 0] < counts[$1, default: 0] }) else {
-                throw StorageError.noLogDirectories
-            }
+        return try creationOrDeletionLock.withLock { _ in
+            let (existing, next) = logs.withLock { ($0.byPartition[topicPartition], $0.directories.nextLogDir) }
+            if let existing { return existing }
+            guard let dir = next else { throw StorageError.noLogDirectories }
             let log = try Log.open(
                 directory: dir + "/" + topicPartition.directoryName, topicPartition: topicPartition,
                 config: config ?? configuration.defaultConfig, recoveryPoint: 0, logStartOffset: nil,
                 hadCleanShutdown: true, logger: logger)
-            logs[topicPartition] = log
+            logs.withLock { logs in
+                logs.byPartition[topicPartition] = log
+                logs.directories.assign(topicPartition, to: dir)
+            }
             logger.info("Created log for partition \(topicPartition) in \(dir)")
             return log
         }
@@ -139,15 +153,23 @@ public final class LogManager: Sendable {
 
     /// Removes a partition's log and its files (topic deletion, a replica moved away).
     public func deleteLog(_ topicPartition: TopicPartition) throws {
-        guard let log = logs.withLock({ $0.removeValue(forKey: topicPartition) }) else { return }
-        try log.delete()
-        logger.info("Deleted log for partition \(topicPartition)")
+        try creationOrDeletionLock.withLock { _ in
+            let removed = logs.withLock { logs in
+                defer { logs.directories.remove(topicPartition) }
+                return logs.byPartition.removeValue(forKey: topicPartition)
+            }
+            guard let log = removed else { return }
+            try log.delete()
+            logger.info("Deleted log for partition \(topicPartition)")
+        }
     }
 
     // MARK: checkpoints
 
-    /// Writes each directory's `recovery-point-offset-checkpoint`.
+    /// Writes each directory's `recovery-point-offset-checkpoint`, and the `leader-epoch-checkpoint` of each log
+    /// whose new leader epoch is only in memory (`Log.assignEpochStartOffset`).
     public func checkpointRecoveryPoints() throws {
+        for log in allLogs { log.checkpointLeaderEpochs() }
         try checkpoint(Self.recoveryPointCheckpointFile) { $0.recoveryPoint }
     }
 
@@ -175,13 +197,17 @@ public final class LogManager: Sendable {
     }
 
     private func writeCheckpoint(_ name: String, _ value: (Log) -> Int64?) throws {
-        let all = allLogs
+        let placed = logs.withLock { logs in
+            logs.byPartition.map { topicPartition, log in (log, logs.directories.logDir(of: topicPartition)) }
+        }
+        var entriesByDir = Dictionary(
+            configuration.logDirs.map { ($0, [TopicPartition: Int64]()) }, uniquingKeysWith: { first, _ in first })
+        for (log, dir) in placed {
+            guard let dir, let offset = value(log) else { continue }
+            entriesByDir[dir]?[log.topicPartition] = offset
+        }
         for dir in configuration.logDirs {
-            var entries: [TopicPartition: Int64] = [:]
-            for log in all where (log.directory as NSString).deletingLastPathComponent == dir {
-                if let offset = value(log) { entries[log.topicPartition] = offset }
-            }
-            try OffsetCheckpointFile(path: dir + "/" + name).write(entries)
+            try OffsetCheckpointFile(path: dir + "/" + name).write(entriesByDir[dir] ?? [:])
         }
     }
 

@@ -4,6 +4,7 @@ import GregorTestSupport
 import KafkaProtocol
 import Logging
 import NIOCore
+import NIOPosix
 import Storage
 import Synchronization
 
@@ -26,7 +27,8 @@ struct ReplicaManagerFixture {
     let clock: ManualClock
 
     static func make(
-        configuration: ReplicaManager.Configuration = .init(brokerId: 1), isrStore: (any IsrStateStore)? = nil
+        configuration: ReplicaManager.Configuration = .init(brokerId: 1), isrStore: (any IsrStateStore)? = nil,
+        ioThreads: NIOThreadPool? = nil
     ) async throws -> ReplicaManagerFixture {
         let directory = try TemporaryDirectory.make(prefix: "replica-manager")
         let logger = Logger(label: "test")
@@ -38,7 +40,7 @@ struct ReplicaManagerFixture {
         let clock = ManualClock()
         let replicaManager = ReplicaManager(
             configuration: configuration, logManager: logManager, metadataCache: cache, defaultLogConfig: LogConfig(),
-            topicConfig: { _ in [:] }, isrStore: isrStore, clock: { clock.now }, logger: logger)
+            topicConfig: { _ in [:] }, isrStore: isrStore, clock: { clock.now }, ioThreads: ioThreads, logger: logger)
         return ReplicaManagerFixture(
             directory: directory, logManager: logManager, metadataCache: cache, replicaManager: replicaManager, clock: clock)
     }

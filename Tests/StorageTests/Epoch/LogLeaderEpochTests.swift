@@ -42,6 +42,28 @@ struct LogLeaderEpochTests {
         #expect(pairs(reopened) == [[1, 0], [4, 3]])
     }
 
+    @Test func anEpochStartAtTheLogEndIsWrittenAtTheNextCheckpointOrFlushNotAtOnce() throws {
+        let directory = try TemporaryDirectory.make(prefix: "log-epochs-deferred")
+        defer { TemporaryDirectory.remove(directory) }
+        let log = try TestLogs.open(directory.path)
+        let file = LeaderEpochCheckpointFile(partitionDirectory: directory.path)
+        try appendAsLeader(log, count: 3, epoch: 1)
+        #expect(try file.read() == [EpochEntry(epoch: 1, startOffset: 0)])
+
+        log.assignEpochStartOffset(epoch: 4, startOffset: log.logEndOffset)
+        #expect(pairs(log) == [[1, 0], [4, 3]])
+        #expect(try file.read() == [EpochEntry(epoch: 1, startOffset: 0)])
+        log.checkpointLeaderEpochs()
+        #expect(try file.read() == log.leaderEpochEntries)
+
+        // A flush with nothing to flush still writes it.
+        log.assignEpochStartOffset(epoch: 6, startOffset: log.logEndOffset)
+        try log.flush()
+        #expect(try file.read() == log.leaderEpochEntries)
+        #expect(pairs(log) == [[1, 0], [6, 3]])
+        try log.close()
+    }
+
     @Test func followerAppendsTakeTheLeadersEpochsFromTheBatches() throws {
         let directory = try TemporaryDirectory.make(prefix: "log-epochs-follower")
         defer { TemporaryDirectory.remove(directory) }

@@ -8,7 +8,9 @@ extension ReplicaFetcher {
     func buildOffsetForLeaderEpochRequest(now: ContinuousClock.Instant) -> (OffsetForLeaderEpochRequest, [TopicPartition: Int32])? {
         let asking: [(TopicPartition, PartitionFetchState, Int32)] = partitions.withLock { partitions in
             var asking: [(TopicPartition, PartitionFetchState, Int32)] = []
-            for (tp, state) in partitions.sorted(by: { $0.key < $1.key }) where state.truncating && state.isReady(at: now) {
+            // Called before every fetch: only the few truncating partitions are sorted, not all that are followed.
+            let truncating = partitions.filter { $0.value.truncating && $0.value.isReady(at: now) }
+            for (tp, state) in truncating.sorted(by: { $0.key < $1.key }) {
                 if let epoch = state.partition.log.latestEpoch {
                     asking.append((tp, state, epoch))
                 } else {

@@ -1,0 +1,55 @@
+import Coordination
+import KafkaProtocol
+import Logging
+import Storage
+import Testing
+
+@testable import Broker
+
+/// What a follower's fetcher asks its leader for, built from the partitions it follows there (no connection).
+@Suite("ReplicaFetcher requests")
+struct ReplicaFetcherRequestTests {
+    @Test("a fetch lists every ready partition once: topics by name, partitions by index, paused and truncating ones left out")
+    func fetchRequestOrderAndContent() async throws {
+        let fixture = try await ReplicaManagerFixture.make()
+        defer { fixture.cleanUp() }
+        let leader = BrokerEndPoint(id: 2, host: "127.0.0.1", port: 1)
+        let followed: [TopicPartition] = [
+            .init(topic: "b", partition: 10), .init(topic: "a", partition: 2), .init(topic: "b", partition: 1),
+            .init(topic: "c", partition: 0), .init(topic: "a", partition: 11), .init(topic: "a", partition: 0),
+            .init(topic: "b", partition: 3),
+        ]
+        var initial: [InitialFetchState] = []
+        for (index, tp) in followed.enumerated() {
+            let log = try fixture.logManager.getOrCreateLog(tp)
+            let state = PartitionState(
+                topic: tp.topic, partition: tp.partition, controllerEpoch: 1, leader: 2, leaderEpoch: Int32(index),
+                isr: [2, 1], zkVersion: 0, replicas: [2, 1])
+            let partition = Partition(topicPartition: tp, localBrokerId: 1, log: log, leaderState: state, highWatermark: 0)
+            initial.append(InitialFetchState(partition: partition, leader: leader, leaderEpoch: Int32(index), fetchOffset: 0))
+        }
+        let fetcher = ReplicaFetcher(
+            fetcherId: 0, source: leader, brokerId: 1, configuration: ReplicaFetcherConfiguration(), logger: Logger(label: "test"))
+        fetcher.addPartitions(initial)
+        let now = ContinuousClock.now
+        // Every partition starts truncating: nothing to fetch until the epochs are settled.
+        #expect(fetcher.buildFetchRequest(now: now) == nil)
+        // Empty logs have no epoch to ask about: they all start fetching at once.
+        #expect(fetcher.buildOffsetForLeaderEpochRequest(now: now) == nil)
+        fetcher.delay([TopicPartition(topic: "b", partition: 3)])
+
+        let (request, sent) = try #require(fetcher.buildFetchRequest(now: now))
+        #expect(request.topics.map(\.topic) == ["a", "b", "c"])
+        #expect(request.topics.map { $0.partitions.map(\.partition) } == [[0, 2, 11], [1, 10], [0]])
+        let epochs = Dictionary(uniqueKeysWithValues: followed.enumerated().map { ($1, Int32($0)) })
+        for topic in request.topics {
+            for partition in topic.partitions {
+                let tp = TopicPartition(topic: topic.topic, partition: partition.partition)
+                #expect(partition.currentLeaderEpoch == epochs[tp])
+                #expect(partition.fetchOffset == 0)
+            }
+        }
+        #expect(Set(sent.keys) == Set(followed).subtracting([TopicPartition(topic: "b", partition: 3)]))
+        #expect(request.sessionId == 0 && request.sessionEpoch == -1)
+    }
+}
