@@ -8,6 +8,13 @@ import Testing
 /// text format, read back as an operator (or Kafka) would read them.
 @Suite("LogManager")
 struct LogManagerTests {
+    /// A temporary root with log dirs `a` and `b`, and a configuration over them.
+    private static func twoLogDirs() throws -> (URL, [String], LogManager.Configuration) {
+        let root = try TemporaryDirectory.make(prefix: "log-manager")
+        let dirs = [root.appendingPathComponent("a").path, root.appendingPathComponent("b").path]
+        return (root, dirs, LogManager.Configuration(logDirs: dirs, defaultConfig: LogConfig()))
+    }
+
     @Test("a topic name that is not Kafka's, or a negative partition, never becomes a directory")
     func invalidNamesAreRefused() async throws {
         let root = try TemporaryDirectory.make(prefix: "log-manager-names")
@@ -25,10 +32,8 @@ struct LogManagerTests {
 
     @Test("shutdown writes .kafka_cleanshutdown and Kafka-format checkpoints; the next load removes the marker")
     func shutdownAndReload() async throws {
-        let root = try TemporaryDirectory.make(prefix: "log-manager")
+        let (root, dirs, configuration) = try Self.twoLogDirs()
         defer { TemporaryDirectory.remove(root) }
-        let dirs = [root.appendingPathComponent("a").path, root.appendingPathComponent("b").path]
-        let configuration = LogManager.Configuration(logDirs: dirs, defaultConfig: LogConfig())
         let partitions = [
             TopicPartition(topic: "orders", partition: 0), TopicPartition(topic: "orders", partition: 1),
             TopicPartition(topic: "my-topic", partition: 0), TopicPartition(topic: "my-topic", partition: 12),
@@ -77,10 +82,8 @@ struct LogManagerTests {
 
     @Test("placement follows loads and deletions: a new log goes where a loaded or deleted log left the fewest")
     func placementAfterLoadAndDelete() async throws {
-        let root = try TemporaryDirectory.make(prefix: "log-manager-placement")
+        let (root, dirs, configuration) = try Self.twoLogDirs()
         defer { TemporaryDirectory.remove(root) }
-        let dirs = [root.appendingPathComponent("a").path, root.appendingPathComponent("b").path]
-        let configuration = LogManager.Configuration(logDirs: dirs, defaultConfig: LogConfig())
         func placed(_ tp: TopicPartition) -> String? {
             dirs.first { FileManager.default.fileExists(atPath: $0 + "/" + tp.directoryName) }
         }
