@@ -30,14 +30,14 @@ public struct FuzzCampaign: Sendable {
     public var host: String
     public var port: Int
     public var connections: Int
-    /// Longer than any wait a request can ask for (Fetch waits are capped at 30 s).
+    /// Longer than any wait a request can ask for (Fetch waits are capped at 30 s, admin requests' at 120 s).
     public var hangTimeoutMs: Int32
     public var isAlive: @Sendable () -> Bool
     public var rssKiB: @Sendable () -> Int?
     public var progress: @Sendable (Int) -> Void
 
     public init(
-        host: String, port: Int, connections: Int = 8, hangTimeoutMs: Int32 = 45_000,
+        host: String, port: Int, connections: Int = 8, hangTimeoutMs: Int32 = 150_000,
         isAlive: @escaping @Sendable () -> Bool, rssKiB: @escaping @Sendable () -> Int? = { nil },
         progress: @escaping @Sendable (Int) -> Void = { _ in }
     ) {

@@ -1,6 +1,6 @@
 /// Sends one saved frame on a new connection and says what the broker did with it.
 public enum FuzzReplay {
-    public static func send(_ frame: [UInt8], host: String, port: Int, timeoutMs: Int32 = 45_000) -> String {
+    public static func send(_ frame: [UInt8], host: String, port: Int, timeoutMs: Int32 = 150_000) -> String {
         do throws(FuzzConnection.Failure) {
             let connection = try FuzzConnection(host: host, port: port)
             try connection.send(frame)

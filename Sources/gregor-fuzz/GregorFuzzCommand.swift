@@ -30,7 +30,7 @@ struct GregorFuzzCommand: ParsableCommand {
     @Option(help: "Where reproducers of failures are written.")
     var out = "fuzz-failures"
     @Option(help: "Seconds without an answer, even to a following ApiVersions, that count as a hang.")
-    var hangTimeout: Int32 = 45
+    var hangTimeout: Int32 = 150
     @Option(parsing: .upToNextOption, help: "Reproducer files to send once each (one connection per file), instead of a campaign.")
     var replay: [String] = []
 

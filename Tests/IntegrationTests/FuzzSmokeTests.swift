@@ -30,7 +30,7 @@ struct FuzzSmokeTests {
             let factory = FuzzInputFactory(catalog: try RequestCatalog.load(directory: schemas), seed: 20261205, topics: ["fuzz-0", "fuzz-1"])
             let pid = broker.pid
             let campaign = FuzzCampaign(
-                host: "127.0.0.1", port: port, connections: 8, hangTimeoutMs: 45_000,
+                host: "127.0.0.1", port: port, connections: 8, hangTimeoutMs: 150_000,
                 isAlive: { kill(pid, 0) == 0 }, rssKiB: { BrokerProcessStatus.rssKiB(pid) })
             let report = await Task.detached { campaign.run(factory, inputs: Self.inputs) }.value
             #expect(report.crash == nil, "the broker died with these in flight: \(report.crash?.map(\.signature) ?? [])")

@@ -138,12 +138,22 @@ extension BrokerApis {
 
     /// Polls the metadata cache until `condition` holds or `timeoutMs` passes; true when it held.
     func awaitMetadata(timeoutMs: Int32, _ condition: @Sendable (MetadataCache) -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + .milliseconds(Int64(timeoutMs))
+        let deadline = ContinuousClock.now + Self.adminWait(timeoutMs: timeoutMs)
         while !condition(metadataCache) {
             guard ContinuousClock.now < deadline, !Task.isCancelled else { return false }
             try? await Task.sleep(for: .milliseconds(20))
         }
         return true
+    }
+
+    /// The longest an admin request waits for the controller's work to show (`timeout_ms` is capped): a topic whose
+    /// replicas sit on brokers that never come gets no leader, and a `timeout_ms` of 2^31-1 would hold its connection
+    /// for 24 days. Two minutes is longer than any client's default request timeout; the answer is then
+    /// REQUEST_TIMED_OUT while the creation goes on, as at any timeout.
+    static let maxAdminWait: Duration = .seconds(120)
+
+    static func adminWait(timeoutMs: Int32) -> Duration {
+        min(.milliseconds(Int64(max(0, timeoutMs))), maxAdminWait)
     }
 
     /// Topic configs from a request: known keys only, numeric ones must parse (Kafka's `LogConfig.validate`).

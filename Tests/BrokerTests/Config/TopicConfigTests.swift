@@ -40,3 +40,12 @@ import Testing
         #expect(throws: ConfigError.self) { try LogConfig().applying(topicOverrides: ["retention.ms": "forever"]) }
     }
 }
+
+@Suite struct AdminWaitTests {
+    @Test func timeoutMsIsCappedAndNeverNegative() {
+        #expect(BrokerApis.adminWait(timeoutMs: 5_000) == .seconds(5))
+        #expect(BrokerApis.adminWait(timeoutMs: Int32.max) == BrokerApis.maxAdminWait)
+        #expect(BrokerApis.adminWait(timeoutMs: -1) == .zero)
+        #expect(BrokerApis.adminWait(timeoutMs: Int32.min) == .zero)
+    }
+}
