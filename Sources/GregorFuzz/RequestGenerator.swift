@@ -49,7 +49,7 @@ struct RequestGenerator {
         case .structure:
             if let spec = api.structure(of: field) { writeStruct(spec.fields, into: &writer, &random, depth: depth + 1) }
         case .array(let element):
-            let count = arrayCount(field, depth: depth, &random)
+            let count = arrayCount(depth: depth, &random)
             writer.length(count, compact: flexible, wide: true)
             // A claimed count far above what follows: the reader must notice the end of the frame.
             let written = count > 8 ? Int.random(in: 0...2, using: &random) : Int(max(0, count))
@@ -63,7 +63,7 @@ struct RequestGenerator {
         }
     }
 
-    private func arrayCount(_ field: FieldSpec, depth: Int, _ random: inout FuzzRandom) -> Int64 {
+    private func arrayCount(depth: Int, _ random: inout FuzzRandom) -> Int64 {
         if hostile, random.chance(3) { return random.pick([-1, -2, Int64(Int32.max), 1 << 24, 40_000]) }
         return Int64.random(in: 0...(depth > 2 ? 1 : 3), using: &random)
     }

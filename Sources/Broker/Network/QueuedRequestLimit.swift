@@ -38,12 +38,7 @@ final class QueuedRequestLimit: Sendable {
     /// Connections holding their reads until the count falls.
     var waitingConnections: Int { state.withLock { $0.waiters.count } }
 
-    /// A request starts: it counts until `remove` is called for it.
-    func add() {
-        state.withLock { $0.queued += 1 }
-    }
-
-    /// Takes a place if one is free.
+    /// A request starts if a place is free: it then counts until `remove` is called for it.
     func tryAdd() -> Bool {
         state.withLock { state in
             guard state.queued < maxQueued else { return false }
