@@ -8,11 +8,21 @@ extension ZooKeeperClient {
     @discardableResult
     public func multi(_ operations: [ZooKeeperOperation]) async throws -> [ZooKeeperOperationResult] {
         guard !operations.isEmpty else { return [] }
+        // libzookeeper 3.8's `zoo_amulti` frees memory it does not own when one step's path check fails (see
+        // `ZooKeeperPath`): an invalid path, or a session that is no longer recoverable. So it is only ever called
+        // with valid paths on a connected handle; the C client moves from connected to expired only through a
+        // reconnection, which cannot complete between the state check and the call.
+        for operation in operations {
+            try ZooKeeperPath.require(operation.path, sequential: operation.isSequentialCreate)
+        }
+        guard Int32(exactly: operations.count) != nil else { throw ZooKeeperError.badArguments }
         // The buffers must outlive the request: the C client writes results into them on completion.
         let buffers = MultiBuffers(operations)
         defer { withExtendedLifetime(buffers) {} }  // the C client writes into them until the completion
         let rc: Int32 = try await core.perform { handle, context in
-            zoo_amulti(handle, Int32(operations.count), buffers.ops, buffers.results, { rc, context in
+            let state = zoo_state(handle)
+            guard state == ZOO_CONNECTED_STATE else { return Self.multiRefusal(forState: state) }
+            return zoo_amulti(handle, Int32(operations.count), buffers.ops, buffers.results, { rc, context in
                 Pending<Int32>.take(context).continuation.resume(returning: rc)
             }, context)
         }
@@ -24,6 +34,23 @@ extension ZooKeeperClient {
             throw ZooKeeperMultiError(index: failed, error: ZooKeeperError(code: code), operation: operations[failed])
         }
         throw core.error(forSubmissionCode: rc)
+    }
+
+    /// The code a multi-op submitted in a C state other than connected fails with: the expiry or the auth failure
+    /// it is, or a connection loss that the caller retries as for any request cut off by a reconnection.
+    private static func multiRefusal(forState state: Int32) -> Int32 {
+        switch state {
+        case ZOO_EXPIRED_SESSION_STATE: return ZSESSIONEXPIRED.rawValue
+        case ZOO_AUTH_FAILED_STATE: return ZAUTHFAILED.rawValue
+        default: return ZCONNECTIONLOSS.rawValue
+        }
+    }
+}
+
+extension ZooKeeperOperation {
+    var isSequentialCreate: Bool {
+        guard case .create(_, _, let mode) = self else { return false }
+        return mode == .persistentSequential || mode == .ephemeralSequential
     }
 }
 

@@ -4,7 +4,8 @@ extension ZooKeeperClient {
     /// Creates a node and returns its actual path (which differs from `path` for sequential modes).
     @discardableResult
     public func create(_ path: String, data: [UInt8] = [], mode: CreateMode = .persistent) async throws -> String {
-        try await core.perform { handle, context in
+        try ZooKeeperPath.require(path, sequential: mode == .persistentSequential || mode == .ephemeralSequential)
+        return try await core.perform { handle, context in
             withCBytes(data) { bytes, count in
                 zoo_acreate(handle, path, bytes, count, czk_open_acl_unsafe(), mode.flags, { rc, value, context in
                     Pending<String>.take(context).complete(rc) { value.map { String(cString: $0) } ?? "" }
@@ -15,6 +16,7 @@ extension ZooKeeperClient {
 
     /// Deletes a node if its version matches (`anyVersion` skips the check).
     public func delete(_ path: String, version: Int32 = anyVersion) async throws {
+        try ZooKeeperPath.require(path)
         try await core.perform { handle, context in
             zoo_adelete(handle, path, version, { rc, context in
                 Pending<Void>.take(context).complete(rc) {}
@@ -24,13 +26,15 @@ extension ZooKeeperClient {
 
     /// The node's stat, or nil when it does not exist.
     public func exists(_ path: String) async throws -> ZNodeStat? {
-        try await core.perform { handle, context in
+        try ZooKeeperPath.require(path)
+        return try await core.perform { handle, context in
             zoo_aexists(handle, path, 0, Self.existsCompletion, context)
         }
     }
 
     public func getData(_ path: String) async throws -> (data: [UInt8], stat: ZNodeStat) {
-        try await core.perform { handle, context in
+        try ZooKeeperPath.require(path)
+        return try await core.perform { handle, context in
             zoo_aget(handle, path, 0, Self.dataCompletion, context)
         }
     }
@@ -38,7 +42,8 @@ extension ZooKeeperClient {
     /// Writes a node's data if its version matches; returns the new stat.
     @discardableResult
     public func setData(_ path: String, data: [UInt8], version: Int32 = anyVersion) async throws -> ZNodeStat {
-        try await core.perform { handle, context in
+        try ZooKeeperPath.require(path)
+        return try await core.perform { handle, context in
             withCBytes(data) { bytes, count in
                 zoo_aset(handle, path, bytes, count, version, { rc, stat, context in
                     Pending<ZNodeStat>.take(context).complete(rc) { ZNodeStat(stat!.pointee) }
@@ -49,7 +54,8 @@ extension ZooKeeperClient {
 
     /// The names (not paths) of a node's children, in the server's order.
     public func getChildren(_ path: String) async throws -> [String] {
-        try await core.perform { handle, context in
+        try ZooKeeperPath.require(path)
+        return try await core.perform { handle, context in
             zoo_aget_children(handle, path, 0, Self.childrenCompletion, context)
         }
     }

@@ -10,6 +10,7 @@ extension ZooKeeperClient {
     public func getDataAndWatch(
         _ path: String
     ) async throws -> (data: [UInt8], stat: ZNodeStat, watch: AsyncStream<WatchedEvent>) {
+        try ZooKeeperPath.require(path)
         let (id, watch) = core.registerWatch()
         do {
             let (data, stat): (data: [UInt8], stat: ZNodeStat) = try await core.perform { handle, context in
@@ -24,6 +25,7 @@ extension ZooKeeperClient {
 
     /// Children, plus a watch for the next child created or deleted (or the node's own deletion).
     public func getChildrenAndWatch(_ path: String) async throws -> (children: [String], watch: AsyncStream<WatchedEvent>) {
+        try ZooKeeperPath.require(path)
         let (id, watch) = core.registerWatch()
         do {
             let children: [String] = try await core.perform { handle, context in
@@ -39,6 +41,7 @@ extension ZooKeeperClient {
     /// The stat (nil when absent), plus a watch for the node's creation, data change or deletion. Unlike the
     /// others this watch is set on a node that does not exist yet, which is how one waits for a node to appear.
     public func existsAndWatch(_ path: String) async throws -> (stat: ZNodeStat?, watch: AsyncStream<WatchedEvent>) {
+        try ZooKeeperPath.require(path)
         let (id, watch) = core.registerWatch()
         do {
             let stat: ZNodeStat? = try await core.perform { handle, context in

@@ -104,6 +104,46 @@ struct ZooKeeperClientTests {
         #expect(try await zk.getChildren(root).isEmpty)
     }
 
+    /// libzookeeper's `zoo_amulti` frees a refused step's chrooted path twice (and later steps' garbage): a step
+    /// with a path the C client refuses must fail in Swift, before C sees it, and leave the process healthy.
+    @Test func multiWithAnInvalidStepFailsBeforeReachingC() async throws {
+        let plain = try await SharedServer.client()
+        defer { Task { await plain.close() } }
+        let root = SharedServer.uniqueRoot()
+        try await plain.create(root)
+        let rooted = try await SharedServer.client(chroot: root)
+        defer { Task { await rooted.close() } }
+        try await rooted.create("/n", data: Array("0".utf8))
+        for invalid in ["/a//b", "/n/.", "/n/../n", "/n/", "n", "/n\u{0}x", "/n/\u{1}"] {
+            await #expect(throws: ZooKeeperError.badArguments, "step path \(invalid.debugDescription)") {
+                try await rooted.multi([
+                    .check(path: "/n", version: 0),
+                    .setData(path: invalid, data: [1], version: anyVersion),
+                    .create(path: "/c", data: [], mode: .persistent),
+                    .delete(path: "/n", version: 0),
+                ])
+            }
+        }
+        // Nothing applied, and the session goes on.
+        #expect(try await rooted.exists("/c") == nil)
+        let results = try await rooted.multi([
+            .check(path: "/n", version: 0), .create(path: "/c", data: [], mode: .persistent),
+        ])
+        #expect(results == [.checked, .created(path: "/c")])
+        #expect(try await plain.getChildren(root).sorted() == ["c", "n"])
+    }
+
+    /// C reads a path up to its first NUL: such a path must not silently name its prefix.
+    @Test func pathWithAnEmbeddedNULIsRefused() async throws {
+        let zk = try await SharedServer.client()
+        defer { Task { await zk.close() } }
+        let root = SharedServer.uniqueRoot()
+        try await zk.create(root)
+        await #expect(throws: ZooKeeperError.badArguments) { try await zk.create("\(root)/a\u{0}b") }
+        await #expect(throws: ZooKeeperError.badArguments) { try await zk.getData("\(root)\u{0}") }
+        #expect(try await zk.getChildren(root).isEmpty)
+    }
+
     @Test func chrootIsHonoured() async throws {
         let plain = try await SharedServer.client()
         defer { Task { await plain.close() } }

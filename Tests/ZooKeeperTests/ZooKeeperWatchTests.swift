@@ -84,6 +84,9 @@ struct ZooKeeperWatchTests {
         // A watch of an expired session finishes without an event.
         #expect(try await pendingWatch.collect().isEmpty)
         await #expect(throws: ZooKeeperError.sessionExpired) { try await victim.exists(root) }
+        await #expect(throws: ZooKeeperError.sessionExpired) {
+            try await victim.multi([.check(path: root, version: 0), .setData(path: root, data: [1], version: 0)])
+        }
 
         let observer = try await SharedServer.client()
         defer { Task { await observer.close() } }
