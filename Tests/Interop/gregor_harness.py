@@ -354,10 +354,25 @@ class Broker:
         self._launch("spawn")
         return self
 
-    def suspend(self):
-        """SIGSTOP: the process freezes (sockets stay open, the ZooKeeper session expires if long enough)."""
-        if self.is_running():
-            os.kill(self.proc.pid, signal.SIGSTOP)
+    def suspend(self, timeout: float = 10.0):
+        """SIGSTOP: the process freezes (sockets stay open, the ZooKeeper session expires if long enough).
+
+        Returns once every thread has stopped. SIGSTOP is asynchronous: the kernel wakes one thread, which stops
+        the others when it runs, so on a loaded machine the rest can still answer a request sent after kill()
+        returned. The parent learns of the completed group stop through waitid (WNOWAIT leaves the event)."""
+        if not self.is_running():
+            return
+        os.kill(self.proc.pid, signal.SIGSTOP)
+        deadline = time.monotonic() + timeout
+        while True:
+            info = os.waitid(os.P_PID, self.proc.pid, os.WSTOPPED | os.WNOHANG | os.WNOWAIT)
+            if info is not None and info.si_code == os.CLD_STOPPED:
+                return
+            if self.proc.poll() is not None:
+                raise HarnessError(f"broker {self.broker_id} exited instead of stopping")
+            if time.monotonic() > deadline:
+                raise HarnessError(f"broker {self.broker_id} (pid {self.proc.pid}) did not stop within {timeout}s")
+            time.sleep(0.002)
 
     def resume(self):
         """SIGCONT after suspend()."""

@@ -855,7 +855,7 @@ def test_frozen_coordinator_cannot_commit_after_its_session_expired(broker_facto
             _, fence_version = zk.coordinator_node(solo)
             at_freeze = zk.offsets(group, topic)
 
-            os.kill(frozen.pid, signal.SIGSTOP)
+            frozen.suspend()  # fully stopped before the stale commit is sent
             t_stop = time.monotonic()
             try:
                 stale.send_request(kafka_wire.OFFSET_COMMIT, version,
