@@ -21,7 +21,7 @@ struct GregorServer: AsyncParsableCommand {
 
     func run() async throws {
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardOutput(label: label)
+            var handler = BrokerLogHandler(label: label)
             handler.logLevel = Self.logLevel
             return handler
         }

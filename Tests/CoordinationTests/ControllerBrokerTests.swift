@@ -148,9 +148,9 @@ struct ControllerBrokerTests {
             let second = Task {
                 try await KafkaController(brokerId: 101, epoch: epoch, zk: session, channel: channel, logger: Logger(label: "test.controller2")).run()
             }
-            // As in Kafka, the replica state machine starts first: broker 1 leaves the ISR (no leader, epoch 1), then
-            // the partition state machine elects broker 2 (epoch 2).
-            try await h.waitForState("t", 0, #"{"controller_epoch":2,"leader":2,"version":1,"leader_epoch":2,"isr":[2]}"#)
+            // The election comes first (Kafka takes dead replicas out of the ISRs first): broker 2 leads with the live
+            // ISR in one write (epoch 1), and taking broker 1 offline then finds nothing left to write.
+            try await h.waitForState("t", 0, #"{"controller_epoch":2,"leader":2,"version":1,"leader_epoch":1,"isr":[2]}"#)
             try await h.waitUntil("UpdateMetadata with every partition and LeaderAndIsr to every live replica") {
                 channel.metadata(broker: 0, topic: "u", partition: 0) != nil
                     && channel.leaderAndIsr(broker: 2, topic: "t", partition: 0)?.leader == 2

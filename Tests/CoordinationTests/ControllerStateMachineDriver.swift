@@ -28,6 +28,8 @@ struct ControllerStateMachineDriver {
     private(set) var actions: [ControllerAction] = []
     var deletedPaths: [String] = []
     var writes = 0
+    /// The partitions of successful state writes, in order.
+    var writeOrder: [TopicPartition] = []
 
     init(epoch: Int32 = 5, config: ControllerConfig = ControllerConfig()) {
         machine = ControllerStateMachine(
@@ -125,6 +127,7 @@ struct ControllerStateMachineDriver {
                 written.zkVersion += 1
                 states[partition] = LeaderIsrAndControllerEpoch(written, controllerEpoch: machine.epoch)
                 writes += 1
+                writeOrder.append(partition)
                 return (partition, .updated(zkVersion: written.zkVersion))
             })
         case .setTopicAssignment(let node):

@@ -101,6 +101,7 @@ def leader_failover(cluster: Cluster, rounds: int) -> tuple[list[float], list[fl
 
 def controller_failover(cluster: Cluster, partitions: int, topics: int, rf: int) -> dict:
     from kazoo.client import KazooClient
+    from kazoo.exceptions import NoNodeError
     from confluent_kafka.admin import NewTopic
     per_topic = max(1, partitions // topics)
     names = [f"bench-ctl-{uuid.uuid4().hex[:6]}-{i}" for i in range(topics)]
@@ -128,6 +129,14 @@ def controller_failover(cluster: Cluster, partitions: int, topics: int, rf: int)
         return led
 
     Cluster.wait(lambda: all_led() == total, 300, f"all {total} partitions led")
+
+    # CreateTopics answers when every partition has a leader; followers may still be creating their logs. A failover
+    # is measured on a settled cluster: every replica's log exists, and then a moment for the fetchers to start.
+    def replica_logs() -> int:
+        return sum(1 for b in cluster.brokers for d in b.data_dir.glob("bench-ctl-*") if d.is_dir()
+                   and d.name.rsplit("-", 1)[0] in names)
+    Cluster.wait(lambda: replica_logs() >= total * rf, 300, f"all {total * rf} replica logs created")
+    time.sleep(2.0)
     zk = KazooClient(hosts=f"{cluster.zk_connect}{cluster.chroot}", timeout=10)
     zk.start(timeout=15)
     try:
@@ -143,12 +152,15 @@ def controller_failover(cluster: Cluster, partitions: int, topics: int, rf: int)
         t_expired = t_elected = None
         new = None
         while t_elected is None and time.monotonic() - t0 < 120:
-            stat = zk.exists("/controller")
+            try:
+                data, _ = zk.get("/controller")
+            except NoNodeError:
+                data = None
             now = time.monotonic()
-            if stat is None:
+            if data is None:
                 t_expired = t_expired or now
             else:
-                bid = int(json.loads(zk.get("/controller")[0])["brokerid"])
+                bid = int(json.loads(data)["brokerid"])
                 if bid != old:
                     t_expired = t_expired or now
                     t_elected, new = now, bid

@@ -49,11 +49,15 @@ extension ControllerStateMachine {
     }
 
     /// Brokers learn the live brokers and every partition before the LeaderAndIsr requests the state machines send:
-    /// this is how a restarted broker learns again which partitions it leads.
+    /// this is how a restarted broker learns again which partitions it leads. Partitions that lost their leader are
+    /// elected first; then every live replica gets LeaderAndIsr and the dead ones leave the ISRs (see
+    /// `replicaStateMachineStartup`).
     mutating func startStateMachines() {
         sendUpdateMetadataRequest(brokers: context.liveBrokerIds, partitions: context.leadership.keys)
-        replicaStateMachineStartup()
-        push(.partitionStateMachineStartup, .log(.info, "Ready to serve as the new controller with epoch \(epoch)"), .resumeDeletions)
+        let replicas = replicaStateMachineStartup()
+        push(.partitionStateMachineStartup, .replicaStateChange(replicas.online, to: .online),
+             .replicaStateChange(replicas.offline, to: .offline),
+             .log(.info, "Ready to serve as the new controller with epoch \(epoch)"), .resumeDeletions)
     }
 
     // MARK: ISR change notifications

@@ -20,11 +20,6 @@ extension ControllerZkClient {
         }
     }
 
-    /// Conditional writes of new leader/ISR states (each fenced by the controller epoch, as `updatePartitionState`).
-    func updatePartitionStates(_ updates: [PartitionStateUpdate]) async throws -> [(TopicPartition, PartitionStateUpdateOutcome)] {
-        try await pipelined(updates) { ($0.partition, try await updatePartitionState($0.partition, $0.leaderAndIsr)) }
-    }
-
     /// New partitions' state znodes (`createPartitionState` each): nil where one already existed.
     func createPartitionStates(_ creations: [PartitionStateCreation]) async throws -> [(TopicPartition, LeaderIsrAndControllerEpoch?)] {
         try await pipelined(creations) { ($0.partition, try await createPartitionState($0.partition, $0.state)) }

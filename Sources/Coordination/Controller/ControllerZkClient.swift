@@ -75,21 +75,6 @@ struct ControllerZkClient: Sendable {
         }
     }
 
-    /// Writes the new state conditionally on `leaderAndIsr.zkVersion` (Kafka's `updateLeaderAndIsr`).
-    func updatePartitionState(_ partition: TopicPartition, _ leaderAndIsr: LeaderAndIsr) async throws -> PartitionStateUpdateOutcome {
-        let path = ZkPaths.partitionState(topic: partition.topic, partition: partition.partition)
-        let data = LeaderIsrAndControllerEpoch(leaderAndIsr, controllerEpoch: epoch.epoch).encoded()
-        do {
-            let results = try await fenced([.setData(path: path, data: data, version: leaderAndIsr.zkVersion)])
-            guard case .dataSet(let stat) = results.first else { preconditionFailure("multi-op results out of order") }
-            return .updated(zkVersion: stat.version)
-        } catch ZooKeeperError.badVersion {
-            return .badVersion
-        } catch ZooKeeperError.noNode {
-            return .noNode
-        }
-    }
-
     // MARK: deletion
 
     /// Deletes `path` and everything below it, each step fenced; absent nodes are fine.

@@ -85,13 +85,25 @@ extension ControllerStateMachine {
 
     // MARK: leader election
 
-    /// Kafka's `OfflinePartitionLeaderElectionStrategy`: re-reads each state znode, elects from the live ISR (or
-    /// uncleanly where allowed), and writes conditionally; a znode a leader changed meanwhile is read again.
+    /// Kafka's `OfflinePartitionLeaderElectionStrategy`: elects from the live ISR (or uncleanly where allowed) and
+    /// writes conditionally; a znode a leader changed meanwhile is read again and the election retried.
+    ///
+    /// Kafka reads every state znode before it elects. The first round here decides from the states the controller
+    /// already holds when it holds them all: each write is conditional on the zkVersion it was decided from, so a
+    /// state that changed since fails with BadVersion and goes to the next round, which reads. A failover then elects
+    /// without first reading again the thousands of states it read a moment ago.
     mutating func electLeaders(_ election: LeaderElection) {
         guard !election.partitions.isEmpty else { return }
         guard election.round <= Self.conflictRetriesMax else {
             log(.error, "Gave up electing leaders for \(Self.list(election.partitions)) after \(Self.conflictRetriesMax) conflicting updates")
             return
+        }
+        if election.round == 1 {
+            let cached = election.partitions.compactMap { partition in context.leadership[partition].map { (partition, $0) } }
+            if cached.count == election.partitions.count {
+                electionStatesRead(election, cached.map { ($0.0, .success($0.1)) })
+                return
+            }
         }
         ask(.partitionStates(election.partitions), then: .electionStatesRead(election))
     }
