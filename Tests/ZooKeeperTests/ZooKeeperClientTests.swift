@@ -107,12 +107,8 @@ struct ZooKeeperClientTests {
     /// libzookeeper's `zoo_amulti` frees a refused step's chrooted path twice (and later steps' garbage): a step
     /// with a path the C client refuses must fail in Swift, before C sees it, and leave the process healthy.
     @Test func multiWithAnInvalidStepFailsBeforeReachingC() async throws {
-        let plain = try await SharedServer.client()
-        defer { Task { await plain.close() } }
-        let root = SharedServer.uniqueRoot()
-        try await plain.create(root)
-        let rooted = try await SharedServer.client(chroot: root)
-        defer { Task { await rooted.close() } }
+        let (plain, rooted, root) = try await plainAndRooted()
+        defer { Task { await plain.close(); await rooted.close() } }
         try await rooted.create("/n", data: Array("0".utf8))
         for invalid in ["/a//b", "/n/.", "/n/../n", "/n/", "n", "/n\u{0}x", "/n/\u{1}"] {
             await #expect(throws: ZooKeeperError.badArguments, "step path \(invalid.debugDescription)") {
@@ -145,17 +141,28 @@ struct ZooKeeperClientTests {
     }
 
     @Test func chrootIsHonoured() async throws {
-        let plain = try await SharedServer.client()
-        defer { Task { await plain.close() } }
-        let root = SharedServer.uniqueRoot()
-        try await plain.create(root)
-        let rooted = try await SharedServer.client(chroot: root)
-        defer { Task { await rooted.close() } }
+        let (plain, rooted, root) = try await plainAndRooted()
+        defer { Task { await plain.close(); await rooted.close() } }
         #expect(rooted.connectString.chroot == root)
         try await rooted.createRecursively("/brokers/ids/0", data: Array("{}".utf8), mode: .ephemeral)
         #expect(try await rooted.getChildren("/").sorted() == ["brokers"])
         #expect(try await plain.getChildren("\(root)/brokers/ids") == ["0"])
         #expect(try await plain.exists("/brokers/ids/0") == nil)
+    }
+
+    /// A client at the server's root, and one chrooted at a fresh root path the first one created.
+    private func plainAndRooted(_ name: String = #function) async throws
+        -> (plain: ZooKeeperClient, rooted: ZooKeeperClient, root: String)
+    {
+        let plain = try await SharedServer.client()
+        let root = SharedServer.uniqueRoot(name)
+        do {
+            try await plain.create(root)
+            return (plain, try await SharedServer.client(chroot: root), root)
+        } catch {
+            await plain.close()
+            throw error
+        }
     }
 
     @Test func connectingToNothingTimesOut() async throws {
