@@ -117,6 +117,10 @@ public struct FuzzCampaign: Sendable {
 
     private enum Outcome { case answered, closed, unanswered, hang }
 
+    /// How long an input gets to answer before a probe is sent behind it. Most answer at once; the probe only
+    /// tells silence (acks=0, a lying size prefix) from a request that takes long (a Fetch's wait, an admin call).
+    static let quickAnswerMs: Int32 = 500
+
     private func exchange(_ input: FuzzInput, on connection: FuzzConnection) -> Outcome {
         do {
             try connection.send(input.frame)
@@ -124,29 +128,28 @@ public struct FuzzCampaign: Sendable {
             return .closed
         }
         if input.expectsNoAnswer { return .unanswered }
-        switch answer(to: input.correlationId, on: connection) {
-        case .answered: return .answered
-        case .closed: return .closed
-        case .unanswered, .hang: break
+        do {
+            if try connection.receiveCorrelationId(timeoutMs: Self.quickAnswerMs) == input.correlationId { return .answered }
+        } catch .timedOut {
+        } catch {
+            return .closed
         }
-        // Silence: a request that is never answered (acks=0), or a stalled connection. A probe tells them apart.
-        let probe = FuzzInputFactory.sized(FuzzInputFactory.header(api: 18, version: 0, correlationId: -7, flexible: false))
+        // A connection answers in order: the input's answer, if it has one, comes before the probe's. So the probe
+        // answering first means the input has none (acks=0), and nothing within the hang timeout is a hang.
+        let probe = FuzzInputFactory.sized(FuzzInputFactory.header(api: 18, version: 0, correlationId: Self.probeId, flexible: false))
         do {
             try connection.send(probe)
         } catch {
             return .closed
         }
-        switch answer(to: -7, on: connection) {
-        case .answered: return .unanswered
-        case .closed: return .closed
-        case .unanswered, .hang: return .hang
-        }
-    }
-
-    private func answer(to correlationId: Int32, on connection: FuzzConnection) -> Outcome {
+        var answered = false
         while true {
             do {
-                if try connection.receiveCorrelationId(timeoutMs: hangTimeoutMs) == correlationId { return .answered }
+                switch try connection.receiveCorrelationId(timeoutMs: hangTimeoutMs) {
+                case input.correlationId: answered = true
+                case Self.probeId: return answered ? .answered : .unanswered
+                default: continue
+                }
             } catch .timedOut {
                 return .hang
             } catch {
@@ -154,6 +157,9 @@ public struct FuzzCampaign: Sendable {
             }
         }
     }
+
+    /// The probe's correlation id; inputs use their index, which is never negative.
+    static let probeId: Int32 = -7
 
     private func crashed(_ shared: Shared) {
         guard !shared.stop.exchange(true, ordering: .relaxed) else { return }
