@@ -7,6 +7,9 @@ public enum CreateMode: Sendable, Hashable {
     case persistentSequential
     case ephemeralSequential
 
+    /// Whether the server appends a counter to the path (which may then end in `/`, `.` or `..`).
+    var isSequential: Bool { self == .persistentSequential || self == .ephemeralSequential }
+
     var flags: Int32 {
         switch self {
         case .persistent: return ZOO_PERSISTENT

@@ -50,7 +50,7 @@ extension ZooKeeperClient {
 extension ZooKeeperOperation {
     var isSequentialCreate: Bool {
         guard case .create(_, _, let mode) = self else { return false }
-        return mode == .persistentSequential || mode == .ephemeralSequential
+        return mode.isSequential
     }
 }
 

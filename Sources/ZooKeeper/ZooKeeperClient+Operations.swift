@@ -4,7 +4,7 @@ extension ZooKeeperClient {
     /// Creates a node and returns its actual path (which differs from `path` for sequential modes).
     @discardableResult
     public func create(_ path: String, data: [UInt8] = [], mode: CreateMode = .persistent) async throws -> String {
-        try ZooKeeperPath.require(path, sequential: mode == .persistentSequential || mode == .ephemeralSequential)
+        try ZooKeeperPath.require(path, sequential: mode.isSequential)
         return try await core.perform { handle, context in
             withCBytes(data) { bytes, count in
                 zoo_acreate(handle, path, bytes, count, czk_open_acl_unsafe(), mode.flags, { rc, value, context in

@@ -114,6 +114,19 @@ struct ControllerStateMachine {
         waiting = continuation
     }
 
+    /// The states the controller holds for all of `partitions`, shaped as a read's answer; nil when one is missing.
+    /// A first round of conditional writes decides from these instead of reading them again: a state changed since
+    /// fails its zkVersion check, and the next round reads.
+    func heldStates(_ partitions: [TopicPartition]) -> [(TopicPartition, Result<LeaderIsrAndControllerEpoch?, ZkDataError>)]? {
+        var held: [(TopicPartition, Result<LeaderIsrAndControllerEpoch?, ZkDataError>)] = []
+        held.reserveCapacity(partitions.count)
+        for partition in partitions {
+            guard let state = context.leadership[partition] else { return nil }
+            held.append((partition, .success(state)))
+        }
+        return held
+    }
+
     mutating func emit(_ action: ControllerAction) { output.append(action) }
     mutating func log(_ level: Logger.Level, _ message: String) { output.append(.log(level, message)) }
 

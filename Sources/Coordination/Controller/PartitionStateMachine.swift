@@ -98,12 +98,9 @@ extension ControllerStateMachine {
             log(.error, "Gave up electing leaders for \(Self.list(election.partitions)) after \(Self.conflictRetriesMax) conflicting updates")
             return
         }
-        if election.round == 1 {
-            let cached = election.partitions.compactMap { partition in context.leadership[partition].map { (partition, $0) } }
-            if cached.count == election.partitions.count {
-                electionStatesRead(election, cached.map { ($0.0, .success($0.1)) })
-                return
-            }
+        if election.round == 1, let held = heldStates(election.partitions) {
+            electionStatesRead(election, held)
+            return
         }
         ask(.partitionStates(election.partitions), then: .electionStatesRead(election))
     }

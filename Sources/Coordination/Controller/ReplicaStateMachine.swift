@@ -92,7 +92,8 @@ extension ControllerStateMachine {
 
     /// StopReplica (without deleting) to the replica, and out of the ISR of every partition that has state (Kafka's
     /// `removeReplicasFromIsr`): where the replica is in the ISR, write the ISR without it (and no leader if it led),
-    /// conditionally; partitions a leader changed meanwhile are read again.
+    /// conditionally, the first round from the states held (`heldStates`); partitions a leader changed meanwhile are
+    /// read again.
     mutating func takeOffline(_ removal: IsrRemoval) {
         if removal.round == 1 {
             for replica in removal.replicas {
@@ -103,14 +104,9 @@ extension ControllerStateMachine {
             finishTakingOffline(removal)
             return
         }
-        // As for elections: the first round works from the states the controller holds, and a state changed since
-        // fails its conditional write and is read in the next round.
-        if removal.round == 1 {
-            let cached = removal.remaining.compactMap { partition in context.leadership[partition].map { (partition, $0) } }
-            if cached.count == removal.remaining.count {
-                isrRemovalRead(removal, cached.map { ($0.0, .success($0.1)) })
-                return
-            }
+        if removal.round == 1, let held = heldStates(removal.remaining) {
+            isrRemovalRead(removal, held)
+            return
         }
         ask(.partitionStates(removal.remaining), then: .isrRemovalRead(removal))
     }
