@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "KafkaClient", dependencies: ["KafkaProtocol", nioCore, nioPosix, log]),
         .target(name: "Coordination", dependencies: ["ZooKeeper", "KafkaProtocol", log]),
         .target(name: "Broker", dependencies: ["Coordination", "Storage", "KafkaProtocol", "KafkaClient", "ZooKeeper", nioCore, nioPosix, log, lifecycle]),
-        .executableTarget(name: "gregor-server", dependencies: ["Broker", log, lifecycle, argumentParser]),
+        .executableTarget(name: "gregor-server", dependencies: ["Broker", "Storage", log, lifecycle, argumentParser]),
         .executableTarget(
             name: "gregor",
             dependencies: [

@@ -16,6 +16,11 @@ public enum StorageError: Error, Sendable, CustomStringConvertible {
     /// when something reads inside a batch (ListOffsets by timestamp).
     case corruptRecords(path: String, position: Int, reason: String)
     case logClosed(path: String)
+    /// Opening one more file would take the broker past its descriptor budget (`FileDescriptorBudget`, from
+    /// `ulimit -n`): refused before the limit, because reaching it kills the process.
+    case descriptorBudgetExhausted(path: String, capacity: Int)
+    /// A new partition log could not be made (its directory or an index file failed); `reason` says why.
+    case logCreationFailed(String, reason: String)
     /// `log.dirs` names no directory, so there is nowhere to create a log.
     case noLogDirectories
     /// A topic name Kafka's rules refuse, or a negative partition: its directory could lie outside `log.dirs`.
@@ -28,7 +33,8 @@ public enum StorageError: Error, Sendable, CustomStringConvertible {
 
     public var errorCode: ErrorCode {
         switch self {
-        case .io, .corruptIndex, .logClosed, .noLogDirectories: return .kafkaStorageError
+        case .io, .corruptIndex, .logClosed, .noLogDirectories, .descriptorBudgetExhausted, .logCreationFailed:
+            return .kafkaStorageError
         case .invalidTopicPartition: return .invalidTopicException
         case .invalidRecords(let error): return error.errorCode
         case .offsetOutOfRange: return .offsetOutOfRange
@@ -57,6 +63,10 @@ public enum StorageError: Error, Sendable, CustomStringConvertible {
             return "corrupt records in \(path) at byte \(position): \(reason)"
         case .logClosed(let path):
             return "log \(path) is closed"
+        case .descriptorBudgetExhausted(let path, let capacity):
+            return "not opening \(path): the broker already has the \(capacity) segment files and connections its descriptor limit allows (ulimit -n)"
+        case .logCreationFailed(let partition, let reason):
+            return "creating the log of \(partition) failed: \(reason)"
         case .noLogDirectories:
             return "no log directory is configured (log.dirs)"
         case .invalidProducerEpoch(let producerId, let epoch, let current):

@@ -3,6 +3,7 @@ import Broker
 import Foundation
 import Logging
 import ServiceLifecycle
+import Storage
 
 /// `gregor-server conf/server.properties [--override key=value ...]`: Kafka's `kafka-server-start.sh`.
 /// Runs until SIGTERM or SIGINT, then shuts down cleanly (its ZooKeeper session closes, so its ephemeral znodes
@@ -39,6 +40,7 @@ struct GregorServer: AsyncParsableCommand {
             throw ExitCode(1)
         }
         for warning in config.warnings { logger.warning("\(warning)") }
+        Self.budgetDescriptors(logger: logger)
 
         let server = KafkaServer(config: config, logger: logger)
         var groupLogger = logger
@@ -52,6 +54,21 @@ struct GregorServer: AsyncParsableCommand {
         } catch {
             logger.critical("Fatal error, broker shutting down: \(error)")
             throw ExitCode(1)
+        }
+    }
+
+    /// Raises the soft `ulimit -n` to the hard one, as the JVM does for Kafka, and sizes the process's
+    /// `FileDescriptorBudget` from it, before any log or socket is open.
+    static func budgetDescriptors(logger: Logger) {
+        let (limit, raisedFrom) = FileDescriptorBudget.raiseProcessLimit()
+        let open = FileDescriptorBudget.openDescriptorCount() ?? 64
+        let limits = FileDescriptorBudget.Limits.forProcess(limit: limit, open: open)
+        FileDescriptorBudget.process.configure(limits)
+        let raised = raisedFrom.map { " (raised from \($0))" } ?? ""
+        logger.info(
+            "Open file limit (ulimit -n) \(limit)\(raised): up to \(limits.capacity) segment files and connections, new partitions and client connections refused past \(limits.capacity - limits.headroom)")
+        if limits.capacity - limits.headroom < 100 {
+            logger.warning("ulimit -n \(limit) leaves room for very few partitions and connections; raise it (Kafka's guidance is 100000 or more)")
         }
     }
 

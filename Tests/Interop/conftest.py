@@ -96,7 +96,8 @@ class BrokerFactory:
         self.started: list[harness.Broker] = []
 
     def __call__(self, name: str, properties: dict | None = None, overrides: dict | None = None,
-                 env: dict | None = None, broker_id: int = 0, chroot: str | None = None) -> harness.Broker:
+                 env: dict | None = None, broker_id: int = 0, chroot: str | None = None,
+                 open_files: int | None = None) -> harness.Broker:
         """A started broker; `chroot` of another broker (and a `broker_id` of its own) joins that one's cluster."""
         directory = self.base / name
         n = 1
@@ -104,7 +105,8 @@ class BrokerFactory:
             n += 1
             directory = self.base / f"{name}-{n}"
         broker = harness.Broker(self.server_bin, self.zookeeper.connect, directory, broker_id=broker_id,
-                                properties=properties, overrides=overrides, env=env, chroot=chroot)
+                                properties=properties, overrides=overrides, env=env, chroot=chroot,
+                                open_files=open_files)
         self.started.append(broker)
         _live_brokers.append(broker)
         try:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import ctypes
 import os
+import resource
 import shlex
 import signal
 import socket
@@ -196,8 +197,11 @@ class Broker:
 
     def __init__(self, server_bin: Path, zk_connect: str, directory: Path, broker_id: int = 0,
                  properties: dict[str, str] | None = None, overrides: dict[str, str] | None = None,
-                 env: dict[str, str] | None = None, die_with_parent: bool = True, chroot: str | None = None):
+                 env: dict[str, str] | None = None, die_with_parent: bool = True, chroot: str | None = None,
+                 open_files: int | None = None):
+        """`open_files` sets the process's `ulimit -n`, soft and hard, so the broker cannot raise it."""
         self.server_bin = Path(server_bin)
+        self.open_files = open_files
         self.dir = Path(directory)
         self.broker_id = broker_id
         self.data_dir = self.dir / "data"
@@ -280,9 +284,21 @@ class Broker:
             log.write(f"===== harness: {verb} #{self.starts + 1}: {shlex.join(argv)}\n".encode())
             log.flush()
             self.proc = subprocess.Popen(argv, cwd=self.dir, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                                         env=env, start_new_session=True,
-                                         preexec_fn=_set_pdeathsig if self.die_with_parent else None)
+                                         env=env, start_new_session=True, preexec_fn=self._preexec())
         self.starts += 1
+
+    def _preexec(self):
+        """What runs in the child between fork and exec: the parent-death signal, the descriptor limit."""
+        die_with_parent, open_files = self.die_with_parent, self.open_files
+        if not die_with_parent and open_files is None:
+            return None
+
+        def preexec():
+            if die_with_parent:
+                _set_pdeathsig()
+            if open_files is not None:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
+        return preexec
 
     def wait_ready(self, timeout: float):
         """Until the broker answers ApiVersions v0 and Metadata v1 (listing itself) on its port."""

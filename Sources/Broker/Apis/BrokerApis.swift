@@ -33,7 +33,17 @@ struct BrokerApis: Sendable {
     let controllerGuard: ControllerRequestGuard
     let logger: Logger
 
-    var admin: AdminZkClient { AdminZkClient(zk: zkSession.zk, logger: logger) }
+    var admin: AdminZkClient {
+        AdminZkClient(zk: zkSession.zk, logger: logger, replicaLimit: replicaLimit)
+    }
+
+    /// New partitions stop where this broker's descriptor budget stops taking new logs.
+    private var replicaLimit: BrokerReplicaLimit {
+        let ceiling = FileDescriptorBudget.process.ceiling(for: .newConsumer)
+        return BrokerReplicaLimit(maxReplicasPerBroker: ceiling) { [metadataCache] in
+            metadataCache.replicaCountsByBroker()
+        }
+    }
 
     /// Every API this broker serves, with the versions it advertises.
     var routes: [ApiRoute] {

@@ -45,6 +45,19 @@ final class MetadataCache: Sendable {
         }
     }
 
+    /// How many partition replicas each broker is assigned, over every topic.
+    func replicaCountsByBroker() -> [Int32: Int] {
+        snapshot.withLock { snapshot in
+            var counts: [Int32: Int] = [:]
+            for partitions in snapshot.topics.values {
+                for state in partitions.values {
+                    for broker in state.replicas { counts[broker, default: 0] += 1 }
+                }
+            }
+            return counts
+        }
+    }
+
     func partition(_ topic: String, _ partition: Int32) -> PartitionState? {
         snapshot.withLock { $0.topics[topic]?[partition] }
     }

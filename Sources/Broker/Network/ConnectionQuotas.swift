@@ -1,3 +1,4 @@
+import Storage
 import Synchronization
 
 /// Kafka's `ConnectionQuotas`: `max.connections` (broker-wide) and `max.connections.per.ip`, with per-address
@@ -12,6 +13,10 @@ import Synchronization
 ///   listener are counted but never refused by `max.connections`, so replication and controller requests keep
 ///   working on a broker full of clients.
 ///
+/// Every connection also takes a descriptor from the process's `FileDescriptorBudget`: past it the connection is
+/// closed at once whatever the listener, because running out of descriptors kills the process. Client listeners stop
+/// at the budget's headroom, the inter-broker listener only at its end.
+///
 /// Thread-safe: shared by every listener of the broker.
 final class ConnectionQuotas: Sendable {
     struct Configuration: Sendable {
@@ -23,11 +28,14 @@ final class ConnectionQuotas: Sendable {
         var maxConnectionsPerIpOverrides: [String: Int] = [:]
         /// The inter-broker listener, exempt from `max.connections`.
         var unlimitedListenerName: String?
+        /// Where each connection's descriptor comes from.
+        var descriptors: FileDescriptorBudget = .process
     }
 
     enum Refusal: Error, Equatable, CustomStringConvertible {
         case perIp(address: String, limit: Int)
         case broker(limit: Int)
+        case descriptors(limit: Int)
 
         var description: String {
             switch self {
@@ -35,6 +43,8 @@ final class ConnectionQuotas: Sendable {
                 return "Rejected connection from \(address), address already has the configured maximum of \(limit) connections."
             case .broker(let limit):
                 return "Rejected connection: the broker already has the configured maximum of \(limit) connections (max.connections)."
+            case .descriptors(let limit):
+                return "Rejected connection: the broker's open segment files and connections are at the \(limit) its descriptor limit allows (ulimit -n)."
             }
         }
     }
@@ -60,6 +70,10 @@ final class ConnectionQuotas: Sendable {
             let fromAddress = state.perIp[address, default: 0]
             if fromAddress >= perIpLimit { return .perIp(address: address, limit: perIpLimit) }
             if !exempt, state.total >= configuration.maxConnections { return .broker(limit: configuration.maxConnections) }
+            let use: FileDescriptorBudget.Use = exempt ? .existingConsumer : .newConsumer
+            guard configuration.descriptors.tryAcquire(use) else {
+                return .descriptors(limit: configuration.descriptors.ceiling(for: use))
+            }
             state.perIp[address] = fromAddress + 1
             state.total += 1
             return nil
@@ -74,6 +88,7 @@ final class ConnectionQuotas: Sendable {
             state.perIp[address] = count == 1 ? nil : count - 1
             state.total -= 1
         }
+        configuration.descriptors.release()
     }
 
     /// Open connections, broker-wide.

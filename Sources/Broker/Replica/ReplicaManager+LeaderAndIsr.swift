@@ -187,9 +187,20 @@ extension ReplicaManager {
             existing.updateConfig(config)
             log = existing
         } else {
-            // Creating a log makes a directory and three files: blocking file I/O, for the I/O threads.
+            // Creating a log makes a directory and three files: blocking file I/O, for the I/O threads. Any failure
+            // (no descriptor left, a full disk, an index that cannot be mapped) means this broker cannot host the
+            // replica: KAFKA_STORAGE_ERROR, which makes the controller take it offline, as Kafka's
+            // `KafkaStorageException` does.
             log = try await onIOThread { [logManager] in
-                Result { try logManager.getOrCreateLog(topicPartition, config: config) }
+                Result {
+                    do {
+                        return try logManager.getOrCreateLog(topicPartition, config: config)
+                    } catch let error as StorageError {
+                        throw error
+                    } catch {
+                        throw StorageError.logCreationFailed(topicPartition.description, reason: "\(error)")
+                    }
+                }
             }.get()
         }
         let checkpointed = loadedHighWatermarkCheckpoints()[topicPartition]

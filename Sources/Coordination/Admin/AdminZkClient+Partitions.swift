@@ -35,6 +35,7 @@ extension AdminZkClient {
         let brokers = try await zk.liveBrokerIds()
         let added = try newPartitionsAssignment(
             topic: topic, existing: node.replicaAssignment, brokers: brokers, newCount: newCount, manual: assignments)
+        try replicaLimit?.check(adding: added.values)
         var updated = node
         for (partition, replicas) in added { updated.partitions[partition] = PartitionReplicas(replicas) }
         let data = updated.encoded()

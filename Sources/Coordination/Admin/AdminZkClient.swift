@@ -12,16 +12,21 @@ import ZooKeeper
 public struct AdminZkClient: Sendable {
     public let zk: KafkaZkClient
     let placement: @Sendable (_ brokerCount: Int) -> ReplicaPlacement
+    let replicaLimit: BrokerReplicaLimit?
     let logger: Logger
 
-    /// - Parameter placement: start index and shift of new assignments; random as in Kafka unless a test fixes it.
+    /// - Parameters:
+    ///   - placement: start index and shift of new assignments; random as in Kafka unless a test fixes it.
+    ///   - replicaLimit: refuses new partitions that would put more replicas on a broker than it can open.
     public init(
         zk: KafkaZkClient, logger: Logger = Logger(label: "gregor.admin"),
-        placement: @escaping @Sendable (_ brokerCount: Int) -> ReplicaPlacement = ReplicaPlacement.random
+        placement: @escaping @Sendable (_ brokerCount: Int) -> ReplicaPlacement = ReplicaPlacement.random,
+        replicaLimit: BrokerReplicaLimit? = nil
     ) {
         self.zk = zk
         self.logger = logger
         self.placement = placement
+        self.replicaLimit = replicaLimit
     }
 
     // MARK: creation
@@ -53,6 +58,7 @@ public struct AdminZkClient: Sendable {
         name: String, assignment: [Int32: [Int32]], configs: [String: String] = [:], validateOnly: Bool = false
     ) async throws {
         try await validateTopicCreate(name, assignment: assignment)
+        try replicaLimit?.check(adding: assignment.values)
         let node = TopicZNode(topic: name, partitions: assignment.mapValues { PartitionReplicas($0) })
         let data = node.encoded()
         if data.count > Self.maxTopicZNodeBytes {

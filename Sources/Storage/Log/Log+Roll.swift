@@ -22,8 +22,12 @@ extension Log {
         let previous = state.activeSegment
         let newOffset = state.nextOffset
         precondition(previous.baseOffset < newOffset || previous.sizeInBytes == 0, "roll of an empty segment")
+        // The new file first: when it cannot be opened (no descriptor left, disk full) the active segment stays
+        // as it was and takes appends until they no longer fit.
+        let segment = try LogSegment.open(
+            directory: log.directory, baseOffset: newOffset, config: state.config, create: true, use: .existingConsumer,
+            descriptors: log.descriptors)
         try previous.onBecomeInactive()
-        let segment = try LogSegment.open(directory: log.directory, baseOffset: newOffset, config: state.config, create: true)
         state.segments.append(segment)
         log.logger.info("Rolled new log segment at offset \(newOffset)")
         DispatchQueue.global(qos: .utility).async {

@@ -39,7 +39,9 @@ extension Log {
             try segment.close()
             try segment.delete()
         }
-        state.segments = [try LogSegment.open(directory: log.directory, baseOffset: offset, config: state.config, create: true)]
+        state.segments = [try LogSegment.open(
+            directory: log.directory, baseOffset: offset, config: state.config, create: true, use: .existingConsumer,
+            descriptors: log.descriptors)]
         state.nextOffset = offset
         state.logStartOffset = offset
         state.recoveryPoint = offset

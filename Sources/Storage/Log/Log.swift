@@ -42,10 +42,16 @@ public final class Log: Sendable {
     }
 
     let state: Mutex<State>
+    /// Where the descriptors of new segment files come from.
+    let descriptors: FileDescriptorBudget
 
-    init(topicPartition: TopicPartition, directory: String, state: State, logger: Logger) {
+    init(
+        topicPartition: TopicPartition, directory: String, state: State, descriptors: FileDescriptorBudget,
+        logger: Logger
+    ) {
         self.topicPartition = topicPartition
         self.directory = directory
+        self.descriptors = descriptors
         var logger = logger
         logger[metadataKey: "partition"] = "\(topicPartition)"
         self.logger = logger

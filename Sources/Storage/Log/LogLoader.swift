@@ -15,6 +15,8 @@ extension Log {
         recoveryPoint: Int64,
         logStartOffset: Int64?,
         hadCleanShutdown: Bool,
+        newSegmentUse: FileDescriptorBudget.Use = .loaded,
+        descriptors: FileDescriptorBudget = .process,
         logger: Logger
     ) throws -> Log {
         var logger = logger
@@ -36,7 +38,9 @@ extension Log {
             let indexPath = directory + "/" + LogFileNames.filenamePrefix(offset: base) + LogFileNames.indexSuffix
             let timeIndexPath = directory + "/" + LogFileNames.filenamePrefix(offset: base) + LogFileNames.timeIndexSuffix
             let indexesExisted = FileManager.default.fileExists(atPath: indexPath) && FileManager.default.fileExists(atPath: timeIndexPath)
-            let segment = try LogSegment.open(directory: directory, baseOffset: base, config: config, create: false)
+            let segment = try LogSegment.open(
+                directory: directory, baseOffset: base, config: config, create: false, use: .loaded,
+                descriptors: descriptors)
             if needsRecovery.contains(base) {
                 // Rebuilt below.
             } else if !indexesExisted {
@@ -49,7 +53,9 @@ extension Log {
             segments.append(segment)
         }
         if segments.isEmpty {
-            segments.append(try LogSegment.open(directory: directory, baseOffset: logStartOffset ?? 0, config: config, create: true))
+            segments.append(try LogSegment.open(
+                directory: directory, baseOffset: logStartOffset ?? 0, config: config, create: true, use: newSegmentUse,
+                descriptors: descriptors))
         }
 
         var index = 0
@@ -87,7 +93,8 @@ extension Log {
             rebuilt: epochs ?? LeaderEpochCache(), directory: directory, logEndOffset: nextOffset, logger: logger)
         logger.debug(
             "Loaded log with \(segments.count) segment(s), log start offset \(startOffset), log end offset \(nextOffset), \(state.producerState.producers.count) producer(s), latest leader epoch \(state.leaderEpochs.latestEpoch.map(String.init) ?? "none")")
-        let log = Log(topicPartition: topicPartition, directory: directory, state: state, logger: logger)
+        let log = Log(
+            topicPartition: topicPartition, directory: directory, state: state, descriptors: descriptors, logger: logger)
         if (try? LeaderEpochCheckpointFile(partitionDirectory: directory).read()) != state.leaderEpochs.entries {
             log.persistLeaderEpochs(state)
         }

@@ -21,6 +21,8 @@ public final class LogManager: Sendable {
         public var logStartOffsetCheckpointIntervalMs: Int64 = 60_000
         /// `num.recovery.threads.per.data.dir`
         public var recoveryThreadsPerDataDir: Int = 1
+        /// Where segment files' descriptors come from: the process's budget, unless a test gives its own.
+        public var descriptors: FileDescriptorBudget = .process
 
         public init(logDirs: [String], defaultConfig: LogConfig) {
             self.logDirs = logDirs
@@ -76,7 +78,7 @@ public final class LogManager: Sendable {
                         try Log.open(
                             directory: path, topicPartition: tp, config: configuration.defaultConfig,
                             recoveryPoint: recoveryPoints[tp] ?? 0, logStartOffset: startOffsets[tp],
-                            hadCleanShutdown: hadCleanShutdown, logger: logger)
+                            hadCleanShutdown: hadCleanShutdown, descriptors: configuration.descriptors, logger: logger)
                     }
                     return true
                 }
@@ -138,10 +140,20 @@ public final class LogManager: Sendable {
             let (existing, next) = logs.withLock { ($0.byPartition[topicPartition], $0.directories.nextLogDir) }
             if let existing { return existing }
             guard let dir = next else { throw StorageError.noLogDirectories }
-            let log = try Log.open(
-                directory: dir + "/" + topicPartition.directoryName, topicPartition: topicPartition,
-                config: config ?? configuration.defaultConfig, recoveryPoint: 0, logStartOffset: nil,
-                hadCleanShutdown: true, logger: logger)
+            let directory = dir + "/" + topicPartition.directoryName
+            let existed = FileManager.default.fileExists(atPath: directory)
+            let log: Log
+            do {
+                log = try Log.open(
+                    directory: directory, topicPartition: topicPartition,
+                    config: config ?? configuration.defaultConfig, recoveryPoint: 0, logStartOffset: nil,
+                    hadCleanShutdown: true, newSegmentUse: .newConsumer, descriptors: configuration.descriptors,
+                    logger: logger)
+            } catch {
+                // No half-made partition directory is left for the next startup to load.
+                if !existed { try? FileManager.default.removeItem(atPath: directory) }
+                throw error
+            }
             logs.withLock { logs in
                 logs.byPartition[topicPartition] = log
                 logs.directories.assign(topicPartition, to: dir)

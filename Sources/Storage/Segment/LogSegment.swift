@@ -36,12 +36,15 @@ final class LogSegment: @unchecked Sendable {
         }
     }
 
-    /// Opens or creates the three files of the segment starting at `baseOffset` in `directory`.
+    /// Opens or creates the three files of the segment starting at `baseOffset` in `directory`. The `.log` file's
+    /// descriptor stays open and comes out of the process's `FileDescriptorBudget` for `use` (the indexes are
+    /// mapped and their descriptors closed).
     static func open(
-        directory: String, baseOffset: Int64, config: LogConfig, create: Bool
+        directory: String, baseOffset: Int64, config: LogConfig, create: Bool, use: FileDescriptorBudget.Use,
+        descriptors: FileDescriptorBudget
     ) throws -> LogSegment {
         let prefix = directory + "/" + LogFileNames.filenamePrefix(offset: baseOffset)
-        let file = try SegmentFile(path: prefix + LogFileNames.logSuffix, create: create)
+        let file = try SegmentFile(path: prefix + LogFileNames.logSuffix, create: create, use: use, budget: descriptors)
         let offsetIndex = try OffsetIndex(
             file: prefix + LogFileNames.indexSuffix, baseOffset: baseOffset, maxIndexSizeBytes: config.maxIndexSizeBytes, writable: true)
         let timeIndex = try TimeIndex(

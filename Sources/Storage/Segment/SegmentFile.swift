@@ -9,6 +9,7 @@ import Synchronization
 /// One writer (the owning log, under its lock); any number of concurrent readers.
 public final class SegmentFile: Sendable {
     public let descriptor: Int32
+    private let budget: FileDescriptorBudget
     private let state: Mutex<State>
     private let size: Atomic<Int>
 
@@ -17,17 +18,29 @@ public final class SegmentFile: Sendable {
         var closed = false
     }
 
-    /// Opens (or creates) the file; the valid size is the file's length unless the caller truncates it.
-    init(path: String, create: Bool) throws(StorageError) {
+    /// Opens (or creates) the file; the valid size is the file's length unless the caller truncates it. Its
+    /// descriptor comes out of `budget` for `use` and goes back when the file is released.
+    init(
+        path: String, create: Bool, use: FileDescriptorBudget.Use, budget: FileDescriptorBudget
+    ) throws(StorageError) {
+        guard budget.tryAcquire(use) else {
+            throw .descriptorBudgetExhausted(path: path, capacity: budget.ceiling(for: use))
+        }
         let flags = O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0)
         let fd = open(path, flags, 0o644)
-        guard fd >= 0 else { throw .io("open", path: path, errno: errno) }
+        guard fd >= 0 else {
+            let error = errno
+            budget.release()
+            throw .io("open", path: path, errno: error)
+        }
         var info = stat()
         guard fstat(fd, &info) == 0 else {
             let error = errno
             close(fd)
+            budget.release()
             throw .io("fstat", path: path, errno: error)
         }
+        self.budget = budget
         descriptor = fd
         state = Mutex(State(path: path))
         size = Atomic(Int(info.st_size))
@@ -35,6 +48,7 @@ public final class SegmentFile: Sendable {
 
     deinit {
         close(descriptor)
+        budget.release()
     }
 
     public var path: String { state.withLock { $0.path } }
@@ -121,8 +135,8 @@ public final class SegmentFile: Sendable {
     }
 }
 
-/// Bytes of a segment file, ready for `sendfile`: the network layer wraps `file.descriptor` (duplicated, so that
-/// its own close does not close the segment) in a `FileRegion`. Holding a slice keeps the descriptor open.
+/// Bytes of a segment file, ready for `sendfile`: the network layer lends `file.descriptor` to a `FileRegion` for
+/// the write (no descriptor is duplicated). Holding a slice keeps the descriptor open.
 public struct FileSlice: Sendable {
     public let file: SegmentFile
     public let position: Int

@@ -1,3 +1,4 @@
+import Storage
 import Testing
 
 @testable import Broker
@@ -60,5 +61,36 @@ import Testing
         let exempt = try await interBroker.connect()
         #expect(try await isServed(exempt))
         await interBroker.stop()
+    }
+
+    @Test func aConnectionPastTheDescriptorBudgetIsClosedAndItsDescriptorComesBack() async throws {
+        let capture = LogCapture()
+        let descriptors = FileDescriptorBudget(.init(capacity: 3, headroom: 1))
+        let broker = try await broker(ConnectionQuotas.Configuration(descriptors: descriptors), capture: capture)
+        let first = try await broker.connect()
+        let second = try await broker.connect()
+        #expect(try await isServed(first))
+        #expect(try await isServed(second))
+        #expect(descriptors.count == 2)
+        let third = try await broker.connect()
+        #expect(await third.closedByServer())
+        #expect(capture.lines.contains { $0.message.contains("are at the 2 its descriptor limit allows (ulimit -n)") })
+        #expect(try await isServed(first))
+        try await first.channel.close()
+        #expect(await eventually { descriptors.count == 1 })
+        #expect(try await isServed(try await broker.connect()))
+        await broker.stop()
+        #expect(await eventually { descriptors.count == 0 })
+    }
+
+    @Test func theInterBrokerListenerMayUseTheDescriptorHeadroom() async throws {
+        let descriptors = FileDescriptorBudget(.init(capacity: 2, headroom: 1))
+        let broker = try await broker(ConnectionQuotas.Configuration(unlimitedListenerName: "PLAINTEXT", descriptors: descriptors))
+        let first = try await broker.connect()
+        let second = try await broker.connect()
+        #expect(try await isServed(first))
+        #expect(try await isServed(second))
+        #expect(await (try await broker.connect()).closedByServer())
+        await broker.stop()
     }
 }
