@@ -19,6 +19,8 @@ public enum StorageError: Error, Sendable, CustomStringConvertible {
     /// Opening one more file would take the broker past its descriptor budget (`FileDescriptorBudget`, from
     /// `ulimit -n`): refused before the limit, because reaching it kills the process.
     case descriptorBudgetExhausted(path: String, capacity: Int)
+    /// The logs on disk have more segment files than the descriptor budget allows open: the broker cannot start.
+    case tooManySegments(count: Int, capacity: Int)
     /// A new partition log could not be made (its directory or an index file failed); `reason` says why.
     case logCreationFailed(String, reason: String)
     /// `log.dirs` names no directory, so there is nowhere to create a log.
@@ -33,7 +35,8 @@ public enum StorageError: Error, Sendable, CustomStringConvertible {
 
     public var errorCode: ErrorCode {
         switch self {
-        case .io, .corruptIndex, .logClosed, .noLogDirectories, .descriptorBudgetExhausted, .logCreationFailed:
+        case .io, .corruptIndex, .logClosed, .noLogDirectories, .descriptorBudgetExhausted, .logCreationFailed,
+            .tooManySegments:
             return .kafkaStorageError
         case .invalidTopicPartition: return .invalidTopicException
         case .invalidRecords(let error): return error.errorCode
@@ -65,6 +68,8 @@ public enum StorageError: Error, Sendable, CustomStringConvertible {
             return "log \(path) is closed"
         case .descriptorBudgetExhausted(let path, let capacity):
             return "not opening \(path): the broker already has the \(capacity) segment files and connections its descriptor limit allows (ulimit -n)"
+        case .tooManySegments(let count, let capacity):
+            return "the logs hold \(count) segment files, each kept open, but the open file limit (ulimit -n) leaves room for \(capacity): raise it"
         case .logCreationFailed(let partition, let reason):
             return "creating the log of \(partition) failed: \(reason)"
         case .noLogDirectories:

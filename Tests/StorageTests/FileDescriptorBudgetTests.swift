@@ -68,6 +68,30 @@ struct FileDescriptorBudgetTests {
         try manager.shutdown()
     }
 
+    @Test("logs with more segments than the budget allows refuse to load, saying so, before opening any")
+    func loadingPastTheBudget() async throws {
+        let dir = scratch.child("full")
+        var configuration = LogManager.Configuration(logDirs: [dir], defaultConfig: LogConfig())
+        let first = try await LogManager.load(configuration, logger: TestLogs.logger)
+        for partition in Int32(0)..<3 { _ = try first.getOrCreateLog(TopicPartition("t", partition)) }
+        try first.shutdown()
+
+        let budget = FileDescriptorBudget(.init(capacity: 2, headroom: 0))
+        configuration.descriptors = budget
+        do {
+            _ = try await LogManager.load(configuration, logger: TestLogs.logger)
+            Issue.record("three segments loaded with room for two")
+        } catch let error as StorageError {
+            guard case .tooManySegments(count: 3, capacity: 2) = error else { throw error }
+        }
+        #expect(budget.count == 0)
+        budget.configure(.init(capacity: 3, headroom: 0))
+        let reloaded = try await LogManager.load(configuration, logger: TestLogs.logger)
+        #expect(reloaded.allLogs.count == 3)
+        #expect(budget.count == 3)
+        try reloaded.shutdown()
+    }
+
     @Test("a roll past the budget is refused and the active segment keeps taking appends")
     func rolls() throws {
         let budget = FileDescriptorBudget(.init(capacity: 2, headroom: 1))

@@ -62,6 +62,7 @@ public final class LogManager: Sendable {
     /// Loads every log of every directory, recovering where the last shutdown was not clean.
     public static func load(_ configuration: Configuration, logger: Logger) async throws -> LogManager {
         var loaded = Logs(directories: LogDirectoryAssignment(logDirs: configuration.logDirs))
+        try checkSegmentsFitTheBudget(configuration, logger: logger)
         for dir in configuration.logDirs {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             let hadCleanShutdown = CleanShutdownFile.exists(logDir: dir)
@@ -97,6 +98,21 @@ public final class LogManager: Sendable {
             logger.info("Loaded \(logsOfDir.count) log(s) from \(dir)")
         }
         return LogManager(configuration: configuration, logs: loaded, logger: logger)
+    }
+
+    /// Every segment file of every log stays open, so a broker whose logs have more segments than its descriptor
+    /// budget allows cannot start: it says so at once rather than running out of descriptors halfway through
+    /// loading (which kills the process).
+    private static func checkSegmentsFitTheBudget(_ configuration: Configuration, logger: Logger) throws {
+        let capacity = configuration.descriptors.ceiling(for: .existingConsumer)
+        var segments = 0
+        for dir in configuration.logDirs where FileManager.default.fileExists(atPath: dir) {
+            for (_, path) in try partitionDirectories(in: dir, logger: logger) {
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+                segments += names.count { $0.hasSuffix(LogFileNames.logSuffix) }
+            }
+        }
+        if segments > capacity { throw StorageError.tooManySegments(count: segments, capacity: capacity) }
     }
 
     private static func partitionDirectories(in dir: String, logger: Logger) throws -> [(TopicPartition, String)] {
