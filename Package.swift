@@ -85,8 +85,8 @@ let package = Package(
         .testTarget(
             name: "BrokerTests",
             dependencies: [
-                "Broker", "Coordination", "KafkaProtocol", "Storage", "GregorTestSupport", "KafkaTestSupport", nioCore,
-                nioPosix, log,
+                "Broker", "Coordination", "KafkaProtocol", "Storage", "ZooKeeper", "GregorTestSupport", "KafkaTestSupport",
+                nioCore, nioPosix, log,
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
             ]),

@@ -213,7 +213,8 @@ extension KafkaServer {
     /// A topic's overrides from `/config/topics/<t>`, retried (every half second, on the current session) until
     /// ZooKeeper answers, as Kafka's ZooKeeper client blocks until connected: a connection blip must not start a
     /// replica on the broker's defaults (`min.insync.replicas=1` instead of 2, 7 days instead of infinite
-    /// retention). Data that cannot be parsed throws. Cancellation throws too.
+    /// retention). Data that cannot be parsed throws, and so does an error no reconnection or new session mends
+    /// (bad arguments, authentication). Cancellation throws too.
     static func readTopicConfig(_ topic: String, session: CurrentZkSession, logger: Logger) async throws -> [String: String] {
         var failures = 0
         while true {
@@ -221,11 +222,23 @@ extension KafkaServer {
                 let overrides = try await AdminZkClient(zk: session.zk, logger: logger).topicConfig(topic)
                 if failures > 0 { logger.info("Read the config of topic \(topic) after \(failures) failed attempt(s)") }
                 return overrides
-            } catch let error as ZooKeeperError {
+            } catch let error as ZooKeeperError where passesWithTheSession(error) {
                 failures += 1
                 if failures == 1 { logger.warning("Reading the config of topic \(topic) failed (\(error)); retrying until ZooKeeper answers") }
                 try await Task.sleep(for: .milliseconds(500))
             }
+        }
+    }
+
+    /// Failures of the connection or of the session, which the client's reconnection or the broker's next session
+    /// ends.
+    static func passesWithTheSession(_ error: ZooKeeperError) -> Bool {
+        switch error {
+        case .connectionLoss, .operationTimeout, .sessionExpired, .sessionMoved, .closing, .closed, .invalidState,
+            .connectionTimeout:
+            return true
+        default:
+            return false
         }
     }
 }
