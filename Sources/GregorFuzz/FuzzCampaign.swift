@@ -9,6 +9,9 @@ public struct FuzzReport: Sendable {
     public var closedByBroker = 0
     /// Inputs without an answer that did not stall the connection (acks=0 produce, lying size prefixes).
     public var unanswered = 0
+    /// JoinGroup and SyncGroup requests still waiting for their group's rebalance, as Kafka's may, while the
+    /// broker answered a new connection: their connection is dropped.
+    public var parked = 0
     /// Inputs whose connection answered nothing, not even a later ApiVersions, within the hang timeout.
     public var hangs: [FuzzInput] = []
     /// The inputs in flight when the broker stopped answering connections: one of them killed it.
@@ -101,6 +104,7 @@ public struct FuzzCampaign: Sendable {
                 case .answered: report.answered += 1
                 case .closed: report.closedByBroker += 1
                 case .unanswered: report.unanswered += 1
+                case .parked: report.parked += 1
                 case .hang: report.hangs.append(input)
                 }
                 return report.inputs
@@ -115,7 +119,7 @@ public struct FuzzCampaign: Sendable {
         }
     }
 
-    private enum Outcome { case answered, closed, unanswered, hang }
+    private enum Outcome { case answered, closed, unanswered, parked, hang }
 
     /// How long an input gets to answer before a probe is sent behind it. Most answer at once; the probe only
     /// tells silence (acks=0, a lying size prefix) from a request that takes long (a Fetch's wait, an admin call).
@@ -143,18 +147,38 @@ public struct FuzzCampaign: Sendable {
             return .closed
         }
         var answered = false
+        var parkCheckDone = false
         while true {
             do {
-                switch try connection.receiveCorrelationId(timeoutMs: hangTimeoutMs) {
+                // A group request still silent after a few seconds is checked on a new connection instead: the
+                // broker answering there means the request is parked by the protocol, not hung.
+                let waitMs = input.mayWaitForItsGroup && !parkCheckDone ? Self.parkCheckAfterMs : hangTimeoutMs
+                switch try connection.receiveCorrelationId(timeoutMs: waitMs) {
                 case input.correlationId: answered = true
                 case Self.probeId: return answered ? .answered : .unanswered
                 default: continue
                 }
             } catch .timedOut {
-                return .hang
+                guard input.mayWaitForItsGroup, !parkCheckDone else { return .hang }
+                parkCheckDone = true
+                if answersOnANewConnection() { return .parked }
             } catch {
                 return .closed
             }
+        }
+    }
+
+    static let parkCheckAfterMs: Int32 = 5_000
+
+    /// True when an ApiVersions on a fresh connection is answered within the hang timeout.
+    private func answersOnANewConnection() -> Bool {
+        do throws(FuzzConnection.Failure) {
+            let fresh = try FuzzConnection(host: host, port: port)
+            try fresh.send(FuzzInputFactory.sized(
+                FuzzInputFactory.header(api: 18, version: 0, correlationId: Self.probeId, flexible: false)))
+            return try fresh.receiveCorrelationId(timeoutMs: hangTimeoutMs) == Self.probeId
+        } catch {
+            return false
         }
     }
 

@@ -10,6 +10,11 @@ public struct FuzzInput: Sendable {
     public var expectsNoAnswer: Bool
 
     public var signature: String { "api \(apiKey) v\(version)" }
+
+    /// JoinGroup (11) and SyncGroup (14) are answered when their group's rebalance completes, which by Kafka's
+    /// protocol may take the longest rebalance timeout of the group's members (any int32 in JoinGroup v1+, the
+    /// session timeout, up to `group.max.session.timeout.ms`, in v0): their silence alone is no hang.
+    public var mayWaitForItsGroup: Bool { apiKey == 11 || apiKey == 14 }
 }
 
 /// Makes input number `index` of a campaign from its seed alone: the same (seed, index) is the same input.

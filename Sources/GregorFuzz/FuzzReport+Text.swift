@@ -8,6 +8,7 @@ extension FuzzReport {
             "answered:            \(answered)",
             "closed by broker:    \(closedByBroker)  (frames it refused)",
             "unanswered:          \(unanswered)  (acks=0, lying size prefixes)",
+            "parked:              \(parked)  (JoinGroup/SyncGroup waiting for their group's rebalance, as in Kafka)",
             "hangs:               \(hangs.count)",
             "crashes:             \(crash == nil ? 0 : 1)",
             "distinct failures:   \(distinctFailures.count)",
