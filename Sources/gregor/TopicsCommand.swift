@@ -14,6 +14,7 @@ struct TopicsCommand: AsyncParsableCommand {
               gregor topics --create --topic orders --partitions 3 --replication-factor 2 --config retention.ms=86400000
               gregor topics --list
               gregor topics --describe --topic orders
+              gregor topics --describe --under-replicated-partitions
               gregor topics --alter --topic orders --partitions 6
               gregor topics --delete --topic orders
             """)
@@ -39,6 +40,28 @@ struct TopicsCommand: AsyncParsableCommand {
     var ifExists = false
     @Flag(name: .customLong("exclude-internal"), help: "With --list or --describe: leave out internal topics.")
     var excludeInternal = false
+    @Flag(name: .customLong("under-replicated-partitions"),
+          help: "With --describe: only partitions whose in-sync replicas are fewer than their replicas.")
+    var underReplicatedPartitions = false
+    @Flag(name: .customLong("under-min-isr-partitions"),
+          help: "With --describe: only partitions with fewer in-sync replicas than min.insync.replicas, or no leader.")
+    var underMinIsrPartitions = false
+    @Flag(name: .customLong("at-min-isr-partitions"),
+          help: "With --describe: only partitions with exactly min.insync.replicas in-sync replicas.")
+    var atMinIsrPartitions = false
+    @Flag(name: .customLong("unavailable-partitions"),
+          help: "With --describe: only partitions without a leader, or whose leader is not a live broker.")
+    var unavailablePartitions = false
+
+    /// The partition filters of --describe that were given (kafka-topics.sh allows one at a time).
+    private var partitionReports: [TopicsOutput.PartitionReport] {
+        var reports: [TopicsOutput.PartitionReport] = []
+        if underReplicatedPartitions { reports.append(.underReplicated) }
+        if underMinIsrPartitions { reports.append(.underMinIsr) }
+        if atMinIsrPartitions { reports.append(.atMinIsr) }
+        if unavailablePartitions { reports.append(.unavailable) }
+        return reports
+    }
 
     func validate() throws {
         let actions = [create, list, describe, delete, alter].filter { $0 }.count
@@ -50,6 +73,12 @@ struct TopicsCommand: AsyncParsableCommand {
         if let partitions, partitions < 1 { throw ValidationError("--partitions must be at least 1") }
         if let replicationFactor, replicationFactor < 1 { throw ValidationError("--replication-factor must be at least 1") }
         if !configs.isEmpty, !create { throw ValidationError("--config is only valid with --create") }
+        if !partitionReports.isEmpty, !describe {
+            throw ValidationError("--\(partitionReports[0].option) is only valid with --describe")
+        }
+        if partitionReports.count > 1 {
+            throw ValidationError("only one of " + partitionReports.map { "--\($0.option)" }.joined(separator: ", ") + " may be given")
+        }
         _ = try parseKeyValues(configs, option: "--config")
     }
 
@@ -97,20 +126,25 @@ struct TopicsCommand: AsyncParsableCommand {
             if ifExists { return }
             throw CommandFailure("Error while executing topic command : Topic '\(topic)' does not exist as expected")
         }
+        let liveBrokers = Set(metadata.brokers.map(\.id))
+        let report = partitionReports.first
         for topic in topics {
             if let error = TopicOperationResult(name: topic.name, errorCode: topic.errorCode).error { throw error }
-            let overrides = await configOverrides(client, topic: topic.name)
-            print(TopicsOutput.describe(topic, configs: overrides))
-            for partition in topic.partitions {
+            let configs = await topicConfigs(client, topic: topic.name)
+            // As kafka-topics.sh: with a partition filter, only the partitions it selects, without topic lines.
+            if report == nil { print(TopicsOutput.describe(topic, configs: configs.filter { !$0.isDefault })) }
+            let minIsr = configs.first { $0.name == "min.insync.replicas" }?.value.flatMap { Int($0) }
+            for partition in topic.partitions
+            where report?.selects(partition, minInsyncReplicas: minIsr, liveBrokers: liveBrokers) ?? true {
                 print(TopicsOutput.describe(partition, topic: topic.name))
             }
         }
     }
 
-    /// `k=v` of the topic's non-default configs, as kafka-topics shows them; empty if the broker cannot say.
-    private func configOverrides(_ client: KafkaClusterClient, topic: String) async -> [ConfigEntry] {
+    /// The topic's configs (defaults included); empty if the broker cannot say.
+    private func topicConfigs(_ client: KafkaClusterClient, topic: String) async -> [ConfigEntry] {
         guard let result = try? await client.describeConfigs([.topic(topic)]).first, result.error == nil else { return [] }
-        return result.entries.filter { !$0.isDefault }
+        return result.entries
     }
 
     private func deleteTopic(_ client: KafkaClusterClient) async throws {
@@ -138,6 +172,36 @@ struct TopicsCommand: AsyncParsableCommand {
 
 /// kafka-topics.sh's `--describe` lines (Kafka 2.8 `TopicCommand`), tab-separated.
 enum TopicsOutput {
+    /// kafka-topics.sh's partition filters for `--describe` (`TopicCommand.PartitionDescription`).
+    enum PartitionReport {
+        case underReplicated, underMinIsr, atMinIsr, unavailable
+
+        var option: String {
+            switch self {
+            case .underReplicated: "under-replicated-partitions"
+            case .underMinIsr: "under-min-isr-partitions"
+            case .atMinIsr: "at-min-isr-partitions"
+            case .unavailable: "unavailable-partitions"
+            }
+        }
+
+        /// Whether `partition` is one this report lists; `minInsyncReplicas` is the topic's (nil when unknown).
+        func selects(_ partition: PartitionMetadata, minInsyncReplicas: Int?, liveBrokers: Set<Int32>) -> Bool {
+            switch self {
+            case .underReplicated:
+                return partition.isr.count < partition.replicas.count
+            case .underMinIsr:
+                guard partition.leader != nil else { return true }
+                return minInsyncReplicas.map { partition.isr.count < $0 } ?? false
+            case .atMinIsr:
+                return minInsyncReplicas == partition.isr.count
+            case .unavailable:
+                guard let leader = partition.leader else { return true }
+                return !liveBrokers.contains(leader)
+            }
+        }
+    }
+
     static func describe(_ topic: TopicMetadata, configs: [ConfigEntry]) -> String {
         var line = "Topic: \(topic.name)"
         if topic.topicId != .zero { line += "\tTopicId: \(base64(topic.topicId))" }

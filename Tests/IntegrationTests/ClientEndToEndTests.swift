@@ -112,6 +112,62 @@ struct ClientEndToEndTests {
         await cluster.stop(brokers)
     }
 
+    /// kafka-topics.sh's partition filters, after broker 1 stops: a replicated topic loses an in-sync replica
+    /// (under-replicated, under min.insync.replicas=2), a partition that lived only on broker 1 has no leader
+    /// (unavailable, and under min ISR), and single-replica partitions sit exactly at their min ISR.
+    @Test func cliDescribeFiltersPartitionsLikeKafkaTopics() async throws {
+        let (cluster, brokers, ports) = try await Self.start()
+        let gregor = try GregorBinaries.url(of: "gregor")
+        let server = ["--bootstrap-server", "127.0.0.1:\(ports[0])"]
+        let client = KafkaClusterClient(bootstrapServers: [BrokerAddress(host: "127.0.0.1", port: ports[0])])
+        func listed(_ filter: String) async throws -> Set<String> {
+            let described = try await ChildProcess.run(gregor, arguments: ["topics", "--describe", "--\(filter)"] + server)
+            #expect(described.status == 0, "\(described.output)")
+            #expect(!described.output.contains("PartitionCount"), "a filter prints no topic lines: \(described.output)")
+            return Set(described.output.split(separator: "\n").compactMap { line in
+                let fields = line.split(separator: "\t").map(String.init)
+                guard fields.count > 2, fields[0].hasPrefix("Topic: "), fields[1].hasPrefix("Partition: ") else { return nil }
+                return fields[0].dropFirst("Topic: ".count) + "-" + fields[1].dropFirst("Partition: ".count)
+            })
+        }
+        do {
+            let created = try await client.createTopics([
+                NewTopic(name: "replicated", assignments: [0: [0, 1], 1: [1, 0]], configs: ["min.insync.replicas": "2"]),
+                NewTopic(name: "single", assignments: [0: [0], 1: [1]]),
+            ])
+            #expect(created.map(\.errorCode) == [.noError, .noError])
+            try await eventually(timeout: .seconds(20), "every partition has a leader and a full ISR") {
+                let metadata = try await client.metadata(topics: ["replicated", "single"])
+                return metadata.topics.count == 2 && metadata.topics.allSatisfy { topic in
+                    topic.partitions.count == 2 && topic.partitions.allSatisfy { $0.leader != nil && $0.isr.count == $0.replicas.count }
+                }
+            }
+            #expect(try await listed("under-replicated-partitions").isEmpty)
+            #expect(try await listed("unavailable-partitions").isEmpty)
+            #expect(try await listed("under-min-isr-partitions").isEmpty)
+
+            _ = await brokers[1].stop()
+            try await eventually(timeout: .seconds(30), "broker 1's replicas leave the ISRs") {
+                try await listed("under-replicated-partitions") == ["replicated-0", "replicated-1"]
+            }
+            #expect(try await listed("unavailable-partitions") == ["single-1"])
+            #expect(try await listed("under-min-isr-partitions") == ["replicated-0", "replicated-1", "single-1"])
+            // As Kafka: the offline partition keeps its last in-sync replica, which is its min ISR.
+            #expect(try await listed("at-min-isr-partitions") == ["single-0", "single-1"])
+
+            let twoFilters = try await ChildProcess.run(
+                gregor, arguments: ["topics", "--describe", "--under-replicated-partitions", "--unavailable-partitions"] + server)
+            #expect(twoFilters.status != 0)
+            let withoutDescribe = try await ChildProcess.run(gregor, arguments: ["topics", "--list", "--unavailable-partitions"] + server)
+            #expect(withoutDescribe.status != 0)
+            #expect(withoutDescribe.output.contains("--unavailable-partitions is only valid with --describe"))
+        } catch {
+            Issue.record(error)
+        }
+        await client.close()
+        await cluster.stop(brokers)
+    }
+
     /// Batches another client compressed (kcat, librdkafka's gzip) decode in `gregor consume`; keys, values and
     /// order survive.
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/kcat"), "kcat is installed by setup.sh"))
