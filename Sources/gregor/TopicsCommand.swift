@@ -40,28 +40,8 @@ struct TopicsCommand: AsyncParsableCommand {
     var ifExists = false
     @Flag(name: .customLong("exclude-internal"), help: "With --list or --describe: leave out internal topics.")
     var excludeInternal = false
-    @Flag(name: .customLong("under-replicated-partitions"),
-          help: "With --describe: only partitions whose in-sync replicas are fewer than their replicas.")
-    var underReplicatedPartitions = false
-    @Flag(name: .customLong("under-min-isr-partitions"),
-          help: "With --describe: only partitions with fewer in-sync replicas than min.insync.replicas, or no leader.")
-    var underMinIsrPartitions = false
-    @Flag(name: .customLong("at-min-isr-partitions"),
-          help: "With --describe: only partitions with exactly min.insync.replicas in-sync replicas.")
-    var atMinIsrPartitions = false
-    @Flag(name: .customLong("unavailable-partitions"),
-          help: "With --describe: only partitions without a leader, or whose leader is not a live broker.")
-    var unavailablePartitions = false
-
-    /// The partition filters of --describe that were given (kafka-topics.sh allows one at a time).
-    private var partitionReports: [TopicsOutput.PartitionReport] {
-        var reports: [TopicsOutput.PartitionReport] = []
-        if underReplicatedPartitions { reports.append(.underReplicated) }
-        if underMinIsrPartitions { reports.append(.underMinIsr) }
-        if atMinIsrPartitions { reports.append(.atMinIsr) }
-        if unavailablePartitions { reports.append(.unavailable) }
-        return reports
-    }
+    /// kafka-topics.sh's partition filters for --describe, one at a time.
+    @Flag(exclusivity: .exclusive) var report: TopicsOutput.PartitionReport?
 
     func validate() throws {
         let actions = [create, list, describe, delete, alter].filter { $0 }.count
@@ -73,12 +53,7 @@ struct TopicsCommand: AsyncParsableCommand {
         if let partitions, partitions < 1 { throw ValidationError("--partitions must be at least 1") }
         if let replicationFactor, replicationFactor < 1 { throw ValidationError("--replication-factor must be at least 1") }
         if !configs.isEmpty, !create { throw ValidationError("--config is only valid with --create") }
-        if !partitionReports.isEmpty, !describe {
-            throw ValidationError("--\(partitionReports[0].option) is only valid with --describe")
-        }
-        if partitionReports.count > 1 {
-            throw ValidationError("only one of " + partitionReports.map { "--\($0.option)" }.joined(separator: ", ") + " may be given")
-        }
+        if let report, !describe { throw ValidationError("--\(report.option) is only valid with --describe") }
         _ = try parseKeyValues(configs, option: "--config")
     }
 
@@ -127,7 +102,6 @@ struct TopicsCommand: AsyncParsableCommand {
             throw CommandFailure("Error while executing topic command : Topic '\(topic)' does not exist as expected")
         }
         let liveBrokers = Set(metadata.brokers.map(\.id))
-        let report = partitionReports.first
         for topic in topics {
             if let error = TopicOperationResult(name: topic.name, errorCode: topic.errorCode).error { throw error }
             let configs = await topicConfigs(client, topic: topic.name)
@@ -173,8 +147,19 @@ struct TopicsCommand: AsyncParsableCommand {
 /// kafka-topics.sh's `--describe` lines (Kafka 2.8 `TopicCommand`), tab-separated.
 enum TopicsOutput {
     /// kafka-topics.sh's partition filters for `--describe` (`TopicCommand.PartitionDescription`).
-    enum PartitionReport {
+    enum PartitionReport: EnumerableFlag {
         case underReplicated, underMinIsr, atMinIsr, unavailable
+
+        static func name(for value: PartitionReport) -> NameSpecification { .customLong(value.option) }
+
+        static func help(for value: PartitionReport) -> ArgumentHelp? {
+            switch value {
+            case .underReplicated: "With --describe: only partitions whose in-sync replicas are fewer than their replicas."
+            case .underMinIsr: "With --describe: only partitions with fewer in-sync replicas than min.insync.replicas, or no leader."
+            case .atMinIsr: "With --describe: only partitions with exactly min.insync.replicas in-sync replicas."
+            case .unavailable: "With --describe: only partitions without a leader, or whose leader is not a live broker."
+            }
+        }
 
         var option: String {
             switch self {
