@@ -140,9 +140,8 @@ public struct FuzzCampaign: Sendable {
         }
         // A connection answers in order: the input's answer, if it has one, comes before the probe's. So the probe
         // answering first means the input has none (acks=0), and nothing within the hang timeout is a hang.
-        let probe = FuzzInputFactory.sized(FuzzInputFactory.header(api: 18, version: 0, correlationId: Self.probeId, flexible: false))
         do {
-            try connection.send(probe)
+            try connection.send(Self.probe)
         } catch {
             return .closed
         }
@@ -174,8 +173,7 @@ public struct FuzzCampaign: Sendable {
     private func answersOnANewConnection() -> Bool {
         do throws(FuzzConnection.Failure) {
             let fresh = try FuzzConnection(host: host, port: port)
-            try fresh.send(FuzzInputFactory.sized(
-                FuzzInputFactory.header(api: 18, version: 0, correlationId: Self.probeId, flexible: false)))
+            try fresh.send(Self.probe)
             return try fresh.receiveCorrelationId(timeoutMs: hangTimeoutMs) == Self.probeId
         } catch {
             return false
@@ -184,6 +182,8 @@ public struct FuzzCampaign: Sendable {
 
     /// The probe's correlation id; inputs use their index, which is never negative.
     static let probeId: Int32 = -7
+    /// ApiVersions v0, which every broker answers at once.
+    static let probe = FuzzInputFactory.sized(FuzzInputFactory.header(api: 18, version: 0, correlationId: probeId, flexible: false))
 
     private func crashed(_ shared: Shared) {
         guard !shared.stop.exchange(true, ordering: .relaxed) else { return }

@@ -30,6 +30,25 @@ struct LogManagerTests {
         try manager.shutdown()
     }
 
+    @Test("a log that cannot be created fails with a StorageError (KAFKA_STORAGE_ERROR), whatever failed beneath")
+    func creationFailuresAreStorageErrors() async throws {
+        let root = try TemporaryDirectory.make(prefix: "log-manager-create-fails")
+        defer { TemporaryDirectory.remove(root) }
+        let dir = root.appendingPathComponent("logs").path
+        let manager = try await LogManager.load(LogManager.Configuration(logDirs: [dir], defaultConfig: LogConfig()), logger: TestLogs.logger)
+        // A file where the partition's directory would go: Foundation's createDirectory fails.
+        try Data("not a directory".utf8).write(to: URL(fileURLWithPath: dir + "/t-0"))
+        do {
+            _ = try manager.getOrCreateLog(TopicPartition("t", 0))
+            Issue.record("a log was created over a file")
+        } catch let error as StorageError {
+            guard case .logCreationFailed = error else { throw error }
+            #expect(error.errorCode == .kafkaStorageError)
+        }
+        #expect(try String(contentsOfFile: dir + "/t-0", encoding: .utf8) == "not a directory")
+        try manager.shutdown()
+    }
+
     @Test("shutdown writes .kafka_cleanshutdown and Kafka-format checkpoints; the next load removes the marker")
     func shutdownAndReload() async throws {
         let (root, dirs, configuration) = try Self.twoLogDirs()

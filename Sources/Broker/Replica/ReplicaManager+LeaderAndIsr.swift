@@ -187,20 +187,11 @@ extension ReplicaManager {
             existing.updateConfig(config)
             log = existing
         } else {
-            // Creating a log makes a directory and three files: blocking file I/O, for the I/O threads. Any failure
-            // (no descriptor left, a full disk, an index that cannot be mapped) means this broker cannot host the
-            // replica: KAFKA_STORAGE_ERROR, which makes the controller take it offline, as Kafka's
+            // Creating a log makes a directory and three files: blocking file I/O, for the I/O threads. A failure is
+            // a StorageError (KAFKA_STORAGE_ERROR), which makes the controller take the replica offline, as Kafka's
             // `KafkaStorageException` does.
             log = try await onIOThread { [logManager] in
-                Result {
-                    do {
-                        return try logManager.getOrCreateLog(topicPartition, config: config)
-                    } catch let error as StorageError {
-                        throw error
-                    } catch {
-                        throw StorageError.logCreationFailed(topicPartition.description, reason: "\(error)")
-                    }
-                }
+                Result { try logManager.getOrCreateLog(topicPartition, config: config) }
             }.get()
         }
         let checkpointed = loadedHighWatermarkCheckpoints()[topicPartition]

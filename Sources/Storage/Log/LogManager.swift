@@ -62,14 +62,17 @@ public final class LogManager: Sendable {
     /// Loads every log of every directory, recovering where the last shutdown was not clean.
     public static func load(_ configuration: Configuration, logger: Logger) async throws -> LogManager {
         var loaded = Logs(directories: LogDirectoryAssignment(logDirs: configuration.logDirs))
-        try checkSegmentsFitTheBudget(configuration, logger: logger)
+        var partitionsByDir: [[(TopicPartition, String)]] = []
         for dir in configuration.logDirs {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            partitionsByDir.append(try partitionDirectories(in: dir, logger: logger))
+        }
+        try checkSegmentsFitTheBudget(partitionsByDir.joined().map(\.1), descriptors: configuration.descriptors)
+        for (dir, partitions) in zip(configuration.logDirs, partitionsByDir) {
             let hadCleanShutdown = CleanShutdownFile.exists(logDir: dir)
             if !hadCleanShutdown { logger.info("No clean shutdown marker in \(dir): logs beyond their recovery point will be recovered") }
             let recoveryPoints = try OffsetCheckpointFile(path: dir + "/" + recoveryPointCheckpointFile).read()
             let startOffsets = try OffsetCheckpointFile(path: dir + "/" + logStartOffsetCheckpointFile).read()
-            let partitions = try partitionDirectories(in: dir, logger: logger)
             let logsOfDir = try await withThrowingTaskGroup(of: Log.self, returning: [Log].self) { group in
                 var pending = partitions.makeIterator()
                 var result: [Log] = []
@@ -103,14 +106,12 @@ public final class LogManager: Sendable {
     /// Every segment file of every log stays open, so a broker whose logs have more segments than its descriptor
     /// budget allows cannot start: it says so at once rather than running out of descriptors halfway through
     /// loading (which kills the process).
-    private static func checkSegmentsFitTheBudget(_ configuration: Configuration, logger: Logger) throws {
-        let capacity = configuration.descriptors.ceiling(for: .existingConsumer)
+    private static func checkSegmentsFitTheBudget(_ partitionPaths: [String], descriptors: FileDescriptorBudget) throws {
+        let capacity = descriptors.ceiling(for: .existingConsumer)
         var segments = 0
-        for dir in configuration.logDirs where FileManager.default.fileExists(atPath: dir) {
-            for (_, path) in try partitionDirectories(in: dir, logger: logger) {
-                let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-                segments += names.count { $0.hasSuffix(LogFileNames.logSuffix) }
-            }
+        for path in partitionPaths {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+            segments += names.count { $0.hasSuffix(LogFileNames.logSuffix) }
         }
         if segments > capacity { throw StorageError.tooManySegments(count: segments, capacity: capacity) }
     }
@@ -140,7 +141,8 @@ public final class LogManager: Sendable {
 
     public var allLogs: [Log] { logs.withLock { Array($0.byPartition.values) } }
 
-    /// The log of `topicPartition`, created empty in the directory with the fewest logs when missing.
+    /// The log of `topicPartition`, created empty in the directory with the fewest logs when missing. Every failure
+    /// is a `StorageError`.
     public func getOrCreateLog(_ topicPartition: TopicPartition, config: LogConfig? = nil) throws -> Log {
         if let log = log(for: topicPartition) { return log }
         // The directory is named after the partition: a name such as `../x` must never become a path.
@@ -166,9 +168,12 @@ public final class LogManager: Sendable {
                     hadCleanShutdown: true, newSegmentUse: .newConsumer, descriptors: configuration.descriptors,
                     logger: logger)
             } catch {
-                // No half-made partition directory is left for the next startup to load.
+                // No half-made partition directory is left for the next startup to load. Whatever failed (a
+                // descriptor, a full disk, the directory, an index mapping), the log cannot be hosted here: a
+                // StorageError, KAFKA_STORAGE_ERROR to the controller.
                 if !existed { try? FileManager.default.removeItem(atPath: directory) }
-                throw error
+                if let error = error as? StorageError { throw error }
+                throw StorageError.logCreationFailed(topicPartition.description, reason: "\(error)")
             }
             logs.withLock { logs in
                 logs.byPartition[topicPartition] = log

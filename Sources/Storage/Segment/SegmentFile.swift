@@ -15,7 +15,6 @@ public final class SegmentFile: Sendable {
 
     private struct State {
         var path: String
-        var closed = false
     }
 
     /// Opens (or creates) the file; the valid size is the file's length unless the caller truncates it. Its
