@@ -13,6 +13,7 @@ public enum KafkaApis {
         .leaderAndIsr: ApiSupport(LeaderAndIsrRequest.self),
         .stopReplica: ApiSupport(StopReplicaRequest.self),
         .updateMetadata: ApiSupport(UpdateMetadataRequest.self),
+        .controlledShutdown: ApiSupport(ControlledShutdownRequest.self),
         .offsetCommit: ApiSupport(OffsetCommitRequest.self),
         .offsetFetch: ApiSupport(OffsetFetchRequest.self),
         .findCoordinator: ApiSupport(FindCoordinatorRequest.self),
@@ -30,6 +31,7 @@ public enum KafkaApis {
         .describeConfigs: ApiSupport(DescribeConfigsRequest.self),
         .createPartitions: ApiSupport(CreatePartitionsRequest.self),
         .deleteGroups: ApiSupport(DeleteGroupsRequest.self),
+        .electLeaders: ApiSupport(ElectLeadersRequest.self),
         .offsetDelete: ApiSupport(OffsetDeleteRequest.self),
     ]
 }

@@ -9,6 +9,8 @@ import NIOCore
 let allSampledMessages: [any SampledMessage.Type] = [
     ApiVersionsRequest.self,
     ApiVersionsResponse.self,
+    ControlledShutdownRequest.self,
+    ControlledShutdownResponse.self,
     CreatePartitionsRequest.self,
     CreatePartitionsResponse.self,
     CreateTopicsRequest.self,
@@ -21,6 +23,8 @@ let allSampledMessages: [any SampledMessage.Type] = [
     DescribeConfigsResponse.self,
     DescribeGroupsRequest.self,
     DescribeGroupsResponse.self,
+    ElectLeadersRequest.self,
+    ElectLeadersResponse.self,
     FetchRequest.self,
     FetchResponse.self,
     FindCoordinatorRequest.self,
@@ -150,11 +154,49 @@ extension ApiVersionsResponse.FinalizedFeatureKey {
     }
 }
 
+extension ControlledShutdownRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.brokerId = 100018
+        if version >= 2 {
+            value.brokerEpoch = 10000000019
+        }
+        if version >= 3 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension ControlledShutdownResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.errorCode = 1020
+        value.remainingPartitions = [ControlledShutdownResponse.RemainingPartition.sample(version: version, nulls: nulls), ControlledShutdownResponse.RemainingPartition.sample(version: version, nulls: nulls)]
+        if version >= 3 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension ControlledShutdownResponse.RemainingPartition {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.topicName = "s22-é"
+        value.partitionIndex = 100023
+        if version >= 3 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
 extension CreatePartitionsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         value.topics = [CreatePartitionsRequest.CreatePartitionsTopic.sample(version: version, nulls: nulls), CreatePartitionsRequest.CreatePartitionsTopic.sample(version: version, nulls: nulls)]
-        value.timeoutMs = 100019
+        value.timeoutMs = 100025
         value.validateOnly = true
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -166,8 +208,8 @@ extension CreatePartitionsRequest: SampledMessage {
 extension CreatePartitionsRequest.CreatePartitionsTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s21-é"
-        value.count = 100022
+        value.name = "s27-é"
+        value.count = 100028
         value.assignments = nulls ? nil : [CreatePartitionsRequest.CreatePartitionsAssignment.sample(version: version, nulls: nulls), CreatePartitionsRequest.CreatePartitionsAssignment.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -179,7 +221,7 @@ extension CreatePartitionsRequest.CreatePartitionsTopic {
 extension CreatePartitionsRequest.CreatePartitionsAssignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.brokerIds = [100024, 100025]
+        value.brokerIds = [100030, 100031]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -190,7 +232,7 @@ extension CreatePartitionsRequest.CreatePartitionsAssignment {
 extension CreatePartitionsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100025
+        value.throttleTimeMs = 100031
         value.results = [CreatePartitionsResponse.CreatePartitionsTopicResult.sample(version: version, nulls: nulls), CreatePartitionsResponse.CreatePartitionsTopicResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -202,9 +244,9 @@ extension CreatePartitionsResponse: SampledMessage {
 extension CreatePartitionsResponse.CreatePartitionsTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s27-é"
-        value.errorCode = 1028
-        value.errorMessage = nulls ? nil : "s29-é"
+        value.name = "s33-é"
+        value.errorCode = 1034
+        value.errorMessage = nulls ? nil : "s35-é"
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -216,7 +258,7 @@ extension CreateTopicsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         value.topics = [CreateTopicsRequest.CreatableTopic.sample(version: version, nulls: nulls), CreateTopicsRequest.CreatableTopic.sample(version: version, nulls: nulls)]
-        value.timeoutMs = 100031
+        value.timeoutMs = 100037
         if version >= 1 {
             value.validateOnly = true
         }
@@ -230,9 +272,9 @@ extension CreateTopicsRequest: SampledMessage {
 extension CreateTopicsRequest.CreatableTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s33-é"
-        value.numPartitions = 100034
-        value.replicationFactor = 1035
+        value.name = "s39-é"
+        value.numPartitions = 100040
+        value.replicationFactor = 1041
         value.assignments = [CreateTopicsRequest.CreatableReplicaAssignment.sample(version: version, nulls: nulls), CreateTopicsRequest.CreatableReplicaAssignment.sample(version: version, nulls: nulls)]
         value.configs = [CreateTopicsRequest.CreateableTopicConfig.sample(version: version, nulls: nulls), CreateTopicsRequest.CreateableTopicConfig.sample(version: version, nulls: nulls)]
         if version >= 5 {
@@ -245,8 +287,8 @@ extension CreateTopicsRequest.CreatableTopic {
 extension CreateTopicsRequest.CreatableReplicaAssignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100038
-        value.brokerIds = [100039, 100040]
+        value.partitionIndex = 100044
+        value.brokerIds = [100045, 100046]
         if version >= 5 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -257,8 +299,8 @@ extension CreateTopicsRequest.CreatableReplicaAssignment {
 extension CreateTopicsRequest.CreateableTopicConfig {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s40-é"
-        value.value = nulls ? nil : "s41-é"
+        value.name = "s46-é"
+        value.value = nulls ? nil : "s47-é"
         if version >= 5 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -270,7 +312,7 @@ extension CreateTopicsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100042
+            value.throttleTimeMs = 100048
         }
         value.topics = [CreateTopicsResponse.CreatableTopicResult.sample(version: version, nulls: nulls), CreateTopicsResponse.CreatableTopicResult.sample(version: version, nulls: nulls)]
         if version >= 5 {
@@ -283,19 +325,19 @@ extension CreateTopicsResponse: SampledMessage {
 extension CreateTopicsResponse.CreatableTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s44-é"
-        value.errorCode = 1045
+        value.name = "s50-é"
+        value.errorCode = 1051
         if version >= 1 {
-            value.errorMessage = nulls ? nil : "s46-é"
+            value.errorMessage = nulls ? nil : "s52-é"
         }
         if version >= 5 {
-            value.topicConfigErrorCode = 1047
+            value.topicConfigErrorCode = 1053
         }
         if version >= 5 {
-            value.numPartitions = 100048
+            value.numPartitions = 100054
         }
         if version >= 5 {
-            value.replicationFactor = 1049
+            value.replicationFactor = 1055
         }
         if version >= 5 {
             value.configs = nulls ? nil : [CreateTopicsResponse.CreatableTopicConfigs.sample(version: version, nulls: nulls), CreateTopicsResponse.CreatableTopicConfigs.sample(version: version, nulls: nulls)]
@@ -311,16 +353,16 @@ extension CreateTopicsResponse.CreatableTopicConfigs {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 5 {
-            value.name = "s51-é"
+            value.name = "s57-é"
         }
         if version >= 5 {
-            value.value = nulls ? nil : "s52-é"
+            value.value = nulls ? nil : "s58-é"
         }
         if version >= 5 {
             value.readOnly = true
         }
         if version >= 5 {
-            value.configSource = 55
+            value.configSource = 61
         }
         if version >= 5 {
             value.isSensitive = true
@@ -335,7 +377,7 @@ extension CreateTopicsResponse.CreatableTopicConfigs {
 extension DeleteGroupsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupsNames = ["s56-é", "s57-é"]
+        value.groupsNames = ["s62-é", "s63-é"]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -346,7 +388,7 @@ extension DeleteGroupsRequest: SampledMessage {
 extension DeleteGroupsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100057
+        value.throttleTimeMs = 100063
         value.results = [DeleteGroupsResponse.DeletableGroupResult.sample(version: version, nulls: nulls), DeleteGroupsResponse.DeletableGroupResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -358,8 +400,8 @@ extension DeleteGroupsResponse: SampledMessage {
 extension DeleteGroupsResponse.DeletableGroupResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s59-é"
-        value.errorCode = 1060
+        value.groupId = "s65-é"
+        value.errorCode = 1066
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -370,8 +412,8 @@ extension DeleteGroupsResponse.DeletableGroupResult {
 extension DeleteTopicsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topicNames = ["s61-é", "s62-é"]
-        value.timeoutMs = 100062
+        value.topicNames = ["s67-é", "s68-é"]
+        value.timeoutMs = 100068
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -383,7 +425,7 @@ extension DeleteTopicsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100063
+            value.throttleTimeMs = 100069
         }
         value.responses = [DeleteTopicsResponse.DeletableTopicResult.sample(version: version, nulls: nulls), DeleteTopicsResponse.DeletableTopicResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -396,10 +438,10 @@ extension DeleteTopicsResponse: SampledMessage {
 extension DeleteTopicsResponse.DeletableTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s65-é"
-        value.errorCode = 1066
+        value.name = "s71-é"
+        value.errorCode = 1072
         if version >= 5 {
-            value.errorMessage = nulls ? nil : "s67-é"
+            value.errorMessage = nulls ? nil : "s73-é"
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -428,9 +470,9 @@ extension DescribeConfigsRequest: SampledMessage {
 extension DescribeConfigsRequest.DescribeConfigsResource {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.resourceType = 72
-        value.resourceName = "s72-é"
-        value.configurationKeys = nulls ? nil : ["s73-é", "s74-é"]
+        value.resourceType = 78
+        value.resourceName = "s78-é"
+        value.configurationKeys = nulls ? nil : ["s79-é", "s80-é"]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -441,7 +483,7 @@ extension DescribeConfigsRequest.DescribeConfigsResource {
 extension DescribeConfigsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100074
+        value.throttleTimeMs = 100080
         value.results = [DescribeConfigsResponse.DescribeConfigsResult.sample(version: version, nulls: nulls), DescribeConfigsResponse.DescribeConfigsResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -453,10 +495,10 @@ extension DescribeConfigsResponse: SampledMessage {
 extension DescribeConfigsResponse.DescribeConfigsResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1076
-        value.errorMessage = nulls ? nil : "s77-é"
-        value.resourceType = 79
-        value.resourceName = "s79-é"
+        value.errorCode = 1082
+        value.errorMessage = nulls ? nil : "s83-é"
+        value.resourceType = 85
+        value.resourceName = "s85-é"
         value.configs = [DescribeConfigsResponse.DescribeConfigsResourceResult.sample(version: version, nulls: nulls), DescribeConfigsResponse.DescribeConfigsResourceResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -468,24 +510,24 @@ extension DescribeConfigsResponse.DescribeConfigsResult {
 extension DescribeConfigsResponse.DescribeConfigsResourceResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s81-é"
-        value.value = nulls ? nil : "s82-é"
+        value.name = "s87-é"
+        value.value = nulls ? nil : "s88-é"
         value.readOnly = true
         if version <= 0 {
             value.isDefault = true
         }
         if version >= 1 {
-            value.configSource = 86
+            value.configSource = 92
         }
         value.isSensitive = true
         if version >= 1 {
             value.synonyms = [DescribeConfigsResponse.DescribeConfigsSynonym.sample(version: version, nulls: nulls), DescribeConfigsResponse.DescribeConfigsSynonym.sample(version: version, nulls: nulls)]
         }
         if version >= 3 {
-            value.configType = 89
+            value.configType = 95
         }
         if version >= 3 {
-            value.documentation = nulls ? nil : "s89-é"
+            value.documentation = nulls ? nil : "s95-é"
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -498,13 +540,13 @@ extension DescribeConfigsResponse.DescribeConfigsSynonym {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.name = "s90-é"
+            value.name = "s96-é"
         }
         if version >= 1 {
-            value.value = nulls ? nil : "s91-é"
+            value.value = nulls ? nil : "s97-é"
         }
         if version >= 1 {
-            value.source = 93
+            value.source = 99
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -516,7 +558,7 @@ extension DescribeConfigsResponse.DescribeConfigsSynonym {
 extension DescribeGroupsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groups = ["s93-é", "s94-é"]
+        value.groups = ["s99-é", "s100-é"]
         if version >= 3 {
             value.includeAuthorizedOperations = true
         }
@@ -531,7 +573,7 @@ extension DescribeGroupsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100095
+            value.throttleTimeMs = 100101
         }
         value.groups = [DescribeGroupsResponse.DescribedGroup.sample(version: version, nulls: nulls), DescribeGroupsResponse.DescribedGroup.sample(version: version, nulls: nulls)]
         if version >= 5 {
@@ -544,14 +586,14 @@ extension DescribeGroupsResponse: SampledMessage {
 extension DescribeGroupsResponse.DescribedGroup {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1097
-        value.groupId = "s98-é"
-        value.groupState = "s99-é"
-        value.protocolType = "s100-é"
-        value.protocolData = "s101-é"
+        value.errorCode = 1103
+        value.groupId = "s104-é"
+        value.groupState = "s105-é"
+        value.protocolType = "s106-é"
+        value.protocolData = "s107-é"
         value.members = [DescribeGroupsResponse.DescribedGroupMember.sample(version: version, nulls: nulls), DescribeGroupsResponse.DescribedGroupMember.sample(version: version, nulls: nulls)]
         if version >= 3 {
-            value.authorizedOperations = 100103
+            value.authorizedOperations = 100109
         }
         if version >= 5 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -563,15 +605,82 @@ extension DescribeGroupsResponse.DescribedGroup {
 extension DescribeGroupsResponse.DescribedGroupMember {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.memberId = "s104-é"
+        value.memberId = "s110-é"
         if version >= 4 {
-            value.groupInstanceId = nulls ? nil : "s105-é"
+            value.groupInstanceId = nulls ? nil : "s111-é"
         }
-        value.clientId = "s106-é"
-        value.clientHost = "s107-é"
-        value.memberMetadata = ByteBuffer(bytes: [108, 1, 2])
-        value.memberAssignment = ByteBuffer(bytes: [109, 1, 2])
+        value.clientId = "s112-é"
+        value.clientHost = "s113-é"
+        value.memberMetadata = ByteBuffer(bytes: [114, 1, 2])
+        value.memberAssignment = ByteBuffer(bytes: [115, 1, 2])
         if version >= 5 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension ElectLeadersRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        if version >= 1 {
+            value.electionType = 17
+        }
+        value.topicPartitions = nulls ? nil : [ElectLeadersRequest.TopicPartitions.sample(version: version, nulls: nulls), ElectLeadersRequest.TopicPartitions.sample(version: version, nulls: nulls)]
+        value.timeoutMs = 100118
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension ElectLeadersRequest.TopicPartitions {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.topic = "s119-é"
+        value.partitionId = [100120, 100121]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension ElectLeadersResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.throttleTimeMs = 100121
+        if version >= 1 {
+            value.errorCode = 1122
+        }
+        value.replicaElectionResults = [ElectLeadersResponse.ReplicaElectionResult.sample(version: version, nulls: nulls), ElectLeadersResponse.ReplicaElectionResult.sample(version: version, nulls: nulls)]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension ElectLeadersResponse.ReplicaElectionResult {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.topic = "s124-é"
+        value.partitionResult = [ElectLeadersResponse.PartitionResult.sample(version: version, nulls: nulls), ElectLeadersResponse.PartitionResult.sample(version: version, nulls: nulls)]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension ElectLeadersResponse.PartitionResult {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.partitionId = 100126
+        value.errorCode = 1127
+        value.errorMessage = nulls ? nil : "s128-é"
+        if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
@@ -582,29 +691,29 @@ extension FetchRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 12 {
-            value.clusterId = nulls ? nil : "s110-é"
+            value.clusterId = nulls ? nil : "s129-é"
         }
-        value.replicaId = 100111
-        value.maxWaitMs = 100112
-        value.minBytes = 100113
+        value.replicaId = 100130
+        value.maxWaitMs = 100131
+        value.minBytes = 100132
         if version >= 3 {
-            value.maxBytes = 100114
+            value.maxBytes = 100133
         }
         if version >= 4 {
-            value.isolationLevel = 16
+            value.isolationLevel = 35
         }
         if version >= 7 {
-            value.sessionId = 100116
+            value.sessionId = 100135
         }
         if version >= 7 {
-            value.sessionEpoch = 100117
+            value.sessionEpoch = 100136
         }
         value.topics = [FetchRequest.FetchTopic.sample(version: version, nulls: nulls), FetchRequest.FetchTopic.sample(version: version, nulls: nulls)]
         if version >= 7 {
             value.forgottenTopicsData = [FetchRequest.ForgottenTopic.sample(version: version, nulls: nulls), FetchRequest.ForgottenTopic.sample(version: version, nulls: nulls)]
         }
         if version >= 11 {
-            value.rackId = "s120-é"
+            value.rackId = "s139-é"
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -616,7 +725,7 @@ extension FetchRequest: SampledMessage {
 extension FetchRequest.FetchTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s121-é"
+        value.topic = "s140-é"
         value.partitions = [FetchRequest.FetchPartition.sample(version: version, nulls: nulls), FetchRequest.FetchPartition.sample(version: version, nulls: nulls)]
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -628,18 +737,18 @@ extension FetchRequest.FetchTopic {
 extension FetchRequest.FetchPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partition = 100123
+        value.partition = 100142
         if version >= 9 {
-            value.currentLeaderEpoch = 100124
+            value.currentLeaderEpoch = 100143
         }
-        value.fetchOffset = 10000000125
+        value.fetchOffset = 10000000144
         if version >= 12 {
-            value.lastFetchedEpoch = 100126
+            value.lastFetchedEpoch = 100145
         }
         if version >= 5 {
-            value.logStartOffset = 10000000127
+            value.logStartOffset = 10000000146
         }
-        value.partitionMaxBytes = 100128
+        value.partitionMaxBytes = 100147
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -651,10 +760,10 @@ extension FetchRequest.ForgottenTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 7 {
-            value.topic = "s129-é"
+            value.topic = "s148-é"
         }
         if version >= 7 {
-            value.partitions = [100130, 100131]
+            value.partitions = [100149, 100150]
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -667,13 +776,13 @@ extension FetchResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100131
+            value.throttleTimeMs = 100150
         }
         if version >= 7 {
-            value.errorCode = 1132
+            value.errorCode = 1151
         }
         if version >= 7 {
-            value.sessionId = 100133
+            value.sessionId = 100152
         }
         value.responses = [FetchResponse.FetchableTopicResponse.sample(version: version, nulls: nulls), FetchResponse.FetchableTopicResponse.sample(version: version, nulls: nulls)]
         if version >= 12 {
@@ -686,7 +795,7 @@ extension FetchResponse: SampledMessage {
 extension FetchResponse.FetchableTopicResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s135-é"
+        value.topic = "s154-é"
         value.partitions = [FetchResponse.PartitionData.sample(version: version, nulls: nulls), FetchResponse.PartitionData.sample(version: version, nulls: nulls)]
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -698,14 +807,14 @@ extension FetchResponse.FetchableTopicResponse {
 extension FetchResponse.PartitionData {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100137
-        value.errorCode = 1138
-        value.highWatermark = 10000000139
+        value.partitionIndex = 100156
+        value.errorCode = 1157
+        value.highWatermark = 10000000158
         if version >= 4 {
-            value.lastStableOffset = 10000000140
+            value.lastStableOffset = 10000000159
         }
         if version >= 5 {
-            value.logStartOffset = 10000000141
+            value.logStartOffset = 10000000160
         }
         if version >= 12 {
             value.divergingEpoch = FetchResponse.EpochEndOffset.sample(version: version, nulls: nulls)
@@ -720,9 +829,9 @@ extension FetchResponse.PartitionData {
             value.abortedTransactions = nulls ? nil : [FetchResponse.AbortedTransaction.sample(version: version, nulls: nulls), FetchResponse.AbortedTransaction.sample(version: version, nulls: nulls)]
         }
         if version >= 11 {
-            value.preferredReadReplica = 100146
+            value.preferredReadReplica = 100165
         }
-        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 147, 0xCD, 0xEF]))
+        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 166, 0xCD, 0xEF]))
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -734,10 +843,10 @@ extension FetchResponse.EpochEndOffset {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 12 {
-            value.epoch = 100148
+            value.epoch = 100167
         }
         if version >= 12 {
-            value.endOffset = 10000000149
+            value.endOffset = 10000000168
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -750,10 +859,10 @@ extension FetchResponse.LeaderIdAndEpoch {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 12 {
-            value.leaderId = 100150
+            value.leaderId = 100169
         }
         if version >= 12 {
-            value.leaderEpoch = 100151
+            value.leaderEpoch = 100170
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -765,8 +874,8 @@ extension FetchResponse.LeaderIdAndEpoch {
 extension FetchResponse.SnapshotId {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.endOffset = 10000000152
-        value.epoch = 100153
+        value.endOffset = 10000000171
+        value.epoch = 100172
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -778,10 +887,10 @@ extension FetchResponse.AbortedTransaction {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 4 {
-            value.producerId = 10000000154
+            value.producerId = 10000000173
         }
         if version >= 4 {
-            value.firstOffset = 10000000155
+            value.firstOffset = 10000000174
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -793,9 +902,9 @@ extension FetchResponse.AbortedTransaction {
 extension FindCoordinatorRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.key = "s156-é"
+        value.key = "s175-é"
         if version >= 1 {
-            value.keyType = 58
+            value.keyType = 77
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -808,15 +917,15 @@ extension FindCoordinatorResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100158
+            value.throttleTimeMs = 100177
         }
-        value.errorCode = 1159
+        value.errorCode = 1178
         if version >= 1 {
-            value.errorMessage = nulls ? nil : "s160-é"
+            value.errorMessage = nulls ? nil : "s179-é"
         }
-        value.nodeId = 100161
-        value.host = "s162-é"
-        value.port = 100163
+        value.nodeId = 100180
+        value.host = "s181-é"
+        value.port = 100182
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -827,11 +936,11 @@ extension FindCoordinatorResponse: SampledMessage {
 extension HeartbeatRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s164-é"
-        value.generationId = 100165
-        value.memberId = "s166-é"
+        value.groupId = "s183-é"
+        value.generationId = 100184
+        value.memberId = "s185-é"
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s167-é"
+            value.groupInstanceId = nulls ? nil : "s186-é"
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -844,9 +953,9 @@ extension HeartbeatResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100168
+            value.throttleTimeMs = 100187
         }
-        value.errorCode = 1169
+        value.errorCode = 1188
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -857,13 +966,13 @@ extension HeartbeatResponse: SampledMessage {
 extension InitProducerIdRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.transactionalId = nulls ? nil : "s170-é"
-        value.transactionTimeoutMs = 100171
+        value.transactionalId = nulls ? nil : "s189-é"
+        value.transactionTimeoutMs = 100190
         if version >= 3 {
-            value.producerId = 10000000172
+            value.producerId = 10000000191
         }
         if version >= 3 {
-            value.producerEpoch = 1173
+            value.producerEpoch = 1192
         }
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -875,10 +984,10 @@ extension InitProducerIdRequest: SampledMessage {
 extension InitProducerIdResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100174
-        value.errorCode = 1175
-        value.producerId = 10000000176
-        value.producerEpoch = 1177
+        value.throttleTimeMs = 100193
+        value.errorCode = 1194
+        value.producerId = 10000000195
+        value.producerEpoch = 1196
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -889,16 +998,16 @@ extension InitProducerIdResponse: SampledMessage {
 extension JoinGroupRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s178-é"
-        value.sessionTimeoutMs = 100179
+        value.groupId = "s197-é"
+        value.sessionTimeoutMs = 100198
         if version >= 1 {
-            value.rebalanceTimeoutMs = 100180
+            value.rebalanceTimeoutMs = 100199
         }
-        value.memberId = "s181-é"
+        value.memberId = "s200-é"
         if version >= 5 {
-            value.groupInstanceId = nulls ? nil : "s182-é"
+            value.groupInstanceId = nulls ? nil : "s201-é"
         }
-        value.protocolType = "s183-é"
+        value.protocolType = "s202-é"
         value.protocols = [JoinGroupRequest.JoinGroupRequestProtocol.sample(version: version, nulls: nulls), JoinGroupRequest.JoinGroupRequestProtocol.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -910,8 +1019,8 @@ extension JoinGroupRequest: SampledMessage {
 extension JoinGroupRequest.JoinGroupRequestProtocol {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s185-é"
-        value.metadata = ByteBuffer(bytes: [186, 1, 2])
+        value.name = "s204-é"
+        value.metadata = ByteBuffer(bytes: [205, 1, 2])
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -923,16 +1032,16 @@ extension JoinGroupResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100187
+            value.throttleTimeMs = 100206
         }
-        value.errorCode = 1188
-        value.generationId = 100189
+        value.errorCode = 1207
+        value.generationId = 100208
         if version >= 7 {
-            value.protocolType = nulls ? nil : "s190-é"
+            value.protocolType = nulls ? nil : "s209-é"
         }
-        value.protocolName = nulls && version >= 7 ? nil : "s191-é"
-        value.leader = "s192-é"
-        value.memberId = "s193-é"
+        value.protocolName = nulls && version >= 7 ? nil : "s210-é"
+        value.leader = "s211-é"
+        value.memberId = "s212-é"
         value.members = [JoinGroupResponse.JoinGroupResponseMember.sample(version: version, nulls: nulls), JoinGroupResponse.JoinGroupResponseMember.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -944,11 +1053,11 @@ extension JoinGroupResponse: SampledMessage {
 extension JoinGroupResponse.JoinGroupResponseMember {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.memberId = "s195-é"
+        value.memberId = "s214-é"
         if version >= 5 {
-            value.groupInstanceId = nulls ? nil : "s196-é"
+            value.groupInstanceId = nulls ? nil : "s215-é"
         }
-        value.metadata = ByteBuffer(bytes: [197, 1, 2])
+        value.metadata = ByteBuffer(bytes: [216, 1, 2])
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -959,13 +1068,13 @@ extension JoinGroupResponse.JoinGroupResponseMember {
 extension LeaderAndIsrRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.controllerId = 100198
-        value.controllerEpoch = 100199
+        value.controllerId = 100217
+        value.controllerEpoch = 100218
         if version >= 2 {
-            value.brokerEpoch = 10000000200
+            value.brokerEpoch = 10000000219
         }
         if version >= 5 {
-            value.type = 2
+            value.type = 21
         }
         if version <= 1 {
             value.ungroupedPartitionStates = [LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls), LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls)]
@@ -985,10 +1094,10 @@ extension LeaderAndIsrRequest.LeaderAndIsrTopicState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.topicName = "s205-é"
+            value.topicName = "s224-é"
         }
         if version >= 5 {
-            value.topicId = KafkaUUID(mostSignificantBits: 206, leastSignificantBits: 1631314)
+            value.topicId = KafkaUUID(mostSignificantBits: 225, leastSignificantBits: 1781775)
         }
         if version >= 2 {
             value.partitionStates = [LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls), LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls)]
@@ -1003,9 +1112,9 @@ extension LeaderAndIsrRequest.LeaderAndIsrTopicState {
 extension LeaderAndIsrRequest.LeaderAndIsrLiveLeader {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.brokerId = 100208
-        value.hostName = "s209-é"
-        value.port = 100210
+        value.brokerId = 100227
+        value.hostName = "s228-é"
+        value.port = 100229
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1017,20 +1126,20 @@ extension LeaderAndIsrRequest.LeaderAndIsrPartitionState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 1 {
-            value.topicName = "s211-é"
+            value.topicName = "s230-é"
         }
-        value.partitionIndex = 100212
-        value.controllerEpoch = 100213
-        value.leader = 100214
-        value.leaderEpoch = 100215
-        value.isr = [100216, 100217]
-        value.zkVersion = 100217
-        value.replicas = [100218, 100219]
+        value.partitionIndex = 100231
+        value.controllerEpoch = 100232
+        value.leader = 100233
+        value.leaderEpoch = 100234
+        value.isr = [100235, 100236]
+        value.zkVersion = 100236
+        value.replicas = [100237, 100238]
         if version >= 3 {
-            value.addingReplicas = [100219, 100220]
+            value.addingReplicas = [100238, 100239]
         }
         if version >= 3 {
-            value.removingReplicas = [100220, 100221]
+            value.removingReplicas = [100239, 100240]
         }
         if version >= 1 {
             value.isNew = true
@@ -1045,7 +1154,7 @@ extension LeaderAndIsrRequest.LeaderAndIsrPartitionState {
 extension LeaderAndIsrResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1222
+        value.errorCode = 1241
         if version <= 4 {
             value.partitionErrors = [LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls), LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls)]
         }
@@ -1063,7 +1172,7 @@ extension LeaderAndIsrResponse.LeaderAndIsrTopicError {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 5 {
-            value.topicId = KafkaUUID(mostSignificantBits: 225, leastSignificantBits: 1781775)
+            value.topicId = KafkaUUID(mostSignificantBits: 244, leastSignificantBits: 1932236)
         }
         if version >= 5 {
             value.partitionErrors = [LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls), LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls)]
@@ -1079,10 +1188,10 @@ extension LeaderAndIsrResponse.LeaderAndIsrPartitionError {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 4 {
-            value.topicName = "s227-é"
+            value.topicName = "s246-é"
         }
-        value.partitionIndex = 100228
-        value.errorCode = 1229
+        value.partitionIndex = 100247
+        value.errorCode = 1248
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1093,9 +1202,9 @@ extension LeaderAndIsrResponse.LeaderAndIsrPartitionError {
 extension LeaveGroupRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s230-é"
+        value.groupId = "s249-é"
         if version <= 2 {
-            value.memberId = "s231-é"
+            value.memberId = "s250-é"
         }
         if version >= 3 {
             value.members = [LeaveGroupRequest.MemberIdentity.sample(version: version, nulls: nulls), LeaveGroupRequest.MemberIdentity.sample(version: version, nulls: nulls)]
@@ -1111,10 +1220,10 @@ extension LeaveGroupRequest.MemberIdentity {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.memberId = "s233-é"
+            value.memberId = "s252-é"
         }
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s234-é"
+            value.groupInstanceId = nulls ? nil : "s253-é"
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1127,9 +1236,9 @@ extension LeaveGroupResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100235
+            value.throttleTimeMs = 100254
         }
-        value.errorCode = 1236
+        value.errorCode = 1255
         if version >= 3 {
             value.members = [LeaveGroupResponse.MemberResponse.sample(version: version, nulls: nulls), LeaveGroupResponse.MemberResponse.sample(version: version, nulls: nulls)]
         }
@@ -1144,13 +1253,13 @@ extension LeaveGroupResponse.MemberResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.memberId = "s238-é"
+            value.memberId = "s257-é"
         }
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s239-é"
+            value.groupInstanceId = nulls ? nil : "s258-é"
         }
         if version >= 3 {
-            value.errorCode = 1240
+            value.errorCode = 1259
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1163,7 +1272,7 @@ extension ListGroupsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 4 {
-            value.statesFilter = ["s241-é", "s242-é"]
+            value.statesFilter = ["s260-é", "s261-é"]
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1176,9 +1285,9 @@ extension ListGroupsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100242
+            value.throttleTimeMs = 100261
         }
-        value.errorCode = 1243
+        value.errorCode = 1262
         value.groups = [ListGroupsResponse.ListedGroup.sample(version: version, nulls: nulls), ListGroupsResponse.ListedGroup.sample(version: version, nulls: nulls)]
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1190,10 +1299,10 @@ extension ListGroupsResponse: SampledMessage {
 extension ListGroupsResponse.ListedGroup {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s245-é"
-        value.protocolType = "s246-é"
+        value.groupId = "s264-é"
+        value.protocolType = "s265-é"
         if version >= 4 {
-            value.groupState = "s247-é"
+            value.groupState = "s266-é"
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1205,9 +1314,9 @@ extension ListGroupsResponse.ListedGroup {
 extension ListOffsetsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.replicaId = 100248
+        value.replicaId = 100267
         if version >= 2 {
-            value.isolationLevel = 50
+            value.isolationLevel = 69
         }
         value.topics = [ListOffsetsRequest.ListOffsetsTopic.sample(version: version, nulls: nulls), ListOffsetsRequest.ListOffsetsTopic.sample(version: version, nulls: nulls)]
         if version >= 6 {
@@ -1220,7 +1329,7 @@ extension ListOffsetsRequest: SampledMessage {
 extension ListOffsetsRequest.ListOffsetsTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s251-é"
+        value.name = "s270-é"
         value.partitions = [ListOffsetsRequest.ListOffsetsPartition.sample(version: version, nulls: nulls), ListOffsetsRequest.ListOffsetsPartition.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1232,13 +1341,13 @@ extension ListOffsetsRequest.ListOffsetsTopic {
 extension ListOffsetsRequest.ListOffsetsPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100253
+        value.partitionIndex = 100272
         if version >= 4 {
-            value.currentLeaderEpoch = 100254
+            value.currentLeaderEpoch = 100273
         }
-        value.timestamp = 10000000255
+        value.timestamp = 10000000274
         if version <= 0 {
-            value.maxNumOffsets = 100256
+            value.maxNumOffsets = 100275
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1251,7 +1360,7 @@ extension ListOffsetsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100257
+            value.throttleTimeMs = 100276
         }
         value.topics = [ListOffsetsResponse.ListOffsetsTopicResponse.sample(version: version, nulls: nulls), ListOffsetsResponse.ListOffsetsTopicResponse.sample(version: version, nulls: nulls)]
         if version >= 6 {
@@ -1264,7 +1373,7 @@ extension ListOffsetsResponse: SampledMessage {
 extension ListOffsetsResponse.ListOffsetsTopicResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s259-é"
+        value.name = "s278-é"
         value.partitions = [ListOffsetsResponse.ListOffsetsPartitionResponse.sample(version: version, nulls: nulls), ListOffsetsResponse.ListOffsetsPartitionResponse.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1276,19 +1385,19 @@ extension ListOffsetsResponse.ListOffsetsTopicResponse {
 extension ListOffsetsResponse.ListOffsetsPartitionResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100261
-        value.errorCode = 1262
+        value.partitionIndex = 100280
+        value.errorCode = 1281
         if version <= 0 {
-            value.oldStyleOffsets = [10000000263, 10000000264]
+            value.oldStyleOffsets = [10000000282, 10000000283]
         }
         if version >= 1 {
-            value.timestamp = 10000000264
+            value.timestamp = 10000000283
         }
         if version >= 1 {
-            value.offset = 10000000265
+            value.offset = 10000000284
         }
         if version >= 4 {
-            value.leaderEpoch = 100266
+            value.leaderEpoch = 100285
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1321,9 +1430,9 @@ extension MetadataRequest.MetadataRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 10 {
-            value.topicId = KafkaUUID(mostSignificantBits: 271, leastSignificantBits: 2146049)
+            value.topicId = KafkaUUID(mostSignificantBits: 290, leastSignificantBits: 2296510)
         }
-        value.name = nulls && version >= 10 ? nil : "s272-é"
+        value.name = nulls && version >= 10 ? nil : "s291-é"
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1335,18 +1444,18 @@ extension MetadataResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.throttleTimeMs = 100273
+            value.throttleTimeMs = 100292
         }
         value.brokers = [MetadataResponse.MetadataResponseBroker.sample(version: version, nulls: nulls), MetadataResponse.MetadataResponseBroker.sample(version: version, nulls: nulls)]
         if version >= 2 {
-            value.clusterId = nulls ? nil : "s275-é"
+            value.clusterId = nulls ? nil : "s294-é"
         }
         if version >= 1 {
-            value.controllerId = 100276
+            value.controllerId = 100295
         }
         value.topics = [MetadataResponse.MetadataResponseTopic.sample(version: version, nulls: nulls), MetadataResponse.MetadataResponseTopic.sample(version: version, nulls: nulls)]
         if (8...10).contains(version) {
-            value.clusterAuthorizedOperations = 100278
+            value.clusterAuthorizedOperations = 100297
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1358,11 +1467,11 @@ extension MetadataResponse: SampledMessage {
 extension MetadataResponse.MetadataResponseBroker {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.nodeId = 100279
-        value.host = "s280-é"
-        value.port = 100281
+        value.nodeId = 100298
+        value.host = "s299-é"
+        value.port = 100300
         if version >= 1 {
-            value.rack = nulls ? nil : "s282-é"
+            value.rack = nulls ? nil : "s301-é"
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1374,17 +1483,17 @@ extension MetadataResponse.MetadataResponseBroker {
 extension MetadataResponse.MetadataResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1283
-        value.name = "s284-é"
+        value.errorCode = 1302
+        value.name = "s303-é"
         if version >= 10 {
-            value.topicId = KafkaUUID(mostSignificantBits: 285, leastSignificantBits: 2256915)
+            value.topicId = KafkaUUID(mostSignificantBits: 304, leastSignificantBits: 2407376)
         }
         if version >= 1 {
             value.isInternal = true
         }
         value.partitions = [MetadataResponse.MetadataResponsePartition.sample(version: version, nulls: nulls), MetadataResponse.MetadataResponsePartition.sample(version: version, nulls: nulls)]
         if version >= 8 {
-            value.topicAuthorizedOperations = 100288
+            value.topicAuthorizedOperations = 100307
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1396,16 +1505,16 @@ extension MetadataResponse.MetadataResponseTopic {
 extension MetadataResponse.MetadataResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1289
-        value.partitionIndex = 100290
-        value.leaderId = 100291
+        value.errorCode = 1308
+        value.partitionIndex = 100309
+        value.leaderId = 100310
         if version >= 7 {
-            value.leaderEpoch = 100292
+            value.leaderEpoch = 100311
         }
-        value.replicaNodes = [100293, 100294]
-        value.isrNodes = [100294, 100295]
+        value.replicaNodes = [100312, 100313]
+        value.isrNodes = [100313, 100314]
         if version >= 5 {
-            value.offlineReplicas = [100295, 100296]
+            value.offlineReplicas = [100314, 100315]
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1417,18 +1526,18 @@ extension MetadataResponse.MetadataResponsePartition {
 extension OffsetCommitRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s296-é"
+        value.groupId = "s315-é"
         if version >= 1 {
-            value.generationId = 100297
+            value.generationId = 100316
         }
         if version >= 1 {
-            value.memberId = "s298-é"
+            value.memberId = "s317-é"
         }
         if version >= 7 {
-            value.groupInstanceId = nulls ? nil : "s299-é"
+            value.groupInstanceId = nulls ? nil : "s318-é"
         }
         if (2...4).contains(version) {
-            value.retentionTimeMs = 10000000300
+            value.retentionTimeMs = 10000000319
         }
         value.topics = [OffsetCommitRequest.OffsetCommitRequestTopic.sample(version: version, nulls: nulls), OffsetCommitRequest.OffsetCommitRequestTopic.sample(version: version, nulls: nulls)]
         if version >= 8 {
@@ -1441,7 +1550,7 @@ extension OffsetCommitRequest: SampledMessage {
 extension OffsetCommitRequest.OffsetCommitRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s302-é"
+        value.name = "s321-é"
         value.partitions = [OffsetCommitRequest.OffsetCommitRequestPartition.sample(version: version, nulls: nulls), OffsetCommitRequest.OffsetCommitRequestPartition.sample(version: version, nulls: nulls)]
         if version >= 8 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1453,15 +1562,15 @@ extension OffsetCommitRequest.OffsetCommitRequestTopic {
 extension OffsetCommitRequest.OffsetCommitRequestPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100304
-        value.committedOffset = 10000000305
+        value.partitionIndex = 100323
+        value.committedOffset = 10000000324
         if version >= 6 {
-            value.committedLeaderEpoch = 100306
+            value.committedLeaderEpoch = 100325
         }
         if version == 1 {
-            value.commitTimestamp = 10000000307
+            value.commitTimestamp = 10000000326
         }
-        value.committedMetadata = nulls ? nil : "s308-é"
+        value.committedMetadata = nulls ? nil : "s327-é"
         if version >= 8 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1473,7 +1582,7 @@ extension OffsetCommitResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.throttleTimeMs = 100309
+            value.throttleTimeMs = 100328
         }
         value.topics = [OffsetCommitResponse.OffsetCommitResponseTopic.sample(version: version, nulls: nulls), OffsetCommitResponse.OffsetCommitResponseTopic.sample(version: version, nulls: nulls)]
         if version >= 8 {
@@ -1486,7 +1595,7 @@ extension OffsetCommitResponse: SampledMessage {
 extension OffsetCommitResponse.OffsetCommitResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s311-é"
+        value.name = "s330-é"
         value.partitions = [OffsetCommitResponse.OffsetCommitResponsePartition.sample(version: version, nulls: nulls), OffsetCommitResponse.OffsetCommitResponsePartition.sample(version: version, nulls: nulls)]
         if version >= 8 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1498,8 +1607,8 @@ extension OffsetCommitResponse.OffsetCommitResponseTopic {
 extension OffsetCommitResponse.OffsetCommitResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100313
-        value.errorCode = 1314
+        value.partitionIndex = 100332
+        value.errorCode = 1333
         if version >= 8 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1510,7 +1619,7 @@ extension OffsetCommitResponse.OffsetCommitResponsePartition {
 extension OffsetDeleteRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s315-é"
+        value.groupId = "s334-é"
         value.topics = [OffsetDeleteRequest.OffsetDeleteRequestTopic.sample(version: version, nulls: nulls), OffsetDeleteRequest.OffsetDeleteRequestTopic.sample(version: version, nulls: nulls)]
         return value
     }
@@ -1519,7 +1628,7 @@ extension OffsetDeleteRequest: SampledMessage {
 extension OffsetDeleteRequest.OffsetDeleteRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s317-é"
+        value.name = "s336-é"
         value.partitions = [OffsetDeleteRequest.OffsetDeleteRequestPartition.sample(version: version, nulls: nulls), OffsetDeleteRequest.OffsetDeleteRequestPartition.sample(version: version, nulls: nulls)]
         return value
     }
@@ -1528,7 +1637,7 @@ extension OffsetDeleteRequest.OffsetDeleteRequestTopic {
 extension OffsetDeleteRequest.OffsetDeleteRequestPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100319
+        value.partitionIndex = 100338
         return value
     }
 }
@@ -1536,8 +1645,8 @@ extension OffsetDeleteRequest.OffsetDeleteRequestPartition {
 extension OffsetDeleteResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1320
-        value.throttleTimeMs = 100321
+        value.errorCode = 1339
+        value.throttleTimeMs = 100340
         value.topics = [OffsetDeleteResponse.OffsetDeleteResponseTopic.sample(version: version, nulls: nulls), OffsetDeleteResponse.OffsetDeleteResponseTopic.sample(version: version, nulls: nulls)]
         return value
     }
@@ -1546,7 +1655,7 @@ extension OffsetDeleteResponse: SampledMessage {
 extension OffsetDeleteResponse.OffsetDeleteResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s323-é"
+        value.name = "s342-é"
         value.partitions = [OffsetDeleteResponse.OffsetDeleteResponsePartition.sample(version: version, nulls: nulls), OffsetDeleteResponse.OffsetDeleteResponsePartition.sample(version: version, nulls: nulls)]
         return value
     }
@@ -1555,8 +1664,8 @@ extension OffsetDeleteResponse.OffsetDeleteResponseTopic {
 extension OffsetDeleteResponse.OffsetDeleteResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100325
-        value.errorCode = 1326
+        value.partitionIndex = 100344
+        value.errorCode = 1345
         return value
     }
 }
@@ -1564,7 +1673,7 @@ extension OffsetDeleteResponse.OffsetDeleteResponsePartition {
 extension OffsetFetchRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s327-é"
+        value.groupId = "s346-é"
         value.topics = nulls && version >= 2 ? nil : [OffsetFetchRequest.OffsetFetchRequestTopic.sample(version: version, nulls: nulls), OffsetFetchRequest.OffsetFetchRequestTopic.sample(version: version, nulls: nulls)]
         if version >= 7 {
             value.requireStable = true
@@ -1579,8 +1688,8 @@ extension OffsetFetchRequest: SampledMessage {
 extension OffsetFetchRequest.OffsetFetchRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s330-é"
-        value.partitionIndexes = [100331, 100332]
+        value.name = "s349-é"
+        value.partitionIndexes = [100350, 100351]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1592,11 +1701,11 @@ extension OffsetFetchResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.throttleTimeMs = 100332
+            value.throttleTimeMs = 100351
         }
         value.topics = [OffsetFetchResponse.OffsetFetchResponseTopic.sample(version: version, nulls: nulls), OffsetFetchResponse.OffsetFetchResponseTopic.sample(version: version, nulls: nulls)]
         if version >= 2 {
-            value.errorCode = 1334
+            value.errorCode = 1353
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1608,7 +1717,7 @@ extension OffsetFetchResponse: SampledMessage {
 extension OffsetFetchResponse.OffsetFetchResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s335-é"
+        value.name = "s354-é"
         value.partitions = [OffsetFetchResponse.OffsetFetchResponsePartition.sample(version: version, nulls: nulls), OffsetFetchResponse.OffsetFetchResponsePartition.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1620,13 +1729,13 @@ extension OffsetFetchResponse.OffsetFetchResponseTopic {
 extension OffsetFetchResponse.OffsetFetchResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100337
-        value.committedOffset = 10000000338
+        value.partitionIndex = 100356
+        value.committedOffset = 10000000357
         if version >= 5 {
-            value.committedLeaderEpoch = 100339
+            value.committedLeaderEpoch = 100358
         }
-        value.metadata = nulls ? nil : "s340-é"
-        value.errorCode = 1341
+        value.metadata = nulls ? nil : "s359-é"
+        value.errorCode = 1360
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1638,7 +1747,7 @@ extension OffsetForLeaderEpochRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.replicaId = 100342
+            value.replicaId = 100361
         }
         value.topics = [OffsetForLeaderEpochRequest.OffsetForLeaderTopic.sample(version: version, nulls: nulls), OffsetForLeaderEpochRequest.OffsetForLeaderTopic.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -1651,7 +1760,7 @@ extension OffsetForLeaderEpochRequest: SampledMessage {
 extension OffsetForLeaderEpochRequest.OffsetForLeaderTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s344-é"
+        value.topic = "s363-é"
         value.partitions = [OffsetForLeaderEpochRequest.OffsetForLeaderPartition.sample(version: version, nulls: nulls), OffsetForLeaderEpochRequest.OffsetForLeaderPartition.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1663,11 +1772,11 @@ extension OffsetForLeaderEpochRequest.OffsetForLeaderTopic {
 extension OffsetForLeaderEpochRequest.OffsetForLeaderPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partition = 100346
+        value.partition = 100365
         if version >= 2 {
-            value.currentLeaderEpoch = 100347
+            value.currentLeaderEpoch = 100366
         }
-        value.leaderEpoch = 100348
+        value.leaderEpoch = 100367
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1679,7 +1788,7 @@ extension OffsetForLeaderEpochResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100349
+            value.throttleTimeMs = 100368
         }
         value.topics = [OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult.sample(version: version, nulls: nulls), OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -1692,7 +1801,7 @@ extension OffsetForLeaderEpochResponse: SampledMessage {
 extension OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s351-é"
+        value.topic = "s370-é"
         value.partitions = [OffsetForLeaderEpochResponse.EpochEndOffset.sample(version: version, nulls: nulls), OffsetForLeaderEpochResponse.EpochEndOffset.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1704,12 +1813,12 @@ extension OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult {
 extension OffsetForLeaderEpochResponse.EpochEndOffset {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1353
-        value.partition = 100354
+        value.errorCode = 1372
+        value.partition = 100373
         if version >= 1 {
-            value.leaderEpoch = 100355
+            value.leaderEpoch = 100374
         }
-        value.endOffset = 10000000356
+        value.endOffset = 10000000375
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1721,10 +1830,10 @@ extension ProduceRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.transactionalId = nulls ? nil : "s357-é"
+            value.transactionalId = nulls ? nil : "s376-é"
         }
-        value.acks = 1358
-        value.timeoutMs = 100359
+        value.acks = 1377
+        value.timeoutMs = 100378
         value.topicData = [ProduceRequest.TopicProduceData.sample(version: version, nulls: nulls), ProduceRequest.TopicProduceData.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1736,7 +1845,7 @@ extension ProduceRequest: SampledMessage {
 extension ProduceRequest.TopicProduceData {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s361-é"
+        value.name = "s380-é"
         value.partitionData = [ProduceRequest.PartitionProduceData.sample(version: version, nulls: nulls), ProduceRequest.PartitionProduceData.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1748,8 +1857,8 @@ extension ProduceRequest.TopicProduceData {
 extension ProduceRequest.PartitionProduceData {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.index = 100363
-        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 108, 0xCD, 0xEF]))
+        value.index = 100382
+        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 127, 0xCD, 0xEF]))
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1762,7 +1871,7 @@ extension ProduceResponse: SampledMessage {
         var value = Self()
         value.responses = [ProduceResponse.TopicProduceResponse.sample(version: version, nulls: nulls), ProduceResponse.TopicProduceResponse.sample(version: version, nulls: nulls)]
         if version >= 1 {
-            value.throttleTimeMs = 100366
+            value.throttleTimeMs = 100385
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1774,7 +1883,7 @@ extension ProduceResponse: SampledMessage {
 extension ProduceResponse.TopicProduceResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s367-é"
+        value.name = "s386-é"
         value.partitionResponses = [ProduceResponse.PartitionProduceResponse.sample(version: version, nulls: nulls), ProduceResponse.PartitionProduceResponse.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1786,20 +1895,20 @@ extension ProduceResponse.TopicProduceResponse {
 extension ProduceResponse.PartitionProduceResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.index = 100369
-        value.errorCode = 1370
-        value.baseOffset = 10000000371
+        value.index = 100388
+        value.errorCode = 1389
+        value.baseOffset = 10000000390
         if version >= 2 {
-            value.logAppendTimeMs = 10000000372
+            value.logAppendTimeMs = 10000000391
         }
         if version >= 5 {
-            value.logStartOffset = 10000000373
+            value.logStartOffset = 10000000392
         }
         if version >= 8 {
             value.recordErrors = [ProduceResponse.BatchIndexAndErrorMessage.sample(version: version, nulls: nulls), ProduceResponse.BatchIndexAndErrorMessage.sample(version: version, nulls: nulls)]
         }
         if version >= 8 {
-            value.errorMessage = nulls ? nil : "s375-é"
+            value.errorMessage = nulls ? nil : "s394-é"
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1812,10 +1921,10 @@ extension ProduceResponse.BatchIndexAndErrorMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 8 {
-            value.batchIndex = 100376
+            value.batchIndex = 100395
         }
         if version >= 8 {
-            value.batchIndexErrorMessage = nulls ? nil : "s377-é"
+            value.batchIndexErrorMessage = nulls ? nil : "s396-é"
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1827,10 +1936,10 @@ extension ProduceResponse.BatchIndexAndErrorMessage {
 extension StopReplicaRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.controllerId = 100378
-        value.controllerEpoch = 100379
+        value.controllerId = 100397
+        value.controllerEpoch = 100398
         if version >= 1 {
-            value.brokerEpoch = 10000000380
+            value.brokerEpoch = 10000000399
         }
         if version <= 2 {
             value.deletePartitions = true
@@ -1855,10 +1964,10 @@ extension StopReplicaRequest.StopReplicaPartitionV0 {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 0 {
-            value.topicName = "s385-é"
+            value.topicName = "s404-é"
         }
         if version <= 0 {
-            value.partitionIndex = 100386
+            value.partitionIndex = 100405
         }
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1871,10 +1980,10 @@ extension StopReplicaRequest.StopReplicaTopicV1 {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if (1...2).contains(version) {
-            value.name = "s387-é"
+            value.name = "s406-é"
         }
         if (1...2).contains(version) {
-            value.partitionIndexes = [100388, 100389]
+            value.partitionIndexes = [100407, 100408]
         }
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1887,7 +1996,7 @@ extension StopReplicaRequest.StopReplicaTopicState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.topicName = "s389-é"
+            value.topicName = "s408-é"
         }
         if version >= 3 {
             value.partitionStates = [StopReplicaRequest.StopReplicaPartitionState.sample(version: version, nulls: nulls), StopReplicaRequest.StopReplicaPartitionState.sample(version: version, nulls: nulls)]
@@ -1903,10 +2012,10 @@ extension StopReplicaRequest.StopReplicaPartitionState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.partitionIndex = 100391
+            value.partitionIndex = 100410
         }
         if version >= 3 {
-            value.leaderEpoch = 100392
+            value.leaderEpoch = 100411
         }
         if version >= 3 {
             value.deletePartition = true
@@ -1921,7 +2030,7 @@ extension StopReplicaRequest.StopReplicaPartitionState {
 extension StopReplicaResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1394
+        value.errorCode = 1413
         value.partitionErrors = [StopReplicaResponse.StopReplicaPartitionError.sample(version: version, nulls: nulls), StopReplicaResponse.StopReplicaPartitionError.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1933,9 +2042,9 @@ extension StopReplicaResponse: SampledMessage {
 extension StopReplicaResponse.StopReplicaPartitionError {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topicName = "s396-é"
-        value.partitionIndex = 100397
-        value.errorCode = 1398
+        value.topicName = "s415-é"
+        value.partitionIndex = 100416
+        value.errorCode = 1417
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1946,17 +2055,17 @@ extension StopReplicaResponse.StopReplicaPartitionError {
 extension SyncGroupRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s399-é"
-        value.generationId = 100400
-        value.memberId = "s401-é"
+        value.groupId = "s418-é"
+        value.generationId = 100419
+        value.memberId = "s420-é"
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s402-é"
+            value.groupInstanceId = nulls ? nil : "s421-é"
         }
         if version >= 5 {
-            value.protocolType = nulls ? nil : "s403-é"
+            value.protocolType = nulls ? nil : "s422-é"
         }
         if version >= 5 {
-            value.protocolName = nulls ? nil : "s404-é"
+            value.protocolName = nulls ? nil : "s423-é"
         }
         value.assignments = [SyncGroupRequest.SyncGroupRequestAssignment.sample(version: version, nulls: nulls), SyncGroupRequest.SyncGroupRequestAssignment.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -1969,8 +2078,8 @@ extension SyncGroupRequest: SampledMessage {
 extension SyncGroupRequest.SyncGroupRequestAssignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.memberId = "s406-é"
-        value.assignment = ByteBuffer(bytes: [151, 1, 2])
+        value.memberId = "s425-é"
+        value.assignment = ByteBuffer(bytes: [170, 1, 2])
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1982,16 +2091,16 @@ extension SyncGroupResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100408
+            value.throttleTimeMs = 100427
         }
-        value.errorCode = 1409
+        value.errorCode = 1428
         if version >= 5 {
-            value.protocolType = nulls ? nil : "s410-é"
+            value.protocolType = nulls ? nil : "s429-é"
         }
         if version >= 5 {
-            value.protocolName = nulls ? nil : "s411-é"
+            value.protocolName = nulls ? nil : "s430-é"
         }
-        value.assignment = ByteBuffer(bytes: [156, 1, 2])
+        value.assignment = ByteBuffer(bytes: [175, 1, 2])
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2002,10 +2111,10 @@ extension SyncGroupResponse: SampledMessage {
 extension UpdateMetadataRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.controllerId = 100413
-        value.controllerEpoch = 100414
+        value.controllerId = 100432
+        value.controllerEpoch = 100433
         if version >= 5 {
-            value.brokerEpoch = 10000000415
+            value.brokerEpoch = 10000000434
         }
         if version <= 4 {
             value.ungroupedPartitionStates = [UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls)]
@@ -2025,10 +2134,10 @@ extension UpdateMetadataRequest.UpdateMetadataTopicState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 5 {
-            value.topicName = "s419-é"
+            value.topicName = "s438-é"
         }
         if version >= 7 {
-            value.topicId = KafkaUUID(mostSignificantBits: 420, leastSignificantBits: 3325980)
+            value.topicId = KafkaUUID(mostSignificantBits: 439, leastSignificantBits: 3476441)
         }
         if version >= 5 {
             value.partitionStates = [UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls)]
@@ -2043,18 +2152,18 @@ extension UpdateMetadataRequest.UpdateMetadataTopicState {
 extension UpdateMetadataRequest.UpdateMetadataBroker {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.id = 100422
+        value.id = 100441
         if version <= 0 {
-            value.v0Host = "s423-é"
+            value.v0Host = "s442-é"
         }
         if version <= 0 {
-            value.v0Port = 100424
+            value.v0Port = 100443
         }
         if version >= 1 {
             value.endpoints = [UpdateMetadataRequest.UpdateMetadataEndpoint.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataEndpoint.sample(version: version, nulls: nulls)]
         }
         if version >= 2 {
-            value.rack = nulls ? nil : "s426-é"
+            value.rack = nulls ? nil : "s445-é"
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2067,16 +2176,16 @@ extension UpdateMetadataRequest.UpdateMetadataEndpoint {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.port = 100427
+            value.port = 100446
         }
         if version >= 1 {
-            value.host = "s428-é"
+            value.host = "s447-é"
         }
         if version >= 3 {
-            value.listener = "s429-é"
+            value.listener = "s448-é"
         }
         if version >= 1 {
-            value.securityProtocol = 1430
+            value.securityProtocol = 1449
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2089,17 +2198,17 @@ extension UpdateMetadataRequest.UpdateMetadataPartitionState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 4 {
-            value.topicName = "s431-é"
+            value.topicName = "s450-é"
         }
-        value.partitionIndex = 100432
-        value.controllerEpoch = 100433
-        value.leader = 100434
-        value.leaderEpoch = 100435
-        value.isr = [100436, 100437]
-        value.zkVersion = 100437
-        value.replicas = [100438, 100439]
+        value.partitionIndex = 100451
+        value.controllerEpoch = 100452
+        value.leader = 100453
+        value.leaderEpoch = 100454
+        value.isr = [100455, 100456]
+        value.zkVersion = 100456
+        value.replicas = [100457, 100458]
         if version >= 4 {
-            value.offlineReplicas = [100439, 100440]
+            value.offlineReplicas = [100458, 100459]
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2111,7 +2220,7 @@ extension UpdateMetadataRequest.UpdateMetadataPartitionState {
 extension UpdateMetadataResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1440
+        value.errorCode = 1459
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
