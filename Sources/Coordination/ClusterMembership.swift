@@ -26,6 +26,8 @@ public final class ClusterMembership: Sendable {
         var controllerId: Int32?
         /// The czxid of this broker's registration in the current session (KIP-380's broker epoch).
         var brokerEpoch: Int64?
+        /// The running controller term's handle while this broker is the controller.
+        var activeController: ActiveControllerHandle?
     }
 
     public let configuration: Configuration
@@ -75,6 +77,9 @@ public final class ClusterMembership: Sendable {
 
     /// The current session's client (it changes after an expiry).
     public var zk: KafkaZkClient { state.withLock { $0.zk } }
+
+    /// The handle of the controller this broker runs, while it is the controller.
+    public var activeController: ActiveControllerHandle? { state.withLock { $0.activeController } }
 
     /// The controller's broker id as last seen in `/controller`.
     public var controllerId: Int32? { state.withLock { $0.controllerId } }
@@ -156,6 +161,14 @@ public final class ClusterMembership: Sendable {
             brokerId: broker.id, zk: session, channel: channel, config: controllerConfig, logger: logger
         ) { [self] id in
             self.state.withLock { $0.controllerId = id }
+        } onTerm: { [self] handle, active in
+            self.state.withLock { state in
+                if active {
+                    state.activeController = handle
+                } else if state.activeController === handle {
+                    state.activeController = nil
+                }
+            }
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await election.run() }

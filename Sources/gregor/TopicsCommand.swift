@@ -10,13 +10,15 @@ struct TopicsCommand: AsyncParsableCommand {
         commandName: "topics",
         abstract: "Create, list, describe, delete or add partitions to topics (like kafka-topics.sh).",
         discussion: """
-            Exactly one of --create, --list, --describe, --delete, --alter. Examples:
+            Exactly one of --create, --list, --describe, --delete, --alter, --elect-leaders. Examples:
               gregor topics --create --topic orders --partitions 3 --replication-factor 2 --config retention.ms=86400000
               gregor topics --list
               gregor topics --describe --topic orders
               gregor topics --describe --under-replicated-partitions
               gregor topics --alter --topic orders --partitions 6
               gregor topics --delete --topic orders
+              gregor topics --elect-leaders --election-type preferred --all-topic-partitions
+              gregor topics --elect-leaders --election-type unclean --topic orders --partition 0
             """)
 
     @OptionGroup var bootstrap: BootstrapOptions
@@ -26,6 +28,8 @@ struct TopicsCommand: AsyncParsableCommand {
     @Flag(help: "Describe topics: partitions, leaders, replicas, in-sync replicas, config overrides.") var describe = false
     @Flag(help: "Delete a topic (needs --topic).") var delete = false
     @Flag(help: "Raise a topic's partition count (needs --topic and --partitions).") var alter = false
+    @Flag(name: .customLong("elect-leaders"), help: "Elect leaders, like kafka-leader-election.sh (needs --election-type).")
+    var electLeaders = false
 
     @Option(help: "The topic (an exact name).") var topic: String?
     @Option(help: "Partition count: for --create (default: the broker's num.partitions) or the new total for --alter.")
@@ -40,14 +44,22 @@ struct TopicsCommand: AsyncParsableCommand {
     var ifExists = false
     @Flag(name: .customLong("exclude-internal"), help: "With --list or --describe: leave out internal topics.")
     var excludeInternal = false
+    @Option(name: .customLong("election-type"), help: "With --elect-leaders: preferred or unclean.")
+    var electionType: ElectionTypeOption?
+    @Option(help: "With --elect-leaders and --topic: the partition.") var partition: Int32?
+    @Flag(name: .customLong("all-topic-partitions"), help: "With --elect-leaders: every partition.")
+    var allTopicPartitions = false
+    @Option(name: .customLong("path-to-json-file"), help: "With --elect-leaders: {\"partitions\": [{\"topic\": t, \"partition\": p}]}.")
+    var pathToJsonFile: String?
     /// kafka-topics.sh's partition filters for --describe, one at a time.
     @Flag(exclusivity: .exclusive) var report: TopicsOutput.PartitionReport?
 
     func validate() throws {
-        let actions = [create, list, describe, delete, alter].filter { $0 }.count
+        let actions = [create, list, describe, delete, alter, electLeaders].filter { $0 }.count
         guard actions == 1 else {
-            throw ValidationError("exactly one of --create, --list, --describe, --delete, --alter is required")
+            throw ValidationError("exactly one of --create, --list, --describe, --delete, --alter, --elect-leaders is required")
         }
+        try validateElection()
         if create || delete || alter, topic == nil { throw ValidationError("--topic is required") }
         if alter, partitions == nil { throw ValidationError("--alter needs --partitions") }
         if let partitions, partitions < 1 { throw ValidationError("--partitions must be at least 1") }
@@ -66,6 +78,7 @@ struct TopicsCommand: AsyncParsableCommand {
                     if describe { try await describeTopics(client) }
                     if delete { try await deleteTopic(client) }
                     if alter { try await alterTopic(client) }
+                    if electLeaders { try await self.electLeaders(client) }
                 }
             } catch let error as KafkaClientError {
                 throw CommandFailure("Error while executing topic command : \(error)")

@@ -41,6 +41,8 @@ final class TestCluster: Sendable {
             "log.dirs": directory.appendingPathComponent("logs-\(brokerId)-\(UUID().uuidString.prefix(6))").path,
             "zookeeper.connect": connectString,
             "zookeeper.session.timeout.ms": "\(Self.sessionTimeoutMs)",
+            // The last broker stopped retries its controlled shutdown: 0.2 s apart rather than Kafka's 5 s.
+            "controlled.shutdown.retry.backoff.ms": "200",
         ]
         properties.merge(extra) { _, new in new }
         return properties

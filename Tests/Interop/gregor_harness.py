@@ -247,6 +247,9 @@ class Broker:
             "transaction.state.log.replication.factor": "1",
             "transaction.state.log.min.isr": "1",
             "group.initial.rebalance.delay.ms": "0",
+            # A broker stopped last keeps partitions nobody else can lead, and its controlled shutdown retries
+            # them: 0.2 s apart here rather than Kafka's 5 s, so that stopping a cluster stays quick.
+            "controlled.shutdown.retry.backoff.ms": "200",
         }
         props.update(self.extra_properties)
         self.dir.mkdir(parents=True, exist_ok=True)

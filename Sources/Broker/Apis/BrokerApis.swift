@@ -75,6 +75,8 @@ struct BrokerApis: Sendable {
             .route(LeaderAndIsrRequest.self) { request, context in await leaderAndIsr(request, context) },
             .route(UpdateMetadataRequest.self) { request, context in await updateMetadata(request, context) },
             .route(StopReplicaRequest.self) { request, context in await stopReplica(request, context) },
+            .route(ControlledShutdownRequest.self) { request, context in await controlledShutdown(request, context) },
+            .route(ElectLeadersRequest.self) { request, context in await electLeaders(request, context) },
         ]
     }
 }

@@ -18,7 +18,7 @@ extension ConfigDef {
                   doc: "Whether metadata requests for an unknown topic create it."),
         ConfigKey("delete.topic.enable", .boolean, .value("true"), doc: "Whether topics can be deleted."),
         ConfigKey("controlled.shutdown.enable", .boolean, .value("true"),
-                  doc: "Whether the broker asks the controller to move its leaderships away before stopping (accepted for compatibility: no ControlledShutdown request is sent yet)."),
+                  doc: "Whether the broker asks the controller to move its leaderships away before stopping."),
         ConfigKey("controlled.shutdown.max.retries", .int, .value("3"),
                   doc: "Controlled shutdown attempts before the broker stops uncleanly."),
         ConfigKey("controlled.shutdown.retry.backoff.ms", .long, .value("5000"),

@@ -90,7 +90,10 @@ public final class KafkaServer: Service, Sendable {
             let broker = BrokerInfo(id: brokerId, endPoints: advertisedEndPoints(boundTo: sockets), rack: config.rack)
             let controllerConfig = ControllerConfig(
                 uncleanLeaderElectionEnable: config.bool("unclean.leader.election.enable"),
-                deleteTopicEnable: config.bool("delete.topic.enable"))
+                deleteTopicEnable: config.bool("delete.topic.enable"),
+                autoLeaderRebalanceEnable: config.bool("auto.leader.rebalance.enable"),
+                leaderImbalanceCheckInterval: .seconds(config.long("leader.imbalance.check.interval.seconds")),
+                leaderImbalancePerBrokerPercentage: Int(config.int("leader.imbalance.per.broker.percentage")))
             let controllerChannel = BrokerControllerChannel(
                 listenerName: config.interBrokerListenerName,
                 requestTimeout: .milliseconds(Int64(config.int("controller.socket.timeout.ms"))), logger: logger)
@@ -105,18 +108,30 @@ public final class KafkaServer: Service, Sendable {
                 topicConfig: replicas.topicConfig,
                 applyTopicConfig: { topic, overrides in replicas.applyTopicConfig(topic: topic, overrides: overrides) },
                 logger: logger)
-            try await cancelWhenGracefulShutdown {
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { await logs.runSchedulers() }
-                    group.addTask { await replicas.runHighWatermarkCheckpoints() }
-                    group.addTask { await replicas.runIsrShrinkChecks() }
-                    group.addTask { await replicas.runIsrChangeWriter() }
-                    group.addTask { await groups.runOffsetExpiry() }
-                    group.addTask { await configChanges.run() }
-                    group.addTask { try await membership.run() }
-                    defer { group.cancelAll() }
-                    try await group.next()
+            let controlledShutdown = config.bool("controlled.shutdown.enable") ? ControlledShutdown(
+                brokerId: brokerId, maxRetries: Int(config.int("controlled.shutdown.max.retries")),
+                retryBackoff: .milliseconds(config.long("controlled.shutdown.retry.backoff.ms")),
+                attempt: ControlledShutdown.overTheWire(
+                    brokerId: brokerId, metadataCache: metadataCache, brokerEpoch: { membership.brokerEpoch },
+                    listenerName: config.interBrokerListenerName,
+                    requestTimeout: .milliseconds(Int64(config.int("controller.socket.timeout.ms"))), logger: logger),
+                logger: logger) : nil
+            // Everything keeps running until graceful shutdown (SIGTERM) and, after it, the controlled shutdown:
+            // the leaderships move while this broker still serves and replicates.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await gracefulShutdown()
+                    _ = await controlledShutdown?.run()
                 }
+                group.addTask { await logs.runSchedulers() }
+                group.addTask { await replicas.runHighWatermarkCheckpoints() }
+                group.addTask { await replicas.runIsrShrinkChecks() }
+                group.addTask { await replicas.runIsrChangeWriter() }
+                group.addTask { await groups.runOffsetExpiry() }
+                group.addTask { await configChanges.run() }
+                group.addTask { try await membership.run() }
+                defer { group.cancelAll() }
+                try await group.next()
             }
             logger.info("Broker \(brokerId) shutting down")
         } catch {

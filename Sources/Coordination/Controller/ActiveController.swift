@@ -12,6 +12,8 @@ final class ActiveController {
     let logger: Logger
     let channels: ControllerChannelManager
     let queue: ControllerEventQueue
+    /// The broker's way in to this term's queue, for requests that wait for an answer.
+    let handle: ActiveControllerHandle
     private var machine: ControllerStateMachine
     /// Per-topic watches of `/brokers/topics/<t>` for added partitions.
     private var partitionWatches: [String: Task<Void, Never>] = [:]
@@ -24,6 +26,7 @@ final class ActiveController {
         self.machine = ControllerStateMachine(controllerId: controllerId, epoch: epoch, config: config)
         let queue = ControllerEventQueue()
         self.queue = queue
+        self.handle = ActiveControllerHandle(queue: queue)
         self.channels = ControllerChannelManager(
             channel: channel, controllerId: controllerId, controllerEpoch: epoch.epoch,
             retryBackoff: config.requestRetryBackoff, logger: logger,
@@ -46,6 +49,9 @@ final class ActiveController {
             watchChildren(ZkPaths.deleteTopics, .topicDeletion),
             watchChildren(ZkPaths.isrChangeNotification, .isrChangeNotification),
         ]
+        if machine.config.autoLeaderRebalanceEnable {
+            clusterWatches.append(scheduleAutoLeaderRebalance(every: machine.config.leaderImbalanceCheckInterval))
+        }
         for await event in queue.events {
             queue.taken(event)
             try Task.checkCancellation()
@@ -80,6 +86,7 @@ final class ActiveController {
                 }
             case .unwatchTopic(let topic): partitionWatches.removeValue(forKey: topic)?.cancel()
             case .log(let level, let message): logger.log(level: level, "\(message)")
+            case .reply(let id, let reply): handle.complete(id, reply)
             case .endTerm(let reason): throw ControllerTermError(reason: reason)
             }
         }
@@ -92,6 +99,7 @@ final class ActiveController {
         partitionWatches.removeAll()
         channels.shutdown()
         queue.finish()
+        handle.close()
     }
 
     /// Errors after which this term cannot go on: resignation, another controller, the session's end.
@@ -104,6 +112,17 @@ final class ActiveController {
     }
 
     // MARK: watches
+
+    /// Kafka's `scheduleAutoLeaderRebalanceTask`: the first check 5 s after becoming controller, then every interval.
+    private func scheduleAutoLeaderRebalance(every interval: Duration) -> Task<Void, Never> {
+        Task { [queue] in
+            var delay: Duration = .seconds(5)
+            while (try? await Task.sleep(for: delay)) != nil {
+                queue.put(.autoPreferredReplicaLeaderElection)
+                delay = interval
+            }
+        }
+    }
 
     private func watchChildren(_ path: String, _ event: ControllerEvent) -> Task<Void, Never> {
         watch(zk.zk.zooKeeper.watchChildren(path), event)

@@ -15,6 +15,8 @@ enum ControllerAction: Sendable, Equatable {
     case watchTopic(String)
     case unwatchTopic(String)
     case log(Logger.Level, String)
+    /// Answers the request that came with event `reply`.
+    case reply(ControllerReplyID, ControllerReply)
     /// This term cannot go on (a failover that did not complete): the driver stops and the broker resigns.
     case endTerm(String)
 }

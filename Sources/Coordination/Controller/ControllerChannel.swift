@@ -76,13 +76,24 @@ public struct ControllerConfig: Sendable, Hashable {
     public var deleteTopicEnable: Bool
     /// Pause before sending a failed request again (Kafka's `RequestSendThread` backs off 100 ms).
     public var requestRetryBackoff: Duration
+    /// `auto.leader.rebalance.enable` (default true): leadership periodically returns to preferred replicas.
+    public var autoLeaderRebalanceEnable: Bool
+    /// `leader.imbalance.check.interval.seconds` (default 300): how often; the first check comes 5 s after failover.
+    public var leaderImbalanceCheckInterval: Duration
+    /// `leader.imbalance.per.broker.percentage` (default 10): the share of a broker's preferred partitions others
+    /// may lead before a rebalance.
+    public var leaderImbalancePerBrokerPercentage: Int
 
     public init(
         uncleanLeaderElectionEnable: Bool = false, deleteTopicEnable: Bool = true,
-        requestRetryBackoff: Duration = .milliseconds(100)
+        requestRetryBackoff: Duration = .milliseconds(100), autoLeaderRebalanceEnable: Bool = true,
+        leaderImbalanceCheckInterval: Duration = .seconds(300), leaderImbalancePerBrokerPercentage: Int = 10
     ) {
         self.uncleanLeaderElectionEnable = uncleanLeaderElectionEnable
         self.deleteTopicEnable = deleteTopicEnable
         self.requestRetryBackoff = requestRetryBackoff
+        self.autoLeaderRebalanceEnable = autoLeaderRebalanceEnable
+        self.leaderImbalanceCheckInterval = leaderImbalanceCheckInterval
+        self.leaderImbalancePerBrokerPercentage = leaderImbalancePerBrokerPercentage
     }
 }

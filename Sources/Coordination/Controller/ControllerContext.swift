@@ -75,6 +75,9 @@ struct ControllerContext {
     var topicsIneligibleForDeletion: Set<String> = []
     /// Replicas a live broker answered KAFKA_STORAGE_ERROR for (their log directory failed), by broker.
     var replicasOnOfflineDirs: [Int32: Set<TopicPartition>] = [:]
+    /// Live brokers that asked for a controlled shutdown: still registered (they get requests), but no longer
+    /// eligible to lead, and left out of the ISRs the controller writes (Kafka's `shuttingDownBrokerIds`).
+    var shuttingDownBrokerIds: Set<Int32> = []
 
     init(epoch: ControllerEpoch) {
         self.epoch = epoch
@@ -82,13 +85,17 @@ struct ControllerContext {
 
     // MARK: brokers and replicas
 
+    /// Every registered broker, shutting down or not (Kafka's `liveOrShuttingDownBrokerIds`): the recipients of
+    /// the controller's requests.
     var liveBrokerIds: Set<Int32> { Set(liveBrokers.keys) }
     var sortedLiveBrokers: [BrokerInfo] { liveBrokers.keys.sorted().map { liveBrokers[$0]!.broker } }
     func isReplicaOnline(_ broker: Int32) -> Bool { liveBrokers[broker] != nil }
 
-    /// The broker is alive and its replica of `partition` is not on a failed log directory.
-    func isReplicaOnline(_ broker: Int32, _ partition: TopicPartition) -> Bool {
-        liveBrokers[broker] != nil && replicasOnOfflineDirs[broker]?.contains(partition) != true
+    /// The broker is alive (and, unless `includeShuttingDown`, not shutting down) and its replica of `partition` is
+    /// not on a failed log directory.
+    func isReplicaOnline(_ broker: Int32, _ partition: TopicPartition, includeShuttingDown: Bool = false) -> Bool {
+        liveBrokers[broker] != nil && (includeShuttingDown || !shuttingDownBrokerIds.contains(broker))
+            && replicasOnOfflineDirs[broker]?.contains(partition) != true
     }
 
     /// The brokers whose replica of `partition` could lead or be in the ISR.

@@ -13,13 +13,16 @@ public struct ControllerElection: Sendable {
     let config: ControllerConfig
     let logger: Logger
     let onControllerChange: @Sendable (Int32?) -> Void
+    let onTerm: @Sendable (ActiveControllerHandle, Bool) -> Void
 
     /// - Parameters:
     ///   - channel: how the controller, when this broker is it, reaches brokers.
     ///   - onControllerChange: told the current controller's id (nil while there is none), for metadata.
+    ///   - onTerm: told the handle of each term this broker runs as controller, as it starts and ends.
     public init(
         brokerId: Int32, zk: KafkaZkClient, channel: any ControllerChannel, config: ControllerConfig = ControllerConfig(),
-        logger: Logger, onControllerChange: @escaping @Sendable (Int32?) -> Void = { _ in }
+        logger: Logger, onControllerChange: @escaping @Sendable (Int32?) -> Void = { _ in },
+        onTerm: @escaping @Sendable (ActiveControllerHandle, Bool) -> Void = { _, _ in }
     ) {
         self.brokerId = brokerId
         self.zk = zk
@@ -27,6 +30,7 @@ public struct ControllerElection: Sendable {
         self.config = config
         self.logger = logger
         self.onControllerChange = onControllerChange
+        self.onTerm = onTerm
     }
 
     public func run() async throws {
@@ -80,10 +84,10 @@ public struct ControllerElection: Sendable {
     private func startController(epoch: ControllerEpoch) -> Task<Void, any Error> {
         let controller = KafkaController(
             brokerId: brokerId, epoch: epoch, zk: zk, channel: channel, config: config, logger: logger)
-        let (logger, zk) = (self.logger, self.zk)
+        let (logger, zk, onTerm) = (self.logger, self.zk, self.onTerm)
         return Task {
             do {
-                try await controller.run()
+                try await controller.run(onTerm: onTerm)
             } catch is CancellationError {
             } catch {
                 logger.warning("Controller stopped: \(error)")

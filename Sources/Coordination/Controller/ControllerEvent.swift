@@ -15,10 +15,17 @@ enum ControllerEvent: Sendable {
     case leaderAndIsrResponse(broker: Int32, brokerEpoch: Int64, errors: [TopicPartition: ErrorCode])
     /// A watch ended because the session did: the controller stops.
     case sessionEnded(any Error)
+    /// A broker asks to have its leaderships moved before it stops (ControlledShutdown).
+    case controlledShutdown(brokerId: Int32, brokerEpoch: Int64, reply: ControllerReplyID)
+    /// ElectLeaders: `partitions` nil means every partition.
+    case electLeaders(partitions: [TopicPartition]?, type: ElectionType, reply: ControllerReplyID)
+    /// The periodic check of `auto.leader.rebalance.enable` (Kafka's `AutoPreferredReplicaLeaderElection`).
+    case autoPreferredReplicaLeaderElection
 
     /// Watch triggers coalesce: one pending trigger of a kind is enough.
     fileprivate enum Trigger: Hashable {
         case brokerChange, topicChange, partitionModifications(String), topicDeletion, isrChangeNotification
+        case autoPreferredReplicaLeaderElection
     }
 
     fileprivate var trigger: Trigger? {
@@ -28,7 +35,10 @@ enum ControllerEvent: Sendable {
         case .partitionModifications(let topic): .partitionModifications(topic)
         case .topicDeletion: .topicDeletion
         case .isrChangeNotification: .isrChangeNotification
-        case .startup, .topicDeletionStopReplicaResponse, .leaderAndIsrResponse, .sessionEnded: nil
+        case .autoPreferredReplicaLeaderElection: .autoPreferredReplicaLeaderElection
+        case .startup, .topicDeletionStopReplicaResponse, .leaderAndIsrResponse, .sessionEnded, .controlledShutdown,
+            .electLeaders:
+            nil
         }
     }
 }

@@ -29,6 +29,7 @@ extension ControllerStateMachine {
         for broker in brokers {
             context.liveBrokers[broker.broker.id] = broker
             context.replicasOnOfflineDirs[broker.broker.id] = nil  // a restart brings its log directories back
+            context.shuttingDownBrokerIds.remove(broker.broker.id)
         }
         let ids = brokers.map(\.broker.id)
         for id in ids { log(.info, "Broker \(id) joined the cluster") }
@@ -50,6 +51,7 @@ extension ControllerStateMachine {
         for id in brokers {
             context.liveBrokers[id] = nil
             context.replicasOnOfflineDirs[id] = nil
+            context.shuttingDownBrokerIds.remove(id)
             log(.warning, "Broker \(id) left the cluster")
         }
         push(.replicasBecomeOffline(context.replicas(onBrokers: Set(brokers))))

@@ -56,6 +56,10 @@ struct ControllerStateMachine {
         case .leaderAndIsrResponse(let broker, let brokerEpoch, let errors):
             processLeaderAndIsrResponse(broker: broker, brokerEpoch: brokerEpoch, errors: errors)
         case .sessionEnded: break  // the driver ends the term
+        case .controlledShutdown(let brokerId, let brokerEpoch, let reply):
+            processControlledShutdown(brokerId: brokerId, brokerEpoch: brokerEpoch, reply: reply)
+        case .electLeaders(let partitions, let type, let reply): processElectLeaders(partitions, type: type, reply: reply)
+        case .autoPreferredReplicaLeaderElection: checkAndTriggerAutoLeaderRebalance()
         }
         schedulePushed()
         return run()
@@ -88,10 +92,13 @@ struct ControllerStateMachine {
     /// complete ends the term: a half-initialised controller must not go on (Kafka resigns).
     private mutating func abort(_ reason: String) {
         let description = event.map { "\($0)" } ?? "?"
+        // Whoever waits for this event is answered from what was decided so far.
+        let replies = (pushed + steps.reversed()).filter(\.isReply)
         steps.removeAll()
         pushed.removeAll()
         log(.error, "Error processing controller event \(description): \(reason)")
         output += batch.drain(context: context)
+        for step in replies { execute(step) }
         if case .startup = event { output.append(.endTerm(reason)) }
     }
 
@@ -184,6 +191,10 @@ struct ControllerStateMachine {
         case .onTopicDeletion(let topics): onTopicDeletion(topics)
         case .onPartitionDeletion(let topics): onPartitionDeletion(topics)
         case .completeDeleteTopic(let topic): completeDeleteTopic(topic)
+        case .stopReplicasOfShuttingDownBroker(let broker, let partitions): stopReplicasOfShuttingDownBroker(broker, partitions)
+        case .completeControlledShutdown(let broker, let reply): completeControlledShutdown(broker, reply: reply)
+        case .completeElectLeaders(let answered, let elected, let type, let reply):
+            completeElectLeaders(answered, elected, type, reply: reply)
         }
     }
 
@@ -254,6 +265,19 @@ extension ControllerStateMachine {
         case onTopicDeletion([String])
         case onPartitionDeletion([String])
         case completeDeleteTopic(String)
+        case stopReplicasOfShuttingDownBroker(Int32, [TopicPartition])
+        /// Answers the broker with the partitions it still leads.
+        case completeControlledShutdown(Int32, reply: ControllerReplyID)
+        /// Answers ElectLeaders: the results known before the election, and the partitions elected.
+        case completeElectLeaders([TopicPartition: ElectionOutcome], [TopicPartition], ElectionType, reply: ControllerReplyID)
+
+        /// Steps that answer a waiting request, and so run even when the event is aborted.
+        var isReply: Bool {
+            switch self {
+            case .completeControlledShutdown, .completeElectLeaders: true
+            default: false
+            }
+        }
     }
 
     /// What takes the answer to a ZooKeeper request, with what it needs to go on.

@@ -35,9 +35,13 @@ public struct KafkaController: Sendable {
     /// Runs until cancelled (resignation; throws `CancellationError`), until the session ends (throws its
     /// `ZooKeeperError`), or until a write finds that another controller was elected (`ControllerMovedError`).
     /// Everything it started (watches, queues to brokers) is stopped when it returns.
-    public func run() async throws {
+    ///
+    /// - Parameter onTerm: told this term's handle when it starts (`true`) and again when it ends (`false`).
+    public func run(onTerm: @Sendable (ActiveControllerHandle, _ active: Bool) -> Void = { _, _ in }) async throws {
         let active = ActiveController(
             controllerId: brokerId, epoch: epoch, zk: zk, channel: channel, config: config, logger: logger)
+        onTerm(active.handle, true)
+        defer { onTerm(active.handle, false) }
         try await active.run()
     }
 }

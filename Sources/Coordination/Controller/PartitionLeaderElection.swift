@@ -40,4 +40,21 @@ enum PartitionLeaderElection {
         let isr = current.isr.count == 1 ? current.isr : current.isr.filter { $0 != replica }
         return current.newLeaderAndIsr(leader: leader, isr: isr)
     }
+
+    /// `leaderForControlledShutdown`: the first replica in assignment order that is alive, in the ISR and not
+    /// shutting down; the ISR loses every shutting-down broker. Nil when nobody else can lead (the partition stays
+    /// with its leader, and the shutting-down broker is told it still leads it).
+    static func leaderForControlledShutdown(
+        current: LeaderAndIsr, assignment: [Int32], live: Set<Int32>, shuttingDown: Set<Int32>
+    ) -> LeaderAndIsr? {
+        guard let leader = assignment.first(where: { live.contains($0) && current.isr.contains($0) && !shuttingDown.contains($0) })
+        else { return nil }
+        return current.newLeaderAndIsr(leader: leader, isr: current.isr.filter { !shuttingDown.contains($0) })
+    }
+
+    /// `leaderForPreferredReplica`: the first assigned replica, when it is alive and in the ISR; the ISR stays.
+    static func leaderForPreferredReplica(current: LeaderAndIsr, assignment: [Int32], live: Set<Int32>) -> LeaderAndIsr? {
+        guard let preferred = assignment.first, live.contains(preferred), current.isr.contains(preferred) else { return nil }
+        return current.newLeaderAndIsr(leader: preferred, isr: current.isr)
+    }
 }

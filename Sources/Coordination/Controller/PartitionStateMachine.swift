@@ -125,8 +125,8 @@ extension ControllerStateMachine {
                 states.append((partition, state))
             }
         }
-        // The topic's `unclean.leader.election.enable` is read only for partitions that need it.
-        let unknown = Set(states.filter {
+        // The topic's `unclean.leader.election.enable` is read only for offline elections of partitions that need it.
+        let unknown = election.strategy != .offline ? [] : Set(states.filter {
             PartitionLeaderElection.needsUncleanElection(isr: $0.1.leaderAndIsr.isr, live: context.onlineReplicas($0.0))
                 && election.uncleanByTopic[$0.0.topic] == nil
         }.map(\.0.topic))
@@ -164,12 +164,26 @@ extension ControllerStateMachine {
         var decisions: [LeaderElection.Decision] = []
         for (partition, current) in states {
             let live = context.onlineReplicas(partition)
-            let unclean = election.uncleanByTopic[partition.topic] ?? false
-            guard let elected = PartitionLeaderElection.leaderForOffline(
-                current: current.leaderAndIsr, assignment: context.replicas(partition), live: live, uncleanAllowed: unclean)
-            else {
+            let assignment = context.replicas(partition)
+            let elected: LeaderAndIsr?
+            switch election.strategy {
+            case .offline, .offlineAllowingUnclean:
+                let unclean = election.strategy == .offlineAllowingUnclean || (election.uncleanByTopic[partition.topic] ?? false)
+                elected = PartitionLeaderElection.leaderForOffline(
+                    current: current.leaderAndIsr, assignment: assignment, live: live, uncleanAllowed: unclean)
+            case .controlledShutdown:
+                elected = PartitionLeaderElection.leaderForControlledShutdown(
+                    current: current.leaderAndIsr, assignment: assignment,
+                    live: Set(assignment.filter { context.isReplicaOnline($0, partition, includeShuttingDown: true) }),
+                    shuttingDown: context.shuttingDownBrokerIds)
+            case .preferred:
+                // Already there (another election got there first): nothing to write.
+                if current.leaderAndIsr.leader == assignment.first { continue }
+                elected = PartitionLeaderElection.leaderForPreferredReplica(current: current.leaderAndIsr, assignment: assignment, live: live)
+            }
+            guard let elected else {
                 log(.error,
-                    "Controller \(controllerId) epoch \(epoch) failed to change state for partition \(partition) from \(context.partitionState(partition)) to OnlinePartition: Failed to elect leader for partition \(partition) under strategy OfflinePartitionLeaderElectionStrategy(false)")
+                    "Controller \(controllerId) epoch \(epoch) failed to change state for partition \(partition) from \(context.partitionState(partition)) to OnlinePartition: Failed to elect leader for partition \(partition) under strategy \(election.strategy)")
                 continue
             }
             decisions.append(LeaderElection.Decision(partition: partition, current: current, elected: elected))
@@ -190,11 +204,11 @@ extension ControllerStateMachine {
             case .noNode:
                 log(.error, "Failed to elect leader for partition \(decision.partition): its state znode is gone")
             case .updated(let zkVersion):
-                recordElection(decision, zkVersion: zkVersion)
+                recordElection(decision, zkVersion: zkVersion, strategy: election.strategy)
             }
         }
         guard !retry.isEmpty else { return }
-        log(.info, "Retrying leader election with strategy OfflinePartitionLeaderElectionStrategy(false) for partitions \(Self.list(retry))")
+        log(.info, "Retrying leader election with strategy \(election.strategy) for partitions \(Self.list(retry))")
         var next = election
         next.partitions = retry
         next.round += 1
@@ -202,7 +216,7 @@ extension ControllerStateMachine {
     }
 
     /// The bookkeeping of a leader written to ZooKeeper: the context, LeaderAndIsr to the live replicas, the state.
-    private mutating func recordElection(_ decision: LeaderElection.Decision, zkVersion: Int32) {
+    private mutating func recordElection(_ decision: LeaderElection.Decision, zkVersion: Int32, strategy: LeaderElection.Strategy) {
         let partition = decision.partition
         let from = context.partitionState(partition)
         var written = decision.elected
@@ -215,17 +229,40 @@ extension ControllerStateMachine {
         }
         let replicas = context.replicas(partition)
         batch.addLeaderAndIsr(brokers: replicas.filter(context.liveBrokerIds.contains), partition: partition, state: state, isNew: false, context: context)
-        log(.info, "Changed partition \(partition) from \(from) to OnlinePartition with state \(written)")
+        log(.info,
+            "Changed partition \(partition) from \(from) to OnlinePartition with state \(written) (leader was \(decision.current.leaderAndIsr.leader), elected by \(strategy))")
         context.partitionStates[partition] = .online
     }
 }
 
-/// One offline-partition election under way: the partitions still to elect (those a leader changed meanwhile, in
-/// later rounds) and what is known of their topics' unclean election setting.
+/// One election under way: the partitions still to elect (those a leader changed meanwhile, in later rounds), how,
+/// and what is known of their topics' unclean election setting.
 struct LeaderElection {
     var partitions: [TopicPartition]
+    var strategy: Strategy = .offline
     var round = 1
     var uncleanByTopic: [String: Bool] = [:]
+
+    /// Kafka's `PartitionLeaderElectionStrategy`s; the descriptions are Kafka's, as its logs and errors print them.
+    enum Strategy: Equatable, CustomStringConvertible {
+        /// A partition without a live leader: from the live ISR, or uncleanly where the topic allows it.
+        case offline
+        /// ElectLeaders with election type UNCLEAN: as `.offline`, with unclean election allowed for every topic.
+        case offlineAllowingUnclean
+        /// Leadership leaves the brokers shutting down, for ISR members that stay.
+        case controlledShutdown
+        /// Leadership returns to the first assigned replica when it is alive and in the ISR.
+        case preferred
+
+        var description: String {
+            switch self {
+            case .offline: "OfflinePartitionLeaderElectionStrategy(false)"
+            case .offlineAllowingUnclean: "OfflinePartitionLeaderElectionStrategy(true)"
+            case .controlledShutdown: "ControlledShutdownPartitionLeaderElectionStrategy"
+            case .preferred: "PreferredReplicaPartitionLeaderElectionStrategy"
+            }
+        }
+    }
 
     struct Decision {
         var partition: TopicPartition

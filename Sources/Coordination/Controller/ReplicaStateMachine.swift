@@ -16,7 +16,7 @@ extension ControllerStateMachine {
         var online: [PartitionAndReplica] = []
         var offline: [PartitionAndReplica] = []
         for replica in context.replicas(of: context.allPartitions) {
-            if context.isReplicaOnline(replica.replica, replica.partition) {
+            if context.isReplicaOnline(replica.replica, replica.partition, includeShuttingDown: true) {
                 context.replicaStates[replica] = .online
                 online.append(replica)
             } else {

@@ -1,0 +1,37 @@
+import KafkaProtocol
+
+/// Requests that reach the controller from brokers and admin clients (ControlledShutdown, ElectLeaders) are events
+/// with a reply: the event carries an id, and the state machine answers with `.reply(id, _)` once the event's work is
+/// done, so the machine stays a value that tests compare.
+public typealias ControllerReplyID = UInt64
+
+/// What the controller answers to a request that waited for it.
+enum ControllerReply: Sendable, Equatable {
+    case controlledShutdown(ControlledShutdownResult)
+    case electLeaders([TopicPartition: ElectionOutcome])
+}
+
+/// The answer to a broker's ControlledShutdown (Kafka's `ControlledShutdownResponse`).
+public enum ControlledShutdownResult: Sendable, Equatable {
+    /// Leadership moved off the broker except for `remaining` (partitions no other ISR member can lead yet); the
+    /// broker retries while any remain.
+    case completed(remaining: [TopicPartition])
+    /// BROKER_NOT_AVAILABLE (not registered), STALE_BROKER_EPOCH (an earlier registration asked), NOT_CONTROLLER.
+    case failed(ErrorCode)
+}
+
+/// Kafka's `ElectionType` (KIP-460): ElectLeaders' `election_type` byte.
+public enum ElectionType: Int8, Sendable, Equatable, CustomStringConvertible {
+    case preferred = 0
+    case unclean = 1
+
+    public var description: String { self == .preferred ? "PREFERRED" : "UNCLEAN" }
+}
+
+/// One partition's answer to ElectLeaders.
+public enum ElectionOutcome: Sendable, Equatable {
+    case elected(leader: Int32)
+    /// ELECTION_NOT_NEEDED, PREFERRED_LEADER_NOT_AVAILABLE, ELIGIBLE_LEADERS_NOT_AVAILABLE, UNKNOWN_TOPIC_OR_PARTITION,
+    /// INVALID_TOPIC_EXCEPTION, with Kafka's message (nil where Kafka sends null).
+    case failed(ErrorCode, message: String?)
+}
