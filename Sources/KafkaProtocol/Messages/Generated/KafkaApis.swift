@@ -32,6 +32,8 @@ public enum KafkaApis {
         .createPartitions: ApiSupport(CreatePartitionsRequest.self),
         .deleteGroups: ApiSupport(DeleteGroupsRequest.self),
         .electLeaders: ApiSupport(ElectLeadersRequest.self),
+        .alterPartitionReassignments: ApiSupport(AlterPartitionReassignmentsRequest.self),
+        .listPartitionReassignments: ApiSupport(ListPartitionReassignmentsRequest.self),
         .offsetDelete: ApiSupport(OffsetDeleteRequest.self),
     ]
 }

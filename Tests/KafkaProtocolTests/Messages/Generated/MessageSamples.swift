@@ -7,6 +7,8 @@ import NIOCore
 
 /// Every generated message type, for tests that run over all of them.
 let allSampledMessages: [any SampledMessage.Type] = [
+    AlterPartitionReassignmentsRequest.self,
+    AlterPartitionReassignmentsResponse.self,
     ApiVersionsRequest.self,
     ApiVersionsResponse.self,
     ControlledShutdownRequest.self,
@@ -43,6 +45,8 @@ let allSampledMessages: [any SampledMessage.Type] = [
     ListGroupsResponse.self,
     ListOffsetsRequest.self,
     ListOffsetsResponse.self,
+    ListPartitionReassignmentsRequest.self,
+    ListPartitionReassignmentsResponse.self,
     MetadataRequest.self,
     MetadataResponse.self,
     OffsetCommitRequest.self,
@@ -63,14 +67,77 @@ let allSampledMessages: [any SampledMessage.Type] = [
     UpdateMetadataResponse.self,
 ]
 
+extension AlterPartitionReassignmentsRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.timeoutMs = 100001
+        value.topics = [AlterPartitionReassignmentsRequest.ReassignableTopic.sample(version: version, nulls: nulls), AlterPartitionReassignmentsRequest.ReassignableTopic.sample(version: version, nulls: nulls)]
+        value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        return value
+    }
+}
+
+extension AlterPartitionReassignmentsRequest.ReassignableTopic {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.name = "s3-é"
+        value.partitions = [AlterPartitionReassignmentsRequest.ReassignablePartition.sample(version: version, nulls: nulls), AlterPartitionReassignmentsRequest.ReassignablePartition.sample(version: version, nulls: nulls)]
+        value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        return value
+    }
+}
+
+extension AlterPartitionReassignmentsRequest.ReassignablePartition {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.partitionIndex = 100005
+        value.replicas = nulls ? nil : [100006, 100007]
+        value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        return value
+    }
+}
+
+extension AlterPartitionReassignmentsResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.throttleTimeMs = 100007
+        value.errorCode = 1008
+        value.errorMessage = nulls ? nil : "s9-é"
+        value.responses = [AlterPartitionReassignmentsResponse.ReassignableTopicResponse.sample(version: version, nulls: nulls), AlterPartitionReassignmentsResponse.ReassignableTopicResponse.sample(version: version, nulls: nulls)]
+        value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        return value
+    }
+}
+
+extension AlterPartitionReassignmentsResponse.ReassignableTopicResponse {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.name = "s11-é"
+        value.partitions = [AlterPartitionReassignmentsResponse.ReassignablePartitionResponse.sample(version: version, nulls: nulls), AlterPartitionReassignmentsResponse.ReassignablePartitionResponse.sample(version: version, nulls: nulls)]
+        value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        return value
+    }
+}
+
+extension AlterPartitionReassignmentsResponse.ReassignablePartitionResponse {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.partitionIndex = 100013
+        value.errorCode = 1014
+        value.errorMessage = nulls ? nil : "s15-é"
+        value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        return value
+    }
+}
+
 extension ApiVersionsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.clientSoftwareName = "s1-é"
+            value.clientSoftwareName = "s16-é"
         }
         if version >= 3 {
-            value.clientSoftwareVersion = "s2-é"
+            value.clientSoftwareVersion = "s17-é"
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -82,16 +149,16 @@ extension ApiVersionsRequest: SampledMessage {
 extension ApiVersionsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1003
+        value.errorCode = 1018
         value.apiKeys = [ApiVersionsResponse.ApiVersion.sample(version: version, nulls: nulls), ApiVersionsResponse.ApiVersion.sample(version: version, nulls: nulls)]
         if version >= 1 {
-            value.throttleTimeMs = 100005
+            value.throttleTimeMs = 100020
         }
         if version >= 3 {
             value.supportedFeatures = [ApiVersionsResponse.SupportedFeatureKey.sample(version: version, nulls: nulls), ApiVersionsResponse.SupportedFeatureKey.sample(version: version, nulls: nulls)]
         }
         if version >= 3 {
-            value.finalizedFeaturesEpoch = 10000000007
+            value.finalizedFeaturesEpoch = 10000000022
         }
         if version >= 3 {
             value.finalizedFeatures = [ApiVersionsResponse.FinalizedFeatureKey.sample(version: version, nulls: nulls), ApiVersionsResponse.FinalizedFeatureKey.sample(version: version, nulls: nulls)]
@@ -106,9 +173,9 @@ extension ApiVersionsResponse: SampledMessage {
 extension ApiVersionsResponse.ApiVersion {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.apiKey = 1009
-        value.minVersion = 1010
-        value.maxVersion = 1011
+        value.apiKey = 1024
+        value.minVersion = 1025
+        value.maxVersion = 1026
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -120,13 +187,13 @@ extension ApiVersionsResponse.SupportedFeatureKey {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.name = "s12-é"
+            value.name = "s27-é"
         }
         if version >= 3 {
-            value.minVersion = 1013
+            value.minVersion = 1028
         }
         if version >= 3 {
-            value.maxVersion = 1014
+            value.maxVersion = 1029
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -139,13 +206,13 @@ extension ApiVersionsResponse.FinalizedFeatureKey {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.name = "s15-é"
+            value.name = "s30-é"
         }
         if version >= 3 {
-            value.maxVersionLevel = 1016
+            value.maxVersionLevel = 1031
         }
         if version >= 3 {
-            value.minVersionLevel = 1017
+            value.minVersionLevel = 1032
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -157,9 +224,9 @@ extension ApiVersionsResponse.FinalizedFeatureKey {
 extension ControlledShutdownRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.brokerId = 100018
+        value.brokerId = 100033
         if version >= 2 {
-            value.brokerEpoch = 10000000019
+            value.brokerEpoch = 10000000034
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -171,7 +238,7 @@ extension ControlledShutdownRequest: SampledMessage {
 extension ControlledShutdownResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1020
+        value.errorCode = 1035
         value.remainingPartitions = [ControlledShutdownResponse.RemainingPartition.sample(version: version, nulls: nulls), ControlledShutdownResponse.RemainingPartition.sample(version: version, nulls: nulls)]
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -183,8 +250,8 @@ extension ControlledShutdownResponse: SampledMessage {
 extension ControlledShutdownResponse.RemainingPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topicName = "s22-é"
-        value.partitionIndex = 100023
+        value.topicName = "s37-é"
+        value.partitionIndex = 100038
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -196,7 +263,7 @@ extension CreatePartitionsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         value.topics = [CreatePartitionsRequest.CreatePartitionsTopic.sample(version: version, nulls: nulls), CreatePartitionsRequest.CreatePartitionsTopic.sample(version: version, nulls: nulls)]
-        value.timeoutMs = 100025
+        value.timeoutMs = 100040
         value.validateOnly = true
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -208,8 +275,8 @@ extension CreatePartitionsRequest: SampledMessage {
 extension CreatePartitionsRequest.CreatePartitionsTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s27-é"
-        value.count = 100028
+        value.name = "s42-é"
+        value.count = 100043
         value.assignments = nulls ? nil : [CreatePartitionsRequest.CreatePartitionsAssignment.sample(version: version, nulls: nulls), CreatePartitionsRequest.CreatePartitionsAssignment.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -221,7 +288,7 @@ extension CreatePartitionsRequest.CreatePartitionsTopic {
 extension CreatePartitionsRequest.CreatePartitionsAssignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.brokerIds = [100030, 100031]
+        value.brokerIds = [100045, 100046]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -232,7 +299,7 @@ extension CreatePartitionsRequest.CreatePartitionsAssignment {
 extension CreatePartitionsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100031
+        value.throttleTimeMs = 100046
         value.results = [CreatePartitionsResponse.CreatePartitionsTopicResult.sample(version: version, nulls: nulls), CreatePartitionsResponse.CreatePartitionsTopicResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -244,9 +311,9 @@ extension CreatePartitionsResponse: SampledMessage {
 extension CreatePartitionsResponse.CreatePartitionsTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s33-é"
-        value.errorCode = 1034
-        value.errorMessage = nulls ? nil : "s35-é"
+        value.name = "s48-é"
+        value.errorCode = 1049
+        value.errorMessage = nulls ? nil : "s50-é"
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -258,7 +325,7 @@ extension CreateTopicsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         value.topics = [CreateTopicsRequest.CreatableTopic.sample(version: version, nulls: nulls), CreateTopicsRequest.CreatableTopic.sample(version: version, nulls: nulls)]
-        value.timeoutMs = 100037
+        value.timeoutMs = 100052
         if version >= 1 {
             value.validateOnly = true
         }
@@ -272,9 +339,9 @@ extension CreateTopicsRequest: SampledMessage {
 extension CreateTopicsRequest.CreatableTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s39-é"
-        value.numPartitions = 100040
-        value.replicationFactor = 1041
+        value.name = "s54-é"
+        value.numPartitions = 100055
+        value.replicationFactor = 1056
         value.assignments = [CreateTopicsRequest.CreatableReplicaAssignment.sample(version: version, nulls: nulls), CreateTopicsRequest.CreatableReplicaAssignment.sample(version: version, nulls: nulls)]
         value.configs = [CreateTopicsRequest.CreateableTopicConfig.sample(version: version, nulls: nulls), CreateTopicsRequest.CreateableTopicConfig.sample(version: version, nulls: nulls)]
         if version >= 5 {
@@ -287,8 +354,8 @@ extension CreateTopicsRequest.CreatableTopic {
 extension CreateTopicsRequest.CreatableReplicaAssignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100044
-        value.brokerIds = [100045, 100046]
+        value.partitionIndex = 100059
+        value.brokerIds = [100060, 100061]
         if version >= 5 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -299,8 +366,8 @@ extension CreateTopicsRequest.CreatableReplicaAssignment {
 extension CreateTopicsRequest.CreateableTopicConfig {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s46-é"
-        value.value = nulls ? nil : "s47-é"
+        value.name = "s61-é"
+        value.value = nulls ? nil : "s62-é"
         if version >= 5 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -312,7 +379,7 @@ extension CreateTopicsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100048
+            value.throttleTimeMs = 100063
         }
         value.topics = [CreateTopicsResponse.CreatableTopicResult.sample(version: version, nulls: nulls), CreateTopicsResponse.CreatableTopicResult.sample(version: version, nulls: nulls)]
         if version >= 5 {
@@ -325,19 +392,19 @@ extension CreateTopicsResponse: SampledMessage {
 extension CreateTopicsResponse.CreatableTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s50-é"
-        value.errorCode = 1051
+        value.name = "s65-é"
+        value.errorCode = 1066
         if version >= 1 {
-            value.errorMessage = nulls ? nil : "s52-é"
+            value.errorMessage = nulls ? nil : "s67-é"
         }
         if version >= 5 {
-            value.topicConfigErrorCode = 1053
+            value.topicConfigErrorCode = 1068
         }
         if version >= 5 {
-            value.numPartitions = 100054
+            value.numPartitions = 100069
         }
         if version >= 5 {
-            value.replicationFactor = 1055
+            value.replicationFactor = 1070
         }
         if version >= 5 {
             value.configs = nulls ? nil : [CreateTopicsResponse.CreatableTopicConfigs.sample(version: version, nulls: nulls), CreateTopicsResponse.CreatableTopicConfigs.sample(version: version, nulls: nulls)]
@@ -353,16 +420,16 @@ extension CreateTopicsResponse.CreatableTopicConfigs {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 5 {
-            value.name = "s57-é"
+            value.name = "s72-é"
         }
         if version >= 5 {
-            value.value = nulls ? nil : "s58-é"
+            value.value = nulls ? nil : "s73-é"
         }
         if version >= 5 {
             value.readOnly = true
         }
         if version >= 5 {
-            value.configSource = 61
+            value.configSource = 76
         }
         if version >= 5 {
             value.isSensitive = true
@@ -377,7 +444,7 @@ extension CreateTopicsResponse.CreatableTopicConfigs {
 extension DeleteGroupsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupsNames = ["s62-é", "s63-é"]
+        value.groupsNames = ["s77-é", "s78-é"]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -388,7 +455,7 @@ extension DeleteGroupsRequest: SampledMessage {
 extension DeleteGroupsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100063
+        value.throttleTimeMs = 100078
         value.results = [DeleteGroupsResponse.DeletableGroupResult.sample(version: version, nulls: nulls), DeleteGroupsResponse.DeletableGroupResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -400,8 +467,8 @@ extension DeleteGroupsResponse: SampledMessage {
 extension DeleteGroupsResponse.DeletableGroupResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s65-é"
-        value.errorCode = 1066
+        value.groupId = "s80-é"
+        value.errorCode = 1081
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -412,8 +479,8 @@ extension DeleteGroupsResponse.DeletableGroupResult {
 extension DeleteTopicsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topicNames = ["s67-é", "s68-é"]
-        value.timeoutMs = 100068
+        value.topicNames = ["s82-é", "s83-é"]
+        value.timeoutMs = 100083
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -425,7 +492,7 @@ extension DeleteTopicsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100069
+            value.throttleTimeMs = 100084
         }
         value.responses = [DeleteTopicsResponse.DeletableTopicResult.sample(version: version, nulls: nulls), DeleteTopicsResponse.DeletableTopicResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -438,10 +505,10 @@ extension DeleteTopicsResponse: SampledMessage {
 extension DeleteTopicsResponse.DeletableTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s71-é"
-        value.errorCode = 1072
+        value.name = "s86-é"
+        value.errorCode = 1087
         if version >= 5 {
-            value.errorMessage = nulls ? nil : "s73-é"
+            value.errorMessage = nulls ? nil : "s88-é"
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -470,9 +537,9 @@ extension DescribeConfigsRequest: SampledMessage {
 extension DescribeConfigsRequest.DescribeConfigsResource {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.resourceType = 78
-        value.resourceName = "s78-é"
-        value.configurationKeys = nulls ? nil : ["s79-é", "s80-é"]
+        value.resourceType = 93
+        value.resourceName = "s93-é"
+        value.configurationKeys = nulls ? nil : ["s94-é", "s95-é"]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -483,7 +550,7 @@ extension DescribeConfigsRequest.DescribeConfigsResource {
 extension DescribeConfigsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100080
+        value.throttleTimeMs = 100095
         value.results = [DescribeConfigsResponse.DescribeConfigsResult.sample(version: version, nulls: nulls), DescribeConfigsResponse.DescribeConfigsResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -495,10 +562,10 @@ extension DescribeConfigsResponse: SampledMessage {
 extension DescribeConfigsResponse.DescribeConfigsResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1082
-        value.errorMessage = nulls ? nil : "s83-é"
-        value.resourceType = 85
-        value.resourceName = "s85-é"
+        value.errorCode = 1097
+        value.errorMessage = nulls ? nil : "s98-é"
+        value.resourceType = 100
+        value.resourceName = "s100-é"
         value.configs = [DescribeConfigsResponse.DescribeConfigsResourceResult.sample(version: version, nulls: nulls), DescribeConfigsResponse.DescribeConfigsResourceResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -510,24 +577,24 @@ extension DescribeConfigsResponse.DescribeConfigsResult {
 extension DescribeConfigsResponse.DescribeConfigsResourceResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s87-é"
-        value.value = nulls ? nil : "s88-é"
+        value.name = "s102-é"
+        value.value = nulls ? nil : "s103-é"
         value.readOnly = true
         if version <= 0 {
             value.isDefault = true
         }
         if version >= 1 {
-            value.configSource = 92
+            value.configSource = 7
         }
         value.isSensitive = true
         if version >= 1 {
             value.synonyms = [DescribeConfigsResponse.DescribeConfigsSynonym.sample(version: version, nulls: nulls), DescribeConfigsResponse.DescribeConfigsSynonym.sample(version: version, nulls: nulls)]
         }
         if version >= 3 {
-            value.configType = 95
+            value.configType = 10
         }
         if version >= 3 {
-            value.documentation = nulls ? nil : "s95-é"
+            value.documentation = nulls ? nil : "s110-é"
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -540,13 +607,13 @@ extension DescribeConfigsResponse.DescribeConfigsSynonym {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.name = "s96-é"
+            value.name = "s111-é"
         }
         if version >= 1 {
-            value.value = nulls ? nil : "s97-é"
+            value.value = nulls ? nil : "s112-é"
         }
         if version >= 1 {
-            value.source = 99
+            value.source = 14
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -558,7 +625,7 @@ extension DescribeConfigsResponse.DescribeConfigsSynonym {
 extension DescribeGroupsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groups = ["s99-é", "s100-é"]
+        value.groups = ["s114-é", "s115-é"]
         if version >= 3 {
             value.includeAuthorizedOperations = true
         }
@@ -573,7 +640,7 @@ extension DescribeGroupsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100101
+            value.throttleTimeMs = 100116
         }
         value.groups = [DescribeGroupsResponse.DescribedGroup.sample(version: version, nulls: nulls), DescribeGroupsResponse.DescribedGroup.sample(version: version, nulls: nulls)]
         if version >= 5 {
@@ -586,14 +653,14 @@ extension DescribeGroupsResponse: SampledMessage {
 extension DescribeGroupsResponse.DescribedGroup {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1103
-        value.groupId = "s104-é"
-        value.groupState = "s105-é"
-        value.protocolType = "s106-é"
-        value.protocolData = "s107-é"
+        value.errorCode = 1118
+        value.groupId = "s119-é"
+        value.groupState = "s120-é"
+        value.protocolType = "s121-é"
+        value.protocolData = "s122-é"
         value.members = [DescribeGroupsResponse.DescribedGroupMember.sample(version: version, nulls: nulls), DescribeGroupsResponse.DescribedGroupMember.sample(version: version, nulls: nulls)]
         if version >= 3 {
-            value.authorizedOperations = 100109
+            value.authorizedOperations = 100124
         }
         if version >= 5 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -605,14 +672,14 @@ extension DescribeGroupsResponse.DescribedGroup {
 extension DescribeGroupsResponse.DescribedGroupMember {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.memberId = "s110-é"
+        value.memberId = "s125-é"
         if version >= 4 {
-            value.groupInstanceId = nulls ? nil : "s111-é"
+            value.groupInstanceId = nulls ? nil : "s126-é"
         }
-        value.clientId = "s112-é"
-        value.clientHost = "s113-é"
-        value.memberMetadata = ByteBuffer(bytes: [114, 1, 2])
-        value.memberAssignment = ByteBuffer(bytes: [115, 1, 2])
+        value.clientId = "s127-é"
+        value.clientHost = "s128-é"
+        value.memberMetadata = ByteBuffer(bytes: [129, 1, 2])
+        value.memberAssignment = ByteBuffer(bytes: [130, 1, 2])
         if version >= 5 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -624,10 +691,10 @@ extension ElectLeadersRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.electionType = 17
+            value.electionType = 32
         }
         value.topicPartitions = nulls ? nil : [ElectLeadersRequest.TopicPartitions.sample(version: version, nulls: nulls), ElectLeadersRequest.TopicPartitions.sample(version: version, nulls: nulls)]
-        value.timeoutMs = 100118
+        value.timeoutMs = 100133
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -638,8 +705,8 @@ extension ElectLeadersRequest: SampledMessage {
 extension ElectLeadersRequest.TopicPartitions {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s119-é"
-        value.partitionId = [100120, 100121]
+        value.topic = "s134-é"
+        value.partitionId = [100135, 100136]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -650,9 +717,9 @@ extension ElectLeadersRequest.TopicPartitions {
 extension ElectLeadersResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100121
+        value.throttleTimeMs = 100136
         if version >= 1 {
-            value.errorCode = 1122
+            value.errorCode = 1137
         }
         value.replicaElectionResults = [ElectLeadersResponse.ReplicaElectionResult.sample(version: version, nulls: nulls), ElectLeadersResponse.ReplicaElectionResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
@@ -665,7 +732,7 @@ extension ElectLeadersResponse: SampledMessage {
 extension ElectLeadersResponse.ReplicaElectionResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s124-é"
+        value.topic = "s139-é"
         value.partitionResult = [ElectLeadersResponse.PartitionResult.sample(version: version, nulls: nulls), ElectLeadersResponse.PartitionResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -677,9 +744,9 @@ extension ElectLeadersResponse.ReplicaElectionResult {
 extension ElectLeadersResponse.PartitionResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionId = 100126
-        value.errorCode = 1127
-        value.errorMessage = nulls ? nil : "s128-é"
+        value.partitionId = 100141
+        value.errorCode = 1142
+        value.errorMessage = nulls ? nil : "s143-é"
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -691,29 +758,29 @@ extension FetchRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 12 {
-            value.clusterId = nulls ? nil : "s129-é"
+            value.clusterId = nulls ? nil : "s144-é"
         }
-        value.replicaId = 100130
-        value.maxWaitMs = 100131
-        value.minBytes = 100132
+        value.replicaId = 100145
+        value.maxWaitMs = 100146
+        value.minBytes = 100147
         if version >= 3 {
-            value.maxBytes = 100133
+            value.maxBytes = 100148
         }
         if version >= 4 {
-            value.isolationLevel = 35
+            value.isolationLevel = 50
         }
         if version >= 7 {
-            value.sessionId = 100135
+            value.sessionId = 100150
         }
         if version >= 7 {
-            value.sessionEpoch = 100136
+            value.sessionEpoch = 100151
         }
         value.topics = [FetchRequest.FetchTopic.sample(version: version, nulls: nulls), FetchRequest.FetchTopic.sample(version: version, nulls: nulls)]
         if version >= 7 {
             value.forgottenTopicsData = [FetchRequest.ForgottenTopic.sample(version: version, nulls: nulls), FetchRequest.ForgottenTopic.sample(version: version, nulls: nulls)]
         }
         if version >= 11 {
-            value.rackId = "s139-é"
+            value.rackId = "s154-é"
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -725,7 +792,7 @@ extension FetchRequest: SampledMessage {
 extension FetchRequest.FetchTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s140-é"
+        value.topic = "s155-é"
         value.partitions = [FetchRequest.FetchPartition.sample(version: version, nulls: nulls), FetchRequest.FetchPartition.sample(version: version, nulls: nulls)]
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -737,18 +804,18 @@ extension FetchRequest.FetchTopic {
 extension FetchRequest.FetchPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partition = 100142
+        value.partition = 100157
         if version >= 9 {
-            value.currentLeaderEpoch = 100143
+            value.currentLeaderEpoch = 100158
         }
-        value.fetchOffset = 10000000144
+        value.fetchOffset = 10000000159
         if version >= 12 {
-            value.lastFetchedEpoch = 100145
+            value.lastFetchedEpoch = 100160
         }
         if version >= 5 {
-            value.logStartOffset = 10000000146
+            value.logStartOffset = 10000000161
         }
-        value.partitionMaxBytes = 100147
+        value.partitionMaxBytes = 100162
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -760,10 +827,10 @@ extension FetchRequest.ForgottenTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 7 {
-            value.topic = "s148-é"
+            value.topic = "s163-é"
         }
         if version >= 7 {
-            value.partitions = [100149, 100150]
+            value.partitions = [100164, 100165]
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -776,13 +843,13 @@ extension FetchResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100150
+            value.throttleTimeMs = 100165
         }
         if version >= 7 {
-            value.errorCode = 1151
+            value.errorCode = 1166
         }
         if version >= 7 {
-            value.sessionId = 100152
+            value.sessionId = 100167
         }
         value.responses = [FetchResponse.FetchableTopicResponse.sample(version: version, nulls: nulls), FetchResponse.FetchableTopicResponse.sample(version: version, nulls: nulls)]
         if version >= 12 {
@@ -795,7 +862,7 @@ extension FetchResponse: SampledMessage {
 extension FetchResponse.FetchableTopicResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s154-é"
+        value.topic = "s169-é"
         value.partitions = [FetchResponse.PartitionData.sample(version: version, nulls: nulls), FetchResponse.PartitionData.sample(version: version, nulls: nulls)]
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -807,14 +874,14 @@ extension FetchResponse.FetchableTopicResponse {
 extension FetchResponse.PartitionData {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100156
-        value.errorCode = 1157
-        value.highWatermark = 10000000158
+        value.partitionIndex = 100171
+        value.errorCode = 1172
+        value.highWatermark = 10000000173
         if version >= 4 {
-            value.lastStableOffset = 10000000159
+            value.lastStableOffset = 10000000174
         }
         if version >= 5 {
-            value.logStartOffset = 10000000160
+            value.logStartOffset = 10000000175
         }
         if version >= 12 {
             value.divergingEpoch = FetchResponse.EpochEndOffset.sample(version: version, nulls: nulls)
@@ -829,9 +896,9 @@ extension FetchResponse.PartitionData {
             value.abortedTransactions = nulls ? nil : [FetchResponse.AbortedTransaction.sample(version: version, nulls: nulls), FetchResponse.AbortedTransaction.sample(version: version, nulls: nulls)]
         }
         if version >= 11 {
-            value.preferredReadReplica = 100165
+            value.preferredReadReplica = 100180
         }
-        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 166, 0xCD, 0xEF]))
+        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 181, 0xCD, 0xEF]))
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -843,10 +910,10 @@ extension FetchResponse.EpochEndOffset {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 12 {
-            value.epoch = 100167
+            value.epoch = 100182
         }
         if version >= 12 {
-            value.endOffset = 10000000168
+            value.endOffset = 10000000183
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -859,10 +926,10 @@ extension FetchResponse.LeaderIdAndEpoch {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 12 {
-            value.leaderId = 100169
+            value.leaderId = 100184
         }
         if version >= 12 {
-            value.leaderEpoch = 100170
+            value.leaderEpoch = 100185
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -874,8 +941,8 @@ extension FetchResponse.LeaderIdAndEpoch {
 extension FetchResponse.SnapshotId {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.endOffset = 10000000171
-        value.epoch = 100172
+        value.endOffset = 10000000186
+        value.epoch = 100187
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -887,10 +954,10 @@ extension FetchResponse.AbortedTransaction {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 4 {
-            value.producerId = 10000000173
+            value.producerId = 10000000188
         }
         if version >= 4 {
-            value.firstOffset = 10000000174
+            value.firstOffset = 10000000189
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -902,9 +969,9 @@ extension FetchResponse.AbortedTransaction {
 extension FindCoordinatorRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.key = "s175-é"
+        value.key = "s190-é"
         if version >= 1 {
-            value.keyType = 77
+            value.keyType = 92
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -917,15 +984,15 @@ extension FindCoordinatorResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100177
+            value.throttleTimeMs = 100192
         }
-        value.errorCode = 1178
+        value.errorCode = 1193
         if version >= 1 {
-            value.errorMessage = nulls ? nil : "s179-é"
+            value.errorMessage = nulls ? nil : "s194-é"
         }
-        value.nodeId = 100180
-        value.host = "s181-é"
-        value.port = 100182
+        value.nodeId = 100195
+        value.host = "s196-é"
+        value.port = 100197
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -936,11 +1003,11 @@ extension FindCoordinatorResponse: SampledMessage {
 extension HeartbeatRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s183-é"
-        value.generationId = 100184
-        value.memberId = "s185-é"
+        value.groupId = "s198-é"
+        value.generationId = 100199
+        value.memberId = "s200-é"
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s186-é"
+            value.groupInstanceId = nulls ? nil : "s201-é"
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -953,9 +1020,9 @@ extension HeartbeatResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100187
+            value.throttleTimeMs = 100202
         }
-        value.errorCode = 1188
+        value.errorCode = 1203
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -966,13 +1033,13 @@ extension HeartbeatResponse: SampledMessage {
 extension InitProducerIdRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.transactionalId = nulls ? nil : "s189-é"
-        value.transactionTimeoutMs = 100190
+        value.transactionalId = nulls ? nil : "s204-é"
+        value.transactionTimeoutMs = 100205
         if version >= 3 {
-            value.producerId = 10000000191
+            value.producerId = 10000000206
         }
         if version >= 3 {
-            value.producerEpoch = 1192
+            value.producerEpoch = 1207
         }
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -984,10 +1051,10 @@ extension InitProducerIdRequest: SampledMessage {
 extension InitProducerIdResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100193
-        value.errorCode = 1194
-        value.producerId = 10000000195
-        value.producerEpoch = 1196
+        value.throttleTimeMs = 100208
+        value.errorCode = 1209
+        value.producerId = 10000000210
+        value.producerEpoch = 1211
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -998,16 +1065,16 @@ extension InitProducerIdResponse: SampledMessage {
 extension JoinGroupRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s197-é"
-        value.sessionTimeoutMs = 100198
+        value.groupId = "s212-é"
+        value.sessionTimeoutMs = 100213
         if version >= 1 {
-            value.rebalanceTimeoutMs = 100199
+            value.rebalanceTimeoutMs = 100214
         }
-        value.memberId = "s200-é"
+        value.memberId = "s215-é"
         if version >= 5 {
-            value.groupInstanceId = nulls ? nil : "s201-é"
+            value.groupInstanceId = nulls ? nil : "s216-é"
         }
-        value.protocolType = "s202-é"
+        value.protocolType = "s217-é"
         value.protocols = [JoinGroupRequest.JoinGroupRequestProtocol.sample(version: version, nulls: nulls), JoinGroupRequest.JoinGroupRequestProtocol.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1019,8 +1086,8 @@ extension JoinGroupRequest: SampledMessage {
 extension JoinGroupRequest.JoinGroupRequestProtocol {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s204-é"
-        value.metadata = ByteBuffer(bytes: [205, 1, 2])
+        value.name = "s219-é"
+        value.metadata = ByteBuffer(bytes: [220, 1, 2])
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1032,16 +1099,16 @@ extension JoinGroupResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100206
+            value.throttleTimeMs = 100221
         }
-        value.errorCode = 1207
-        value.generationId = 100208
+        value.errorCode = 1222
+        value.generationId = 100223
         if version >= 7 {
-            value.protocolType = nulls ? nil : "s209-é"
+            value.protocolType = nulls ? nil : "s224-é"
         }
-        value.protocolName = nulls && version >= 7 ? nil : "s210-é"
-        value.leader = "s211-é"
-        value.memberId = "s212-é"
+        value.protocolName = nulls && version >= 7 ? nil : "s225-é"
+        value.leader = "s226-é"
+        value.memberId = "s227-é"
         value.members = [JoinGroupResponse.JoinGroupResponseMember.sample(version: version, nulls: nulls), JoinGroupResponse.JoinGroupResponseMember.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1053,11 +1120,11 @@ extension JoinGroupResponse: SampledMessage {
 extension JoinGroupResponse.JoinGroupResponseMember {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.memberId = "s214-é"
+        value.memberId = "s229-é"
         if version >= 5 {
-            value.groupInstanceId = nulls ? nil : "s215-é"
+            value.groupInstanceId = nulls ? nil : "s230-é"
         }
-        value.metadata = ByteBuffer(bytes: [216, 1, 2])
+        value.metadata = ByteBuffer(bytes: [231, 1, 2])
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1068,13 +1135,13 @@ extension JoinGroupResponse.JoinGroupResponseMember {
 extension LeaderAndIsrRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.controllerId = 100217
-        value.controllerEpoch = 100218
+        value.controllerId = 100232
+        value.controllerEpoch = 100233
         if version >= 2 {
-            value.brokerEpoch = 10000000219
+            value.brokerEpoch = 10000000234
         }
         if version >= 5 {
-            value.type = 21
+            value.type = 36
         }
         if version <= 1 {
             value.ungroupedPartitionStates = [LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls), LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls)]
@@ -1094,10 +1161,10 @@ extension LeaderAndIsrRequest.LeaderAndIsrTopicState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.topicName = "s224-é"
+            value.topicName = "s239-é"
         }
         if version >= 5 {
-            value.topicId = KafkaUUID(mostSignificantBits: 225, leastSignificantBits: 1781775)
+            value.topicId = KafkaUUID(mostSignificantBits: 240, leastSignificantBits: 1900560)
         }
         if version >= 2 {
             value.partitionStates = [LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls), LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls)]
@@ -1112,9 +1179,9 @@ extension LeaderAndIsrRequest.LeaderAndIsrTopicState {
 extension LeaderAndIsrRequest.LeaderAndIsrLiveLeader {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.brokerId = 100227
-        value.hostName = "s228-é"
-        value.port = 100229
+        value.brokerId = 100242
+        value.hostName = "s243-é"
+        value.port = 100244
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1126,20 +1193,20 @@ extension LeaderAndIsrRequest.LeaderAndIsrPartitionState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 1 {
-            value.topicName = "s230-é"
+            value.topicName = "s245-é"
         }
-        value.partitionIndex = 100231
-        value.controllerEpoch = 100232
-        value.leader = 100233
-        value.leaderEpoch = 100234
-        value.isr = [100235, 100236]
-        value.zkVersion = 100236
-        value.replicas = [100237, 100238]
+        value.partitionIndex = 100246
+        value.controllerEpoch = 100247
+        value.leader = 100248
+        value.leaderEpoch = 100249
+        value.isr = [100250, 100251]
+        value.zkVersion = 100251
+        value.replicas = [100252, 100253]
         if version >= 3 {
-            value.addingReplicas = [100238, 100239]
+            value.addingReplicas = [100253, 100254]
         }
         if version >= 3 {
-            value.removingReplicas = [100239, 100240]
+            value.removingReplicas = [100254, 100255]
         }
         if version >= 1 {
             value.isNew = true
@@ -1154,7 +1221,7 @@ extension LeaderAndIsrRequest.LeaderAndIsrPartitionState {
 extension LeaderAndIsrResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1241
+        value.errorCode = 1256
         if version <= 4 {
             value.partitionErrors = [LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls), LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls)]
         }
@@ -1172,7 +1239,7 @@ extension LeaderAndIsrResponse.LeaderAndIsrTopicError {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 5 {
-            value.topicId = KafkaUUID(mostSignificantBits: 244, leastSignificantBits: 1932236)
+            value.topicId = KafkaUUID(mostSignificantBits: 259, leastSignificantBits: 2051021)
         }
         if version >= 5 {
             value.partitionErrors = [LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls), LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls)]
@@ -1188,10 +1255,10 @@ extension LeaderAndIsrResponse.LeaderAndIsrPartitionError {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 4 {
-            value.topicName = "s246-é"
+            value.topicName = "s261-é"
         }
-        value.partitionIndex = 100247
-        value.errorCode = 1248
+        value.partitionIndex = 100262
+        value.errorCode = 1263
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1202,9 +1269,9 @@ extension LeaderAndIsrResponse.LeaderAndIsrPartitionError {
 extension LeaveGroupRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s249-é"
+        value.groupId = "s264-é"
         if version <= 2 {
-            value.memberId = "s250-é"
+            value.memberId = "s265-é"
         }
         if version >= 3 {
             value.members = [LeaveGroupRequest.MemberIdentity.sample(version: version, nulls: nulls), LeaveGroupRequest.MemberIdentity.sample(version: version, nulls: nulls)]
@@ -1220,10 +1287,10 @@ extension LeaveGroupRequest.MemberIdentity {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.memberId = "s252-é"
+            value.memberId = "s267-é"
         }
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s253-é"
+            value.groupInstanceId = nulls ? nil : "s268-é"
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1236,9 +1303,9 @@ extension LeaveGroupResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100254
+            value.throttleTimeMs = 100269
         }
-        value.errorCode = 1255
+        value.errorCode = 1270
         if version >= 3 {
             value.members = [LeaveGroupResponse.MemberResponse.sample(version: version, nulls: nulls), LeaveGroupResponse.MemberResponse.sample(version: version, nulls: nulls)]
         }
@@ -1253,13 +1320,13 @@ extension LeaveGroupResponse.MemberResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.memberId = "s257-é"
+            value.memberId = "s272-é"
         }
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s258-é"
+            value.groupInstanceId = nulls ? nil : "s273-é"
         }
         if version >= 3 {
-            value.errorCode = 1259
+            value.errorCode = 1274
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1272,7 +1339,7 @@ extension ListGroupsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 4 {
-            value.statesFilter = ["s260-é", "s261-é"]
+            value.statesFilter = ["s275-é", "s276-é"]
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1285,9 +1352,9 @@ extension ListGroupsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100261
+            value.throttleTimeMs = 100276
         }
-        value.errorCode = 1262
+        value.errorCode = 1277
         value.groups = [ListGroupsResponse.ListedGroup.sample(version: version, nulls: nulls), ListGroupsResponse.ListedGroup.sample(version: version, nulls: nulls)]
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1299,10 +1366,10 @@ extension ListGroupsResponse: SampledMessage {
 extension ListGroupsResponse.ListedGroup {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s264-é"
-        value.protocolType = "s265-é"
+        value.groupId = "s279-é"
+        value.protocolType = "s280-é"
         if version >= 4 {
-            value.groupState = "s266-é"
+            value.groupState = "s281-é"
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1314,9 +1381,9 @@ extension ListGroupsResponse.ListedGroup {
 extension ListOffsetsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.replicaId = 100267
+        value.replicaId = 100282
         if version >= 2 {
-            value.isolationLevel = 69
+            value.isolationLevel = 84
         }
         value.topics = [ListOffsetsRequest.ListOffsetsTopic.sample(version: version, nulls: nulls), ListOffsetsRequest.ListOffsetsTopic.sample(version: version, nulls: nulls)]
         if version >= 6 {
@@ -1329,7 +1396,7 @@ extension ListOffsetsRequest: SampledMessage {
 extension ListOffsetsRequest.ListOffsetsTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s270-é"
+        value.name = "s285-é"
         value.partitions = [ListOffsetsRequest.ListOffsetsPartition.sample(version: version, nulls: nulls), ListOffsetsRequest.ListOffsetsPartition.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1341,13 +1408,13 @@ extension ListOffsetsRequest.ListOffsetsTopic {
 extension ListOffsetsRequest.ListOffsetsPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100272
+        value.partitionIndex = 100287
         if version >= 4 {
-            value.currentLeaderEpoch = 100273
+            value.currentLeaderEpoch = 100288
         }
-        value.timestamp = 10000000274
+        value.timestamp = 10000000289
         if version <= 0 {
-            value.maxNumOffsets = 100275
+            value.maxNumOffsets = 100290
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1360,7 +1427,7 @@ extension ListOffsetsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100276
+            value.throttleTimeMs = 100291
         }
         value.topics = [ListOffsetsResponse.ListOffsetsTopicResponse.sample(version: version, nulls: nulls), ListOffsetsResponse.ListOffsetsTopicResponse.sample(version: version, nulls: nulls)]
         if version >= 6 {
@@ -1373,7 +1440,7 @@ extension ListOffsetsResponse: SampledMessage {
 extension ListOffsetsResponse.ListOffsetsTopicResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s278-é"
+        value.name = "s293-é"
         value.partitions = [ListOffsetsResponse.ListOffsetsPartitionResponse.sample(version: version, nulls: nulls), ListOffsetsResponse.ListOffsetsPartitionResponse.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1385,23 +1452,77 @@ extension ListOffsetsResponse.ListOffsetsTopicResponse {
 extension ListOffsetsResponse.ListOffsetsPartitionResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100280
-        value.errorCode = 1281
+        value.partitionIndex = 100295
+        value.errorCode = 1296
         if version <= 0 {
-            value.oldStyleOffsets = [10000000282, 10000000283]
+            value.oldStyleOffsets = [10000000297, 10000000298]
         }
         if version >= 1 {
-            value.timestamp = 10000000283
+            value.timestamp = 10000000298
         }
         if version >= 1 {
-            value.offset = 10000000284
+            value.offset = 10000000299
         }
         if version >= 4 {
-            value.leaderEpoch = 100285
+            value.leaderEpoch = 100300
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
+        return value
+    }
+}
+
+extension ListPartitionReassignmentsRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.timeoutMs = 100301
+        value.topics = nulls ? nil : [ListPartitionReassignmentsRequest.ListPartitionReassignmentsTopics.sample(version: version, nulls: nulls), ListPartitionReassignmentsRequest.ListPartitionReassignmentsTopics.sample(version: version, nulls: nulls)]
+        value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        return value
+    }
+}
+
+extension ListPartitionReassignmentsRequest.ListPartitionReassignmentsTopics {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.name = "s303-é"
+        value.partitionIndexes = [100304, 100305]
+        value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        return value
+    }
+}
+
+extension ListPartitionReassignmentsResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.throttleTimeMs = 100305
+        value.errorCode = 1306
+        value.errorMessage = nulls ? nil : "s307-é"
+        value.topics = [ListPartitionReassignmentsResponse.OngoingTopicReassignment.sample(version: version, nulls: nulls), ListPartitionReassignmentsResponse.OngoingTopicReassignment.sample(version: version, nulls: nulls)]
+        value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        return value
+    }
+}
+
+extension ListPartitionReassignmentsResponse.OngoingTopicReassignment {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.name = "s309-é"
+        value.partitions = [ListPartitionReassignmentsResponse.OngoingPartitionReassignment.sample(version: version, nulls: nulls), ListPartitionReassignmentsResponse.OngoingPartitionReassignment.sample(version: version, nulls: nulls)]
+        value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        return value
+    }
+}
+
+extension ListPartitionReassignmentsResponse.OngoingPartitionReassignment {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.partitionIndex = 100311
+        value.replicas = [100312, 100313]
+        value.addingReplicas = [100313, 100314]
+        value.removingReplicas = [100314, 100315]
+        value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
     }
 }
@@ -1430,9 +1551,9 @@ extension MetadataRequest.MetadataRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 10 {
-            value.topicId = KafkaUUID(mostSignificantBits: 290, leastSignificantBits: 2296510)
+            value.topicId = KafkaUUID(mostSignificantBits: 319, leastSignificantBits: 2526161)
         }
-        value.name = nulls && version >= 10 ? nil : "s291-é"
+        value.name = nulls && version >= 10 ? nil : "s320-é"
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1444,18 +1565,18 @@ extension MetadataResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.throttleTimeMs = 100292
+            value.throttleTimeMs = 100321
         }
         value.brokers = [MetadataResponse.MetadataResponseBroker.sample(version: version, nulls: nulls), MetadataResponse.MetadataResponseBroker.sample(version: version, nulls: nulls)]
         if version >= 2 {
-            value.clusterId = nulls ? nil : "s294-é"
+            value.clusterId = nulls ? nil : "s323-é"
         }
         if version >= 1 {
-            value.controllerId = 100295
+            value.controllerId = 100324
         }
         value.topics = [MetadataResponse.MetadataResponseTopic.sample(version: version, nulls: nulls), MetadataResponse.MetadataResponseTopic.sample(version: version, nulls: nulls)]
         if (8...10).contains(version) {
-            value.clusterAuthorizedOperations = 100297
+            value.clusterAuthorizedOperations = 100326
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1467,11 +1588,11 @@ extension MetadataResponse: SampledMessage {
 extension MetadataResponse.MetadataResponseBroker {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.nodeId = 100298
-        value.host = "s299-é"
-        value.port = 100300
+        value.nodeId = 100327
+        value.host = "s328-é"
+        value.port = 100329
         if version >= 1 {
-            value.rack = nulls ? nil : "s301-é"
+            value.rack = nulls ? nil : "s330-é"
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1483,17 +1604,17 @@ extension MetadataResponse.MetadataResponseBroker {
 extension MetadataResponse.MetadataResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1302
-        value.name = "s303-é"
+        value.errorCode = 1331
+        value.name = "s332-é"
         if version >= 10 {
-            value.topicId = KafkaUUID(mostSignificantBits: 304, leastSignificantBits: 2407376)
+            value.topicId = KafkaUUID(mostSignificantBits: 333, leastSignificantBits: 2637027)
         }
         if version >= 1 {
             value.isInternal = true
         }
         value.partitions = [MetadataResponse.MetadataResponsePartition.sample(version: version, nulls: nulls), MetadataResponse.MetadataResponsePartition.sample(version: version, nulls: nulls)]
         if version >= 8 {
-            value.topicAuthorizedOperations = 100307
+            value.topicAuthorizedOperations = 100336
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1505,16 +1626,16 @@ extension MetadataResponse.MetadataResponseTopic {
 extension MetadataResponse.MetadataResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1308
-        value.partitionIndex = 100309
-        value.leaderId = 100310
+        value.errorCode = 1337
+        value.partitionIndex = 100338
+        value.leaderId = 100339
         if version >= 7 {
-            value.leaderEpoch = 100311
+            value.leaderEpoch = 100340
         }
-        value.replicaNodes = [100312, 100313]
-        value.isrNodes = [100313, 100314]
+        value.replicaNodes = [100341, 100342]
+        value.isrNodes = [100342, 100343]
         if version >= 5 {
-            value.offlineReplicas = [100314, 100315]
+            value.offlineReplicas = [100343, 100344]
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1526,18 +1647,18 @@ extension MetadataResponse.MetadataResponsePartition {
 extension OffsetCommitRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s315-é"
+        value.groupId = "s344-é"
         if version >= 1 {
-            value.generationId = 100316
+            value.generationId = 100345
         }
         if version >= 1 {
-            value.memberId = "s317-é"
+            value.memberId = "s346-é"
         }
         if version >= 7 {
-            value.groupInstanceId = nulls ? nil : "s318-é"
+            value.groupInstanceId = nulls ? nil : "s347-é"
         }
         if (2...4).contains(version) {
-            value.retentionTimeMs = 10000000319
+            value.retentionTimeMs = 10000000348
         }
         value.topics = [OffsetCommitRequest.OffsetCommitRequestTopic.sample(version: version, nulls: nulls), OffsetCommitRequest.OffsetCommitRequestTopic.sample(version: version, nulls: nulls)]
         if version >= 8 {
@@ -1550,7 +1671,7 @@ extension OffsetCommitRequest: SampledMessage {
 extension OffsetCommitRequest.OffsetCommitRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s321-é"
+        value.name = "s350-é"
         value.partitions = [OffsetCommitRequest.OffsetCommitRequestPartition.sample(version: version, nulls: nulls), OffsetCommitRequest.OffsetCommitRequestPartition.sample(version: version, nulls: nulls)]
         if version >= 8 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1562,15 +1683,15 @@ extension OffsetCommitRequest.OffsetCommitRequestTopic {
 extension OffsetCommitRequest.OffsetCommitRequestPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100323
-        value.committedOffset = 10000000324
+        value.partitionIndex = 100352
+        value.committedOffset = 10000000353
         if version >= 6 {
-            value.committedLeaderEpoch = 100325
+            value.committedLeaderEpoch = 100354
         }
         if version == 1 {
-            value.commitTimestamp = 10000000326
+            value.commitTimestamp = 10000000355
         }
-        value.committedMetadata = nulls ? nil : "s327-é"
+        value.committedMetadata = nulls ? nil : "s356-é"
         if version >= 8 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1582,7 +1703,7 @@ extension OffsetCommitResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.throttleTimeMs = 100328
+            value.throttleTimeMs = 100357
         }
         value.topics = [OffsetCommitResponse.OffsetCommitResponseTopic.sample(version: version, nulls: nulls), OffsetCommitResponse.OffsetCommitResponseTopic.sample(version: version, nulls: nulls)]
         if version >= 8 {
@@ -1595,7 +1716,7 @@ extension OffsetCommitResponse: SampledMessage {
 extension OffsetCommitResponse.OffsetCommitResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s330-é"
+        value.name = "s359-é"
         value.partitions = [OffsetCommitResponse.OffsetCommitResponsePartition.sample(version: version, nulls: nulls), OffsetCommitResponse.OffsetCommitResponsePartition.sample(version: version, nulls: nulls)]
         if version >= 8 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1607,8 +1728,8 @@ extension OffsetCommitResponse.OffsetCommitResponseTopic {
 extension OffsetCommitResponse.OffsetCommitResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100332
-        value.errorCode = 1333
+        value.partitionIndex = 100361
+        value.errorCode = 1362
         if version >= 8 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1619,7 +1740,7 @@ extension OffsetCommitResponse.OffsetCommitResponsePartition {
 extension OffsetDeleteRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s334-é"
+        value.groupId = "s363-é"
         value.topics = [OffsetDeleteRequest.OffsetDeleteRequestTopic.sample(version: version, nulls: nulls), OffsetDeleteRequest.OffsetDeleteRequestTopic.sample(version: version, nulls: nulls)]
         return value
     }
@@ -1628,7 +1749,7 @@ extension OffsetDeleteRequest: SampledMessage {
 extension OffsetDeleteRequest.OffsetDeleteRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s336-é"
+        value.name = "s365-é"
         value.partitions = [OffsetDeleteRequest.OffsetDeleteRequestPartition.sample(version: version, nulls: nulls), OffsetDeleteRequest.OffsetDeleteRequestPartition.sample(version: version, nulls: nulls)]
         return value
     }
@@ -1637,7 +1758,7 @@ extension OffsetDeleteRequest.OffsetDeleteRequestTopic {
 extension OffsetDeleteRequest.OffsetDeleteRequestPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100338
+        value.partitionIndex = 100367
         return value
     }
 }
@@ -1645,8 +1766,8 @@ extension OffsetDeleteRequest.OffsetDeleteRequestPartition {
 extension OffsetDeleteResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1339
-        value.throttleTimeMs = 100340
+        value.errorCode = 1368
+        value.throttleTimeMs = 100369
         value.topics = [OffsetDeleteResponse.OffsetDeleteResponseTopic.sample(version: version, nulls: nulls), OffsetDeleteResponse.OffsetDeleteResponseTopic.sample(version: version, nulls: nulls)]
         return value
     }
@@ -1655,7 +1776,7 @@ extension OffsetDeleteResponse: SampledMessage {
 extension OffsetDeleteResponse.OffsetDeleteResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s342-é"
+        value.name = "s371-é"
         value.partitions = [OffsetDeleteResponse.OffsetDeleteResponsePartition.sample(version: version, nulls: nulls), OffsetDeleteResponse.OffsetDeleteResponsePartition.sample(version: version, nulls: nulls)]
         return value
     }
@@ -1664,8 +1785,8 @@ extension OffsetDeleteResponse.OffsetDeleteResponseTopic {
 extension OffsetDeleteResponse.OffsetDeleteResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100344
-        value.errorCode = 1345
+        value.partitionIndex = 100373
+        value.errorCode = 1374
         return value
     }
 }
@@ -1673,7 +1794,7 @@ extension OffsetDeleteResponse.OffsetDeleteResponsePartition {
 extension OffsetFetchRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s346-é"
+        value.groupId = "s375-é"
         value.topics = nulls && version >= 2 ? nil : [OffsetFetchRequest.OffsetFetchRequestTopic.sample(version: version, nulls: nulls), OffsetFetchRequest.OffsetFetchRequestTopic.sample(version: version, nulls: nulls)]
         if version >= 7 {
             value.requireStable = true
@@ -1688,8 +1809,8 @@ extension OffsetFetchRequest: SampledMessage {
 extension OffsetFetchRequest.OffsetFetchRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s349-é"
-        value.partitionIndexes = [100350, 100351]
+        value.name = "s378-é"
+        value.partitionIndexes = [100379, 100380]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1701,11 +1822,11 @@ extension OffsetFetchResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.throttleTimeMs = 100351
+            value.throttleTimeMs = 100380
         }
         value.topics = [OffsetFetchResponse.OffsetFetchResponseTopic.sample(version: version, nulls: nulls), OffsetFetchResponse.OffsetFetchResponseTopic.sample(version: version, nulls: nulls)]
         if version >= 2 {
-            value.errorCode = 1353
+            value.errorCode = 1382
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1717,7 +1838,7 @@ extension OffsetFetchResponse: SampledMessage {
 extension OffsetFetchResponse.OffsetFetchResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s354-é"
+        value.name = "s383-é"
         value.partitions = [OffsetFetchResponse.OffsetFetchResponsePartition.sample(version: version, nulls: nulls), OffsetFetchResponse.OffsetFetchResponsePartition.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1729,13 +1850,13 @@ extension OffsetFetchResponse.OffsetFetchResponseTopic {
 extension OffsetFetchResponse.OffsetFetchResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100356
-        value.committedOffset = 10000000357
+        value.partitionIndex = 100385
+        value.committedOffset = 10000000386
         if version >= 5 {
-            value.committedLeaderEpoch = 100358
+            value.committedLeaderEpoch = 100387
         }
-        value.metadata = nulls ? nil : "s359-é"
-        value.errorCode = 1360
+        value.metadata = nulls ? nil : "s388-é"
+        value.errorCode = 1389
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1747,7 +1868,7 @@ extension OffsetForLeaderEpochRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.replicaId = 100361
+            value.replicaId = 100390
         }
         value.topics = [OffsetForLeaderEpochRequest.OffsetForLeaderTopic.sample(version: version, nulls: nulls), OffsetForLeaderEpochRequest.OffsetForLeaderTopic.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -1760,7 +1881,7 @@ extension OffsetForLeaderEpochRequest: SampledMessage {
 extension OffsetForLeaderEpochRequest.OffsetForLeaderTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s363-é"
+        value.topic = "s392-é"
         value.partitions = [OffsetForLeaderEpochRequest.OffsetForLeaderPartition.sample(version: version, nulls: nulls), OffsetForLeaderEpochRequest.OffsetForLeaderPartition.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1772,11 +1893,11 @@ extension OffsetForLeaderEpochRequest.OffsetForLeaderTopic {
 extension OffsetForLeaderEpochRequest.OffsetForLeaderPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partition = 100365
+        value.partition = 100394
         if version >= 2 {
-            value.currentLeaderEpoch = 100366
+            value.currentLeaderEpoch = 100395
         }
-        value.leaderEpoch = 100367
+        value.leaderEpoch = 100396
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1788,7 +1909,7 @@ extension OffsetForLeaderEpochResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100368
+            value.throttleTimeMs = 100397
         }
         value.topics = [OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult.sample(version: version, nulls: nulls), OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -1801,7 +1922,7 @@ extension OffsetForLeaderEpochResponse: SampledMessage {
 extension OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s370-é"
+        value.topic = "s399-é"
         value.partitions = [OffsetForLeaderEpochResponse.EpochEndOffset.sample(version: version, nulls: nulls), OffsetForLeaderEpochResponse.EpochEndOffset.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1813,12 +1934,12 @@ extension OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult {
 extension OffsetForLeaderEpochResponse.EpochEndOffset {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1372
-        value.partition = 100373
+        value.errorCode = 1401
+        value.partition = 100402
         if version >= 1 {
-            value.leaderEpoch = 100374
+            value.leaderEpoch = 100403
         }
-        value.endOffset = 10000000375
+        value.endOffset = 10000000404
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1830,10 +1951,10 @@ extension ProduceRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.transactionalId = nulls ? nil : "s376-é"
+            value.transactionalId = nulls ? nil : "s405-é"
         }
-        value.acks = 1377
-        value.timeoutMs = 100378
+        value.acks = 1406
+        value.timeoutMs = 100407
         value.topicData = [ProduceRequest.TopicProduceData.sample(version: version, nulls: nulls), ProduceRequest.TopicProduceData.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1845,7 +1966,7 @@ extension ProduceRequest: SampledMessage {
 extension ProduceRequest.TopicProduceData {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s380-é"
+        value.name = "s409-é"
         value.partitionData = [ProduceRequest.PartitionProduceData.sample(version: version, nulls: nulls), ProduceRequest.PartitionProduceData.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1857,8 +1978,8 @@ extension ProduceRequest.TopicProduceData {
 extension ProduceRequest.PartitionProduceData {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.index = 100382
-        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 127, 0xCD, 0xEF]))
+        value.index = 100411
+        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 156, 0xCD, 0xEF]))
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1871,7 +1992,7 @@ extension ProduceResponse: SampledMessage {
         var value = Self()
         value.responses = [ProduceResponse.TopicProduceResponse.sample(version: version, nulls: nulls), ProduceResponse.TopicProduceResponse.sample(version: version, nulls: nulls)]
         if version >= 1 {
-            value.throttleTimeMs = 100385
+            value.throttleTimeMs = 100414
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1883,7 +2004,7 @@ extension ProduceResponse: SampledMessage {
 extension ProduceResponse.TopicProduceResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s386-é"
+        value.name = "s415-é"
         value.partitionResponses = [ProduceResponse.PartitionProduceResponse.sample(version: version, nulls: nulls), ProduceResponse.PartitionProduceResponse.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1895,20 +2016,20 @@ extension ProduceResponse.TopicProduceResponse {
 extension ProduceResponse.PartitionProduceResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.index = 100388
-        value.errorCode = 1389
-        value.baseOffset = 10000000390
+        value.index = 100417
+        value.errorCode = 1418
+        value.baseOffset = 10000000419
         if version >= 2 {
-            value.logAppendTimeMs = 10000000391
+            value.logAppendTimeMs = 10000000420
         }
         if version >= 5 {
-            value.logStartOffset = 10000000392
+            value.logStartOffset = 10000000421
         }
         if version >= 8 {
             value.recordErrors = [ProduceResponse.BatchIndexAndErrorMessage.sample(version: version, nulls: nulls), ProduceResponse.BatchIndexAndErrorMessage.sample(version: version, nulls: nulls)]
         }
         if version >= 8 {
-            value.errorMessage = nulls ? nil : "s394-é"
+            value.errorMessage = nulls ? nil : "s423-é"
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1921,10 +2042,10 @@ extension ProduceResponse.BatchIndexAndErrorMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 8 {
-            value.batchIndex = 100395
+            value.batchIndex = 100424
         }
         if version >= 8 {
-            value.batchIndexErrorMessage = nulls ? nil : "s396-é"
+            value.batchIndexErrorMessage = nulls ? nil : "s425-é"
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1936,10 +2057,10 @@ extension ProduceResponse.BatchIndexAndErrorMessage {
 extension StopReplicaRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.controllerId = 100397
-        value.controllerEpoch = 100398
+        value.controllerId = 100426
+        value.controllerEpoch = 100427
         if version >= 1 {
-            value.brokerEpoch = 10000000399
+            value.brokerEpoch = 10000000428
         }
         if version <= 2 {
             value.deletePartitions = true
@@ -1964,10 +2085,10 @@ extension StopReplicaRequest.StopReplicaPartitionV0 {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 0 {
-            value.topicName = "s404-é"
+            value.topicName = "s433-é"
         }
         if version <= 0 {
-            value.partitionIndex = 100405
+            value.partitionIndex = 100434
         }
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1980,10 +2101,10 @@ extension StopReplicaRequest.StopReplicaTopicV1 {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if (1...2).contains(version) {
-            value.name = "s406-é"
+            value.name = "s435-é"
         }
         if (1...2).contains(version) {
-            value.partitionIndexes = [100407, 100408]
+            value.partitionIndexes = [100436, 100437]
         }
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1996,7 +2117,7 @@ extension StopReplicaRequest.StopReplicaTopicState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.topicName = "s408-é"
+            value.topicName = "s437-é"
         }
         if version >= 3 {
             value.partitionStates = [StopReplicaRequest.StopReplicaPartitionState.sample(version: version, nulls: nulls), StopReplicaRequest.StopReplicaPartitionState.sample(version: version, nulls: nulls)]
@@ -2012,10 +2133,10 @@ extension StopReplicaRequest.StopReplicaPartitionState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.partitionIndex = 100410
+            value.partitionIndex = 100439
         }
         if version >= 3 {
-            value.leaderEpoch = 100411
+            value.leaderEpoch = 100440
         }
         if version >= 3 {
             value.deletePartition = true
@@ -2030,7 +2151,7 @@ extension StopReplicaRequest.StopReplicaPartitionState {
 extension StopReplicaResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1413
+        value.errorCode = 1442
         value.partitionErrors = [StopReplicaResponse.StopReplicaPartitionError.sample(version: version, nulls: nulls), StopReplicaResponse.StopReplicaPartitionError.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2042,9 +2163,9 @@ extension StopReplicaResponse: SampledMessage {
 extension StopReplicaResponse.StopReplicaPartitionError {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topicName = "s415-é"
-        value.partitionIndex = 100416
-        value.errorCode = 1417
+        value.topicName = "s444-é"
+        value.partitionIndex = 100445
+        value.errorCode = 1446
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2055,17 +2176,17 @@ extension StopReplicaResponse.StopReplicaPartitionError {
 extension SyncGroupRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s418-é"
-        value.generationId = 100419
-        value.memberId = "s420-é"
+        value.groupId = "s447-é"
+        value.generationId = 100448
+        value.memberId = "s449-é"
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s421-é"
+            value.groupInstanceId = nulls ? nil : "s450-é"
         }
         if version >= 5 {
-            value.protocolType = nulls ? nil : "s422-é"
+            value.protocolType = nulls ? nil : "s451-é"
         }
         if version >= 5 {
-            value.protocolName = nulls ? nil : "s423-é"
+            value.protocolName = nulls ? nil : "s452-é"
         }
         value.assignments = [SyncGroupRequest.SyncGroupRequestAssignment.sample(version: version, nulls: nulls), SyncGroupRequest.SyncGroupRequestAssignment.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -2078,8 +2199,8 @@ extension SyncGroupRequest: SampledMessage {
 extension SyncGroupRequest.SyncGroupRequestAssignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.memberId = "s425-é"
-        value.assignment = ByteBuffer(bytes: [170, 1, 2])
+        value.memberId = "s454-é"
+        value.assignment = ByteBuffer(bytes: [199, 1, 2])
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2091,16 +2212,16 @@ extension SyncGroupResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100427
+            value.throttleTimeMs = 100456
         }
-        value.errorCode = 1428
+        value.errorCode = 1457
         if version >= 5 {
-            value.protocolType = nulls ? nil : "s429-é"
+            value.protocolType = nulls ? nil : "s458-é"
         }
         if version >= 5 {
-            value.protocolName = nulls ? nil : "s430-é"
+            value.protocolName = nulls ? nil : "s459-é"
         }
-        value.assignment = ByteBuffer(bytes: [175, 1, 2])
+        value.assignment = ByteBuffer(bytes: [204, 1, 2])
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2111,10 +2232,10 @@ extension SyncGroupResponse: SampledMessage {
 extension UpdateMetadataRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.controllerId = 100432
-        value.controllerEpoch = 100433
+        value.controllerId = 100461
+        value.controllerEpoch = 100462
         if version >= 5 {
-            value.brokerEpoch = 10000000434
+            value.brokerEpoch = 10000000463
         }
         if version <= 4 {
             value.ungroupedPartitionStates = [UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls)]
@@ -2134,10 +2255,10 @@ extension UpdateMetadataRequest.UpdateMetadataTopicState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 5 {
-            value.topicName = "s438-é"
+            value.topicName = "s467-é"
         }
         if version >= 7 {
-            value.topicId = KafkaUUID(mostSignificantBits: 439, leastSignificantBits: 3476441)
+            value.topicId = KafkaUUID(mostSignificantBits: 468, leastSignificantBits: 3706092)
         }
         if version >= 5 {
             value.partitionStates = [UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls)]
@@ -2152,18 +2273,18 @@ extension UpdateMetadataRequest.UpdateMetadataTopicState {
 extension UpdateMetadataRequest.UpdateMetadataBroker {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.id = 100441
+        value.id = 100470
         if version <= 0 {
-            value.v0Host = "s442-é"
+            value.v0Host = "s471-é"
         }
         if version <= 0 {
-            value.v0Port = 100443
+            value.v0Port = 100472
         }
         if version >= 1 {
             value.endpoints = [UpdateMetadataRequest.UpdateMetadataEndpoint.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataEndpoint.sample(version: version, nulls: nulls)]
         }
         if version >= 2 {
-            value.rack = nulls ? nil : "s445-é"
+            value.rack = nulls ? nil : "s474-é"
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2176,16 +2297,16 @@ extension UpdateMetadataRequest.UpdateMetadataEndpoint {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.port = 100446
+            value.port = 100475
         }
         if version >= 1 {
-            value.host = "s447-é"
+            value.host = "s476-é"
         }
         if version >= 3 {
-            value.listener = "s448-é"
+            value.listener = "s477-é"
         }
         if version >= 1 {
-            value.securityProtocol = 1449
+            value.securityProtocol = 1478
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2198,17 +2319,17 @@ extension UpdateMetadataRequest.UpdateMetadataPartitionState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 4 {
-            value.topicName = "s450-é"
+            value.topicName = "s479-é"
         }
-        value.partitionIndex = 100451
-        value.controllerEpoch = 100452
-        value.leader = 100453
-        value.leaderEpoch = 100454
-        value.isr = [100455, 100456]
-        value.zkVersion = 100456
-        value.replicas = [100457, 100458]
+        value.partitionIndex = 100480
+        value.controllerEpoch = 100481
+        value.leader = 100482
+        value.leaderEpoch = 100483
+        value.isr = [100484, 100485]
+        value.zkVersion = 100485
+        value.replicas = [100486, 100487]
         if version >= 4 {
-            value.offlineReplicas = [100458, 100459]
+            value.offlineReplicas = [100487, 100488]
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2220,7 +2341,7 @@ extension UpdateMetadataRequest.UpdateMetadataPartitionState {
 extension UpdateMetadataResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1459
+        value.errorCode = 1488
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
