@@ -14,6 +14,8 @@ struct ControllerStateMachineDriver {
     var deletions: Set<String> = []
     var isrChangeNotifications: [String: [UInt8]] = [:]
     var groups: [String] = []
+    /// `/admin/reassign_partitions`.
+    var reassignPartitions: [TopicPartition: [Int32]]?
     /// Znodes that cannot be parsed.
     var malformedTopics: Set<String> = []
     var malformedStates: Set<TopicPartition> = []
@@ -132,6 +134,10 @@ struct ControllerStateMachineDriver {
             })
         case .setTopicAssignment(let node):
             topics[node.topic] = node
+            return .done
+        case .reassignPartitions: return .reassignPartitions(.success(reassignPartitions))
+        case .setReassignPartitions(let reassignments):
+            reassignPartitions = reassignments.isEmpty ? nil : reassignments
             return .done
         case .deleteRecursively(let paths):
             deletedPaths += paths

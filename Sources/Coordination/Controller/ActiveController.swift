@@ -49,6 +49,7 @@ final class ActiveController {
             watchChildren(ZkPaths.deleteTopics, .topicDeletion),
             watchChildren(ZkPaths.isrChangeNotification, .isrChangeNotification),
         ]
+        clusterWatches.append(watch(zk.zk.zooKeeper.watchNode(ZkPaths.reassignPartitions), .zkPartitionReassignment))
         if machine.config.autoLeaderRebalanceEnable {
             clusterWatches.append(scheduleAutoLeaderRebalance(every: machine.config.leaderImbalanceCheckInterval))
         }

@@ -32,6 +32,20 @@ public final class ActiveControllerHandle: Sendable {
         return results
     }
 
+    /// Starts (or, with a nil target, cancels) reassignments; per partition Kafka's error, `.success` when started.
+    public func alterPartitionReassignments(_ reassignments: [TopicPartition: [Int32]?]) async -> [TopicPartition: ApiError]? {
+        guard case .alterPartitionReassignments(let results)? = await request({ .alterPartitionReassignments(reassignments, reply: $0) })
+        else { return nil }
+        return results
+    }
+
+    /// The ongoing reassignments among `partitions` (nil: all).
+    public func listPartitionReassignments(_ partitions: [TopicPartition]?) async -> [TopicPartition: PartitionReplicas]? {
+        guard case .listPartitionReassignments(let results)? = await request({ .listPartitionReassignments(partitions, reply: $0) })
+        else { return nil }
+        return results
+    }
+
     private func request(_ event: (ControllerReplyID) -> ControllerEvent) async -> ControllerReply? {
         await withCheckedContinuation { continuation in
             let id: ControllerReplyID? = waiting.withLock { state in

@@ -41,6 +41,10 @@ enum ControllerZkRequest: Sendable, Equatable {
     case setTopicAssignment(TopicZNode)
     /// Deletes each path with everything below it; absent paths are fine.
     case deleteRecursively([String])
+    /// `/admin/reassign_partitions` (nil when absent).
+    case reassignPartitions
+    /// Rewrites `/admin/reassign_partitions`, deleting it when empty.
+    case setReassignPartitions([TopicPartition: [Int32]])
 }
 
 struct PartitionStateCreation: Sendable, Equatable {
@@ -72,6 +76,8 @@ enum ControllerZkResult: Sendable {
     /// Each topic's overrides (empty where it has none); `.failure` where they cannot be parsed.
     case topicConfigs([String: Result<[String: String], ZkDataError>])
     case isrChangeNotifications([(name: String, data: [UInt8]?)])
+    /// `/admin/reassign_partitions`: nil when absent, `.failure` when it cannot be parsed.
+    case reassignPartitions(Result<[TopicPartition: [Int32]]?, ZkDataError>)
     /// The created state (with its zkVersion), or nil where a foreign state znode was there.
     case created([(TopicPartition, LeaderIsrAndControllerEpoch?)])
     case updated([(TopicPartition, PartitionStateUpdateOutcome)])

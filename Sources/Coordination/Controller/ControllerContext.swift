@@ -78,6 +78,10 @@ struct ControllerContext {
     /// Live brokers that asked for a controlled shutdown: still registered (they get requests), but no longer
     /// eligible to lead, and left out of the ISRs the controller writes (Kafka's `shuttingDownBrokerIds`).
     var shuttingDownBrokerIds: Set<Int32> = []
+    /// Partitions whose reassignment has started and not completed (Kafka's `partitionsBeingReassigned`).
+    var partitionsBeingReassigned: Set<TopicPartition> = []
+    /// What `/admin/reassign_partitions` holds, as last read or written: completed partitions leave it.
+    var zkReassignments: [TopicPartition: [Int32]] = [:]
 
     init(epoch: ControllerEpoch) {
         self.epoch = epoch
@@ -170,6 +174,7 @@ struct ControllerContext {
             partitionStates[partition] = nil
         }
         assignments[topic] = nil
+        partitionsBeingReassigned = partitionsBeingReassigned.filter { $0.topic != topic }
         topicsToBeDeleted.remove(topic)
         topicsWithDeletionStarted.remove(topic)
         topicsIneligibleForDeletion.remove(topic)

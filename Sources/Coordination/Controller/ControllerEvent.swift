@@ -21,11 +21,17 @@ enum ControllerEvent: Sendable {
     case electLeaders(partitions: [TopicPartition]?, type: ElectionType, reply: ControllerReplyID)
     /// The periodic check of `auto.leader.rebalance.enable` (Kafka's `AutoPreferredReplicaLeaderElection`).
     case autoPreferredReplicaLeaderElection
+    /// AlterPartitionReassignments: a nil target cancels.
+    case alterPartitionReassignments([TopicPartition: [Int32]?], reply: ControllerReplyID)
+    /// ListPartitionReassignments: nil lists every ongoing one.
+    case listPartitionReassignments([TopicPartition]?, reply: ControllerReplyID)
+    /// `/admin/reassign_partitions` appeared or changed.
+    case zkPartitionReassignment
 
     /// Watch triggers coalesce: one pending trigger of a kind is enough.
     fileprivate enum Trigger: Hashable {
         case brokerChange, topicChange, partitionModifications(String), topicDeletion, isrChangeNotification
-        case autoPreferredReplicaLeaderElection
+        case autoPreferredReplicaLeaderElection, zkPartitionReassignment
     }
 
     fileprivate var trigger: Trigger? {
@@ -36,8 +42,9 @@ enum ControllerEvent: Sendable {
         case .topicDeletion: .topicDeletion
         case .isrChangeNotification: .isrChangeNotification
         case .autoPreferredReplicaLeaderElection: .autoPreferredReplicaLeaderElection
+        case .zkPartitionReassignment: .zkPartitionReassignment
         case .startup, .topicDeletionStopReplicaResponse, .leaderAndIsrResponse, .sessionEnded, .controlledShutdown,
-            .electLeaders:
+            .electLeaders, .alterPartitionReassignments, .listPartitionReassignments:
             nil
         }
     }

@@ -9,6 +9,23 @@ public typealias ControllerReplyID = UInt64
 enum ControllerReply: Sendable, Equatable {
     case controlledShutdown(ControlledShutdownResult)
     case electLeaders([TopicPartition: ElectionOutcome])
+    case alterPartitionReassignments([TopicPartition: ApiError])
+    case listPartitionReassignments([TopicPartition: PartitionReplicas])
+}
+
+/// An error code with its message (Kafka's `ApiError`); `ApiError.success` (Kafka's `NONE`) has a null message.
+public struct ApiError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var code: ErrorCode
+    public var message: String?
+
+    public init(_ code: ErrorCode, _ message: String? = nil) {
+        self.code = code
+        self.message = message
+    }
+
+    public static let success = ApiError(.noError)
+
+    public var description: String { message.map { "\(code): \($0)" } ?? "\(code)" }
 }
 
 /// The answer to a broker's ControlledShutdown (Kafka's `ControlledShutdownResponse`).

@@ -38,6 +38,11 @@ extension ControllerStateMachine {
         sendUpdateMetadataRequest(brokers: ids, partitions: context.partitionsWithLeaders)
         let replicasOnNewcomers = context.replicas(onBrokers: newcomers)
         push(.replicaStateChange(replicasOnNewcomers, to: .online), .triggerOnlinePartitionStateChange)
+        // Reassignments waiting for a replica on a newcomer go on (Kafka's `maybeResumeReassignments`).
+        for partition in context.partitionsBeingReassigned.sorted()
+        where context.assignment(partition)?.targetReplicas.contains(where: newcomers.contains) == true {
+            push(.continueReassignment(partition))
+        }
         let deletionTopics = Set(replicasOnNewcomers.map(\.topic).filter(context.isTopicQueuedForDeletion))
         if !deletionTopics.isEmpty {
             push(

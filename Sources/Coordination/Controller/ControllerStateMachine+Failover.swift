@@ -5,7 +5,8 @@ import KafkaProtocol
 extension ControllerStateMachine {
     mutating func onControllerFailover() {
         log(.info, "Controller \(controllerId) active with epoch \(epoch) (epoch zkVersion \(context.epoch.zkVersion))")
-        push(.deleteIsrChangeNotifications, .initializeControllerContext, .initializeTopicDeletion, .startStateMachines)
+        push(.deleteIsrChangeNotifications, .initializeControllerContext, .initializeTopicDeletion, .startStateMachines,
+             .resumeReassignments)
     }
 
     mutating func initialBrokersRead(_ brokers: [BrokerAndEpoch]) {
@@ -76,7 +77,9 @@ extension ControllerStateMachine {
             }
         }
         let known = partitions.filter { context.assignment($0) != nil }.sorted()
-        if !known.isEmpty { push(.readLeadership(known), .updateMetadata(brokers: nil, partitions: known)) }
+        if !known.isEmpty {
+            push(.readLeadership(known), .updateMetadata(brokers: nil, partitions: known), .checkReassignmentsComplete(known))
+        }
         push(.deletePaths(notifications.map { ZkPaths.isrChangeNotification + "/" + $0.name }))
     }
 }

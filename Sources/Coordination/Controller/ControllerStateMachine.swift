@@ -60,6 +60,9 @@ struct ControllerStateMachine {
             processControlledShutdown(brokerId: brokerId, brokerEpoch: brokerEpoch, reply: reply)
         case .electLeaders(let partitions, let type, let reply): processElectLeaders(partitions, type: type, reply: reply)
         case .autoPreferredReplicaLeaderElection: checkAndTriggerAutoLeaderRebalance()
+        case .alterPartitionReassignments(let requested, let reply): processAlterPartitionReassignments(requested, reply: reply)
+        case .listPartitionReassignments(let partitions, let reply): processListPartitionReassignments(partitions, reply: reply)
+        case .zkPartitionReassignment: ask(.reassignPartitions, then: .zkReassignmentsRead)
         }
         schedulePushed()
         return run()
@@ -195,6 +198,16 @@ struct ControllerStateMachine {
         case .completeControlledShutdown(let broker, let reply): completeControlledShutdown(broker, reply: reply)
         case .completeElectLeaders(let answered, let elected, let type, let reply):
             completeElectLeaders(answered, elected, type, reply: reply)
+        case .answer(let reply, let answer): emit(.reply(reply, answer))
+        case .startReassignments(let reassignments): startReassignments(reassignments)
+        case .removeZkReassignments(let partitions): removeZkReassignments(partitions)
+        case .updateReassignmentAssignment(let partition, let assignment): updateReassignmentAssignment(partition, assignment)
+        case .continueReassignment(let partition): continueReassignment(partition)
+        case .checkReassignmentsComplete(let partitions): checkReassignmentsComplete(partitions)
+        case .completeReassignment(let partition): completeReassignment(partition)
+        case .removeReassignedReplicas(let partition, let brokers): removeReassignedReplicas(partition, brokers)
+        case .finishReassignment(let partition): finishReassignment(partition)
+        case .resumeReassignments: resumeReassignments()
         }
     }
 
@@ -226,6 +239,14 @@ struct ControllerStateMachine {
         case (.topicZNodesDeleted(let topic), .done): ask(.consumerGroups, then: .consumerGroups(topic))
         case (.consumerGroups(let topic), .names(let groups)): deleteCommittedOffsets(topic, groups: groups)
         case (.topicDeleted(let topic), .done): topicDeleted(topic)
+        case (.zkReassignmentsRead, .reassignPartitions(let read)): zkReassignmentsRead(read)
+        case (.reassignmentTopicRead(let partition, let assignment), .topicAssignments(let reads)):
+            reassignmentTopicRead(partition, assignment, reads)
+        case (.reassignmentAssignmentWritten(let partition, let assignment), .done):
+            reassignmentAssignmentWritten(partition, assignment)
+        case (.reassignmentIsrRead(let partition), .partitionStates(let reads)): reassignmentIsrRead(partition, reads)
+        case (.reassignmentFinalTopicRead(let partition), .topicAssignments(let reads)): reassignmentFinalTopicRead(partition, reads)
+        case (.reassignmentFinished(let partition), .done): reassignmentFinished(partition)
         default: unexpected(result, for: continuation)
         }
     }
@@ -270,11 +291,22 @@ extension ControllerStateMachine {
         case completeControlledShutdown(Int32, reply: ControllerReplyID)
         /// Answers ElectLeaders: the results known before the election, and the partitions elected.
         case completeElectLeaders([TopicPartition: ElectionOutcome], [TopicPartition], ElectionType, reply: ControllerReplyID)
+        /// Answers a request with what was decided before.
+        case answer(ControllerReplyID, ControllerReply)
+        case startReassignments([(TopicPartition, PartitionReplicas)])
+        case removeZkReassignments(Set<TopicPartition>)
+        case updateReassignmentAssignment(TopicPartition, PartitionReplicas)
+        case continueReassignment(TopicPartition)
+        case checkReassignmentsComplete([TopicPartition])
+        case completeReassignment(TopicPartition)
+        case removeReassignedReplicas(TopicPartition, [Int32])
+        case finishReassignment(TopicPartition)
+        case resumeReassignments
 
         /// Steps that answer a waiting request, and so run even when the event is aborted.
         var isReply: Bool {
             switch self {
-            case .completeControlledShutdown, .completeElectLeaders: true
+            case .completeControlledShutdown, .completeElectLeaders, .answer: true
             default: false
             }
         }
@@ -301,5 +333,11 @@ extension ControllerStateMachine {
         case topicZNodesDeleted(String)
         case consumerGroups(String)
         case topicDeleted(String)
+        case zkReassignmentsRead
+        case reassignmentTopicRead(TopicPartition, PartitionReplicas)
+        case reassignmentAssignmentWritten(TopicPartition, PartitionReplicas)
+        case reassignmentIsrRead(TopicPartition)
+        case reassignmentFinalTopicRead(TopicPartition)
+        case reassignmentFinished(TopicPartition)
     }
 }

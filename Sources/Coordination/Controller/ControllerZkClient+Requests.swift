@@ -1,3 +1,5 @@
+import KafkaProtocol
+import ZooKeeper
 /// Performs what the controller's state machine asks of ZooKeeper (`ControllerZkRequest`).
 extension ControllerZkClient {
     func perform(_ request: ControllerZkRequest) async throws -> ControllerZkResult {
@@ -23,6 +25,39 @@ extension ControllerZkClient {
         case .deleteRecursively(let paths):
             try await deleteRecursively(paths)
             return .done
+        case .reassignPartitions:
+            guard let data = try await data(ZkPaths.reassignPartitions) else { return .reassignPartitions(.success(nil)) }
+            do {
+                return .reassignPartitions(.success(try ReassignPartitionsZNode.decode(data)))
+            } catch let error as ZkDataError {
+                return .reassignPartitions(.failure(error))
+            }
+        case .setReassignPartitions(let reassignments):
+            try await setReassignPartitions(reassignments)
+            return .done
+        }
+    }
+}
+
+extension ControllerZkClient {
+    /// Kafka's `setOrCreatePartitionReassignment` / `deletePartitionReassignment`, fenced.
+    func setReassignPartitions(_ reassignments: [TopicPartition: [Int32]]) async throws {
+        let path = ZkPaths.reassignPartitions
+        if reassignments.isEmpty {
+            do {
+                try await fenced([.delete(path: path, version: -1)])
+            } catch ZooKeeperError.noNode {}
+            return
+        }
+        let data = ReassignPartitionsZNode.encode(reassignments)
+        do {
+            try await fenced([.setData(path: path, data: data, version: -1)])
+        } catch ZooKeeperError.noNode {
+            do {
+                try await fenced([.create(path: path, data: data, mode: .persistent)])
+            } catch ZooKeeperError.nodeExists {
+                try await fenced([.setData(path: path, data: data, version: -1)])
+            }
         }
     }
 }

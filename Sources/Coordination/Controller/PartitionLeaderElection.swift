@@ -57,4 +57,10 @@ enum PartitionLeaderElection {
         guard let preferred = assignment.first, live.contains(preferred), current.isr.contains(preferred) else { return nil }
         return current.newLeaderAndIsr(leader: preferred, isr: current.isr)
     }
+
+    /// `leaderForReassignment`: the first target replica that is alive and in the ISR; the ISR stays.
+    static func leaderForReassignment(current: LeaderAndIsr, target: [Int32], live: Set<Int32>) -> LeaderAndIsr? {
+        guard let leader = target.first(where: { live.contains($0) && current.isr.contains($0) }) else { return nil }
+        return current.newLeaderAndIsr(leader: leader, isr: current.isr)
+    }
 }

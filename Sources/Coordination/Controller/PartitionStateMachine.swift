@@ -180,6 +180,10 @@ extension ControllerStateMachine {
                 // Already there (another election got there first): nothing to write.
                 if current.leaderAndIsr.leader == assignment.first { continue }
                 elected = PartitionLeaderElection.leaderForPreferredReplica(current: current.leaderAndIsr, assignment: assignment, live: live)
+            case .reassignment:
+                elected = PartitionLeaderElection.leaderForReassignment(current: current.leaderAndIsr, target: assignment, live: live)
+            case .leaderEpochBump:
+                elected = current.leaderAndIsr.newLeaderAndIsr(leader: current.leaderAndIsr.leader, isr: current.leaderAndIsr.isr)
             }
             guard let elected else {
                 log(.error,
@@ -223,7 +227,7 @@ extension ControllerStateMachine {
         written.zkVersion = zkVersion
         let state = LeaderIsrAndControllerEpoch(written, controllerEpoch: epoch)
         context.leadership[partition] = state
-        if !decision.current.leaderAndIsr.isr.contains(written.leader) {
+        if written.leader >= 0, !decision.current.leaderAndIsr.isr.contains(written.leader) {
             log(.warning,
                 "Unclean leader election for partition \(partition): broker \(written.leader) becomes leader though it was not in the ISR [\(Self.list(decision.current.leaderAndIsr.isr))]; records the old ISR had may be lost")
         }
@@ -231,7 +235,7 @@ extension ControllerStateMachine {
         batch.addLeaderAndIsr(brokers: replicas.filter(context.liveBrokerIds.contains), partition: partition, state: state, isNew: false, context: context)
         log(.info,
             "Changed partition \(partition) from \(from) to OnlinePartition with state \(written) (leader was \(decision.current.leaderAndIsr.leader), elected by \(strategy))")
-        context.partitionStates[partition] = .online
+        if written.leader >= 0 { context.partitionStates[partition] = .online }
     }
 }
 
@@ -253,6 +257,11 @@ struct LeaderElection {
         case controlledShutdown
         /// Leadership returns to the first assigned replica when it is alive and in the ISR.
         case preferred
+        /// A reassignment's new assignment: the first target replica that is alive and in the ISR leads.
+        case reassignment
+        /// Not an election: the same leader and ISR with the next leader epoch, so that every replica learns a
+        /// reassignment's replica set (Kafka's `updateLeaderEpochAndSendRequest`).
+        case leaderEpochBump
 
         var description: String {
             switch self {
@@ -260,6 +269,8 @@ struct LeaderElection {
             case .offlineAllowingUnclean: "OfflinePartitionLeaderElectionStrategy(true)"
             case .controlledShutdown: "ControlledShutdownPartitionLeaderElectionStrategy"
             case .preferred: "PreferredReplicaPartitionLeaderElectionStrategy"
+            case .reassignment: "ReassignPartitionLeaderElectionStrategy"
+            case .leaderEpochBump: "a leader epoch bump for a reassignment"
             }
         }
     }

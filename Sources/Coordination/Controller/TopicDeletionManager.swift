@@ -93,6 +93,7 @@ extension ControllerStateMachine {
     private func isTopicEligibleForDeletion(_ topic: String) -> Bool {
         context.isTopicQueuedForDeletion(topic) && !context.isAnyReplica(ofTopic: topic, in: .deletionStarted)
             && !context.topicsIneligibleForDeletion.contains(topic)
+            && !context.partitionsBeingReassigned.contains { $0.topic == topic }
     }
 
     mutating func resumeDeletions() {

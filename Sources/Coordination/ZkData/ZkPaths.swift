@@ -16,6 +16,8 @@ public enum ZkPaths {
     public static let configBrokers = "/config/brokers"
     public static let configIps = "/config/ips"
     public static let deleteTopics = "/admin/delete_topics"
+    /// Partition reassignments written by operators' tools (Kafka's `ReassignPartitionsZNode`).
+    public static let reassignPartitions = "/admin/reassign_partitions"
     public static let isrChangeNotification = "/isr_change_notification"
     public static let latestProducerIdBlock = "/latest_producer_id_block"
     public static let logDirEventNotification = "/log_dir_event_notification"
