@@ -38,7 +38,7 @@ struct BrokerApis: Sendable {
     }
 
     /// New partitions stop where this broker's descriptor budget stops taking new logs.
-    private var replicaLimit: BrokerReplicaLimit {
+    var replicaLimit: BrokerReplicaLimit {
         let ceiling = FileDescriptorBudget.process.ceiling(for: .newConsumer)
         return BrokerReplicaLimit(maxReplicasPerBroker: ceiling) { [metadataCache] in
             metadataCache.replicaCountsByBroker()
@@ -77,6 +77,8 @@ struct BrokerApis: Sendable {
             .route(StopReplicaRequest.self) { request, context in await stopReplica(request, context) },
             .route(ControlledShutdownRequest.self) { request, context in await controlledShutdown(request, context) },
             .route(ElectLeadersRequest.self) { request, context in await electLeaders(request, context) },
+            .route(AlterPartitionReassignmentsRequest.self) { request, context in await alterPartitionReassignments(request, context) },
+            .route(ListPartitionReassignmentsRequest.self) { request, context in await listPartitionReassignments(request, context) },
         ]
     }
 }

@@ -1,0 +1,147 @@
+"""Partition reassignment with real processes (4 gregor-server brokers on one ZooKeeper):
+
+1. `gregor reassign --generate/--execute/--verify/--list` (kafka-reassign-partitions.sh's flags and JSON) moves a
+   partition onto another broker under an idempotent acks=all producer: no failed send, nothing lost, the replica
+   that left is deleted from its broker's disk.
+2. kafka-python's alter_partition_reassignments/list_partition_reassignments; while the new replica cannot catch up
+   (SIGSTOP) the controller is killed with -9: the next controller resumes the reassignment, which completes once
+   the new replica runs again.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+import uuid
+
+import pytest
+
+import gregor_harness as harness
+from conftest import needs_gregor_process
+from replication_cluster import Cluster, StreamingProducer, consume_partition
+
+pytestmark = pytest.mark.timeout(300)
+
+
+@pytest.fixture
+def cluster(interop_tmp, zookeeper, server_bin):
+    needs_gregor_process()
+    c = Cluster(server_bin, zookeeper.connect, interop_tmp / f"reassign-{uuid.uuid4().hex[:6]}", size=4,
+                properties={"min.insync.replicas": "1", "replica.lag.time.max.ms": "5000",
+                            "auto.leader.rebalance.enable": "false"})
+    try:
+        c.start()
+    except harness.HarnessError as e:
+        c.stop()
+        pytest.fail(f"could not start the 4-broker cluster: {e}", pytrace=False)
+    yield c
+    c.stop()
+
+
+def _gregor(server_bin, *args, check=True) -> subprocess.CompletedProcess:
+    out = subprocess.run([str(server_bin.parent / "gregor"), *args], capture_output=True, text=True, timeout=120)
+    if check:
+        assert out.returncode == 0, f"gregor {' '.join(args)} failed ({out.returncode}):\n{out.stdout}\n{out.stderr}"
+    return out
+
+
+def _replicas(cluster: Cluster, topic: str, partition: int = 0) -> list[int]:
+    p = cluster.partition(topic, partition)
+    return [] if p is None else list(p.replicas)
+
+
+def test_cli_moves_a_partition_under_load(cluster, server_bin, tmp_path):
+    topic = f"move-{uuid.uuid4().hex[:8]}"
+    cluster.create_topic(topic, partitions=1, rf=2)
+    before = _replicas(cluster, topic)
+    spare = sorted({1, 2, 3, 4} - set(before))
+    target = [spare[0], before[0]]
+    leaving = before[1]
+
+    topics_file = tmp_path / "topics.json"
+    topics_file.write_text(json.dumps({"version": 1, "topics": [{"topic": topic}]}))
+    generated = _gregor(server_bin, "reassign", "--bootstrap-server", cluster.bootstrap, "--generate",
+                        "--topics-to-move-json-file", str(topics_file), "--broker-list", "1,2,3,4").stdout
+    assert generated.startswith("Current partition replica assignment\n"), generated
+    current_json, proposed_json = [line for line in generated.splitlines() if line.startswith("{")]
+    assert json.loads(current_json)["partitions"] == [
+        {"topic": topic, "partition": 0, "replicas": before, "log_dirs": ["any", "any"]}]
+    proposed = json.loads(proposed_json)["partitions"][0]["replicas"]
+    assert len(proposed) == 2 and set(proposed) <= {1, 2, 3, 4}
+
+    producer = StreamingProducer(cluster.bootstrap, topic, idempotent=True).start()
+    try:
+        producer.wait_acked(300, 60)
+        plan = tmp_path / "plan.json"
+        plan.write_text(json.dumps({"version": 1, "partitions": [{"topic": topic, "partition": 0, "replicas": target}]}))
+        executed = _gregor(server_bin, "reassign", "--bootstrap-server", cluster.bootstrap, "--execute",
+                           "--reassignment-json-file", str(plan)).stdout
+        assert "Save this to use as the --reassignment-json-file option during rollback" in executed
+        assert f"Successfully started partition reassignment for {topic}-0" in executed, executed
+
+        def verified():
+            out = _gregor(server_bin, "reassign", "--bootstrap-server", cluster.bootstrap, "--verify",
+                          "--reassignment-json-file", str(plan), check=False)
+            return out.returncode == 0 and f"Reassignment of partition {topic}-0 is complete." in out.stdout
+        cluster.wait(verified, 60, "the reassignment to complete (--verify)")
+        count = producer.acked_count()
+        producer.wait_acked(count + 200, 60)
+    finally:
+        producer.stop()
+    assert _replicas(cluster, topic) == target
+    listed = _gregor(server_bin, "reassign", "--bootstrap-server", cluster.bootstrap, "--list").stdout
+    assert "No partition reassignments found." in listed
+    assert not producer.failed, f"failed sends during the reassignment: {list(producer.failed.items())[:5]}"
+    _, _, records = consume_partition(cluster.bootstrap, topic)
+    present = {int(v) for _, v in records}
+    assert producer.acked <= present, f"{len(producer.acked - present)} acknowledged records lost"
+    cluster.wait(lambda: not cluster.broker(leaving).partition_dir(topic, 0).exists(), 30,
+                 f"the replica on broker {leaving} to be deleted")
+    assert cluster.broker(spare[0]).partition_dir(topic, 0).exists()
+    logs = "".join(b.log_text(since=0) for b in cluster.brokers)
+    assert f"Completed reassignment of partition {topic}-0 to [{target[0]},{target[1]}]" in logs
+
+
+def test_a_new_controller_resumes_an_unfinished_reassignment(cluster, server_bin):
+    from confluent_kafka import Producer
+    from kafka import KafkaAdminClient
+    from kafka.structs import TopicPartition as KTopicPartition
+
+    topic = f"resume-{uuid.uuid4().hex[:8]}"
+    cluster.create_topic(topic, partitions=1, rf=2)
+    producer = Producer({"bootstrap.servers": cluster.bootstrap, "acks": "all", "enable.idempotence": True})
+    for n in range(1000):
+        producer.produce(topic, value=str(n).encode(), partition=0)
+    assert producer.flush(60) == 0
+
+    before = _replicas(cluster, topic)
+    controller = next(iter(set(cluster.controller_ids().values())))
+    adding = next(b for b in sorted({1, 2, 3, 4} - set(before)) if b != controller)
+    staying = next(r for r in before if r != controller)
+    target = [adding, staying]
+    newcomer = cluster.broker(adding)
+    newcomer.suspend()  # registered, but it cannot fetch: the reassignment cannot complete
+    try:
+        admin = KafkaAdminClient(bootstrap_servers=",".join(b.bootstrap for b in cluster.brokers if b.broker_id != adding),
+                                 request_timeout_ms=30000)
+        try:
+            admin.alter_partition_reassignments({KTopicPartition(topic, 0): target})
+            ongoing = admin.list_partition_reassignments()
+        finally:
+            admin.close()
+        assert KTopicPartition(topic, 0) in ongoing, ongoing
+        cluster.broker(controller).kill9()
+        cluster.broker(controller).proc.wait()
+        cluster.wait(lambda: any(c not in (controller, -1) for c in cluster.controller_ids().values()), 60,
+                     "a new controller")
+    finally:
+        newcomer.resume()
+    cluster.broker(controller).start()
+    cluster.wait(lambda: _replicas(cluster, topic) == target, 90, f"{topic}-0 reassigned to {target}")
+    cluster.wait(lambda: len(cluster.partition(topic).isrs) == 2, 60, "a full ISR")
+    _, _, records = consume_partition(cluster.bootstrap, topic)
+    assert sorted(int(v) for _, v in records) == list(range(1000))
+    logs = "".join(b.log_text(since=0) for b in cluster.brokers if b.broker_id != controller)
+    assert f"Resuming the reassignment of {topic}-0" in logs, "the new controller did not resume the reassignment"
+    assert f"Completed reassignment of partition {topic}-0 to [{target[0]},{target[1]}]" in logs
