@@ -12,6 +12,14 @@ gregor_harness.py, zookeeper.session.timeout.ms=6000) under --base, measures, st
     controller's session expired (its ephemeral /controller znode disappeared) - the election itself.
     Target: < 2 s after the session expiry.
 
+(c) Controlled shutdown: a topic with 3 x --shutdown-partitions partitions (default 1,000 led by each broker, RF=3,
+    min.insync.replicas=2) under a confluent-kafka idempotent acks=all producer; SIGTERM of a broker that is not
+    the controller; time until Metadata shows no partition led by it, and the broker's own
+    "Starting controlled shutdown" -> "Controlled shutdown succeeded". Target: < 1 s, 0 failed sends.
+(d) Auto leader rebalance: the broker is restarted; once it is back in every ISR, the time until every partition
+    is led by its preferred replica again (auto.leader.rebalance.enable, leader.imbalance.check.interval.seconds
+    --rebalance-interval, default 5): the check interval plus the election.
+
 Prints a Markdown table with each figure next to its target.
 """
 
@@ -31,6 +39,7 @@ from replication_cluster import SESSION_TIMEOUT_S, Cluster  # noqa: E402
 
 TARGET_LEADER_S = SESSION_TIMEOUT_S + 1.0
 TARGET_ELECTION_S = 2.0
+TARGET_CONTROLLED_S = 1.0
 
 
 def log(msg: str):
@@ -188,6 +197,97 @@ def controller_failover(cluster: Cluster, partitions: int, topics: int, rf: int)
             "led": (t_led - t0) if t_led else float("nan"), "led_count": last}
 
 
+def _log_time(line: str) -> float | None:
+    """The epoch seconds of a broker log line ("2026-12-06T00:34:58.131+0000 info ...")."""
+    from datetime import datetime
+    try:
+        return datetime.strptime(line.split(" ", 1)[0], "%Y-%m-%dT%H:%M:%S.%f%z").timestamp()
+    except ValueError:
+        return None
+
+
+def controlled_shutdown_and_rebalance(cluster: Cluster, per_broker: int) -> dict:
+    """(c) and (d): see the module doc."""
+    import threading
+    import confluent_kafka
+    from confluent_kafka.admin import NewTopic
+    topic = f"bench-cs-{uuid.uuid4().hex[:6]}"
+    total = per_broker * 3
+    admin = cluster.admin(socket_timeout_ms=120_000)
+    admin.create_topics([NewTopic(topic, total, 3, config={"min.insync.replicas": "2"})],
+                        request_timeout=120)[topic].result(timeout=180)
+
+    def metadata(bootstrap=None):
+        return cluster.admin(bootstrap).list_topics(topic, timeout=30).topics[topic].partitions
+
+    Cluster.wait(lambda: all(len(p.isrs) == 3 and p.leader >= 0 for p in metadata().values())
+                 and len(metadata()) == total, 300, f"{total} partitions led with full ISRs")
+    controller = next(iter(set(cluster.controller_ids().values())))
+    victim = next(b for b in cluster.brokers if b.broker_id != controller)
+    others = [b for b in cluster.brokers if b is not victim]
+    led = sum(1 for p in metadata().values() if p.leader == victim.broker_id)
+    log(f"(c) broker {victim.broker_id} leads {led} of {total} partitions; controller is {controller}")
+
+    failures: list[str] = []
+    acked = [0]
+    stop = threading.Event()
+    producer = confluent_kafka.Producer({
+        "bootstrap.servers": cluster.bootstrap, "acks": "all", "enable.idempotence": True, "linger.ms": 5,
+        "message.timeout.ms": 120000, "topic.metadata.refresh.interval.ms": 1000, "reconnect.backoff.max.ms": 500})
+
+    def on_delivery(err, _msg):
+        if err is None:
+            acked[0] += 1
+        else:
+            failures.append(str(err))
+
+    def run():
+        n = 0
+        while not stop.is_set():
+            try:
+                producer.produce(topic, value=str(n).encode(), partition=n % total, on_delivery=on_delivery)
+                n += 1
+            except BufferError:
+                pass
+            producer.poll(0.001)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    Cluster.wait(lambda: acked[0] > 2000, 60, "the producer running")
+    log_start = victim.log_size()
+    t0 = time.monotonic()
+    victim.proc.send_signal(15)
+    t_moved = None
+    while time.monotonic() - t0 < 60:
+        try:
+            if not any(p.leader == victim.broker_id for p in metadata(others[0].bootstrap).values()):
+                t_moved = time.monotonic()
+                break
+        except Exception:  # noqa: BLE001
+            pass
+        time.sleep(0.02)
+    victim.proc.wait(60)
+    text = victim.log_text(since=log_start)
+    started = next((_log_time(l) for l in text.splitlines() if "Starting controlled shutdown" in l), None)
+    succeeded = next((_log_time(l) for l in text.splitlines() if "Controlled shutdown succeeded" in l), None)
+    reported = (succeeded - started) if started and succeeded else float("nan")
+
+    victim.spawn()
+    victim.wait_ready(120)
+    Cluster.wait(lambda: all(len(p.isrs) == 3 for p in metadata().values()), 300, "broker back in every ISR")
+    t1 = time.monotonic()
+    preferred = {i: p.replicas[0] for i, p in metadata().items()}
+    Cluster.wait(lambda: all(p.leader == preferred[i] for i, p in metadata().items()), 600,
+                 "every partition led by its preferred replica")
+    t_rebalanced = time.monotonic()
+    stop.set()
+    thread.join(10)
+    producer.flush(120)
+    return {"total": total, "led": led, "moved": (t_moved - t0) if t_moved else float("nan"), "reported": reported,
+            "failures": len(failures), "failure_sample": failures[:3], "acked": acked[0],
+            "rebalanced": t_rebalanced - t1}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--base", required=True, help="folder for ZooKeeper's and the brokers' files")
@@ -197,13 +297,18 @@ def main(argv=None):
     parser.add_argument("--topics", type=int, default=10)
     parser.add_argument("--rf", type=int, default=3)
     parser.add_argument("--skip-controller", action="store_true")
+    parser.add_argument("--shutdown-partitions", type=int, default=1000,
+                        help="(c)/(d): partitions led by each broker (0 skips them)")
+    parser.add_argument("--rebalance-interval", type=int, default=5,
+                        help="(d): leader.imbalance.check.interval.seconds")
     parser.add_argument("--tick-time-ms", type=int, default=500,
                         help="ZooKeeper's tickTime: it checks session expiry once per tick (Kafka's sample config: 2000)")
     args = parser.parse_args(argv)
 
     base = Path(args.base)
     zk = harness.ZooKeeper(base / "zookeeper", tick_time_ms=args.tick_time_ms).start()
-    cluster = Cluster(Path(args.server_bin), zk.connect, base, size=3)
+    cluster = Cluster(Path(args.server_bin), zk.connect, base, size=3, properties={
+        "leader.imbalance.check.interval.seconds": str(args.rebalance_interval)})
     try:
         cluster.start()
         log(f"3 brokers up ({cluster.bootstrap}), ZooKeeper {zk.connect}")
@@ -213,6 +318,10 @@ def main(argv=None):
         if not args.skip_controller and args.partitions > 0:
             log(f"(b) controller failover with {args.partitions} partitions")
             ctl = controller_failover(cluster, args.partitions, args.topics, args.rf)
+        cs = None
+        if args.shutdown_partitions > 0:
+            log(f"(c) controlled shutdown with {args.shutdown_partitions} partitions led per broker, (d) rebalance")
+            cs = controlled_shutdown_and_rebalance(cluster, args.shutdown_partitions)
     except Exception:
         log("failed; broker log tails:\n" + cluster.tails(15))
         raise
@@ -252,6 +361,15 @@ def main(argv=None):
               f"{verdict(elect, TARGET_ELECTION_S)} |")
         print(f"| (b) after session expiry: every partition led | {led:.2f} s | < {TARGET_ELECTION_S:.0f} s | "
               f"{verdict(led, TARGET_ELECTION_S)} |")
+    if cs:
+        print(f"| (c) SIGTERM of a broker leading {cs['led']} of {cs['total']} partitions -> none led by it (Metadata) | "
+              f"{cs['moved']:.2f} s | < {TARGET_CONTROLLED_S:.0f} s | {verdict(cs['moved'], TARGET_CONTROLLED_S)} |")
+        print(f"| (c) the broker's controlled shutdown, start -> succeeded (its log) | {cs['reported']:.2f} s | "
+              f"< {TARGET_CONTROLLED_S:.0f} s | {verdict(cs['reported'], TARGET_CONTROLLED_S)} |")
+        print(f"| (c) failed sends of the idempotent acks=all producer ({cs['acked']} acknowledged) | {cs['failures']} | 0 | "
+              f"{'ok' if cs['failures'] == 0 else 'MISSED: ' + '; '.join(cs['failure_sample'])} |")
+        print(f"| (d) back in every ISR -> every partition led by its preferred replica | {cs['rebalanced']:.2f} s | "
+              f"check interval {args.rebalance_interval} s + election | |")
     return 0
 
 

@@ -11,6 +11,7 @@ source "$ROOT/scripts/_common.sh"
 usage() {
     cat <<USAGE
 Usage: scripts/bench/failover.sh [--rounds N] [--partitions N] [--topics N] [--rf N] [--skip-controller]
+                                 [--shutdown-partitions N] [--rebalance-interval S]
                                  [--tick-time-ms N] [--no-build] [--keep]
 
 1. Uses \$GREGOR_BIN_DIR/gregor-server, or GREGOR_SERVER_BIN, else builds the release gregor-server
@@ -23,6 +24,10 @@ Usage: scripts/bench/failover.sh [--rounds N] [--partitions N] [--topics N] [--r
    (b) --partitions partitions (default 10000) in --topics topics (default 10), replication factor --rf
        (default 3): kill -9 of the controller -> (i) new /controller, (ii) every partition has a live leader;
        and both after the dead controller's session expired. Target < 2 s after the expiry.
+   (c) 3 x --shutdown-partitions partitions (default 1000 led by each broker, RF=3) under an idempotent acks=all
+       producer: SIGTERM of a broker (controlled shutdown) -> no partition led by it. Target < 1 s, 0 failed sends.
+   (d) that broker restarted: back in every ISR -> every partition led by its preferred replica
+       (leader.imbalance.check.interval.seconds --rebalance-interval, default 5).
 Options:
   --tick-time-ms  ZooKeeper's tickTime (default 500): expiry is checked once per tick, so with Kafka's sample
                2000 a dead broker's session ends up to 2 s after its timeout, whatever the broker does
@@ -38,7 +43,7 @@ py_args=()
 while (($#)); do
     case "$1" in
         -h | --help) usage; exit 0 ;;
-        --rounds | --partitions | --topics | --rf)
+        --rounds | --partitions | --topics | --rf | --shutdown-partitions | --rebalance-interval)
             if (($# < 2)) || ! [[ "$2" =~ ^[0-9]+$ ]]; then die "$1 needs a number"; fi
             py_args+=("$1" "$2")
             shift
