@@ -71,7 +71,8 @@ extension ReplicaManager {
                 newZkVersion = nil
             }
             if partition.completeIsrChange(change, newZkVersion: newZkVersion), let newZkVersion {
-                logger.info("ISR of \(tp) updated to \(change.isr) and zkVersion updated to \(newZkVersion)")
+                // The change itself was logged once, with its reason, before the write.
+                logger.debug("ISR of \(tp) updated to \(change.isr) and zkVersion updated to \(newZkVersion)")
                 changed.append(tp)
                 activity.notify(tp)
             } else if newZkVersion != nil {
@@ -89,14 +90,17 @@ extension ReplicaManager {
 
     private func logIsrChange(_ change: IsrChange, of partition: Partition) {
         let tp = partition.topicPartition
+        let state = partition.replicationState
         if change.isExpansion {
-            logger.info("Expanding ISR of \(tp) from \(change.previousIsr) to \(change.isr)")
+            let added = change.isr.filter { !change.previousIsr.contains($0) }
+            let caughtUp = added.map { "(brokerId: \($0), endOffset: \(state.followers[$0]?.logEndOffset ?? -1))" }
+            logger.info(
+                "Expanding ISR of \(tp) from \(change.previousIsr) to \(change.isr): caught up with the leader (highWatermark: \(state.highWatermark)): \(caughtUp.joined(separator: ", "))")
             return
         }
-        let state = partition.replicationState
         let removed = change.previousIsr.filter { !change.isr.contains($0) }
         let lagging = removed.map { "(brokerId: \($0), endOffset: \(state.followers[$0]?.logEndOffset ?? -1))" }
         logger.info(
-            "Shrinking ISR of \(tp) from \(change.previousIsr) to \(change.isr). Leader: (highWatermark: \(state.highWatermark), endOffset: \(partition.log.logEndOffset)). Out of sync replicas: \(lagging.joined(separator: ", ")).")
+            "Shrinking ISR of \(tp) from \(change.previousIsr) to \(change.isr): not caught up for replica.lag.time.max.ms (\(configuration.replicaLagTimeMaxMs) ms). Leader: (highWatermark: \(state.highWatermark), endOffset: \(partition.log.logEndOffset)). Out of sync replicas: \(lagging.joined(separator: ", ")).")
     }
 }
