@@ -81,6 +81,8 @@ struct ControllerElectionRequestTests {
         #expect(reply(driver.take(), 1) == .controlledShutdown(.failed(.brokerNotAvailable)))
         driver.process(.controlledShutdown(brokerId: 1, brokerEpoch: 6, reply: 2))
         #expect(reply(driver.take(), 2) == .controlledShutdown(.failed(.staleBrokerEpoch)))
+        driver.process(.controlledShutdown(brokerId: 1, brokerEpoch: 8, reply: 3))
+        #expect(reply(driver.take(), 3) == .controlledShutdown(.failed(.staleBrokerEpoch)), "a guessed epoch")
         #expect(driver.machine.context.shuttingDownBrokerIds.isEmpty)
         #expect(driver.writes == 0)
     }

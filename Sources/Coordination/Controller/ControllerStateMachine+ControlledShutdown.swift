@@ -10,10 +10,13 @@ extension ControllerStateMachine {
             emit(.reply(reply, .controlledShutdown(.failed(.brokerNotAvailable))))
             return
         }
-        // -1: a v0/v1 request, which carries no epoch.
-        if brokerEpoch >= 0, brokerEpoch < live.epoch {
+        // Kafka refuses only older epochs (and skips -1, v0/v1's "unknown"). Gregor wants the registration the
+        // controller knows exactly: marking a broker as shutting down takes every leadership off it until it
+        // registers again, and an epoch is the one thing a client cannot guess. A broker that registered again
+        // before the controller saw it is refused too, and asks again after its backoff.
+        if brokerEpoch != live.epoch {
             log(.warning,
-                "Controlled shutdown of broker \(brokerId) refused: its epoch \(brokerEpoch) is older than the registered \(live.epoch) (STALE_BROKER_EPOCH)")
+                "Controlled shutdown of broker \(brokerId) refused: epoch \(brokerEpoch) is not its registration's \(live.epoch) (STALE_BROKER_EPOCH)")
             emit(.reply(reply, .controlledShutdown(.failed(.staleBrokerEpoch))))
             return
         }
