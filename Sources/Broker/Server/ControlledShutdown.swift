@@ -13,6 +13,8 @@ struct ControlledShutdown: Sendable {
     enum Attempt: Sendable, Equatable {
         case answered(ControlledShutdownResult)
         case unreachable(String)
+        /// The broker is not registered (its session ended): the controller has already moved its partitions.
+        case notRegistered
     }
 
     let brokerId: Int32
@@ -38,6 +40,9 @@ struct ControlledShutdown: Sendable {
                 logger.info("Error from controller: \(code)")
             case .unreachable(let reason):
                 logger.warning("Error during controlled shutdown, possibly because leader movement took longer than the configured controller.socket.timeout.ms: \(reason)")
+            case .notRegistered:
+                logger.info("Skipping controlled shutdown: this broker is not registered in ZooKeeper now, so the controller has already moved its partitions")
+                return false
             }
             guard remainingRetries > 0, (try? await Task.sleep(for: retryBackoff)) != nil else { break }
             logger.warning("Retrying controlled shutdown after the previous attempt failed...")
@@ -59,7 +64,7 @@ extension ControlledShutdown {
             guard let controllerId = metadataCache.controllerId, controllerId >= 0 else {
                 return .unreachable("no controller is known")
             }
-            guard let brokerEpoch = brokerEpoch() else { return .unreachable("this broker is not registered") }
+            guard let brokerEpoch = brokerEpoch() else { return .notRegistered }
             guard let address = metadataCache.aliveBroker(controllerId)?.endpoints[listenerName] else {
                 return .unreachable("controller \(controllerId) has no live endpoint for listener \(listenerName)")
             }

@@ -45,6 +45,12 @@ import Testing
         #expect(result.attempts == 2)
     }
 
+    @Test func anUnregisteredBrokerDoesNotRetry() async {
+        let result = await run(maxRetries: 3, answers: [.notRegistered])
+        #expect(!result.succeeded)
+        #expect(result.attempts == 1)
+    }
+
     @Test func zeroRetriesMeansNoAttempt() async {
         let result = await run(maxRetries: 0, answers: [.answered(.completed(remaining: []))])
         #expect(!result.succeeded)
