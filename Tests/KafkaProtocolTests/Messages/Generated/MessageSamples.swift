@@ -7,6 +7,8 @@ import NIOCore
 
 /// Every generated message type, for tests that run over all of them.
 let allSampledMessages: [any SampledMessage.Type] = [
+    AlterReplicaLogDirsRequest.self,
+    AlterReplicaLogDirsResponse.self,
     ApiVersionsRequest.self,
     ApiVersionsResponse.self,
     CreatePartitionsRequest.self,
@@ -15,12 +17,18 @@ let allSampledMessages: [any SampledMessage.Type] = [
     CreateTopicsResponse.self,
     DeleteGroupsRequest.self,
     DeleteGroupsResponse.self,
+    DeleteRecordsRequest.self,
+    DeleteRecordsResponse.self,
     DeleteTopicsRequest.self,
     DeleteTopicsResponse.self,
+    DescribeClusterRequest.self,
+    DescribeClusterResponse.self,
     DescribeConfigsRequest.self,
     DescribeConfigsResponse.self,
     DescribeGroupsRequest.self,
     DescribeGroupsResponse.self,
+    DescribeLogDirsRequest.self,
+    DescribeLogDirsResponse.self,
     FetchRequest.self,
     FetchResponse.self,
     FindCoordinatorRequest.self,
@@ -59,14 +67,85 @@ let allSampledMessages: [any SampledMessage.Type] = [
     UpdateMetadataResponse.self,
 ]
 
+extension AlterReplicaLogDirsRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.dirs = [AlterReplicaLogDirsRequest.AlterReplicaLogDir.sample(version: version, nulls: nulls), AlterReplicaLogDirsRequest.AlterReplicaLogDir.sample(version: version, nulls: nulls)]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension AlterReplicaLogDirsRequest.AlterReplicaLogDir {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.path = "s2-é"
+        value.topics = [AlterReplicaLogDirsRequest.AlterReplicaLogDirTopic.sample(version: version, nulls: nulls), AlterReplicaLogDirsRequest.AlterReplicaLogDirTopic.sample(version: version, nulls: nulls)]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension AlterReplicaLogDirsRequest.AlterReplicaLogDirTopic {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.name = "s4-é"
+        value.partitions = [100005, 100006]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension AlterReplicaLogDirsResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.throttleTimeMs = 100006
+        value.results = [AlterReplicaLogDirsResponse.AlterReplicaLogDirTopicResult.sample(version: version, nulls: nulls), AlterReplicaLogDirsResponse.AlterReplicaLogDirTopicResult.sample(version: version, nulls: nulls)]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension AlterReplicaLogDirsResponse.AlterReplicaLogDirTopicResult {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.topicName = "s8-é"
+        value.partitions = [AlterReplicaLogDirsResponse.AlterReplicaLogDirPartitionResult.sample(version: version, nulls: nulls), AlterReplicaLogDirsResponse.AlterReplicaLogDirPartitionResult.sample(version: version, nulls: nulls)]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension AlterReplicaLogDirsResponse.AlterReplicaLogDirPartitionResult {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.partitionIndex = 100010
+        value.errorCode = 1011
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
 extension ApiVersionsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.clientSoftwareName = "s1-é"
+            value.clientSoftwareName = "s12-é"
         }
         if version >= 3 {
-            value.clientSoftwareVersion = "s2-é"
+            value.clientSoftwareVersion = "s13-é"
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -78,16 +157,16 @@ extension ApiVersionsRequest: SampledMessage {
 extension ApiVersionsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1003
+        value.errorCode = 1014
         value.apiKeys = [ApiVersionsResponse.ApiVersion.sample(version: version, nulls: nulls), ApiVersionsResponse.ApiVersion.sample(version: version, nulls: nulls)]
         if version >= 1 {
-            value.throttleTimeMs = 100005
+            value.throttleTimeMs = 100016
         }
         if version >= 3 {
             value.supportedFeatures = [ApiVersionsResponse.SupportedFeatureKey.sample(version: version, nulls: nulls), ApiVersionsResponse.SupportedFeatureKey.sample(version: version, nulls: nulls)]
         }
         if version >= 3 {
-            value.finalizedFeaturesEpoch = 10000000007
+            value.finalizedFeaturesEpoch = 10000000018
         }
         if version >= 3 {
             value.finalizedFeatures = [ApiVersionsResponse.FinalizedFeatureKey.sample(version: version, nulls: nulls), ApiVersionsResponse.FinalizedFeatureKey.sample(version: version, nulls: nulls)]
@@ -102,9 +181,9 @@ extension ApiVersionsResponse: SampledMessage {
 extension ApiVersionsResponse.ApiVersion {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.apiKey = 1009
-        value.minVersion = 1010
-        value.maxVersion = 1011
+        value.apiKey = 1020
+        value.minVersion = 1021
+        value.maxVersion = 1022
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -116,13 +195,13 @@ extension ApiVersionsResponse.SupportedFeatureKey {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.name = "s12-é"
+            value.name = "s23-é"
         }
         if version >= 3 {
-            value.minVersion = 1013
+            value.minVersion = 1024
         }
         if version >= 3 {
-            value.maxVersion = 1014
+            value.maxVersion = 1025
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -135,13 +214,13 @@ extension ApiVersionsResponse.FinalizedFeatureKey {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.name = "s15-é"
+            value.name = "s26-é"
         }
         if version >= 3 {
-            value.maxVersionLevel = 1016
+            value.maxVersionLevel = 1027
         }
         if version >= 3 {
-            value.minVersionLevel = 1017
+            value.minVersionLevel = 1028
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -154,7 +233,7 @@ extension CreatePartitionsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         value.topics = [CreatePartitionsRequest.CreatePartitionsTopic.sample(version: version, nulls: nulls), CreatePartitionsRequest.CreatePartitionsTopic.sample(version: version, nulls: nulls)]
-        value.timeoutMs = 100019
+        value.timeoutMs = 100030
         value.validateOnly = true
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -166,8 +245,8 @@ extension CreatePartitionsRequest: SampledMessage {
 extension CreatePartitionsRequest.CreatePartitionsTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s21-é"
-        value.count = 100022
+        value.name = "s32-é"
+        value.count = 100033
         value.assignments = nulls ? nil : [CreatePartitionsRequest.CreatePartitionsAssignment.sample(version: version, nulls: nulls), CreatePartitionsRequest.CreatePartitionsAssignment.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -179,7 +258,7 @@ extension CreatePartitionsRequest.CreatePartitionsTopic {
 extension CreatePartitionsRequest.CreatePartitionsAssignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.brokerIds = [100024, 100025]
+        value.brokerIds = [100035, 100036]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -190,7 +269,7 @@ extension CreatePartitionsRequest.CreatePartitionsAssignment {
 extension CreatePartitionsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100025
+        value.throttleTimeMs = 100036
         value.results = [CreatePartitionsResponse.CreatePartitionsTopicResult.sample(version: version, nulls: nulls), CreatePartitionsResponse.CreatePartitionsTopicResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -202,9 +281,9 @@ extension CreatePartitionsResponse: SampledMessage {
 extension CreatePartitionsResponse.CreatePartitionsTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s27-é"
-        value.errorCode = 1028
-        value.errorMessage = nulls ? nil : "s29-é"
+        value.name = "s38-é"
+        value.errorCode = 1039
+        value.errorMessage = nulls ? nil : "s40-é"
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -216,7 +295,7 @@ extension CreateTopicsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         value.topics = [CreateTopicsRequest.CreatableTopic.sample(version: version, nulls: nulls), CreateTopicsRequest.CreatableTopic.sample(version: version, nulls: nulls)]
-        value.timeoutMs = 100031
+        value.timeoutMs = 100042
         if version >= 1 {
             value.validateOnly = true
         }
@@ -230,9 +309,9 @@ extension CreateTopicsRequest: SampledMessage {
 extension CreateTopicsRequest.CreatableTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s33-é"
-        value.numPartitions = 100034
-        value.replicationFactor = 1035
+        value.name = "s44-é"
+        value.numPartitions = 100045
+        value.replicationFactor = 1046
         value.assignments = [CreateTopicsRequest.CreatableReplicaAssignment.sample(version: version, nulls: nulls), CreateTopicsRequest.CreatableReplicaAssignment.sample(version: version, nulls: nulls)]
         value.configs = [CreateTopicsRequest.CreateableTopicConfig.sample(version: version, nulls: nulls), CreateTopicsRequest.CreateableTopicConfig.sample(version: version, nulls: nulls)]
         if version >= 5 {
@@ -245,8 +324,8 @@ extension CreateTopicsRequest.CreatableTopic {
 extension CreateTopicsRequest.CreatableReplicaAssignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100038
-        value.brokerIds = [100039, 100040]
+        value.partitionIndex = 100049
+        value.brokerIds = [100050, 100051]
         if version >= 5 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -257,8 +336,8 @@ extension CreateTopicsRequest.CreatableReplicaAssignment {
 extension CreateTopicsRequest.CreateableTopicConfig {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s40-é"
-        value.value = nulls ? nil : "s41-é"
+        value.name = "s51-é"
+        value.value = nulls ? nil : "s52-é"
         if version >= 5 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -270,7 +349,7 @@ extension CreateTopicsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100042
+            value.throttleTimeMs = 100053
         }
         value.topics = [CreateTopicsResponse.CreatableTopicResult.sample(version: version, nulls: nulls), CreateTopicsResponse.CreatableTopicResult.sample(version: version, nulls: nulls)]
         if version >= 5 {
@@ -283,19 +362,19 @@ extension CreateTopicsResponse: SampledMessage {
 extension CreateTopicsResponse.CreatableTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s44-é"
-        value.errorCode = 1045
+        value.name = "s55-é"
+        value.errorCode = 1056
         if version >= 1 {
-            value.errorMessage = nulls ? nil : "s46-é"
+            value.errorMessage = nulls ? nil : "s57-é"
         }
         if version >= 5 {
-            value.topicConfigErrorCode = 1047
+            value.topicConfigErrorCode = 1058
         }
         if version >= 5 {
-            value.numPartitions = 100048
+            value.numPartitions = 100059
         }
         if version >= 5 {
-            value.replicationFactor = 1049
+            value.replicationFactor = 1060
         }
         if version >= 5 {
             value.configs = nulls ? nil : [CreateTopicsResponse.CreatableTopicConfigs.sample(version: version, nulls: nulls), CreateTopicsResponse.CreatableTopicConfigs.sample(version: version, nulls: nulls)]
@@ -311,16 +390,16 @@ extension CreateTopicsResponse.CreatableTopicConfigs {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 5 {
-            value.name = "s51-é"
+            value.name = "s62-é"
         }
         if version >= 5 {
-            value.value = nulls ? nil : "s52-é"
+            value.value = nulls ? nil : "s63-é"
         }
         if version >= 5 {
             value.readOnly = true
         }
         if version >= 5 {
-            value.configSource = 55
+            value.configSource = 66
         }
         if version >= 5 {
             value.isSensitive = true
@@ -335,7 +414,7 @@ extension CreateTopicsResponse.CreatableTopicConfigs {
 extension DeleteGroupsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupsNames = ["s56-é", "s57-é"]
+        value.groupsNames = ["s67-é", "s68-é"]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -346,7 +425,7 @@ extension DeleteGroupsRequest: SampledMessage {
 extension DeleteGroupsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100057
+        value.throttleTimeMs = 100068
         value.results = [DeleteGroupsResponse.DeletableGroupResult.sample(version: version, nulls: nulls), DeleteGroupsResponse.DeletableGroupResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -358,8 +437,81 @@ extension DeleteGroupsResponse: SampledMessage {
 extension DeleteGroupsResponse.DeletableGroupResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s59-é"
-        value.errorCode = 1060
+        value.groupId = "s70-é"
+        value.errorCode = 1071
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension DeleteRecordsRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.topics = [DeleteRecordsRequest.DeleteRecordsTopic.sample(version: version, nulls: nulls), DeleteRecordsRequest.DeleteRecordsTopic.sample(version: version, nulls: nulls)]
+        value.timeoutMs = 100073
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension DeleteRecordsRequest.DeleteRecordsTopic {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.name = "s74-é"
+        value.partitions = [DeleteRecordsRequest.DeleteRecordsPartition.sample(version: version, nulls: nulls), DeleteRecordsRequest.DeleteRecordsPartition.sample(version: version, nulls: nulls)]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension DeleteRecordsRequest.DeleteRecordsPartition {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.partitionIndex = 100076
+        value.offset = 10000000077
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension DeleteRecordsResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.throttleTimeMs = 100078
+        value.topics = [DeleteRecordsResponse.DeleteRecordsTopicResult.sample(version: version, nulls: nulls), DeleteRecordsResponse.DeleteRecordsTopicResult.sample(version: version, nulls: nulls)]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension DeleteRecordsResponse.DeleteRecordsTopicResult {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.name = "s80-é"
+        value.partitions = [DeleteRecordsResponse.DeleteRecordsPartitionResult.sample(version: version, nulls: nulls), DeleteRecordsResponse.DeleteRecordsPartitionResult.sample(version: version, nulls: nulls)]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension DeleteRecordsResponse.DeleteRecordsPartitionResult {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.partitionIndex = 100082
+        value.lowWatermark = 10000000083
+        value.errorCode = 1084
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -370,8 +522,8 @@ extension DeleteGroupsResponse.DeletableGroupResult {
 extension DeleteTopicsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topicNames = ["s61-é", "s62-é"]
-        value.timeoutMs = 100062
+        value.topicNames = ["s85-é", "s86-é"]
+        value.timeoutMs = 100086
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -383,7 +535,7 @@ extension DeleteTopicsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100063
+            value.throttleTimeMs = 100087
         }
         value.responses = [DeleteTopicsResponse.DeletableTopicResult.sample(version: version, nulls: nulls), DeleteTopicsResponse.DeletableTopicResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -396,14 +548,50 @@ extension DeleteTopicsResponse: SampledMessage {
 extension DeleteTopicsResponse.DeletableTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s65-é"
-        value.errorCode = 1066
+        value.name = "s89-é"
+        value.errorCode = 1090
         if version >= 5 {
-            value.errorMessage = nulls ? nil : "s67-é"
+            value.errorMessage = nulls ? nil : "s91-é"
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
+        return value
+    }
+}
+
+extension DescribeClusterRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.includeClusterAuthorizedOperations = true
+        value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        return value
+    }
+}
+
+extension DescribeClusterResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.throttleTimeMs = 100093
+        value.errorCode = 1094
+        value.errorMessage = nulls ? nil : "s95-é"
+        value.clusterId = "s96-é"
+        value.controllerId = 100097
+        value.brokers = [DescribeClusterResponse.DescribeClusterBroker.sample(version: version, nulls: nulls), DescribeClusterResponse.DescribeClusterBroker.sample(version: version, nulls: nulls)]
+        value.clusterAuthorizedOperations = 100099
+        value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        return value
+    }
+}
+
+extension DescribeClusterResponse.DescribeClusterBroker {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.brokerId = 100100
+        value.host = "s101-é"
+        value.port = 100102
+        value.rack = nulls ? nil : "s103-é"
+        value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
     }
 }
@@ -428,9 +616,9 @@ extension DescribeConfigsRequest: SampledMessage {
 extension DescribeConfigsRequest.DescribeConfigsResource {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.resourceType = 72
-        value.resourceName = "s72-é"
-        value.configurationKeys = nulls ? nil : ["s73-é", "s74-é"]
+        value.resourceType = 8
+        value.resourceName = "s108-é"
+        value.configurationKeys = nulls ? nil : ["s109-é", "s110-é"]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -441,7 +629,7 @@ extension DescribeConfigsRequest.DescribeConfigsResource {
 extension DescribeConfigsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100074
+        value.throttleTimeMs = 100110
         value.results = [DescribeConfigsResponse.DescribeConfigsResult.sample(version: version, nulls: nulls), DescribeConfigsResponse.DescribeConfigsResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -453,10 +641,10 @@ extension DescribeConfigsResponse: SampledMessage {
 extension DescribeConfigsResponse.DescribeConfigsResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1076
-        value.errorMessage = nulls ? nil : "s77-é"
-        value.resourceType = 79
-        value.resourceName = "s79-é"
+        value.errorCode = 1112
+        value.errorMessage = nulls ? nil : "s113-é"
+        value.resourceType = 15
+        value.resourceName = "s115-é"
         value.configs = [DescribeConfigsResponse.DescribeConfigsResourceResult.sample(version: version, nulls: nulls), DescribeConfigsResponse.DescribeConfigsResourceResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -468,24 +656,24 @@ extension DescribeConfigsResponse.DescribeConfigsResult {
 extension DescribeConfigsResponse.DescribeConfigsResourceResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s81-é"
-        value.value = nulls ? nil : "s82-é"
+        value.name = "s117-é"
+        value.value = nulls ? nil : "s118-é"
         value.readOnly = true
         if version <= 0 {
             value.isDefault = true
         }
         if version >= 1 {
-            value.configSource = 86
+            value.configSource = 22
         }
         value.isSensitive = true
         if version >= 1 {
             value.synonyms = [DescribeConfigsResponse.DescribeConfigsSynonym.sample(version: version, nulls: nulls), DescribeConfigsResponse.DescribeConfigsSynonym.sample(version: version, nulls: nulls)]
         }
         if version >= 3 {
-            value.configType = 89
+            value.configType = 25
         }
         if version >= 3 {
-            value.documentation = nulls ? nil : "s89-é"
+            value.documentation = nulls ? nil : "s125-é"
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -498,13 +686,13 @@ extension DescribeConfigsResponse.DescribeConfigsSynonym {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.name = "s90-é"
+            value.name = "s126-é"
         }
         if version >= 1 {
-            value.value = nulls ? nil : "s91-é"
+            value.value = nulls ? nil : "s127-é"
         }
         if version >= 1 {
-            value.source = 93
+            value.source = 29
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -516,7 +704,7 @@ extension DescribeConfigsResponse.DescribeConfigsSynonym {
 extension DescribeGroupsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groups = ["s93-é", "s94-é"]
+        value.groups = ["s129-é", "s130-é"]
         if version >= 3 {
             value.includeAuthorizedOperations = true
         }
@@ -531,7 +719,7 @@ extension DescribeGroupsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100095
+            value.throttleTimeMs = 100131
         }
         value.groups = [DescribeGroupsResponse.DescribedGroup.sample(version: version, nulls: nulls), DescribeGroupsResponse.DescribedGroup.sample(version: version, nulls: nulls)]
         if version >= 5 {
@@ -544,14 +732,14 @@ extension DescribeGroupsResponse: SampledMessage {
 extension DescribeGroupsResponse.DescribedGroup {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1097
-        value.groupId = "s98-é"
-        value.groupState = "s99-é"
-        value.protocolType = "s100-é"
-        value.protocolData = "s101-é"
+        value.errorCode = 1133
+        value.groupId = "s134-é"
+        value.groupState = "s135-é"
+        value.protocolType = "s136-é"
+        value.protocolData = "s137-é"
         value.members = [DescribeGroupsResponse.DescribedGroupMember.sample(version: version, nulls: nulls), DescribeGroupsResponse.DescribedGroupMember.sample(version: version, nulls: nulls)]
         if version >= 3 {
-            value.authorizedOperations = 100103
+            value.authorizedOperations = 100139
         }
         if version >= 5 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -563,15 +751,89 @@ extension DescribeGroupsResponse.DescribedGroup {
 extension DescribeGroupsResponse.DescribedGroupMember {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.memberId = "s104-é"
+        value.memberId = "s140-é"
         if version >= 4 {
-            value.groupInstanceId = nulls ? nil : "s105-é"
+            value.groupInstanceId = nulls ? nil : "s141-é"
         }
-        value.clientId = "s106-é"
-        value.clientHost = "s107-é"
-        value.memberMetadata = ByteBuffer(bytes: [108, 1, 2])
-        value.memberAssignment = ByteBuffer(bytes: [109, 1, 2])
+        value.clientId = "s142-é"
+        value.clientHost = "s143-é"
+        value.memberMetadata = ByteBuffer(bytes: [144, 1, 2])
+        value.memberAssignment = ByteBuffer(bytes: [145, 1, 2])
         if version >= 5 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension DescribeLogDirsRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.topics = nulls ? nil : [DescribeLogDirsRequest.DescribableLogDirTopic.sample(version: version, nulls: nulls), DescribeLogDirsRequest.DescribableLogDirTopic.sample(version: version, nulls: nulls)]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension DescribeLogDirsRequest.DescribableLogDirTopic {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.topic = "s147-é"
+        value.partitionIndex = [100148, 100149]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension DescribeLogDirsResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.throttleTimeMs = 100149
+        value.results = [DescribeLogDirsResponse.DescribeLogDirsResult.sample(version: version, nulls: nulls), DescribeLogDirsResponse.DescribeLogDirsResult.sample(version: version, nulls: nulls)]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension DescribeLogDirsResponse.DescribeLogDirsResult {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.errorCode = 1151
+        value.logDir = "s152-é"
+        value.topics = [DescribeLogDirsResponse.DescribeLogDirsTopic.sample(version: version, nulls: nulls), DescribeLogDirsResponse.DescribeLogDirsTopic.sample(version: version, nulls: nulls)]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension DescribeLogDirsResponse.DescribeLogDirsTopic {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.name = "s154-é"
+        value.partitions = [DescribeLogDirsResponse.DescribeLogDirsPartition.sample(version: version, nulls: nulls), DescribeLogDirsResponse.DescribeLogDirsPartition.sample(version: version, nulls: nulls)]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension DescribeLogDirsResponse.DescribeLogDirsPartition {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.partitionIndex = 100156
+        value.partitionSize = 10000000157
+        value.offsetLag = 10000000158
+        value.isFutureKey = true
+        if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
@@ -582,29 +844,29 @@ extension FetchRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 12 {
-            value.clusterId = nulls ? nil : "s110-é"
+            value.clusterId = nulls ? nil : "s160-é"
         }
-        value.replicaId = 100111
-        value.maxWaitMs = 100112
-        value.minBytes = 100113
+        value.replicaId = 100161
+        value.maxWaitMs = 100162
+        value.minBytes = 100163
         if version >= 3 {
-            value.maxBytes = 100114
+            value.maxBytes = 100164
         }
         if version >= 4 {
-            value.isolationLevel = 16
+            value.isolationLevel = 66
         }
         if version >= 7 {
-            value.sessionId = 100116
+            value.sessionId = 100166
         }
         if version >= 7 {
-            value.sessionEpoch = 100117
+            value.sessionEpoch = 100167
         }
         value.topics = [FetchRequest.FetchTopic.sample(version: version, nulls: nulls), FetchRequest.FetchTopic.sample(version: version, nulls: nulls)]
         if version >= 7 {
             value.forgottenTopicsData = [FetchRequest.ForgottenTopic.sample(version: version, nulls: nulls), FetchRequest.ForgottenTopic.sample(version: version, nulls: nulls)]
         }
         if version >= 11 {
-            value.rackId = "s120-é"
+            value.rackId = "s170-é"
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -616,7 +878,7 @@ extension FetchRequest: SampledMessage {
 extension FetchRequest.FetchTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s121-é"
+        value.topic = "s171-é"
         value.partitions = [FetchRequest.FetchPartition.sample(version: version, nulls: nulls), FetchRequest.FetchPartition.sample(version: version, nulls: nulls)]
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -628,18 +890,18 @@ extension FetchRequest.FetchTopic {
 extension FetchRequest.FetchPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partition = 100123
+        value.partition = 100173
         if version >= 9 {
-            value.currentLeaderEpoch = 100124
+            value.currentLeaderEpoch = 100174
         }
-        value.fetchOffset = 10000000125
+        value.fetchOffset = 10000000175
         if version >= 12 {
-            value.lastFetchedEpoch = 100126
+            value.lastFetchedEpoch = 100176
         }
         if version >= 5 {
-            value.logStartOffset = 10000000127
+            value.logStartOffset = 10000000177
         }
-        value.partitionMaxBytes = 100128
+        value.partitionMaxBytes = 100178
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -651,10 +913,10 @@ extension FetchRequest.ForgottenTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 7 {
-            value.topic = "s129-é"
+            value.topic = "s179-é"
         }
         if version >= 7 {
-            value.partitions = [100130, 100131]
+            value.partitions = [100180, 100181]
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -667,13 +929,13 @@ extension FetchResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100131
+            value.throttleTimeMs = 100181
         }
         if version >= 7 {
-            value.errorCode = 1132
+            value.errorCode = 1182
         }
         if version >= 7 {
-            value.sessionId = 100133
+            value.sessionId = 100183
         }
         value.responses = [FetchResponse.FetchableTopicResponse.sample(version: version, nulls: nulls), FetchResponse.FetchableTopicResponse.sample(version: version, nulls: nulls)]
         if version >= 12 {
@@ -686,7 +948,7 @@ extension FetchResponse: SampledMessage {
 extension FetchResponse.FetchableTopicResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s135-é"
+        value.topic = "s185-é"
         value.partitions = [FetchResponse.PartitionData.sample(version: version, nulls: nulls), FetchResponse.PartitionData.sample(version: version, nulls: nulls)]
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -698,14 +960,14 @@ extension FetchResponse.FetchableTopicResponse {
 extension FetchResponse.PartitionData {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100137
-        value.errorCode = 1138
-        value.highWatermark = 10000000139
+        value.partitionIndex = 100187
+        value.errorCode = 1188
+        value.highWatermark = 10000000189
         if version >= 4 {
-            value.lastStableOffset = 10000000140
+            value.lastStableOffset = 10000000190
         }
         if version >= 5 {
-            value.logStartOffset = 10000000141
+            value.logStartOffset = 10000000191
         }
         if version >= 12 {
             value.divergingEpoch = FetchResponse.EpochEndOffset.sample(version: version, nulls: nulls)
@@ -720,9 +982,9 @@ extension FetchResponse.PartitionData {
             value.abortedTransactions = nulls ? nil : [FetchResponse.AbortedTransaction.sample(version: version, nulls: nulls), FetchResponse.AbortedTransaction.sample(version: version, nulls: nulls)]
         }
         if version >= 11 {
-            value.preferredReadReplica = 100146
+            value.preferredReadReplica = 100196
         }
-        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 147, 0xCD, 0xEF]))
+        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 197, 0xCD, 0xEF]))
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -734,10 +996,10 @@ extension FetchResponse.EpochEndOffset {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 12 {
-            value.epoch = 100148
+            value.epoch = 100198
         }
         if version >= 12 {
-            value.endOffset = 10000000149
+            value.endOffset = 10000000199
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -750,10 +1012,10 @@ extension FetchResponse.LeaderIdAndEpoch {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 12 {
-            value.leaderId = 100150
+            value.leaderId = 100200
         }
         if version >= 12 {
-            value.leaderEpoch = 100151
+            value.leaderEpoch = 100201
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -765,8 +1027,8 @@ extension FetchResponse.LeaderIdAndEpoch {
 extension FetchResponse.SnapshotId {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.endOffset = 10000000152
-        value.epoch = 100153
+        value.endOffset = 10000000202
+        value.epoch = 100203
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -778,10 +1040,10 @@ extension FetchResponse.AbortedTransaction {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 4 {
-            value.producerId = 10000000154
+            value.producerId = 10000000204
         }
         if version >= 4 {
-            value.firstOffset = 10000000155
+            value.firstOffset = 10000000205
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -793,9 +1055,9 @@ extension FetchResponse.AbortedTransaction {
 extension FindCoordinatorRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.key = "s156-é"
+        value.key = "s206-é"
         if version >= 1 {
-            value.keyType = 58
+            value.keyType = 8
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -808,15 +1070,15 @@ extension FindCoordinatorResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100158
+            value.throttleTimeMs = 100208
         }
-        value.errorCode = 1159
+        value.errorCode = 1209
         if version >= 1 {
-            value.errorMessage = nulls ? nil : "s160-é"
+            value.errorMessage = nulls ? nil : "s210-é"
         }
-        value.nodeId = 100161
-        value.host = "s162-é"
-        value.port = 100163
+        value.nodeId = 100211
+        value.host = "s212-é"
+        value.port = 100213
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -827,11 +1089,11 @@ extension FindCoordinatorResponse: SampledMessage {
 extension HeartbeatRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s164-é"
-        value.generationId = 100165
-        value.memberId = "s166-é"
+        value.groupId = "s214-é"
+        value.generationId = 100215
+        value.memberId = "s216-é"
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s167-é"
+            value.groupInstanceId = nulls ? nil : "s217-é"
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -844,9 +1106,9 @@ extension HeartbeatResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100168
+            value.throttleTimeMs = 100218
         }
-        value.errorCode = 1169
+        value.errorCode = 1219
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -857,13 +1119,13 @@ extension HeartbeatResponse: SampledMessage {
 extension InitProducerIdRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.transactionalId = nulls ? nil : "s170-é"
-        value.transactionTimeoutMs = 100171
+        value.transactionalId = nulls ? nil : "s220-é"
+        value.transactionTimeoutMs = 100221
         if version >= 3 {
-            value.producerId = 10000000172
+            value.producerId = 10000000222
         }
         if version >= 3 {
-            value.producerEpoch = 1173
+            value.producerEpoch = 1223
         }
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -875,10 +1137,10 @@ extension InitProducerIdRequest: SampledMessage {
 extension InitProducerIdResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100174
-        value.errorCode = 1175
-        value.producerId = 10000000176
-        value.producerEpoch = 1177
+        value.throttleTimeMs = 100224
+        value.errorCode = 1225
+        value.producerId = 10000000226
+        value.producerEpoch = 1227
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -889,16 +1151,16 @@ extension InitProducerIdResponse: SampledMessage {
 extension JoinGroupRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s178-é"
-        value.sessionTimeoutMs = 100179
+        value.groupId = "s228-é"
+        value.sessionTimeoutMs = 100229
         if version >= 1 {
-            value.rebalanceTimeoutMs = 100180
+            value.rebalanceTimeoutMs = 100230
         }
-        value.memberId = "s181-é"
+        value.memberId = "s231-é"
         if version >= 5 {
-            value.groupInstanceId = nulls ? nil : "s182-é"
+            value.groupInstanceId = nulls ? nil : "s232-é"
         }
-        value.protocolType = "s183-é"
+        value.protocolType = "s233-é"
         value.protocols = [JoinGroupRequest.JoinGroupRequestProtocol.sample(version: version, nulls: nulls), JoinGroupRequest.JoinGroupRequestProtocol.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -910,8 +1172,8 @@ extension JoinGroupRequest: SampledMessage {
 extension JoinGroupRequest.JoinGroupRequestProtocol {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s185-é"
-        value.metadata = ByteBuffer(bytes: [186, 1, 2])
+        value.name = "s235-é"
+        value.metadata = ByteBuffer(bytes: [236, 1, 2])
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -923,16 +1185,16 @@ extension JoinGroupResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100187
+            value.throttleTimeMs = 100237
         }
-        value.errorCode = 1188
-        value.generationId = 100189
+        value.errorCode = 1238
+        value.generationId = 100239
         if version >= 7 {
-            value.protocolType = nulls ? nil : "s190-é"
+            value.protocolType = nulls ? nil : "s240-é"
         }
-        value.protocolName = nulls && version >= 7 ? nil : "s191-é"
-        value.leader = "s192-é"
-        value.memberId = "s193-é"
+        value.protocolName = nulls && version >= 7 ? nil : "s241-é"
+        value.leader = "s242-é"
+        value.memberId = "s243-é"
         value.members = [JoinGroupResponse.JoinGroupResponseMember.sample(version: version, nulls: nulls), JoinGroupResponse.JoinGroupResponseMember.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -944,11 +1206,11 @@ extension JoinGroupResponse: SampledMessage {
 extension JoinGroupResponse.JoinGroupResponseMember {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.memberId = "s195-é"
+        value.memberId = "s245-é"
         if version >= 5 {
-            value.groupInstanceId = nulls ? nil : "s196-é"
+            value.groupInstanceId = nulls ? nil : "s246-é"
         }
-        value.metadata = ByteBuffer(bytes: [197, 1, 2])
+        value.metadata = ByteBuffer(bytes: [247, 1, 2])
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -959,13 +1221,13 @@ extension JoinGroupResponse.JoinGroupResponseMember {
 extension LeaderAndIsrRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.controllerId = 100198
-        value.controllerEpoch = 100199
+        value.controllerId = 100248
+        value.controllerEpoch = 100249
         if version >= 2 {
-            value.brokerEpoch = 10000000200
+            value.brokerEpoch = 10000000250
         }
         if version >= 5 {
-            value.type = 2
+            value.type = 52
         }
         if version <= 1 {
             value.ungroupedPartitionStates = [LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls), LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls)]
@@ -985,10 +1247,10 @@ extension LeaderAndIsrRequest.LeaderAndIsrTopicState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.topicName = "s205-é"
+            value.topicName = "s255-é"
         }
         if version >= 5 {
-            value.topicId = KafkaUUID(mostSignificantBits: 206, leastSignificantBits: 1631314)
+            value.topicId = KafkaUUID(mostSignificantBits: 256, leastSignificantBits: 2027264)
         }
         if version >= 2 {
             value.partitionStates = [LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls), LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls)]
@@ -1003,9 +1265,9 @@ extension LeaderAndIsrRequest.LeaderAndIsrTopicState {
 extension LeaderAndIsrRequest.LeaderAndIsrLiveLeader {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.brokerId = 100208
-        value.hostName = "s209-é"
-        value.port = 100210
+        value.brokerId = 100258
+        value.hostName = "s259-é"
+        value.port = 100260
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1017,20 +1279,20 @@ extension LeaderAndIsrRequest.LeaderAndIsrPartitionState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 1 {
-            value.topicName = "s211-é"
+            value.topicName = "s261-é"
         }
-        value.partitionIndex = 100212
-        value.controllerEpoch = 100213
-        value.leader = 100214
-        value.leaderEpoch = 100215
-        value.isr = [100216, 100217]
-        value.zkVersion = 100217
-        value.replicas = [100218, 100219]
+        value.partitionIndex = 100262
+        value.controllerEpoch = 100263
+        value.leader = 100264
+        value.leaderEpoch = 100265
+        value.isr = [100266, 100267]
+        value.zkVersion = 100267
+        value.replicas = [100268, 100269]
         if version >= 3 {
-            value.addingReplicas = [100219, 100220]
+            value.addingReplicas = [100269, 100270]
         }
         if version >= 3 {
-            value.removingReplicas = [100220, 100221]
+            value.removingReplicas = [100270, 100271]
         }
         if version >= 1 {
             value.isNew = true
@@ -1045,7 +1307,7 @@ extension LeaderAndIsrRequest.LeaderAndIsrPartitionState {
 extension LeaderAndIsrResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1222
+        value.errorCode = 1272
         if version <= 4 {
             value.partitionErrors = [LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls), LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls)]
         }
@@ -1063,7 +1325,7 @@ extension LeaderAndIsrResponse.LeaderAndIsrTopicError {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 5 {
-            value.topicId = KafkaUUID(mostSignificantBits: 225, leastSignificantBits: 1781775)
+            value.topicId = KafkaUUID(mostSignificantBits: 275, leastSignificantBits: 2177725)
         }
         if version >= 5 {
             value.partitionErrors = [LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls), LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls)]
@@ -1079,10 +1341,10 @@ extension LeaderAndIsrResponse.LeaderAndIsrPartitionError {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 4 {
-            value.topicName = "s227-é"
+            value.topicName = "s277-é"
         }
-        value.partitionIndex = 100228
-        value.errorCode = 1229
+        value.partitionIndex = 100278
+        value.errorCode = 1279
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1093,9 +1355,9 @@ extension LeaderAndIsrResponse.LeaderAndIsrPartitionError {
 extension LeaveGroupRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s230-é"
+        value.groupId = "s280-é"
         if version <= 2 {
-            value.memberId = "s231-é"
+            value.memberId = "s281-é"
         }
         if version >= 3 {
             value.members = [LeaveGroupRequest.MemberIdentity.sample(version: version, nulls: nulls), LeaveGroupRequest.MemberIdentity.sample(version: version, nulls: nulls)]
@@ -1111,10 +1373,10 @@ extension LeaveGroupRequest.MemberIdentity {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.memberId = "s233-é"
+            value.memberId = "s283-é"
         }
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s234-é"
+            value.groupInstanceId = nulls ? nil : "s284-é"
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1127,9 +1389,9 @@ extension LeaveGroupResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100235
+            value.throttleTimeMs = 100285
         }
-        value.errorCode = 1236
+        value.errorCode = 1286
         if version >= 3 {
             value.members = [LeaveGroupResponse.MemberResponse.sample(version: version, nulls: nulls), LeaveGroupResponse.MemberResponse.sample(version: version, nulls: nulls)]
         }
@@ -1144,13 +1406,13 @@ extension LeaveGroupResponse.MemberResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.memberId = "s238-é"
+            value.memberId = "s288-é"
         }
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s239-é"
+            value.groupInstanceId = nulls ? nil : "s289-é"
         }
         if version >= 3 {
-            value.errorCode = 1240
+            value.errorCode = 1290
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1163,7 +1425,7 @@ extension ListGroupsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 4 {
-            value.statesFilter = ["s241-é", "s242-é"]
+            value.statesFilter = ["s291-é", "s292-é"]
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1176,9 +1438,9 @@ extension ListGroupsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100242
+            value.throttleTimeMs = 100292
         }
-        value.errorCode = 1243
+        value.errorCode = 1293
         value.groups = [ListGroupsResponse.ListedGroup.sample(version: version, nulls: nulls), ListGroupsResponse.ListedGroup.sample(version: version, nulls: nulls)]
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1190,10 +1452,10 @@ extension ListGroupsResponse: SampledMessage {
 extension ListGroupsResponse.ListedGroup {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s245-é"
-        value.protocolType = "s246-é"
+        value.groupId = "s295-é"
+        value.protocolType = "s296-é"
         if version >= 4 {
-            value.groupState = "s247-é"
+            value.groupState = "s297-é"
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1205,9 +1467,9 @@ extension ListGroupsResponse.ListedGroup {
 extension ListOffsetsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.replicaId = 100248
+        value.replicaId = 100298
         if version >= 2 {
-            value.isolationLevel = 50
+            value.isolationLevel = 100
         }
         value.topics = [ListOffsetsRequest.ListOffsetsTopic.sample(version: version, nulls: nulls), ListOffsetsRequest.ListOffsetsTopic.sample(version: version, nulls: nulls)]
         if version >= 6 {
@@ -1220,7 +1482,7 @@ extension ListOffsetsRequest: SampledMessage {
 extension ListOffsetsRequest.ListOffsetsTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s251-é"
+        value.name = "s301-é"
         value.partitions = [ListOffsetsRequest.ListOffsetsPartition.sample(version: version, nulls: nulls), ListOffsetsRequest.ListOffsetsPartition.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1232,13 +1494,13 @@ extension ListOffsetsRequest.ListOffsetsTopic {
 extension ListOffsetsRequest.ListOffsetsPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100253
+        value.partitionIndex = 100303
         if version >= 4 {
-            value.currentLeaderEpoch = 100254
+            value.currentLeaderEpoch = 100304
         }
-        value.timestamp = 10000000255
+        value.timestamp = 10000000305
         if version <= 0 {
-            value.maxNumOffsets = 100256
+            value.maxNumOffsets = 100306
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1251,7 +1513,7 @@ extension ListOffsetsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100257
+            value.throttleTimeMs = 100307
         }
         value.topics = [ListOffsetsResponse.ListOffsetsTopicResponse.sample(version: version, nulls: nulls), ListOffsetsResponse.ListOffsetsTopicResponse.sample(version: version, nulls: nulls)]
         if version >= 6 {
@@ -1264,7 +1526,7 @@ extension ListOffsetsResponse: SampledMessage {
 extension ListOffsetsResponse.ListOffsetsTopicResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s259-é"
+        value.name = "s309-é"
         value.partitions = [ListOffsetsResponse.ListOffsetsPartitionResponse.sample(version: version, nulls: nulls), ListOffsetsResponse.ListOffsetsPartitionResponse.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1276,19 +1538,19 @@ extension ListOffsetsResponse.ListOffsetsTopicResponse {
 extension ListOffsetsResponse.ListOffsetsPartitionResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100261
-        value.errorCode = 1262
+        value.partitionIndex = 100311
+        value.errorCode = 1312
         if version <= 0 {
-            value.oldStyleOffsets = [10000000263, 10000000264]
+            value.oldStyleOffsets = [10000000313, 10000000314]
         }
         if version >= 1 {
-            value.timestamp = 10000000264
+            value.timestamp = 10000000314
         }
         if version >= 1 {
-            value.offset = 10000000265
+            value.offset = 10000000315
         }
         if version >= 4 {
-            value.leaderEpoch = 100266
+            value.leaderEpoch = 100316
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1321,9 +1583,9 @@ extension MetadataRequest.MetadataRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 10 {
-            value.topicId = KafkaUUID(mostSignificantBits: 271, leastSignificantBits: 2146049)
+            value.topicId = KafkaUUID(mostSignificantBits: 321, leastSignificantBits: 2541999)
         }
-        value.name = nulls && version >= 10 ? nil : "s272-é"
+        value.name = nulls && version >= 10 ? nil : "s322-é"
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1335,18 +1597,18 @@ extension MetadataResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.throttleTimeMs = 100273
+            value.throttleTimeMs = 100323
         }
         value.brokers = [MetadataResponse.MetadataResponseBroker.sample(version: version, nulls: nulls), MetadataResponse.MetadataResponseBroker.sample(version: version, nulls: nulls)]
         if version >= 2 {
-            value.clusterId = nulls ? nil : "s275-é"
+            value.clusterId = nulls ? nil : "s325-é"
         }
         if version >= 1 {
-            value.controllerId = 100276
+            value.controllerId = 100326
         }
         value.topics = [MetadataResponse.MetadataResponseTopic.sample(version: version, nulls: nulls), MetadataResponse.MetadataResponseTopic.sample(version: version, nulls: nulls)]
         if (8...10).contains(version) {
-            value.clusterAuthorizedOperations = 100278
+            value.clusterAuthorizedOperations = 100328
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1358,11 +1620,11 @@ extension MetadataResponse: SampledMessage {
 extension MetadataResponse.MetadataResponseBroker {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.nodeId = 100279
-        value.host = "s280-é"
-        value.port = 100281
+        value.nodeId = 100329
+        value.host = "s330-é"
+        value.port = 100331
         if version >= 1 {
-            value.rack = nulls ? nil : "s282-é"
+            value.rack = nulls ? nil : "s332-é"
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1374,17 +1636,17 @@ extension MetadataResponse.MetadataResponseBroker {
 extension MetadataResponse.MetadataResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1283
-        value.name = "s284-é"
+        value.errorCode = 1333
+        value.name = "s334-é"
         if version >= 10 {
-            value.topicId = KafkaUUID(mostSignificantBits: 285, leastSignificantBits: 2256915)
+            value.topicId = KafkaUUID(mostSignificantBits: 335, leastSignificantBits: 2652865)
         }
         if version >= 1 {
             value.isInternal = true
         }
         value.partitions = [MetadataResponse.MetadataResponsePartition.sample(version: version, nulls: nulls), MetadataResponse.MetadataResponsePartition.sample(version: version, nulls: nulls)]
         if version >= 8 {
-            value.topicAuthorizedOperations = 100288
+            value.topicAuthorizedOperations = 100338
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1396,16 +1658,16 @@ extension MetadataResponse.MetadataResponseTopic {
 extension MetadataResponse.MetadataResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1289
-        value.partitionIndex = 100290
-        value.leaderId = 100291
+        value.errorCode = 1339
+        value.partitionIndex = 100340
+        value.leaderId = 100341
         if version >= 7 {
-            value.leaderEpoch = 100292
+            value.leaderEpoch = 100342
         }
-        value.replicaNodes = [100293, 100294]
-        value.isrNodes = [100294, 100295]
+        value.replicaNodes = [100343, 100344]
+        value.isrNodes = [100344, 100345]
         if version >= 5 {
-            value.offlineReplicas = [100295, 100296]
+            value.offlineReplicas = [100345, 100346]
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1417,18 +1679,18 @@ extension MetadataResponse.MetadataResponsePartition {
 extension OffsetCommitRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s296-é"
+        value.groupId = "s346-é"
         if version >= 1 {
-            value.generationId = 100297
+            value.generationId = 100347
         }
         if version >= 1 {
-            value.memberId = "s298-é"
+            value.memberId = "s348-é"
         }
         if version >= 7 {
-            value.groupInstanceId = nulls ? nil : "s299-é"
+            value.groupInstanceId = nulls ? nil : "s349-é"
         }
         if (2...4).contains(version) {
-            value.retentionTimeMs = 10000000300
+            value.retentionTimeMs = 10000000350
         }
         value.topics = [OffsetCommitRequest.OffsetCommitRequestTopic.sample(version: version, nulls: nulls), OffsetCommitRequest.OffsetCommitRequestTopic.sample(version: version, nulls: nulls)]
         if version >= 8 {
@@ -1441,7 +1703,7 @@ extension OffsetCommitRequest: SampledMessage {
 extension OffsetCommitRequest.OffsetCommitRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s302-é"
+        value.name = "s352-é"
         value.partitions = [OffsetCommitRequest.OffsetCommitRequestPartition.sample(version: version, nulls: nulls), OffsetCommitRequest.OffsetCommitRequestPartition.sample(version: version, nulls: nulls)]
         if version >= 8 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1453,15 +1715,15 @@ extension OffsetCommitRequest.OffsetCommitRequestTopic {
 extension OffsetCommitRequest.OffsetCommitRequestPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100304
-        value.committedOffset = 10000000305
+        value.partitionIndex = 100354
+        value.committedOffset = 10000000355
         if version >= 6 {
-            value.committedLeaderEpoch = 100306
+            value.committedLeaderEpoch = 100356
         }
         if version == 1 {
-            value.commitTimestamp = 10000000307
+            value.commitTimestamp = 10000000357
         }
-        value.committedMetadata = nulls ? nil : "s308-é"
+        value.committedMetadata = nulls ? nil : "s358-é"
         if version >= 8 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1473,7 +1735,7 @@ extension OffsetCommitResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.throttleTimeMs = 100309
+            value.throttleTimeMs = 100359
         }
         value.topics = [OffsetCommitResponse.OffsetCommitResponseTopic.sample(version: version, nulls: nulls), OffsetCommitResponse.OffsetCommitResponseTopic.sample(version: version, nulls: nulls)]
         if version >= 8 {
@@ -1486,7 +1748,7 @@ extension OffsetCommitResponse: SampledMessage {
 extension OffsetCommitResponse.OffsetCommitResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s311-é"
+        value.name = "s361-é"
         value.partitions = [OffsetCommitResponse.OffsetCommitResponsePartition.sample(version: version, nulls: nulls), OffsetCommitResponse.OffsetCommitResponsePartition.sample(version: version, nulls: nulls)]
         if version >= 8 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1498,8 +1760,8 @@ extension OffsetCommitResponse.OffsetCommitResponseTopic {
 extension OffsetCommitResponse.OffsetCommitResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100313
-        value.errorCode = 1314
+        value.partitionIndex = 100363
+        value.errorCode = 1364
         if version >= 8 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1510,7 +1772,7 @@ extension OffsetCommitResponse.OffsetCommitResponsePartition {
 extension OffsetDeleteRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s315-é"
+        value.groupId = "s365-é"
         value.topics = [OffsetDeleteRequest.OffsetDeleteRequestTopic.sample(version: version, nulls: nulls), OffsetDeleteRequest.OffsetDeleteRequestTopic.sample(version: version, nulls: nulls)]
         return value
     }
@@ -1519,7 +1781,7 @@ extension OffsetDeleteRequest: SampledMessage {
 extension OffsetDeleteRequest.OffsetDeleteRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s317-é"
+        value.name = "s367-é"
         value.partitions = [OffsetDeleteRequest.OffsetDeleteRequestPartition.sample(version: version, nulls: nulls), OffsetDeleteRequest.OffsetDeleteRequestPartition.sample(version: version, nulls: nulls)]
         return value
     }
@@ -1528,7 +1790,7 @@ extension OffsetDeleteRequest.OffsetDeleteRequestTopic {
 extension OffsetDeleteRequest.OffsetDeleteRequestPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100319
+        value.partitionIndex = 100369
         return value
     }
 }
@@ -1536,8 +1798,8 @@ extension OffsetDeleteRequest.OffsetDeleteRequestPartition {
 extension OffsetDeleteResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1320
-        value.throttleTimeMs = 100321
+        value.errorCode = 1370
+        value.throttleTimeMs = 100371
         value.topics = [OffsetDeleteResponse.OffsetDeleteResponseTopic.sample(version: version, nulls: nulls), OffsetDeleteResponse.OffsetDeleteResponseTopic.sample(version: version, nulls: nulls)]
         return value
     }
@@ -1546,7 +1808,7 @@ extension OffsetDeleteResponse: SampledMessage {
 extension OffsetDeleteResponse.OffsetDeleteResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s323-é"
+        value.name = "s373-é"
         value.partitions = [OffsetDeleteResponse.OffsetDeleteResponsePartition.sample(version: version, nulls: nulls), OffsetDeleteResponse.OffsetDeleteResponsePartition.sample(version: version, nulls: nulls)]
         return value
     }
@@ -1555,8 +1817,8 @@ extension OffsetDeleteResponse.OffsetDeleteResponseTopic {
 extension OffsetDeleteResponse.OffsetDeleteResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100325
-        value.errorCode = 1326
+        value.partitionIndex = 100375
+        value.errorCode = 1376
         return value
     }
 }
@@ -1564,7 +1826,7 @@ extension OffsetDeleteResponse.OffsetDeleteResponsePartition {
 extension OffsetFetchRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s327-é"
+        value.groupId = "s377-é"
         value.topics = nulls && version >= 2 ? nil : [OffsetFetchRequest.OffsetFetchRequestTopic.sample(version: version, nulls: nulls), OffsetFetchRequest.OffsetFetchRequestTopic.sample(version: version, nulls: nulls)]
         if version >= 7 {
             value.requireStable = true
@@ -1579,8 +1841,8 @@ extension OffsetFetchRequest: SampledMessage {
 extension OffsetFetchRequest.OffsetFetchRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s330-é"
-        value.partitionIndexes = [100331, 100332]
+        value.name = "s380-é"
+        value.partitionIndexes = [100381, 100382]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1592,11 +1854,11 @@ extension OffsetFetchResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.throttleTimeMs = 100332
+            value.throttleTimeMs = 100382
         }
         value.topics = [OffsetFetchResponse.OffsetFetchResponseTopic.sample(version: version, nulls: nulls), OffsetFetchResponse.OffsetFetchResponseTopic.sample(version: version, nulls: nulls)]
         if version >= 2 {
-            value.errorCode = 1334
+            value.errorCode = 1384
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1608,7 +1870,7 @@ extension OffsetFetchResponse: SampledMessage {
 extension OffsetFetchResponse.OffsetFetchResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s335-é"
+        value.name = "s385-é"
         value.partitions = [OffsetFetchResponse.OffsetFetchResponsePartition.sample(version: version, nulls: nulls), OffsetFetchResponse.OffsetFetchResponsePartition.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1620,13 +1882,13 @@ extension OffsetFetchResponse.OffsetFetchResponseTopic {
 extension OffsetFetchResponse.OffsetFetchResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100337
-        value.committedOffset = 10000000338
+        value.partitionIndex = 100387
+        value.committedOffset = 10000000388
         if version >= 5 {
-            value.committedLeaderEpoch = 100339
+            value.committedLeaderEpoch = 100389
         }
-        value.metadata = nulls ? nil : "s340-é"
-        value.errorCode = 1341
+        value.metadata = nulls ? nil : "s390-é"
+        value.errorCode = 1391
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1638,7 +1900,7 @@ extension OffsetForLeaderEpochRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.replicaId = 100342
+            value.replicaId = 100392
         }
         value.topics = [OffsetForLeaderEpochRequest.OffsetForLeaderTopic.sample(version: version, nulls: nulls), OffsetForLeaderEpochRequest.OffsetForLeaderTopic.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -1651,7 +1913,7 @@ extension OffsetForLeaderEpochRequest: SampledMessage {
 extension OffsetForLeaderEpochRequest.OffsetForLeaderTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s344-é"
+        value.topic = "s394-é"
         value.partitions = [OffsetForLeaderEpochRequest.OffsetForLeaderPartition.sample(version: version, nulls: nulls), OffsetForLeaderEpochRequest.OffsetForLeaderPartition.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1663,11 +1925,11 @@ extension OffsetForLeaderEpochRequest.OffsetForLeaderTopic {
 extension OffsetForLeaderEpochRequest.OffsetForLeaderPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partition = 100346
+        value.partition = 100396
         if version >= 2 {
-            value.currentLeaderEpoch = 100347
+            value.currentLeaderEpoch = 100397
         }
-        value.leaderEpoch = 100348
+        value.leaderEpoch = 100398
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1679,7 +1941,7 @@ extension OffsetForLeaderEpochResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100349
+            value.throttleTimeMs = 100399
         }
         value.topics = [OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult.sample(version: version, nulls: nulls), OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -1692,7 +1954,7 @@ extension OffsetForLeaderEpochResponse: SampledMessage {
 extension OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s351-é"
+        value.topic = "s401-é"
         value.partitions = [OffsetForLeaderEpochResponse.EpochEndOffset.sample(version: version, nulls: nulls), OffsetForLeaderEpochResponse.EpochEndOffset.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1704,12 +1966,12 @@ extension OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult {
 extension OffsetForLeaderEpochResponse.EpochEndOffset {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1353
-        value.partition = 100354
+        value.errorCode = 1403
+        value.partition = 100404
         if version >= 1 {
-            value.leaderEpoch = 100355
+            value.leaderEpoch = 100405
         }
-        value.endOffset = 10000000356
+        value.endOffset = 10000000406
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1721,10 +1983,10 @@ extension ProduceRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.transactionalId = nulls ? nil : "s357-é"
+            value.transactionalId = nulls ? nil : "s407-é"
         }
-        value.acks = 1358
-        value.timeoutMs = 100359
+        value.acks = 1408
+        value.timeoutMs = 100409
         value.topicData = [ProduceRequest.TopicProduceData.sample(version: version, nulls: nulls), ProduceRequest.TopicProduceData.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1736,7 +1998,7 @@ extension ProduceRequest: SampledMessage {
 extension ProduceRequest.TopicProduceData {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s361-é"
+        value.name = "s411-é"
         value.partitionData = [ProduceRequest.PartitionProduceData.sample(version: version, nulls: nulls), ProduceRequest.PartitionProduceData.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1748,8 +2010,8 @@ extension ProduceRequest.TopicProduceData {
 extension ProduceRequest.PartitionProduceData {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.index = 100363
-        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 108, 0xCD, 0xEF]))
+        value.index = 100413
+        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 158, 0xCD, 0xEF]))
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1762,7 +2024,7 @@ extension ProduceResponse: SampledMessage {
         var value = Self()
         value.responses = [ProduceResponse.TopicProduceResponse.sample(version: version, nulls: nulls), ProduceResponse.TopicProduceResponse.sample(version: version, nulls: nulls)]
         if version >= 1 {
-            value.throttleTimeMs = 100366
+            value.throttleTimeMs = 100416
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1774,7 +2036,7 @@ extension ProduceResponse: SampledMessage {
 extension ProduceResponse.TopicProduceResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s367-é"
+        value.name = "s417-é"
         value.partitionResponses = [ProduceResponse.PartitionProduceResponse.sample(version: version, nulls: nulls), ProduceResponse.PartitionProduceResponse.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1786,20 +2048,20 @@ extension ProduceResponse.TopicProduceResponse {
 extension ProduceResponse.PartitionProduceResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.index = 100369
-        value.errorCode = 1370
-        value.baseOffset = 10000000371
+        value.index = 100419
+        value.errorCode = 1420
+        value.baseOffset = 10000000421
         if version >= 2 {
-            value.logAppendTimeMs = 10000000372
+            value.logAppendTimeMs = 10000000422
         }
         if version >= 5 {
-            value.logStartOffset = 10000000373
+            value.logStartOffset = 10000000423
         }
         if version >= 8 {
             value.recordErrors = [ProduceResponse.BatchIndexAndErrorMessage.sample(version: version, nulls: nulls), ProduceResponse.BatchIndexAndErrorMessage.sample(version: version, nulls: nulls)]
         }
         if version >= 8 {
-            value.errorMessage = nulls ? nil : "s375-é"
+            value.errorMessage = nulls ? nil : "s425-é"
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1812,10 +2074,10 @@ extension ProduceResponse.BatchIndexAndErrorMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 8 {
-            value.batchIndex = 100376
+            value.batchIndex = 100426
         }
         if version >= 8 {
-            value.batchIndexErrorMessage = nulls ? nil : "s377-é"
+            value.batchIndexErrorMessage = nulls ? nil : "s427-é"
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1827,10 +2089,10 @@ extension ProduceResponse.BatchIndexAndErrorMessage {
 extension StopReplicaRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.controllerId = 100378
-        value.controllerEpoch = 100379
+        value.controllerId = 100428
+        value.controllerEpoch = 100429
         if version >= 1 {
-            value.brokerEpoch = 10000000380
+            value.brokerEpoch = 10000000430
         }
         if version <= 2 {
             value.deletePartitions = true
@@ -1855,10 +2117,10 @@ extension StopReplicaRequest.StopReplicaPartitionV0 {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 0 {
-            value.topicName = "s385-é"
+            value.topicName = "s435-é"
         }
         if version <= 0 {
-            value.partitionIndex = 100386
+            value.partitionIndex = 100436
         }
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1871,10 +2133,10 @@ extension StopReplicaRequest.StopReplicaTopicV1 {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if (1...2).contains(version) {
-            value.name = "s387-é"
+            value.name = "s437-é"
         }
         if (1...2).contains(version) {
-            value.partitionIndexes = [100388, 100389]
+            value.partitionIndexes = [100438, 100439]
         }
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1887,7 +2149,7 @@ extension StopReplicaRequest.StopReplicaTopicState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.topicName = "s389-é"
+            value.topicName = "s439-é"
         }
         if version >= 3 {
             value.partitionStates = [StopReplicaRequest.StopReplicaPartitionState.sample(version: version, nulls: nulls), StopReplicaRequest.StopReplicaPartitionState.sample(version: version, nulls: nulls)]
@@ -1903,10 +2165,10 @@ extension StopReplicaRequest.StopReplicaPartitionState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.partitionIndex = 100391
+            value.partitionIndex = 100441
         }
         if version >= 3 {
-            value.leaderEpoch = 100392
+            value.leaderEpoch = 100442
         }
         if version >= 3 {
             value.deletePartition = true
@@ -1921,7 +2183,7 @@ extension StopReplicaRequest.StopReplicaPartitionState {
 extension StopReplicaResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1394
+        value.errorCode = 1444
         value.partitionErrors = [StopReplicaResponse.StopReplicaPartitionError.sample(version: version, nulls: nulls), StopReplicaResponse.StopReplicaPartitionError.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1933,9 +2195,9 @@ extension StopReplicaResponse: SampledMessage {
 extension StopReplicaResponse.StopReplicaPartitionError {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topicName = "s396-é"
-        value.partitionIndex = 100397
-        value.errorCode = 1398
+        value.topicName = "s446-é"
+        value.partitionIndex = 100447
+        value.errorCode = 1448
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1946,17 +2208,17 @@ extension StopReplicaResponse.StopReplicaPartitionError {
 extension SyncGroupRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s399-é"
-        value.generationId = 100400
-        value.memberId = "s401-é"
+        value.groupId = "s449-é"
+        value.generationId = 100450
+        value.memberId = "s451-é"
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s402-é"
+            value.groupInstanceId = nulls ? nil : "s452-é"
         }
         if version >= 5 {
-            value.protocolType = nulls ? nil : "s403-é"
+            value.protocolType = nulls ? nil : "s453-é"
         }
         if version >= 5 {
-            value.protocolName = nulls ? nil : "s404-é"
+            value.protocolName = nulls ? nil : "s454-é"
         }
         value.assignments = [SyncGroupRequest.SyncGroupRequestAssignment.sample(version: version, nulls: nulls), SyncGroupRequest.SyncGroupRequestAssignment.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -1969,8 +2231,8 @@ extension SyncGroupRequest: SampledMessage {
 extension SyncGroupRequest.SyncGroupRequestAssignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.memberId = "s406-é"
-        value.assignment = ByteBuffer(bytes: [151, 1, 2])
+        value.memberId = "s456-é"
+        value.assignment = ByteBuffer(bytes: [201, 1, 2])
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1982,16 +2244,16 @@ extension SyncGroupResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100408
+            value.throttleTimeMs = 100458
         }
-        value.errorCode = 1409
+        value.errorCode = 1459
         if version >= 5 {
-            value.protocolType = nulls ? nil : "s410-é"
+            value.protocolType = nulls ? nil : "s460-é"
         }
         if version >= 5 {
-            value.protocolName = nulls ? nil : "s411-é"
+            value.protocolName = nulls ? nil : "s461-é"
         }
-        value.assignment = ByteBuffer(bytes: [156, 1, 2])
+        value.assignment = ByteBuffer(bytes: [206, 1, 2])
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2002,10 +2264,10 @@ extension SyncGroupResponse: SampledMessage {
 extension UpdateMetadataRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.controllerId = 100413
-        value.controllerEpoch = 100414
+        value.controllerId = 100463
+        value.controllerEpoch = 100464
         if version >= 5 {
-            value.brokerEpoch = 10000000415
+            value.brokerEpoch = 10000000465
         }
         if version <= 4 {
             value.ungroupedPartitionStates = [UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls)]
@@ -2025,10 +2287,10 @@ extension UpdateMetadataRequest.UpdateMetadataTopicState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 5 {
-            value.topicName = "s419-é"
+            value.topicName = "s469-é"
         }
         if version >= 7 {
-            value.topicId = KafkaUUID(mostSignificantBits: 420, leastSignificantBits: 3325980)
+            value.topicId = KafkaUUID(mostSignificantBits: 470, leastSignificantBits: 3721930)
         }
         if version >= 5 {
             value.partitionStates = [UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls)]
@@ -2043,18 +2305,18 @@ extension UpdateMetadataRequest.UpdateMetadataTopicState {
 extension UpdateMetadataRequest.UpdateMetadataBroker {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.id = 100422
+        value.id = 100472
         if version <= 0 {
-            value.v0Host = "s423-é"
+            value.v0Host = "s473-é"
         }
         if version <= 0 {
-            value.v0Port = 100424
+            value.v0Port = 100474
         }
         if version >= 1 {
             value.endpoints = [UpdateMetadataRequest.UpdateMetadataEndpoint.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataEndpoint.sample(version: version, nulls: nulls)]
         }
         if version >= 2 {
-            value.rack = nulls ? nil : "s426-é"
+            value.rack = nulls ? nil : "s476-é"
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2067,16 +2329,16 @@ extension UpdateMetadataRequest.UpdateMetadataEndpoint {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.port = 100427
+            value.port = 100477
         }
         if version >= 1 {
-            value.host = "s428-é"
+            value.host = "s478-é"
         }
         if version >= 3 {
-            value.listener = "s429-é"
+            value.listener = "s479-é"
         }
         if version >= 1 {
-            value.securityProtocol = 1430
+            value.securityProtocol = 1480
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2089,17 +2351,17 @@ extension UpdateMetadataRequest.UpdateMetadataPartitionState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 4 {
-            value.topicName = "s431-é"
+            value.topicName = "s481-é"
         }
-        value.partitionIndex = 100432
-        value.controllerEpoch = 100433
-        value.leader = 100434
-        value.leaderEpoch = 100435
-        value.isr = [100436, 100437]
-        value.zkVersion = 100437
-        value.replicas = [100438, 100439]
+        value.partitionIndex = 100482
+        value.controllerEpoch = 100483
+        value.leader = 100484
+        value.leaderEpoch = 100485
+        value.isr = [100486, 100487]
+        value.zkVersion = 100487
+        value.replicas = [100488, 100489]
         if version >= 4 {
-            value.offlineReplicas = [100439, 100440]
+            value.offlineReplicas = [100489, 100490]
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2111,7 +2373,7 @@ extension UpdateMetadataRequest.UpdateMetadataPartitionState {
 extension UpdateMetadataResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1440
+        value.errorCode = 1490
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
