@@ -68,7 +68,8 @@ extension Log {
                 opened = try Log.open(
                     directory: destination, topicPartition: topicPartition, config: state.config,
                     recoveryPoint: state.nextOffset, logStartOffset: state.logStartOffset, hadCleanShutdown: true,
-                    newSegmentUse: .existingConsumer, descriptors: descriptors, logger: logger)
+                    newSegmentUse: .existingConsumer, descriptors: descriptors,
+                    rebuildingIndexesOf: [state.activeSegment.baseOffset], logger: logger)
             } catch {
                 // Back to where it was: the old directory under its name, no copy.
                 try? DurableFileCopy.rename(retired, to: source)
