@@ -8,6 +8,8 @@ The log-dir tests start their own broker with two `log.dirs`; the others use the
 from __future__ import annotations
 
 import asyncio
+import json
+import subprocess
 import time
 import uuid
 from pathlib import Path
@@ -370,3 +372,63 @@ def test_describe_log_dirs_reports_a_missing_dir(two_dir_broker):
     finally:
         Path(dirs[1] + ".gone").rename(dirs[1])
         admin.close()
+
+
+# --- gregor delete-records / log-dirs ---------------------------------------------------------------------------
+
+def gregor_cli(server_bin: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(server_bin.parent / "gregor"), *args], capture_output=True, text=True, timeout=120)
+
+
+def test_gregor_delete_records(server_bin, bootstrap, tmp_path):
+    topic = unique("cli-delete-records")
+    admin = kafka_admin(bootstrap)
+    try:
+        create_topic(admin, topic, partitions=2)
+    finally:
+        admin.close()
+    produce(bootstrap, topic, 5)
+    offsets = tmp_path / "offsets.json"
+    offsets.write_text(json.dumps({"partitions": [{"topic": topic, "partition": 0, "offset": 3},
+                                                  {"topic": topic, "partition": 1, "offset": 9}], "version": 1}))
+    run = gregor_cli(server_bin, "delete-records", "--bootstrap-server", bootstrap, "--offset-json-file", str(offsets))
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert lines[:3] == ["Executing records delete operation", "Records delete operation completed:",
+                         f"partition: {topic}-0\tlow_watermark: 3"], run.stdout
+    assert lines[3].startswith(f"partition: {topic}-1\terror: ") and "OFFSET_OUT_OF_RANGE" in lines[3], run.stdout
+    assert earliest_latest(bootstrap, topic) == (3, 5)
+
+    offsets.write_text(json.dumps({"partitions": [{"topic": topic, "partition": 0, "offset": 4},
+                                                  {"topic": topic, "partition": 0, "offset": 4}]}))
+    twice = gregor_cli(server_bin, "delete-records", "--bootstrap-server", bootstrap, "--offset-json-file", str(offsets))
+    assert twice.returncode != 0
+    assert f"Offset json file contains duplicate topic partitions: {topic}-0" in twice.stderr
+    assert earliest_latest(bootstrap, topic) == (3, 5)
+
+
+def test_gregor_log_dirs_describe(server_bin, two_dir_broker):
+    b, dirs = two_dir_broker
+    topic = unique("cli-log-dirs")
+    admin = kafka_admin(b.bootstrap)
+    try:
+        create_topic(admin, topic, partitions=2)
+    finally:
+        admin.close()
+    produce(b.bootstrap, topic, 3)
+    run = gregor_cli(server_bin, "log-dirs", "--bootstrap-server", b.bootstrap, "--describe",
+                     "--broker-list", str(b.broker_id), "--topic-list", topic)
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert lines[:2] == ["Querying brokers for log directories information",
+                         f"Received log directory information from brokers {b.broker_id}"], run.stdout
+    described = json.loads(lines[2])
+    assert described["version"] == 1
+    [broker] = described["brokers"]
+    assert broker["broker"] == b.broker_id
+    assert sorted(d["logDir"] for d in broker["logDirs"]) == sorted(dirs)
+    partitions = {p["partition"]: p for d in broker["logDirs"] for p in d["partitions"]}
+    assert sorted(partitions) == [f"{topic}-0", f"{topic}-1"]
+    assert partitions[f"{topic}-0"]["size"] > 0 and partitions[f"{topic}-1"]["size"] == 0
+    assert all(p["offsetLag"] == 0 and p["isFuture"] is False for p in partitions.values())
+    assert all(d["error"] is None for d in broker["logDirs"])
