@@ -256,8 +256,9 @@ def test_delete_records_survives_a_restart(broker_factory, restart_broker):
 
 def test_delete_records_waits_for_the_follower(broker_factory):
     kafka = require("kafka", "kafka-python")
-    first = broker_factory("delete-records-r1", broker_id=1)
-    second = broker_factory("delete-records-r2", broker_id=2, chroot=first.chroot)
+    fast_checkpoints = {"log.flush.start.offset.checkpoint.interval.ms": "500"}
+    first = broker_factory("delete-records-r1", broker_id=1, properties=fast_checkpoints)
+    second = broker_factory("delete-records-r2", broker_id=2, chroot=first.chroot, properties=fast_checkpoints)
     bootstrap = f"{first.bootstrap},{second.bootstrap}"
     topic = unique("delete-records-replicated")
     admin = kafka_admin(bootstrap)
@@ -270,9 +271,29 @@ def test_delete_records_waits_for_the_follower(broker_factory):
         assert result[tp]["low_watermark"] == 5, result
     finally:
         admin.close()
-    for b in (first, second):
-        wait_until(lambda b=b: ((b.data_dir / "log-start-offset-checkpoint").exists(), None), "checkpoint written")
     assert earliest_latest(bootstrap, topic) == (5, 8)
+    # The follower applied the leader's log start: its checkpoint says so.
+    def follower_checkpoint():
+        path = second.data_dir / "log-start-offset-checkpoint"
+        return path.read_text().split("\n") if path.exists() else []
+
+    wait_until(lambda: (f"{topic} 0 5" in follower_checkpoint(), follower_checkpoint()),
+               "the follower's log-start-offset-checkpoint has the new log start")
+
+
+def test_alter_log_dir_of_a_replica_elsewhere(broker_factory):
+    errors = require("kafka.errors", "kafka-python")
+    admin_mod = require("kafka.admin", "kafka-python")
+    first = broker_factory("alter-elsewhere-1", broker_id=1)
+    second = broker_factory("alter-elsewhere-2", broker_id=2, chroot=first.chroot)
+    topic = unique("only-on-1")
+    admin = kafka_admin(f"{first.bootstrap},{second.bootstrap}")
+    try:
+        admin.create_topics([admin_mod.NewTopic(topic, -1, -1, replica_assignments={0: [1]})], timeout_ms=30000)
+        answer = admin.alter_replica_log_dirs({(topic, 0, 2): str(second.data_dir)})
+        assert list(answer.values()) == [errors.ReplicaNotAvailableError], answer
+    finally:
+        admin.close()
 
 
 # --- DescribeLogDirs / AlterReplicaLogDirs ----------------------------------------------------------------------
