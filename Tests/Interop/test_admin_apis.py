@@ -94,33 +94,42 @@ def test_api_versions_advertise_the_admin_apis(bootstrap):
     assert ranges.get(21) == (0, 2)  # DeleteRecords
     assert ranges.get(34) == (0, 2)  # AlterReplicaLogDirs
     assert ranges.get(35) == (0, 2)  # DescribeLogDirs
-    assert ranges.get(60) == (0, 0)  # DescribeCluster
+    assert ranges.get(60) == (0, 1)  # DescribeCluster: 2.8's v0 and 3.7's v1, which kafka-python 3.x needs
 
 
 # --- DescribeCluster --------------------------------------------------------------------------------------------
 
 def test_describe_cluster_kafka_python(broker, bootstrap):
-    # kafka-python 3.0's describe_cluster() pops `endpoint_type`, a v1 field (Kafka 3.7) that a v0 answer, the only
-    # version Kafka 2.8 has, lacks (KeyError, against Kafka 2.8 too); so the request goes through its client as the
-    # admin sends it, and the decoded answer is checked.
-    cluster_mod = require("kafka.protocol.admin.cluster", "kafka-python")
     admin = kafka_admin(bootstrap)
     try:
-        request = cluster_mod.DescribeClusterRequest(include_cluster_authorized_operations=False)
-        cluster = admin._manager.run(admin._manager.send, request).to_dict()
+        cluster = admin.describe_cluster()
     finally:
         admin.close()
-    assert cluster["error_code"] == 0 and cluster["error_message"] is None, cluster
     assert cluster["cluster_id"], cluster
     brokers = cluster["brokers"]
     assert len(brokers) == 1, cluster
     host, port = wire.parse_bootstrap(bootstrap)
     assert (brokers[0]["host"], brokers[0]["port"]) == (host, port)
     assert brokers[0]["rack"] is None
-    assert cluster["authorized_operations"] is None  # Int32.min on the wire: not requested
+    # kafka-python always asks for the authorized operations: with no authorizer, every cluster operation.
+    assert set(cluster["authorized_operations"]) == {"CREATE", "ALTER", "DESCRIBE", "CLUSTER_ACTION",
+                                                     "DESCRIBE_CONFIGS", "ALTER_CONFIGS", "IDEMPOTENT_WRITE"}
     if broker is not None:
         assert brokers[0]["broker_id"] == broker.broker_id
         assert cluster["controller_id"] == broker.broker_id
+
+
+def test_describe_cluster_of_controllers_is_a_mismatched_endpoint(bootstrap):
+    # v1 (KIP-919): a broker describes brokers; asked for the controllers (KRaft's), MISMATCHED_ENDPOINT_TYPE.
+    cluster_mod = require("kafka.protocol.admin.cluster", "kafka-python")
+    admin = kafka_admin(bootstrap)
+    try:
+        request = cluster_mod.DescribeClusterRequest(include_cluster_authorized_operations=False, endpoint_type=2)
+        answer = admin._manager.run(admin._manager.send, request).to_dict()
+    finally:
+        admin.close()
+    assert answer["error_code"] == 114, answer
+    assert answer["brokers"] == []
 
 
 def test_describe_cluster_confluent_kafka(broker, bootstrap):

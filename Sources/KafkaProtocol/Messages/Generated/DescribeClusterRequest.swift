@@ -7,15 +7,18 @@ import NIOCore
 public struct DescribeClusterRequest: KafkaRequest, Equatable {
     public typealias Response = DescribeClusterResponse
     public static let apiKey = ApiKey.describeCluster
-    public static let validVersions: ClosedRange<Int16> = 0...0
+    public static let validVersions: ClosedRange<Int16> = 0...1
     public static let firstFlexibleVersion: Int16? = 0
 
     public var includeClusterAuthorizedOperations: Bool
+    /// 1: brokers, 2: controllers (KRaft); a ZooKeeper-mode broker describes brokers only.
+    public var endpointType: Int8
     /// Tags this codec does not know, kept in wire order and written back on encode (byte-exact round trips).
     public var unknownTaggedFields: [TaggedField] = []
 
-    public init(includeClusterAuthorizedOperations: Bool = false) {
+    public init(includeClusterAuthorizedOperations: Bool = false, endpointType: Int8 = 1) {
         self.includeClusterAuthorizedOperations = includeClusterAuthorizedOperations
+        self.endpointType = endpointType
     }
 
     public init(from reader: inout KafkaReader, version: Int16) throws(ProtocolDecodingError) {
@@ -24,11 +27,17 @@ public struct DescribeClusterRequest: KafkaRequest, Equatable {
         }
         self.init()
         self.includeClusterAuthorizedOperations = try reader.boolean("include_cluster_authorized_operations")
+        if version >= 1 {
+            self.endpointType = try reader.int8("endpoint_type")
+        }
         self.unknownTaggedFields = try reader.taggedFields("describe_cluster_request_tagged_fields")
     }
 
     public func encode(into writer: inout KafkaWriter, version: Int16) throws(ProtocolEncodingError) {
         writer.boolean(self.includeClusterAuthorizedOperations)
+        if version >= 1 {
+            writer.int8(self.endpointType)
+        }
         try writer.taggedFields(self.unknownTaggedFields, "describe_cluster_request_tagged_fields")
     }
 }

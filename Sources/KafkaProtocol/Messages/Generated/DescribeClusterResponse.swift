@@ -5,12 +5,13 @@ import NIOCore
 
 public struct DescribeClusterResponse: KafkaResponse, Equatable {
     public static let apiKey = ApiKey.describeCluster
-    public static let validVersions: ClosedRange<Int16> = 0...0
+    public static let validVersions: ClosedRange<Int16> = 0...1
     public static let firstFlexibleVersion: Int16? = 0
 
     public var throttleTimeMs: Int32
     public var errorCode: Int16
     public var errorMessage: String?
+    public var endpointType: Int8
     public var clusterId: String
     /// -1 when there is no controller.
     public var controllerId: Int32
@@ -24,6 +25,7 @@ public struct DescribeClusterResponse: KafkaResponse, Equatable {
         throttleTimeMs: Int32 = 0,
         errorCode: Int16 = 0,
         errorMessage: String? = nil,
+        endpointType: Int8 = 1,
         clusterId: String = "",
         controllerId: Int32 = -1,
         brokers: [DescribeClusterBroker] = [],
@@ -32,6 +34,7 @@ public struct DescribeClusterResponse: KafkaResponse, Equatable {
         self.throttleTimeMs = throttleTimeMs
         self.errorCode = errorCode
         self.errorMessage = errorMessage
+        self.endpointType = endpointType
         self.clusterId = clusterId
         self.controllerId = controllerId
         self.brokers = brokers
@@ -46,6 +49,9 @@ public struct DescribeClusterResponse: KafkaResponse, Equatable {
         self.throttleTimeMs = try reader.int32("throttle_time_ms")
         self.errorCode = try reader.int16("error_code")
         self.errorMessage = try reader.nullableString("error_message", compact: true)
+        if version >= 1 {
+            self.endpointType = try reader.int8("endpoint_type")
+        }
         self.clusterId = try reader.string("cluster_id", compact: true)
         self.controllerId = try reader.int32("controller_id")
         self.brokers = try reader.array("brokers", version: version, compact: true)
@@ -57,6 +63,9 @@ public struct DescribeClusterResponse: KafkaResponse, Equatable {
         writer.int32(self.throttleTimeMs)
         writer.int16(self.errorCode)
         try writer.nullableString(self.errorMessage, "error_message", compact: true)
+        if version >= 1 {
+            writer.int8(self.endpointType)
+        }
         try writer.string(self.clusterId, "cluster_id", compact: true)
         writer.int32(self.controllerId)
         try writer.array(self.brokers, "brokers", version: version, compact: true)

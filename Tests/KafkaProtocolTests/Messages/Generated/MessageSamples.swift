@@ -564,6 +564,9 @@ extension DescribeClusterRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         value.includeClusterAuthorizedOperations = true
+        if version >= 1 {
+            value.endpointType = 94
+        }
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
     }
@@ -572,13 +575,16 @@ extension DescribeClusterRequest: SampledMessage {
 extension DescribeClusterResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100093
-        value.errorCode = 1094
-        value.errorMessage = nulls ? nil : "s95-é"
-        value.clusterId = "s96-é"
-        value.controllerId = 100097
+        value.throttleTimeMs = 100094
+        value.errorCode = 1095
+        value.errorMessage = nulls ? nil : "s96-é"
+        if version >= 1 {
+            value.endpointType = 98
+        }
+        value.clusterId = "s98-é"
+        value.controllerId = 100099
         value.brokers = [DescribeClusterResponse.DescribeClusterBroker.sample(version: version, nulls: nulls), DescribeClusterResponse.DescribeClusterBroker.sample(version: version, nulls: nulls)]
-        value.clusterAuthorizedOperations = 100099
+        value.clusterAuthorizedOperations = 100101
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
     }
@@ -587,10 +593,10 @@ extension DescribeClusterResponse: SampledMessage {
 extension DescribeClusterResponse.DescribeClusterBroker {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.brokerId = 100100
-        value.host = "s101-é"
-        value.port = 100102
-        value.rack = nulls ? nil : "s103-é"
+        value.brokerId = 100102
+        value.host = "s103-é"
+        value.port = 100104
+        value.rack = nulls ? nil : "s105-é"
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
     }
@@ -616,9 +622,9 @@ extension DescribeConfigsRequest: SampledMessage {
 extension DescribeConfigsRequest.DescribeConfigsResource {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.resourceType = 8
-        value.resourceName = "s108-é"
-        value.configurationKeys = nulls ? nil : ["s109-é", "s110-é"]
+        value.resourceType = 10
+        value.resourceName = "s110-é"
+        value.configurationKeys = nulls ? nil : ["s111-é", "s112-é"]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -629,7 +635,7 @@ extension DescribeConfigsRequest.DescribeConfigsResource {
 extension DescribeConfigsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100110
+        value.throttleTimeMs = 100112
         value.results = [DescribeConfigsResponse.DescribeConfigsResult.sample(version: version, nulls: nulls), DescribeConfigsResponse.DescribeConfigsResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -641,10 +647,10 @@ extension DescribeConfigsResponse: SampledMessage {
 extension DescribeConfigsResponse.DescribeConfigsResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1112
-        value.errorMessage = nulls ? nil : "s113-é"
-        value.resourceType = 15
-        value.resourceName = "s115-é"
+        value.errorCode = 1114
+        value.errorMessage = nulls ? nil : "s115-é"
+        value.resourceType = 17
+        value.resourceName = "s117-é"
         value.configs = [DescribeConfigsResponse.DescribeConfigsResourceResult.sample(version: version, nulls: nulls), DescribeConfigsResponse.DescribeConfigsResourceResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -656,24 +662,24 @@ extension DescribeConfigsResponse.DescribeConfigsResult {
 extension DescribeConfigsResponse.DescribeConfigsResourceResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s117-é"
-        value.value = nulls ? nil : "s118-é"
+        value.name = "s119-é"
+        value.value = nulls ? nil : "s120-é"
         value.readOnly = true
         if version <= 0 {
             value.isDefault = true
         }
         if version >= 1 {
-            value.configSource = 22
+            value.configSource = 24
         }
         value.isSensitive = true
         if version >= 1 {
             value.synonyms = [DescribeConfigsResponse.DescribeConfigsSynonym.sample(version: version, nulls: nulls), DescribeConfigsResponse.DescribeConfigsSynonym.sample(version: version, nulls: nulls)]
         }
         if version >= 3 {
-            value.configType = 25
+            value.configType = 27
         }
         if version >= 3 {
-            value.documentation = nulls ? nil : "s125-é"
+            value.documentation = nulls ? nil : "s127-é"
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -686,13 +692,13 @@ extension DescribeConfigsResponse.DescribeConfigsSynonym {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.name = "s126-é"
+            value.name = "s128-é"
         }
         if version >= 1 {
-            value.value = nulls ? nil : "s127-é"
+            value.value = nulls ? nil : "s129-é"
         }
         if version >= 1 {
-            value.source = 29
+            value.source = 31
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -704,7 +710,7 @@ extension DescribeConfigsResponse.DescribeConfigsSynonym {
 extension DescribeGroupsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groups = ["s129-é", "s130-é"]
+        value.groups = ["s131-é", "s132-é"]
         if version >= 3 {
             value.includeAuthorizedOperations = true
         }
@@ -719,7 +725,7 @@ extension DescribeGroupsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100131
+            value.throttleTimeMs = 100133
         }
         value.groups = [DescribeGroupsResponse.DescribedGroup.sample(version: version, nulls: nulls), DescribeGroupsResponse.DescribedGroup.sample(version: version, nulls: nulls)]
         if version >= 5 {
@@ -732,14 +738,14 @@ extension DescribeGroupsResponse: SampledMessage {
 extension DescribeGroupsResponse.DescribedGroup {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1133
-        value.groupId = "s134-é"
-        value.groupState = "s135-é"
-        value.protocolType = "s136-é"
-        value.protocolData = "s137-é"
+        value.errorCode = 1135
+        value.groupId = "s136-é"
+        value.groupState = "s137-é"
+        value.protocolType = "s138-é"
+        value.protocolData = "s139-é"
         value.members = [DescribeGroupsResponse.DescribedGroupMember.sample(version: version, nulls: nulls), DescribeGroupsResponse.DescribedGroupMember.sample(version: version, nulls: nulls)]
         if version >= 3 {
-            value.authorizedOperations = 100139
+            value.authorizedOperations = 100141
         }
         if version >= 5 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -751,14 +757,14 @@ extension DescribeGroupsResponse.DescribedGroup {
 extension DescribeGroupsResponse.DescribedGroupMember {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.memberId = "s140-é"
+        value.memberId = "s142-é"
         if version >= 4 {
-            value.groupInstanceId = nulls ? nil : "s141-é"
+            value.groupInstanceId = nulls ? nil : "s143-é"
         }
-        value.clientId = "s142-é"
-        value.clientHost = "s143-é"
-        value.memberMetadata = ByteBuffer(bytes: [144, 1, 2])
-        value.memberAssignment = ByteBuffer(bytes: [145, 1, 2])
+        value.clientId = "s144-é"
+        value.clientHost = "s145-é"
+        value.memberMetadata = ByteBuffer(bytes: [146, 1, 2])
+        value.memberAssignment = ByteBuffer(bytes: [147, 1, 2])
         if version >= 5 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -780,8 +786,8 @@ extension DescribeLogDirsRequest: SampledMessage {
 extension DescribeLogDirsRequest.DescribableLogDirTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s147-é"
-        value.partitionIndex = [100148, 100149]
+        value.topic = "s149-é"
+        value.partitionIndex = [100150, 100151]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -792,7 +798,7 @@ extension DescribeLogDirsRequest.DescribableLogDirTopic {
 extension DescribeLogDirsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100149
+        value.throttleTimeMs = 100151
         value.results = [DescribeLogDirsResponse.DescribeLogDirsResult.sample(version: version, nulls: nulls), DescribeLogDirsResponse.DescribeLogDirsResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -804,8 +810,8 @@ extension DescribeLogDirsResponse: SampledMessage {
 extension DescribeLogDirsResponse.DescribeLogDirsResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1151
-        value.logDir = "s152-é"
+        value.errorCode = 1153
+        value.logDir = "s154-é"
         value.topics = [DescribeLogDirsResponse.DescribeLogDirsTopic.sample(version: version, nulls: nulls), DescribeLogDirsResponse.DescribeLogDirsTopic.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -817,7 +823,7 @@ extension DescribeLogDirsResponse.DescribeLogDirsResult {
 extension DescribeLogDirsResponse.DescribeLogDirsTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s154-é"
+        value.name = "s156-é"
         value.partitions = [DescribeLogDirsResponse.DescribeLogDirsPartition.sample(version: version, nulls: nulls), DescribeLogDirsResponse.DescribeLogDirsPartition.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -829,9 +835,9 @@ extension DescribeLogDirsResponse.DescribeLogDirsTopic {
 extension DescribeLogDirsResponse.DescribeLogDirsPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100156
-        value.partitionSize = 10000000157
-        value.offsetLag = 10000000158
+        value.partitionIndex = 100158
+        value.partitionSize = 10000000159
+        value.offsetLag = 10000000160
         value.isFutureKey = true
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -844,29 +850,29 @@ extension FetchRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 12 {
-            value.clusterId = nulls ? nil : "s160-é"
+            value.clusterId = nulls ? nil : "s162-é"
         }
-        value.replicaId = 100161
-        value.maxWaitMs = 100162
-        value.minBytes = 100163
+        value.replicaId = 100163
+        value.maxWaitMs = 100164
+        value.minBytes = 100165
         if version >= 3 {
-            value.maxBytes = 100164
+            value.maxBytes = 100166
         }
         if version >= 4 {
-            value.isolationLevel = 66
+            value.isolationLevel = 68
         }
         if version >= 7 {
-            value.sessionId = 100166
+            value.sessionId = 100168
         }
         if version >= 7 {
-            value.sessionEpoch = 100167
+            value.sessionEpoch = 100169
         }
         value.topics = [FetchRequest.FetchTopic.sample(version: version, nulls: nulls), FetchRequest.FetchTopic.sample(version: version, nulls: nulls)]
         if version >= 7 {
             value.forgottenTopicsData = [FetchRequest.ForgottenTopic.sample(version: version, nulls: nulls), FetchRequest.ForgottenTopic.sample(version: version, nulls: nulls)]
         }
         if version >= 11 {
-            value.rackId = "s170-é"
+            value.rackId = "s172-é"
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -878,7 +884,7 @@ extension FetchRequest: SampledMessage {
 extension FetchRequest.FetchTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s171-é"
+        value.topic = "s173-é"
         value.partitions = [FetchRequest.FetchPartition.sample(version: version, nulls: nulls), FetchRequest.FetchPartition.sample(version: version, nulls: nulls)]
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -890,18 +896,18 @@ extension FetchRequest.FetchTopic {
 extension FetchRequest.FetchPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partition = 100173
+        value.partition = 100175
         if version >= 9 {
-            value.currentLeaderEpoch = 100174
+            value.currentLeaderEpoch = 100176
         }
-        value.fetchOffset = 10000000175
+        value.fetchOffset = 10000000177
         if version >= 12 {
-            value.lastFetchedEpoch = 100176
+            value.lastFetchedEpoch = 100178
         }
         if version >= 5 {
-            value.logStartOffset = 10000000177
+            value.logStartOffset = 10000000179
         }
-        value.partitionMaxBytes = 100178
+        value.partitionMaxBytes = 100180
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -913,10 +919,10 @@ extension FetchRequest.ForgottenTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 7 {
-            value.topic = "s179-é"
+            value.topic = "s181-é"
         }
         if version >= 7 {
-            value.partitions = [100180, 100181]
+            value.partitions = [100182, 100183]
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -929,13 +935,13 @@ extension FetchResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100181
+            value.throttleTimeMs = 100183
         }
         if version >= 7 {
-            value.errorCode = 1182
+            value.errorCode = 1184
         }
         if version >= 7 {
-            value.sessionId = 100183
+            value.sessionId = 100185
         }
         value.responses = [FetchResponse.FetchableTopicResponse.sample(version: version, nulls: nulls), FetchResponse.FetchableTopicResponse.sample(version: version, nulls: nulls)]
         if version >= 12 {
@@ -948,7 +954,7 @@ extension FetchResponse: SampledMessage {
 extension FetchResponse.FetchableTopicResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s185-é"
+        value.topic = "s187-é"
         value.partitions = [FetchResponse.PartitionData.sample(version: version, nulls: nulls), FetchResponse.PartitionData.sample(version: version, nulls: nulls)]
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -960,14 +966,14 @@ extension FetchResponse.FetchableTopicResponse {
 extension FetchResponse.PartitionData {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100187
-        value.errorCode = 1188
-        value.highWatermark = 10000000189
+        value.partitionIndex = 100189
+        value.errorCode = 1190
+        value.highWatermark = 10000000191
         if version >= 4 {
-            value.lastStableOffset = 10000000190
+            value.lastStableOffset = 10000000192
         }
         if version >= 5 {
-            value.logStartOffset = 10000000191
+            value.logStartOffset = 10000000193
         }
         if version >= 12 {
             value.divergingEpoch = FetchResponse.EpochEndOffset.sample(version: version, nulls: nulls)
@@ -982,9 +988,9 @@ extension FetchResponse.PartitionData {
             value.abortedTransactions = nulls ? nil : [FetchResponse.AbortedTransaction.sample(version: version, nulls: nulls), FetchResponse.AbortedTransaction.sample(version: version, nulls: nulls)]
         }
         if version >= 11 {
-            value.preferredReadReplica = 100196
+            value.preferredReadReplica = 100198
         }
-        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 197, 0xCD, 0xEF]))
+        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 199, 0xCD, 0xEF]))
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -996,10 +1002,10 @@ extension FetchResponse.EpochEndOffset {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 12 {
-            value.epoch = 100198
+            value.epoch = 100200
         }
         if version >= 12 {
-            value.endOffset = 10000000199
+            value.endOffset = 10000000201
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1012,10 +1018,10 @@ extension FetchResponse.LeaderIdAndEpoch {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 12 {
-            value.leaderId = 100200
+            value.leaderId = 100202
         }
         if version >= 12 {
-            value.leaderEpoch = 100201
+            value.leaderEpoch = 100203
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1027,8 +1033,8 @@ extension FetchResponse.LeaderIdAndEpoch {
 extension FetchResponse.SnapshotId {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.endOffset = 10000000202
-        value.epoch = 100203
+        value.endOffset = 10000000204
+        value.epoch = 100205
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1040,10 +1046,10 @@ extension FetchResponse.AbortedTransaction {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 4 {
-            value.producerId = 10000000204
+            value.producerId = 10000000206
         }
         if version >= 4 {
-            value.firstOffset = 10000000205
+            value.firstOffset = 10000000207
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1055,9 +1061,9 @@ extension FetchResponse.AbortedTransaction {
 extension FindCoordinatorRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.key = "s206-é"
+        value.key = "s208-é"
         if version >= 1 {
-            value.keyType = 8
+            value.keyType = 10
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1070,15 +1076,15 @@ extension FindCoordinatorResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100208
+            value.throttleTimeMs = 100210
         }
-        value.errorCode = 1209
+        value.errorCode = 1211
         if version >= 1 {
-            value.errorMessage = nulls ? nil : "s210-é"
+            value.errorMessage = nulls ? nil : "s212-é"
         }
-        value.nodeId = 100211
-        value.host = "s212-é"
-        value.port = 100213
+        value.nodeId = 100213
+        value.host = "s214-é"
+        value.port = 100215
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1089,11 +1095,11 @@ extension FindCoordinatorResponse: SampledMessage {
 extension HeartbeatRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s214-é"
-        value.generationId = 100215
-        value.memberId = "s216-é"
+        value.groupId = "s216-é"
+        value.generationId = 100217
+        value.memberId = "s218-é"
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s217-é"
+            value.groupInstanceId = nulls ? nil : "s219-é"
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1106,9 +1112,9 @@ extension HeartbeatResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100218
+            value.throttleTimeMs = 100220
         }
-        value.errorCode = 1219
+        value.errorCode = 1221
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1119,13 +1125,13 @@ extension HeartbeatResponse: SampledMessage {
 extension InitProducerIdRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.transactionalId = nulls ? nil : "s220-é"
-        value.transactionTimeoutMs = 100221
+        value.transactionalId = nulls ? nil : "s222-é"
+        value.transactionTimeoutMs = 100223
         if version >= 3 {
-            value.producerId = 10000000222
+            value.producerId = 10000000224
         }
         if version >= 3 {
-            value.producerEpoch = 1223
+            value.producerEpoch = 1225
         }
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1137,10 +1143,10 @@ extension InitProducerIdRequest: SampledMessage {
 extension InitProducerIdResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100224
-        value.errorCode = 1225
-        value.producerId = 10000000226
-        value.producerEpoch = 1227
+        value.throttleTimeMs = 100226
+        value.errorCode = 1227
+        value.producerId = 10000000228
+        value.producerEpoch = 1229
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1151,16 +1157,16 @@ extension InitProducerIdResponse: SampledMessage {
 extension JoinGroupRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s228-é"
-        value.sessionTimeoutMs = 100229
+        value.groupId = "s230-é"
+        value.sessionTimeoutMs = 100231
         if version >= 1 {
-            value.rebalanceTimeoutMs = 100230
+            value.rebalanceTimeoutMs = 100232
         }
-        value.memberId = "s231-é"
+        value.memberId = "s233-é"
         if version >= 5 {
-            value.groupInstanceId = nulls ? nil : "s232-é"
+            value.groupInstanceId = nulls ? nil : "s234-é"
         }
-        value.protocolType = "s233-é"
+        value.protocolType = "s235-é"
         value.protocols = [JoinGroupRequest.JoinGroupRequestProtocol.sample(version: version, nulls: nulls), JoinGroupRequest.JoinGroupRequestProtocol.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1172,8 +1178,8 @@ extension JoinGroupRequest: SampledMessage {
 extension JoinGroupRequest.JoinGroupRequestProtocol {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s235-é"
-        value.metadata = ByteBuffer(bytes: [236, 1, 2])
+        value.name = "s237-é"
+        value.metadata = ByteBuffer(bytes: [238, 1, 2])
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1185,16 +1191,16 @@ extension JoinGroupResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100237
+            value.throttleTimeMs = 100239
         }
-        value.errorCode = 1238
-        value.generationId = 100239
+        value.errorCode = 1240
+        value.generationId = 100241
         if version >= 7 {
-            value.protocolType = nulls ? nil : "s240-é"
+            value.protocolType = nulls ? nil : "s242-é"
         }
-        value.protocolName = nulls && version >= 7 ? nil : "s241-é"
-        value.leader = "s242-é"
-        value.memberId = "s243-é"
+        value.protocolName = nulls && version >= 7 ? nil : "s243-é"
+        value.leader = "s244-é"
+        value.memberId = "s245-é"
         value.members = [JoinGroupResponse.JoinGroupResponseMember.sample(version: version, nulls: nulls), JoinGroupResponse.JoinGroupResponseMember.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1206,11 +1212,11 @@ extension JoinGroupResponse: SampledMessage {
 extension JoinGroupResponse.JoinGroupResponseMember {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.memberId = "s245-é"
+        value.memberId = "s247-é"
         if version >= 5 {
-            value.groupInstanceId = nulls ? nil : "s246-é"
+            value.groupInstanceId = nulls ? nil : "s248-é"
         }
-        value.metadata = ByteBuffer(bytes: [247, 1, 2])
+        value.metadata = ByteBuffer(bytes: [249, 1, 2])
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1221,13 +1227,13 @@ extension JoinGroupResponse.JoinGroupResponseMember {
 extension LeaderAndIsrRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.controllerId = 100248
-        value.controllerEpoch = 100249
+        value.controllerId = 100250
+        value.controllerEpoch = 100251
         if version >= 2 {
-            value.brokerEpoch = 10000000250
+            value.brokerEpoch = 10000000252
         }
         if version >= 5 {
-            value.type = 52
+            value.type = 54
         }
         if version <= 1 {
             value.ungroupedPartitionStates = [LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls), LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls)]
@@ -1247,10 +1253,10 @@ extension LeaderAndIsrRequest.LeaderAndIsrTopicState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.topicName = "s255-é"
+            value.topicName = "s257-é"
         }
         if version >= 5 {
-            value.topicId = KafkaUUID(mostSignificantBits: 256, leastSignificantBits: 2027264)
+            value.topicId = KafkaUUID(mostSignificantBits: 258, leastSignificantBits: 2043102)
         }
         if version >= 2 {
             value.partitionStates = [LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls), LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls)]
@@ -1265,9 +1271,9 @@ extension LeaderAndIsrRequest.LeaderAndIsrTopicState {
 extension LeaderAndIsrRequest.LeaderAndIsrLiveLeader {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.brokerId = 100258
-        value.hostName = "s259-é"
-        value.port = 100260
+        value.brokerId = 100260
+        value.hostName = "s261-é"
+        value.port = 100262
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1279,20 +1285,20 @@ extension LeaderAndIsrRequest.LeaderAndIsrPartitionState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 1 {
-            value.topicName = "s261-é"
+            value.topicName = "s263-é"
         }
-        value.partitionIndex = 100262
-        value.controllerEpoch = 100263
-        value.leader = 100264
-        value.leaderEpoch = 100265
-        value.isr = [100266, 100267]
-        value.zkVersion = 100267
-        value.replicas = [100268, 100269]
+        value.partitionIndex = 100264
+        value.controllerEpoch = 100265
+        value.leader = 100266
+        value.leaderEpoch = 100267
+        value.isr = [100268, 100269]
+        value.zkVersion = 100269
+        value.replicas = [100270, 100271]
         if version >= 3 {
-            value.addingReplicas = [100269, 100270]
+            value.addingReplicas = [100271, 100272]
         }
         if version >= 3 {
-            value.removingReplicas = [100270, 100271]
+            value.removingReplicas = [100272, 100273]
         }
         if version >= 1 {
             value.isNew = true
@@ -1307,7 +1313,7 @@ extension LeaderAndIsrRequest.LeaderAndIsrPartitionState {
 extension LeaderAndIsrResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1272
+        value.errorCode = 1274
         if version <= 4 {
             value.partitionErrors = [LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls), LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls)]
         }
@@ -1325,7 +1331,7 @@ extension LeaderAndIsrResponse.LeaderAndIsrTopicError {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 5 {
-            value.topicId = KafkaUUID(mostSignificantBits: 275, leastSignificantBits: 2177725)
+            value.topicId = KafkaUUID(mostSignificantBits: 277, leastSignificantBits: 2193563)
         }
         if version >= 5 {
             value.partitionErrors = [LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls), LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls)]
@@ -1341,10 +1347,10 @@ extension LeaderAndIsrResponse.LeaderAndIsrPartitionError {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 4 {
-            value.topicName = "s277-é"
+            value.topicName = "s279-é"
         }
-        value.partitionIndex = 100278
-        value.errorCode = 1279
+        value.partitionIndex = 100280
+        value.errorCode = 1281
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1355,9 +1361,9 @@ extension LeaderAndIsrResponse.LeaderAndIsrPartitionError {
 extension LeaveGroupRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s280-é"
+        value.groupId = "s282-é"
         if version <= 2 {
-            value.memberId = "s281-é"
+            value.memberId = "s283-é"
         }
         if version >= 3 {
             value.members = [LeaveGroupRequest.MemberIdentity.sample(version: version, nulls: nulls), LeaveGroupRequest.MemberIdentity.sample(version: version, nulls: nulls)]
@@ -1373,10 +1379,10 @@ extension LeaveGroupRequest.MemberIdentity {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.memberId = "s283-é"
+            value.memberId = "s285-é"
         }
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s284-é"
+            value.groupInstanceId = nulls ? nil : "s286-é"
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1389,9 +1395,9 @@ extension LeaveGroupResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100285
+            value.throttleTimeMs = 100287
         }
-        value.errorCode = 1286
+        value.errorCode = 1288
         if version >= 3 {
             value.members = [LeaveGroupResponse.MemberResponse.sample(version: version, nulls: nulls), LeaveGroupResponse.MemberResponse.sample(version: version, nulls: nulls)]
         }
@@ -1406,13 +1412,13 @@ extension LeaveGroupResponse.MemberResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.memberId = "s288-é"
+            value.memberId = "s290-é"
         }
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s289-é"
+            value.groupInstanceId = nulls ? nil : "s291-é"
         }
         if version >= 3 {
-            value.errorCode = 1290
+            value.errorCode = 1292
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1425,7 +1431,7 @@ extension ListGroupsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 4 {
-            value.statesFilter = ["s291-é", "s292-é"]
+            value.statesFilter = ["s293-é", "s294-é"]
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1438,9 +1444,9 @@ extension ListGroupsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100292
+            value.throttleTimeMs = 100294
         }
-        value.errorCode = 1293
+        value.errorCode = 1295
         value.groups = [ListGroupsResponse.ListedGroup.sample(version: version, nulls: nulls), ListGroupsResponse.ListedGroup.sample(version: version, nulls: nulls)]
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1452,10 +1458,10 @@ extension ListGroupsResponse: SampledMessage {
 extension ListGroupsResponse.ListedGroup {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s295-é"
-        value.protocolType = "s296-é"
+        value.groupId = "s297-é"
+        value.protocolType = "s298-é"
         if version >= 4 {
-            value.groupState = "s297-é"
+            value.groupState = "s299-é"
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1467,9 +1473,9 @@ extension ListGroupsResponse.ListedGroup {
 extension ListOffsetsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.replicaId = 100298
+        value.replicaId = 100300
         if version >= 2 {
-            value.isolationLevel = 100
+            value.isolationLevel = 2
         }
         value.topics = [ListOffsetsRequest.ListOffsetsTopic.sample(version: version, nulls: nulls), ListOffsetsRequest.ListOffsetsTopic.sample(version: version, nulls: nulls)]
         if version >= 6 {
@@ -1482,7 +1488,7 @@ extension ListOffsetsRequest: SampledMessage {
 extension ListOffsetsRequest.ListOffsetsTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s301-é"
+        value.name = "s303-é"
         value.partitions = [ListOffsetsRequest.ListOffsetsPartition.sample(version: version, nulls: nulls), ListOffsetsRequest.ListOffsetsPartition.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1494,13 +1500,13 @@ extension ListOffsetsRequest.ListOffsetsTopic {
 extension ListOffsetsRequest.ListOffsetsPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100303
+        value.partitionIndex = 100305
         if version >= 4 {
-            value.currentLeaderEpoch = 100304
+            value.currentLeaderEpoch = 100306
         }
-        value.timestamp = 10000000305
+        value.timestamp = 10000000307
         if version <= 0 {
-            value.maxNumOffsets = 100306
+            value.maxNumOffsets = 100308
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1513,7 +1519,7 @@ extension ListOffsetsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100307
+            value.throttleTimeMs = 100309
         }
         value.topics = [ListOffsetsResponse.ListOffsetsTopicResponse.sample(version: version, nulls: nulls), ListOffsetsResponse.ListOffsetsTopicResponse.sample(version: version, nulls: nulls)]
         if version >= 6 {
@@ -1526,7 +1532,7 @@ extension ListOffsetsResponse: SampledMessage {
 extension ListOffsetsResponse.ListOffsetsTopicResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s309-é"
+        value.name = "s311-é"
         value.partitions = [ListOffsetsResponse.ListOffsetsPartitionResponse.sample(version: version, nulls: nulls), ListOffsetsResponse.ListOffsetsPartitionResponse.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1538,19 +1544,19 @@ extension ListOffsetsResponse.ListOffsetsTopicResponse {
 extension ListOffsetsResponse.ListOffsetsPartitionResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100311
-        value.errorCode = 1312
+        value.partitionIndex = 100313
+        value.errorCode = 1314
         if version <= 0 {
-            value.oldStyleOffsets = [10000000313, 10000000314]
+            value.oldStyleOffsets = [10000000315, 10000000316]
         }
         if version >= 1 {
-            value.timestamp = 10000000314
+            value.timestamp = 10000000316
         }
         if version >= 1 {
-            value.offset = 10000000315
+            value.offset = 10000000317
         }
         if version >= 4 {
-            value.leaderEpoch = 100316
+            value.leaderEpoch = 100318
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1583,9 +1589,9 @@ extension MetadataRequest.MetadataRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 10 {
-            value.topicId = KafkaUUID(mostSignificantBits: 321, leastSignificantBits: 2541999)
+            value.topicId = KafkaUUID(mostSignificantBits: 323, leastSignificantBits: 2557837)
         }
-        value.name = nulls && version >= 10 ? nil : "s322-é"
+        value.name = nulls && version >= 10 ? nil : "s324-é"
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1597,18 +1603,18 @@ extension MetadataResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.throttleTimeMs = 100323
+            value.throttleTimeMs = 100325
         }
         value.brokers = [MetadataResponse.MetadataResponseBroker.sample(version: version, nulls: nulls), MetadataResponse.MetadataResponseBroker.sample(version: version, nulls: nulls)]
         if version >= 2 {
-            value.clusterId = nulls ? nil : "s325-é"
+            value.clusterId = nulls ? nil : "s327-é"
         }
         if version >= 1 {
-            value.controllerId = 100326
+            value.controllerId = 100328
         }
         value.topics = [MetadataResponse.MetadataResponseTopic.sample(version: version, nulls: nulls), MetadataResponse.MetadataResponseTopic.sample(version: version, nulls: nulls)]
         if (8...10).contains(version) {
-            value.clusterAuthorizedOperations = 100328
+            value.clusterAuthorizedOperations = 100330
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1620,11 +1626,11 @@ extension MetadataResponse: SampledMessage {
 extension MetadataResponse.MetadataResponseBroker {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.nodeId = 100329
-        value.host = "s330-é"
-        value.port = 100331
+        value.nodeId = 100331
+        value.host = "s332-é"
+        value.port = 100333
         if version >= 1 {
-            value.rack = nulls ? nil : "s332-é"
+            value.rack = nulls ? nil : "s334-é"
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1636,17 +1642,17 @@ extension MetadataResponse.MetadataResponseBroker {
 extension MetadataResponse.MetadataResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1333
-        value.name = "s334-é"
+        value.errorCode = 1335
+        value.name = "s336-é"
         if version >= 10 {
-            value.topicId = KafkaUUID(mostSignificantBits: 335, leastSignificantBits: 2652865)
+            value.topicId = KafkaUUID(mostSignificantBits: 337, leastSignificantBits: 2668703)
         }
         if version >= 1 {
             value.isInternal = true
         }
         value.partitions = [MetadataResponse.MetadataResponsePartition.sample(version: version, nulls: nulls), MetadataResponse.MetadataResponsePartition.sample(version: version, nulls: nulls)]
         if version >= 8 {
-            value.topicAuthorizedOperations = 100338
+            value.topicAuthorizedOperations = 100340
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1658,16 +1664,16 @@ extension MetadataResponse.MetadataResponseTopic {
 extension MetadataResponse.MetadataResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1339
-        value.partitionIndex = 100340
-        value.leaderId = 100341
+        value.errorCode = 1341
+        value.partitionIndex = 100342
+        value.leaderId = 100343
         if version >= 7 {
-            value.leaderEpoch = 100342
+            value.leaderEpoch = 100344
         }
-        value.replicaNodes = [100343, 100344]
-        value.isrNodes = [100344, 100345]
+        value.replicaNodes = [100345, 100346]
+        value.isrNodes = [100346, 100347]
         if version >= 5 {
-            value.offlineReplicas = [100345, 100346]
+            value.offlineReplicas = [100347, 100348]
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1679,18 +1685,18 @@ extension MetadataResponse.MetadataResponsePartition {
 extension OffsetCommitRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s346-é"
+        value.groupId = "s348-é"
         if version >= 1 {
-            value.generationId = 100347
+            value.generationId = 100349
         }
         if version >= 1 {
-            value.memberId = "s348-é"
+            value.memberId = "s350-é"
         }
         if version >= 7 {
-            value.groupInstanceId = nulls ? nil : "s349-é"
+            value.groupInstanceId = nulls ? nil : "s351-é"
         }
         if (2...4).contains(version) {
-            value.retentionTimeMs = 10000000350
+            value.retentionTimeMs = 10000000352
         }
         value.topics = [OffsetCommitRequest.OffsetCommitRequestTopic.sample(version: version, nulls: nulls), OffsetCommitRequest.OffsetCommitRequestTopic.sample(version: version, nulls: nulls)]
         if version >= 8 {
@@ -1703,7 +1709,7 @@ extension OffsetCommitRequest: SampledMessage {
 extension OffsetCommitRequest.OffsetCommitRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s352-é"
+        value.name = "s354-é"
         value.partitions = [OffsetCommitRequest.OffsetCommitRequestPartition.sample(version: version, nulls: nulls), OffsetCommitRequest.OffsetCommitRequestPartition.sample(version: version, nulls: nulls)]
         if version >= 8 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1715,15 +1721,15 @@ extension OffsetCommitRequest.OffsetCommitRequestTopic {
 extension OffsetCommitRequest.OffsetCommitRequestPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100354
-        value.committedOffset = 10000000355
+        value.partitionIndex = 100356
+        value.committedOffset = 10000000357
         if version >= 6 {
-            value.committedLeaderEpoch = 100356
+            value.committedLeaderEpoch = 100358
         }
         if version == 1 {
-            value.commitTimestamp = 10000000357
+            value.commitTimestamp = 10000000359
         }
-        value.committedMetadata = nulls ? nil : "s358-é"
+        value.committedMetadata = nulls ? nil : "s360-é"
         if version >= 8 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1735,7 +1741,7 @@ extension OffsetCommitResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.throttleTimeMs = 100359
+            value.throttleTimeMs = 100361
         }
         value.topics = [OffsetCommitResponse.OffsetCommitResponseTopic.sample(version: version, nulls: nulls), OffsetCommitResponse.OffsetCommitResponseTopic.sample(version: version, nulls: nulls)]
         if version >= 8 {
@@ -1748,7 +1754,7 @@ extension OffsetCommitResponse: SampledMessage {
 extension OffsetCommitResponse.OffsetCommitResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s361-é"
+        value.name = "s363-é"
         value.partitions = [OffsetCommitResponse.OffsetCommitResponsePartition.sample(version: version, nulls: nulls), OffsetCommitResponse.OffsetCommitResponsePartition.sample(version: version, nulls: nulls)]
         if version >= 8 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1760,8 +1766,8 @@ extension OffsetCommitResponse.OffsetCommitResponseTopic {
 extension OffsetCommitResponse.OffsetCommitResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100363
-        value.errorCode = 1364
+        value.partitionIndex = 100365
+        value.errorCode = 1366
         if version >= 8 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1772,7 +1778,7 @@ extension OffsetCommitResponse.OffsetCommitResponsePartition {
 extension OffsetDeleteRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s365-é"
+        value.groupId = "s367-é"
         value.topics = [OffsetDeleteRequest.OffsetDeleteRequestTopic.sample(version: version, nulls: nulls), OffsetDeleteRequest.OffsetDeleteRequestTopic.sample(version: version, nulls: nulls)]
         return value
     }
@@ -1781,7 +1787,7 @@ extension OffsetDeleteRequest: SampledMessage {
 extension OffsetDeleteRequest.OffsetDeleteRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s367-é"
+        value.name = "s369-é"
         value.partitions = [OffsetDeleteRequest.OffsetDeleteRequestPartition.sample(version: version, nulls: nulls), OffsetDeleteRequest.OffsetDeleteRequestPartition.sample(version: version, nulls: nulls)]
         return value
     }
@@ -1790,7 +1796,7 @@ extension OffsetDeleteRequest.OffsetDeleteRequestTopic {
 extension OffsetDeleteRequest.OffsetDeleteRequestPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100369
+        value.partitionIndex = 100371
         return value
     }
 }
@@ -1798,8 +1804,8 @@ extension OffsetDeleteRequest.OffsetDeleteRequestPartition {
 extension OffsetDeleteResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1370
-        value.throttleTimeMs = 100371
+        value.errorCode = 1372
+        value.throttleTimeMs = 100373
         value.topics = [OffsetDeleteResponse.OffsetDeleteResponseTopic.sample(version: version, nulls: nulls), OffsetDeleteResponse.OffsetDeleteResponseTopic.sample(version: version, nulls: nulls)]
         return value
     }
@@ -1808,7 +1814,7 @@ extension OffsetDeleteResponse: SampledMessage {
 extension OffsetDeleteResponse.OffsetDeleteResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s373-é"
+        value.name = "s375-é"
         value.partitions = [OffsetDeleteResponse.OffsetDeleteResponsePartition.sample(version: version, nulls: nulls), OffsetDeleteResponse.OffsetDeleteResponsePartition.sample(version: version, nulls: nulls)]
         return value
     }
@@ -1817,8 +1823,8 @@ extension OffsetDeleteResponse.OffsetDeleteResponseTopic {
 extension OffsetDeleteResponse.OffsetDeleteResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100375
-        value.errorCode = 1376
+        value.partitionIndex = 100377
+        value.errorCode = 1378
         return value
     }
 }
@@ -1826,7 +1832,7 @@ extension OffsetDeleteResponse.OffsetDeleteResponsePartition {
 extension OffsetFetchRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s377-é"
+        value.groupId = "s379-é"
         value.topics = nulls && version >= 2 ? nil : [OffsetFetchRequest.OffsetFetchRequestTopic.sample(version: version, nulls: nulls), OffsetFetchRequest.OffsetFetchRequestTopic.sample(version: version, nulls: nulls)]
         if version >= 7 {
             value.requireStable = true
@@ -1841,8 +1847,8 @@ extension OffsetFetchRequest: SampledMessage {
 extension OffsetFetchRequest.OffsetFetchRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s380-é"
-        value.partitionIndexes = [100381, 100382]
+        value.name = "s382-é"
+        value.partitionIndexes = [100383, 100384]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1854,11 +1860,11 @@ extension OffsetFetchResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.throttleTimeMs = 100382
+            value.throttleTimeMs = 100384
         }
         value.topics = [OffsetFetchResponse.OffsetFetchResponseTopic.sample(version: version, nulls: nulls), OffsetFetchResponse.OffsetFetchResponseTopic.sample(version: version, nulls: nulls)]
         if version >= 2 {
-            value.errorCode = 1384
+            value.errorCode = 1386
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1870,7 +1876,7 @@ extension OffsetFetchResponse: SampledMessage {
 extension OffsetFetchResponse.OffsetFetchResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s385-é"
+        value.name = "s387-é"
         value.partitions = [OffsetFetchResponse.OffsetFetchResponsePartition.sample(version: version, nulls: nulls), OffsetFetchResponse.OffsetFetchResponsePartition.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1882,13 +1888,13 @@ extension OffsetFetchResponse.OffsetFetchResponseTopic {
 extension OffsetFetchResponse.OffsetFetchResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100387
-        value.committedOffset = 10000000388
+        value.partitionIndex = 100389
+        value.committedOffset = 10000000390
         if version >= 5 {
-            value.committedLeaderEpoch = 100389
+            value.committedLeaderEpoch = 100391
         }
-        value.metadata = nulls ? nil : "s390-é"
-        value.errorCode = 1391
+        value.metadata = nulls ? nil : "s392-é"
+        value.errorCode = 1393
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1900,7 +1906,7 @@ extension OffsetForLeaderEpochRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.replicaId = 100392
+            value.replicaId = 100394
         }
         value.topics = [OffsetForLeaderEpochRequest.OffsetForLeaderTopic.sample(version: version, nulls: nulls), OffsetForLeaderEpochRequest.OffsetForLeaderTopic.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -1913,7 +1919,7 @@ extension OffsetForLeaderEpochRequest: SampledMessage {
 extension OffsetForLeaderEpochRequest.OffsetForLeaderTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s394-é"
+        value.topic = "s396-é"
         value.partitions = [OffsetForLeaderEpochRequest.OffsetForLeaderPartition.sample(version: version, nulls: nulls), OffsetForLeaderEpochRequest.OffsetForLeaderPartition.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1925,11 +1931,11 @@ extension OffsetForLeaderEpochRequest.OffsetForLeaderTopic {
 extension OffsetForLeaderEpochRequest.OffsetForLeaderPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partition = 100396
+        value.partition = 100398
         if version >= 2 {
-            value.currentLeaderEpoch = 100397
+            value.currentLeaderEpoch = 100399
         }
-        value.leaderEpoch = 100398
+        value.leaderEpoch = 100400
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1941,7 +1947,7 @@ extension OffsetForLeaderEpochResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100399
+            value.throttleTimeMs = 100401
         }
         value.topics = [OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult.sample(version: version, nulls: nulls), OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -1954,7 +1960,7 @@ extension OffsetForLeaderEpochResponse: SampledMessage {
 extension OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s401-é"
+        value.topic = "s403-é"
         value.partitions = [OffsetForLeaderEpochResponse.EpochEndOffset.sample(version: version, nulls: nulls), OffsetForLeaderEpochResponse.EpochEndOffset.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1966,12 +1972,12 @@ extension OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult {
 extension OffsetForLeaderEpochResponse.EpochEndOffset {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1403
-        value.partition = 100404
+        value.errorCode = 1405
+        value.partition = 100406
         if version >= 1 {
-            value.leaderEpoch = 100405
+            value.leaderEpoch = 100407
         }
-        value.endOffset = 10000000406
+        value.endOffset = 10000000408
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1983,10 +1989,10 @@ extension ProduceRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.transactionalId = nulls ? nil : "s407-é"
+            value.transactionalId = nulls ? nil : "s409-é"
         }
-        value.acks = 1408
-        value.timeoutMs = 100409
+        value.acks = 1410
+        value.timeoutMs = 100411
         value.topicData = [ProduceRequest.TopicProduceData.sample(version: version, nulls: nulls), ProduceRequest.TopicProduceData.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1998,7 +2004,7 @@ extension ProduceRequest: SampledMessage {
 extension ProduceRequest.TopicProduceData {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s411-é"
+        value.name = "s413-é"
         value.partitionData = [ProduceRequest.PartitionProduceData.sample(version: version, nulls: nulls), ProduceRequest.PartitionProduceData.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2010,8 +2016,8 @@ extension ProduceRequest.TopicProduceData {
 extension ProduceRequest.PartitionProduceData {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.index = 100413
-        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 158, 0xCD, 0xEF]))
+        value.index = 100415
+        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 160, 0xCD, 0xEF]))
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2024,7 +2030,7 @@ extension ProduceResponse: SampledMessage {
         var value = Self()
         value.responses = [ProduceResponse.TopicProduceResponse.sample(version: version, nulls: nulls), ProduceResponse.TopicProduceResponse.sample(version: version, nulls: nulls)]
         if version >= 1 {
-            value.throttleTimeMs = 100416
+            value.throttleTimeMs = 100418
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2036,7 +2042,7 @@ extension ProduceResponse: SampledMessage {
 extension ProduceResponse.TopicProduceResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s417-é"
+        value.name = "s419-é"
         value.partitionResponses = [ProduceResponse.PartitionProduceResponse.sample(version: version, nulls: nulls), ProduceResponse.PartitionProduceResponse.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2048,20 +2054,20 @@ extension ProduceResponse.TopicProduceResponse {
 extension ProduceResponse.PartitionProduceResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.index = 100419
-        value.errorCode = 1420
-        value.baseOffset = 10000000421
+        value.index = 100421
+        value.errorCode = 1422
+        value.baseOffset = 10000000423
         if version >= 2 {
-            value.logAppendTimeMs = 10000000422
+            value.logAppendTimeMs = 10000000424
         }
         if version >= 5 {
-            value.logStartOffset = 10000000423
+            value.logStartOffset = 10000000425
         }
         if version >= 8 {
             value.recordErrors = [ProduceResponse.BatchIndexAndErrorMessage.sample(version: version, nulls: nulls), ProduceResponse.BatchIndexAndErrorMessage.sample(version: version, nulls: nulls)]
         }
         if version >= 8 {
-            value.errorMessage = nulls ? nil : "s425-é"
+            value.errorMessage = nulls ? nil : "s427-é"
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2074,10 +2080,10 @@ extension ProduceResponse.BatchIndexAndErrorMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 8 {
-            value.batchIndex = 100426
+            value.batchIndex = 100428
         }
         if version >= 8 {
-            value.batchIndexErrorMessage = nulls ? nil : "s427-é"
+            value.batchIndexErrorMessage = nulls ? nil : "s429-é"
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2089,10 +2095,10 @@ extension ProduceResponse.BatchIndexAndErrorMessage {
 extension StopReplicaRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.controllerId = 100428
-        value.controllerEpoch = 100429
+        value.controllerId = 100430
+        value.controllerEpoch = 100431
         if version >= 1 {
-            value.brokerEpoch = 10000000430
+            value.brokerEpoch = 10000000432
         }
         if version <= 2 {
             value.deletePartitions = true
@@ -2117,10 +2123,10 @@ extension StopReplicaRequest.StopReplicaPartitionV0 {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 0 {
-            value.topicName = "s435-é"
+            value.topicName = "s437-é"
         }
         if version <= 0 {
-            value.partitionIndex = 100436
+            value.partitionIndex = 100438
         }
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2133,10 +2139,10 @@ extension StopReplicaRequest.StopReplicaTopicV1 {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if (1...2).contains(version) {
-            value.name = "s437-é"
+            value.name = "s439-é"
         }
         if (1...2).contains(version) {
-            value.partitionIndexes = [100438, 100439]
+            value.partitionIndexes = [100440, 100441]
         }
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2149,7 +2155,7 @@ extension StopReplicaRequest.StopReplicaTopicState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.topicName = "s439-é"
+            value.topicName = "s441-é"
         }
         if version >= 3 {
             value.partitionStates = [StopReplicaRequest.StopReplicaPartitionState.sample(version: version, nulls: nulls), StopReplicaRequest.StopReplicaPartitionState.sample(version: version, nulls: nulls)]
@@ -2165,10 +2171,10 @@ extension StopReplicaRequest.StopReplicaPartitionState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.partitionIndex = 100441
+            value.partitionIndex = 100443
         }
         if version >= 3 {
-            value.leaderEpoch = 100442
+            value.leaderEpoch = 100444
         }
         if version >= 3 {
             value.deletePartition = true
@@ -2183,7 +2189,7 @@ extension StopReplicaRequest.StopReplicaPartitionState {
 extension StopReplicaResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1444
+        value.errorCode = 1446
         value.partitionErrors = [StopReplicaResponse.StopReplicaPartitionError.sample(version: version, nulls: nulls), StopReplicaResponse.StopReplicaPartitionError.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2195,9 +2201,9 @@ extension StopReplicaResponse: SampledMessage {
 extension StopReplicaResponse.StopReplicaPartitionError {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topicName = "s446-é"
-        value.partitionIndex = 100447
-        value.errorCode = 1448
+        value.topicName = "s448-é"
+        value.partitionIndex = 100449
+        value.errorCode = 1450
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2208,17 +2214,17 @@ extension StopReplicaResponse.StopReplicaPartitionError {
 extension SyncGroupRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s449-é"
-        value.generationId = 100450
-        value.memberId = "s451-é"
+        value.groupId = "s451-é"
+        value.generationId = 100452
+        value.memberId = "s453-é"
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s452-é"
+            value.groupInstanceId = nulls ? nil : "s454-é"
         }
         if version >= 5 {
-            value.protocolType = nulls ? nil : "s453-é"
+            value.protocolType = nulls ? nil : "s455-é"
         }
         if version >= 5 {
-            value.protocolName = nulls ? nil : "s454-é"
+            value.protocolName = nulls ? nil : "s456-é"
         }
         value.assignments = [SyncGroupRequest.SyncGroupRequestAssignment.sample(version: version, nulls: nulls), SyncGroupRequest.SyncGroupRequestAssignment.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -2231,8 +2237,8 @@ extension SyncGroupRequest: SampledMessage {
 extension SyncGroupRequest.SyncGroupRequestAssignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.memberId = "s456-é"
-        value.assignment = ByteBuffer(bytes: [201, 1, 2])
+        value.memberId = "s458-é"
+        value.assignment = ByteBuffer(bytes: [203, 1, 2])
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2244,16 +2250,16 @@ extension SyncGroupResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100458
+            value.throttleTimeMs = 100460
         }
-        value.errorCode = 1459
+        value.errorCode = 1461
         if version >= 5 {
-            value.protocolType = nulls ? nil : "s460-é"
+            value.protocolType = nulls ? nil : "s462-é"
         }
         if version >= 5 {
-            value.protocolName = nulls ? nil : "s461-é"
+            value.protocolName = nulls ? nil : "s463-é"
         }
-        value.assignment = ByteBuffer(bytes: [206, 1, 2])
+        value.assignment = ByteBuffer(bytes: [208, 1, 2])
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2264,10 +2270,10 @@ extension SyncGroupResponse: SampledMessage {
 extension UpdateMetadataRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.controllerId = 100463
-        value.controllerEpoch = 100464
+        value.controllerId = 100465
+        value.controllerEpoch = 100466
         if version >= 5 {
-            value.brokerEpoch = 10000000465
+            value.brokerEpoch = 10000000467
         }
         if version <= 4 {
             value.ungroupedPartitionStates = [UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls)]
@@ -2287,10 +2293,10 @@ extension UpdateMetadataRequest.UpdateMetadataTopicState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 5 {
-            value.topicName = "s469-é"
+            value.topicName = "s471-é"
         }
         if version >= 7 {
-            value.topicId = KafkaUUID(mostSignificantBits: 470, leastSignificantBits: 3721930)
+            value.topicId = KafkaUUID(mostSignificantBits: 472, leastSignificantBits: 3737768)
         }
         if version >= 5 {
             value.partitionStates = [UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls)]
@@ -2305,18 +2311,18 @@ extension UpdateMetadataRequest.UpdateMetadataTopicState {
 extension UpdateMetadataRequest.UpdateMetadataBroker {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.id = 100472
+        value.id = 100474
         if version <= 0 {
-            value.v0Host = "s473-é"
+            value.v0Host = "s475-é"
         }
         if version <= 0 {
-            value.v0Port = 100474
+            value.v0Port = 100476
         }
         if version >= 1 {
             value.endpoints = [UpdateMetadataRequest.UpdateMetadataEndpoint.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataEndpoint.sample(version: version, nulls: nulls)]
         }
         if version >= 2 {
-            value.rack = nulls ? nil : "s476-é"
+            value.rack = nulls ? nil : "s478-é"
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2329,16 +2335,16 @@ extension UpdateMetadataRequest.UpdateMetadataEndpoint {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.port = 100477
+            value.port = 100479
         }
         if version >= 1 {
-            value.host = "s478-é"
+            value.host = "s480-é"
         }
         if version >= 3 {
-            value.listener = "s479-é"
+            value.listener = "s481-é"
         }
         if version >= 1 {
-            value.securityProtocol = 1480
+            value.securityProtocol = 1482
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2351,17 +2357,17 @@ extension UpdateMetadataRequest.UpdateMetadataPartitionState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 4 {
-            value.topicName = "s481-é"
+            value.topicName = "s483-é"
         }
-        value.partitionIndex = 100482
-        value.controllerEpoch = 100483
-        value.leader = 100484
-        value.leaderEpoch = 100485
-        value.isr = [100486, 100487]
-        value.zkVersion = 100487
-        value.replicas = [100488, 100489]
+        value.partitionIndex = 100484
+        value.controllerEpoch = 100485
+        value.leader = 100486
+        value.leaderEpoch = 100487
+        value.isr = [100488, 100489]
+        value.zkVersion = 100489
+        value.replicas = [100490, 100491]
         if version >= 4 {
-            value.offlineReplicas = [100489, 100490]
+            value.offlineReplicas = [100491, 100492]
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2373,7 +2379,7 @@ extension UpdateMetadataRequest.UpdateMetadataPartitionState {
 extension UpdateMetadataResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1490
+        value.errorCode = 1492
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
