@@ -171,6 +171,41 @@ def test_aiokafka_create_topics_sees_null_error_message(bootstrap):
     assert message and topic in message
 
 
+def test_create_topics_and_find_coordinator_messages_on_the_wire(bootstrap):
+    # CreateTopics v1-4: null for a created topic, Kafka's message for one that exists; FindCoordinator v1: "NONE"
+    # on success, Kafka's Errors.message() for NONE.
+    topic = unique("wire-create")
+    with wire.Connection(*wire.parse_bootstrap(bootstrap)) as conn:
+        created = wire.decode_create_topics(4, conn.request(wire.CREATE_TOPICS, 4, wire.create_topics_body(4, [(topic, 1, 1)])))
+        again = wire.decode_create_topics(4, conn.request(wire.CREATE_TOPICS, 4, wire.create_topics_body(4, [(topic, 1, 1)])))
+        coordinator = conn.find_coordinator(unique("wire-group"))
+    assert created == {topic: (0, None)}
+    assert again[topic][0] == 36 and again[topic][1] == f"Topic '{topic}' already exists."
+    assert (coordinator.error_code, coordinator.error_message) == (0, "NONE")
+
+
+def test_describe_configs_nullable_fields_as_kafka_writes_them(bootstrap):
+    # Kafka 2.8: a described resource's error_message is "" (schema default, never set), a config's documentation
+    # null unless asked for, a sensitive value null.
+    configs_mod = require("kafka.protocol.admin", "kafka-python")
+    topic = unique("describe-configs")
+    admin = kafka_admin(bootstrap)
+    try:
+        create_topic(admin, topic)
+        Resource = configs_mod.DescribeConfigsRequest.DescribeConfigsResource
+        request = configs_mod.DescribeConfigsRequest(
+            resources=[Resource(resource_type=2, resource_name=topic, configuration_keys=["retention.ms"])],
+            include_synonyms=False, include_documentation=False)
+        answer = admin._manager.run(admin._manager.send, request).to_dict()
+    finally:
+        admin.close()
+    [result] = answer["results"]
+    assert (result["error_code"], result["error_message"]) == (0, ""), result
+    [config] = result["configs"]
+    assert config["name"] == "retention.ms" and config["value"] == "604800000", config
+    assert config["documentation"] is None, config
+
+
 # --- DeleteRecords ----------------------------------------------------------------------------------------------
 
 def test_delete_records_kafka_python(bootstrap):
