@@ -148,6 +148,20 @@ def test_describe_cluster_confluent_kafka(broker, bootstrap):
                      "IDEMPOTENT_WRITE"}
 
 
+def test_confluent_kafka_list_and_describe_topics(bootstrap):
+    ck = require("confluent_kafka", "confluent-kafka")
+    admin_mod = require("confluent_kafka.admin", "confluent-kafka")
+    topic = unique("ck-describe")
+    admin = admin_mod.AdminClient({"bootstrap.servers": bootstrap})
+    admin.create_topics([admin_mod.NewTopic(topic, 3, 1)], operation_timeout=30)[topic].result(timeout=60)
+    wait_until(lambda: (topic in admin.list_topics(timeout=10).topics, None), f"topic {topic} listed")
+    futures = admin.describe_topics(ck.TopicCollection([topic]), include_authorized_operations=True, request_timeout=30)
+    described = futures[topic].result(timeout=60)
+    assert described.name == topic and [p.id for p in described.partitions] == [0, 1, 2]
+    assert {op.name for op in described.authorized_operations} == {
+        "READ", "WRITE", "CREATE", "DELETE", "ALTER", "DESCRIBE", "DESCRIBE_CONFIGS", "ALTER_CONFIGS"}
+
+
 # --- CreateTopics' null error_message ---------------------------------------------------------------------------
 
 def test_aiokafka_create_topics_sees_null_error_message(bootstrap):
