@@ -115,8 +115,9 @@ struct RequestGenerator {
     private func string(_ field: FieldSpec, _ random: inout FuzzRandom) -> String {
         let name = field.name
         if name.contains("Topic") || name == "Name" || name == "ResourceName" {
-            // Deletions get names of their own: deleting the topics everything else uses would end the campaign's depth.
-            if api.key == 20 { return random.chance(80) ? "fuzz-doomed" : random.pick(["", ".."] + topics) }
+            // Deletions (of topics, 20, or of their records, 21) get names of their own: deleting the topics or
+            // records everything else uses would end the campaign's depth.
+            if api.key == 20 || api.key == 21 { return random.chance(80) ? "fuzz-doomed" : random.pick(["", ".."] + topics) }
             if random.chance(75) { return random.pick(topics) }
             return random.pick(["", ".", "..", "../../../../tmp/fuzz", "a/b", String(repeating: "t", count: 250),
                                 "fuzz-\(UInt16.random(in: 0...9, using: &random))", "é", "__consumer_offsets"])

@@ -25,6 +25,10 @@ public enum StorageError: Error, Sendable, CustomStringConvertible {
     case logCreationFailed(String, reason: String)
     /// `log.dirs` names no directory, so there is nowhere to create a log.
     case noLogDirectories
+    /// AlterReplicaLogDirs named a directory that is not one of `log.dirs`: Kafka's `LOG_DIR_NOT_FOUND`.
+    case logDirNotFound(String)
+    /// A partition has a directory in two log dirs (a crash in the middle of a move between them).
+    case duplicateLogDirectories(String, first: String, second: String)
     /// A topic name Kafka's rules refuse, or a negative partition: its directory could lie outside `log.dirs`.
     case invalidTopicPartition(String)
     /// An idempotent producer's batch carries an older epoch than the log has seen for its id (a zombie).
@@ -36,8 +40,9 @@ public enum StorageError: Error, Sendable, CustomStringConvertible {
     public var errorCode: ErrorCode {
         switch self {
         case .io, .corruptIndex, .logClosed, .noLogDirectories, .descriptorBudgetExhausted, .logCreationFailed,
-            .tooManySegments:
+            .tooManySegments, .duplicateLogDirectories:
             return .kafkaStorageError
+        case .logDirNotFound: return .logDirNotFound
         case .invalidTopicPartition: return .invalidTopicException
         case .invalidRecords(let error): return error.errorCode
         case .offsetOutOfRange: return .offsetOutOfRange
@@ -74,6 +79,10 @@ public enum StorageError: Error, Sendable, CustomStringConvertible {
             return "creating the log of \(partition) failed: \(reason)"
         case .noLogDirectories:
             return "no log directory is configured (log.dirs)"
+        case .logDirNotFound(let dir):
+            return "Log dir \(dir) is not found in the config."
+        case .duplicateLogDirectories(let partition, let first, let second):
+            return "Duplicate log directories for \(partition) are found in both \(first) and \(second). It is likely because log directory failure happened while broker was replacing current replica with future replica. Recover broker from this failure by manually deleting one of the two directories for this partition. It is recommended to delete the partition in the log directory that is known to have failed recently."
         case .invalidProducerEpoch(let producerId, let epoch, let current):
             return "producer \(producerId) has epoch \(epoch), older than the epoch \(current) this partition has seen"
         case .outOfOrderSequence(let producerId, let epoch, let first, let last?):

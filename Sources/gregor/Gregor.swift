@@ -6,5 +6,8 @@ struct Gregor: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gregor",
         abstract: "Operate a Gregor cluster.",
-        subcommands: [TopicsCommand.self, ReassignCommand.self, GroupsCommand.self, ProduceCommand.self, ConsumeCommand.self, ClusterCommand.self, PerfCommand.self])
+        subcommands: [
+            TopicsCommand.self, ReassignCommand.self, GroupsCommand.self, ProduceCommand.self, ConsumeCommand.self,
+            ClusterCommand.self, PerfCommand.self, DeleteRecordsCommand.self, LogDirsCommand.self,
+        ])
 }

@@ -98,6 +98,30 @@ struct LogRetentionTests {
         try LogConsistency.check(log)
     }
 
+    @Test("deleteSegmentsBelowLogStart removes at once exactly the whole segments below the log start, never the active one")
+    func segmentsBelowTheLogStartGoAtOnce() throws {
+        defer { TemporaryDirectory.remove(directory) }
+        let log = try TestLogs.open(path, config: Self.smallSegments)
+        try TestLogs.append(log, counts: Array(repeating: 10, count: 50))
+        let bases = log.segmentBaseOffsets
+        try #require(bases.count > 4)
+        #expect(try log.deleteSegmentsBelowLogStart() == 0)
+        try log.deleteRecords(before: bases[3])
+        #expect(try log.deleteSegmentsBelowLogStart() == 3)
+        #expect(log.segmentBaseOffsets == Array(bases.dropFirst(3)))
+        #expect(!FileManager.default.fileExists(atPath: path + "/" + TestLogs.segmentFileName(bases[2], ".log")))
+        #expect(log.logStartOffset == bases[3])
+        // Up to the log end: everything but the active segment goes; the log start stays where it was set.
+        let end = log.logEndOffset
+        try log.deleteRecords(before: end)
+        let segments = log.segmentBaseOffsets.count
+        #expect(try log.deleteSegmentsBelowLogStart() == segments - 1)
+        #expect(log.segmentBaseOffsets.count == 1)
+        #expect(log.logStartOffset == end)
+        #expect(try TestLogs.readBatches(log, from: end, maxBytes: 1_000).isEmpty)
+        try LogConsistency.check(log)
+    }
+
     // MARK: timestamps
 
     @Test("lookups by timestamp find the first record at or after the time, also at segment boundaries")

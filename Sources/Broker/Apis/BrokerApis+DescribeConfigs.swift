@@ -19,8 +19,9 @@ extension BrokerApis {
     func describeConfigs(_ request: DescribeConfigsRequest, _ context: RequestContext) async -> DescribeConfigsResponse {
         var results: [DescribeConfigsResponse.DescribeConfigsResult] = []
         for resource in request.resources {
+            // A described resource's message is "", not null: Kafka 2.8's ConfigHelper leaves the schema default.
             var result = DescribeConfigsResponse.DescribeConfigsResult(
-                errorCode: 0, errorMessage: nil, resourceType: resource.resourceType, resourceName: resource.resourceName)
+                errorCode: 0, errorMessage: "", resourceType: resource.resourceType, resourceName: resource.resourceName)
             let wanted = resource.configurationKeys.map(Set.init)
             switch resource.resourceType {
             case ConfigResourceType.topic:

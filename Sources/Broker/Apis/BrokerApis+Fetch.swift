@@ -16,7 +16,8 @@ extension BrokerApis {
             topic.partitions.map {
                 FetchPartitionRequest(
                     topicPartition: TopicPartition(topic: topic.topic, partition: $0.partition), fetchOffset: $0.fetchOffset,
-                    maxBytes: Int(max(0, $0.partitionMaxBytes)), currentLeaderEpoch: $0.currentLeaderEpoch)
+                    maxBytes: Int(max(0, $0.partitionMaxBytes)), currentLeaderEpoch: $0.currentLeaderEpoch,
+                    logStartOffset: $0.logStartOffset)
             }
         }
         var results = await replicaManager.fetchMessages(parameters, partitions: partitions)[...]

@@ -21,7 +21,9 @@ extension BrokerApis {
         else {
             return failure(.coordinatorNotAvailable, "no live broker to coordinate group '\(request.key)'")
         }
+        // Kafka 2.8 writes `Errors.message()` here, which for NONE is its name: "NONE", not null.
         return FindCoordinatorResponse(
-            errorCode: ErrorCode.noError.rawValue, errorMessage: nil, nodeId: coordinator, host: endpoint.host, port: endpoint.port)
+            errorCode: ErrorCode.noError.rawValue, errorMessage: ErrorCode.noError.name, nodeId: coordinator,
+            host: endpoint.host, port: endpoint.port)
     }
 }

@@ -31,8 +31,13 @@ extension BrokerApis {
                 }
             }
         }
-        return MetadataResponse(
+        if request.includeTopicAuthorizedOperations {
+            for index in topics.indices { topics[index].topicAuthorizedOperations = AuthorizedOperations.topic }
+        }
+        var response = MetadataResponse(
             brokers: brokers, clusterId: settings.clusterId, controllerId: metadataCache.controllerId ?? -1, topics: topics)
+        if request.includeClusterAuthorizedOperations { response.clusterAuthorizedOperations = AuthorizedOperations.cluster }
+        return response
     }
 
     private func topicMetadata(_ name: String, listener: String) -> MetadataResponse.MetadataResponseTopic? {

@@ -49,9 +49,15 @@ extension BrokerApis {
                 return .init(
                     index: partition.index, errorCode: result.errorCode.rawValue, baseOffset: result.baseOffset,
                     logAppendTimeMs: result.logAppendTimeMs, logStartOffset: result.logStartOffset,
-                    errorMessage: result.errorCode == .noError ? nil : result.errorMessage)
+                    errorMessage: Self.producesErrorMessage(result.errorCode) ? result.errorMessage : nil)
             })
         }))
+    }
+
+    /// Kafka 2.8 writes a partition's `error_message` only for a record that failed validation (its
+    /// RecordValidationException: a bad timestamp or record); every other error, and success, is null.
+    static func producesErrorMessage(_ error: ErrorCode) -> Bool {
+        error == .invalidTimestamp || error == .invalidRecord
     }
 
     /// An illegal topic name is refused as INVALID_TOPIC_EXCEPTION (Kafka would answer UNKNOWN_TOPIC_OR_PARTITION,

@@ -53,9 +53,10 @@ extension BrokerApis {
                 }
             }
             if !ready {
+                // Kafka's DelayedCreatePartitions answers ApiError(REQUEST_TIMED_OUT, null): no message.
                 for index in results.indices where created.contains(where: { $0.name == results[index].name }) {
                     results[index].errorCode = ErrorCode.requestTimedOut.rawValue
-                    results[index].errorMessage = "Timed out waiting for the topic's leaders to be elected."
+                    results[index].errorMessage = nil
                 }
             }
         }
@@ -63,21 +64,22 @@ extension BrokerApis {
     }
 
     /// Kafka's `handleDeleteTopicsRequest`: marks each topic in `/admin/delete_topics`, then waits up to
-    /// `timeoutMs` until the controller removed it from the metadata.
+    /// `timeoutMs` until the controller removed it from the metadata. Kafka 2.8 answers error codes only: every
+    /// `error_message` (v5+) is null, the reasons go to the log.
     func deleteTopics(_ request: DeleteTopicsRequest, _ context: RequestContext) async -> DeleteTopicsResponse {
         var results: [DeleteTopicsResponse.DeletableTopicResult] = []
         var marked: [String] = []
         for name in request.topicNames {
             var result = DeleteTopicsResponse.DeletableTopicResult(name: name)
             if !settings.deleteTopicEnable {
-                result.errorCode = ErrorCode.topicDeletionDisabled.rawValue
-                result.errorMessage = "Topic deletion is disabled."
+                // TOPIC_DELETION_DISABLED came with v3; older clients get INVALID_REQUEST, as from Kafka.
+                result.errorCode = (context.apiVersion < 3 ? ErrorCode.invalidRequest : .topicDeletionDisabled).rawValue
             } else {
                 do {
                     try await admin.deleteTopic(name)
                     marked.append(name)
                 } catch {
-                    (result.errorCode, result.errorMessage) = adminFailure(error, operation: "Deleting topic \(name)")
+                    result.errorCode = adminFailure(error, operation: "Deleting topic \(name)").0
                 }
             }
             results.append(result)
@@ -87,7 +89,6 @@ extension BrokerApis {
             if !gone {
                 for index in results.indices where marked.contains(results[index].name) {
                     results[index].errorCode = ErrorCode.requestTimedOut.rawValue
-                    results[index].errorMessage = "Timed out waiting for the topic to be deleted."
                 }
             }
         }
@@ -116,9 +117,10 @@ extension BrokerApis {
                 grown.allSatisfy { (cache.partitions(of: $0.name)?.count ?? 0) >= Int($0.count) }
             }
             if !ready {
+                // ApiError(REQUEST_TIMED_OUT, null) in Kafka's DelayedCreatePartitions: no message.
                 for index in results.indices where grown.contains(where: { $0.name == results[index].name }) {
                     results[index].errorCode = ErrorCode.requestTimedOut.rawValue
-                    results[index].errorMessage = "Timed out waiting for the new partitions' leaders."
+                    results[index].errorMessage = nil
                 }
             }
         }

@@ -5,6 +5,9 @@
 struct FollowerReplica: Sendable, Hashable {
     /// The follower's log end offset, as its last fetch offset says; -1 until it fetches from this leader.
     private(set) var logEndOffset: Int64 = -1
+    /// The follower's log start offset, as its last fetch said (Kafka's `Replica.logStartOffset`); -1 until then.
+    /// DeleteRecords waits for it to reach the deletion offset.
+    private(set) var logStartOffset: Int64 = -1
     /// The last time the follower had everything the leader had; nil: not since this leadership began.
     private(set) var lastCaughtUpTimeMs: Int64?
     /// The leader's log end offset and the time at the follower's previous fetch.
@@ -28,7 +31,8 @@ struct FollowerReplica: Sendable, Hashable {
     /// Kafka's `Replica.updateFetchState`: a fetch at the leader's log end means caught up now; a fetch at or past
     /// the leader's log end of the previous fetch means the follower was caught up at that previous fetch (it has
     /// since fetched everything that was there then).
-    mutating func updateFetchState(fetchOffset: Int64, leaderLogEndOffset: Int64, nowMs: Int64) {
+    mutating func updateFetchState(fetchOffset: Int64, leaderLogEndOffset: Int64, nowMs: Int64, logStartOffset: Int64 = -1) {
+        self.logStartOffset = logStartOffset
         if fetchOffset >= leaderLogEndOffset {
             lastCaughtUpTimeMs = max(lastCaughtUpTimeMs ?? nowMs, nowMs)
         } else if fetchOffset >= lastFetchLeaderLogEndOffset {

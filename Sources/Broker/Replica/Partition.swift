@@ -105,16 +105,50 @@ final class Partition: Sendable {
         }
     }
 
+    // MARK: DeleteRecords
+
+    /// Kafka's `deleteRecordsOnLeader`: advances the log start offset to `offset` (-1: the high watermark), which
+    /// must be committed, i.e. at most the high watermark. Returns the offset it moved to and the new log start.
+    func deleteRecordsOnLeader(_ offset: Int64) throws(PartitionError) -> (requestedOffset: Int64, logStartOffset: Int64) {
+        try roleLock.withLock { _ throws(PartitionError) -> (Int64, Int64) in
+            let (isLeader, highWatermark) = state.withLock { ($0.isLeader, $0.highWatermark) }
+            guard isLeader else { throw .notLeader }
+            let converted = offset == -1 ? highWatermark : offset
+            guard converted >= 0 else {
+                throw .offsetOutOfRange("The offset \(converted) for partition \(topicPartition) is not valid")
+            }
+            guard converted <= highWatermark else {
+                throw .offsetOutOfRange(
+                    "Cannot increment the log start offset to \(converted) of partition \(topicPartition) since it is larger than the high watermark \(highWatermark)")
+            }
+            do {
+                try log.deleteRecords(before: converted)
+            } catch let error as StorageError {
+                throw .storage(error)
+            } catch {
+                throw .storage(.io("delete records", path: log.directory, errno: 5))
+            }
+            return (converted, log.logStartOffset)
+        }
+    }
+
+    /// Kafka's `lowWatermarkIfLeader`; nil when this replica does not lead.
+    func lowWatermarkIfLeader(isAlive: (Int32) -> Bool) -> Int64? {
+        let start = log.logStartOffset
+        return state.withLock { $0.isLeader ? $0.lowWatermark(leaderLogStartOffset: start, isAlive: isAlive) : nil }
+    }
+
     // MARK: leader side of replication
 
-    /// Records a follower's fetch (its fetch offset is its log end offset) at `leaderLogEndOffset`, the leader's log
-    /// end when the fetch read.
+    /// Records a follower's fetch (its fetch offset is its log end offset, `followerLogStartOffset` its log start)
+    /// at `leaderLogEndOffset`, the leader's log end when the fetch read.
     func updateFollowerFetchState(
-        replicaId: Int32, fetchOffset: Int64, leaderLogEndOffset: Int64, nowMs: Int64
+        replicaId: Int32, fetchOffset: Int64, leaderLogEndOffset: Int64, nowMs: Int64, followerLogStartOffset: Int64 = -1
     ) -> PartitionReplicationState.FollowerFetchOutcome {
         state.withLock {
             $0.updateFollowerFetchState(
-                replicaId: replicaId, fetchOffset: fetchOffset, leaderLogEndOffset: leaderLogEndOffset, nowMs: nowMs)
+                replicaId: replicaId, fetchOffset: fetchOffset, leaderLogEndOffset: leaderLogEndOffset, nowMs: nowMs,
+                followerLogStartOffset: followerLogStartOffset)
         }
     }
 
@@ -132,13 +166,23 @@ final class Partition: Sendable {
 
     // MARK: follower side of replication
 
-    /// Appends what the leader sent, keeping its offsets, and takes the leader's high watermark as far as this log
-    /// reaches (Kafka's `appendRecordsToFollowerOrFutureReplica` + the follower's high watermark update).
-    func appendRecordsAsFollower(_ records: inout ByteBuffer, leaderHighWatermark: Int64) throws -> LogAppendInfo? {
+    /// Appends what the leader sent, keeping its offsets, takes the leader's high watermark as far as this log
+    /// reaches, then the leader's log start offset (DeleteRecords there) as far as that high watermark (Kafka's
+    /// `processPartitionData`: `appendRecordsToFollowerOrFutureReplica`, the high watermark, then
+    /// `maybeIncrementLogStartOffset`). Whole segments below a new log start are deleted at once.
+    func appendRecordsAsFollower(
+        _ records: inout ByteBuffer, leaderHighWatermark: Int64, leaderLogStartOffset: Int64 = -1
+    ) throws -> LogAppendInfo? {
         let info = records.readableBytes > 0 ? try log.appendAsFollower(&records) : nil
         let (start, end) = (log.logStartOffset, log.logEndOffset)
-        state.withLock {
+        let highWatermark = state.withLock {
             $0.updateFollowerHighWatermark(leaderHighWatermark: leaderHighWatermark, logStartOffset: start, logEndOffset: end)
+            return $0.highWatermark
+        }
+        let newStart = min(leaderLogStartOffset, highWatermark)
+        if newStart > start {
+            try log.deleteRecords(before: newStart)
+            try log.deleteSegmentsBelowLogStart()
         }
         return info
     }
@@ -165,12 +209,15 @@ final class Partition: Sendable {
 enum PartitionError: Error, CustomStringConvertible {
     case notLeader
     case notEnoughReplicas(isr: Int, required: Int)
+    /// DeleteRecords below zero or above the high watermark.
+    case offsetOutOfRange(String)
     case storage(StorageError)
 
     var errorCode: ErrorCode {
         switch self {
         case .notLeader: .notLeaderOrFollower
         case .notEnoughReplicas: .notEnoughReplicas
+        case .offsetOutOfRange: .offsetOutOfRange
         case .storage(let error): error.errorCode
         }
     }
@@ -180,6 +227,7 @@ enum PartitionError: Error, CustomStringConvertible {
         case .notLeader: "this broker is not the leader"
         case .notEnoughReplicas(let isr, let required):
             "the in-sync replica set has \(isr) member(s), below min.insync.replicas = \(required)"
+        case .offsetOutOfRange(let message): message
         case .storage(let error): error.description
         }
     }

@@ -132,22 +132,38 @@ struct PartitionReplicationState: Sendable {
         var highWatermarkIncreased: Bool = false
         /// An ISR expansion to write to ZooKeeper (already marked pending).
         var isrExpansion: IsrChange?
+        /// The follower's log start offset moved, which may complete a DeleteRecords.
+        var logStartOffsetChanged: Bool = false
     }
 
     /// Kafka's `updateFollowerFetchState`: records the follower's fetch offset as its log end, then perhaps adds it
     /// to the ISR and perhaps moves the high watermark.
+    /// `followerLogStartOffset` is the fetch's `log_start_offset` (-1 from a client that does not send it).
     mutating func updateFollowerFetchState(
-        replicaId: Int32, fetchOffset: Int64, leaderLogEndOffset: Int64, nowMs: Int64
+        replicaId: Int32, fetchOffset: Int64, leaderLogEndOffset: Int64, nowMs: Int64, followerLogStartOffset: Int64 = -1
     ) -> FollowerFetchOutcome {
         guard isLeader, var follower = followers[replicaId] else { return FollowerFetchOutcome(recognized: false) }
         let previousLogEndOffset = follower.logEndOffset
-        follower.updateFetchState(fetchOffset: fetchOffset, leaderLogEndOffset: leaderLogEndOffset, nowMs: nowMs)
+        let previousLogStartOffset = follower.logStartOffset
+        follower.updateFetchState(
+            fetchOffset: fetchOffset, leaderLogEndOffset: leaderLogEndOffset, nowMs: nowMs,
+            logStartOffset: followerLogStartOffset)
         followers[replicaId] = follower
         let expansion = maybeExpandIsr(replicaId)
         let increased =
             previousLogEndOffset != fetchOffset || expansion != nil
             ? maybeIncrementHighWatermark(leaderLogEndOffset: leaderLogEndOffset) : false
-        return FollowerFetchOutcome(recognized: true, highWatermarkIncreased: increased, isrExpansion: expansion)
+        return FollowerFetchOutcome(
+            recognized: true, highWatermarkIncreased: increased, isrExpansion: expansion,
+            logStartOffsetChanged: previousLogStartOffset != followerLogStartOffset)
+    }
+
+    /// Kafka's `lowWatermarkIfLeader`: the lowest log start offset among this leader and its followers on live
+    /// brokers (a follower that has not fetched yet counts as -1). DeleteRecords is done once this reaches its offset.
+    func lowWatermark(leaderLogStartOffset: Int64, isAlive: (Int32) -> Bool) -> Int64 {
+        followers.reduce(leaderLogStartOffset) { low, entry in
+            isAlive(entry.key) ? min(low, entry.value.logStartOffset) : low
+        }
     }
 
     // MARK: ISR changes by the leader

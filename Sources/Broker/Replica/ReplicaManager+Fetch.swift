@@ -7,6 +7,8 @@ struct FetchPartitionRequest: Sendable {
     var fetchOffset: Int64
     var maxBytes: Int
     var currentLeaderEpoch: Int32 = -1
+    /// A follower's log start offset (v5+), which DeleteRecords on the leader waits for; -1 from consumers.
+    var logStartOffset: Int64 = -1
 }
 
 /// One partition's answer: whole batches as a file range, and the partition's offsets at read time.
@@ -87,7 +89,8 @@ extension ReplicaManager {
                     logStartOffset: info.logStartOffset, records: info.records)
             }
             let recognized = updateFollowerFetchState(
-                partition, replicaId: replicaId, fetchOffset: request.fetchOffset, leaderLogEndOffset: info.logEndOffset)
+                partition, replicaId: replicaId, fetchOffset: request.fetchOffset, leaderLogEndOffset: info.logEndOffset,
+                followerLogStartOffset: request.logStartOffset)
             // The high watermark after this fetch counted, so the follower learns it one round earlier.
             return FetchPartitionResult(
                 topicPartition: topicPartition, errorCode: .noError, highWatermark: partition.highWatermark,
@@ -114,20 +117,22 @@ extension ReplicaManager {
     /// controller last said (it gets no records, as in Kafka): a client claiming a `replica_id` must not move the
     /// high watermark. Until brokers authenticate (CLUSTER_ACTION), a client naming a live replica is believed.
     func updateFollowerFetchState(
-        _ partition: Partition, replicaId: Int32, fetchOffset: Int64, leaderLogEndOffset: Int64
+        _ partition: Partition, replicaId: Int32, fetchOffset: Int64, leaderLogEndOffset: Int64,
+        followerLogStartOffset: Int64 = -1
     ) -> Bool {
         guard metadataCache.aliveBroker(replicaId) != nil else {
             logger.warning("Fetch of \(partition.topicPartition) as replica \(replicaId), which is not a live broker; returning no records")
             return false
         }
         let outcome = partition.updateFollowerFetchState(
-            replicaId: replicaId, fetchOffset: fetchOffset, leaderLogEndOffset: leaderLogEndOffset, nowMs: clock())
+            replicaId: replicaId, fetchOffset: fetchOffset, leaderLogEndOffset: leaderLogEndOffset, nowMs: clock(),
+            followerLogStartOffset: followerLogStartOffset)
         guard outcome.recognized else {
             logger.warning(
                 "Broker \(replicaId) fetched \(partition.topicPartition) but is not one of its replicas \(partition.leaderState.replicas); returning no records")
             return false
         }
-        if outcome.highWatermarkIncreased { activity.notify(partition.topicPartition) }
+        if outcome.highWatermarkIncreased || outcome.logStartOffsetChanged { activity.notify(partition.topicPartition) }
         if let expansion = outcome.isrExpansion { submitIsrChange(expansion, for: partition) }
         return true
     }

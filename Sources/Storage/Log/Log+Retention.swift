@@ -23,32 +23,56 @@ extension Log {
                 remainingBytes -= Int64(segment.sizeInBytes)
                 deletable += 1
             }
-            guard deletable > 0 else { return 0 }
-            let doomed = state.segments.prefix(deletable)
-            state.segments.removeFirst(deletable)
-            state.logStartOffset = max(state.logStartOffset, state.segments[0].baseOffset)
-            state.recoveryPoint = max(state.recoveryPoint, min(state.segments[0].baseOffset, state.nextOffset))
-            state.producerState.removeProducers(before: state.logStartOffset)
-            if state.leaderEpochs.truncateFromStart(startOffset: state.logStartOffset) { persistLeaderEpochs(state) }
-            for segment in doomed {
-                try segment.close()
-                try segment.delete()
-                logger.info("Deleted log segment \(segment.file.path) by retention; log start offset is now \(state.logStartOffset)")
-            }
-            state.checkInvariants()
-            return deletable
+            return try deleteFirstSegments(deletable, &state, reason: "retention")
         }
     }
 
-    /// Advances the log start offset (Kafka's DeleteRecords); whole segments below it go at the next retention run.
-    /// Returns the new log start offset.
+    /// Deletes the whole segments below the log start offset now, without waiting for the next retention run
+    /// (after DeleteRecords, so the space is freed when the client is told). Returns the segments deleted.
+    @discardableResult
+    public func deleteSegmentsBelowLogStart() throws -> Int {
+        try state.withLock { state in
+            var deletable = 0
+            while deletable < state.segments.count - 1, state.segments[deletable + 1].baseOffset <= state.logStartOffset {
+                deletable += 1
+            }
+            return try deleteFirstSegments(deletable, &state, reason: "the log start offset")
+        }
+    }
+
+    /// Removes the oldest `count` segments (never the active one) and their files; the log start offset moves to
+    /// the first segment left, if it was below it.
+    private func deleteFirstSegments(_ count: Int, _ state: inout State, reason: String) throws -> Int {
+        assert(count < state.segments.count, "the active segment is never deleted")
+        guard count > 0 else { return 0 }
+        let doomed = state.segments.prefix(count)
+        state.segments.removeFirst(count)
+        state.logStartOffset = max(state.logStartOffset, state.segments[0].baseOffset)
+        state.recoveryPoint = max(state.recoveryPoint, min(state.segments[0].baseOffset, state.nextOffset))
+        state.producerState.removeProducers(before: state.logStartOffset)
+        if state.leaderEpochs.truncateFromStart(startOffset: state.logStartOffset) { persistLeaderEpochs(state) }
+        for segment in doomed {
+            try segment.close()
+            try segment.delete()
+            logger.info("Deleted log segment \(segment.file.path) by \(reason); log start offset is now \(state.logStartOffset)")
+        }
+        state.checkInvariants()
+        return count
+    }
+
+    /// Advances the log start offset (Kafka's `maybeIncrementLogStartOffset`, for DeleteRecords and for a follower
+    /// whose leader's start moved); it never goes back. Whole segments below it go at the next retention run, or
+    /// at `deleteSegmentsBelowLogStart`. Whether `offset` is committed (at most the high watermark) is the
+    /// caller's check: the log knows no high watermark. Returns the new log start offset.
     @discardableResult
     public func deleteRecords(before offset: Int64) throws -> Int64 {
         try state.withLock { state in
             guard offset <= state.nextOffset else {
                 throw StorageError.offsetOutOfRange(requested: offset, logStartOffset: state.logStartOffset, logEndOffset: state.nextOffset)
             }
-            state.logStartOffset = max(state.logStartOffset, offset)
+            guard offset > state.logStartOffset else { return state.logStartOffset }
+            state.logStartOffset = offset
+            logger.info("Incremented log start offset to \(offset)")
             state.producerState.removeProducers(before: state.logStartOffset)
             if state.leaderEpochs.truncateFromStart(startOffset: state.logStartOffset) { persistLeaderEpochs(state) }
             return state.logStartOffset

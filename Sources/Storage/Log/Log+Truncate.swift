@@ -4,6 +4,7 @@ extension Log {
     public func truncate(to offset: Int64) throws {
         try state.withLock { state in
             guard offset < state.nextOffset else { return }
+            state.truncations += 1
             if offset <= state.segments[0].baseOffset {
                 try Self.replaceAllSegments(&state, startingAt: offset, log: self)
                 return
@@ -35,6 +36,7 @@ extension Log {
     }
 
     static func replaceAllSegments(_ state: inout State, startingAt offset: Int64, log: Log) throws {
+        state.truncations += 1
         for segment in state.segments {
             try segment.close()
             try segment.delete()

@@ -12,7 +12,10 @@ import Synchronization
 /// active segment last.
 public final class Log: Sendable {
     public let topicPartition: TopicPartition
-    public let directory: String
+    /// The partition directory, which changes only when AlterReplicaLogDirs moves the log to another log dir. Its
+    /// own lock, so that code holding `state`'s lock may read it (order: `state`, then this).
+    public var directory: String { directoryPath.withLock { $0 } }
+    let directoryPath: Mutex<String>
     let logger: Logger
 
     struct State {
@@ -30,6 +33,9 @@ public final class Log: Sendable {
         var leaderEpochs = LeaderEpochCache()
         /// An epoch start was assigned at the log end since `leader-epoch-checkpoint` was last written.
         var leaderEpochsUnwritten = false
+        /// Counts truncations, which may rewrite bytes a segment already had: a log move copying segments outside
+        /// the lock trusts its copies only when this has not changed meanwhile.
+        var truncations = 0
 
         var activeSegment: LogSegment { segments[segments.count - 1] }
 
@@ -50,7 +56,7 @@ public final class Log: Sendable {
         logger: Logger
     ) {
         self.topicPartition = topicPartition
-        self.directory = directory
+        self.directoryPath = Mutex(directory)
         self.descriptors = descriptors
         var logger = logger
         logger[metadataKey: "partition"] = "\(topicPartition)"

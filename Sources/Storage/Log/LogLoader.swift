@@ -17,6 +17,7 @@ extension Log {
         hadCleanShutdown: Bool,
         newSegmentUse: FileDescriptorBudget.Use = .loaded,
         descriptors: FileDescriptorBudget = .process,
+        rebuildingIndexesOf rebuilt: Set<Int64> = [],
         logger: Logger
     ) throws -> Log {
         var logger = logger
@@ -25,7 +26,8 @@ extension Log {
         let baseOffsets = try cleanDirectory(directory, logger: logger)
 
         var segments: [LogSegment] = []
-        var needsRecovery: Set<Int64> = []
+        // `rebuilt`: segments whose indexes the caller left out on purpose (a log moved between log dirs).
+        var needsRecovery = rebuilt
         // After an unclean shutdown, every segment reaching past the recovery point (the active one always) is
         // recovered, which rebuilds its indexes: checking them first would only cost a scan of a preallocated index.
         if !hadCleanShutdown {

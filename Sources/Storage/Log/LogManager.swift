@@ -35,17 +35,22 @@ public final class LogManager: Sendable {
     static let replicationOffsetCheckpointFile = "replication-offset-checkpoint"
 
     /// Every log by partition, and the directory each is in.
-    private struct Logs {
+    struct Logs {
         var byPartition: [TopicPartition: Log] = [:]
         var directories: LogDirectoryAssignment
+        /// Where AlterReplicaLogDirs asked a partition without a log here to be created (Kafka's `preferredLogDirs`).
+        var preferredLogDirs: [TopicPartition: String] = [:]
     }
 
     public let configuration: Configuration
     let logger: Logger
-    private let logs: Mutex<Logs>
-    /// Creations and deletions of logs, one at a time (Kafka's `logCreationOrDeletionLock`): they do file I/O, which
-    /// must not hold `logs`, taken by every lookup.
-    private let creationOrDeletionLock = Mutex(())
+    let logs: Mutex<Logs>
+    /// Creations, deletions and moves of logs, one at a time (Kafka's `logCreationOrDeletionLock`): they do file
+    /// I/O, which must not hold `logs`, taken by every lookup.
+    let creationOrDeletionLock = Mutex(())
+    /// Logs moving between log dirs (AlterReplicaLogDirs), copied one at a time on `moveQueue`.
+    let moves = Mutex(LogMoves())
+    let moveQueue = DispatchQueue(label: "gregor.log-manager.log-dir-moves")
     /// Checkpoint files are rewritten through one temp file each: one writer at a time.
     private let checkpointLock = Mutex(())
     /// Where the periodic tasks run, one at a time (Kafka's `KafkaScheduler`): they write checkpoint files, delete
@@ -67,6 +72,7 @@ public final class LogManager: Sendable {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             partitionsByDir.append(try partitionDirectories(in: dir, logger: logger))
         }
+        try checkNoDuplicates(partitionsByDir)
         try checkSegmentsFitTheBudget(partitionsByDir.joined().map(\.1), descriptors: configuration.descriptors)
         for (dir, partitions) in zip(configuration.logDirs, partitionsByDir) {
             let hadCleanShutdown = CleanShutdownFile.exists(logDir: dir)
@@ -127,6 +133,12 @@ public final class LogManager: Sendable {
                 try FileManager.default.removeItem(atPath: path)
                 continue
             }
+            if name.hasSuffix(LogFileNames.futureDirSuffix) {
+                // A move to this log dir that did not complete: the log it copied is whole where it was.
+                logger.info("Deleting \(path), left by an interrupted move between log dirs")
+                try FileManager.default.removeItem(atPath: path)
+                continue
+            }
             guard let tp = TopicPartition(directoryName: name) else { continue }
             result.append((tp, path))
         }
@@ -155,7 +167,9 @@ public final class LogManager: Sendable {
             throw StorageError.invalidTopicPartition("partition \(topicPartition.partition) is negative")
         }
         return try creationOrDeletionLock.withLock { _ in
-            let (existing, next) = logs.withLock { ($0.byPartition[topicPartition], $0.directories.nextLogDir) }
+            let (existing, next) = logs.withLock {
+                ($0.byPartition[topicPartition], $0.preferredLogDirs[topicPartition] ?? $0.directories.nextLogDir)
+            }
             if let existing { return existing }
             guard let dir = next else { throw StorageError.noLogDirectories }
             let directory = dir + "/" + topicPartition.directoryName
@@ -178,6 +192,7 @@ public final class LogManager: Sendable {
             logs.withLock { logs in
                 logs.byPartition[topicPartition] = log
                 logs.directories.assign(topicPartition, to: dir)
+                logs.preferredLogDirs[topicPartition] = nil
             }
             logger.info("Created log for partition \(topicPartition) in \(dir)")
             return log
@@ -248,6 +263,7 @@ public final class LogManager: Sendable {
 
     /// Flushes and closes every log, writes the checkpoints and the clean shutdown markers.
     public func shutdown() throws {
+        moves.withLock { $0.shuttingDown = true }
         for log in allLogs { try log.close() }
         try checkpointRecoveryPoints()
         try checkpointLogStartOffsets()

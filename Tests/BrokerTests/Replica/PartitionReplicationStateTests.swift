@@ -49,6 +49,28 @@ import Testing
         #expect(state.highWatermark == 10)
     }
 
+    @Test func theLowWatermarkIsTheLowestLogStartOfTheLeaderAndItsLiveFollowers() {
+        var state = Self.leader(logEnd: 10, highWatermark: 10)
+        let everyone: (Int32) -> Bool = { _ in true }
+        // A follower that has not fetched counts as -1: DeleteRecords waits for it.
+        #expect(state.lowWatermark(leaderLogStartOffset: 5, isAlive: everyone) == -1)
+        var outcome = state.updateFollowerFetchState(
+            replicaId: 2, fetchOffset: 10, leaderLogEndOffset: 10, nowMs: 1, followerLogStartOffset: 5)
+        #expect(outcome.logStartOffsetChanged)
+        outcome = state.updateFollowerFetchState(
+            replicaId: 3, fetchOffset: 10, leaderLogEndOffset: 10, nowMs: 1, followerLogStartOffset: 2)
+        #expect(state.lowWatermark(leaderLogStartOffset: 5, isAlive: everyone) == 2)
+        // A dead broker's replica does not hold it back.
+        #expect(state.lowWatermark(leaderLogStartOffset: 5, isAlive: { $0 != 3 }) == 5)
+        outcome = state.updateFollowerFetchState(
+            replicaId: 3, fetchOffset: 10, leaderLogEndOffset: 10, nowMs: 2, followerLogStartOffset: 5)
+        #expect(outcome.logStartOffsetChanged)
+        #expect(state.lowWatermark(leaderLogStartOffset: 5, isAlive: everyone) == 5)
+        outcome = state.updateFollowerFetchState(
+            replicaId: 3, fetchOffset: 10, leaderLogEndOffset: 10, nowMs: 3, followerLogStartOffset: 5)
+        #expect(!outcome.logStartOffsetChanged)
+    }
+
     @Test func aFollowerOutsideTheIsrDoesNotHoldTheHighWatermarkBack() {
         var state = Self.leader(isr: [1, 2], logEnd: 10)
         _ = state.updateFollowerFetchState(replicaId: 2, fetchOffset: 10, leaderLogEndOffset: 10, nowMs: 1)

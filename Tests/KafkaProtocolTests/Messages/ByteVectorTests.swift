@@ -181,6 +181,34 @@ import Testing
         #expect(try bytes(response, version: 1) == Array(expected.dropLast()))
     }
 
+    /// DeleteRecords as kafka-python 3.x's `delete_records({t-0: 3}, timeout_ms=30000)` encodes it (bytes from its
+    /// `DeleteRecordsRequest.encode`): v0 classic, v2 flexible.
+    @Test func deleteRecordsRequestAsKafkaPythonSendsIt() throws {
+        let request = DeleteRecordsRequest(
+            topics: [.init(name: "t", partitions: [.init(partitionIndex: 0, offset: 3)])], timeoutMs: 30_000)
+        let v0: [UInt8] = [0, 0, 0, 1, 0, 1, 116, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 117, 48]
+        let v2: [UInt8] = [2, 2, 116, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 117, 48, 0]
+        #expect(try bytes(request, version: 0) == v0)
+        #expect(try bytes(request, version: 2) == v2)
+        #expect(try decode(DeleteRecordsRequest.self, v2, version: 2) == request)
+    }
+
+    /// DescribeCluster v0 is flexible from its first version: the flag, then an empty tag buffer (kafka-python's
+    /// bytes); the response's null error message is compact length 0.
+    @Test func describeClusterV0() throws {
+        #expect(try bytes(DescribeClusterRequest(includeClusterAuthorizedOperations: true), version: 0) == [1, 0])
+        let response = DescribeClusterResponse(
+            clusterId: "c", controllerId: 1, brokers: [.init(brokerId: 1, host: "h", port: 9092, rack: nil)])
+        let expected: [UInt8] =
+            [0, 0, 0, 0, 0, 0]  // throttle_time_ms, error_code
+            + [0]  // error_message: null
+            + [2, 99] + be(Int32(1))  // cluster_id "c", controller_id
+            + [2] + be(Int32(1)) + [2, 104] + be(Int32(9092)) + [0, 0]  // one broker: id, "h", port, rack null, tags
+            + be(Int32.min) + [0]  // cluster_authorized_operations not requested, tags
+        #expect(try bytes(response, version: 0) == expected)
+        #expect(try decode(DescribeClusterResponse.self, expected, version: 0) == response)
+    }
+
     /// An array count above `WireLimits.maxArrayCount` is rejected from the count alone, before any element is
     /// decoded or any capacity reserved.
     @Test func arrayCountAboveTheLimitThrows() throws {

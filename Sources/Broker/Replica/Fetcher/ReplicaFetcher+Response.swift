@@ -86,7 +86,8 @@ extension ReplicaFetcher {
             }
             var records = data.records?.buffer ?? ByteBuffer()
             do {
-                _ = try state.partition.appendRecordsAsFollower(&records, leaderHighWatermark: data.highWatermark)
+                _ = try state.partition.appendRecordsAsFollower(
+                    &records, leaderHighWatermark: data.highWatermark, leaderLogStartOffset: data.logStartOffset)
                 state.fetchOffset = log.logEndOffset
                 partitions[tp] = state
                 return true

@@ -59,7 +59,7 @@ public struct CreateTopicsResponse: KafkaResponse, Equatable {
         public init(
             name: String = "",
             errorCode: Int16 = 0,
-            errorMessage: String? = "",
+            errorMessage: String? = nil,
             topicConfigErrorCode: Int16 = 0,
             numPartitions: Int32 = -1,
             replicationFactor: Int16 = -1,

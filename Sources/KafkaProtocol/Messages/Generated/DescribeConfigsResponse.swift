@@ -112,7 +112,7 @@ public struct DescribeConfigsResponse: KafkaResponse, Equatable {
             isSensitive: Bool = false,
             synonyms: [DescribeConfigsSynonym] = [],
             configType: Int8 = 0,
-            documentation: String? = ""
+            documentation: String? = nil
         ) {
             self.name = name
             self.value = value

@@ -26,14 +26,18 @@ public enum KafkaApis {
         .apiVersions: ApiSupport(ApiVersionsRequest.self),
         .createTopics: ApiSupport(CreateTopicsRequest.self),
         .deleteTopics: ApiSupport(DeleteTopicsRequest.self),
+        .deleteRecords: ApiSupport(DeleteRecordsRequest.self),
         .initProducerId: ApiSupport(InitProducerIdRequest.self),
         .offsetForLeaderEpoch: ApiSupport(OffsetForLeaderEpochRequest.self),
         .describeConfigs: ApiSupport(DescribeConfigsRequest.self),
+        .alterReplicaLogDirs: ApiSupport(AlterReplicaLogDirsRequest.self),
+        .describeLogDirs: ApiSupport(DescribeLogDirsRequest.self),
         .createPartitions: ApiSupport(CreatePartitionsRequest.self),
         .deleteGroups: ApiSupport(DeleteGroupsRequest.self),
         .electLeaders: ApiSupport(ElectLeadersRequest.self),
         .alterPartitionReassignments: ApiSupport(AlterPartitionReassignmentsRequest.self),
         .listPartitionReassignments: ApiSupport(ListPartitionReassignmentsRequest.self),
         .offsetDelete: ApiSupport(OffsetDeleteRequest.self),
+        .describeCluster: ApiSupport(DescribeClusterRequest.self),
     ]
 }

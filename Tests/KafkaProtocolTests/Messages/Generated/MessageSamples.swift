@@ -9,6 +9,8 @@ import NIOCore
 let allSampledMessages: [any SampledMessage.Type] = [
     AlterPartitionReassignmentsRequest.self,
     AlterPartitionReassignmentsResponse.self,
+    AlterReplicaLogDirsRequest.self,
+    AlterReplicaLogDirsResponse.self,
     ApiVersionsRequest.self,
     ApiVersionsResponse.self,
     ControlledShutdownRequest.self,
@@ -19,12 +21,18 @@ let allSampledMessages: [any SampledMessage.Type] = [
     CreateTopicsResponse.self,
     DeleteGroupsRequest.self,
     DeleteGroupsResponse.self,
+    DeleteRecordsRequest.self,
+    DeleteRecordsResponse.self,
     DeleteTopicsRequest.self,
     DeleteTopicsResponse.self,
+    DescribeClusterRequest.self,
+    DescribeClusterResponse.self,
     DescribeConfigsRequest.self,
     DescribeConfigsResponse.self,
     DescribeGroupsRequest.self,
     DescribeGroupsResponse.self,
+    DescribeLogDirsRequest.self,
+    DescribeLogDirsResponse.self,
     ElectLeadersRequest.self,
     ElectLeadersResponse.self,
     FetchRequest.self,
@@ -130,14 +138,85 @@ extension AlterPartitionReassignmentsResponse.ReassignablePartitionResponse {
     }
 }
 
+extension AlterReplicaLogDirsRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.dirs = [AlterReplicaLogDirsRequest.AlterReplicaLogDir.sample(version: version, nulls: nulls), AlterReplicaLogDirsRequest.AlterReplicaLogDir.sample(version: version, nulls: nulls)]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension AlterReplicaLogDirsRequest.AlterReplicaLogDir {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.path = "s17-é"
+        value.topics = [AlterReplicaLogDirsRequest.AlterReplicaLogDirTopic.sample(version: version, nulls: nulls), AlterReplicaLogDirsRequest.AlterReplicaLogDirTopic.sample(version: version, nulls: nulls)]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension AlterReplicaLogDirsRequest.AlterReplicaLogDirTopic {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.name = "s19-é"
+        value.partitions = [100020, 100021]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension AlterReplicaLogDirsResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.throttleTimeMs = 100021
+        value.results = [AlterReplicaLogDirsResponse.AlterReplicaLogDirTopicResult.sample(version: version, nulls: nulls), AlterReplicaLogDirsResponse.AlterReplicaLogDirTopicResult.sample(version: version, nulls: nulls)]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension AlterReplicaLogDirsResponse.AlterReplicaLogDirTopicResult {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.topicName = "s23-é"
+        value.partitions = [AlterReplicaLogDirsResponse.AlterReplicaLogDirPartitionResult.sample(version: version, nulls: nulls), AlterReplicaLogDirsResponse.AlterReplicaLogDirPartitionResult.sample(version: version, nulls: nulls)]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension AlterReplicaLogDirsResponse.AlterReplicaLogDirPartitionResult {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.partitionIndex = 100025
+        value.errorCode = 1026
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
 extension ApiVersionsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.clientSoftwareName = "s16-é"
+            value.clientSoftwareName = "s27-é"
         }
         if version >= 3 {
-            value.clientSoftwareVersion = "s17-é"
+            value.clientSoftwareVersion = "s28-é"
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -149,16 +228,16 @@ extension ApiVersionsRequest: SampledMessage {
 extension ApiVersionsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1018
+        value.errorCode = 1029
         value.apiKeys = [ApiVersionsResponse.ApiVersion.sample(version: version, nulls: nulls), ApiVersionsResponse.ApiVersion.sample(version: version, nulls: nulls)]
         if version >= 1 {
-            value.throttleTimeMs = 100020
+            value.throttleTimeMs = 100031
         }
         if version >= 3 {
             value.supportedFeatures = [ApiVersionsResponse.SupportedFeatureKey.sample(version: version, nulls: nulls), ApiVersionsResponse.SupportedFeatureKey.sample(version: version, nulls: nulls)]
         }
         if version >= 3 {
-            value.finalizedFeaturesEpoch = 10000000022
+            value.finalizedFeaturesEpoch = 10000000033
         }
         if version >= 3 {
             value.finalizedFeatures = [ApiVersionsResponse.FinalizedFeatureKey.sample(version: version, nulls: nulls), ApiVersionsResponse.FinalizedFeatureKey.sample(version: version, nulls: nulls)]
@@ -173,9 +252,9 @@ extension ApiVersionsResponse: SampledMessage {
 extension ApiVersionsResponse.ApiVersion {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.apiKey = 1024
-        value.minVersion = 1025
-        value.maxVersion = 1026
+        value.apiKey = 1035
+        value.minVersion = 1036
+        value.maxVersion = 1037
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -187,13 +266,13 @@ extension ApiVersionsResponse.SupportedFeatureKey {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.name = "s27-é"
+            value.name = "s38-é"
         }
         if version >= 3 {
-            value.minVersion = 1028
+            value.minVersion = 1039
         }
         if version >= 3 {
-            value.maxVersion = 1029
+            value.maxVersion = 1040
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -206,13 +285,13 @@ extension ApiVersionsResponse.FinalizedFeatureKey {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.name = "s30-é"
+            value.name = "s41-é"
         }
         if version >= 3 {
-            value.maxVersionLevel = 1031
+            value.maxVersionLevel = 1042
         }
         if version >= 3 {
-            value.minVersionLevel = 1032
+            value.minVersionLevel = 1043
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -224,9 +303,9 @@ extension ApiVersionsResponse.FinalizedFeatureKey {
 extension ControlledShutdownRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.brokerId = 100033
+        value.brokerId = 100044
         if version >= 2 {
-            value.brokerEpoch = 10000000034
+            value.brokerEpoch = 10000000045
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -238,7 +317,7 @@ extension ControlledShutdownRequest: SampledMessage {
 extension ControlledShutdownResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1035
+        value.errorCode = 1046
         value.remainingPartitions = [ControlledShutdownResponse.RemainingPartition.sample(version: version, nulls: nulls), ControlledShutdownResponse.RemainingPartition.sample(version: version, nulls: nulls)]
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -250,8 +329,8 @@ extension ControlledShutdownResponse: SampledMessage {
 extension ControlledShutdownResponse.RemainingPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topicName = "s37-é"
-        value.partitionIndex = 100038
+        value.topicName = "s48-é"
+        value.partitionIndex = 100049
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -263,7 +342,7 @@ extension CreatePartitionsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         value.topics = [CreatePartitionsRequest.CreatePartitionsTopic.sample(version: version, nulls: nulls), CreatePartitionsRequest.CreatePartitionsTopic.sample(version: version, nulls: nulls)]
-        value.timeoutMs = 100040
+        value.timeoutMs = 100051
         value.validateOnly = true
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -275,8 +354,8 @@ extension CreatePartitionsRequest: SampledMessage {
 extension CreatePartitionsRequest.CreatePartitionsTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s42-é"
-        value.count = 100043
+        value.name = "s53-é"
+        value.count = 100054
         value.assignments = nulls ? nil : [CreatePartitionsRequest.CreatePartitionsAssignment.sample(version: version, nulls: nulls), CreatePartitionsRequest.CreatePartitionsAssignment.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -288,7 +367,7 @@ extension CreatePartitionsRequest.CreatePartitionsTopic {
 extension CreatePartitionsRequest.CreatePartitionsAssignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.brokerIds = [100045, 100046]
+        value.brokerIds = [100056, 100057]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -299,7 +378,7 @@ extension CreatePartitionsRequest.CreatePartitionsAssignment {
 extension CreatePartitionsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100046
+        value.throttleTimeMs = 100057
         value.results = [CreatePartitionsResponse.CreatePartitionsTopicResult.sample(version: version, nulls: nulls), CreatePartitionsResponse.CreatePartitionsTopicResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -311,9 +390,9 @@ extension CreatePartitionsResponse: SampledMessage {
 extension CreatePartitionsResponse.CreatePartitionsTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s48-é"
-        value.errorCode = 1049
-        value.errorMessage = nulls ? nil : "s50-é"
+        value.name = "s59-é"
+        value.errorCode = 1060
+        value.errorMessage = nulls ? nil : "s61-é"
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -325,7 +404,7 @@ extension CreateTopicsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         value.topics = [CreateTopicsRequest.CreatableTopic.sample(version: version, nulls: nulls), CreateTopicsRequest.CreatableTopic.sample(version: version, nulls: nulls)]
-        value.timeoutMs = 100052
+        value.timeoutMs = 100063
         if version >= 1 {
             value.validateOnly = true
         }
@@ -339,9 +418,9 @@ extension CreateTopicsRequest: SampledMessage {
 extension CreateTopicsRequest.CreatableTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s54-é"
-        value.numPartitions = 100055
-        value.replicationFactor = 1056
+        value.name = "s65-é"
+        value.numPartitions = 100066
+        value.replicationFactor = 1067
         value.assignments = [CreateTopicsRequest.CreatableReplicaAssignment.sample(version: version, nulls: nulls), CreateTopicsRequest.CreatableReplicaAssignment.sample(version: version, nulls: nulls)]
         value.configs = [CreateTopicsRequest.CreateableTopicConfig.sample(version: version, nulls: nulls), CreateTopicsRequest.CreateableTopicConfig.sample(version: version, nulls: nulls)]
         if version >= 5 {
@@ -354,8 +433,8 @@ extension CreateTopicsRequest.CreatableTopic {
 extension CreateTopicsRequest.CreatableReplicaAssignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100059
-        value.brokerIds = [100060, 100061]
+        value.partitionIndex = 100070
+        value.brokerIds = [100071, 100072]
         if version >= 5 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -366,8 +445,8 @@ extension CreateTopicsRequest.CreatableReplicaAssignment {
 extension CreateTopicsRequest.CreateableTopicConfig {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s61-é"
-        value.value = nulls ? nil : "s62-é"
+        value.name = "s72-é"
+        value.value = nulls ? nil : "s73-é"
         if version >= 5 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -379,7 +458,7 @@ extension CreateTopicsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100063
+            value.throttleTimeMs = 100074
         }
         value.topics = [CreateTopicsResponse.CreatableTopicResult.sample(version: version, nulls: nulls), CreateTopicsResponse.CreatableTopicResult.sample(version: version, nulls: nulls)]
         if version >= 5 {
@@ -392,19 +471,19 @@ extension CreateTopicsResponse: SampledMessage {
 extension CreateTopicsResponse.CreatableTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s65-é"
-        value.errorCode = 1066
+        value.name = "s76-é"
+        value.errorCode = 1077
         if version >= 1 {
-            value.errorMessage = nulls ? nil : "s67-é"
+            value.errorMessage = nulls ? nil : "s78-é"
         }
         if version >= 5 {
-            value.topicConfigErrorCode = 1068
+            value.topicConfigErrorCode = 1079
         }
         if version >= 5 {
-            value.numPartitions = 100069
+            value.numPartitions = 100080
         }
         if version >= 5 {
-            value.replicationFactor = 1070
+            value.replicationFactor = 1081
         }
         if version >= 5 {
             value.configs = nulls ? nil : [CreateTopicsResponse.CreatableTopicConfigs.sample(version: version, nulls: nulls), CreateTopicsResponse.CreatableTopicConfigs.sample(version: version, nulls: nulls)]
@@ -420,16 +499,16 @@ extension CreateTopicsResponse.CreatableTopicConfigs {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 5 {
-            value.name = "s72-é"
+            value.name = "s83-é"
         }
         if version >= 5 {
-            value.value = nulls ? nil : "s73-é"
+            value.value = nulls ? nil : "s84-é"
         }
         if version >= 5 {
             value.readOnly = true
         }
         if version >= 5 {
-            value.configSource = 76
+            value.configSource = 87
         }
         if version >= 5 {
             value.isSensitive = true
@@ -444,7 +523,7 @@ extension CreateTopicsResponse.CreatableTopicConfigs {
 extension DeleteGroupsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupsNames = ["s77-é", "s78-é"]
+        value.groupsNames = ["s88-é", "s89-é"]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -455,7 +534,7 @@ extension DeleteGroupsRequest: SampledMessage {
 extension DeleteGroupsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100078
+        value.throttleTimeMs = 100089
         value.results = [DeleteGroupsResponse.DeletableGroupResult.sample(version: version, nulls: nulls), DeleteGroupsResponse.DeletableGroupResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -467,8 +546,81 @@ extension DeleteGroupsResponse: SampledMessage {
 extension DeleteGroupsResponse.DeletableGroupResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s80-é"
-        value.errorCode = 1081
+        value.groupId = "s91-é"
+        value.errorCode = 1092
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension DeleteRecordsRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.topics = [DeleteRecordsRequest.DeleteRecordsTopic.sample(version: version, nulls: nulls), DeleteRecordsRequest.DeleteRecordsTopic.sample(version: version, nulls: nulls)]
+        value.timeoutMs = 100094
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension DeleteRecordsRequest.DeleteRecordsTopic {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.name = "s95-é"
+        value.partitions = [DeleteRecordsRequest.DeleteRecordsPartition.sample(version: version, nulls: nulls), DeleteRecordsRequest.DeleteRecordsPartition.sample(version: version, nulls: nulls)]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension DeleteRecordsRequest.DeleteRecordsPartition {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.partitionIndex = 100097
+        value.offset = 10000000098
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension DeleteRecordsResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.throttleTimeMs = 100099
+        value.topics = [DeleteRecordsResponse.DeleteRecordsTopicResult.sample(version: version, nulls: nulls), DeleteRecordsResponse.DeleteRecordsTopicResult.sample(version: version, nulls: nulls)]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension DeleteRecordsResponse.DeleteRecordsTopicResult {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.name = "s101-é"
+        value.partitions = [DeleteRecordsResponse.DeleteRecordsPartitionResult.sample(version: version, nulls: nulls), DeleteRecordsResponse.DeleteRecordsPartitionResult.sample(version: version, nulls: nulls)]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension DeleteRecordsResponse.DeleteRecordsPartitionResult {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.partitionIndex = 100103
+        value.lowWatermark = 10000000104
+        value.errorCode = 1105
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -479,8 +631,8 @@ extension DeleteGroupsResponse.DeletableGroupResult {
 extension DeleteTopicsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topicNames = ["s82-é", "s83-é"]
-        value.timeoutMs = 100083
+        value.topicNames = ["s106-é", "s107-é"]
+        value.timeoutMs = 100107
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -492,7 +644,7 @@ extension DeleteTopicsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100084
+            value.throttleTimeMs = 100108
         }
         value.responses = [DeleteTopicsResponse.DeletableTopicResult.sample(version: version, nulls: nulls), DeleteTopicsResponse.DeletableTopicResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -505,14 +657,56 @@ extension DeleteTopicsResponse: SampledMessage {
 extension DeleteTopicsResponse.DeletableTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s86-é"
-        value.errorCode = 1087
+        value.name = "s110-é"
+        value.errorCode = 1111
         if version >= 5 {
-            value.errorMessage = nulls ? nil : "s88-é"
+            value.errorMessage = nulls ? nil : "s112-é"
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
+        return value
+    }
+}
+
+extension DescribeClusterRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.includeClusterAuthorizedOperations = true
+        if version >= 1 {
+            value.endpointType = 15
+        }
+        value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        return value
+    }
+}
+
+extension DescribeClusterResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.throttleTimeMs = 100115
+        value.errorCode = 1116
+        value.errorMessage = nulls ? nil : "s117-é"
+        if version >= 1 {
+            value.endpointType = 19
+        }
+        value.clusterId = "s119-é"
+        value.controllerId = 100120
+        value.brokers = [DescribeClusterResponse.DescribeClusterBroker.sample(version: version, nulls: nulls), DescribeClusterResponse.DescribeClusterBroker.sample(version: version, nulls: nulls)]
+        value.clusterAuthorizedOperations = 100122
+        value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        return value
+    }
+}
+
+extension DescribeClusterResponse.DescribeClusterBroker {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.brokerId = 100123
+        value.host = "s124-é"
+        value.port = 100125
+        value.rack = nulls ? nil : "s126-é"
+        value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
     }
 }
@@ -537,9 +731,9 @@ extension DescribeConfigsRequest: SampledMessage {
 extension DescribeConfigsRequest.DescribeConfigsResource {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.resourceType = 93
-        value.resourceName = "s93-é"
-        value.configurationKeys = nulls ? nil : ["s94-é", "s95-é"]
+        value.resourceType = 31
+        value.resourceName = "s131-é"
+        value.configurationKeys = nulls ? nil : ["s132-é", "s133-é"]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -550,7 +744,7 @@ extension DescribeConfigsRequest.DescribeConfigsResource {
 extension DescribeConfigsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100095
+        value.throttleTimeMs = 100133
         value.results = [DescribeConfigsResponse.DescribeConfigsResult.sample(version: version, nulls: nulls), DescribeConfigsResponse.DescribeConfigsResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -562,10 +756,10 @@ extension DescribeConfigsResponse: SampledMessage {
 extension DescribeConfigsResponse.DescribeConfigsResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1097
-        value.errorMessage = nulls ? nil : "s98-é"
-        value.resourceType = 100
-        value.resourceName = "s100-é"
+        value.errorCode = 1135
+        value.errorMessage = nulls ? nil : "s136-é"
+        value.resourceType = 38
+        value.resourceName = "s138-é"
         value.configs = [DescribeConfigsResponse.DescribeConfigsResourceResult.sample(version: version, nulls: nulls), DescribeConfigsResponse.DescribeConfigsResourceResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -577,24 +771,24 @@ extension DescribeConfigsResponse.DescribeConfigsResult {
 extension DescribeConfigsResponse.DescribeConfigsResourceResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s102-é"
-        value.value = nulls ? nil : "s103-é"
+        value.name = "s140-é"
+        value.value = nulls ? nil : "s141-é"
         value.readOnly = true
         if version <= 0 {
             value.isDefault = true
         }
         if version >= 1 {
-            value.configSource = 7
+            value.configSource = 45
         }
         value.isSensitive = true
         if version >= 1 {
             value.synonyms = [DescribeConfigsResponse.DescribeConfigsSynonym.sample(version: version, nulls: nulls), DescribeConfigsResponse.DescribeConfigsSynonym.sample(version: version, nulls: nulls)]
         }
         if version >= 3 {
-            value.configType = 10
+            value.configType = 48
         }
         if version >= 3 {
-            value.documentation = nulls ? nil : "s110-é"
+            value.documentation = nulls ? nil : "s148-é"
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -607,13 +801,13 @@ extension DescribeConfigsResponse.DescribeConfigsSynonym {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.name = "s111-é"
+            value.name = "s149-é"
         }
         if version >= 1 {
-            value.value = nulls ? nil : "s112-é"
+            value.value = nulls ? nil : "s150-é"
         }
         if version >= 1 {
-            value.source = 14
+            value.source = 52
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -625,7 +819,7 @@ extension DescribeConfigsResponse.DescribeConfigsSynonym {
 extension DescribeGroupsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groups = ["s114-é", "s115-é"]
+        value.groups = ["s152-é", "s153-é"]
         if version >= 3 {
             value.includeAuthorizedOperations = true
         }
@@ -640,7 +834,7 @@ extension DescribeGroupsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100116
+            value.throttleTimeMs = 100154
         }
         value.groups = [DescribeGroupsResponse.DescribedGroup.sample(version: version, nulls: nulls), DescribeGroupsResponse.DescribedGroup.sample(version: version, nulls: nulls)]
         if version >= 5 {
@@ -653,14 +847,14 @@ extension DescribeGroupsResponse: SampledMessage {
 extension DescribeGroupsResponse.DescribedGroup {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1118
-        value.groupId = "s119-é"
-        value.groupState = "s120-é"
-        value.protocolType = "s121-é"
-        value.protocolData = "s122-é"
+        value.errorCode = 1156
+        value.groupId = "s157-é"
+        value.groupState = "s158-é"
+        value.protocolType = "s159-é"
+        value.protocolData = "s160-é"
         value.members = [DescribeGroupsResponse.DescribedGroupMember.sample(version: version, nulls: nulls), DescribeGroupsResponse.DescribedGroupMember.sample(version: version, nulls: nulls)]
         if version >= 3 {
-            value.authorizedOperations = 100124
+            value.authorizedOperations = 100162
         }
         if version >= 5 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -672,15 +866,89 @@ extension DescribeGroupsResponse.DescribedGroup {
 extension DescribeGroupsResponse.DescribedGroupMember {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.memberId = "s125-é"
+        value.memberId = "s163-é"
         if version >= 4 {
-            value.groupInstanceId = nulls ? nil : "s126-é"
+            value.groupInstanceId = nulls ? nil : "s164-é"
         }
-        value.clientId = "s127-é"
-        value.clientHost = "s128-é"
-        value.memberMetadata = ByteBuffer(bytes: [129, 1, 2])
-        value.memberAssignment = ByteBuffer(bytes: [130, 1, 2])
+        value.clientId = "s165-é"
+        value.clientHost = "s166-é"
+        value.memberMetadata = ByteBuffer(bytes: [167, 1, 2])
+        value.memberAssignment = ByteBuffer(bytes: [168, 1, 2])
         if version >= 5 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension DescribeLogDirsRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.topics = nulls ? nil : [DescribeLogDirsRequest.DescribableLogDirTopic.sample(version: version, nulls: nulls), DescribeLogDirsRequest.DescribableLogDirTopic.sample(version: version, nulls: nulls)]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension DescribeLogDirsRequest.DescribableLogDirTopic {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.topic = "s170-é"
+        value.partitionIndex = [100171, 100172]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension DescribeLogDirsResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.throttleTimeMs = 100172
+        value.results = [DescribeLogDirsResponse.DescribeLogDirsResult.sample(version: version, nulls: nulls), DescribeLogDirsResponse.DescribeLogDirsResult.sample(version: version, nulls: nulls)]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension DescribeLogDirsResponse.DescribeLogDirsResult {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.errorCode = 1174
+        value.logDir = "s175-é"
+        value.topics = [DescribeLogDirsResponse.DescribeLogDirsTopic.sample(version: version, nulls: nulls), DescribeLogDirsResponse.DescribeLogDirsTopic.sample(version: version, nulls: nulls)]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension DescribeLogDirsResponse.DescribeLogDirsTopic {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.name = "s177-é"
+        value.partitions = [DescribeLogDirsResponse.DescribeLogDirsPartition.sample(version: version, nulls: nulls), DescribeLogDirsResponse.DescribeLogDirsPartition.sample(version: version, nulls: nulls)]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension DescribeLogDirsResponse.DescribeLogDirsPartition {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.partitionIndex = 100179
+        value.partitionSize = 10000000180
+        value.offsetLag = 10000000181
+        value.isFutureKey = true
+        if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
@@ -691,10 +959,10 @@ extension ElectLeadersRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.electionType = 32
+            value.electionType = 84
         }
         value.topicPartitions = nulls ? nil : [ElectLeadersRequest.TopicPartitions.sample(version: version, nulls: nulls), ElectLeadersRequest.TopicPartitions.sample(version: version, nulls: nulls)]
-        value.timeoutMs = 100133
+        value.timeoutMs = 100185
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -705,8 +973,8 @@ extension ElectLeadersRequest: SampledMessage {
 extension ElectLeadersRequest.TopicPartitions {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s134-é"
-        value.partitionId = [100135, 100136]
+        value.topic = "s186-é"
+        value.partitionId = [100187, 100188]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -717,9 +985,9 @@ extension ElectLeadersRequest.TopicPartitions {
 extension ElectLeadersResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100136
+        value.throttleTimeMs = 100188
         if version >= 1 {
-            value.errorCode = 1137
+            value.errorCode = 1189
         }
         value.replicaElectionResults = [ElectLeadersResponse.ReplicaElectionResult.sample(version: version, nulls: nulls), ElectLeadersResponse.ReplicaElectionResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
@@ -732,7 +1000,7 @@ extension ElectLeadersResponse: SampledMessage {
 extension ElectLeadersResponse.ReplicaElectionResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s139-é"
+        value.topic = "s191-é"
         value.partitionResult = [ElectLeadersResponse.PartitionResult.sample(version: version, nulls: nulls), ElectLeadersResponse.PartitionResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -744,9 +1012,9 @@ extension ElectLeadersResponse.ReplicaElectionResult {
 extension ElectLeadersResponse.PartitionResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionId = 100141
-        value.errorCode = 1142
-        value.errorMessage = nulls ? nil : "s143-é"
+        value.partitionId = 100193
+        value.errorCode = 1194
+        value.errorMessage = nulls ? nil : "s195-é"
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -758,29 +1026,29 @@ extension FetchRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 12 {
-            value.clusterId = nulls ? nil : "s144-é"
+            value.clusterId = nulls ? nil : "s196-é"
         }
-        value.replicaId = 100145
-        value.maxWaitMs = 100146
-        value.minBytes = 100147
+        value.replicaId = 100197
+        value.maxWaitMs = 100198
+        value.minBytes = 100199
         if version >= 3 {
-            value.maxBytes = 100148
+            value.maxBytes = 100200
         }
         if version >= 4 {
-            value.isolationLevel = 50
+            value.isolationLevel = 2
         }
         if version >= 7 {
-            value.sessionId = 100150
+            value.sessionId = 100202
         }
         if version >= 7 {
-            value.sessionEpoch = 100151
+            value.sessionEpoch = 100203
         }
         value.topics = [FetchRequest.FetchTopic.sample(version: version, nulls: nulls), FetchRequest.FetchTopic.sample(version: version, nulls: nulls)]
         if version >= 7 {
             value.forgottenTopicsData = [FetchRequest.ForgottenTopic.sample(version: version, nulls: nulls), FetchRequest.ForgottenTopic.sample(version: version, nulls: nulls)]
         }
         if version >= 11 {
-            value.rackId = "s154-é"
+            value.rackId = "s206-é"
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -792,7 +1060,7 @@ extension FetchRequest: SampledMessage {
 extension FetchRequest.FetchTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s155-é"
+        value.topic = "s207-é"
         value.partitions = [FetchRequest.FetchPartition.sample(version: version, nulls: nulls), FetchRequest.FetchPartition.sample(version: version, nulls: nulls)]
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -804,18 +1072,18 @@ extension FetchRequest.FetchTopic {
 extension FetchRequest.FetchPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partition = 100157
+        value.partition = 100209
         if version >= 9 {
-            value.currentLeaderEpoch = 100158
+            value.currentLeaderEpoch = 100210
         }
-        value.fetchOffset = 10000000159
+        value.fetchOffset = 10000000211
         if version >= 12 {
-            value.lastFetchedEpoch = 100160
+            value.lastFetchedEpoch = 100212
         }
         if version >= 5 {
-            value.logStartOffset = 10000000161
+            value.logStartOffset = 10000000213
         }
-        value.partitionMaxBytes = 100162
+        value.partitionMaxBytes = 100214
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -827,10 +1095,10 @@ extension FetchRequest.ForgottenTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 7 {
-            value.topic = "s163-é"
+            value.topic = "s215-é"
         }
         if version >= 7 {
-            value.partitions = [100164, 100165]
+            value.partitions = [100216, 100217]
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -843,13 +1111,13 @@ extension FetchResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100165
+            value.throttleTimeMs = 100217
         }
         if version >= 7 {
-            value.errorCode = 1166
+            value.errorCode = 1218
         }
         if version >= 7 {
-            value.sessionId = 100167
+            value.sessionId = 100219
         }
         value.responses = [FetchResponse.FetchableTopicResponse.sample(version: version, nulls: nulls), FetchResponse.FetchableTopicResponse.sample(version: version, nulls: nulls)]
         if version >= 12 {
@@ -862,7 +1130,7 @@ extension FetchResponse: SampledMessage {
 extension FetchResponse.FetchableTopicResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s169-é"
+        value.topic = "s221-é"
         value.partitions = [FetchResponse.PartitionData.sample(version: version, nulls: nulls), FetchResponse.PartitionData.sample(version: version, nulls: nulls)]
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -874,14 +1142,14 @@ extension FetchResponse.FetchableTopicResponse {
 extension FetchResponse.PartitionData {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100171
-        value.errorCode = 1172
-        value.highWatermark = 10000000173
+        value.partitionIndex = 100223
+        value.errorCode = 1224
+        value.highWatermark = 10000000225
         if version >= 4 {
-            value.lastStableOffset = 10000000174
+            value.lastStableOffset = 10000000226
         }
         if version >= 5 {
-            value.logStartOffset = 10000000175
+            value.logStartOffset = 10000000227
         }
         if version >= 12 {
             value.divergingEpoch = FetchResponse.EpochEndOffset.sample(version: version, nulls: nulls)
@@ -896,9 +1164,9 @@ extension FetchResponse.PartitionData {
             value.abortedTransactions = nulls ? nil : [FetchResponse.AbortedTransaction.sample(version: version, nulls: nulls), FetchResponse.AbortedTransaction.sample(version: version, nulls: nulls)]
         }
         if version >= 11 {
-            value.preferredReadReplica = 100180
+            value.preferredReadReplica = 100232
         }
-        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 181, 0xCD, 0xEF]))
+        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 233, 0xCD, 0xEF]))
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -910,10 +1178,10 @@ extension FetchResponse.EpochEndOffset {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 12 {
-            value.epoch = 100182
+            value.epoch = 100234
         }
         if version >= 12 {
-            value.endOffset = 10000000183
+            value.endOffset = 10000000235
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -926,10 +1194,10 @@ extension FetchResponse.LeaderIdAndEpoch {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 12 {
-            value.leaderId = 100184
+            value.leaderId = 100236
         }
         if version >= 12 {
-            value.leaderEpoch = 100185
+            value.leaderEpoch = 100237
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -941,8 +1209,8 @@ extension FetchResponse.LeaderIdAndEpoch {
 extension FetchResponse.SnapshotId {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.endOffset = 10000000186
-        value.epoch = 100187
+        value.endOffset = 10000000238
+        value.epoch = 100239
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -954,10 +1222,10 @@ extension FetchResponse.AbortedTransaction {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 4 {
-            value.producerId = 10000000188
+            value.producerId = 10000000240
         }
         if version >= 4 {
-            value.firstOffset = 10000000189
+            value.firstOffset = 10000000241
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -969,9 +1237,9 @@ extension FetchResponse.AbortedTransaction {
 extension FindCoordinatorRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.key = "s190-é"
+        value.key = "s242-é"
         if version >= 1 {
-            value.keyType = 92
+            value.keyType = 44
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -984,15 +1252,15 @@ extension FindCoordinatorResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100192
+            value.throttleTimeMs = 100244
         }
-        value.errorCode = 1193
+        value.errorCode = 1245
         if version >= 1 {
-            value.errorMessage = nulls ? nil : "s194-é"
+            value.errorMessage = nulls ? nil : "s246-é"
         }
-        value.nodeId = 100195
-        value.host = "s196-é"
-        value.port = 100197
+        value.nodeId = 100247
+        value.host = "s248-é"
+        value.port = 100249
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1003,11 +1271,11 @@ extension FindCoordinatorResponse: SampledMessage {
 extension HeartbeatRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s198-é"
-        value.generationId = 100199
-        value.memberId = "s200-é"
+        value.groupId = "s250-é"
+        value.generationId = 100251
+        value.memberId = "s252-é"
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s201-é"
+            value.groupInstanceId = nulls ? nil : "s253-é"
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1020,9 +1288,9 @@ extension HeartbeatResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100202
+            value.throttleTimeMs = 100254
         }
-        value.errorCode = 1203
+        value.errorCode = 1255
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1033,13 +1301,13 @@ extension HeartbeatResponse: SampledMessage {
 extension InitProducerIdRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.transactionalId = nulls ? nil : "s204-é"
-        value.transactionTimeoutMs = 100205
+        value.transactionalId = nulls ? nil : "s256-é"
+        value.transactionTimeoutMs = 100257
         if version >= 3 {
-            value.producerId = 10000000206
+            value.producerId = 10000000258
         }
         if version >= 3 {
-            value.producerEpoch = 1207
+            value.producerEpoch = 1259
         }
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1051,10 +1319,10 @@ extension InitProducerIdRequest: SampledMessage {
 extension InitProducerIdResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100208
-        value.errorCode = 1209
-        value.producerId = 10000000210
-        value.producerEpoch = 1211
+        value.throttleTimeMs = 100260
+        value.errorCode = 1261
+        value.producerId = 10000000262
+        value.producerEpoch = 1263
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1065,16 +1333,16 @@ extension InitProducerIdResponse: SampledMessage {
 extension JoinGroupRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s212-é"
-        value.sessionTimeoutMs = 100213
+        value.groupId = "s264-é"
+        value.sessionTimeoutMs = 100265
         if version >= 1 {
-            value.rebalanceTimeoutMs = 100214
+            value.rebalanceTimeoutMs = 100266
         }
-        value.memberId = "s215-é"
+        value.memberId = "s267-é"
         if version >= 5 {
-            value.groupInstanceId = nulls ? nil : "s216-é"
+            value.groupInstanceId = nulls ? nil : "s268-é"
         }
-        value.protocolType = "s217-é"
+        value.protocolType = "s269-é"
         value.protocols = [JoinGroupRequest.JoinGroupRequestProtocol.sample(version: version, nulls: nulls), JoinGroupRequest.JoinGroupRequestProtocol.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1086,8 +1354,8 @@ extension JoinGroupRequest: SampledMessage {
 extension JoinGroupRequest.JoinGroupRequestProtocol {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s219-é"
-        value.metadata = ByteBuffer(bytes: [220, 1, 2])
+        value.name = "s271-é"
+        value.metadata = ByteBuffer(bytes: [16, 1, 2])
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1099,16 +1367,16 @@ extension JoinGroupResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100221
+            value.throttleTimeMs = 100273
         }
-        value.errorCode = 1222
-        value.generationId = 100223
+        value.errorCode = 1274
+        value.generationId = 100275
         if version >= 7 {
-            value.protocolType = nulls ? nil : "s224-é"
+            value.protocolType = nulls ? nil : "s276-é"
         }
-        value.protocolName = nulls && version >= 7 ? nil : "s225-é"
-        value.leader = "s226-é"
-        value.memberId = "s227-é"
+        value.protocolName = nulls && version >= 7 ? nil : "s277-é"
+        value.leader = "s278-é"
+        value.memberId = "s279-é"
         value.members = [JoinGroupResponse.JoinGroupResponseMember.sample(version: version, nulls: nulls), JoinGroupResponse.JoinGroupResponseMember.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1120,11 +1388,11 @@ extension JoinGroupResponse: SampledMessage {
 extension JoinGroupResponse.JoinGroupResponseMember {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.memberId = "s229-é"
+        value.memberId = "s281-é"
         if version >= 5 {
-            value.groupInstanceId = nulls ? nil : "s230-é"
+            value.groupInstanceId = nulls ? nil : "s282-é"
         }
-        value.metadata = ByteBuffer(bytes: [231, 1, 2])
+        value.metadata = ByteBuffer(bytes: [27, 1, 2])
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1135,13 +1403,13 @@ extension JoinGroupResponse.JoinGroupResponseMember {
 extension LeaderAndIsrRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.controllerId = 100232
-        value.controllerEpoch = 100233
+        value.controllerId = 100284
+        value.controllerEpoch = 100285
         if version >= 2 {
-            value.brokerEpoch = 10000000234
+            value.brokerEpoch = 10000000286
         }
         if version >= 5 {
-            value.type = 36
+            value.type = 88
         }
         if version <= 1 {
             value.ungroupedPartitionStates = [LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls), LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls)]
@@ -1161,10 +1429,10 @@ extension LeaderAndIsrRequest.LeaderAndIsrTopicState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.topicName = "s239-é"
+            value.topicName = "s291-é"
         }
         if version >= 5 {
-            value.topicId = KafkaUUID(mostSignificantBits: 240, leastSignificantBits: 1900560)
+            value.topicId = KafkaUUID(mostSignificantBits: 292, leastSignificantBits: 2312348)
         }
         if version >= 2 {
             value.partitionStates = [LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls), LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls)]
@@ -1179,9 +1447,9 @@ extension LeaderAndIsrRequest.LeaderAndIsrTopicState {
 extension LeaderAndIsrRequest.LeaderAndIsrLiveLeader {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.brokerId = 100242
-        value.hostName = "s243-é"
-        value.port = 100244
+        value.brokerId = 100294
+        value.hostName = "s295-é"
+        value.port = 100296
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1193,20 +1461,20 @@ extension LeaderAndIsrRequest.LeaderAndIsrPartitionState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 1 {
-            value.topicName = "s245-é"
+            value.topicName = "s297-é"
         }
-        value.partitionIndex = 100246
-        value.controllerEpoch = 100247
-        value.leader = 100248
-        value.leaderEpoch = 100249
-        value.isr = [100250, 100251]
-        value.zkVersion = 100251
-        value.replicas = [100252, 100253]
+        value.partitionIndex = 100298
+        value.controllerEpoch = 100299
+        value.leader = 100300
+        value.leaderEpoch = 100301
+        value.isr = [100302, 100303]
+        value.zkVersion = 100303
+        value.replicas = [100304, 100305]
         if version >= 3 {
-            value.addingReplicas = [100253, 100254]
+            value.addingReplicas = [100305, 100306]
         }
         if version >= 3 {
-            value.removingReplicas = [100254, 100255]
+            value.removingReplicas = [100306, 100307]
         }
         if version >= 1 {
             value.isNew = true
@@ -1221,7 +1489,7 @@ extension LeaderAndIsrRequest.LeaderAndIsrPartitionState {
 extension LeaderAndIsrResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1256
+        value.errorCode = 1308
         if version <= 4 {
             value.partitionErrors = [LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls), LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls)]
         }
@@ -1239,7 +1507,7 @@ extension LeaderAndIsrResponse.LeaderAndIsrTopicError {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 5 {
-            value.topicId = KafkaUUID(mostSignificantBits: 259, leastSignificantBits: 2051021)
+            value.topicId = KafkaUUID(mostSignificantBits: 311, leastSignificantBits: 2462809)
         }
         if version >= 5 {
             value.partitionErrors = [LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls), LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls)]
@@ -1255,10 +1523,10 @@ extension LeaderAndIsrResponse.LeaderAndIsrPartitionError {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 4 {
-            value.topicName = "s261-é"
+            value.topicName = "s313-é"
         }
-        value.partitionIndex = 100262
-        value.errorCode = 1263
+        value.partitionIndex = 100314
+        value.errorCode = 1315
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1269,9 +1537,9 @@ extension LeaderAndIsrResponse.LeaderAndIsrPartitionError {
 extension LeaveGroupRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s264-é"
+        value.groupId = "s316-é"
         if version <= 2 {
-            value.memberId = "s265-é"
+            value.memberId = "s317-é"
         }
         if version >= 3 {
             value.members = [LeaveGroupRequest.MemberIdentity.sample(version: version, nulls: nulls), LeaveGroupRequest.MemberIdentity.sample(version: version, nulls: nulls)]
@@ -1287,10 +1555,10 @@ extension LeaveGroupRequest.MemberIdentity {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.memberId = "s267-é"
+            value.memberId = "s319-é"
         }
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s268-é"
+            value.groupInstanceId = nulls ? nil : "s320-é"
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1303,9 +1571,9 @@ extension LeaveGroupResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100269
+            value.throttleTimeMs = 100321
         }
-        value.errorCode = 1270
+        value.errorCode = 1322
         if version >= 3 {
             value.members = [LeaveGroupResponse.MemberResponse.sample(version: version, nulls: nulls), LeaveGroupResponse.MemberResponse.sample(version: version, nulls: nulls)]
         }
@@ -1320,13 +1588,13 @@ extension LeaveGroupResponse.MemberResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.memberId = "s272-é"
+            value.memberId = "s324-é"
         }
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s273-é"
+            value.groupInstanceId = nulls ? nil : "s325-é"
         }
         if version >= 3 {
-            value.errorCode = 1274
+            value.errorCode = 1326
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1339,7 +1607,7 @@ extension ListGroupsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 4 {
-            value.statesFilter = ["s275-é", "s276-é"]
+            value.statesFilter = ["s327-é", "s328-é"]
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1352,9 +1620,9 @@ extension ListGroupsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100276
+            value.throttleTimeMs = 100328
         }
-        value.errorCode = 1277
+        value.errorCode = 1329
         value.groups = [ListGroupsResponse.ListedGroup.sample(version: version, nulls: nulls), ListGroupsResponse.ListedGroup.sample(version: version, nulls: nulls)]
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1366,10 +1634,10 @@ extension ListGroupsResponse: SampledMessage {
 extension ListGroupsResponse.ListedGroup {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s279-é"
-        value.protocolType = "s280-é"
+        value.groupId = "s331-é"
+        value.protocolType = "s332-é"
         if version >= 4 {
-            value.groupState = "s281-é"
+            value.groupState = "s333-é"
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1381,9 +1649,9 @@ extension ListGroupsResponse.ListedGroup {
 extension ListOffsetsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.replicaId = 100282
+        value.replicaId = 100334
         if version >= 2 {
-            value.isolationLevel = 84
+            value.isolationLevel = 36
         }
         value.topics = [ListOffsetsRequest.ListOffsetsTopic.sample(version: version, nulls: nulls), ListOffsetsRequest.ListOffsetsTopic.sample(version: version, nulls: nulls)]
         if version >= 6 {
@@ -1396,7 +1664,7 @@ extension ListOffsetsRequest: SampledMessage {
 extension ListOffsetsRequest.ListOffsetsTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s285-é"
+        value.name = "s337-é"
         value.partitions = [ListOffsetsRequest.ListOffsetsPartition.sample(version: version, nulls: nulls), ListOffsetsRequest.ListOffsetsPartition.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1408,13 +1676,13 @@ extension ListOffsetsRequest.ListOffsetsTopic {
 extension ListOffsetsRequest.ListOffsetsPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100287
+        value.partitionIndex = 100339
         if version >= 4 {
-            value.currentLeaderEpoch = 100288
+            value.currentLeaderEpoch = 100340
         }
-        value.timestamp = 10000000289
+        value.timestamp = 10000000341
         if version <= 0 {
-            value.maxNumOffsets = 100290
+            value.maxNumOffsets = 100342
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1427,7 +1695,7 @@ extension ListOffsetsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100291
+            value.throttleTimeMs = 100343
         }
         value.topics = [ListOffsetsResponse.ListOffsetsTopicResponse.sample(version: version, nulls: nulls), ListOffsetsResponse.ListOffsetsTopicResponse.sample(version: version, nulls: nulls)]
         if version >= 6 {
@@ -1440,7 +1708,7 @@ extension ListOffsetsResponse: SampledMessage {
 extension ListOffsetsResponse.ListOffsetsTopicResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s293-é"
+        value.name = "s345-é"
         value.partitions = [ListOffsetsResponse.ListOffsetsPartitionResponse.sample(version: version, nulls: nulls), ListOffsetsResponse.ListOffsetsPartitionResponse.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1452,19 +1720,19 @@ extension ListOffsetsResponse.ListOffsetsTopicResponse {
 extension ListOffsetsResponse.ListOffsetsPartitionResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100295
-        value.errorCode = 1296
+        value.partitionIndex = 100347
+        value.errorCode = 1348
         if version <= 0 {
-            value.oldStyleOffsets = [10000000297, 10000000298]
+            value.oldStyleOffsets = [10000000349, 10000000350]
         }
         if version >= 1 {
-            value.timestamp = 10000000298
+            value.timestamp = 10000000350
         }
         if version >= 1 {
-            value.offset = 10000000299
+            value.offset = 10000000351
         }
         if version >= 4 {
-            value.leaderEpoch = 100300
+            value.leaderEpoch = 100352
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1476,7 +1744,7 @@ extension ListOffsetsResponse.ListOffsetsPartitionResponse {
 extension ListPartitionReassignmentsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.timeoutMs = 100301
+        value.timeoutMs = 100353
         value.topics = nulls ? nil : [ListPartitionReassignmentsRequest.ListPartitionReassignmentsTopics.sample(version: version, nulls: nulls), ListPartitionReassignmentsRequest.ListPartitionReassignmentsTopics.sample(version: version, nulls: nulls)]
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
@@ -1486,8 +1754,8 @@ extension ListPartitionReassignmentsRequest: SampledMessage {
 extension ListPartitionReassignmentsRequest.ListPartitionReassignmentsTopics {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s303-é"
-        value.partitionIndexes = [100304, 100305]
+        value.name = "s355-é"
+        value.partitionIndexes = [100356, 100357]
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
     }
@@ -1496,9 +1764,9 @@ extension ListPartitionReassignmentsRequest.ListPartitionReassignmentsTopics {
 extension ListPartitionReassignmentsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100305
-        value.errorCode = 1306
-        value.errorMessage = nulls ? nil : "s307-é"
+        value.throttleTimeMs = 100357
+        value.errorCode = 1358
+        value.errorMessage = nulls ? nil : "s359-é"
         value.topics = [ListPartitionReassignmentsResponse.OngoingTopicReassignment.sample(version: version, nulls: nulls), ListPartitionReassignmentsResponse.OngoingTopicReassignment.sample(version: version, nulls: nulls)]
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
@@ -1508,7 +1776,7 @@ extension ListPartitionReassignmentsResponse: SampledMessage {
 extension ListPartitionReassignmentsResponse.OngoingTopicReassignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s309-é"
+        value.name = "s361-é"
         value.partitions = [ListPartitionReassignmentsResponse.OngoingPartitionReassignment.sample(version: version, nulls: nulls), ListPartitionReassignmentsResponse.OngoingPartitionReassignment.sample(version: version, nulls: nulls)]
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
@@ -1518,10 +1786,10 @@ extension ListPartitionReassignmentsResponse.OngoingTopicReassignment {
 extension ListPartitionReassignmentsResponse.OngoingPartitionReassignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100311
-        value.replicas = [100312, 100313]
-        value.addingReplicas = [100313, 100314]
-        value.removingReplicas = [100314, 100315]
+        value.partitionIndex = 100363
+        value.replicas = [100364, 100365]
+        value.addingReplicas = [100365, 100366]
+        value.removingReplicas = [100366, 100367]
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
     }
@@ -1551,9 +1819,9 @@ extension MetadataRequest.MetadataRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 10 {
-            value.topicId = KafkaUUID(mostSignificantBits: 319, leastSignificantBits: 2526161)
+            value.topicId = KafkaUUID(mostSignificantBits: 371, leastSignificantBits: 2937949)
         }
-        value.name = nulls && version >= 10 ? nil : "s320-é"
+        value.name = nulls && version >= 10 ? nil : "s372-é"
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1565,18 +1833,18 @@ extension MetadataResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.throttleTimeMs = 100321
+            value.throttleTimeMs = 100373
         }
         value.brokers = [MetadataResponse.MetadataResponseBroker.sample(version: version, nulls: nulls), MetadataResponse.MetadataResponseBroker.sample(version: version, nulls: nulls)]
         if version >= 2 {
-            value.clusterId = nulls ? nil : "s323-é"
+            value.clusterId = nulls ? nil : "s375-é"
         }
         if version >= 1 {
-            value.controllerId = 100324
+            value.controllerId = 100376
         }
         value.topics = [MetadataResponse.MetadataResponseTopic.sample(version: version, nulls: nulls), MetadataResponse.MetadataResponseTopic.sample(version: version, nulls: nulls)]
         if (8...10).contains(version) {
-            value.clusterAuthorizedOperations = 100326
+            value.clusterAuthorizedOperations = 100378
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1588,11 +1856,11 @@ extension MetadataResponse: SampledMessage {
 extension MetadataResponse.MetadataResponseBroker {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.nodeId = 100327
-        value.host = "s328-é"
-        value.port = 100329
+        value.nodeId = 100379
+        value.host = "s380-é"
+        value.port = 100381
         if version >= 1 {
-            value.rack = nulls ? nil : "s330-é"
+            value.rack = nulls ? nil : "s382-é"
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1604,17 +1872,17 @@ extension MetadataResponse.MetadataResponseBroker {
 extension MetadataResponse.MetadataResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1331
-        value.name = "s332-é"
+        value.errorCode = 1383
+        value.name = "s384-é"
         if version >= 10 {
-            value.topicId = KafkaUUID(mostSignificantBits: 333, leastSignificantBits: 2637027)
+            value.topicId = KafkaUUID(mostSignificantBits: 385, leastSignificantBits: 3048815)
         }
         if version >= 1 {
             value.isInternal = true
         }
         value.partitions = [MetadataResponse.MetadataResponsePartition.sample(version: version, nulls: nulls), MetadataResponse.MetadataResponsePartition.sample(version: version, nulls: nulls)]
         if version >= 8 {
-            value.topicAuthorizedOperations = 100336
+            value.topicAuthorizedOperations = 100388
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1626,16 +1894,16 @@ extension MetadataResponse.MetadataResponseTopic {
 extension MetadataResponse.MetadataResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1337
-        value.partitionIndex = 100338
-        value.leaderId = 100339
+        value.errorCode = 1389
+        value.partitionIndex = 100390
+        value.leaderId = 100391
         if version >= 7 {
-            value.leaderEpoch = 100340
+            value.leaderEpoch = 100392
         }
-        value.replicaNodes = [100341, 100342]
-        value.isrNodes = [100342, 100343]
+        value.replicaNodes = [100393, 100394]
+        value.isrNodes = [100394, 100395]
         if version >= 5 {
-            value.offlineReplicas = [100343, 100344]
+            value.offlineReplicas = [100395, 100396]
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1647,18 +1915,18 @@ extension MetadataResponse.MetadataResponsePartition {
 extension OffsetCommitRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s344-é"
+        value.groupId = "s396-é"
         if version >= 1 {
-            value.generationId = 100345
+            value.generationId = 100397
         }
         if version >= 1 {
-            value.memberId = "s346-é"
+            value.memberId = "s398-é"
         }
         if version >= 7 {
-            value.groupInstanceId = nulls ? nil : "s347-é"
+            value.groupInstanceId = nulls ? nil : "s399-é"
         }
         if (2...4).contains(version) {
-            value.retentionTimeMs = 10000000348
+            value.retentionTimeMs = 10000000400
         }
         value.topics = [OffsetCommitRequest.OffsetCommitRequestTopic.sample(version: version, nulls: nulls), OffsetCommitRequest.OffsetCommitRequestTopic.sample(version: version, nulls: nulls)]
         if version >= 8 {
@@ -1671,7 +1939,7 @@ extension OffsetCommitRequest: SampledMessage {
 extension OffsetCommitRequest.OffsetCommitRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s350-é"
+        value.name = "s402-é"
         value.partitions = [OffsetCommitRequest.OffsetCommitRequestPartition.sample(version: version, nulls: nulls), OffsetCommitRequest.OffsetCommitRequestPartition.sample(version: version, nulls: nulls)]
         if version >= 8 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1683,15 +1951,15 @@ extension OffsetCommitRequest.OffsetCommitRequestTopic {
 extension OffsetCommitRequest.OffsetCommitRequestPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100352
-        value.committedOffset = 10000000353
+        value.partitionIndex = 100404
+        value.committedOffset = 10000000405
         if version >= 6 {
-            value.committedLeaderEpoch = 100354
+            value.committedLeaderEpoch = 100406
         }
         if version == 1 {
-            value.commitTimestamp = 10000000355
+            value.commitTimestamp = 10000000407
         }
-        value.committedMetadata = nulls ? nil : "s356-é"
+        value.committedMetadata = nulls ? nil : "s408-é"
         if version >= 8 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1703,7 +1971,7 @@ extension OffsetCommitResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.throttleTimeMs = 100357
+            value.throttleTimeMs = 100409
         }
         value.topics = [OffsetCommitResponse.OffsetCommitResponseTopic.sample(version: version, nulls: nulls), OffsetCommitResponse.OffsetCommitResponseTopic.sample(version: version, nulls: nulls)]
         if version >= 8 {
@@ -1716,7 +1984,7 @@ extension OffsetCommitResponse: SampledMessage {
 extension OffsetCommitResponse.OffsetCommitResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s359-é"
+        value.name = "s411-é"
         value.partitions = [OffsetCommitResponse.OffsetCommitResponsePartition.sample(version: version, nulls: nulls), OffsetCommitResponse.OffsetCommitResponsePartition.sample(version: version, nulls: nulls)]
         if version >= 8 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1728,8 +1996,8 @@ extension OffsetCommitResponse.OffsetCommitResponseTopic {
 extension OffsetCommitResponse.OffsetCommitResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100361
-        value.errorCode = 1362
+        value.partitionIndex = 100413
+        value.errorCode = 1414
         if version >= 8 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1740,7 +2008,7 @@ extension OffsetCommitResponse.OffsetCommitResponsePartition {
 extension OffsetDeleteRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s363-é"
+        value.groupId = "s415-é"
         value.topics = [OffsetDeleteRequest.OffsetDeleteRequestTopic.sample(version: version, nulls: nulls), OffsetDeleteRequest.OffsetDeleteRequestTopic.sample(version: version, nulls: nulls)]
         return value
     }
@@ -1749,7 +2017,7 @@ extension OffsetDeleteRequest: SampledMessage {
 extension OffsetDeleteRequest.OffsetDeleteRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s365-é"
+        value.name = "s417-é"
         value.partitions = [OffsetDeleteRequest.OffsetDeleteRequestPartition.sample(version: version, nulls: nulls), OffsetDeleteRequest.OffsetDeleteRequestPartition.sample(version: version, nulls: nulls)]
         return value
     }
@@ -1758,7 +2026,7 @@ extension OffsetDeleteRequest.OffsetDeleteRequestTopic {
 extension OffsetDeleteRequest.OffsetDeleteRequestPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100367
+        value.partitionIndex = 100419
         return value
     }
 }
@@ -1766,8 +2034,8 @@ extension OffsetDeleteRequest.OffsetDeleteRequestPartition {
 extension OffsetDeleteResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1368
-        value.throttleTimeMs = 100369
+        value.errorCode = 1420
+        value.throttleTimeMs = 100421
         value.topics = [OffsetDeleteResponse.OffsetDeleteResponseTopic.sample(version: version, nulls: nulls), OffsetDeleteResponse.OffsetDeleteResponseTopic.sample(version: version, nulls: nulls)]
         return value
     }
@@ -1776,7 +2044,7 @@ extension OffsetDeleteResponse: SampledMessage {
 extension OffsetDeleteResponse.OffsetDeleteResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s371-é"
+        value.name = "s423-é"
         value.partitions = [OffsetDeleteResponse.OffsetDeleteResponsePartition.sample(version: version, nulls: nulls), OffsetDeleteResponse.OffsetDeleteResponsePartition.sample(version: version, nulls: nulls)]
         return value
     }
@@ -1785,8 +2053,8 @@ extension OffsetDeleteResponse.OffsetDeleteResponseTopic {
 extension OffsetDeleteResponse.OffsetDeleteResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100373
-        value.errorCode = 1374
+        value.partitionIndex = 100425
+        value.errorCode = 1426
         return value
     }
 }
@@ -1794,7 +2062,7 @@ extension OffsetDeleteResponse.OffsetDeleteResponsePartition {
 extension OffsetFetchRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s375-é"
+        value.groupId = "s427-é"
         value.topics = nulls && version >= 2 ? nil : [OffsetFetchRequest.OffsetFetchRequestTopic.sample(version: version, nulls: nulls), OffsetFetchRequest.OffsetFetchRequestTopic.sample(version: version, nulls: nulls)]
         if version >= 7 {
             value.requireStable = true
@@ -1809,8 +2077,8 @@ extension OffsetFetchRequest: SampledMessage {
 extension OffsetFetchRequest.OffsetFetchRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s378-é"
-        value.partitionIndexes = [100379, 100380]
+        value.name = "s430-é"
+        value.partitionIndexes = [100431, 100432]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1822,11 +2090,11 @@ extension OffsetFetchResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.throttleTimeMs = 100380
+            value.throttleTimeMs = 100432
         }
         value.topics = [OffsetFetchResponse.OffsetFetchResponseTopic.sample(version: version, nulls: nulls), OffsetFetchResponse.OffsetFetchResponseTopic.sample(version: version, nulls: nulls)]
         if version >= 2 {
-            value.errorCode = 1382
+            value.errorCode = 1434
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1838,7 +2106,7 @@ extension OffsetFetchResponse: SampledMessage {
 extension OffsetFetchResponse.OffsetFetchResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s383-é"
+        value.name = "s435-é"
         value.partitions = [OffsetFetchResponse.OffsetFetchResponsePartition.sample(version: version, nulls: nulls), OffsetFetchResponse.OffsetFetchResponsePartition.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1850,13 +2118,13 @@ extension OffsetFetchResponse.OffsetFetchResponseTopic {
 extension OffsetFetchResponse.OffsetFetchResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100385
-        value.committedOffset = 10000000386
+        value.partitionIndex = 100437
+        value.committedOffset = 10000000438
         if version >= 5 {
-            value.committedLeaderEpoch = 100387
+            value.committedLeaderEpoch = 100439
         }
-        value.metadata = nulls ? nil : "s388-é"
-        value.errorCode = 1389
+        value.metadata = nulls ? nil : "s440-é"
+        value.errorCode = 1441
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1868,7 +2136,7 @@ extension OffsetForLeaderEpochRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.replicaId = 100390
+            value.replicaId = 100442
         }
         value.topics = [OffsetForLeaderEpochRequest.OffsetForLeaderTopic.sample(version: version, nulls: nulls), OffsetForLeaderEpochRequest.OffsetForLeaderTopic.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -1881,7 +2149,7 @@ extension OffsetForLeaderEpochRequest: SampledMessage {
 extension OffsetForLeaderEpochRequest.OffsetForLeaderTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s392-é"
+        value.topic = "s444-é"
         value.partitions = [OffsetForLeaderEpochRequest.OffsetForLeaderPartition.sample(version: version, nulls: nulls), OffsetForLeaderEpochRequest.OffsetForLeaderPartition.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1893,11 +2161,11 @@ extension OffsetForLeaderEpochRequest.OffsetForLeaderTopic {
 extension OffsetForLeaderEpochRequest.OffsetForLeaderPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partition = 100394
+        value.partition = 100446
         if version >= 2 {
-            value.currentLeaderEpoch = 100395
+            value.currentLeaderEpoch = 100447
         }
-        value.leaderEpoch = 100396
+        value.leaderEpoch = 100448
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1909,7 +2177,7 @@ extension OffsetForLeaderEpochResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100397
+            value.throttleTimeMs = 100449
         }
         value.topics = [OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult.sample(version: version, nulls: nulls), OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -1922,7 +2190,7 @@ extension OffsetForLeaderEpochResponse: SampledMessage {
 extension OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s399-é"
+        value.topic = "s451-é"
         value.partitions = [OffsetForLeaderEpochResponse.EpochEndOffset.sample(version: version, nulls: nulls), OffsetForLeaderEpochResponse.EpochEndOffset.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1934,12 +2202,12 @@ extension OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult {
 extension OffsetForLeaderEpochResponse.EpochEndOffset {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1401
-        value.partition = 100402
+        value.errorCode = 1453
+        value.partition = 100454
         if version >= 1 {
-            value.leaderEpoch = 100403
+            value.leaderEpoch = 100455
         }
-        value.endOffset = 10000000404
+        value.endOffset = 10000000456
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1951,10 +2219,10 @@ extension ProduceRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.transactionalId = nulls ? nil : "s405-é"
+            value.transactionalId = nulls ? nil : "s457-é"
         }
-        value.acks = 1406
-        value.timeoutMs = 100407
+        value.acks = 1458
+        value.timeoutMs = 100459
         value.topicData = [ProduceRequest.TopicProduceData.sample(version: version, nulls: nulls), ProduceRequest.TopicProduceData.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1966,7 +2234,7 @@ extension ProduceRequest: SampledMessage {
 extension ProduceRequest.TopicProduceData {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s409-é"
+        value.name = "s461-é"
         value.partitionData = [ProduceRequest.PartitionProduceData.sample(version: version, nulls: nulls), ProduceRequest.PartitionProduceData.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1978,8 +2246,8 @@ extension ProduceRequest.TopicProduceData {
 extension ProduceRequest.PartitionProduceData {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.index = 100411
-        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 156, 0xCD, 0xEF]))
+        value.index = 100463
+        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 208, 0xCD, 0xEF]))
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1992,7 +2260,7 @@ extension ProduceResponse: SampledMessage {
         var value = Self()
         value.responses = [ProduceResponse.TopicProduceResponse.sample(version: version, nulls: nulls), ProduceResponse.TopicProduceResponse.sample(version: version, nulls: nulls)]
         if version >= 1 {
-            value.throttleTimeMs = 100414
+            value.throttleTimeMs = 100466
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2004,7 +2272,7 @@ extension ProduceResponse: SampledMessage {
 extension ProduceResponse.TopicProduceResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s415-é"
+        value.name = "s467-é"
         value.partitionResponses = [ProduceResponse.PartitionProduceResponse.sample(version: version, nulls: nulls), ProduceResponse.PartitionProduceResponse.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2016,20 +2284,20 @@ extension ProduceResponse.TopicProduceResponse {
 extension ProduceResponse.PartitionProduceResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.index = 100417
-        value.errorCode = 1418
-        value.baseOffset = 10000000419
+        value.index = 100469
+        value.errorCode = 1470
+        value.baseOffset = 10000000471
         if version >= 2 {
-            value.logAppendTimeMs = 10000000420
+            value.logAppendTimeMs = 10000000472
         }
         if version >= 5 {
-            value.logStartOffset = 10000000421
+            value.logStartOffset = 10000000473
         }
         if version >= 8 {
             value.recordErrors = [ProduceResponse.BatchIndexAndErrorMessage.sample(version: version, nulls: nulls), ProduceResponse.BatchIndexAndErrorMessage.sample(version: version, nulls: nulls)]
         }
         if version >= 8 {
-            value.errorMessage = nulls ? nil : "s423-é"
+            value.errorMessage = nulls ? nil : "s475-é"
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2042,10 +2310,10 @@ extension ProduceResponse.BatchIndexAndErrorMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 8 {
-            value.batchIndex = 100424
+            value.batchIndex = 100476
         }
         if version >= 8 {
-            value.batchIndexErrorMessage = nulls ? nil : "s425-é"
+            value.batchIndexErrorMessage = nulls ? nil : "s477-é"
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2057,10 +2325,10 @@ extension ProduceResponse.BatchIndexAndErrorMessage {
 extension StopReplicaRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.controllerId = 100426
-        value.controllerEpoch = 100427
+        value.controllerId = 100478
+        value.controllerEpoch = 100479
         if version >= 1 {
-            value.brokerEpoch = 10000000428
+            value.brokerEpoch = 10000000480
         }
         if version <= 2 {
             value.deletePartitions = true
@@ -2085,10 +2353,10 @@ extension StopReplicaRequest.StopReplicaPartitionV0 {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 0 {
-            value.topicName = "s433-é"
+            value.topicName = "s485-é"
         }
         if version <= 0 {
-            value.partitionIndex = 100434
+            value.partitionIndex = 100486
         }
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2101,10 +2369,10 @@ extension StopReplicaRequest.StopReplicaTopicV1 {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if (1...2).contains(version) {
-            value.name = "s435-é"
+            value.name = "s487-é"
         }
         if (1...2).contains(version) {
-            value.partitionIndexes = [100436, 100437]
+            value.partitionIndexes = [100488, 100489]
         }
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2117,7 +2385,7 @@ extension StopReplicaRequest.StopReplicaTopicState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.topicName = "s437-é"
+            value.topicName = "s489-é"
         }
         if version >= 3 {
             value.partitionStates = [StopReplicaRequest.StopReplicaPartitionState.sample(version: version, nulls: nulls), StopReplicaRequest.StopReplicaPartitionState.sample(version: version, nulls: nulls)]
@@ -2133,10 +2401,10 @@ extension StopReplicaRequest.StopReplicaPartitionState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.partitionIndex = 100439
+            value.partitionIndex = 100491
         }
         if version >= 3 {
-            value.leaderEpoch = 100440
+            value.leaderEpoch = 100492
         }
         if version >= 3 {
             value.deletePartition = true
@@ -2151,7 +2419,7 @@ extension StopReplicaRequest.StopReplicaPartitionState {
 extension StopReplicaResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1442
+        value.errorCode = 1494
         value.partitionErrors = [StopReplicaResponse.StopReplicaPartitionError.sample(version: version, nulls: nulls), StopReplicaResponse.StopReplicaPartitionError.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2163,9 +2431,9 @@ extension StopReplicaResponse: SampledMessage {
 extension StopReplicaResponse.StopReplicaPartitionError {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topicName = "s444-é"
-        value.partitionIndex = 100445
-        value.errorCode = 1446
+        value.topicName = "s496-é"
+        value.partitionIndex = 100497
+        value.errorCode = 1498
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2176,17 +2444,17 @@ extension StopReplicaResponse.StopReplicaPartitionError {
 extension SyncGroupRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s447-é"
-        value.generationId = 100448
-        value.memberId = "s449-é"
+        value.groupId = "s499-é"
+        value.generationId = 100500
+        value.memberId = "s501-é"
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s450-é"
+            value.groupInstanceId = nulls ? nil : "s502-é"
         }
         if version >= 5 {
-            value.protocolType = nulls ? nil : "s451-é"
+            value.protocolType = nulls ? nil : "s503-é"
         }
         if version >= 5 {
-            value.protocolName = nulls ? nil : "s452-é"
+            value.protocolName = nulls ? nil : "s504-é"
         }
         value.assignments = [SyncGroupRequest.SyncGroupRequestAssignment.sample(version: version, nulls: nulls), SyncGroupRequest.SyncGroupRequestAssignment.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -2199,8 +2467,8 @@ extension SyncGroupRequest: SampledMessage {
 extension SyncGroupRequest.SyncGroupRequestAssignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.memberId = "s454-é"
-        value.assignment = ByteBuffer(bytes: [199, 1, 2])
+        value.memberId = "s506-é"
+        value.assignment = ByteBuffer(bytes: [251, 1, 2])
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2212,16 +2480,16 @@ extension SyncGroupResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100456
+            value.throttleTimeMs = 100508
         }
-        value.errorCode = 1457
+        value.errorCode = 1509
         if version >= 5 {
-            value.protocolType = nulls ? nil : "s458-é"
+            value.protocolType = nulls ? nil : "s510-é"
         }
         if version >= 5 {
-            value.protocolName = nulls ? nil : "s459-é"
+            value.protocolName = nulls ? nil : "s511-é"
         }
-        value.assignment = ByteBuffer(bytes: [204, 1, 2])
+        value.assignment = ByteBuffer(bytes: [0, 1, 2])
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2232,10 +2500,10 @@ extension SyncGroupResponse: SampledMessage {
 extension UpdateMetadataRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.controllerId = 100461
-        value.controllerEpoch = 100462
+        value.controllerId = 100513
+        value.controllerEpoch = 100514
         if version >= 5 {
-            value.brokerEpoch = 10000000463
+            value.brokerEpoch = 10000000515
         }
         if version <= 4 {
             value.ungroupedPartitionStates = [UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls)]
@@ -2255,10 +2523,10 @@ extension UpdateMetadataRequest.UpdateMetadataTopicState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 5 {
-            value.topicName = "s467-é"
+            value.topicName = "s519-é"
         }
         if version >= 7 {
-            value.topicId = KafkaUUID(mostSignificantBits: 468, leastSignificantBits: 3706092)
+            value.topicId = KafkaUUID(mostSignificantBits: 520, leastSignificantBits: 4117880)
         }
         if version >= 5 {
             value.partitionStates = [UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls)]
@@ -2273,18 +2541,18 @@ extension UpdateMetadataRequest.UpdateMetadataTopicState {
 extension UpdateMetadataRequest.UpdateMetadataBroker {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.id = 100470
+        value.id = 100522
         if version <= 0 {
-            value.v0Host = "s471-é"
+            value.v0Host = "s523-é"
         }
         if version <= 0 {
-            value.v0Port = 100472
+            value.v0Port = 100524
         }
         if version >= 1 {
             value.endpoints = [UpdateMetadataRequest.UpdateMetadataEndpoint.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataEndpoint.sample(version: version, nulls: nulls)]
         }
         if version >= 2 {
-            value.rack = nulls ? nil : "s474-é"
+            value.rack = nulls ? nil : "s526-é"
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2297,16 +2565,16 @@ extension UpdateMetadataRequest.UpdateMetadataEndpoint {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.port = 100475
+            value.port = 100527
         }
         if version >= 1 {
-            value.host = "s476-é"
+            value.host = "s528-é"
         }
         if version >= 3 {
-            value.listener = "s477-é"
+            value.listener = "s529-é"
         }
         if version >= 1 {
-            value.securityProtocol = 1478
+            value.securityProtocol = 1530
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2319,17 +2587,17 @@ extension UpdateMetadataRequest.UpdateMetadataPartitionState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 4 {
-            value.topicName = "s479-é"
+            value.topicName = "s531-é"
         }
-        value.partitionIndex = 100480
-        value.controllerEpoch = 100481
-        value.leader = 100482
-        value.leaderEpoch = 100483
-        value.isr = [100484, 100485]
-        value.zkVersion = 100485
-        value.replicas = [100486, 100487]
+        value.partitionIndex = 100532
+        value.controllerEpoch = 100533
+        value.leader = 100534
+        value.leaderEpoch = 100535
+        value.isr = [100536, 100537]
+        value.zkVersion = 100537
+        value.replicas = [100538, 100539]
         if version >= 4 {
-            value.offlineReplicas = [100487, 100488]
+            value.offlineReplicas = [100539, 100540]
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2341,7 +2609,7 @@ extension UpdateMetadataRequest.UpdateMetadataPartitionState {
 extension UpdateMetadataResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1488
+        value.errorCode = 1540
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
