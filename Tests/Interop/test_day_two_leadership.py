@@ -142,3 +142,26 @@ def test_auto_leader_rebalance_restores_preferred_leaders(interop_tmp, zookeeper
         assert "triggered by AutoTriggered" in logs
     finally:
         c.stop()
+
+
+def test_a_restarted_brokers_first_metadata_lists_the_brokers(cluster):
+    """Its first Metadata answer waits for the controller's UpdateMetadata instead of listing no broker: librdkafka
+    2.x forgets every broker a Metadata answer leaves out, and a producer bootstrapped there would stall."""
+    import socket
+    import time
+
+    import kafka_wire
+
+    broker = cluster.broker(2)
+    broker.stop()
+    broker.spawn()
+    deadline = time.monotonic() + 90
+    while True:
+        assert time.monotonic() < deadline, "the restarted broker never answered Metadata"
+        try:
+            with kafka_wire.Connection("127.0.0.1", broker.port, timeout=10.0, client_id="first-metadata") as conn:
+                md = conn.metadata_v1([])
+                break
+        except (OSError, socket.timeout, kafka_wire.ConnectionClosed):
+            time.sleep(0.01)
+    assert sorted(md.brokers) == [1, 2, 3], f"first Metadata answer listed brokers {sorted(md.brokers)}"

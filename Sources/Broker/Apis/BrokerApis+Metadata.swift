@@ -8,6 +8,7 @@ extension BrokerApis {
     /// leaders are elected.
     func metadata(_ request: MetadataRequest, _ context: RequestContext) async -> MetadataResponse {
         let listener = context.connection.listenerName
+        await waitForFirstUpdateMetadata()
         let brokers = metadataCache.aliveBrokers().compactMap { node -> MetadataResponse.MetadataResponseBroker? in
             guard let endpoint = node.endpoints[listener] else { return nil }
             return .init(nodeId: node.id, host: endpoint.host, port: endpoint.port, rack: node.rack)
@@ -39,6 +40,21 @@ extension BrokerApis {
         if request.includeClusterAuthorizedOperations { response.clusterAuthorizedOperations = AuthorizedOperations.cluster }
         return response
     }
+
+    /// A broker that just started knows no broker until the controller's first UpdateMetadata. An answer listing
+    /// none makes librdkafka 2.x forget every broker it knew (it decommissions brokers a Metadata answer leaves out)
+    /// and stall, so the answer waits for that first update, a moment after registration; after
+    /// `firstMetadataWait` it goes out as it is (the controller may be away).
+    private func waitForFirstUpdateMetadata() async {
+        guard metadataCache.aliveBrokers().isEmpty else { return }
+        let clock = ContinuousClock()
+        let deadline = clock.now + Self.firstMetadataWait
+        while metadataCache.aliveBrokers().isEmpty, clock.now < deadline, !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    static let firstMetadataWait: Duration = .seconds(5)
 
     private func topicMetadata(_ name: String, listener: String) -> MetadataResponse.MetadataResponseTopic? {
         guard let partitions = metadataCache.partitions(of: name) else { return nil }
