@@ -28,8 +28,10 @@ public enum KafkaApis {
         .initProducerId: ApiSupport(InitProducerIdRequest.self),
         .offsetForLeaderEpoch: ApiSupport(OffsetForLeaderEpochRequest.self),
         .describeConfigs: ApiSupport(DescribeConfigsRequest.self),
+        .alterConfigs: ApiSupport(AlterConfigsRequest.self),
         .createPartitions: ApiSupport(CreatePartitionsRequest.self),
         .deleteGroups: ApiSupport(DeleteGroupsRequest.self),
+        .incrementalAlterConfigs: ApiSupport(IncrementalAlterConfigsRequest.self),
         .offsetDelete: ApiSupport(OffsetDeleteRequest.self),
     ]
 }

@@ -7,6 +7,8 @@ import NIOCore
 
 /// Every generated message type, for tests that run over all of them.
 let allSampledMessages: [any SampledMessage.Type] = [
+    AlterConfigsRequest.self,
+    AlterConfigsResponse.self,
     ApiVersionsRequest.self,
     ApiVersionsResponse.self,
     CreatePartitionsRequest.self,
@@ -27,6 +29,8 @@ let allSampledMessages: [any SampledMessage.Type] = [
     FindCoordinatorResponse.self,
     HeartbeatRequest.self,
     HeartbeatResponse.self,
+    IncrementalAlterConfigsRequest.self,
+    IncrementalAlterConfigsResponse.self,
     InitProducerIdRequest.self,
     InitProducerIdResponse.self,
     JoinGroupRequest.self,
@@ -59,14 +63,77 @@ let allSampledMessages: [any SampledMessage.Type] = [
     UpdateMetadataResponse.self,
 ]
 
+extension AlterConfigsRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.resources = [AlterConfigsRequest.AlterConfigsResource.sample(version: version, nulls: nulls), AlterConfigsRequest.AlterConfigsResource.sample(version: version, nulls: nulls)]
+        value.validateOnly = true
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension AlterConfigsRequest.AlterConfigsResource {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.resourceType = 4
+        value.resourceName = "s4-é"
+        value.configs = [AlterConfigsRequest.AlterableConfig.sample(version: version, nulls: nulls), AlterConfigsRequest.AlterableConfig.sample(version: version, nulls: nulls)]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension AlterConfigsRequest.AlterableConfig {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.name = "s6-é"
+        value.value = nulls ? nil : "s7-é"
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension AlterConfigsResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.throttleTimeMs = 100008
+        value.responses = [AlterConfigsResponse.AlterConfigsResourceResponse.sample(version: version, nulls: nulls), AlterConfigsResponse.AlterConfigsResourceResponse.sample(version: version, nulls: nulls)]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension AlterConfigsResponse.AlterConfigsResourceResponse {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.errorCode = 1010
+        value.errorMessage = nulls ? nil : "s11-é"
+        value.resourceType = 13
+        value.resourceName = "s13-é"
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
 extension ApiVersionsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.clientSoftwareName = "s1-é"
+            value.clientSoftwareName = "s14-é"
         }
         if version >= 3 {
-            value.clientSoftwareVersion = "s2-é"
+            value.clientSoftwareVersion = "s15-é"
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -78,16 +145,16 @@ extension ApiVersionsRequest: SampledMessage {
 extension ApiVersionsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1003
+        value.errorCode = 1016
         value.apiKeys = [ApiVersionsResponse.ApiVersion.sample(version: version, nulls: nulls), ApiVersionsResponse.ApiVersion.sample(version: version, nulls: nulls)]
         if version >= 1 {
-            value.throttleTimeMs = 100005
+            value.throttleTimeMs = 100018
         }
         if version >= 3 {
             value.supportedFeatures = [ApiVersionsResponse.SupportedFeatureKey.sample(version: version, nulls: nulls), ApiVersionsResponse.SupportedFeatureKey.sample(version: version, nulls: nulls)]
         }
         if version >= 3 {
-            value.finalizedFeaturesEpoch = 10000000007
+            value.finalizedFeaturesEpoch = 10000000020
         }
         if version >= 3 {
             value.finalizedFeatures = [ApiVersionsResponse.FinalizedFeatureKey.sample(version: version, nulls: nulls), ApiVersionsResponse.FinalizedFeatureKey.sample(version: version, nulls: nulls)]
@@ -102,9 +169,9 @@ extension ApiVersionsResponse: SampledMessage {
 extension ApiVersionsResponse.ApiVersion {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.apiKey = 1009
-        value.minVersion = 1010
-        value.maxVersion = 1011
+        value.apiKey = 1022
+        value.minVersion = 1023
+        value.maxVersion = 1024
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -116,13 +183,13 @@ extension ApiVersionsResponse.SupportedFeatureKey {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.name = "s12-é"
+            value.name = "s25-é"
         }
         if version >= 3 {
-            value.minVersion = 1013
+            value.minVersion = 1026
         }
         if version >= 3 {
-            value.maxVersion = 1014
+            value.maxVersion = 1027
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -135,13 +202,13 @@ extension ApiVersionsResponse.FinalizedFeatureKey {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.name = "s15-é"
+            value.name = "s28-é"
         }
         if version >= 3 {
-            value.maxVersionLevel = 1016
+            value.maxVersionLevel = 1029
         }
         if version >= 3 {
-            value.minVersionLevel = 1017
+            value.minVersionLevel = 1030
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -154,7 +221,7 @@ extension CreatePartitionsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         value.topics = [CreatePartitionsRequest.CreatePartitionsTopic.sample(version: version, nulls: nulls), CreatePartitionsRequest.CreatePartitionsTopic.sample(version: version, nulls: nulls)]
-        value.timeoutMs = 100019
+        value.timeoutMs = 100032
         value.validateOnly = true
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -166,8 +233,8 @@ extension CreatePartitionsRequest: SampledMessage {
 extension CreatePartitionsRequest.CreatePartitionsTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s21-é"
-        value.count = 100022
+        value.name = "s34-é"
+        value.count = 100035
         value.assignments = nulls ? nil : [CreatePartitionsRequest.CreatePartitionsAssignment.sample(version: version, nulls: nulls), CreatePartitionsRequest.CreatePartitionsAssignment.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -179,7 +246,7 @@ extension CreatePartitionsRequest.CreatePartitionsTopic {
 extension CreatePartitionsRequest.CreatePartitionsAssignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.brokerIds = [100024, 100025]
+        value.brokerIds = [100037, 100038]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -190,7 +257,7 @@ extension CreatePartitionsRequest.CreatePartitionsAssignment {
 extension CreatePartitionsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100025
+        value.throttleTimeMs = 100038
         value.results = [CreatePartitionsResponse.CreatePartitionsTopicResult.sample(version: version, nulls: nulls), CreatePartitionsResponse.CreatePartitionsTopicResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -202,9 +269,9 @@ extension CreatePartitionsResponse: SampledMessage {
 extension CreatePartitionsResponse.CreatePartitionsTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s27-é"
-        value.errorCode = 1028
-        value.errorMessage = nulls ? nil : "s29-é"
+        value.name = "s40-é"
+        value.errorCode = 1041
+        value.errorMessage = nulls ? nil : "s42-é"
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -216,7 +283,7 @@ extension CreateTopicsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         value.topics = [CreateTopicsRequest.CreatableTopic.sample(version: version, nulls: nulls), CreateTopicsRequest.CreatableTopic.sample(version: version, nulls: nulls)]
-        value.timeoutMs = 100031
+        value.timeoutMs = 100044
         if version >= 1 {
             value.validateOnly = true
         }
@@ -230,9 +297,9 @@ extension CreateTopicsRequest: SampledMessage {
 extension CreateTopicsRequest.CreatableTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s33-é"
-        value.numPartitions = 100034
-        value.replicationFactor = 1035
+        value.name = "s46-é"
+        value.numPartitions = 100047
+        value.replicationFactor = 1048
         value.assignments = [CreateTopicsRequest.CreatableReplicaAssignment.sample(version: version, nulls: nulls), CreateTopicsRequest.CreatableReplicaAssignment.sample(version: version, nulls: nulls)]
         value.configs = [CreateTopicsRequest.CreateableTopicConfig.sample(version: version, nulls: nulls), CreateTopicsRequest.CreateableTopicConfig.sample(version: version, nulls: nulls)]
         if version >= 5 {
@@ -245,8 +312,8 @@ extension CreateTopicsRequest.CreatableTopic {
 extension CreateTopicsRequest.CreatableReplicaAssignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100038
-        value.brokerIds = [100039, 100040]
+        value.partitionIndex = 100051
+        value.brokerIds = [100052, 100053]
         if version >= 5 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -257,8 +324,8 @@ extension CreateTopicsRequest.CreatableReplicaAssignment {
 extension CreateTopicsRequest.CreateableTopicConfig {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s40-é"
-        value.value = nulls ? nil : "s41-é"
+        value.name = "s53-é"
+        value.value = nulls ? nil : "s54-é"
         if version >= 5 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -270,7 +337,7 @@ extension CreateTopicsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100042
+            value.throttleTimeMs = 100055
         }
         value.topics = [CreateTopicsResponse.CreatableTopicResult.sample(version: version, nulls: nulls), CreateTopicsResponse.CreatableTopicResult.sample(version: version, nulls: nulls)]
         if version >= 5 {
@@ -283,19 +350,19 @@ extension CreateTopicsResponse: SampledMessage {
 extension CreateTopicsResponse.CreatableTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s44-é"
-        value.errorCode = 1045
+        value.name = "s57-é"
+        value.errorCode = 1058
         if version >= 1 {
-            value.errorMessage = nulls ? nil : "s46-é"
+            value.errorMessage = nulls ? nil : "s59-é"
         }
         if version >= 5 {
-            value.topicConfigErrorCode = 1047
+            value.topicConfigErrorCode = 1060
         }
         if version >= 5 {
-            value.numPartitions = 100048
+            value.numPartitions = 100061
         }
         if version >= 5 {
-            value.replicationFactor = 1049
+            value.replicationFactor = 1062
         }
         if version >= 5 {
             value.configs = nulls ? nil : [CreateTopicsResponse.CreatableTopicConfigs.sample(version: version, nulls: nulls), CreateTopicsResponse.CreatableTopicConfigs.sample(version: version, nulls: nulls)]
@@ -311,16 +378,16 @@ extension CreateTopicsResponse.CreatableTopicConfigs {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 5 {
-            value.name = "s51-é"
+            value.name = "s64-é"
         }
         if version >= 5 {
-            value.value = nulls ? nil : "s52-é"
+            value.value = nulls ? nil : "s65-é"
         }
         if version >= 5 {
             value.readOnly = true
         }
         if version >= 5 {
-            value.configSource = 55
+            value.configSource = 68
         }
         if version >= 5 {
             value.isSensitive = true
@@ -335,7 +402,7 @@ extension CreateTopicsResponse.CreatableTopicConfigs {
 extension DeleteGroupsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupsNames = ["s56-é", "s57-é"]
+        value.groupsNames = ["s69-é", "s70-é"]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -346,7 +413,7 @@ extension DeleteGroupsRequest: SampledMessage {
 extension DeleteGroupsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100057
+        value.throttleTimeMs = 100070
         value.results = [DeleteGroupsResponse.DeletableGroupResult.sample(version: version, nulls: nulls), DeleteGroupsResponse.DeletableGroupResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -358,8 +425,8 @@ extension DeleteGroupsResponse: SampledMessage {
 extension DeleteGroupsResponse.DeletableGroupResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s59-é"
-        value.errorCode = 1060
+        value.groupId = "s72-é"
+        value.errorCode = 1073
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -370,8 +437,8 @@ extension DeleteGroupsResponse.DeletableGroupResult {
 extension DeleteTopicsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topicNames = ["s61-é", "s62-é"]
-        value.timeoutMs = 100062
+        value.topicNames = ["s74-é", "s75-é"]
+        value.timeoutMs = 100075
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -383,7 +450,7 @@ extension DeleteTopicsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100063
+            value.throttleTimeMs = 100076
         }
         value.responses = [DeleteTopicsResponse.DeletableTopicResult.sample(version: version, nulls: nulls), DeleteTopicsResponse.DeletableTopicResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -396,10 +463,10 @@ extension DeleteTopicsResponse: SampledMessage {
 extension DeleteTopicsResponse.DeletableTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s65-é"
-        value.errorCode = 1066
+        value.name = "s78-é"
+        value.errorCode = 1079
         if version >= 5 {
-            value.errorMessage = nulls ? nil : "s67-é"
+            value.errorMessage = nulls ? nil : "s80-é"
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -428,9 +495,9 @@ extension DescribeConfigsRequest: SampledMessage {
 extension DescribeConfigsRequest.DescribeConfigsResource {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.resourceType = 72
-        value.resourceName = "s72-é"
-        value.configurationKeys = nulls ? nil : ["s73-é", "s74-é"]
+        value.resourceType = 85
+        value.resourceName = "s85-é"
+        value.configurationKeys = nulls ? nil : ["s86-é", "s87-é"]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -441,7 +508,7 @@ extension DescribeConfigsRequest.DescribeConfigsResource {
 extension DescribeConfigsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100074
+        value.throttleTimeMs = 100087
         value.results = [DescribeConfigsResponse.DescribeConfigsResult.sample(version: version, nulls: nulls), DescribeConfigsResponse.DescribeConfigsResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -453,10 +520,10 @@ extension DescribeConfigsResponse: SampledMessage {
 extension DescribeConfigsResponse.DescribeConfigsResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1076
-        value.errorMessage = nulls ? nil : "s77-é"
-        value.resourceType = 79
-        value.resourceName = "s79-é"
+        value.errorCode = 1089
+        value.errorMessage = nulls ? nil : "s90-é"
+        value.resourceType = 92
+        value.resourceName = "s92-é"
         value.configs = [DescribeConfigsResponse.DescribeConfigsResourceResult.sample(version: version, nulls: nulls), DescribeConfigsResponse.DescribeConfigsResourceResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -468,24 +535,24 @@ extension DescribeConfigsResponse.DescribeConfigsResult {
 extension DescribeConfigsResponse.DescribeConfigsResourceResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s81-é"
-        value.value = nulls ? nil : "s82-é"
+        value.name = "s94-é"
+        value.value = nulls ? nil : "s95-é"
         value.readOnly = true
         if version <= 0 {
             value.isDefault = true
         }
         if version >= 1 {
-            value.configSource = 86
+            value.configSource = 99
         }
         value.isSensitive = true
         if version >= 1 {
             value.synonyms = [DescribeConfigsResponse.DescribeConfigsSynonym.sample(version: version, nulls: nulls), DescribeConfigsResponse.DescribeConfigsSynonym.sample(version: version, nulls: nulls)]
         }
         if version >= 3 {
-            value.configType = 89
+            value.configType = 2
         }
         if version >= 3 {
-            value.documentation = nulls ? nil : "s89-é"
+            value.documentation = nulls ? nil : "s102-é"
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -498,13 +565,13 @@ extension DescribeConfigsResponse.DescribeConfigsSynonym {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.name = "s90-é"
+            value.name = "s103-é"
         }
         if version >= 1 {
-            value.value = nulls ? nil : "s91-é"
+            value.value = nulls ? nil : "s104-é"
         }
         if version >= 1 {
-            value.source = 93
+            value.source = 6
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -516,7 +583,7 @@ extension DescribeConfigsResponse.DescribeConfigsSynonym {
 extension DescribeGroupsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groups = ["s93-é", "s94-é"]
+        value.groups = ["s106-é", "s107-é"]
         if version >= 3 {
             value.includeAuthorizedOperations = true
         }
@@ -531,7 +598,7 @@ extension DescribeGroupsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100095
+            value.throttleTimeMs = 100108
         }
         value.groups = [DescribeGroupsResponse.DescribedGroup.sample(version: version, nulls: nulls), DescribeGroupsResponse.DescribedGroup.sample(version: version, nulls: nulls)]
         if version >= 5 {
@@ -544,14 +611,14 @@ extension DescribeGroupsResponse: SampledMessage {
 extension DescribeGroupsResponse.DescribedGroup {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1097
-        value.groupId = "s98-é"
-        value.groupState = "s99-é"
-        value.protocolType = "s100-é"
-        value.protocolData = "s101-é"
+        value.errorCode = 1110
+        value.groupId = "s111-é"
+        value.groupState = "s112-é"
+        value.protocolType = "s113-é"
+        value.protocolData = "s114-é"
         value.members = [DescribeGroupsResponse.DescribedGroupMember.sample(version: version, nulls: nulls), DescribeGroupsResponse.DescribedGroupMember.sample(version: version, nulls: nulls)]
         if version >= 3 {
-            value.authorizedOperations = 100103
+            value.authorizedOperations = 100116
         }
         if version >= 5 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -563,14 +630,14 @@ extension DescribeGroupsResponse.DescribedGroup {
 extension DescribeGroupsResponse.DescribedGroupMember {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.memberId = "s104-é"
+        value.memberId = "s117-é"
         if version >= 4 {
-            value.groupInstanceId = nulls ? nil : "s105-é"
+            value.groupInstanceId = nulls ? nil : "s118-é"
         }
-        value.clientId = "s106-é"
-        value.clientHost = "s107-é"
-        value.memberMetadata = ByteBuffer(bytes: [108, 1, 2])
-        value.memberAssignment = ByteBuffer(bytes: [109, 1, 2])
+        value.clientId = "s119-é"
+        value.clientHost = "s120-é"
+        value.memberMetadata = ByteBuffer(bytes: [121, 1, 2])
+        value.memberAssignment = ByteBuffer(bytes: [122, 1, 2])
         if version >= 5 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -582,29 +649,29 @@ extension FetchRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 12 {
-            value.clusterId = nulls ? nil : "s110-é"
+            value.clusterId = nulls ? nil : "s123-é"
         }
-        value.replicaId = 100111
-        value.maxWaitMs = 100112
-        value.minBytes = 100113
+        value.replicaId = 100124
+        value.maxWaitMs = 100125
+        value.minBytes = 100126
         if version >= 3 {
-            value.maxBytes = 100114
+            value.maxBytes = 100127
         }
         if version >= 4 {
-            value.isolationLevel = 16
+            value.isolationLevel = 29
         }
         if version >= 7 {
-            value.sessionId = 100116
+            value.sessionId = 100129
         }
         if version >= 7 {
-            value.sessionEpoch = 100117
+            value.sessionEpoch = 100130
         }
         value.topics = [FetchRequest.FetchTopic.sample(version: version, nulls: nulls), FetchRequest.FetchTopic.sample(version: version, nulls: nulls)]
         if version >= 7 {
             value.forgottenTopicsData = [FetchRequest.ForgottenTopic.sample(version: version, nulls: nulls), FetchRequest.ForgottenTopic.sample(version: version, nulls: nulls)]
         }
         if version >= 11 {
-            value.rackId = "s120-é"
+            value.rackId = "s133-é"
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -616,7 +683,7 @@ extension FetchRequest: SampledMessage {
 extension FetchRequest.FetchTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s121-é"
+        value.topic = "s134-é"
         value.partitions = [FetchRequest.FetchPartition.sample(version: version, nulls: nulls), FetchRequest.FetchPartition.sample(version: version, nulls: nulls)]
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -628,18 +695,18 @@ extension FetchRequest.FetchTopic {
 extension FetchRequest.FetchPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partition = 100123
+        value.partition = 100136
         if version >= 9 {
-            value.currentLeaderEpoch = 100124
+            value.currentLeaderEpoch = 100137
         }
-        value.fetchOffset = 10000000125
+        value.fetchOffset = 10000000138
         if version >= 12 {
-            value.lastFetchedEpoch = 100126
+            value.lastFetchedEpoch = 100139
         }
         if version >= 5 {
-            value.logStartOffset = 10000000127
+            value.logStartOffset = 10000000140
         }
-        value.partitionMaxBytes = 100128
+        value.partitionMaxBytes = 100141
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -651,10 +718,10 @@ extension FetchRequest.ForgottenTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 7 {
-            value.topic = "s129-é"
+            value.topic = "s142-é"
         }
         if version >= 7 {
-            value.partitions = [100130, 100131]
+            value.partitions = [100143, 100144]
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -667,13 +734,13 @@ extension FetchResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100131
+            value.throttleTimeMs = 100144
         }
         if version >= 7 {
-            value.errorCode = 1132
+            value.errorCode = 1145
         }
         if version >= 7 {
-            value.sessionId = 100133
+            value.sessionId = 100146
         }
         value.responses = [FetchResponse.FetchableTopicResponse.sample(version: version, nulls: nulls), FetchResponse.FetchableTopicResponse.sample(version: version, nulls: nulls)]
         if version >= 12 {
@@ -686,7 +753,7 @@ extension FetchResponse: SampledMessage {
 extension FetchResponse.FetchableTopicResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s135-é"
+        value.topic = "s148-é"
         value.partitions = [FetchResponse.PartitionData.sample(version: version, nulls: nulls), FetchResponse.PartitionData.sample(version: version, nulls: nulls)]
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -698,14 +765,14 @@ extension FetchResponse.FetchableTopicResponse {
 extension FetchResponse.PartitionData {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100137
-        value.errorCode = 1138
-        value.highWatermark = 10000000139
+        value.partitionIndex = 100150
+        value.errorCode = 1151
+        value.highWatermark = 10000000152
         if version >= 4 {
-            value.lastStableOffset = 10000000140
+            value.lastStableOffset = 10000000153
         }
         if version >= 5 {
-            value.logStartOffset = 10000000141
+            value.logStartOffset = 10000000154
         }
         if version >= 12 {
             value.divergingEpoch = FetchResponse.EpochEndOffset.sample(version: version, nulls: nulls)
@@ -720,9 +787,9 @@ extension FetchResponse.PartitionData {
             value.abortedTransactions = nulls ? nil : [FetchResponse.AbortedTransaction.sample(version: version, nulls: nulls), FetchResponse.AbortedTransaction.sample(version: version, nulls: nulls)]
         }
         if version >= 11 {
-            value.preferredReadReplica = 100146
+            value.preferredReadReplica = 100159
         }
-        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 147, 0xCD, 0xEF]))
+        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 160, 0xCD, 0xEF]))
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -734,10 +801,10 @@ extension FetchResponse.EpochEndOffset {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 12 {
-            value.epoch = 100148
+            value.epoch = 100161
         }
         if version >= 12 {
-            value.endOffset = 10000000149
+            value.endOffset = 10000000162
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -750,10 +817,10 @@ extension FetchResponse.LeaderIdAndEpoch {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 12 {
-            value.leaderId = 100150
+            value.leaderId = 100163
         }
         if version >= 12 {
-            value.leaderEpoch = 100151
+            value.leaderEpoch = 100164
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -765,8 +832,8 @@ extension FetchResponse.LeaderIdAndEpoch {
 extension FetchResponse.SnapshotId {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.endOffset = 10000000152
-        value.epoch = 100153
+        value.endOffset = 10000000165
+        value.epoch = 100166
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -778,10 +845,10 @@ extension FetchResponse.AbortedTransaction {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 4 {
-            value.producerId = 10000000154
+            value.producerId = 10000000167
         }
         if version >= 4 {
-            value.firstOffset = 10000000155
+            value.firstOffset = 10000000168
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -793,9 +860,9 @@ extension FetchResponse.AbortedTransaction {
 extension FindCoordinatorRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.key = "s156-é"
+        value.key = "s169-é"
         if version >= 1 {
-            value.keyType = 58
+            value.keyType = 71
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -808,15 +875,15 @@ extension FindCoordinatorResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100158
+            value.throttleTimeMs = 100171
         }
-        value.errorCode = 1159
+        value.errorCode = 1172
         if version >= 1 {
-            value.errorMessage = nulls ? nil : "s160-é"
+            value.errorMessage = nulls ? nil : "s173-é"
         }
-        value.nodeId = 100161
-        value.host = "s162-é"
-        value.port = 100163
+        value.nodeId = 100174
+        value.host = "s175-é"
+        value.port = 100176
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -827,11 +894,11 @@ extension FindCoordinatorResponse: SampledMessage {
 extension HeartbeatRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s164-é"
-        value.generationId = 100165
-        value.memberId = "s166-é"
+        value.groupId = "s177-é"
+        value.generationId = 100178
+        value.memberId = "s179-é"
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s167-é"
+            value.groupInstanceId = nulls ? nil : "s180-é"
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -844,10 +911,74 @@ extension HeartbeatResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100168
+            value.throttleTimeMs = 100181
         }
-        value.errorCode = 1169
+        value.errorCode = 1182
         if version >= 4 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension IncrementalAlterConfigsRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.resources = [IncrementalAlterConfigsRequest.AlterConfigsResource.sample(version: version, nulls: nulls), IncrementalAlterConfigsRequest.AlterConfigsResource.sample(version: version, nulls: nulls)]
+        value.validateOnly = true
+        if version >= 1 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension IncrementalAlterConfigsRequest.AlterConfigsResource {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.resourceType = 86
+        value.resourceName = "s186-é"
+        value.configs = [IncrementalAlterConfigsRequest.AlterableConfig.sample(version: version, nulls: nulls), IncrementalAlterConfigsRequest.AlterableConfig.sample(version: version, nulls: nulls)]
+        if version >= 1 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension IncrementalAlterConfigsRequest.AlterableConfig {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.name = "s188-é"
+        value.configOperation = 90
+        value.value = nulls ? nil : "s190-é"
+        if version >= 1 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension IncrementalAlterConfigsResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.throttleTimeMs = 100191
+        value.responses = [IncrementalAlterConfigsResponse.AlterConfigsResourceResponse.sample(version: version, nulls: nulls), IncrementalAlterConfigsResponse.AlterConfigsResourceResponse.sample(version: version, nulls: nulls)]
+        if version >= 1 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension IncrementalAlterConfigsResponse.AlterConfigsResourceResponse {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.errorCode = 1193
+        value.errorMessage = nulls ? nil : "s194-é"
+        value.resourceType = 96
+        value.resourceName = "s196-é"
+        if version >= 1 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
@@ -857,13 +988,13 @@ extension HeartbeatResponse: SampledMessage {
 extension InitProducerIdRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.transactionalId = nulls ? nil : "s170-é"
-        value.transactionTimeoutMs = 100171
+        value.transactionalId = nulls ? nil : "s197-é"
+        value.transactionTimeoutMs = 100198
         if version >= 3 {
-            value.producerId = 10000000172
+            value.producerId = 10000000199
         }
         if version >= 3 {
-            value.producerEpoch = 1173
+            value.producerEpoch = 1200
         }
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -875,10 +1006,10 @@ extension InitProducerIdRequest: SampledMessage {
 extension InitProducerIdResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100174
-        value.errorCode = 1175
-        value.producerId = 10000000176
-        value.producerEpoch = 1177
+        value.throttleTimeMs = 100201
+        value.errorCode = 1202
+        value.producerId = 10000000203
+        value.producerEpoch = 1204
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -889,16 +1020,16 @@ extension InitProducerIdResponse: SampledMessage {
 extension JoinGroupRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s178-é"
-        value.sessionTimeoutMs = 100179
+        value.groupId = "s205-é"
+        value.sessionTimeoutMs = 100206
         if version >= 1 {
-            value.rebalanceTimeoutMs = 100180
+            value.rebalanceTimeoutMs = 100207
         }
-        value.memberId = "s181-é"
+        value.memberId = "s208-é"
         if version >= 5 {
-            value.groupInstanceId = nulls ? nil : "s182-é"
+            value.groupInstanceId = nulls ? nil : "s209-é"
         }
-        value.protocolType = "s183-é"
+        value.protocolType = "s210-é"
         value.protocols = [JoinGroupRequest.JoinGroupRequestProtocol.sample(version: version, nulls: nulls), JoinGroupRequest.JoinGroupRequestProtocol.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -910,8 +1041,8 @@ extension JoinGroupRequest: SampledMessage {
 extension JoinGroupRequest.JoinGroupRequestProtocol {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s185-é"
-        value.metadata = ByteBuffer(bytes: [186, 1, 2])
+        value.name = "s212-é"
+        value.metadata = ByteBuffer(bytes: [213, 1, 2])
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -923,16 +1054,16 @@ extension JoinGroupResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100187
+            value.throttleTimeMs = 100214
         }
-        value.errorCode = 1188
-        value.generationId = 100189
+        value.errorCode = 1215
+        value.generationId = 100216
         if version >= 7 {
-            value.protocolType = nulls ? nil : "s190-é"
+            value.protocolType = nulls ? nil : "s217-é"
         }
-        value.protocolName = nulls && version >= 7 ? nil : "s191-é"
-        value.leader = "s192-é"
-        value.memberId = "s193-é"
+        value.protocolName = nulls && version >= 7 ? nil : "s218-é"
+        value.leader = "s219-é"
+        value.memberId = "s220-é"
         value.members = [JoinGroupResponse.JoinGroupResponseMember.sample(version: version, nulls: nulls), JoinGroupResponse.JoinGroupResponseMember.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -944,11 +1075,11 @@ extension JoinGroupResponse: SampledMessage {
 extension JoinGroupResponse.JoinGroupResponseMember {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.memberId = "s195-é"
+        value.memberId = "s222-é"
         if version >= 5 {
-            value.groupInstanceId = nulls ? nil : "s196-é"
+            value.groupInstanceId = nulls ? nil : "s223-é"
         }
-        value.metadata = ByteBuffer(bytes: [197, 1, 2])
+        value.metadata = ByteBuffer(bytes: [224, 1, 2])
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -959,13 +1090,13 @@ extension JoinGroupResponse.JoinGroupResponseMember {
 extension LeaderAndIsrRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.controllerId = 100198
-        value.controllerEpoch = 100199
+        value.controllerId = 100225
+        value.controllerEpoch = 100226
         if version >= 2 {
-            value.brokerEpoch = 10000000200
+            value.brokerEpoch = 10000000227
         }
         if version >= 5 {
-            value.type = 2
+            value.type = 29
         }
         if version <= 1 {
             value.ungroupedPartitionStates = [LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls), LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls)]
@@ -985,10 +1116,10 @@ extension LeaderAndIsrRequest.LeaderAndIsrTopicState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.topicName = "s205-é"
+            value.topicName = "s232-é"
         }
         if version >= 5 {
-            value.topicId = KafkaUUID(mostSignificantBits: 206, leastSignificantBits: 1631314)
+            value.topicId = KafkaUUID(mostSignificantBits: 233, leastSignificantBits: 1845127)
         }
         if version >= 2 {
             value.partitionStates = [LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls), LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls)]
@@ -1003,9 +1134,9 @@ extension LeaderAndIsrRequest.LeaderAndIsrTopicState {
 extension LeaderAndIsrRequest.LeaderAndIsrLiveLeader {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.brokerId = 100208
-        value.hostName = "s209-é"
-        value.port = 100210
+        value.brokerId = 100235
+        value.hostName = "s236-é"
+        value.port = 100237
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1017,20 +1148,20 @@ extension LeaderAndIsrRequest.LeaderAndIsrPartitionState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 1 {
-            value.topicName = "s211-é"
+            value.topicName = "s238-é"
         }
-        value.partitionIndex = 100212
-        value.controllerEpoch = 100213
-        value.leader = 100214
-        value.leaderEpoch = 100215
-        value.isr = [100216, 100217]
-        value.zkVersion = 100217
-        value.replicas = [100218, 100219]
+        value.partitionIndex = 100239
+        value.controllerEpoch = 100240
+        value.leader = 100241
+        value.leaderEpoch = 100242
+        value.isr = [100243, 100244]
+        value.zkVersion = 100244
+        value.replicas = [100245, 100246]
         if version >= 3 {
-            value.addingReplicas = [100219, 100220]
+            value.addingReplicas = [100246, 100247]
         }
         if version >= 3 {
-            value.removingReplicas = [100220, 100221]
+            value.removingReplicas = [100247, 100248]
         }
         if version >= 1 {
             value.isNew = true
@@ -1045,7 +1176,7 @@ extension LeaderAndIsrRequest.LeaderAndIsrPartitionState {
 extension LeaderAndIsrResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1222
+        value.errorCode = 1249
         if version <= 4 {
             value.partitionErrors = [LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls), LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls)]
         }
@@ -1063,7 +1194,7 @@ extension LeaderAndIsrResponse.LeaderAndIsrTopicError {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 5 {
-            value.topicId = KafkaUUID(mostSignificantBits: 225, leastSignificantBits: 1781775)
+            value.topicId = KafkaUUID(mostSignificantBits: 252, leastSignificantBits: 1995588)
         }
         if version >= 5 {
             value.partitionErrors = [LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls), LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls)]
@@ -1079,10 +1210,10 @@ extension LeaderAndIsrResponse.LeaderAndIsrPartitionError {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 4 {
-            value.topicName = "s227-é"
+            value.topicName = "s254-é"
         }
-        value.partitionIndex = 100228
-        value.errorCode = 1229
+        value.partitionIndex = 100255
+        value.errorCode = 1256
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1093,9 +1224,9 @@ extension LeaderAndIsrResponse.LeaderAndIsrPartitionError {
 extension LeaveGroupRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s230-é"
+        value.groupId = "s257-é"
         if version <= 2 {
-            value.memberId = "s231-é"
+            value.memberId = "s258-é"
         }
         if version >= 3 {
             value.members = [LeaveGroupRequest.MemberIdentity.sample(version: version, nulls: nulls), LeaveGroupRequest.MemberIdentity.sample(version: version, nulls: nulls)]
@@ -1111,10 +1242,10 @@ extension LeaveGroupRequest.MemberIdentity {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.memberId = "s233-é"
+            value.memberId = "s260-é"
         }
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s234-é"
+            value.groupInstanceId = nulls ? nil : "s261-é"
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1127,9 +1258,9 @@ extension LeaveGroupResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100235
+            value.throttleTimeMs = 100262
         }
-        value.errorCode = 1236
+        value.errorCode = 1263
         if version >= 3 {
             value.members = [LeaveGroupResponse.MemberResponse.sample(version: version, nulls: nulls), LeaveGroupResponse.MemberResponse.sample(version: version, nulls: nulls)]
         }
@@ -1144,13 +1275,13 @@ extension LeaveGroupResponse.MemberResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.memberId = "s238-é"
+            value.memberId = "s265-é"
         }
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s239-é"
+            value.groupInstanceId = nulls ? nil : "s266-é"
         }
         if version >= 3 {
-            value.errorCode = 1240
+            value.errorCode = 1267
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1163,7 +1294,7 @@ extension ListGroupsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 4 {
-            value.statesFilter = ["s241-é", "s242-é"]
+            value.statesFilter = ["s268-é", "s269-é"]
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1176,9 +1307,9 @@ extension ListGroupsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100242
+            value.throttleTimeMs = 100269
         }
-        value.errorCode = 1243
+        value.errorCode = 1270
         value.groups = [ListGroupsResponse.ListedGroup.sample(version: version, nulls: nulls), ListGroupsResponse.ListedGroup.sample(version: version, nulls: nulls)]
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1190,10 +1321,10 @@ extension ListGroupsResponse: SampledMessage {
 extension ListGroupsResponse.ListedGroup {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s245-é"
-        value.protocolType = "s246-é"
+        value.groupId = "s272-é"
+        value.protocolType = "s273-é"
         if version >= 4 {
-            value.groupState = "s247-é"
+            value.groupState = "s274-é"
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1205,9 +1336,9 @@ extension ListGroupsResponse.ListedGroup {
 extension ListOffsetsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.replicaId = 100248
+        value.replicaId = 100275
         if version >= 2 {
-            value.isolationLevel = 50
+            value.isolationLevel = 77
         }
         value.topics = [ListOffsetsRequest.ListOffsetsTopic.sample(version: version, nulls: nulls), ListOffsetsRequest.ListOffsetsTopic.sample(version: version, nulls: nulls)]
         if version >= 6 {
@@ -1220,7 +1351,7 @@ extension ListOffsetsRequest: SampledMessage {
 extension ListOffsetsRequest.ListOffsetsTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s251-é"
+        value.name = "s278-é"
         value.partitions = [ListOffsetsRequest.ListOffsetsPartition.sample(version: version, nulls: nulls), ListOffsetsRequest.ListOffsetsPartition.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1232,13 +1363,13 @@ extension ListOffsetsRequest.ListOffsetsTopic {
 extension ListOffsetsRequest.ListOffsetsPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100253
+        value.partitionIndex = 100280
         if version >= 4 {
-            value.currentLeaderEpoch = 100254
+            value.currentLeaderEpoch = 100281
         }
-        value.timestamp = 10000000255
+        value.timestamp = 10000000282
         if version <= 0 {
-            value.maxNumOffsets = 100256
+            value.maxNumOffsets = 100283
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1251,7 +1382,7 @@ extension ListOffsetsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100257
+            value.throttleTimeMs = 100284
         }
         value.topics = [ListOffsetsResponse.ListOffsetsTopicResponse.sample(version: version, nulls: nulls), ListOffsetsResponse.ListOffsetsTopicResponse.sample(version: version, nulls: nulls)]
         if version >= 6 {
@@ -1264,7 +1395,7 @@ extension ListOffsetsResponse: SampledMessage {
 extension ListOffsetsResponse.ListOffsetsTopicResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s259-é"
+        value.name = "s286-é"
         value.partitions = [ListOffsetsResponse.ListOffsetsPartitionResponse.sample(version: version, nulls: nulls), ListOffsetsResponse.ListOffsetsPartitionResponse.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1276,19 +1407,19 @@ extension ListOffsetsResponse.ListOffsetsTopicResponse {
 extension ListOffsetsResponse.ListOffsetsPartitionResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100261
-        value.errorCode = 1262
+        value.partitionIndex = 100288
+        value.errorCode = 1289
         if version <= 0 {
-            value.oldStyleOffsets = [10000000263, 10000000264]
+            value.oldStyleOffsets = [10000000290, 10000000291]
         }
         if version >= 1 {
-            value.timestamp = 10000000264
+            value.timestamp = 10000000291
         }
         if version >= 1 {
-            value.offset = 10000000265
+            value.offset = 10000000292
         }
         if version >= 4 {
-            value.leaderEpoch = 100266
+            value.leaderEpoch = 100293
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1321,9 +1452,9 @@ extension MetadataRequest.MetadataRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 10 {
-            value.topicId = KafkaUUID(mostSignificantBits: 271, leastSignificantBits: 2146049)
+            value.topicId = KafkaUUID(mostSignificantBits: 298, leastSignificantBits: 2359862)
         }
-        value.name = nulls && version >= 10 ? nil : "s272-é"
+        value.name = nulls && version >= 10 ? nil : "s299-é"
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1335,18 +1466,18 @@ extension MetadataResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.throttleTimeMs = 100273
+            value.throttleTimeMs = 100300
         }
         value.brokers = [MetadataResponse.MetadataResponseBroker.sample(version: version, nulls: nulls), MetadataResponse.MetadataResponseBroker.sample(version: version, nulls: nulls)]
         if version >= 2 {
-            value.clusterId = nulls ? nil : "s275-é"
+            value.clusterId = nulls ? nil : "s302-é"
         }
         if version >= 1 {
-            value.controllerId = 100276
+            value.controllerId = 100303
         }
         value.topics = [MetadataResponse.MetadataResponseTopic.sample(version: version, nulls: nulls), MetadataResponse.MetadataResponseTopic.sample(version: version, nulls: nulls)]
         if (8...10).contains(version) {
-            value.clusterAuthorizedOperations = 100278
+            value.clusterAuthorizedOperations = 100305
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1358,11 +1489,11 @@ extension MetadataResponse: SampledMessage {
 extension MetadataResponse.MetadataResponseBroker {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.nodeId = 100279
-        value.host = "s280-é"
-        value.port = 100281
+        value.nodeId = 100306
+        value.host = "s307-é"
+        value.port = 100308
         if version >= 1 {
-            value.rack = nulls ? nil : "s282-é"
+            value.rack = nulls ? nil : "s309-é"
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1374,17 +1505,17 @@ extension MetadataResponse.MetadataResponseBroker {
 extension MetadataResponse.MetadataResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1283
-        value.name = "s284-é"
+        value.errorCode = 1310
+        value.name = "s311-é"
         if version >= 10 {
-            value.topicId = KafkaUUID(mostSignificantBits: 285, leastSignificantBits: 2256915)
+            value.topicId = KafkaUUID(mostSignificantBits: 312, leastSignificantBits: 2470728)
         }
         if version >= 1 {
             value.isInternal = true
         }
         value.partitions = [MetadataResponse.MetadataResponsePartition.sample(version: version, nulls: nulls), MetadataResponse.MetadataResponsePartition.sample(version: version, nulls: nulls)]
         if version >= 8 {
-            value.topicAuthorizedOperations = 100288
+            value.topicAuthorizedOperations = 100315
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1396,16 +1527,16 @@ extension MetadataResponse.MetadataResponseTopic {
 extension MetadataResponse.MetadataResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1289
-        value.partitionIndex = 100290
-        value.leaderId = 100291
+        value.errorCode = 1316
+        value.partitionIndex = 100317
+        value.leaderId = 100318
         if version >= 7 {
-            value.leaderEpoch = 100292
+            value.leaderEpoch = 100319
         }
-        value.replicaNodes = [100293, 100294]
-        value.isrNodes = [100294, 100295]
+        value.replicaNodes = [100320, 100321]
+        value.isrNodes = [100321, 100322]
         if version >= 5 {
-            value.offlineReplicas = [100295, 100296]
+            value.offlineReplicas = [100322, 100323]
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1417,18 +1548,18 @@ extension MetadataResponse.MetadataResponsePartition {
 extension OffsetCommitRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s296-é"
+        value.groupId = "s323-é"
         if version >= 1 {
-            value.generationId = 100297
+            value.generationId = 100324
         }
         if version >= 1 {
-            value.memberId = "s298-é"
+            value.memberId = "s325-é"
         }
         if version >= 7 {
-            value.groupInstanceId = nulls ? nil : "s299-é"
+            value.groupInstanceId = nulls ? nil : "s326-é"
         }
         if (2...4).contains(version) {
-            value.retentionTimeMs = 10000000300
+            value.retentionTimeMs = 10000000327
         }
         value.topics = [OffsetCommitRequest.OffsetCommitRequestTopic.sample(version: version, nulls: nulls), OffsetCommitRequest.OffsetCommitRequestTopic.sample(version: version, nulls: nulls)]
         if version >= 8 {
@@ -1441,7 +1572,7 @@ extension OffsetCommitRequest: SampledMessage {
 extension OffsetCommitRequest.OffsetCommitRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s302-é"
+        value.name = "s329-é"
         value.partitions = [OffsetCommitRequest.OffsetCommitRequestPartition.sample(version: version, nulls: nulls), OffsetCommitRequest.OffsetCommitRequestPartition.sample(version: version, nulls: nulls)]
         if version >= 8 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1453,15 +1584,15 @@ extension OffsetCommitRequest.OffsetCommitRequestTopic {
 extension OffsetCommitRequest.OffsetCommitRequestPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100304
-        value.committedOffset = 10000000305
+        value.partitionIndex = 100331
+        value.committedOffset = 10000000332
         if version >= 6 {
-            value.committedLeaderEpoch = 100306
+            value.committedLeaderEpoch = 100333
         }
         if version == 1 {
-            value.commitTimestamp = 10000000307
+            value.commitTimestamp = 10000000334
         }
-        value.committedMetadata = nulls ? nil : "s308-é"
+        value.committedMetadata = nulls ? nil : "s335-é"
         if version >= 8 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1473,7 +1604,7 @@ extension OffsetCommitResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.throttleTimeMs = 100309
+            value.throttleTimeMs = 100336
         }
         value.topics = [OffsetCommitResponse.OffsetCommitResponseTopic.sample(version: version, nulls: nulls), OffsetCommitResponse.OffsetCommitResponseTopic.sample(version: version, nulls: nulls)]
         if version >= 8 {
@@ -1486,7 +1617,7 @@ extension OffsetCommitResponse: SampledMessage {
 extension OffsetCommitResponse.OffsetCommitResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s311-é"
+        value.name = "s338-é"
         value.partitions = [OffsetCommitResponse.OffsetCommitResponsePartition.sample(version: version, nulls: nulls), OffsetCommitResponse.OffsetCommitResponsePartition.sample(version: version, nulls: nulls)]
         if version >= 8 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1498,8 +1629,8 @@ extension OffsetCommitResponse.OffsetCommitResponseTopic {
 extension OffsetCommitResponse.OffsetCommitResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100313
-        value.errorCode = 1314
+        value.partitionIndex = 100340
+        value.errorCode = 1341
         if version >= 8 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1510,7 +1641,7 @@ extension OffsetCommitResponse.OffsetCommitResponsePartition {
 extension OffsetDeleteRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s315-é"
+        value.groupId = "s342-é"
         value.topics = [OffsetDeleteRequest.OffsetDeleteRequestTopic.sample(version: version, nulls: nulls), OffsetDeleteRequest.OffsetDeleteRequestTopic.sample(version: version, nulls: nulls)]
         return value
     }
@@ -1519,7 +1650,7 @@ extension OffsetDeleteRequest: SampledMessage {
 extension OffsetDeleteRequest.OffsetDeleteRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s317-é"
+        value.name = "s344-é"
         value.partitions = [OffsetDeleteRequest.OffsetDeleteRequestPartition.sample(version: version, nulls: nulls), OffsetDeleteRequest.OffsetDeleteRequestPartition.sample(version: version, nulls: nulls)]
         return value
     }
@@ -1528,7 +1659,7 @@ extension OffsetDeleteRequest.OffsetDeleteRequestTopic {
 extension OffsetDeleteRequest.OffsetDeleteRequestPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100319
+        value.partitionIndex = 100346
         return value
     }
 }
@@ -1536,8 +1667,8 @@ extension OffsetDeleteRequest.OffsetDeleteRequestPartition {
 extension OffsetDeleteResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1320
-        value.throttleTimeMs = 100321
+        value.errorCode = 1347
+        value.throttleTimeMs = 100348
         value.topics = [OffsetDeleteResponse.OffsetDeleteResponseTopic.sample(version: version, nulls: nulls), OffsetDeleteResponse.OffsetDeleteResponseTopic.sample(version: version, nulls: nulls)]
         return value
     }
@@ -1546,7 +1677,7 @@ extension OffsetDeleteResponse: SampledMessage {
 extension OffsetDeleteResponse.OffsetDeleteResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s323-é"
+        value.name = "s350-é"
         value.partitions = [OffsetDeleteResponse.OffsetDeleteResponsePartition.sample(version: version, nulls: nulls), OffsetDeleteResponse.OffsetDeleteResponsePartition.sample(version: version, nulls: nulls)]
         return value
     }
@@ -1555,8 +1686,8 @@ extension OffsetDeleteResponse.OffsetDeleteResponseTopic {
 extension OffsetDeleteResponse.OffsetDeleteResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100325
-        value.errorCode = 1326
+        value.partitionIndex = 100352
+        value.errorCode = 1353
         return value
     }
 }
@@ -1564,7 +1695,7 @@ extension OffsetDeleteResponse.OffsetDeleteResponsePartition {
 extension OffsetFetchRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s327-é"
+        value.groupId = "s354-é"
         value.topics = nulls && version >= 2 ? nil : [OffsetFetchRequest.OffsetFetchRequestTopic.sample(version: version, nulls: nulls), OffsetFetchRequest.OffsetFetchRequestTopic.sample(version: version, nulls: nulls)]
         if version >= 7 {
             value.requireStable = true
@@ -1579,8 +1710,8 @@ extension OffsetFetchRequest: SampledMessage {
 extension OffsetFetchRequest.OffsetFetchRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s330-é"
-        value.partitionIndexes = [100331, 100332]
+        value.name = "s357-é"
+        value.partitionIndexes = [100358, 100359]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1592,11 +1723,11 @@ extension OffsetFetchResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.throttleTimeMs = 100332
+            value.throttleTimeMs = 100359
         }
         value.topics = [OffsetFetchResponse.OffsetFetchResponseTopic.sample(version: version, nulls: nulls), OffsetFetchResponse.OffsetFetchResponseTopic.sample(version: version, nulls: nulls)]
         if version >= 2 {
-            value.errorCode = 1334
+            value.errorCode = 1361
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1608,7 +1739,7 @@ extension OffsetFetchResponse: SampledMessage {
 extension OffsetFetchResponse.OffsetFetchResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s335-é"
+        value.name = "s362-é"
         value.partitions = [OffsetFetchResponse.OffsetFetchResponsePartition.sample(version: version, nulls: nulls), OffsetFetchResponse.OffsetFetchResponsePartition.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1620,13 +1751,13 @@ extension OffsetFetchResponse.OffsetFetchResponseTopic {
 extension OffsetFetchResponse.OffsetFetchResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100337
-        value.committedOffset = 10000000338
+        value.partitionIndex = 100364
+        value.committedOffset = 10000000365
         if version >= 5 {
-            value.committedLeaderEpoch = 100339
+            value.committedLeaderEpoch = 100366
         }
-        value.metadata = nulls ? nil : "s340-é"
-        value.errorCode = 1341
+        value.metadata = nulls ? nil : "s367-é"
+        value.errorCode = 1368
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1638,7 +1769,7 @@ extension OffsetForLeaderEpochRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.replicaId = 100342
+            value.replicaId = 100369
         }
         value.topics = [OffsetForLeaderEpochRequest.OffsetForLeaderTopic.sample(version: version, nulls: nulls), OffsetForLeaderEpochRequest.OffsetForLeaderTopic.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -1651,7 +1782,7 @@ extension OffsetForLeaderEpochRequest: SampledMessage {
 extension OffsetForLeaderEpochRequest.OffsetForLeaderTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s344-é"
+        value.topic = "s371-é"
         value.partitions = [OffsetForLeaderEpochRequest.OffsetForLeaderPartition.sample(version: version, nulls: nulls), OffsetForLeaderEpochRequest.OffsetForLeaderPartition.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1663,11 +1794,11 @@ extension OffsetForLeaderEpochRequest.OffsetForLeaderTopic {
 extension OffsetForLeaderEpochRequest.OffsetForLeaderPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partition = 100346
+        value.partition = 100373
         if version >= 2 {
-            value.currentLeaderEpoch = 100347
+            value.currentLeaderEpoch = 100374
         }
-        value.leaderEpoch = 100348
+        value.leaderEpoch = 100375
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1679,7 +1810,7 @@ extension OffsetForLeaderEpochResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100349
+            value.throttleTimeMs = 100376
         }
         value.topics = [OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult.sample(version: version, nulls: nulls), OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -1692,7 +1823,7 @@ extension OffsetForLeaderEpochResponse: SampledMessage {
 extension OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s351-é"
+        value.topic = "s378-é"
         value.partitions = [OffsetForLeaderEpochResponse.EpochEndOffset.sample(version: version, nulls: nulls), OffsetForLeaderEpochResponse.EpochEndOffset.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1704,12 +1835,12 @@ extension OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult {
 extension OffsetForLeaderEpochResponse.EpochEndOffset {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1353
-        value.partition = 100354
+        value.errorCode = 1380
+        value.partition = 100381
         if version >= 1 {
-            value.leaderEpoch = 100355
+            value.leaderEpoch = 100382
         }
-        value.endOffset = 10000000356
+        value.endOffset = 10000000383
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1721,10 +1852,10 @@ extension ProduceRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.transactionalId = nulls ? nil : "s357-é"
+            value.transactionalId = nulls ? nil : "s384-é"
         }
-        value.acks = 1358
-        value.timeoutMs = 100359
+        value.acks = 1385
+        value.timeoutMs = 100386
         value.topicData = [ProduceRequest.TopicProduceData.sample(version: version, nulls: nulls), ProduceRequest.TopicProduceData.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1736,7 +1867,7 @@ extension ProduceRequest: SampledMessage {
 extension ProduceRequest.TopicProduceData {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s361-é"
+        value.name = "s388-é"
         value.partitionData = [ProduceRequest.PartitionProduceData.sample(version: version, nulls: nulls), ProduceRequest.PartitionProduceData.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1748,8 +1879,8 @@ extension ProduceRequest.TopicProduceData {
 extension ProduceRequest.PartitionProduceData {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.index = 100363
-        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 108, 0xCD, 0xEF]))
+        value.index = 100390
+        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 135, 0xCD, 0xEF]))
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1762,7 +1893,7 @@ extension ProduceResponse: SampledMessage {
         var value = Self()
         value.responses = [ProduceResponse.TopicProduceResponse.sample(version: version, nulls: nulls), ProduceResponse.TopicProduceResponse.sample(version: version, nulls: nulls)]
         if version >= 1 {
-            value.throttleTimeMs = 100366
+            value.throttleTimeMs = 100393
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1774,7 +1905,7 @@ extension ProduceResponse: SampledMessage {
 extension ProduceResponse.TopicProduceResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s367-é"
+        value.name = "s394-é"
         value.partitionResponses = [ProduceResponse.PartitionProduceResponse.sample(version: version, nulls: nulls), ProduceResponse.PartitionProduceResponse.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1786,20 +1917,20 @@ extension ProduceResponse.TopicProduceResponse {
 extension ProduceResponse.PartitionProduceResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.index = 100369
-        value.errorCode = 1370
-        value.baseOffset = 10000000371
+        value.index = 100396
+        value.errorCode = 1397
+        value.baseOffset = 10000000398
         if version >= 2 {
-            value.logAppendTimeMs = 10000000372
+            value.logAppendTimeMs = 10000000399
         }
         if version >= 5 {
-            value.logStartOffset = 10000000373
+            value.logStartOffset = 10000000400
         }
         if version >= 8 {
             value.recordErrors = [ProduceResponse.BatchIndexAndErrorMessage.sample(version: version, nulls: nulls), ProduceResponse.BatchIndexAndErrorMessage.sample(version: version, nulls: nulls)]
         }
         if version >= 8 {
-            value.errorMessage = nulls ? nil : "s375-é"
+            value.errorMessage = nulls ? nil : "s402-é"
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1812,10 +1943,10 @@ extension ProduceResponse.BatchIndexAndErrorMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 8 {
-            value.batchIndex = 100376
+            value.batchIndex = 100403
         }
         if version >= 8 {
-            value.batchIndexErrorMessage = nulls ? nil : "s377-é"
+            value.batchIndexErrorMessage = nulls ? nil : "s404-é"
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1827,10 +1958,10 @@ extension ProduceResponse.BatchIndexAndErrorMessage {
 extension StopReplicaRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.controllerId = 100378
-        value.controllerEpoch = 100379
+        value.controllerId = 100405
+        value.controllerEpoch = 100406
         if version >= 1 {
-            value.brokerEpoch = 10000000380
+            value.brokerEpoch = 10000000407
         }
         if version <= 2 {
             value.deletePartitions = true
@@ -1855,10 +1986,10 @@ extension StopReplicaRequest.StopReplicaPartitionV0 {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 0 {
-            value.topicName = "s385-é"
+            value.topicName = "s412-é"
         }
         if version <= 0 {
-            value.partitionIndex = 100386
+            value.partitionIndex = 100413
         }
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1871,10 +2002,10 @@ extension StopReplicaRequest.StopReplicaTopicV1 {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if (1...2).contains(version) {
-            value.name = "s387-é"
+            value.name = "s414-é"
         }
         if (1...2).contains(version) {
-            value.partitionIndexes = [100388, 100389]
+            value.partitionIndexes = [100415, 100416]
         }
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1887,7 +2018,7 @@ extension StopReplicaRequest.StopReplicaTopicState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.topicName = "s389-é"
+            value.topicName = "s416-é"
         }
         if version >= 3 {
             value.partitionStates = [StopReplicaRequest.StopReplicaPartitionState.sample(version: version, nulls: nulls), StopReplicaRequest.StopReplicaPartitionState.sample(version: version, nulls: nulls)]
@@ -1903,10 +2034,10 @@ extension StopReplicaRequest.StopReplicaPartitionState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.partitionIndex = 100391
+            value.partitionIndex = 100418
         }
         if version >= 3 {
-            value.leaderEpoch = 100392
+            value.leaderEpoch = 100419
         }
         if version >= 3 {
             value.deletePartition = true
@@ -1921,7 +2052,7 @@ extension StopReplicaRequest.StopReplicaPartitionState {
 extension StopReplicaResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1394
+        value.errorCode = 1421
         value.partitionErrors = [StopReplicaResponse.StopReplicaPartitionError.sample(version: version, nulls: nulls), StopReplicaResponse.StopReplicaPartitionError.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1933,9 +2064,9 @@ extension StopReplicaResponse: SampledMessage {
 extension StopReplicaResponse.StopReplicaPartitionError {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topicName = "s396-é"
-        value.partitionIndex = 100397
-        value.errorCode = 1398
+        value.topicName = "s423-é"
+        value.partitionIndex = 100424
+        value.errorCode = 1425
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1946,17 +2077,17 @@ extension StopReplicaResponse.StopReplicaPartitionError {
 extension SyncGroupRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s399-é"
-        value.generationId = 100400
-        value.memberId = "s401-é"
+        value.groupId = "s426-é"
+        value.generationId = 100427
+        value.memberId = "s428-é"
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s402-é"
+            value.groupInstanceId = nulls ? nil : "s429-é"
         }
         if version >= 5 {
-            value.protocolType = nulls ? nil : "s403-é"
+            value.protocolType = nulls ? nil : "s430-é"
         }
         if version >= 5 {
-            value.protocolName = nulls ? nil : "s404-é"
+            value.protocolName = nulls ? nil : "s431-é"
         }
         value.assignments = [SyncGroupRequest.SyncGroupRequestAssignment.sample(version: version, nulls: nulls), SyncGroupRequest.SyncGroupRequestAssignment.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -1969,8 +2100,8 @@ extension SyncGroupRequest: SampledMessage {
 extension SyncGroupRequest.SyncGroupRequestAssignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.memberId = "s406-é"
-        value.assignment = ByteBuffer(bytes: [151, 1, 2])
+        value.memberId = "s433-é"
+        value.assignment = ByteBuffer(bytes: [178, 1, 2])
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1982,16 +2113,16 @@ extension SyncGroupResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100408
+            value.throttleTimeMs = 100435
         }
-        value.errorCode = 1409
+        value.errorCode = 1436
         if version >= 5 {
-            value.protocolType = nulls ? nil : "s410-é"
+            value.protocolType = nulls ? nil : "s437-é"
         }
         if version >= 5 {
-            value.protocolName = nulls ? nil : "s411-é"
+            value.protocolName = nulls ? nil : "s438-é"
         }
-        value.assignment = ByteBuffer(bytes: [156, 1, 2])
+        value.assignment = ByteBuffer(bytes: [183, 1, 2])
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2002,10 +2133,10 @@ extension SyncGroupResponse: SampledMessage {
 extension UpdateMetadataRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.controllerId = 100413
-        value.controllerEpoch = 100414
+        value.controllerId = 100440
+        value.controllerEpoch = 100441
         if version >= 5 {
-            value.brokerEpoch = 10000000415
+            value.brokerEpoch = 10000000442
         }
         if version <= 4 {
             value.ungroupedPartitionStates = [UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls)]
@@ -2025,10 +2156,10 @@ extension UpdateMetadataRequest.UpdateMetadataTopicState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 5 {
-            value.topicName = "s419-é"
+            value.topicName = "s446-é"
         }
         if version >= 7 {
-            value.topicId = KafkaUUID(mostSignificantBits: 420, leastSignificantBits: 3325980)
+            value.topicId = KafkaUUID(mostSignificantBits: 447, leastSignificantBits: 3539793)
         }
         if version >= 5 {
             value.partitionStates = [UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls)]
@@ -2043,18 +2174,18 @@ extension UpdateMetadataRequest.UpdateMetadataTopicState {
 extension UpdateMetadataRequest.UpdateMetadataBroker {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.id = 100422
+        value.id = 100449
         if version <= 0 {
-            value.v0Host = "s423-é"
+            value.v0Host = "s450-é"
         }
         if version <= 0 {
-            value.v0Port = 100424
+            value.v0Port = 100451
         }
         if version >= 1 {
             value.endpoints = [UpdateMetadataRequest.UpdateMetadataEndpoint.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataEndpoint.sample(version: version, nulls: nulls)]
         }
         if version >= 2 {
-            value.rack = nulls ? nil : "s426-é"
+            value.rack = nulls ? nil : "s453-é"
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2067,16 +2198,16 @@ extension UpdateMetadataRequest.UpdateMetadataEndpoint {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.port = 100427
+            value.port = 100454
         }
         if version >= 1 {
-            value.host = "s428-é"
+            value.host = "s455-é"
         }
         if version >= 3 {
-            value.listener = "s429-é"
+            value.listener = "s456-é"
         }
         if version >= 1 {
-            value.securityProtocol = 1430
+            value.securityProtocol = 1457
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2089,17 +2220,17 @@ extension UpdateMetadataRequest.UpdateMetadataPartitionState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 4 {
-            value.topicName = "s431-é"
+            value.topicName = "s458-é"
         }
-        value.partitionIndex = 100432
-        value.controllerEpoch = 100433
-        value.leader = 100434
-        value.leaderEpoch = 100435
-        value.isr = [100436, 100437]
-        value.zkVersion = 100437
-        value.replicas = [100438, 100439]
+        value.partitionIndex = 100459
+        value.controllerEpoch = 100460
+        value.leader = 100461
+        value.leaderEpoch = 100462
+        value.isr = [100463, 100464]
+        value.zkVersion = 100464
+        value.replicas = [100465, 100466]
         if version >= 4 {
-            value.offlineReplicas = [100439, 100440]
+            value.offlineReplicas = [100466, 100467]
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2111,7 +2242,7 @@ extension UpdateMetadataRequest.UpdateMetadataPartitionState {
 extension UpdateMetadataResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1440
+        value.errorCode = 1467
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
