@@ -6,5 +6,5 @@ struct Gregor: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gregor",
         abstract: "Operate a Gregor cluster.",
-        subcommands: [TopicsCommand.self, GroupsCommand.self, ProduceCommand.self, ConsumeCommand.self, ClusterCommand.self, PerfCommand.self])
+        subcommands: [TopicsCommand.self, ConfigsCommand.self, GroupsCommand.self, ProduceCommand.self, ConsumeCommand.self, ClusterCommand.self, PerfCommand.self])
 }
