@@ -280,3 +280,31 @@ def test_dynamic_broker_configs_with_gregor_configs_survive_a_restart(broker_fac
     assert out.returncode == 0, out
     wait_until(lambda: (produce_one(b.bootstrap, topic, 5000) is None, None), 30,
                "deleting the cluster-wide message.max.bytes restores the default")
+
+
+def test_every_broker_applies_the_cluster_wide_default(broker_factory, server_bin):
+    """The change is sent to broker 0; broker 1 learns it from /config/changes and applies it to the log it leads."""
+    from confluent_kafka.admin import NewTopic
+    first = broker_factory("configs-b0", properties=BROKER_PROPERTIES, broker_id=0)
+    second = broker_factory("configs-b1", properties=BROKER_PROPERTIES, broker_id=1, chroot=first.chroot)
+    topic = f"on-b1-{uuid.uuid4().hex[:8]}"
+    admin = admin_client(first.bootstrap)
+    wait_until(lambda: (len(admin.list_topics(timeout=10).brokers) == 2, None), 60, "both brokers registered")
+    admin.create_topics([NewTopic(topic, num_partitions=1, replica_assignment=[[1]])], operation_timeout=30)[topic].result(60)
+    wait_until(lambda: (produce_one(first.bootstrap, topic, 5000) is None, None), 60, f"{topic} led by broker 1")
+
+    out = gregor_configs(server_bin, first.bootstrap, "--entity-type", "brokers", "--entity-default", "--alter",
+                         "--add-config", "message.max.bytes=2000")
+    assert out.returncode == 0, out
+    wait_until(lambda: (produce_one(first.bootstrap, topic, 5000) == "MSG_SIZE_TOO_LARGE", None), 30,
+               "broker 1 refuses a 5000-byte record after the cluster-wide message.max.bytes=2000")
+    out = gregor_configs(server_bin, first.bootstrap, "--entity-type", "brokers", "--entity-name", "1", "--describe",
+                         "--all")
+    assert ("  message.max.bytes=2000 sensitive=false synonyms={DYNAMIC_DEFAULT_BROKER_CONFIG:message.max.bytes=2000, "
+            "DEFAULT_CONFIG:message.max.bytes=1048588}") in out.stdout.splitlines(), out
+    # A per-broker value is only that broker's: broker 1's own limit wins there.
+    out = gregor_configs(server_bin, second.bootstrap, "--entity-type", "brokers", "--entity-name", "1", "--alter",
+                         "--add-config", "message.max.bytes=100000")
+    assert out.returncode == 0, out
+    wait_until(lambda: (produce_one(first.bootstrap, topic, 5000) is None, None), 30,
+               "broker 1's own message.max.bytes wins over the cluster-wide one")
