@@ -75,6 +75,17 @@ extension KafkaZkClient {
         }
     }
 
+    /// The dynamic configs of a broker (`/config/brokers/<id>`) or of the cluster-wide defaults (nil,
+    /// `/config/brokers/<default>`); empty when the node does not exist, as Kafka's `fetchEntityConfig`.
+    public func brokerConfig(_ brokerId: Int32?) async throws -> [String: String] {
+        let path = ZkPaths.brokerConfig(ZkPaths.brokerConfigEntity(brokerId))
+        do {
+            return try ConfigEntityZNode.decode(try await zooKeeper.getData(path).data, path: path)
+        } catch ZooKeeperError.noNode {
+            return [:]
+        }
+    }
+
     /// Topics marked for deletion under `/admin/delete_topics`, sorted.
     public func topicDeletions() async throws -> [String] {
         try await childrenOrEmpty(ZkPaths.deleteTopics).sorted()

@@ -7,7 +7,7 @@ struct Gregor: AsyncParsableCommand {
         commandName: "gregor",
         abstract: "Operate a Gregor cluster.",
         subcommands: [
-            TopicsCommand.self, ReassignCommand.self, GroupsCommand.self, ProduceCommand.self, ConsumeCommand.self,
-            ClusterCommand.self, PerfCommand.self, DeleteRecordsCommand.self, LogDirsCommand.self,
+            TopicsCommand.self, ConfigsCommand.self, ReassignCommand.self, GroupsCommand.self, ProduceCommand.self,
+            ConsumeCommand.self, ClusterCommand.self, PerfCommand.self, DeleteRecordsCommand.self, LogDirsCommand.self,
         ])
 }

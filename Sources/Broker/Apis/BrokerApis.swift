@@ -16,10 +16,6 @@ struct BrokerApis: Sendable {
         var fetchMaxBytes: Int
         /// Send fetched records with sendfile (`zero.copy.fetch.enable`), or copy them into the response.
         var zeroCopyFetch: Bool
-        /// The broker's topic-config defaults, for DescribeConfigs: topic key -> value.
-        var topicConfigDefaults: [String: String]
-        /// Every broker config, for DescribeConfigs on the broker resource.
-        var brokerConfigs: [(name: String, value: String?, sensitive: Bool)]
     }
 
     let settings: Settings
@@ -29,6 +25,8 @@ struct BrokerApis: Sendable {
     let zkSession: CurrentZkSession
     let producerIds: ProducerIdManager
     let groupCoordinator: GroupCoordinator
+    /// The configuration in force, with the dynamic broker configs (DescribeConfigs, AlterConfigs).
+    let brokerConfig: DynamicBrokerConfig
     /// Admits LeaderAndIsr, UpdateMetadata and StopReplica only from the current controller, for this registration.
     let controllerGuard: ControllerRequestGuard
     let logger: Logger
@@ -76,6 +74,8 @@ struct BrokerApis: Sendable {
             .route(DescribeLogDirsRequest.self) { request, context in await describeLogDirs(request, context) },
             .route(AlterReplicaLogDirsRequest.self) { request, context in await alterReplicaLogDirs(request, context) },
             .route(DescribeClusterRequest.self) { request, context in describeCluster(request, context) },
+            .route(AlterConfigsRequest.self) { request, context in await alterConfigs(request, context) },
+            .route(IncrementalAlterConfigsRequest.self) { request, context in await incrementalAlterConfigs(request, context) },
             .route(LeaderAndIsrRequest.self) { request, context in await leaderAndIsr(request, context) },
             .route(UpdateMetadataRequest.self) { request, context in await updateMetadata(request, context) },
             .route(StopReplicaRequest.self) { request, context in await stopReplica(request, context) },

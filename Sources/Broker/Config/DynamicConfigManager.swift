@@ -6,8 +6,9 @@ import ZooKeeper
 /// Applies config changes announced under `/config/changes` to the running broker (Kafka's `DynamicConfigManager`
 /// with its `ZkNodeChangeNotificationListener`): watches the notifications, handles each one newer than the last it
 /// handled by re-reading the entity's overrides, and purges notifications older than `changeExpirationMs`, as every
-/// Kafka broker does. Topic changes reach every log of the topic (`ReplicaManager.applyTopicConfig`); other entity
-/// types are logged and skipped until Gregor has dynamic configs for them.
+/// Kafka broker does. Topic changes reach every log of the topic (`ReplicaManager.applyTopicConfig`); broker changes
+/// (`brokers/<id>`, `brokers/<default>`) go to `brokerConfigChanged`; other entity types are logged and skipped
+/// until Gregor has dynamic configs for them.
 ///
 /// Survives session expiry: the watch ends with the session and is set up again on the current one; notifications
 /// are handled by sequence number, so none is handled twice and none written meanwhile is missed.
@@ -19,6 +20,8 @@ struct DynamicConfigManager: Sendable {
     let topicConfig: @Sendable (String) async throws -> [String: String]
     let applyTopicConfig: @Sendable (_ topic: String, _ overrides: [String: String]) -> Int
     let logger: Logger
+    /// A broker entity's dynamic configs changed: `<default>` or a broker id (Kafka's `BrokerConfigHandler`).
+    var brokerConfigChanged: @Sendable (_ entityName: String) async throws -> Void = { _ in }
 
     /// Handles notifications until cancelled: all those present at startup first (configs set while the broker
     /// was down are already read when its logs are created, so this only re-applies them).
@@ -76,6 +79,8 @@ struct DynamicConfigManager: Sendable {
             let logs = applyTopicConfig(notification.entityName, overrides)
             logger.info(
                 "Processing override for entityPath: topics/\(notification.entityName) with config: {\(overrides.keys.sorted().map { "\($0)=\(overrides[$0]!)" }.joined(separator: ", "))} (\(logs) log(s) on this broker)")
+        case "brokers":
+            try await brokerConfigChanged(notification.entityName)
         default:
             logger.info("Config change \(name) for \(notification.entityType)/\(notification.entityName): Gregor has no dynamic configs of that type yet; ignored")
         }

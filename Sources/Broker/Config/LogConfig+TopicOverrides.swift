@@ -43,6 +43,41 @@ enum TopicConfigKeys {
     }
 }
 
+extension TopicConfigKeys {
+    /// Kafka's `LogConfig.validate` as AlterConfigs and IncrementalAlterConfigs apply it to a topic's new overrides:
+    /// names first (INVALID_CONFIG "Unknown topic config name: x"), then each value, refused with Kafka's
+    /// `ConfigException` message; `cleanup.policy=compact` is refused the same way (Gregor does not compact).
+    static func validateLikeKafka(_ overrides: [String: String]) throws(ConfigAlterError) {
+        let names = overrides.keys.sorted()
+        if let unknown = names.first(where: { ConfigDef.topic[$0] == nil }) {
+            throw .invalidConfig("Unknown topic config name: \(unknown)")
+        }
+        for name in names {
+            try checkValue(ConfigDef.topic[name]!, overrides[name] ?? "")
+        }
+    }
+
+    /// One value with Kafka's message; list configs of the cleanup policy must not ask for compaction.
+    static func checkValue(_ key: ConfigKey, _ text: String) throws(ConfigAlterError) {
+        let value: ConfigValue
+        do {
+            value = try key.parseLikeKafka(text)
+        } catch {
+            throw .config(error)
+        }
+        if key.name.hasSuffix("cleanup.policy"), value.list?.contains("compact") == true {
+            throw .config(KafkaConfigException(
+                name: key.name, value: text, reason: "Gregor does not compact logs; only delete is supported"))
+        }
+    }
+
+    /// Whether a topic key is a list config (IncrementalAlterConfigs APPEND and SUBTRACT).
+    static func isList(_ name: String) throws(ConfigAlterError) -> Bool {
+        guard let key = ConfigDef.topic[name] else { throw .invalidConfig("Unknown topic config name: \(name)") }
+        return key.type == .list
+    }
+}
+
 extension LogConfig {
     /// These defaults with a topic's overrides applied, after `TopicConfigKeys.validate`: a value it refuses is
     /// thrown, never replaced by the default.

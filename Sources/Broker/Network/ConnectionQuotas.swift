@@ -54,16 +54,30 @@ final class ConnectionQuotas: Sendable {
         var perIp: [String: Int] = [:]
     }
 
-    let configuration: Configuration
+    private let settings: Mutex<Configuration>
     private let state = Mutex(State())
 
     init(_ configuration: Configuration) {
-        self.configuration = configuration
+        settings = Mutex(configuration)
+    }
+
+    /// The limits in force.
+    var configuration: Configuration { settings.withLock { $0 } }
+
+    /// New limits (dynamic broker configs, Kafka's `ConnectionQuotas.updateMaxConnectionsPerIp` and
+    /// `updateBrokerMaxConnections`): they apply to the next connection accepted; open connections stay open.
+    func reconfigure(maxConnections: Int, maxConnectionsPerIp: Int, maxConnectionsPerIpOverrides: [String: Int]) {
+        settings.withLock {
+            $0.maxConnections = maxConnections
+            $0.maxConnectionsPerIp = maxConnectionsPerIp
+            $0.maxConnectionsPerIpOverrides = maxConnectionsPerIpOverrides
+        }
     }
 
     /// Counts a new connection from `address` on `listenerName`, or refuses it (and counts nothing). Every
     /// accepted connection must be given back with `release(address:)` when it closes.
     func acquire(address: String, listenerName: String) -> Refusal? {
+        let configuration = self.configuration
         let perIpLimit = configuration.maxConnectionsPerIpOverrides[address] ?? configuration.maxConnectionsPerIp
         let exempt = listenerName == configuration.unlimitedListenerName
         return state.withLock { state -> Refusal? in

@@ -4,7 +4,7 @@ extension ReplicaManager {
     /// The topic's `min.insync.replicas`: its override (validated with the others), else the broker's.
     func minInsyncReplicas(_ overrides: [String: String]) -> Int {
         let override = overrides["min.insync.replicas"].flatMap { try? ConfigDef.topic["min.insync.replicas"]?.parse($0).number }
-        return Int(max(1, override ?? Int64(configuration.minInsyncReplicas)))
+        return Int(max(1, override ?? Int64(brokerDefaults.withLock { $0.minInsyncReplicas })))
     }
 
     /// A topic's overrides changed (Kafka's `TopicConfigHandler.processConfigChanges`): every log of the topic on

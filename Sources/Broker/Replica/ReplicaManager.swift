@@ -36,7 +36,8 @@ final class ReplicaManager: Sendable {
     /// A topic's log config overrides (`/config/topics/<t>`), read when a replica is created. It retries until
     /// ZooKeeper answers and throws only for data it cannot use: no replica runs on defaults because a read failed.
     let topicConfig: @Sendable (String) async throws -> [String: String]
-    let defaultLogConfig: LogConfig
+    /// The broker's log defaults and `min.insync.replicas`; dynamic broker configs change them while running.
+    let brokerDefaults: Mutex<BrokerLogDefaults>
     /// Kafka's request handler threads (`num.io.threads`): appends block on the disk (pwrite, and fsync under a
     /// flush policy), so they run here instead of on Swift's cooperative threads, which every connection shares.
     /// Nil runs them inline (tests).
@@ -72,7 +73,8 @@ final class ReplicaManager: Sendable {
         self.clock = clock
         self.logManager = logManager
         self.metadataCache = metadataCache
-        self.defaultLogConfig = defaultLogConfig
+        self.brokerDefaults = Mutex(BrokerLogDefaults(
+            logConfig: defaultLogConfig, minInsyncReplicas: configuration.minInsyncReplicas))
         self.topicConfig = topicConfig
         self.logger = logger
     }

@@ -3,31 +3,19 @@ import KafkaProtocol
 extension KafkaServer {
     /// What the API handlers read from `server.properties`.
     func apiSettings(brokerId: Int32, clusterId: String) -> BrokerApis.Settings {
-        var topicDefaults: [String: String] = [:]
-        for (topicKey, brokerKey) in TopicConfigKeys.brokerDefaults {
-            topicDefaults[topicKey] = config.values[brokerKey]?.text
-        }
-        // Kafka derives these two from other keys when they are not set.
-        topicDefaults["retention.ms"] = String(config.logConfig.retentionMs)
-        topicDefaults["segment.ms"] = String(config.logConfig.segmentMs)
-        topicDefaults["flush.ms"] = String(config.logConfig.flushMs)
-        return BrokerApis.Settings(
+        BrokerApis.Settings(
             brokerId: brokerId, clusterId: clusterId,
             autoCreateTopics: config.bool("auto.create.topics.enable"),
             defaultPartitions: config.int("num.partitions"),
             defaultReplicationFactor: Int16(clamping: config.int("default.replication.factor")),
             deleteTopicEnable: config.bool("delete.topic.enable"),
             fetchMaxBytes: Int(config.int("fetch.max.bytes")),
-            zeroCopyFetch: config.bool("zero.copy.fetch.enable"),
-            topicConfigDefaults: topicDefaults,
-            brokerConfigs: ConfigDef.broker.keys.map(\.name).sorted().map { name in
-                let value = config.values[name]
-                return (name, value?.text, value?.isPassword ?? false)
-            })
+            zeroCopyFetch: config.bool("zero.copy.fetch.enable"))
     }
 
     /// What `ReplicaManager` and the replica fetchers read from `server.properties`.
-    func replicaManagerConfiguration(brokerId: Int32) -> ReplicaManager.Configuration {
+    /// - Parameter current: the configuration in force (dynamic broker configs included).
+    func replicaManagerConfiguration(brokerId: Int32, current: BrokerConfig) -> ReplicaManager.Configuration {
         var fetcher = ReplicaFetcherConfiguration()
         fetcher.numFetchers = Int(config.int("num.replica.fetchers"))
         fetcher.maxWaitMs = config.int("replica.fetch.wait.max.ms")
@@ -37,7 +25,7 @@ extension KafkaServer {
         fetcher.backoff = .milliseconds(Int64(config.int("replica.fetch.backoff.ms")))
         fetcher.socketTimeout = .milliseconds(Int64(config.int("replica.socket.timeout.ms")))
         return ReplicaManager.Configuration(
-            brokerId: brokerId, minInsyncReplicas: Int(config.int("min.insync.replicas")),
+            brokerId: brokerId, minInsyncReplicas: Int(current.int("min.insync.replicas")),
             highWatermarkCheckpointInterval: .milliseconds(config.long("replica.high.watermark.checkpoint.interval.ms")),
             replicaLagTimeMaxMs: config.long("replica.lag.time.max.ms"),
             interBrokerListenerName: config.interBrokerListenerName, fetcher: fetcher)

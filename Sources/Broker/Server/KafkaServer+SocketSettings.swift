@@ -5,15 +5,16 @@ extension KafkaServer {
     /// What `SocketServer` reads from `server.properties`. Host names in `max.connections.per.ip.overrides` are
     /// resolved once, here (as Kafka's `ConnectionQuotas` resolves them with `InetAddress.getByName`), on the I/O
     /// threads because resolving blocks; a name that does not resolve stops the broker with the key named.
-    func socketServerConfiguration(ioThreads: NIOThreadPool) async throws -> SocketServer.Configuration {
-        let overrides = config.maxConnectionsPerIpOverrides
+    /// - Parameter current: the configuration in force (dynamic broker configs included).
+    func socketServerConfiguration(ioThreads: NIOThreadPool, current: BrokerConfig) async throws -> SocketServer.Configuration {
+        let overrides = current.maxConnectionsPerIpOverrides
         let resolved = try await ioThreads.runIfActive { try Self.resolve(overrides) }
         var configuration = SocketServer.Configuration()
         configuration.sendBufferBytes = config.socketSendBufferBytes
         configuration.receiveBufferBytes = config.socketReceiveBufferBytes
         configuration.quotas = ConnectionQuotas(ConnectionQuotas.Configuration(
-            maxConnections: Int(config.int("max.connections")),
-            maxConnectionsPerIp: Int(config.int("max.connections.per.ip")),
+            maxConnections: Int(current.int("max.connections")),
+            maxConnectionsPerIp: Int(current.int("max.connections.per.ip")),
             maxConnectionsPerIpOverrides: resolved,
             unlimitedListenerName: config.interBrokerListenerName))
         return configuration

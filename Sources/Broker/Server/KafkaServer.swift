@@ -15,7 +15,7 @@ import ZooKeeper
 /// `ReplicaManager` slot in between the broker id and the listeners.
 public final class KafkaServer: Service, Sendable {
     public let config: BrokerConfig
-    private let logger: Logger
+    let logger: Logger
 
     public init(config: BrokerConfig, logger: Logger) {
         self.config = config
@@ -41,7 +41,9 @@ public final class KafkaServer: Service, Sendable {
             let clusterId = try await session.getOrCreateClusterId()
             logger.info("Cluster ID = \(clusterId)")
             let brokerId = try await resolveBrokerId(clusterId: clusterId, zk: session)
-            let logs = try await LogManager.load(config.logManagerConfiguration, logger: logger)
+            let dynamicConfig = try await loadDynamicConfig(zk: session, brokerId: brokerId)
+            let current = dynamicConfig.current
+            let logs = try await LogManager.load(current.logManagerConfiguration, logger: logger)
             logManager = logs
             let metadataCache = MetadataCache()
             let currentSession = CurrentZkSession(session)
@@ -49,8 +51,8 @@ public final class KafkaServer: Service, Sendable {
             pool.start()
             ioThreads = pool
             let replicas = ReplicaManager(
-                configuration: replicaManagerConfiguration(brokerId: brokerId),
-                logManager: logs, metadataCache: metadataCache, defaultLogConfig: config.logConfig,
+                configuration: replicaManagerConfiguration(brokerId: brokerId, current: current),
+                logManager: logs, metadataCache: metadataCache, defaultLogConfig: current.logConfig,
                 topicConfig: { [logger] topic in try await Self.readTopicConfig(topic, session: currentSession, logger: logger) },
                 isrStore: ZkIsrStateStore(session: { currentSession.zk }), ioThreads: pool, logger: logger)
             replicaManager = replicas
@@ -65,7 +67,7 @@ public final class KafkaServer: Service, Sendable {
             let apis = BrokerApis(
                 settings: apiSettings(brokerId: brokerId, clusterId: clusterId), replicaManager: replicas,
                 metadataCache: metadataCache, zkSession: currentSession, producerIds: producerIds,
-                groupCoordinator: groups,
+                groupCoordinator: groups, brokerConfig: dynamicConfig,
                 controllerGuard: ControllerRequestGuard(membership: { currentSession.membership }, session: { currentSession.zk }),
                 logger: logger)
             let routes = apis.routes
@@ -74,9 +76,10 @@ public final class KafkaServer: Service, Sendable {
             let maxFrameBytes = Int(config.int("socket.request.max.bytes"))
             let maxIdle = config.connectionsMaxIdle
             let queuedRequests = QueuedRequestLimit(maxQueued: Int(config.int("queued.max.requests")))
+            let socketConfiguration = try await socketServerConfiguration(ioThreads: pool, current: current)
             let sockets = try await SocketServer.bind(
                 config.listeners, threads: Int(config.int("num.network.threads")),
-                configuration: try await socketServerConfiguration(ioThreads: pool), logger: logger
+                configuration: socketConfiguration, logger: logger
             ) { [logger] channel, endPoint in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addKafkaRequestFraming(
@@ -107,7 +110,10 @@ public final class KafkaServer: Service, Sendable {
                 session: { currentSession.zk },
                 topicConfig: replicas.topicConfig,
                 applyTopicConfig: { topic, overrides in replicas.applyTopicConfig(topic: topic, overrides: overrides) },
-                logger: logger)
+                logger: logger,
+                brokerConfigChanged: Self.brokerConfigChangeHandler(
+                    dynamicConfig, brokerId: brokerId, session: currentSession, replicas: replicas,
+                    quotas: socketConfiguration.quotas, ioThreads: pool, logger: logger))
             let controlledShutdown = config.bool("controlled.shutdown.enable") ? ControlledShutdown(
                 brokerId: brokerId, maxRetries: Int(config.int("controlled.shutdown.max.retries")),
                 retryBackoff: .milliseconds(config.long("controlled.shutdown.retry.backoff.ms")),

@@ -158,9 +158,22 @@ public struct AdminZkClient: Sendable {
         logger.info("Changed the config of topic \(topic) to \(configs.keys.sorted().map { "\($0)=\(configs[$0]!)" }.joined(separator: ","))")
     }
 
+    /// Kafka's `changeBrokerConfig`: replaces the dynamic configs of one broker (`/config/brokers/<id>`) or, for
+    /// nil, the cluster-wide defaults (`/config/brokers/<default>`), then announces it (`brokers/<id>` or
+    /// `brokers/<default>`) so every broker applies it. The values are written as given; callers validate them.
+    public func changeBrokerConfig(brokerId: Int32?, configs: [String: String]) async throws {
+        let entity = ZkPaths.brokerConfigEntity(brokerId)
+        try await setOrCreateConfig(path: ZkPaths.brokerConfig(entity), configs: configs)
+        try await zk.createConfigChangeNotification(.broker(brokerId))
+        logger.info("Changed the dynamic config of brokers/\(entity) to \(configs.keys.sorted().map { "\($0)=\(configs[$0]!)" }.joined(separator: ","))")
+    }
+
     /// Kafka's `setOrCreateEntityConfigs` for a topic: `{"version":1,"config":{...}}`, also when empty.
     func setOrCreateConfig(topic: String, configs: [String: String]) async throws {
-        let path = ZkPaths.topicConfig(topic)
+        try await setOrCreateConfig(path: ZkPaths.topicConfig(topic), configs: configs)
+    }
+
+    private func setOrCreateConfig(path: String, configs: [String: String]) async throws {
         let data = ConfigEntityZNode.encode(configs)
         do {
             try await zk.zooKeeper.setData(path, data: data)

@@ -19,6 +19,12 @@ public struct ConfigChangeNotification: Sendable, Hashable {
         ConfigChangeNotification(entityType: "topics", entityName: name)
     }
 
+    /// A broker's dynamic configs changed (`brokers/<id>`), or the cluster-wide defaults for nil
+    /// (`brokers/<default>`).
+    public static func broker(_ id: Int32?) -> ConfigChangeNotification {
+        ConfigChangeNotification(entityType: "brokers", entityName: ZkPaths.brokerConfigEntity(id))
+    }
+
     private struct JSON: Decodable {
         var version: Int
         var entity_path: String?

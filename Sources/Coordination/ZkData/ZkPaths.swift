@@ -39,6 +39,11 @@ public enum ZkPaths {
         "\(brokerTopics)/\(topic)/partitions/\(partition)/state"
     }
     public static func topicConfig(_ topic: String) -> String { "\(configTopics)/\(topic)" }
+    /// `/config/brokers/<id>`, or `/config/brokers/<default>` for the cluster-wide defaults (`brokerConfigEntity`).
+    public static func brokerConfig(_ entity: String) -> String { "\(configBrokers)/\(entity)" }
+    /// The `/config/brokers` entity of a broker id, or of the cluster-wide defaults for nil (Kafka's
+    /// `ConfigEntityName.Default`, `<default>`).
+    public static func brokerConfigEntity(_ brokerId: Int32?) -> String { brokerId.map(String.init) ?? "<default>" }
     public static func deleteTopic(_ topic: String) -> String { "\(deleteTopics)/\(topic)" }
 
     // MARK: consumer groups (written by the group's coordinator through `GroupOffsetStore`)

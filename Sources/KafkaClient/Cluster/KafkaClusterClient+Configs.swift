@@ -39,16 +39,35 @@ public struct ConfigEntry: Sendable, Hashable {
     public var isReadOnly: Bool
     public var isSensitive: Bool
     public var source: ConfigSource
+    /// Every level that sets this config, highest precedence first (when asked for with `includeSynonyms`).
+    public var synonyms: [ConfigSynonym]
 
-    public init(name: String, value: String?, isReadOnly: Bool = false, isSensitive: Bool = false, source: ConfigSource) {
+    public init(
+        name: String, value: String?, isReadOnly: Bool = false, isSensitive: Bool = false, source: ConfigSource,
+        synonyms: [ConfigSynonym] = []
+    ) {
         self.name = name
         self.value = value
         self.isReadOnly = isReadOnly
         self.isSensitive = isSensitive
         self.source = source
+        self.synonyms = synonyms
     }
 
     public var isDefault: Bool { source == .defaultConfig }
+}
+
+/// One level that sets a config (DescribeConfigs v1+ synonyms): e.g. `log.retention.hours` in `server.properties`.
+public struct ConfigSynonym: Sendable, Hashable {
+    public var name: String
+    public var value: String?
+    public var source: ConfigSource
+
+    public init(name: String, value: String?, source: ConfigSource) {
+        self.name = name
+        self.value = value
+        self.source = source
+    }
 }
 
 public struct ConfigResourceResult: Sendable, Hashable {
@@ -66,29 +85,34 @@ extension KafkaClusterClient {
     /// Reads configs: broker resources from that broker (a broker only describes its own), topic resources from
     /// any broker. Returns one result per resource, in order; per-resource errors are in the results.
     ///
-    /// - Parameter keys: only these config names; nil for all.
+    /// - Parameters:
+    ///   - keys: only these config names; nil for all.
+    ///   - includeSynonyms: also where else each config is set (DescribeConfigs v1+).
     public func describeConfigs(
-        _ resources: [ConfigResource], keys: [String]? = nil, timeout: Duration? = nil
+        _ resources: [ConfigResource], keys: [String]? = nil, includeSynonyms: Bool = false, timeout: Duration? = nil
     ) async throws(KafkaClientError) -> [ConfigResourceResult] {
         var results: [ConfigResourceResult] = []
         for resource in resources {
             let result = try await withRetries("DescribeConfigs for \(resource.name)", timeout: timeout) {
                 () async throws(KafkaClientError) -> ConfigResourceResult in
-                let connection: KafkaConnection
-                if resource.type != .topic, let id = Int32(resource.name) {
-                    connection = try await self.connection(toBroker: id)
-                } else {
-                    connection = try await anyConnection()
-                }
-                return try await describeConfigs(of: resource, keys: keys, on: connection)
+                let connection = try await configConnection(for: resource)
+                return try await describeConfigs(
+                    of: resource, keys: keys, includeSynonyms: includeSynonyms, on: connection)
             }
             results.append(result)
         }
         return results
     }
 
+    /// Broker resources go to that broker (it alone validates and describes its configs); topics and the
+    /// cluster-wide broker defaults to any broker.
+    func configConnection(for resource: ConfigResource) async throws(KafkaClientError) -> KafkaConnection {
+        if resource.type != .topic, let id = Int32(resource.name) { return try await connection(toBroker: id) }
+        return try await anyConnection()
+    }
+
     private func describeConfigs(
-        of resource: ConfigResource, keys: [String]?, on connection: KafkaConnection
+        of resource: ConfigResource, keys: [String]?, includeSynonyms: Bool, on connection: KafkaConnection
     ) async throws(KafkaClientError) -> ConfigResourceResult {
         let version = try connection.negotiatedVersion(DescribeConfigsRequest.self)
         var requested = DescribeConfigsRequest.DescribeConfigsResource()
@@ -97,6 +121,7 @@ extension KafkaClusterClient {
         requested.configurationKeys = keys
         var request = DescribeConfigsRequest()
         request.resources = [requested]
+        request.includeSynonyms = includeSynonyms
         let response = try await connection.send(request, version: version)
         guard let answer = response.results.first(where: { $0.resourceName == resource.name }) else {
             throw .decodingFailed(api: .describeConfigs, version: version, reason: "no answer for \(resource.name)")
@@ -108,7 +133,10 @@ extension KafkaClusterClient {
                 : ConfigSource(rawValue: config.configSource) ?? .unknown
             return ConfigEntry(
                 name: config.name, value: config.value, isReadOnly: config.readOnly, isSensitive: config.isSensitive,
-                source: source)
+                source: source,
+                synonyms: config.synonyms.map {
+                    ConfigSynonym(name: $0.name, value: $0.value, source: ConfigSource(rawValue: $0.source) ?? .unknown)
+                })
         }
         return ConfigResourceResult(
             resource: resource, errorCode: ErrorCode(rawValue: answer.errorCode), errorMessage: answer.errorMessage,

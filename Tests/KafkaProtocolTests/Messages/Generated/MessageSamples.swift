@@ -7,6 +7,8 @@ import NIOCore
 
 /// Every generated message type, for tests that run over all of them.
 let allSampledMessages: [any SampledMessage.Type] = [
+    AlterConfigsRequest.self,
+    AlterConfigsResponse.self,
     AlterPartitionReassignmentsRequest.self,
     AlterPartitionReassignmentsResponse.self,
     AlterReplicaLogDirsRequest.self,
@@ -41,6 +43,8 @@ let allSampledMessages: [any SampledMessage.Type] = [
     FindCoordinatorResponse.self,
     HeartbeatRequest.self,
     HeartbeatResponse.self,
+    IncrementalAlterConfigsRequest.self,
+    IncrementalAlterConfigsResponse.self,
     InitProducerIdRequest.self,
     InitProducerIdResponse.self,
     JoinGroupRequest.self,
@@ -75,10 +79,73 @@ let allSampledMessages: [any SampledMessage.Type] = [
     UpdateMetadataResponse.self,
 ]
 
+extension AlterConfigsRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.resources = [AlterConfigsRequest.AlterConfigsResource.sample(version: version, nulls: nulls), AlterConfigsRequest.AlterConfigsResource.sample(version: version, nulls: nulls)]
+        value.validateOnly = true
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension AlterConfigsRequest.AlterConfigsResource {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.resourceType = 4
+        value.resourceName = "s4-é"
+        value.configs = [AlterConfigsRequest.AlterableConfig.sample(version: version, nulls: nulls), AlterConfigsRequest.AlterableConfig.sample(version: version, nulls: nulls)]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension AlterConfigsRequest.AlterableConfig {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.name = "s6-é"
+        value.value = nulls ? nil : "s7-é"
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension AlterConfigsResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.throttleTimeMs = 100008
+        value.responses = [AlterConfigsResponse.AlterConfigsResourceResponse.sample(version: version, nulls: nulls), AlterConfigsResponse.AlterConfigsResourceResponse.sample(version: version, nulls: nulls)]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension AlterConfigsResponse.AlterConfigsResourceResponse {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.errorCode = 1010
+        value.errorMessage = nulls ? nil : "s11-é"
+        value.resourceType = 13
+        value.resourceName = "s13-é"
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
 extension AlterPartitionReassignmentsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.timeoutMs = 100001
+        value.timeoutMs = 100014
         value.topics = [AlterPartitionReassignmentsRequest.ReassignableTopic.sample(version: version, nulls: nulls), AlterPartitionReassignmentsRequest.ReassignableTopic.sample(version: version, nulls: nulls)]
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
@@ -88,7 +155,7 @@ extension AlterPartitionReassignmentsRequest: SampledMessage {
 extension AlterPartitionReassignmentsRequest.ReassignableTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s3-é"
+        value.name = "s16-é"
         value.partitions = [AlterPartitionReassignmentsRequest.ReassignablePartition.sample(version: version, nulls: nulls), AlterPartitionReassignmentsRequest.ReassignablePartition.sample(version: version, nulls: nulls)]
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
@@ -98,8 +165,8 @@ extension AlterPartitionReassignmentsRequest.ReassignableTopic {
 extension AlterPartitionReassignmentsRequest.ReassignablePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100005
-        value.replicas = nulls ? nil : [100006, 100007]
+        value.partitionIndex = 100018
+        value.replicas = nulls ? nil : [100019, 100020]
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
     }
@@ -108,9 +175,9 @@ extension AlterPartitionReassignmentsRequest.ReassignablePartition {
 extension AlterPartitionReassignmentsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100007
-        value.errorCode = 1008
-        value.errorMessage = nulls ? nil : "s9-é"
+        value.throttleTimeMs = 100020
+        value.errorCode = 1021
+        value.errorMessage = nulls ? nil : "s22-é"
         value.responses = [AlterPartitionReassignmentsResponse.ReassignableTopicResponse.sample(version: version, nulls: nulls), AlterPartitionReassignmentsResponse.ReassignableTopicResponse.sample(version: version, nulls: nulls)]
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
@@ -120,7 +187,7 @@ extension AlterPartitionReassignmentsResponse: SampledMessage {
 extension AlterPartitionReassignmentsResponse.ReassignableTopicResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s11-é"
+        value.name = "s24-é"
         value.partitions = [AlterPartitionReassignmentsResponse.ReassignablePartitionResponse.sample(version: version, nulls: nulls), AlterPartitionReassignmentsResponse.ReassignablePartitionResponse.sample(version: version, nulls: nulls)]
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
@@ -130,9 +197,9 @@ extension AlterPartitionReassignmentsResponse.ReassignableTopicResponse {
 extension AlterPartitionReassignmentsResponse.ReassignablePartitionResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100013
-        value.errorCode = 1014
-        value.errorMessage = nulls ? nil : "s15-é"
+        value.partitionIndex = 100026
+        value.errorCode = 1027
+        value.errorMessage = nulls ? nil : "s28-é"
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
     }
@@ -152,7 +219,7 @@ extension AlterReplicaLogDirsRequest: SampledMessage {
 extension AlterReplicaLogDirsRequest.AlterReplicaLogDir {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.path = "s17-é"
+        value.path = "s30-é"
         value.topics = [AlterReplicaLogDirsRequest.AlterReplicaLogDirTopic.sample(version: version, nulls: nulls), AlterReplicaLogDirsRequest.AlterReplicaLogDirTopic.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -164,8 +231,8 @@ extension AlterReplicaLogDirsRequest.AlterReplicaLogDir {
 extension AlterReplicaLogDirsRequest.AlterReplicaLogDirTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s19-é"
-        value.partitions = [100020, 100021]
+        value.name = "s32-é"
+        value.partitions = [100033, 100034]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -176,7 +243,7 @@ extension AlterReplicaLogDirsRequest.AlterReplicaLogDirTopic {
 extension AlterReplicaLogDirsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100021
+        value.throttleTimeMs = 100034
         value.results = [AlterReplicaLogDirsResponse.AlterReplicaLogDirTopicResult.sample(version: version, nulls: nulls), AlterReplicaLogDirsResponse.AlterReplicaLogDirTopicResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -188,7 +255,7 @@ extension AlterReplicaLogDirsResponse: SampledMessage {
 extension AlterReplicaLogDirsResponse.AlterReplicaLogDirTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topicName = "s23-é"
+        value.topicName = "s36-é"
         value.partitions = [AlterReplicaLogDirsResponse.AlterReplicaLogDirPartitionResult.sample(version: version, nulls: nulls), AlterReplicaLogDirsResponse.AlterReplicaLogDirPartitionResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -200,8 +267,8 @@ extension AlterReplicaLogDirsResponse.AlterReplicaLogDirTopicResult {
 extension AlterReplicaLogDirsResponse.AlterReplicaLogDirPartitionResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100025
-        value.errorCode = 1026
+        value.partitionIndex = 100038
+        value.errorCode = 1039
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -213,10 +280,10 @@ extension ApiVersionsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.clientSoftwareName = "s27-é"
+            value.clientSoftwareName = "s40-é"
         }
         if version >= 3 {
-            value.clientSoftwareVersion = "s28-é"
+            value.clientSoftwareVersion = "s41-é"
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -228,16 +295,16 @@ extension ApiVersionsRequest: SampledMessage {
 extension ApiVersionsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1029
+        value.errorCode = 1042
         value.apiKeys = [ApiVersionsResponse.ApiVersion.sample(version: version, nulls: nulls), ApiVersionsResponse.ApiVersion.sample(version: version, nulls: nulls)]
         if version >= 1 {
-            value.throttleTimeMs = 100031
+            value.throttleTimeMs = 100044
         }
         if version >= 3 {
             value.supportedFeatures = [ApiVersionsResponse.SupportedFeatureKey.sample(version: version, nulls: nulls), ApiVersionsResponse.SupportedFeatureKey.sample(version: version, nulls: nulls)]
         }
         if version >= 3 {
-            value.finalizedFeaturesEpoch = 10000000033
+            value.finalizedFeaturesEpoch = 10000000046
         }
         if version >= 3 {
             value.finalizedFeatures = [ApiVersionsResponse.FinalizedFeatureKey.sample(version: version, nulls: nulls), ApiVersionsResponse.FinalizedFeatureKey.sample(version: version, nulls: nulls)]
@@ -252,9 +319,9 @@ extension ApiVersionsResponse: SampledMessage {
 extension ApiVersionsResponse.ApiVersion {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.apiKey = 1035
-        value.minVersion = 1036
-        value.maxVersion = 1037
+        value.apiKey = 1048
+        value.minVersion = 1049
+        value.maxVersion = 1050
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -266,13 +333,13 @@ extension ApiVersionsResponse.SupportedFeatureKey {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.name = "s38-é"
+            value.name = "s51-é"
         }
         if version >= 3 {
-            value.minVersion = 1039
+            value.minVersion = 1052
         }
         if version >= 3 {
-            value.maxVersion = 1040
+            value.maxVersion = 1053
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -285,13 +352,13 @@ extension ApiVersionsResponse.FinalizedFeatureKey {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.name = "s41-é"
+            value.name = "s54-é"
         }
         if version >= 3 {
-            value.maxVersionLevel = 1042
+            value.maxVersionLevel = 1055
         }
         if version >= 3 {
-            value.minVersionLevel = 1043
+            value.minVersionLevel = 1056
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -303,9 +370,9 @@ extension ApiVersionsResponse.FinalizedFeatureKey {
 extension ControlledShutdownRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.brokerId = 100044
+        value.brokerId = 100057
         if version >= 2 {
-            value.brokerEpoch = 10000000045
+            value.brokerEpoch = 10000000058
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -317,7 +384,7 @@ extension ControlledShutdownRequest: SampledMessage {
 extension ControlledShutdownResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1046
+        value.errorCode = 1059
         value.remainingPartitions = [ControlledShutdownResponse.RemainingPartition.sample(version: version, nulls: nulls), ControlledShutdownResponse.RemainingPartition.sample(version: version, nulls: nulls)]
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -329,8 +396,8 @@ extension ControlledShutdownResponse: SampledMessage {
 extension ControlledShutdownResponse.RemainingPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topicName = "s48-é"
-        value.partitionIndex = 100049
+        value.topicName = "s61-é"
+        value.partitionIndex = 100062
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -342,7 +409,7 @@ extension CreatePartitionsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         value.topics = [CreatePartitionsRequest.CreatePartitionsTopic.sample(version: version, nulls: nulls), CreatePartitionsRequest.CreatePartitionsTopic.sample(version: version, nulls: nulls)]
-        value.timeoutMs = 100051
+        value.timeoutMs = 100064
         value.validateOnly = true
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -354,8 +421,8 @@ extension CreatePartitionsRequest: SampledMessage {
 extension CreatePartitionsRequest.CreatePartitionsTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s53-é"
-        value.count = 100054
+        value.name = "s66-é"
+        value.count = 100067
         value.assignments = nulls ? nil : [CreatePartitionsRequest.CreatePartitionsAssignment.sample(version: version, nulls: nulls), CreatePartitionsRequest.CreatePartitionsAssignment.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -367,7 +434,7 @@ extension CreatePartitionsRequest.CreatePartitionsTopic {
 extension CreatePartitionsRequest.CreatePartitionsAssignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.brokerIds = [100056, 100057]
+        value.brokerIds = [100069, 100070]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -378,7 +445,7 @@ extension CreatePartitionsRequest.CreatePartitionsAssignment {
 extension CreatePartitionsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100057
+        value.throttleTimeMs = 100070
         value.results = [CreatePartitionsResponse.CreatePartitionsTopicResult.sample(version: version, nulls: nulls), CreatePartitionsResponse.CreatePartitionsTopicResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -390,9 +457,9 @@ extension CreatePartitionsResponse: SampledMessage {
 extension CreatePartitionsResponse.CreatePartitionsTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s59-é"
-        value.errorCode = 1060
-        value.errorMessage = nulls ? nil : "s61-é"
+        value.name = "s72-é"
+        value.errorCode = 1073
+        value.errorMessage = nulls ? nil : "s74-é"
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -404,7 +471,7 @@ extension CreateTopicsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         value.topics = [CreateTopicsRequest.CreatableTopic.sample(version: version, nulls: nulls), CreateTopicsRequest.CreatableTopic.sample(version: version, nulls: nulls)]
-        value.timeoutMs = 100063
+        value.timeoutMs = 100076
         if version >= 1 {
             value.validateOnly = true
         }
@@ -418,9 +485,9 @@ extension CreateTopicsRequest: SampledMessage {
 extension CreateTopicsRequest.CreatableTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s65-é"
-        value.numPartitions = 100066
-        value.replicationFactor = 1067
+        value.name = "s78-é"
+        value.numPartitions = 100079
+        value.replicationFactor = 1080
         value.assignments = [CreateTopicsRequest.CreatableReplicaAssignment.sample(version: version, nulls: nulls), CreateTopicsRequest.CreatableReplicaAssignment.sample(version: version, nulls: nulls)]
         value.configs = [CreateTopicsRequest.CreateableTopicConfig.sample(version: version, nulls: nulls), CreateTopicsRequest.CreateableTopicConfig.sample(version: version, nulls: nulls)]
         if version >= 5 {
@@ -433,8 +500,8 @@ extension CreateTopicsRequest.CreatableTopic {
 extension CreateTopicsRequest.CreatableReplicaAssignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100070
-        value.brokerIds = [100071, 100072]
+        value.partitionIndex = 100083
+        value.brokerIds = [100084, 100085]
         if version >= 5 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -445,8 +512,8 @@ extension CreateTopicsRequest.CreatableReplicaAssignment {
 extension CreateTopicsRequest.CreateableTopicConfig {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s72-é"
-        value.value = nulls ? nil : "s73-é"
+        value.name = "s85-é"
+        value.value = nulls ? nil : "s86-é"
         if version >= 5 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -458,7 +525,7 @@ extension CreateTopicsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100074
+            value.throttleTimeMs = 100087
         }
         value.topics = [CreateTopicsResponse.CreatableTopicResult.sample(version: version, nulls: nulls), CreateTopicsResponse.CreatableTopicResult.sample(version: version, nulls: nulls)]
         if version >= 5 {
@@ -471,19 +538,19 @@ extension CreateTopicsResponse: SampledMessage {
 extension CreateTopicsResponse.CreatableTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s76-é"
-        value.errorCode = 1077
+        value.name = "s89-é"
+        value.errorCode = 1090
         if version >= 1 {
-            value.errorMessage = nulls ? nil : "s78-é"
+            value.errorMessage = nulls ? nil : "s91-é"
         }
         if version >= 5 {
-            value.topicConfigErrorCode = 1079
+            value.topicConfigErrorCode = 1092
         }
         if version >= 5 {
-            value.numPartitions = 100080
+            value.numPartitions = 100093
         }
         if version >= 5 {
-            value.replicationFactor = 1081
+            value.replicationFactor = 1094
         }
         if version >= 5 {
             value.configs = nulls ? nil : [CreateTopicsResponse.CreatableTopicConfigs.sample(version: version, nulls: nulls), CreateTopicsResponse.CreatableTopicConfigs.sample(version: version, nulls: nulls)]
@@ -499,16 +566,16 @@ extension CreateTopicsResponse.CreatableTopicConfigs {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 5 {
-            value.name = "s83-é"
+            value.name = "s96-é"
         }
         if version >= 5 {
-            value.value = nulls ? nil : "s84-é"
+            value.value = nulls ? nil : "s97-é"
         }
         if version >= 5 {
             value.readOnly = true
         }
         if version >= 5 {
-            value.configSource = 87
+            value.configSource = 100
         }
         if version >= 5 {
             value.isSensitive = true
@@ -523,7 +590,7 @@ extension CreateTopicsResponse.CreatableTopicConfigs {
 extension DeleteGroupsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupsNames = ["s88-é", "s89-é"]
+        value.groupsNames = ["s101-é", "s102-é"]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -534,7 +601,7 @@ extension DeleteGroupsRequest: SampledMessage {
 extension DeleteGroupsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100089
+        value.throttleTimeMs = 100102
         value.results = [DeleteGroupsResponse.DeletableGroupResult.sample(version: version, nulls: nulls), DeleteGroupsResponse.DeletableGroupResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -546,8 +613,8 @@ extension DeleteGroupsResponse: SampledMessage {
 extension DeleteGroupsResponse.DeletableGroupResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s91-é"
-        value.errorCode = 1092
+        value.groupId = "s104-é"
+        value.errorCode = 1105
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -559,7 +626,7 @@ extension DeleteRecordsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         value.topics = [DeleteRecordsRequest.DeleteRecordsTopic.sample(version: version, nulls: nulls), DeleteRecordsRequest.DeleteRecordsTopic.sample(version: version, nulls: nulls)]
-        value.timeoutMs = 100094
+        value.timeoutMs = 100107
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -570,7 +637,7 @@ extension DeleteRecordsRequest: SampledMessage {
 extension DeleteRecordsRequest.DeleteRecordsTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s95-é"
+        value.name = "s108-é"
         value.partitions = [DeleteRecordsRequest.DeleteRecordsPartition.sample(version: version, nulls: nulls), DeleteRecordsRequest.DeleteRecordsPartition.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -582,8 +649,8 @@ extension DeleteRecordsRequest.DeleteRecordsTopic {
 extension DeleteRecordsRequest.DeleteRecordsPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100097
-        value.offset = 10000000098
+        value.partitionIndex = 100110
+        value.offset = 10000000111
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -594,7 +661,7 @@ extension DeleteRecordsRequest.DeleteRecordsPartition {
 extension DeleteRecordsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100099
+        value.throttleTimeMs = 100112
         value.topics = [DeleteRecordsResponse.DeleteRecordsTopicResult.sample(version: version, nulls: nulls), DeleteRecordsResponse.DeleteRecordsTopicResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -606,7 +673,7 @@ extension DeleteRecordsResponse: SampledMessage {
 extension DeleteRecordsResponse.DeleteRecordsTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s101-é"
+        value.name = "s114-é"
         value.partitions = [DeleteRecordsResponse.DeleteRecordsPartitionResult.sample(version: version, nulls: nulls), DeleteRecordsResponse.DeleteRecordsPartitionResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -618,9 +685,9 @@ extension DeleteRecordsResponse.DeleteRecordsTopicResult {
 extension DeleteRecordsResponse.DeleteRecordsPartitionResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100103
-        value.lowWatermark = 10000000104
-        value.errorCode = 1105
+        value.partitionIndex = 100116
+        value.lowWatermark = 10000000117
+        value.errorCode = 1118
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -631,8 +698,8 @@ extension DeleteRecordsResponse.DeleteRecordsPartitionResult {
 extension DeleteTopicsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topicNames = ["s106-é", "s107-é"]
-        value.timeoutMs = 100107
+        value.topicNames = ["s119-é", "s120-é"]
+        value.timeoutMs = 100120
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -644,7 +711,7 @@ extension DeleteTopicsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100108
+            value.throttleTimeMs = 100121
         }
         value.responses = [DeleteTopicsResponse.DeletableTopicResult.sample(version: version, nulls: nulls), DeleteTopicsResponse.DeletableTopicResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -657,10 +724,10 @@ extension DeleteTopicsResponse: SampledMessage {
 extension DeleteTopicsResponse.DeletableTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s110-é"
-        value.errorCode = 1111
+        value.name = "s123-é"
+        value.errorCode = 1124
         if version >= 5 {
-            value.errorMessage = nulls ? nil : "s112-é"
+            value.errorMessage = nulls ? nil : "s125-é"
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -674,7 +741,7 @@ extension DescribeClusterRequest: SampledMessage {
         var value = Self()
         value.includeClusterAuthorizedOperations = true
         if version >= 1 {
-            value.endpointType = 15
+            value.endpointType = 28
         }
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
@@ -684,16 +751,16 @@ extension DescribeClusterRequest: SampledMessage {
 extension DescribeClusterResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100115
-        value.errorCode = 1116
-        value.errorMessage = nulls ? nil : "s117-é"
+        value.throttleTimeMs = 100128
+        value.errorCode = 1129
+        value.errorMessage = nulls ? nil : "s130-é"
         if version >= 1 {
-            value.endpointType = 19
+            value.endpointType = 32
         }
-        value.clusterId = "s119-é"
-        value.controllerId = 100120
+        value.clusterId = "s132-é"
+        value.controllerId = 100133
         value.brokers = [DescribeClusterResponse.DescribeClusterBroker.sample(version: version, nulls: nulls), DescribeClusterResponse.DescribeClusterBroker.sample(version: version, nulls: nulls)]
-        value.clusterAuthorizedOperations = 100122
+        value.clusterAuthorizedOperations = 100135
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
     }
@@ -702,10 +769,10 @@ extension DescribeClusterResponse: SampledMessage {
 extension DescribeClusterResponse.DescribeClusterBroker {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.brokerId = 100123
-        value.host = "s124-é"
-        value.port = 100125
-        value.rack = nulls ? nil : "s126-é"
+        value.brokerId = 100136
+        value.host = "s137-é"
+        value.port = 100138
+        value.rack = nulls ? nil : "s139-é"
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
     }
@@ -731,9 +798,9 @@ extension DescribeConfigsRequest: SampledMessage {
 extension DescribeConfigsRequest.DescribeConfigsResource {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.resourceType = 31
-        value.resourceName = "s131-é"
-        value.configurationKeys = nulls ? nil : ["s132-é", "s133-é"]
+        value.resourceType = 44
+        value.resourceName = "s144-é"
+        value.configurationKeys = nulls ? nil : ["s145-é", "s146-é"]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -744,7 +811,7 @@ extension DescribeConfigsRequest.DescribeConfigsResource {
 extension DescribeConfigsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100133
+        value.throttleTimeMs = 100146
         value.results = [DescribeConfigsResponse.DescribeConfigsResult.sample(version: version, nulls: nulls), DescribeConfigsResponse.DescribeConfigsResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -756,10 +823,10 @@ extension DescribeConfigsResponse: SampledMessage {
 extension DescribeConfigsResponse.DescribeConfigsResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1135
-        value.errorMessage = nulls ? nil : "s136-é"
-        value.resourceType = 38
-        value.resourceName = "s138-é"
+        value.errorCode = 1148
+        value.errorMessage = nulls ? nil : "s149-é"
+        value.resourceType = 51
+        value.resourceName = "s151-é"
         value.configs = [DescribeConfigsResponse.DescribeConfigsResourceResult.sample(version: version, nulls: nulls), DescribeConfigsResponse.DescribeConfigsResourceResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -771,24 +838,24 @@ extension DescribeConfigsResponse.DescribeConfigsResult {
 extension DescribeConfigsResponse.DescribeConfigsResourceResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s140-é"
-        value.value = nulls ? nil : "s141-é"
+        value.name = "s153-é"
+        value.value = nulls ? nil : "s154-é"
         value.readOnly = true
         if version <= 0 {
             value.isDefault = true
         }
         if version >= 1 {
-            value.configSource = 45
+            value.configSource = 58
         }
         value.isSensitive = true
         if version >= 1 {
             value.synonyms = [DescribeConfigsResponse.DescribeConfigsSynonym.sample(version: version, nulls: nulls), DescribeConfigsResponse.DescribeConfigsSynonym.sample(version: version, nulls: nulls)]
         }
         if version >= 3 {
-            value.configType = 48
+            value.configType = 61
         }
         if version >= 3 {
-            value.documentation = nulls ? nil : "s148-é"
+            value.documentation = nulls ? nil : "s161-é"
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -801,13 +868,13 @@ extension DescribeConfigsResponse.DescribeConfigsSynonym {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.name = "s149-é"
+            value.name = "s162-é"
         }
         if version >= 1 {
-            value.value = nulls ? nil : "s150-é"
+            value.value = nulls ? nil : "s163-é"
         }
         if version >= 1 {
-            value.source = 52
+            value.source = 65
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -819,7 +886,7 @@ extension DescribeConfigsResponse.DescribeConfigsSynonym {
 extension DescribeGroupsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groups = ["s152-é", "s153-é"]
+        value.groups = ["s165-é", "s166-é"]
         if version >= 3 {
             value.includeAuthorizedOperations = true
         }
@@ -834,7 +901,7 @@ extension DescribeGroupsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100154
+            value.throttleTimeMs = 100167
         }
         value.groups = [DescribeGroupsResponse.DescribedGroup.sample(version: version, nulls: nulls), DescribeGroupsResponse.DescribedGroup.sample(version: version, nulls: nulls)]
         if version >= 5 {
@@ -847,14 +914,14 @@ extension DescribeGroupsResponse: SampledMessage {
 extension DescribeGroupsResponse.DescribedGroup {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1156
-        value.groupId = "s157-é"
-        value.groupState = "s158-é"
-        value.protocolType = "s159-é"
-        value.protocolData = "s160-é"
+        value.errorCode = 1169
+        value.groupId = "s170-é"
+        value.groupState = "s171-é"
+        value.protocolType = "s172-é"
+        value.protocolData = "s173-é"
         value.members = [DescribeGroupsResponse.DescribedGroupMember.sample(version: version, nulls: nulls), DescribeGroupsResponse.DescribedGroupMember.sample(version: version, nulls: nulls)]
         if version >= 3 {
-            value.authorizedOperations = 100162
+            value.authorizedOperations = 100175
         }
         if version >= 5 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -866,14 +933,14 @@ extension DescribeGroupsResponse.DescribedGroup {
 extension DescribeGroupsResponse.DescribedGroupMember {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.memberId = "s163-é"
+        value.memberId = "s176-é"
         if version >= 4 {
-            value.groupInstanceId = nulls ? nil : "s164-é"
+            value.groupInstanceId = nulls ? nil : "s177-é"
         }
-        value.clientId = "s165-é"
-        value.clientHost = "s166-é"
-        value.memberMetadata = ByteBuffer(bytes: [167, 1, 2])
-        value.memberAssignment = ByteBuffer(bytes: [168, 1, 2])
+        value.clientId = "s178-é"
+        value.clientHost = "s179-é"
+        value.memberMetadata = ByteBuffer(bytes: [180, 1, 2])
+        value.memberAssignment = ByteBuffer(bytes: [181, 1, 2])
         if version >= 5 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -895,8 +962,8 @@ extension DescribeLogDirsRequest: SampledMessage {
 extension DescribeLogDirsRequest.DescribableLogDirTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s170-é"
-        value.partitionIndex = [100171, 100172]
+        value.topic = "s183-é"
+        value.partitionIndex = [100184, 100185]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -907,7 +974,7 @@ extension DescribeLogDirsRequest.DescribableLogDirTopic {
 extension DescribeLogDirsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100172
+        value.throttleTimeMs = 100185
         value.results = [DescribeLogDirsResponse.DescribeLogDirsResult.sample(version: version, nulls: nulls), DescribeLogDirsResponse.DescribeLogDirsResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -919,8 +986,8 @@ extension DescribeLogDirsResponse: SampledMessage {
 extension DescribeLogDirsResponse.DescribeLogDirsResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1174
-        value.logDir = "s175-é"
+        value.errorCode = 1187
+        value.logDir = "s188-é"
         value.topics = [DescribeLogDirsResponse.DescribeLogDirsTopic.sample(version: version, nulls: nulls), DescribeLogDirsResponse.DescribeLogDirsTopic.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -932,7 +999,7 @@ extension DescribeLogDirsResponse.DescribeLogDirsResult {
 extension DescribeLogDirsResponse.DescribeLogDirsTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s177-é"
+        value.name = "s190-é"
         value.partitions = [DescribeLogDirsResponse.DescribeLogDirsPartition.sample(version: version, nulls: nulls), DescribeLogDirsResponse.DescribeLogDirsPartition.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -944,9 +1011,9 @@ extension DescribeLogDirsResponse.DescribeLogDirsTopic {
 extension DescribeLogDirsResponse.DescribeLogDirsPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100179
-        value.partitionSize = 10000000180
-        value.offsetLag = 10000000181
+        value.partitionIndex = 100192
+        value.partitionSize = 10000000193
+        value.offsetLag = 10000000194
         value.isFutureKey = true
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -959,10 +1026,10 @@ extension ElectLeadersRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.electionType = 84
+            value.electionType = 97
         }
         value.topicPartitions = nulls ? nil : [ElectLeadersRequest.TopicPartitions.sample(version: version, nulls: nulls), ElectLeadersRequest.TopicPartitions.sample(version: version, nulls: nulls)]
-        value.timeoutMs = 100185
+        value.timeoutMs = 100198
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -973,8 +1040,8 @@ extension ElectLeadersRequest: SampledMessage {
 extension ElectLeadersRequest.TopicPartitions {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s186-é"
-        value.partitionId = [100187, 100188]
+        value.topic = "s199-é"
+        value.partitionId = [100200, 100201]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -985,9 +1052,9 @@ extension ElectLeadersRequest.TopicPartitions {
 extension ElectLeadersResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100188
+        value.throttleTimeMs = 100201
         if version >= 1 {
-            value.errorCode = 1189
+            value.errorCode = 1202
         }
         value.replicaElectionResults = [ElectLeadersResponse.ReplicaElectionResult.sample(version: version, nulls: nulls), ElectLeadersResponse.ReplicaElectionResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
@@ -1000,7 +1067,7 @@ extension ElectLeadersResponse: SampledMessage {
 extension ElectLeadersResponse.ReplicaElectionResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s191-é"
+        value.topic = "s204-é"
         value.partitionResult = [ElectLeadersResponse.PartitionResult.sample(version: version, nulls: nulls), ElectLeadersResponse.PartitionResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1012,9 +1079,9 @@ extension ElectLeadersResponse.ReplicaElectionResult {
 extension ElectLeadersResponse.PartitionResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionId = 100193
-        value.errorCode = 1194
-        value.errorMessage = nulls ? nil : "s195-é"
+        value.partitionId = 100206
+        value.errorCode = 1207
+        value.errorMessage = nulls ? nil : "s208-é"
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1026,29 +1093,29 @@ extension FetchRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 12 {
-            value.clusterId = nulls ? nil : "s196-é"
+            value.clusterId = nulls ? nil : "s209-é"
         }
-        value.replicaId = 100197
-        value.maxWaitMs = 100198
-        value.minBytes = 100199
+        value.replicaId = 100210
+        value.maxWaitMs = 100211
+        value.minBytes = 100212
         if version >= 3 {
-            value.maxBytes = 100200
+            value.maxBytes = 100213
         }
         if version >= 4 {
-            value.isolationLevel = 2
+            value.isolationLevel = 15
         }
         if version >= 7 {
-            value.sessionId = 100202
+            value.sessionId = 100215
         }
         if version >= 7 {
-            value.sessionEpoch = 100203
+            value.sessionEpoch = 100216
         }
         value.topics = [FetchRequest.FetchTopic.sample(version: version, nulls: nulls), FetchRequest.FetchTopic.sample(version: version, nulls: nulls)]
         if version >= 7 {
             value.forgottenTopicsData = [FetchRequest.ForgottenTopic.sample(version: version, nulls: nulls), FetchRequest.ForgottenTopic.sample(version: version, nulls: nulls)]
         }
         if version >= 11 {
-            value.rackId = "s206-é"
+            value.rackId = "s219-é"
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1060,7 +1127,7 @@ extension FetchRequest: SampledMessage {
 extension FetchRequest.FetchTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s207-é"
+        value.topic = "s220-é"
         value.partitions = [FetchRequest.FetchPartition.sample(version: version, nulls: nulls), FetchRequest.FetchPartition.sample(version: version, nulls: nulls)]
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1072,18 +1139,18 @@ extension FetchRequest.FetchTopic {
 extension FetchRequest.FetchPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partition = 100209
+        value.partition = 100222
         if version >= 9 {
-            value.currentLeaderEpoch = 100210
+            value.currentLeaderEpoch = 100223
         }
-        value.fetchOffset = 10000000211
+        value.fetchOffset = 10000000224
         if version >= 12 {
-            value.lastFetchedEpoch = 100212
+            value.lastFetchedEpoch = 100225
         }
         if version >= 5 {
-            value.logStartOffset = 10000000213
+            value.logStartOffset = 10000000226
         }
-        value.partitionMaxBytes = 100214
+        value.partitionMaxBytes = 100227
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1095,10 +1162,10 @@ extension FetchRequest.ForgottenTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 7 {
-            value.topic = "s215-é"
+            value.topic = "s228-é"
         }
         if version >= 7 {
-            value.partitions = [100216, 100217]
+            value.partitions = [100229, 100230]
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1111,13 +1178,13 @@ extension FetchResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100217
+            value.throttleTimeMs = 100230
         }
         if version >= 7 {
-            value.errorCode = 1218
+            value.errorCode = 1231
         }
         if version >= 7 {
-            value.sessionId = 100219
+            value.sessionId = 100232
         }
         value.responses = [FetchResponse.FetchableTopicResponse.sample(version: version, nulls: nulls), FetchResponse.FetchableTopicResponse.sample(version: version, nulls: nulls)]
         if version >= 12 {
@@ -1130,7 +1197,7 @@ extension FetchResponse: SampledMessage {
 extension FetchResponse.FetchableTopicResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s221-é"
+        value.topic = "s234-é"
         value.partitions = [FetchResponse.PartitionData.sample(version: version, nulls: nulls), FetchResponse.PartitionData.sample(version: version, nulls: nulls)]
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1142,14 +1209,14 @@ extension FetchResponse.FetchableTopicResponse {
 extension FetchResponse.PartitionData {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100223
-        value.errorCode = 1224
-        value.highWatermark = 10000000225
+        value.partitionIndex = 100236
+        value.errorCode = 1237
+        value.highWatermark = 10000000238
         if version >= 4 {
-            value.lastStableOffset = 10000000226
+            value.lastStableOffset = 10000000239
         }
         if version >= 5 {
-            value.logStartOffset = 10000000227
+            value.logStartOffset = 10000000240
         }
         if version >= 12 {
             value.divergingEpoch = FetchResponse.EpochEndOffset.sample(version: version, nulls: nulls)
@@ -1164,9 +1231,9 @@ extension FetchResponse.PartitionData {
             value.abortedTransactions = nulls ? nil : [FetchResponse.AbortedTransaction.sample(version: version, nulls: nulls), FetchResponse.AbortedTransaction.sample(version: version, nulls: nulls)]
         }
         if version >= 11 {
-            value.preferredReadReplica = 100232
+            value.preferredReadReplica = 100245
         }
-        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 233, 0xCD, 0xEF]))
+        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 246, 0xCD, 0xEF]))
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1178,10 +1245,10 @@ extension FetchResponse.EpochEndOffset {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 12 {
-            value.epoch = 100234
+            value.epoch = 100247
         }
         if version >= 12 {
-            value.endOffset = 10000000235
+            value.endOffset = 10000000248
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1194,10 +1261,10 @@ extension FetchResponse.LeaderIdAndEpoch {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 12 {
-            value.leaderId = 100236
+            value.leaderId = 100249
         }
         if version >= 12 {
-            value.leaderEpoch = 100237
+            value.leaderEpoch = 100250
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1209,8 +1276,8 @@ extension FetchResponse.LeaderIdAndEpoch {
 extension FetchResponse.SnapshotId {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.endOffset = 10000000238
-        value.epoch = 100239
+        value.endOffset = 10000000251
+        value.epoch = 100252
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1222,10 +1289,10 @@ extension FetchResponse.AbortedTransaction {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 4 {
-            value.producerId = 10000000240
+            value.producerId = 10000000253
         }
         if version >= 4 {
-            value.firstOffset = 10000000241
+            value.firstOffset = 10000000254
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1237,9 +1304,9 @@ extension FetchResponse.AbortedTransaction {
 extension FindCoordinatorRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.key = "s242-é"
+        value.key = "s255-é"
         if version >= 1 {
-            value.keyType = 44
+            value.keyType = 57
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1252,15 +1319,15 @@ extension FindCoordinatorResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100244
+            value.throttleTimeMs = 100257
         }
-        value.errorCode = 1245
+        value.errorCode = 1258
         if version >= 1 {
-            value.errorMessage = nulls ? nil : "s246-é"
+            value.errorMessage = nulls ? nil : "s259-é"
         }
-        value.nodeId = 100247
-        value.host = "s248-é"
-        value.port = 100249
+        value.nodeId = 100260
+        value.host = "s261-é"
+        value.port = 100262
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1271,11 +1338,11 @@ extension FindCoordinatorResponse: SampledMessage {
 extension HeartbeatRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s250-é"
-        value.generationId = 100251
-        value.memberId = "s252-é"
+        value.groupId = "s263-é"
+        value.generationId = 100264
+        value.memberId = "s265-é"
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s253-é"
+            value.groupInstanceId = nulls ? nil : "s266-é"
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1288,10 +1355,74 @@ extension HeartbeatResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100254
+            value.throttleTimeMs = 100267
         }
-        value.errorCode = 1255
+        value.errorCode = 1268
         if version >= 4 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension IncrementalAlterConfigsRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.resources = [IncrementalAlterConfigsRequest.AlterConfigsResource.sample(version: version, nulls: nulls), IncrementalAlterConfigsRequest.AlterConfigsResource.sample(version: version, nulls: nulls)]
+        value.validateOnly = true
+        if version >= 1 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension IncrementalAlterConfigsRequest.AlterConfigsResource {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.resourceType = 72
+        value.resourceName = "s272-é"
+        value.configs = [IncrementalAlterConfigsRequest.AlterableConfig.sample(version: version, nulls: nulls), IncrementalAlterConfigsRequest.AlterableConfig.sample(version: version, nulls: nulls)]
+        if version >= 1 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension IncrementalAlterConfigsRequest.AlterableConfig {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.name = "s274-é"
+        value.configOperation = 76
+        value.value = nulls ? nil : "s276-é"
+        if version >= 1 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension IncrementalAlterConfigsResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.throttleTimeMs = 100277
+        value.responses = [IncrementalAlterConfigsResponse.AlterConfigsResourceResponse.sample(version: version, nulls: nulls), IncrementalAlterConfigsResponse.AlterConfigsResourceResponse.sample(version: version, nulls: nulls)]
+        if version >= 1 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension IncrementalAlterConfigsResponse.AlterConfigsResourceResponse {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.errorCode = 1279
+        value.errorMessage = nulls ? nil : "s280-é"
+        value.resourceType = 82
+        value.resourceName = "s282-é"
+        if version >= 1 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
@@ -1301,13 +1432,13 @@ extension HeartbeatResponse: SampledMessage {
 extension InitProducerIdRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.transactionalId = nulls ? nil : "s256-é"
-        value.transactionTimeoutMs = 100257
+        value.transactionalId = nulls ? nil : "s283-é"
+        value.transactionTimeoutMs = 100284
         if version >= 3 {
-            value.producerId = 10000000258
+            value.producerId = 10000000285
         }
         if version >= 3 {
-            value.producerEpoch = 1259
+            value.producerEpoch = 1286
         }
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1319,10 +1450,10 @@ extension InitProducerIdRequest: SampledMessage {
 extension InitProducerIdResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100260
-        value.errorCode = 1261
-        value.producerId = 10000000262
-        value.producerEpoch = 1263
+        value.throttleTimeMs = 100287
+        value.errorCode = 1288
+        value.producerId = 10000000289
+        value.producerEpoch = 1290
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1333,16 +1464,16 @@ extension InitProducerIdResponse: SampledMessage {
 extension JoinGroupRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s264-é"
-        value.sessionTimeoutMs = 100265
+        value.groupId = "s291-é"
+        value.sessionTimeoutMs = 100292
         if version >= 1 {
-            value.rebalanceTimeoutMs = 100266
+            value.rebalanceTimeoutMs = 100293
         }
-        value.memberId = "s267-é"
+        value.memberId = "s294-é"
         if version >= 5 {
-            value.groupInstanceId = nulls ? nil : "s268-é"
+            value.groupInstanceId = nulls ? nil : "s295-é"
         }
-        value.protocolType = "s269-é"
+        value.protocolType = "s296-é"
         value.protocols = [JoinGroupRequest.JoinGroupRequestProtocol.sample(version: version, nulls: nulls), JoinGroupRequest.JoinGroupRequestProtocol.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1354,8 +1485,8 @@ extension JoinGroupRequest: SampledMessage {
 extension JoinGroupRequest.JoinGroupRequestProtocol {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s271-é"
-        value.metadata = ByteBuffer(bytes: [16, 1, 2])
+        value.name = "s298-é"
+        value.metadata = ByteBuffer(bytes: [43, 1, 2])
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1367,16 +1498,16 @@ extension JoinGroupResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100273
+            value.throttleTimeMs = 100300
         }
-        value.errorCode = 1274
-        value.generationId = 100275
+        value.errorCode = 1301
+        value.generationId = 100302
         if version >= 7 {
-            value.protocolType = nulls ? nil : "s276-é"
+            value.protocolType = nulls ? nil : "s303-é"
         }
-        value.protocolName = nulls && version >= 7 ? nil : "s277-é"
-        value.leader = "s278-é"
-        value.memberId = "s279-é"
+        value.protocolName = nulls && version >= 7 ? nil : "s304-é"
+        value.leader = "s305-é"
+        value.memberId = "s306-é"
         value.members = [JoinGroupResponse.JoinGroupResponseMember.sample(version: version, nulls: nulls), JoinGroupResponse.JoinGroupResponseMember.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1388,11 +1519,11 @@ extension JoinGroupResponse: SampledMessage {
 extension JoinGroupResponse.JoinGroupResponseMember {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.memberId = "s281-é"
+        value.memberId = "s308-é"
         if version >= 5 {
-            value.groupInstanceId = nulls ? nil : "s282-é"
+            value.groupInstanceId = nulls ? nil : "s309-é"
         }
-        value.metadata = ByteBuffer(bytes: [27, 1, 2])
+        value.metadata = ByteBuffer(bytes: [54, 1, 2])
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1403,13 +1534,13 @@ extension JoinGroupResponse.JoinGroupResponseMember {
 extension LeaderAndIsrRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.controllerId = 100284
-        value.controllerEpoch = 100285
+        value.controllerId = 100311
+        value.controllerEpoch = 100312
         if version >= 2 {
-            value.brokerEpoch = 10000000286
+            value.brokerEpoch = 10000000313
         }
         if version >= 5 {
-            value.type = 88
+            value.type = 15
         }
         if version <= 1 {
             value.ungroupedPartitionStates = [LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls), LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls)]
@@ -1429,10 +1560,10 @@ extension LeaderAndIsrRequest.LeaderAndIsrTopicState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.topicName = "s291-é"
+            value.topicName = "s318-é"
         }
         if version >= 5 {
-            value.topicId = KafkaUUID(mostSignificantBits: 292, leastSignificantBits: 2312348)
+            value.topicId = KafkaUUID(mostSignificantBits: 319, leastSignificantBits: 2526161)
         }
         if version >= 2 {
             value.partitionStates = [LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls), LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls)]
@@ -1447,9 +1578,9 @@ extension LeaderAndIsrRequest.LeaderAndIsrTopicState {
 extension LeaderAndIsrRequest.LeaderAndIsrLiveLeader {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.brokerId = 100294
-        value.hostName = "s295-é"
-        value.port = 100296
+        value.brokerId = 100321
+        value.hostName = "s322-é"
+        value.port = 100323
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1461,20 +1592,20 @@ extension LeaderAndIsrRequest.LeaderAndIsrPartitionState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 1 {
-            value.topicName = "s297-é"
+            value.topicName = "s324-é"
         }
-        value.partitionIndex = 100298
-        value.controllerEpoch = 100299
-        value.leader = 100300
-        value.leaderEpoch = 100301
-        value.isr = [100302, 100303]
-        value.zkVersion = 100303
-        value.replicas = [100304, 100305]
+        value.partitionIndex = 100325
+        value.controllerEpoch = 100326
+        value.leader = 100327
+        value.leaderEpoch = 100328
+        value.isr = [100329, 100330]
+        value.zkVersion = 100330
+        value.replicas = [100331, 100332]
         if version >= 3 {
-            value.addingReplicas = [100305, 100306]
+            value.addingReplicas = [100332, 100333]
         }
         if version >= 3 {
-            value.removingReplicas = [100306, 100307]
+            value.removingReplicas = [100333, 100334]
         }
         if version >= 1 {
             value.isNew = true
@@ -1489,7 +1620,7 @@ extension LeaderAndIsrRequest.LeaderAndIsrPartitionState {
 extension LeaderAndIsrResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1308
+        value.errorCode = 1335
         if version <= 4 {
             value.partitionErrors = [LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls), LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls)]
         }
@@ -1507,7 +1638,7 @@ extension LeaderAndIsrResponse.LeaderAndIsrTopicError {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 5 {
-            value.topicId = KafkaUUID(mostSignificantBits: 311, leastSignificantBits: 2462809)
+            value.topicId = KafkaUUID(mostSignificantBits: 338, leastSignificantBits: 2676622)
         }
         if version >= 5 {
             value.partitionErrors = [LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls), LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls)]
@@ -1523,10 +1654,10 @@ extension LeaderAndIsrResponse.LeaderAndIsrPartitionError {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 4 {
-            value.topicName = "s313-é"
+            value.topicName = "s340-é"
         }
-        value.partitionIndex = 100314
-        value.errorCode = 1315
+        value.partitionIndex = 100341
+        value.errorCode = 1342
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1537,9 +1668,9 @@ extension LeaderAndIsrResponse.LeaderAndIsrPartitionError {
 extension LeaveGroupRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s316-é"
+        value.groupId = "s343-é"
         if version <= 2 {
-            value.memberId = "s317-é"
+            value.memberId = "s344-é"
         }
         if version >= 3 {
             value.members = [LeaveGroupRequest.MemberIdentity.sample(version: version, nulls: nulls), LeaveGroupRequest.MemberIdentity.sample(version: version, nulls: nulls)]
@@ -1555,10 +1686,10 @@ extension LeaveGroupRequest.MemberIdentity {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.memberId = "s319-é"
+            value.memberId = "s346-é"
         }
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s320-é"
+            value.groupInstanceId = nulls ? nil : "s347-é"
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1571,9 +1702,9 @@ extension LeaveGroupResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100321
+            value.throttleTimeMs = 100348
         }
-        value.errorCode = 1322
+        value.errorCode = 1349
         if version >= 3 {
             value.members = [LeaveGroupResponse.MemberResponse.sample(version: version, nulls: nulls), LeaveGroupResponse.MemberResponse.sample(version: version, nulls: nulls)]
         }
@@ -1588,13 +1719,13 @@ extension LeaveGroupResponse.MemberResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.memberId = "s324-é"
+            value.memberId = "s351-é"
         }
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s325-é"
+            value.groupInstanceId = nulls ? nil : "s352-é"
         }
         if version >= 3 {
-            value.errorCode = 1326
+            value.errorCode = 1353
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1607,7 +1738,7 @@ extension ListGroupsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 4 {
-            value.statesFilter = ["s327-é", "s328-é"]
+            value.statesFilter = ["s354-é", "s355-é"]
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1620,9 +1751,9 @@ extension ListGroupsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100328
+            value.throttleTimeMs = 100355
         }
-        value.errorCode = 1329
+        value.errorCode = 1356
         value.groups = [ListGroupsResponse.ListedGroup.sample(version: version, nulls: nulls), ListGroupsResponse.ListedGroup.sample(version: version, nulls: nulls)]
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1634,10 +1765,10 @@ extension ListGroupsResponse: SampledMessage {
 extension ListGroupsResponse.ListedGroup {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s331-é"
-        value.protocolType = "s332-é"
+        value.groupId = "s358-é"
+        value.protocolType = "s359-é"
         if version >= 4 {
-            value.groupState = "s333-é"
+            value.groupState = "s360-é"
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1649,9 +1780,9 @@ extension ListGroupsResponse.ListedGroup {
 extension ListOffsetsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.replicaId = 100334
+        value.replicaId = 100361
         if version >= 2 {
-            value.isolationLevel = 36
+            value.isolationLevel = 63
         }
         value.topics = [ListOffsetsRequest.ListOffsetsTopic.sample(version: version, nulls: nulls), ListOffsetsRequest.ListOffsetsTopic.sample(version: version, nulls: nulls)]
         if version >= 6 {
@@ -1664,7 +1795,7 @@ extension ListOffsetsRequest: SampledMessage {
 extension ListOffsetsRequest.ListOffsetsTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s337-é"
+        value.name = "s364-é"
         value.partitions = [ListOffsetsRequest.ListOffsetsPartition.sample(version: version, nulls: nulls), ListOffsetsRequest.ListOffsetsPartition.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1676,13 +1807,13 @@ extension ListOffsetsRequest.ListOffsetsTopic {
 extension ListOffsetsRequest.ListOffsetsPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100339
+        value.partitionIndex = 100366
         if version >= 4 {
-            value.currentLeaderEpoch = 100340
+            value.currentLeaderEpoch = 100367
         }
-        value.timestamp = 10000000341
+        value.timestamp = 10000000368
         if version <= 0 {
-            value.maxNumOffsets = 100342
+            value.maxNumOffsets = 100369
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1695,7 +1826,7 @@ extension ListOffsetsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100343
+            value.throttleTimeMs = 100370
         }
         value.topics = [ListOffsetsResponse.ListOffsetsTopicResponse.sample(version: version, nulls: nulls), ListOffsetsResponse.ListOffsetsTopicResponse.sample(version: version, nulls: nulls)]
         if version >= 6 {
@@ -1708,7 +1839,7 @@ extension ListOffsetsResponse: SampledMessage {
 extension ListOffsetsResponse.ListOffsetsTopicResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s345-é"
+        value.name = "s372-é"
         value.partitions = [ListOffsetsResponse.ListOffsetsPartitionResponse.sample(version: version, nulls: nulls), ListOffsetsResponse.ListOffsetsPartitionResponse.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1720,19 +1851,19 @@ extension ListOffsetsResponse.ListOffsetsTopicResponse {
 extension ListOffsetsResponse.ListOffsetsPartitionResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100347
-        value.errorCode = 1348
+        value.partitionIndex = 100374
+        value.errorCode = 1375
         if version <= 0 {
-            value.oldStyleOffsets = [10000000349, 10000000350]
+            value.oldStyleOffsets = [10000000376, 10000000377]
         }
         if version >= 1 {
-            value.timestamp = 10000000350
+            value.timestamp = 10000000377
         }
         if version >= 1 {
-            value.offset = 10000000351
+            value.offset = 10000000378
         }
         if version >= 4 {
-            value.leaderEpoch = 100352
+            value.leaderEpoch = 100379
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1744,7 +1875,7 @@ extension ListOffsetsResponse.ListOffsetsPartitionResponse {
 extension ListPartitionReassignmentsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.timeoutMs = 100353
+        value.timeoutMs = 100380
         value.topics = nulls ? nil : [ListPartitionReassignmentsRequest.ListPartitionReassignmentsTopics.sample(version: version, nulls: nulls), ListPartitionReassignmentsRequest.ListPartitionReassignmentsTopics.sample(version: version, nulls: nulls)]
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
@@ -1754,8 +1885,8 @@ extension ListPartitionReassignmentsRequest: SampledMessage {
 extension ListPartitionReassignmentsRequest.ListPartitionReassignmentsTopics {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s355-é"
-        value.partitionIndexes = [100356, 100357]
+        value.name = "s382-é"
+        value.partitionIndexes = [100383, 100384]
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
     }
@@ -1764,9 +1895,9 @@ extension ListPartitionReassignmentsRequest.ListPartitionReassignmentsTopics {
 extension ListPartitionReassignmentsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100357
-        value.errorCode = 1358
-        value.errorMessage = nulls ? nil : "s359-é"
+        value.throttleTimeMs = 100384
+        value.errorCode = 1385
+        value.errorMessage = nulls ? nil : "s386-é"
         value.topics = [ListPartitionReassignmentsResponse.OngoingTopicReassignment.sample(version: version, nulls: nulls), ListPartitionReassignmentsResponse.OngoingTopicReassignment.sample(version: version, nulls: nulls)]
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
@@ -1776,7 +1907,7 @@ extension ListPartitionReassignmentsResponse: SampledMessage {
 extension ListPartitionReassignmentsResponse.OngoingTopicReassignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s361-é"
+        value.name = "s388-é"
         value.partitions = [ListPartitionReassignmentsResponse.OngoingPartitionReassignment.sample(version: version, nulls: nulls), ListPartitionReassignmentsResponse.OngoingPartitionReassignment.sample(version: version, nulls: nulls)]
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
@@ -1786,10 +1917,10 @@ extension ListPartitionReassignmentsResponse.OngoingTopicReassignment {
 extension ListPartitionReassignmentsResponse.OngoingPartitionReassignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100363
-        value.replicas = [100364, 100365]
-        value.addingReplicas = [100365, 100366]
-        value.removingReplicas = [100366, 100367]
+        value.partitionIndex = 100390
+        value.replicas = [100391, 100392]
+        value.addingReplicas = [100392, 100393]
+        value.removingReplicas = [100393, 100394]
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
     }
@@ -1819,9 +1950,9 @@ extension MetadataRequest.MetadataRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 10 {
-            value.topicId = KafkaUUID(mostSignificantBits: 371, leastSignificantBits: 2937949)
+            value.topicId = KafkaUUID(mostSignificantBits: 398, leastSignificantBits: 3151762)
         }
-        value.name = nulls && version >= 10 ? nil : "s372-é"
+        value.name = nulls && version >= 10 ? nil : "s399-é"
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1833,18 +1964,18 @@ extension MetadataResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.throttleTimeMs = 100373
+            value.throttleTimeMs = 100400
         }
         value.brokers = [MetadataResponse.MetadataResponseBroker.sample(version: version, nulls: nulls), MetadataResponse.MetadataResponseBroker.sample(version: version, nulls: nulls)]
         if version >= 2 {
-            value.clusterId = nulls ? nil : "s375-é"
+            value.clusterId = nulls ? nil : "s402-é"
         }
         if version >= 1 {
-            value.controllerId = 100376
+            value.controllerId = 100403
         }
         value.topics = [MetadataResponse.MetadataResponseTopic.sample(version: version, nulls: nulls), MetadataResponse.MetadataResponseTopic.sample(version: version, nulls: nulls)]
         if (8...10).contains(version) {
-            value.clusterAuthorizedOperations = 100378
+            value.clusterAuthorizedOperations = 100405
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1856,11 +1987,11 @@ extension MetadataResponse: SampledMessage {
 extension MetadataResponse.MetadataResponseBroker {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.nodeId = 100379
-        value.host = "s380-é"
-        value.port = 100381
+        value.nodeId = 100406
+        value.host = "s407-é"
+        value.port = 100408
         if version >= 1 {
-            value.rack = nulls ? nil : "s382-é"
+            value.rack = nulls ? nil : "s409-é"
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1872,17 +2003,17 @@ extension MetadataResponse.MetadataResponseBroker {
 extension MetadataResponse.MetadataResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1383
-        value.name = "s384-é"
+        value.errorCode = 1410
+        value.name = "s411-é"
         if version >= 10 {
-            value.topicId = KafkaUUID(mostSignificantBits: 385, leastSignificantBits: 3048815)
+            value.topicId = KafkaUUID(mostSignificantBits: 412, leastSignificantBits: 3262628)
         }
         if version >= 1 {
             value.isInternal = true
         }
         value.partitions = [MetadataResponse.MetadataResponsePartition.sample(version: version, nulls: nulls), MetadataResponse.MetadataResponsePartition.sample(version: version, nulls: nulls)]
         if version >= 8 {
-            value.topicAuthorizedOperations = 100388
+            value.topicAuthorizedOperations = 100415
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1894,16 +2025,16 @@ extension MetadataResponse.MetadataResponseTopic {
 extension MetadataResponse.MetadataResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1389
-        value.partitionIndex = 100390
-        value.leaderId = 100391
+        value.errorCode = 1416
+        value.partitionIndex = 100417
+        value.leaderId = 100418
         if version >= 7 {
-            value.leaderEpoch = 100392
+            value.leaderEpoch = 100419
         }
-        value.replicaNodes = [100393, 100394]
-        value.isrNodes = [100394, 100395]
+        value.replicaNodes = [100420, 100421]
+        value.isrNodes = [100421, 100422]
         if version >= 5 {
-            value.offlineReplicas = [100395, 100396]
+            value.offlineReplicas = [100422, 100423]
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1915,18 +2046,18 @@ extension MetadataResponse.MetadataResponsePartition {
 extension OffsetCommitRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s396-é"
+        value.groupId = "s423-é"
         if version >= 1 {
-            value.generationId = 100397
+            value.generationId = 100424
         }
         if version >= 1 {
-            value.memberId = "s398-é"
+            value.memberId = "s425-é"
         }
         if version >= 7 {
-            value.groupInstanceId = nulls ? nil : "s399-é"
+            value.groupInstanceId = nulls ? nil : "s426-é"
         }
         if (2...4).contains(version) {
-            value.retentionTimeMs = 10000000400
+            value.retentionTimeMs = 10000000427
         }
         value.topics = [OffsetCommitRequest.OffsetCommitRequestTopic.sample(version: version, nulls: nulls), OffsetCommitRequest.OffsetCommitRequestTopic.sample(version: version, nulls: nulls)]
         if version >= 8 {
@@ -1939,7 +2070,7 @@ extension OffsetCommitRequest: SampledMessage {
 extension OffsetCommitRequest.OffsetCommitRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s402-é"
+        value.name = "s429-é"
         value.partitions = [OffsetCommitRequest.OffsetCommitRequestPartition.sample(version: version, nulls: nulls), OffsetCommitRequest.OffsetCommitRequestPartition.sample(version: version, nulls: nulls)]
         if version >= 8 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1951,15 +2082,15 @@ extension OffsetCommitRequest.OffsetCommitRequestTopic {
 extension OffsetCommitRequest.OffsetCommitRequestPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100404
-        value.committedOffset = 10000000405
+        value.partitionIndex = 100431
+        value.committedOffset = 10000000432
         if version >= 6 {
-            value.committedLeaderEpoch = 100406
+            value.committedLeaderEpoch = 100433
         }
         if version == 1 {
-            value.commitTimestamp = 10000000407
+            value.commitTimestamp = 10000000434
         }
-        value.committedMetadata = nulls ? nil : "s408-é"
+        value.committedMetadata = nulls ? nil : "s435-é"
         if version >= 8 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1971,7 +2102,7 @@ extension OffsetCommitResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.throttleTimeMs = 100409
+            value.throttleTimeMs = 100436
         }
         value.topics = [OffsetCommitResponse.OffsetCommitResponseTopic.sample(version: version, nulls: nulls), OffsetCommitResponse.OffsetCommitResponseTopic.sample(version: version, nulls: nulls)]
         if version >= 8 {
@@ -1984,7 +2115,7 @@ extension OffsetCommitResponse: SampledMessage {
 extension OffsetCommitResponse.OffsetCommitResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s411-é"
+        value.name = "s438-é"
         value.partitions = [OffsetCommitResponse.OffsetCommitResponsePartition.sample(version: version, nulls: nulls), OffsetCommitResponse.OffsetCommitResponsePartition.sample(version: version, nulls: nulls)]
         if version >= 8 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1996,8 +2127,8 @@ extension OffsetCommitResponse.OffsetCommitResponseTopic {
 extension OffsetCommitResponse.OffsetCommitResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100413
-        value.errorCode = 1414
+        value.partitionIndex = 100440
+        value.errorCode = 1441
         if version >= 8 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2008,7 +2139,7 @@ extension OffsetCommitResponse.OffsetCommitResponsePartition {
 extension OffsetDeleteRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s415-é"
+        value.groupId = "s442-é"
         value.topics = [OffsetDeleteRequest.OffsetDeleteRequestTopic.sample(version: version, nulls: nulls), OffsetDeleteRequest.OffsetDeleteRequestTopic.sample(version: version, nulls: nulls)]
         return value
     }
@@ -2017,7 +2148,7 @@ extension OffsetDeleteRequest: SampledMessage {
 extension OffsetDeleteRequest.OffsetDeleteRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s417-é"
+        value.name = "s444-é"
         value.partitions = [OffsetDeleteRequest.OffsetDeleteRequestPartition.sample(version: version, nulls: nulls), OffsetDeleteRequest.OffsetDeleteRequestPartition.sample(version: version, nulls: nulls)]
         return value
     }
@@ -2026,7 +2157,7 @@ extension OffsetDeleteRequest.OffsetDeleteRequestTopic {
 extension OffsetDeleteRequest.OffsetDeleteRequestPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100419
+        value.partitionIndex = 100446
         return value
     }
 }
@@ -2034,8 +2165,8 @@ extension OffsetDeleteRequest.OffsetDeleteRequestPartition {
 extension OffsetDeleteResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1420
-        value.throttleTimeMs = 100421
+        value.errorCode = 1447
+        value.throttleTimeMs = 100448
         value.topics = [OffsetDeleteResponse.OffsetDeleteResponseTopic.sample(version: version, nulls: nulls), OffsetDeleteResponse.OffsetDeleteResponseTopic.sample(version: version, nulls: nulls)]
         return value
     }
@@ -2044,7 +2175,7 @@ extension OffsetDeleteResponse: SampledMessage {
 extension OffsetDeleteResponse.OffsetDeleteResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s423-é"
+        value.name = "s450-é"
         value.partitions = [OffsetDeleteResponse.OffsetDeleteResponsePartition.sample(version: version, nulls: nulls), OffsetDeleteResponse.OffsetDeleteResponsePartition.sample(version: version, nulls: nulls)]
         return value
     }
@@ -2053,8 +2184,8 @@ extension OffsetDeleteResponse.OffsetDeleteResponseTopic {
 extension OffsetDeleteResponse.OffsetDeleteResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100425
-        value.errorCode = 1426
+        value.partitionIndex = 100452
+        value.errorCode = 1453
         return value
     }
 }
@@ -2062,7 +2193,7 @@ extension OffsetDeleteResponse.OffsetDeleteResponsePartition {
 extension OffsetFetchRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s427-é"
+        value.groupId = "s454-é"
         value.topics = nulls && version >= 2 ? nil : [OffsetFetchRequest.OffsetFetchRequestTopic.sample(version: version, nulls: nulls), OffsetFetchRequest.OffsetFetchRequestTopic.sample(version: version, nulls: nulls)]
         if version >= 7 {
             value.requireStable = true
@@ -2077,8 +2208,8 @@ extension OffsetFetchRequest: SampledMessage {
 extension OffsetFetchRequest.OffsetFetchRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s430-é"
-        value.partitionIndexes = [100431, 100432]
+        value.name = "s457-é"
+        value.partitionIndexes = [100458, 100459]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2090,11 +2221,11 @@ extension OffsetFetchResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.throttleTimeMs = 100432
+            value.throttleTimeMs = 100459
         }
         value.topics = [OffsetFetchResponse.OffsetFetchResponseTopic.sample(version: version, nulls: nulls), OffsetFetchResponse.OffsetFetchResponseTopic.sample(version: version, nulls: nulls)]
         if version >= 2 {
-            value.errorCode = 1434
+            value.errorCode = 1461
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2106,7 +2237,7 @@ extension OffsetFetchResponse: SampledMessage {
 extension OffsetFetchResponse.OffsetFetchResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s435-é"
+        value.name = "s462-é"
         value.partitions = [OffsetFetchResponse.OffsetFetchResponsePartition.sample(version: version, nulls: nulls), OffsetFetchResponse.OffsetFetchResponsePartition.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2118,13 +2249,13 @@ extension OffsetFetchResponse.OffsetFetchResponseTopic {
 extension OffsetFetchResponse.OffsetFetchResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100437
-        value.committedOffset = 10000000438
+        value.partitionIndex = 100464
+        value.committedOffset = 10000000465
         if version >= 5 {
-            value.committedLeaderEpoch = 100439
+            value.committedLeaderEpoch = 100466
         }
-        value.metadata = nulls ? nil : "s440-é"
-        value.errorCode = 1441
+        value.metadata = nulls ? nil : "s467-é"
+        value.errorCode = 1468
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2136,7 +2267,7 @@ extension OffsetForLeaderEpochRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.replicaId = 100442
+            value.replicaId = 100469
         }
         value.topics = [OffsetForLeaderEpochRequest.OffsetForLeaderTopic.sample(version: version, nulls: nulls), OffsetForLeaderEpochRequest.OffsetForLeaderTopic.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -2149,7 +2280,7 @@ extension OffsetForLeaderEpochRequest: SampledMessage {
 extension OffsetForLeaderEpochRequest.OffsetForLeaderTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s444-é"
+        value.topic = "s471-é"
         value.partitions = [OffsetForLeaderEpochRequest.OffsetForLeaderPartition.sample(version: version, nulls: nulls), OffsetForLeaderEpochRequest.OffsetForLeaderPartition.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2161,11 +2292,11 @@ extension OffsetForLeaderEpochRequest.OffsetForLeaderTopic {
 extension OffsetForLeaderEpochRequest.OffsetForLeaderPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partition = 100446
+        value.partition = 100473
         if version >= 2 {
-            value.currentLeaderEpoch = 100447
+            value.currentLeaderEpoch = 100474
         }
-        value.leaderEpoch = 100448
+        value.leaderEpoch = 100475
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2177,7 +2308,7 @@ extension OffsetForLeaderEpochResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100449
+            value.throttleTimeMs = 100476
         }
         value.topics = [OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult.sample(version: version, nulls: nulls), OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -2190,7 +2321,7 @@ extension OffsetForLeaderEpochResponse: SampledMessage {
 extension OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s451-é"
+        value.topic = "s478-é"
         value.partitions = [OffsetForLeaderEpochResponse.EpochEndOffset.sample(version: version, nulls: nulls), OffsetForLeaderEpochResponse.EpochEndOffset.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2202,12 +2333,12 @@ extension OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult {
 extension OffsetForLeaderEpochResponse.EpochEndOffset {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1453
-        value.partition = 100454
+        value.errorCode = 1480
+        value.partition = 100481
         if version >= 1 {
-            value.leaderEpoch = 100455
+            value.leaderEpoch = 100482
         }
-        value.endOffset = 10000000456
+        value.endOffset = 10000000483
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2219,10 +2350,10 @@ extension ProduceRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.transactionalId = nulls ? nil : "s457-é"
+            value.transactionalId = nulls ? nil : "s484-é"
         }
-        value.acks = 1458
-        value.timeoutMs = 100459
+        value.acks = 1485
+        value.timeoutMs = 100486
         value.topicData = [ProduceRequest.TopicProduceData.sample(version: version, nulls: nulls), ProduceRequest.TopicProduceData.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2234,7 +2365,7 @@ extension ProduceRequest: SampledMessage {
 extension ProduceRequest.TopicProduceData {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s461-é"
+        value.name = "s488-é"
         value.partitionData = [ProduceRequest.PartitionProduceData.sample(version: version, nulls: nulls), ProduceRequest.PartitionProduceData.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2246,8 +2377,8 @@ extension ProduceRequest.TopicProduceData {
 extension ProduceRequest.PartitionProduceData {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.index = 100463
-        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 208, 0xCD, 0xEF]))
+        value.index = 100490
+        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 235, 0xCD, 0xEF]))
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2260,7 +2391,7 @@ extension ProduceResponse: SampledMessage {
         var value = Self()
         value.responses = [ProduceResponse.TopicProduceResponse.sample(version: version, nulls: nulls), ProduceResponse.TopicProduceResponse.sample(version: version, nulls: nulls)]
         if version >= 1 {
-            value.throttleTimeMs = 100466
+            value.throttleTimeMs = 100493
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2272,7 +2403,7 @@ extension ProduceResponse: SampledMessage {
 extension ProduceResponse.TopicProduceResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s467-é"
+        value.name = "s494-é"
         value.partitionResponses = [ProduceResponse.PartitionProduceResponse.sample(version: version, nulls: nulls), ProduceResponse.PartitionProduceResponse.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2284,20 +2415,20 @@ extension ProduceResponse.TopicProduceResponse {
 extension ProduceResponse.PartitionProduceResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.index = 100469
-        value.errorCode = 1470
-        value.baseOffset = 10000000471
+        value.index = 100496
+        value.errorCode = 1497
+        value.baseOffset = 10000000498
         if version >= 2 {
-            value.logAppendTimeMs = 10000000472
+            value.logAppendTimeMs = 10000000499
         }
         if version >= 5 {
-            value.logStartOffset = 10000000473
+            value.logStartOffset = 10000000500
         }
         if version >= 8 {
             value.recordErrors = [ProduceResponse.BatchIndexAndErrorMessage.sample(version: version, nulls: nulls), ProduceResponse.BatchIndexAndErrorMessage.sample(version: version, nulls: nulls)]
         }
         if version >= 8 {
-            value.errorMessage = nulls ? nil : "s475-é"
+            value.errorMessage = nulls ? nil : "s502-é"
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2310,10 +2441,10 @@ extension ProduceResponse.BatchIndexAndErrorMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 8 {
-            value.batchIndex = 100476
+            value.batchIndex = 100503
         }
         if version >= 8 {
-            value.batchIndexErrorMessage = nulls ? nil : "s477-é"
+            value.batchIndexErrorMessage = nulls ? nil : "s504-é"
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2325,10 +2456,10 @@ extension ProduceResponse.BatchIndexAndErrorMessage {
 extension StopReplicaRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.controllerId = 100478
-        value.controllerEpoch = 100479
+        value.controllerId = 100505
+        value.controllerEpoch = 100506
         if version >= 1 {
-            value.brokerEpoch = 10000000480
+            value.brokerEpoch = 10000000507
         }
         if version <= 2 {
             value.deletePartitions = true
@@ -2353,10 +2484,10 @@ extension StopReplicaRequest.StopReplicaPartitionV0 {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 0 {
-            value.topicName = "s485-é"
+            value.topicName = "s512-é"
         }
         if version <= 0 {
-            value.partitionIndex = 100486
+            value.partitionIndex = 100513
         }
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2369,10 +2500,10 @@ extension StopReplicaRequest.StopReplicaTopicV1 {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if (1...2).contains(version) {
-            value.name = "s487-é"
+            value.name = "s514-é"
         }
         if (1...2).contains(version) {
-            value.partitionIndexes = [100488, 100489]
+            value.partitionIndexes = [100515, 100516]
         }
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2385,7 +2516,7 @@ extension StopReplicaRequest.StopReplicaTopicState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.topicName = "s489-é"
+            value.topicName = "s516-é"
         }
         if version >= 3 {
             value.partitionStates = [StopReplicaRequest.StopReplicaPartitionState.sample(version: version, nulls: nulls), StopReplicaRequest.StopReplicaPartitionState.sample(version: version, nulls: nulls)]
@@ -2401,10 +2532,10 @@ extension StopReplicaRequest.StopReplicaPartitionState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.partitionIndex = 100491
+            value.partitionIndex = 100518
         }
         if version >= 3 {
-            value.leaderEpoch = 100492
+            value.leaderEpoch = 100519
         }
         if version >= 3 {
             value.deletePartition = true
@@ -2419,7 +2550,7 @@ extension StopReplicaRequest.StopReplicaPartitionState {
 extension StopReplicaResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1494
+        value.errorCode = 1521
         value.partitionErrors = [StopReplicaResponse.StopReplicaPartitionError.sample(version: version, nulls: nulls), StopReplicaResponse.StopReplicaPartitionError.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2431,9 +2562,9 @@ extension StopReplicaResponse: SampledMessage {
 extension StopReplicaResponse.StopReplicaPartitionError {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topicName = "s496-é"
-        value.partitionIndex = 100497
-        value.errorCode = 1498
+        value.topicName = "s523-é"
+        value.partitionIndex = 100524
+        value.errorCode = 1525
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2444,17 +2575,17 @@ extension StopReplicaResponse.StopReplicaPartitionError {
 extension SyncGroupRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s499-é"
-        value.generationId = 100500
-        value.memberId = "s501-é"
+        value.groupId = "s526-é"
+        value.generationId = 100527
+        value.memberId = "s528-é"
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s502-é"
+            value.groupInstanceId = nulls ? nil : "s529-é"
         }
         if version >= 5 {
-            value.protocolType = nulls ? nil : "s503-é"
+            value.protocolType = nulls ? nil : "s530-é"
         }
         if version >= 5 {
-            value.protocolName = nulls ? nil : "s504-é"
+            value.protocolName = nulls ? nil : "s531-é"
         }
         value.assignments = [SyncGroupRequest.SyncGroupRequestAssignment.sample(version: version, nulls: nulls), SyncGroupRequest.SyncGroupRequestAssignment.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -2467,8 +2598,8 @@ extension SyncGroupRequest: SampledMessage {
 extension SyncGroupRequest.SyncGroupRequestAssignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.memberId = "s506-é"
-        value.assignment = ByteBuffer(bytes: [251, 1, 2])
+        value.memberId = "s533-é"
+        value.assignment = ByteBuffer(bytes: [22, 1, 2])
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2480,16 +2611,16 @@ extension SyncGroupResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100508
+            value.throttleTimeMs = 100535
         }
-        value.errorCode = 1509
+        value.errorCode = 1536
         if version >= 5 {
-            value.protocolType = nulls ? nil : "s510-é"
+            value.protocolType = nulls ? nil : "s537-é"
         }
         if version >= 5 {
-            value.protocolName = nulls ? nil : "s511-é"
+            value.protocolName = nulls ? nil : "s538-é"
         }
-        value.assignment = ByteBuffer(bytes: [0, 1, 2])
+        value.assignment = ByteBuffer(bytes: [27, 1, 2])
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2500,10 +2631,10 @@ extension SyncGroupResponse: SampledMessage {
 extension UpdateMetadataRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.controllerId = 100513
-        value.controllerEpoch = 100514
+        value.controllerId = 100540
+        value.controllerEpoch = 100541
         if version >= 5 {
-            value.brokerEpoch = 10000000515
+            value.brokerEpoch = 10000000542
         }
         if version <= 4 {
             value.ungroupedPartitionStates = [UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls)]
@@ -2523,10 +2654,10 @@ extension UpdateMetadataRequest.UpdateMetadataTopicState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 5 {
-            value.topicName = "s519-é"
+            value.topicName = "s546-é"
         }
         if version >= 7 {
-            value.topicId = KafkaUUID(mostSignificantBits: 520, leastSignificantBits: 4117880)
+            value.topicId = KafkaUUID(mostSignificantBits: 547, leastSignificantBits: 4331693)
         }
         if version >= 5 {
             value.partitionStates = [UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls)]
@@ -2541,18 +2672,18 @@ extension UpdateMetadataRequest.UpdateMetadataTopicState {
 extension UpdateMetadataRequest.UpdateMetadataBroker {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.id = 100522
+        value.id = 100549
         if version <= 0 {
-            value.v0Host = "s523-é"
+            value.v0Host = "s550-é"
         }
         if version <= 0 {
-            value.v0Port = 100524
+            value.v0Port = 100551
         }
         if version >= 1 {
             value.endpoints = [UpdateMetadataRequest.UpdateMetadataEndpoint.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataEndpoint.sample(version: version, nulls: nulls)]
         }
         if version >= 2 {
-            value.rack = nulls ? nil : "s526-é"
+            value.rack = nulls ? nil : "s553-é"
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2565,16 +2696,16 @@ extension UpdateMetadataRequest.UpdateMetadataEndpoint {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.port = 100527
+            value.port = 100554
         }
         if version >= 1 {
-            value.host = "s528-é"
+            value.host = "s555-é"
         }
         if version >= 3 {
-            value.listener = "s529-é"
+            value.listener = "s556-é"
         }
         if version >= 1 {
-            value.securityProtocol = 1530
+            value.securityProtocol = 1557
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2587,17 +2718,17 @@ extension UpdateMetadataRequest.UpdateMetadataPartitionState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 4 {
-            value.topicName = "s531-é"
+            value.topicName = "s558-é"
         }
-        value.partitionIndex = 100532
-        value.controllerEpoch = 100533
-        value.leader = 100534
-        value.leaderEpoch = 100535
-        value.isr = [100536, 100537]
-        value.zkVersion = 100537
-        value.replicas = [100538, 100539]
+        value.partitionIndex = 100559
+        value.controllerEpoch = 100560
+        value.leader = 100561
+        value.leaderEpoch = 100562
+        value.isr = [100563, 100564]
+        value.zkVersion = 100564
+        value.replicas = [100565, 100566]
         if version >= 4 {
-            value.offlineReplicas = [100539, 100540]
+            value.offlineReplicas = [100566, 100567]
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2609,7 +2740,7 @@ extension UpdateMetadataRequest.UpdateMetadataPartitionState {
 extension UpdateMetadataResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1540
+        value.errorCode = 1567
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
