@@ -144,22 +144,28 @@ def test_auto_leader_rebalance_restores_preferred_leaders(interop_tmp, zookeeper
         c.stop()
 
 
-def test_a_restarted_brokers_first_metadata_lists_the_brokers(cluster):
-    """Its first Metadata answer waits for the controller's UpdateMetadata instead of listing no broker: librdkafka
-    2.x forgets every broker a Metadata answer leaves out, and a producer bootstrapped there would stall."""
+@pytest.mark.parametrize("stop", ["sigterm", "kill9"])
+def test_a_restarted_brokers_first_metadata_lists_the_brokers(cluster, stop):
+    """Its first Metadata answer waits for its registration (after kill -9, until its old one expired) and the
+    controller's UpdateMetadata instead of listing no broker: librdkafka 2.x forgets every broker a Metadata answer
+    leaves out, and a producer bootstrapped there would stall."""
     import socket
     import time
 
     import kafka_wire
 
     broker = cluster.broker(2)
-    broker.stop()
+    if stop == "sigterm":
+        broker.stop()
+    else:
+        broker.kill9()
+        broker.proc.wait()
     broker.spawn()
     deadline = time.monotonic() + 90
     while True:
         assert time.monotonic() < deadline, "the restarted broker never answered Metadata"
         try:
-            with kafka_wire.Connection("127.0.0.1", broker.port, timeout=10.0, client_id="first-metadata") as conn:
+            with kafka_wire.Connection("127.0.0.1", broker.port, timeout=30.0, client_id="first-metadata") as conn:
                 md = conn.metadata_v1([])
                 break
         except (OSError, socket.timeout, kafka_wire.ConnectionClosed):

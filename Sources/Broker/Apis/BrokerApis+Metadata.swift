@@ -41,10 +41,10 @@ extension BrokerApis {
         return response
     }
 
-    /// A broker that just started knows no broker until the controller's first UpdateMetadata. An answer listing
+    /// A broker that just registered knows no broker until the controller's first UpdateMetadata. An answer listing
     /// none makes librdkafka 2.x forget every broker it knew (it decommissions brokers a Metadata answer leaves out)
-    /// and stall, so the answer waits for that first update, a moment after registration; after
-    /// `firstMetadataWait` it goes out as it is (the controller may be away).
+    /// and stall, so the answer waits for that first update, normally a moment after registration; after
+    /// `firstMetadataWait` (within clients' 30 s request timeouts) it goes out as it is: there may be no controller.
     private func waitForFirstUpdateMetadata() async {
         guard metadataCache.aliveBrokers().isEmpty else { return }
         let clock = ContinuousClock()
@@ -54,7 +54,7 @@ extension BrokerApis {
         }
     }
 
-    static let firstMetadataWait: Duration = .seconds(5)
+    static let firstMetadataWait: Duration = .seconds(15)
 
     private func topicMetadata(_ name: String, listener: String) -> MetadataResponse.MetadataResponseTopic? {
         guard let partitions = metadataCache.partitions(of: name) else { return nil }

@@ -13,18 +13,22 @@ final class RequestDispatcher: RequestProcessor {
     private let limits: WireLimits
     private let apiVersionsFallback: @Sendable (RequestHeader.Prefix) -> ResponseAction
     private let logger: Logger
+    /// Requests wait here until the broker is registered; nil serves at once.
+    private let startup: StartupGate?
 
     init(
         routes: [ApiRoute], limits: WireLimits, logger: Logger = Logger(label: "gregor.requests"),
-        apiVersionsFallback: @escaping @Sendable (RequestHeader.Prefix) -> ResponseAction
+        startup: StartupGate? = nil, apiVersionsFallback: @escaping @Sendable (RequestHeader.Prefix) -> ResponseAction
     ) {
         self.routes = Dictionary(routes.map { ($0.apiKey, $0) }, uniquingKeysWith: { _, last in last })
         self.limits = limits
         self.logger = logger
+        self.startup = startup
         self.apiVersionsFallback = apiVersionsFallback
     }
 
     func process(_ frame: ByteBuffer, connection: ConnectionInfo) async -> ResponseAction {
+        await startup?.wait()
         var reader = KafkaReader(buffer: frame, limits: limits)
         let prefix: RequestHeader.Prefix
         do {

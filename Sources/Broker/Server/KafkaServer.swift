@@ -71,8 +71,10 @@ public final class KafkaServer: Service, Sendable {
                 controllerGuard: ControllerRequestGuard(membership: { currentSession.membership }, session: { currentSession.zk }),
                 logger: logger)
             let routes = apis.routes
+            let startupGate = StartupGate()
             let dispatcher = RequestDispatcher(
-                routes: routes, limits: WireLimits(), logger: logger, apiVersionsFallback: BrokerApis.apiVersionsFallback(routes: routes))
+                routes: routes, limits: WireLimits(), logger: logger, startup: startupGate,
+                apiVersionsFallback: BrokerApis.apiVersionsFallback(routes: routes))
             let maxFrameBytes = Int(config.int("socket.request.max.bytes"))
             let maxIdle = config.connectionsMaxIdle
             let queuedRequests = QueuedRequestLimit(maxQueued: Int(config.int("queued.max.requests")))
@@ -105,6 +107,7 @@ public final class KafkaServer: Service, Sendable {
                 controllerConfig: controllerConfig, logger: logger)
             currentSession.follow(membership)
             try await membership.register()
+            startupGate.open()
             logger.info("Gregor broker \(brokerId) started")
             let configChanges = DynamicConfigManager(
                 session: { currentSession.zk },
