@@ -6,6 +6,8 @@ the namespaces are private, so two runs never meet.
 
 from __future__ import annotations
 
+import struct
+import time
 from pathlib import Path
 
 import gregor_harness as harness
@@ -99,14 +101,48 @@ class ChaosCluster(Cluster):
                     problems.append(f"broker {b.broker_id} sees {topic}-{p} {state}")
         return problems
 
+    def high_watermarks(self, topic: str, partitions: int) -> dict[int, int] | None:
+        import confluent_kafka
+        consumer = confluent_kafka.Consumer({"bootstrap.servers": self.bootstrap, "group.id": "chaos-watermarks",
+                                            "socket.timeout.ms": 5000, "log_level": 2})
+        try:
+            return {p: consumer.get_watermark_offsets(confluent_kafka.TopicPartition(topic, p), timeout=5)[1]
+                    for p in range(partitions)}
+        except confluent_kafka.KafkaException:
+            return None
+        finally:
+            consumer.close()
+
+    def lagging_replicas(self, topic: str, high_watermarks: dict[int, int]) -> list[str]:
+        """Replicas whose log (read from their segment files) ends before the given high watermarks."""
+        return [f"broker {b.broker_id} has {topic}-{p} up to {log_end_offset(b, topic, p)} < {hw}"
+                for b in self.brokers for p, hw in high_watermarks.items() if log_end_offset(b, topic, p) < hw]
+
     def wait_healthy(self, topic: str, partitions: int, timeout: float) -> list[str]:
-        """Waits until under_replicated() is empty; returns the last problems seen (empty on success)."""
-        import time
+        """Waits until every live broker's Metadata shows every partition led with a full ISR, and then until
+        every replica's log reaches the high watermarks of that moment (a broker restarted before its leader
+        dropped it from the ISR is listed in it while still catching up). Returns the last problems seen, empty
+        on success."""
         deadline = time.monotonic() + timeout
         problems = ["not checked"]
+        target = None
         while time.monotonic() < deadline:
             problems = self.under_replicated(topic, partitions)
             if not problems:
-                return []
+                target = target or self.high_watermarks(topic, partitions)
+                problems = ["no high watermarks"] if target is None else self.lagging_replicas(topic, target)
+                if not problems:
+                    return []
             time.sleep(0.5)
         return problems
+
+
+def log_end_offset(broker, topic: str, partition: int) -> int:
+    """One past the last offset of the last complete batch in the broker's segment files (0 if none)."""
+    batches = broker.partition_batches(topic, partition)
+    if not batches:
+        return 0
+    base, batch = batches[-1]
+    # After the 12-byte offset+length prefix: partitionLeaderEpoch(4) magic(1) crc(4) attributes(2) lastOffsetDelta
+    (last_offset_delta,) = struct.unpack_from(">i", batch, 23)
+    return base + last_offset_delta + 1

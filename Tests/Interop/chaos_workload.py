@@ -60,7 +60,7 @@ class ChaosProducer:
             "request.timeout.ms": 10_000, "socket.timeout.ms": 10_000, "linger.ms": 5,
             "max.in.flight.requests.per.connection": 5, "topic.metadata.refresh.interval.ms": 2000,
             "reconnect.backoff.ms": 100, "reconnect.backoff.max.ms": 1000,
-            "error_cb": self._on_error, "log_level": 3})
+            "error_cb": self._on_error, "log_level": 2})
 
     def _on_error(self, err):
         if err.fatal():
@@ -152,7 +152,7 @@ class ChaosConsumer:
             "bootstrap.servers": self.bootstrap, "group.id": self.group, "enable.auto.commit": False,
             "auto.offset.reset": "earliest", "session.timeout.ms": 10_000, "heartbeat.interval.ms": 1000,
             "socket.timeout.ms": 10_000, "topic.metadata.refresh.interval.ms": 2000,
-            "reconnect.backoff.max.ms": 1000, "log_level": 3})
+            "reconnect.backoff.max.ms": 1000, "log_level": 2})
         consumer.subscribe([self.topic], on_assign=self._on_assign)
         last_commit = time.monotonic()
         try:
