@@ -8,7 +8,8 @@ an idempotent acks=all producer and a committing group consumer for the whole ru
 faults (chaos_nemesis.py) come one after another, chosen with a seeded random.Random, with the cluster given
 time to recover (every replica back in every ISR) between two. At the end everything is healed, the cluster
 settles, a fresh consumer reads every partition from the beginning, and chaos_check.py prints the verdict.
-Exit status: 0 every invariant held, 1 one did not, 2 the run could not be set up (e.g. no CAP_NET_ADMIN).
+Exit status: 0 every invariant held, 1 one did not (or the driver failed), 2 no network namespaces (e.g. no
+CAP_NET_ADMIN).
 
 The seed makes the choices repeatable (kinds, targets, durations); what a fault hits can still differ between
 two runs with one seed, because leaders and the controller depend on timing.
@@ -32,10 +33,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "Tests" / "Interop"))
 import gregor_harness as harness  # noqa: E402
-from chaos_check import Verdict, check_consumer, check_log, compare_replicas, unavailability  # noqa: E402
+from chaos_check import (Verdict, check_consumer, check_log, compare_replicas,  # noqa: E402
+                         producer_epochs, unavailability)
 from chaos_cluster import BROKER_NODES, ZK_NODES, ChaosCluster  # noqa: E402
 from chaos_nemesis import KINDS, Nemesis  # noqa: E402
-from chaos_net import ChaosNetwork, can_create_namespaces, remove_leftovers  # noqa: E402
+from chaos_net import ChaosNetwork, NetworkError, can_create_namespaces, remove_leftovers  # noqa: E402
 from chaos_workload import ChaosConsumer, ChaosProducer  # noqa: E402
 from replication_cluster import consume_partition  # noqa: E402
 
@@ -91,7 +93,8 @@ class Run:
         if self.torn_down:
             return
         self.torn_down = True
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # a second Ctrl-C must not stop the cleanup
+            signal.signal(sig, signal.SIG_IGN)
         for client in (self.producer, self.consumer):
             if client is not None:
                 try:
@@ -107,13 +110,17 @@ class Run:
     def workload(self):
         bootstrap = self.cluster.bootstrap
         self.consumer = ChaosConsumer(bootstrap, self.topic, f"chaos-group-{uuid.uuid4().hex[:6]}", log).start()
-        self.producer = ChaosProducer(bootstrap, self.topic, self.args.partitions, self.args.rate, log).start()
+        self.producer = ChaosProducer(bootstrap, self.topic, self.args.partitions, self.args.rate, log,
+                                      self.args.producer_debug, self.base / "producer-debug.log").start()
         self.workload_start = time.monotonic()
         harness_wait(lambda: self.producer.acked_count() >= 50, 60, "the first 50 acknowledged records")
         log(f"producer ({self.args.rate:.0f} records/s) and group consumer running")
 
     def schedule(self):
         """The nemesis kinds in order: every kind once (shuffled), then random kinds until the time is up."""
+        if self.args.faults:
+            yield from self.args.faults
+            return
         first = list(KINDS)
         self.rng.shuffle(first)
         yield from first
@@ -128,7 +135,7 @@ class Run:
         self.nemesis = nemesis
         deadline = time.monotonic() + self.args.seconds
         for n, kind in enumerate(self.schedule(), 1):
-            if not self.args.one_of_each and time.monotonic() >= deadline:
+            if not (self.args.one_of_each or self.args.faults) and time.monotonic() >= deadline:
                 break
             log(f"nemesis #{n} {kind} ...")
             t = time.monotonic()
@@ -141,6 +148,9 @@ class Run:
             self.history.append(f"#{n} +{t - T0:.1f}s {kind}: {what}")
             log(f"nemesis #{n} {kind}: {what}")
             self.check_processes(f"after nemesis #{n} {kind}")
+            if self.args.overlap > 0 and self.rng.random() < self.args.overlap:
+                log("next fault without waiting for recovery (--overlap)")
+                continue
             problems = self.cluster.wait_healthy(self.topic, self.args.partitions, self.args.settle_timeout)
             if problems:
                 self.incidents.append(f"not recovered {self.args.settle_timeout}s after nemesis #{n} {kind}: "
@@ -217,7 +227,9 @@ class Run:
         return final, hws
 
     def report(self, verdict: Verdict, final, produced, consumed, stop_time: float):
-        check_log(verdict, final, produced)
+        epochs = {p: producer_epochs(self.cluster.brokers[0].partition_batches(self.topic, p))
+                  for p in range(self.args.partitions)}
+        check_log(verdict, final, produced, epochs)
         check_consumer(verdict, final, consumed)
         differ, details = compare_replicas(self.cluster, self.topic, self.args.partitions, timeout=30)
         verdict.invariant("replicas' logs identical", differ,
@@ -262,14 +274,25 @@ def parse_args(argv):
     parser.add_argument("--seed", type=int, default=None, help="seed of every random choice (default: random)")
     parser.add_argument("--one-of-each", action="store_true",
                         help="inject each kind of fault exactly once (random order), ignoring --seconds")
+    parser.add_argument("--faults", type=lambda text: [k for k in text.split(",") if k],
+                        help=f"exactly these faults in this order, comma-separated (kinds: {', '.join(KINDS)})")
+    parser.add_argument("--producer-debug", default="", metavar="CONTEXTS",
+                        help="librdkafka debug contexts of the producer (e.g. eos,msg,broker), logged to "
+                             "<base>/producer-debug.log")
     parser.add_argument("--partitions", type=int, default=6)
     parser.add_argument("--rate", type=float, default=300.0, help="records produced per second (default 300)")
     parser.add_argument("--settle-timeout", type=float, default=90.0,
                         help="seconds the cluster gets to recover after a fault (default 90)")
+    parser.add_argument("--overlap", type=float, default=0.0,
+                        help="probability of starting the next fault without waiting for the cluster to recover "
+                             "(default 0: always wait)")
     parser.add_argument("--base", help="folder for logs and data (default: a new temporary folder)")
     parser.add_argument("--keep", action="store_true", help="keep the folder also after a passing run")
     parser.add_argument("--json", help="also write the verdict and the fault history to this file")
     args = parser.parse_args(argv)
+    unknown = [k for k in args.faults or [] if k not in KINDS]
+    if unknown:
+        parser.error(f"unknown fault kinds {unknown}; kinds: {', '.join(KINDS)}")
     if args.seed is None:
         args.seed = int.from_bytes(os.urandom(4), "big")
     return args
@@ -288,7 +311,11 @@ def main(argv=None) -> int:
     atexit.register(run.teardown)
     verdict = None
     try:
-        run.setup()
+        try:
+            run.setup()
+        except NetworkError as e:
+            print(f"chaos: could not set up the network namespaces: {e}", file=sys.stderr)
+            return 2
         run.workload()
         run.chaos()
         verdict = run.finish()

@@ -10,8 +10,8 @@ source "$ROOT/scripts/_common.sh"
 
 usage() {
     cat <<USAGE
-Usage: scripts/chaos.sh [--minutes N] [--seed S] [--one-of-each] [--partitions N] [--rate N] [--keep]
-                        [--debug] [--no-build]
+Usage: scripts/chaos.sh [--minutes N] [--seed S] [--one-of-each | --faults LIST] [--overlap P]
+                        [--partitions N] [--rate N] [--producer-debug CONTEXTS] [--keep] [--debug] [--no-build]
 
 Starts a 3-member ZooKeeper ensemble and 3 brokers (zookeeper.session.timeout.ms=6000,
 replica.lag.time.max.ms=5000), each in its own network namespace joined to the others by veth pairs, and a
@@ -26,8 +26,16 @@ Exit status 0 if every invariant held, 1 if not, 2 if network namespaces cannot 
   --minutes N     how long faults are injected (default 5; fractions allowed)
   --seed S        seed of every random choice (default: random; printed, so a run can be repeated)
   --one-of-each   each kind of fault exactly once, in random order, then the checks (what the test suite runs)
+  --faults LIST   exactly these faults in this order, e.g. kill-controller,rolling-restart (to repeat a
+                  sequence); kinds: kill-leader kill-controller pause cut-zookeeper cut-brokers
+                  zookeeper-restart rolling-restart
+  --overlap P     probability (0..1, default 0) of starting the next fault before the cluster recovered from
+                  the last one (every fault is still undone before the next starts)
   --partitions N  partitions of the topic (default 6)
   --rate N        records produced per second (default 300)
+  --producer-debug CONTEXTS
+                  librdkafka debug contexts for the producer (e.g. eos,broker,protocol), logged to
+                  producer-debug.log in the run's folder
   --keep          keep logs and data also after a passing run (a failing run always keeps them)
   --debug         use (and build) the debug gregor-server instead of the release one
   --no-build      do not build; use the existing binary
@@ -48,8 +56,18 @@ while (($#)); do
             minutes="$2"
             shift
             ;;
+        --overlap)
+            if (($# < 2)) || ! [[ "$2" =~ ^(0([.][0-9]+)?|1)$ ]]; then die "$1 needs a probability (0..1)"; fi
+            py_args+=("$1" "$2")
+            shift
+            ;;
         --seed | --partitions | --rate)
             if (($# < 2)) || ! [[ "$2" =~ ^[0-9]+$ ]]; then die "$1 needs a whole number"; fi
+            py_args+=("$1" "$2")
+            shift
+            ;;
+        --faults | --producer-debug)
+            if (($# < 2)) || ! [[ "$2" =~ ^[a-z,-]+$ ]]; then die "$1 needs a comma-separated list"; fi
             py_args+=("$1" "$2")
             shift
             ;;

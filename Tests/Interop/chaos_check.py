@@ -3,8 +3,13 @@
 Invariants (the run fails if one is broken):
 - acknowledged records lost: every acknowledged (partition, seq) is in the final log
 - acknowledged at another offset: the record the broker acknowledged at offset o is the one at o
-- duplicates: no (instance, partition, seq) twice in a partition (idempotence: a retried batch is answered with
-  its first offsets, never written again)
+- duplicates within one producer epoch: no (instance, partition, seq) twice in a partition written under the
+  same producer id and epoch (the batch headers on disk say which): a retried batch is answered with its first
+  offsets, never written again. Copies under different epochs are reported, not failed: the broker deduplicates
+  per producer id and epoch, as Kafka does, and librdkafka bumps the epoch of its idempotent producer (all
+  partitions at once) when a partition's requests fail out of order, then re-sends messages of other partitions
+  it had marked "possibly persisted" (a connection closed before the answer) under the new epoch with new
+  sequence numbers; if they had been written, they are in the log twice. Kafka's brokers do the same.
 - out of order: per partition and producer instance, sequence numbers only go up in log order
 - committed offsets that went backwards: an OffsetFetch answer lower than an earlier acknowledged commit or
   earlier answer for the same partition
@@ -17,8 +22,9 @@ partition), failed deliveries, fatal producer errors, commit failures, rebalance
 
 from __future__ import annotations
 
+import struct
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 from chaos_workload import ConsumerRecord, ProducerRecord, parse_value
 
@@ -54,7 +60,22 @@ class Verdict:
         return "\n".join(lines + self.details)
 
 
-def check_log(verdict: Verdict, final: dict[int, list[tuple[int, bytes]]], produced: ProducerRecord):
+def producer_epochs(batches: list[tuple[int, bytes]]) -> dict[int, tuple[int, int]]:
+    """{offset: (producer id, producer epoch)} from record batches as Broker.partition_batches returns them."""
+    out = {}
+    for base, batch in batches:
+        if len(batch) < 61 or batch[16] != 2:  # 12-byte prefix + a v2 header is 61 bytes
+            continue
+        (last_offset_delta,) = struct.unpack_from(">i", batch, 23)
+        producer_id, producer_epoch = struct.unpack_from(">qh", batch, 43)
+        for offset in range(base, base + last_offset_delta + 1):
+            out[offset] = (producer_id, producer_epoch)
+    return out
+
+
+def check_log(verdict: Verdict, final: dict[int, list[tuple[int, bytes]]], produced: ProducerRecord,
+              epochs: dict[int, dict[int, tuple[int, int]]]):
+    """`epochs`: {partition: producer_epochs(one replica's batches)}."""
     present: dict[tuple[int, int, int], list[int]] = defaultdict(list)
     out_of_order, misplaced, foreign = [], [], 0
     for p, records in final.items():
@@ -74,14 +95,21 @@ def check_log(verdict: Verdict, final: dict[int, list[tuple[int, bytes]]], produ
     lost = [k for k in produced.acked if k not in present]
     moved = [(k[1], o) for k, o in produced.acked.items() if o >= 0 and k in present and o not in present[k]]
     dups = {k: offs for k, offs in present.items() if len(offs) > 1}
+    same_epoch = {k: offs for k, offs in dups.items()
+                  if len({epochs.get(k[1], {}).get(o) for o in offs}) < len(offs)}
     verdict.info("records sent / acknowledged", f"{produced.sent} / {len(produced.acked)}")
     verdict.invariant("acknowledged records lost", len(lost),
                       detail=f"(instance, partition, seq): {_sample(lost)}")
     verdict.invariant("acknowledged at another offset", len(moved),
                       detail=f"(partition, acknowledged offset): {_sample(moved)}")
-    verdict.invariant("duplicates", sum(len(o) - 1 for o in dups.values()),
+    verdict.invariant("duplicates within one producer epoch", sum(len(o) - 1 for o in same_epoch.values()),
                       detail=f"(instance, partition, seq) at offsets: "
-                             f"{_sample(f'{k} at {v}' for k, v in dups.items())}")
+                             f"{_sample(f'{k} at {v}' for k, v in same_epoch.items())}")
+    across = {k: offs for k, offs in dups.items() if k not in same_epoch}
+    verdict.info("duplicates across producer epochs (client re-sent after an epoch bump)",
+                 str(sum(len(o) - 1 for o in across.values())) + (
+                     f": {_sample(f'{k} at {[(o, epochs[k[1]].get(o)) for o in v]}' for k, v in across.items())}"
+                     if across else ""))
     verdict.invariant("out-of-order records (per partition and producer)", len(out_of_order) + len(misplaced),
                       detail=f"(partition, offset): {_sample(out_of_order + misplaced)}")
     if foreign:
@@ -153,7 +181,3 @@ def _first_difference(topic: str, p: int, logs: dict[int, list[tuple[int, bytes]
             where = {bid: (r[0], len(r[1])) if r else None for bid, r in row.items()}
             return f"{topic}-{p}: {sizes}; batch #{i} (base offset, bytes) per broker: {where}"
     return f"{topic}-{p}: {sizes}"
-
-
-def count_values(final: dict[int, list[tuple[int, bytes]]]) -> Counter:
-    return Counter(v for records in final.values() for _, v in records)

@@ -65,17 +65,23 @@ class Nemesis:
 
     # --- the faults --------------------------------------------------------------------------------------------
 
+    def _wait_for(self, probe, what: str) -> int:
+        """The broker id `probe()` returns once it is >= 0 (within 30 s)."""
+        def known():
+            value = probe()
+            return value if value >= 0 else None  # broker ids here are 1..3, never a falsy 0
+        try:
+            return self.cluster.wait(known, 30, what)
+        except TimeoutError as e:
+            raise NemesisError(str(e)) from e
+
     def _kill_leader(self) -> str:
         p = self.rng.randrange(self.partitions)
-        leader = self.cluster.leader(self.topic, p)
-        if leader < 0:
-            raise NemesisError(f"{self.topic}-{p} has no leader")
+        leader = self._wait_for(lambda: self.cluster.leader(self.topic, p), f"a leader of {self.topic}-{p}")
         return self._kill_and_restart(self.cluster.broker(leader), f"leader of {self.topic}-{p}")
 
     def _kill_controller(self) -> str:
-        controller = self.cluster.controller()
-        if controller < 0:
-            raise NemesisError("the brokers do not agree on a controller")
+        controller = self._wait_for(self.cluster.controller, "the brokers to agree on a controller")
         return self._kill_and_restart(self.cluster.broker(controller), "controller")
 
     def _pause(self) -> str:

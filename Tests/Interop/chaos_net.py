@@ -54,10 +54,16 @@ def can_create_namespaces() -> str | None:
         result = ip("netns", "add", name, check=False)
     except FileNotFoundError:
         return "the `ip` command (iproute2) is not installed"
+    why = "need root, or CAP_SYS_ADMIN and CAP_NET_ADMIN"
     if result.returncode != 0:
-        return (f"`ip netns add` failed: {result.stderr.strip()} (network namespaces need root or CAP_NET_ADMIN; "
-                f"running as uid {os.getuid()})")
-    ip("netns", "del", name, check=False)
+        return f"`ip netns add` failed: {result.stderr.strip()} ({why}; running as uid {os.getuid()})"
+    try:
+        for args in (("link", "set", "lo", "up"), ("link", "add", "p0", "type", "veth", "peer", "name", "p1")):
+            result = ip("-n", name, *args, check=False)
+            if result.returncode != 0:
+                return f"`ip -n <ns> {' '.join(args)}` failed: {result.stderr.strip()} ({why})"
+    finally:
+        ip("netns", "del", name, check=False)
     return None
 
 

@@ -14,9 +14,11 @@ given (partition, offset, value).
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 def parse_value(value: bytes) -> tuple[int, int, int] | None:
@@ -26,6 +28,19 @@ def parse_value(value: bytes) -> tuple[int, int, int] | None:
         return int(inst), int(part), int(seq)
     except (ValueError, UnicodeDecodeError, AttributeError):
         return None
+
+
+def _debug_config(debug: str, path: Path | None, name: str) -> dict:
+    """librdkafka `debug` contexts logged to a file (for reproducing a client that gets stuck)."""
+    if not debug or path is None:
+        return {}
+    logger = logging.getLogger(f"chaos.{name}")
+    handler = logging.FileHandler(path)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    return {"debug": debug, "log_level": 7, "logger": logger}
 
 
 @dataclass
@@ -38,8 +53,11 @@ class ProducerRecord:
 
 
 class ChaosProducer:
-    def __init__(self, bootstrap: str, topic: str, partitions: int, rate: float, log):
+    def __init__(self, bootstrap: str, topic: str, partitions: int, rate: float, log,
+                 debug: str = "", debug_log: Path | None = None):
+        """`debug`: librdkafka debug contexts (e.g. "eos,msg,broker"), written with timestamps to `debug_log`."""
         self.bootstrap, self.topic, self.partitions, self.rate, self.log = bootstrap, topic, partitions, rate, log
+        self.debug_config = _debug_config(debug, debug_log, "producer")
         self.record = ProducerRecord()
         self.instance = 0
         self.seq = [0] * partitions
@@ -60,7 +78,7 @@ class ChaosProducer:
             "request.timeout.ms": 10_000, "socket.timeout.ms": 10_000, "linger.ms": 5,
             "max.in.flight.requests.per.connection": 5, "topic.metadata.refresh.interval.ms": 2000,
             "reconnect.backoff.ms": 100, "reconnect.backoff.max.ms": 1000,
-            "error_cb": self._on_error, "log_level": 2})
+            "error_cb": self._on_error, "log_level": 2, **self.debug_config})
 
     def _on_error(self, err):
         if err.fatal():

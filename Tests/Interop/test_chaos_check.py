@@ -3,7 +3,9 @@ there to catch and passes on a clean history, so a green chaos run means somethi
 
 from __future__ import annotations
 
-from chaos_check import Verdict, check_consumer, check_log, compare_replicas, unavailability
+import struct
+
+from chaos_check import Verdict, check_consumer, check_log, compare_replicas, producer_epochs, unavailability
 from chaos_workload import ConsumerRecord, ProducerRecord
 
 
@@ -19,13 +21,18 @@ def _row(verdict: Verdict, name: str) -> tuple[str, str]:
     return next((value, status) for n, value, status in verdict.rows if n == name)
 
 
+def _epochs(final: dict, epoch_of=lambda p, offset: 0) -> dict:
+    """Every record in its own batch of producer id 7, epoch `epoch_of(partition, offset)`."""
+    return {p: {o: (7, epoch_of(p, o)) for o, _ in records} for p, records in final.items()}
+
+
 CLEAN = {0: [(0, _v(0, 0, 0)), (1, _v(0, 0, 1)), (2, _v(0, 0, 2))], 1: [(0, _v(0, 1, 0))]}
 ACKED = {(0, 0, 0): 0, (0, 0, 1): 1, (0, 0, 2): 2, (0, 1, 0): 0}
 
 
 def test_clean_history_passes():
     verdict = Verdict()
-    check_log(verdict, CLEAN, _produced(ACKED))
+    check_log(verdict, CLEAN, _produced(ACKED), _epochs(CLEAN))
     consumed = ConsumerRecord(seen=[(0, 0, _v(0, 0, 0)), (0, 1, _v(0, 0, 1))],
                               commits=[(1.0, 0, 2)], readbacks=[(1.5, 0, 2), (2.0, 0, 2)])
     check_consumer(verdict, CLEAN, consumed)
@@ -35,7 +42,7 @@ def test_clean_history_passes():
 def test_lost_record_fails():
     verdict = Verdict()
     final = {0: CLEAN[0][:2], 1: CLEAN[1]}  # seq 2 of partition 0 acknowledged, then gone
-    check_log(verdict, final, _produced(ACKED))
+    check_log(verdict, final, _produced(ACKED), _epochs(final))
     assert _row(verdict, "acknowledged records lost") == ("1", "FAIL")
     assert not verdict.passed
 
@@ -43,17 +50,33 @@ def test_lost_record_fails():
 def test_duplicate_and_reordering_and_wrong_offset_fail():
     verdict = Verdict()
     final = {0: [(0, _v(0, 0, 0)), (1, _v(0, 0, 2)), (2, _v(0, 0, 1)), (3, _v(0, 0, 2))], 1: CLEAN[1]}
-    check_log(verdict, final, _produced(ACKED))
-    assert _row(verdict, "duplicates") == ("1", "FAIL")
+    check_log(verdict, final, _produced(ACKED), _epochs(final))
+    assert _row(verdict, "duplicates within one producer epoch") == ("1", "FAIL")
     assert _row(verdict, "out-of-order records (per partition and producer)") == ("1", "FAIL")  # seq 1 after 2
     # seq 1 was acknowledged at offset 1 and seq 2 at 2: neither is (only) there
     assert _row(verdict, "acknowledged at another offset") == ("2", "FAIL")
 
 
+def test_a_copy_under_a_bumped_producer_epoch_is_reported_not_failed():
+    final = {0: [(0, _v(0, 0, 0)), (1, _v(0, 0, 1)), (2, _v(0, 0, 1)), (3, _v(0, 0, 2))]}
+    acked = {(0, 0, 0): 0, (0, 0, 1): 2, (0, 0, 2): 3}
+    verdict = Verdict()
+    check_log(verdict, final, _produced(acked), _epochs(final, lambda p, o: 0 if o < 2 else 1))
+    assert verdict.passed, verdict.table()
+    assert _row(verdict, "duplicates across producer epochs (client re-sent after an epoch bump)")[0].startswith("1")
+
+
+def test_producer_epochs_read_from_batch_headers():
+    def batch(base: int, count: int, producer_id: int, epoch: int) -> tuple[int, bytes]:
+        header = struct.pack(">qiibIhiqqqhii", base, 49, 0, 2, 0, 0, count - 1, 0, 0, producer_id, epoch, 0, count)
+        return base, header
+    assert producer_epochs([batch(0, 2, 5, 1), batch(2, 1, 5, 2)]) == {0: (5, 1), 1: (5, 1), 2: (5, 2)}
+
+
 def test_a_new_producer_instance_starts_its_own_sequence():
     verdict = Verdict()
     final = {0: [(0, _v(0, 0, 0)), (1, _v(0, 0, 1)), (2, _v(1, 0, 0)), (3, _v(1, 0, 1))]}
-    check_log(verdict, final, _produced({}))
+    check_log(verdict, final, _produced({}), _epochs(final))
     assert verdict.passed, verdict.table()
 
 
