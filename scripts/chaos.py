@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import faulthandler
 import json
 import os
 import random
@@ -43,6 +44,7 @@ from replication_cluster import consume_partition  # noqa: E402
 
 SESSION_TIMEOUT_S = 6.0
 REPLICA_LAG_S = 5.0
+PRODUCER_STALL_S = 30.0  # how long a healthy cluster may leave the producer without an acknowledgement
 T0 = time.monotonic()
 
 
@@ -158,7 +160,24 @@ class Run:
                 log(f"not recovered after nemesis #{n}: {problems[:3]}")
             else:
                 log(f"recovered after {time.monotonic() - t:.1f}s (every replica in every ISR)")
+                self.check_producer_progress(f"nemesis #{n} {kind}")
             time.sleep(round(self.rng.uniform(1.0, 3.0), 1))
+
+    def check_producer_progress(self, after: str):
+        """On a recovered cluster the producer must be acknowledged again within PRODUCER_STALL_S; if not, that is
+        an incident, and a new producer instance carries on so the rest of the run still tests something."""
+        started = time.monotonic()
+        while time.monotonic() - started < PRODUCER_STALL_S:
+            last = self.producer.last_ack()
+            if last is not None and last > started - 1.0:
+                return
+            time.sleep(0.5)
+        last = self.producer.last_ack()
+        since = f"+{last - T0:.1f}s" if last is not None else "the start"
+        self.incidents.append(f"the producer had no acknowledgement since {since}, {PRODUCER_STALL_S:.0f} s after the "
+                              f"cluster recovered from {after} (instance {self.producer.instance} replaced)")
+        log(f"producer stalled (no acknowledgement since {since}); replacing it")
+        self.producer.replace()
 
     def check_processes(self, when: str):
         """A broker or ZooKeeper member the nemesis did not stop but that is gone has crashed."""
@@ -265,6 +284,7 @@ def install_signal_handlers():
         raise SystemExit(128 + signum)
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, handler)
+    faulthandler.register(signal.SIGUSR1, all_threads=True)  # `kill -USR1 <pid>`: every thread's Python stack
 
 
 def parse_args(argv):

@@ -5,7 +5,8 @@ Producer: confluent-kafka, enable.idempotence=true, acks=all, unlimited retries,
 to every partition in turn at a fixed rate; each value is `<instance>:<partition>:<seq>` with seq counting up per
 partition, so the final log shows losses, duplicates and reordering per partition. Every delivery report is kept:
 acknowledged (with its offset and the time it arrived) or failed (with the error). A fatal producer error (the
-idempotent producer gives up) is recorded and a new instance, with a new instance number, carries on.
+idempotent producer gives up) is recorded and a new instance, with a new instance number, carries on; so does a
+replace() (the driver's answer to a producer that stopped making progress while the cluster is healthy).
 
 Consumer: confluent-kafka in a group (subscribe), auto commit off; it commits its position synchronously every
 second and reads the committed offsets back (OffsetFetch) right after, recording both, and every record it was
@@ -64,8 +65,10 @@ class ChaosProducer:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._fatal = threading.Event()
+        self._replace = threading.Event()
         self._thread = threading.Thread(target=self._run, name="chaos-producer", daemon=True)
         self.producer = None
+        self.retired = []
         self.unresolved = 0
 
     def _new_producer(self):
@@ -105,10 +108,17 @@ class ChaosProducer:
         next_send = time.monotonic()
         p = 0
         while not self._stop.is_set():
-            if self._fatal.is_set():
-                self.log(f"producer instance {self.instance} hit a fatal error; starting instance {self.instance + 1}")
+            if self._fatal.is_set() or self._replace.is_set():
+                why = "hit a fatal error" if self._fatal.is_set() else "is replaced"
+                self.log(f"producer instance {self.instance} {why}; starting instance {self.instance + 1}")
+                self._replace.clear()
+                # Outstanding messages get an error delivery report (_PURGE_QUEUE / _PURGE_INFLIGHT): failed, not
+                # acknowledged, so the checks never expect them in the log.
+                self.producer.purge()
                 self.unresolved += self.producer.flush(5)
                 self.instance += 1
+                # Kept referenced, never destroyed: destroying a client that stopped making progress can block.
+                self.retired.append(self.producer)
                 self.producer = self._new_producer()
             now = time.monotonic()
             if now >= next_send:
@@ -124,6 +134,14 @@ class ChaosProducer:
                 if next_send < now - 1.0:  # fell behind (blocked): do not burst to catch up
                     next_send = now
             self.producer.poll(max(0.0, min(0.01, next_send - time.monotonic())))
+
+    def replace(self):
+        """Makes the thread drop the current producer instance (purging what it holds) and start a new one."""
+        self._replace.set()
+
+    def last_ack(self) -> float | None:
+        with self._lock:
+            return self.record.ack_times[-1][0] if self.record.ack_times else None
 
     def acked_count(self) -> int:
         with self._lock:
