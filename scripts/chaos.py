@@ -172,10 +172,14 @@ class Run:
             if last is not None and last > started - 1.0:
                 return
             time.sleep(0.5)
+        if self.producer.crash:
+            raise RuntimeError(f"the producer thread died:\n{self.producer.crash}")
         last = self.producer.last_ack()
         since = f"+{last - T0:.1f}s" if last is not None else "the start"
         self.incidents.append(f"the producer had no acknowledgement since {since}, {PRODUCER_STALL_S:.0f} s after the "
-                              f"cluster recovered from {after} (instance {self.producer.instance} replaced)")
+                              f"cluster recovered from {after} (instance {self.producer.instance} replaced; a "
+                              f"restarting broker answering Metadata with no brokers makes librdkafka drop every "
+                              f"broker it knows, see --producer-debug eos,broker,metadata)")
         log(f"producer stalled (no acknowledgement since {since}); replacing it")
         self.producer.replace()
 
@@ -258,11 +262,19 @@ class Run:
                      f"{gap[0]:.1f}s from +{gap[1] + self.workload_start - T0:.1f}s")
         verdict.info("longest window of one partition", f"{worst[0]:.1f}s ({self.topic}-{worst[2]}, from "
                      f"+{worst[1] + self.workload_start - T0:.1f}s)")
-        errors = sorted({e.split(" (")[0] for e in produced.failed.values()})
+        errors = sorted(set(produced.failed.values()))
         verdict.info("deliveries failed / unresolved", f"{len(produced.failed)} / {self.producer.unresolved}"
                      + (f" ({'; '.join(errors[:3])})" if errors else ""))
+        refused = ", ".join(f"{name} x{n}" for name, n in produced.produce_errors.most_common())
+        verdict.info("messages produce() refused (retried)", refused or "0")
         verdict.info("fatal producer errors", str(len(produced.fatal_errors)) +
                      (f" ({produced.fatal_errors[0]})" if produced.fatal_errors else ""))
+        for client in (self.producer, self.consumer):
+            if client.crash:
+                self.incidents.append(f"the driver's {type(client).__name__} thread died:\n{client.crash}")
+        empty = getattr(getattr(self, "nemesis", None), "empty_metadata", [])
+        verdict.info("restarts answering Metadata with no brokers", f"{len(empty)}" + (
+            f" (for up to {max(seconds for _, seconds in empty):.1f}s)" if empty else ""))
         unclean = getattr(getattr(self, "nemesis", None), "unclean_stops", [])
         verdict.invariant("crashes, unclean SIGTERM exits, failed nemeses or recoveries",
                           len(self.incidents) + len(unclean), detail="\n  ".join([""] + self.incidents + unclean))
@@ -339,6 +351,9 @@ def main(argv=None) -> int:
         run.workload()
         run.chaos()
         verdict = run.finish()
+    except (KeyboardInterrupt, SystemExit):
+        log("interrupted: tearing down the namespaces and processes")
+        raise
     except Exception:
         if run.cluster is not None:
             print(run.cluster.tails(20), file=sys.stderr)

@@ -19,6 +19,7 @@ import random
 import signal
 import time
 
+import kafka_wire
 from chaos_cluster import ZK_NODES, ChaosCluster, broker_node
 
 KINDS = ("kill-leader", "kill-controller", "pause", "cut-zookeeper", "cut-brokers", "zookeeper-restart",
@@ -37,6 +38,8 @@ class Nemesis:
         self.replica_lag_s = replica_lag_s
         self.settle_timeout_s = settle_timeout_s
         self.unclean_stops: list[str] = []  # rolling restart: brokers that did not exit 0 on SIGTERM
+        # (broker id, seconds) of each restart during which the broker answered Metadata listing no brokers
+        self.empty_metadata: list[tuple[int, float]] = []
 
     def run(self, kind: str) -> str:
         action = getattr(self, "_" + kind.replace("-", "_"))
@@ -55,7 +58,29 @@ class Nemesis:
     def _restart(self, broker, timeout: float = 120.0):
         broker.kill()  # reap
         broker.spawn()
+        self._watch_startup_metadata(broker, timeout)
         broker.wait_ready(timeout)
+
+    def _watch_startup_metadata(self, broker, timeout: float):
+        """Asks the starting broker for Metadata every 50 ms until it lists itself, and records for how long it
+        answered with no brokers at all: librdkafka (2.x) drops every broker it knew on such an answer."""
+        started = time.monotonic()
+        empty_since = empty_until = None
+        while time.monotonic() - started < timeout and broker.is_running():
+            try:
+                with kafka_wire.Connection(broker.host, broker.port, timeout=2.0, client_id="chaos-probe") as conn:
+                    md = conn.metadata_v1([self.topic])
+                now = time.monotonic()
+                if not md.brokers:
+                    empty_since = empty_since or now
+                    empty_until = now
+                elif broker.broker_id in md.brokers:
+                    break
+            except (OSError, kafka_wire.ConnectionClosed, kafka_wire.Truncated, ValueError):
+                pass
+            time.sleep(0.05)
+        if empty_since is not None:
+            self.empty_metadata.append((broker.broker_id, empty_until - empty_since))
 
     def _kill_and_restart(self, broker, why: str) -> str:
         broker.kill9()
@@ -143,8 +168,7 @@ class Nemesis:
             status = broker.stop(timeout=60)
             if status != 0:
                 self.unclean_stops.append(f"broker {broker.broker_id} exited with status {status} on SIGTERM")
-            broker.spawn()
-            broker.wait_ready(120)
+            self._restart(broker)
             problems = self.cluster.wait_healthy(self.topic, self.partitions, self.settle_timeout_s)
             if problems:
                 raise NemesisError(f"rolling restart: after restarting broker {broker.broker_id} the cluster did "

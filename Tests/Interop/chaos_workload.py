@@ -18,6 +18,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import traceback
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +31,16 @@ def parse_value(value: bytes) -> tuple[int, int, int] | None:
         return int(inst), int(part), int(seq)
     except (ValueError, UnicodeDecodeError, AttributeError):
         return None
+
+
+def _recording_crash(owner, run):
+    def wrapped():
+        try:
+            run()
+        except Exception:  # noqa: BLE001 - kept for the verdict instead of vanishing into stderr
+            owner.crash = traceback.format_exc()
+            raise
+    return wrapped
 
 
 def _debug_config(debug: str, path: Path | None, name: str) -> dict:
@@ -50,6 +62,7 @@ class ProducerRecord:
     ack_times: list[tuple[float, int]] = field(default_factory=list)      # (monotonic time, partition)
     failed: dict[tuple[int, int, int], str] = field(default_factory=dict)
     fatal_errors: list[str] = field(default_factory=list)
+    produce_errors: Counter = field(default_factory=Counter)  # produce() refused a message: {error name: count}
     sent: int = 0
 
 
@@ -66,7 +79,8 @@ class ChaosProducer:
         self._stop = threading.Event()
         self._fatal = threading.Event()
         self._replace = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="chaos-producer", daemon=True)
+        self.crash: str | None = None  # the traceback if the thread died: a driver bug, reported as an incident
+        self._thread = threading.Thread(target=_recording_crash(self, self._run), name="chaos-producer", daemon=True)
         self.producer = None
         self.retired = []
         self.unresolved = 0
@@ -96,7 +110,7 @@ class ChaosProducer:
                 self.record.acked[key] = msg.offset()
                 self.record.ack_times.append((time.monotonic(), msg.partition()))
             else:
-                self.record.failed[key] = str(err)
+                self.record.failed[key] = err.name()
 
     def start(self):
         self.producer = self._new_producer()
@@ -104,6 +118,7 @@ class ChaosProducer:
         return self
 
     def _run(self):
+        import confluent_kafka
         interval = 1.0 / self.rate
         next_send = time.monotonic()
         p = 0
@@ -130,6 +145,11 @@ class ChaosProducer:
                     p = (p + 1) % self.partitions
                     next_send += interval
                 except BufferError:
+                    next_send = now + 0.1
+                except confluent_kafka.KafkaException as e:
+                    # E.g. _UNKNOWN_TOPIC: a broker that just restarted answered Metadata without the topic, and
+                    # librdkafka refuses new messages until a later Metadata has it again. Same seq next time.
+                    self.record.produce_errors[str(e.args[0].name() if e.args else e)] += 1
                     next_send = now + 0.1
                 if next_send < now - 1.0:  # fell behind (blocked): do not burst to catch up
                     next_send = now
@@ -173,7 +193,8 @@ class ChaosConsumer:
         self.record = ConsumerRecord()
         self.positions: dict[int, int] = {}
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="chaos-consumer", daemon=True)
+        self.crash: str | None = None
+        self._thread = threading.Thread(target=_recording_crash(self, self._run), name="chaos-consumer", daemon=True)
 
     def start(self):
         self._thread.start()
