@@ -296,6 +296,10 @@ def install_signal_handlers():
         raise SystemExit(128 + signum)
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, handler)
+
+    def interrupt(_signum, _frame):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGINT, interrupt)  # also when started with SIGINT ignored (a background job)
     faulthandler.register(signal.SIGUSR1, all_threads=True)  # `kill -USR1 <pid>`: every thread's Python stack
 
 
@@ -383,4 +387,7 @@ def print_verdict(args, run: Run, verdict: Verdict):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # the namespaces and processes are gone already (main's finally)
+        sys.exit(130)
