@@ -76,7 +76,7 @@ class Nemesis:
                     empty_until = now
                 elif broker.broker_id in md.brokers:
                     break
-            except (OSError, kafka_wire.ConnectionClosed, kafka_wire.Truncated, ValueError):
+            except (OSError, kafka_wire.ConnectionClosed, kafka_wire.Truncated, AssertionError, ValueError):
                 pass
             time.sleep(0.05)
         if empty_since is not None:
