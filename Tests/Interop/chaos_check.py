@@ -93,11 +93,14 @@ def check_log(verdict: Verdict, final: dict[int, list[tuple[int, bytes]]], produ
                 out_of_order.append((p, offset))
             last_seq[inst] = max(seq, last_seq.get(inst, -1))
     lost = [k for k in produced.acked if k not in present]
-    moved = [(k[1], o) for k, o in produced.acked.items() if o >= 0 and k in present and o not in present[k]]
+    moved = [(k[1], o) for k, o in produced.acked.items()
+             if o is not None and o >= 0 and k in present and o not in present[k]]
     dups = {k: offs for k, offs in present.items() if len(offs) > 1}
     same_epoch = {k: offs for k, offs in dups.items()
                   if len({epochs.get(k[1], {}).get(o) for o in offs}) < len(offs)}
-    verdict.info("records sent / acknowledged", f"{produced.sent} / {len(produced.acked)}")
+    unknown = sum(1 for o in produced.acked.values() if o is None or o < 0)
+    verdict.info("records sent / acknowledged", f"{produced.sent} / {len(produced.acked)}" +
+                 (f" ({unknown} without an offset)" if unknown else ""))
     verdict.invariant("acknowledged records lost", len(lost),
                       detail=f"(instance, partition, seq): {_sample(lost)}")
     verdict.invariant("acknowledged at another offset", len(moved),

@@ -58,7 +58,7 @@ def _debug_config(debug: str, path: Path | None, name: str) -> dict:
 
 @dataclass
 class ProducerRecord:
-    acked: dict[tuple[int, int, int], int] = field(default_factory=dict)   # (inst, p, seq) -> offset
+    acked: dict[tuple[int, int, int], int] = field(default_factory=dict)   # (inst, p, seq) -> offset, -1 unknown
     ack_times: list[tuple[float, int]] = field(default_factory=list)      # (monotonic time, partition)
     failed: dict[tuple[int, int, int], str] = field(default_factory=dict)
     fatal_errors: list[str] = field(default_factory=list)
@@ -107,7 +107,10 @@ class ChaosProducer:
         key = parse_value(msg.value())
         with self._lock:
             if err is None:
-                self.record.acked[key] = msg.offset()
+                # No offset (None) when librdkafka infers the delivery: a later batch of the partition was
+                # acknowledged, so an earlier one whose answer was lost must have been written before it.
+                offset = msg.offset()
+                self.record.acked[key] = offset if offset is not None else -1
                 self.record.ack_times.append((time.monotonic(), msg.partition()))
             else:
                 self.record.failed[key] = err.name()

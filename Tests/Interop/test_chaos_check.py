@@ -73,6 +73,15 @@ def test_producer_epochs_read_from_batch_headers():
     assert producer_epochs([batch(0, 2, 5, 1), batch(2, 1, 5, 2)]) == {0: (5, 1), 1: (5, 1), 2: (5, 2)}
 
 
+def test_an_acknowledgement_without_offset_is_checked_for_loss_only():
+    verdict = Verdict()
+    check_log(verdict, CLEAN, _produced({**ACKED, (0, 0, 1): -1, (0, 0, 2): None}), _epochs(CLEAN))
+    assert verdict.passed, verdict.table()
+    verdict = Verdict()
+    check_log(verdict, {0: CLEAN[0][:1], 1: CLEAN[1]}, _produced({**ACKED, (0, 0, 1): None}), _epochs(CLEAN))
+    assert _row(verdict, "acknowledged records lost") == ("2", "FAIL")
+
+
 def test_a_new_producer_instance_starts_its_own_sequence():
     verdict = Verdict()
     final = {0: [(0, _v(0, 0, 0)), (1, _v(0, 0, 1)), (2, _v(1, 0, 0)), (3, _v(1, 0, 1))]}
