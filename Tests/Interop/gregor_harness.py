@@ -87,9 +87,9 @@ def _stop_process(proc: subprocess.Popen, timeout: float) -> int | None:
         return proc.wait()
 
 
-def _four_letter_word(port: int, word: str, timeout: float = 2.0) -> str:
+def _four_letter_word(port: int, word: str, timeout: float = 2.0, host: str = "127.0.0.1") -> str:
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        with socket.create_connection((host, port), timeout=timeout) as s:
             s.sendall(word.encode())
             chunks = []
             while True:
@@ -103,9 +103,15 @@ def _four_letter_word(port: int, word: str, timeout: float = 2.0) -> str:
 
 
 class ZooKeeper:
-    """A standalone ZooKeeper 3.8 (Debian's jars) started like scripts/start-zookeeper.sh does."""
+    """A ZooKeeper 3.8 server (Debian's jars) started like scripts/start-zookeeper.sh does: standalone, or with
+    `myid` and `servers` ({id: host}, ports 2888/3888 on each host) one member of an ensemble.
 
-    def __init__(self, directory: Path, die_with_parent: bool = True, tick_time_ms: int = 2000):
+    `host` is the client address it listens on; `wrapper` is put before the java command line (the chaos suite
+    starts members with `ip netns exec <ns>`, which execs, so the pid stays java's)."""
+
+    def __init__(self, directory: Path, die_with_parent: bool = True, tick_time_ms: int = 2000,
+                 host: str = "127.0.0.1", port: int | None = None, myid: int | None = None,
+                 servers: dict[int, str] | None = None, wrapper: list[str] | None = None):
         self.dir = Path(directory)
         # ZooKeeper checks session expiry once per tick: a dead client's session ends between its timeout and the
         # timeout plus one tick.
@@ -113,20 +119,29 @@ class ZooKeeper:
         self.data_dir = self.dir / "data"
         self.log_path = self.dir / "zookeeper.log"
         self.die_with_parent = die_with_parent
-        self.port: int | None = None
+        self.host = host
+        self.port: int | None = port
+        self.myid = myid
+        self.servers = dict(servers or {})
+        self.wrapper = list(wrapper or [])
         self.proc: subprocess.Popen | None = None
 
     @property
     def connect(self) -> str:
-        return f"127.0.0.1:{self.port}"
+        return f"{self.host}:{self.port}"
 
     def _write_config(self):
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        # An ensemble member on a busy machine needs more ticks to sync with its leader than a standalone server.
+        init_limit, sync_limit = (20, 10) if self.servers else (10, 5)
+        ensemble = "".join(f"server.{sid}={host}:2888:3888\n" for sid, host in sorted(self.servers.items()))
+        if self.servers:
+            (self.data_dir / "myid").write_text(f"{self.myid}\n")
         (self.dir / "zoo.cfg").write_text(
-            f"tickTime={self.tick_time_ms}\ninitLimit=10\nsyncLimit=5\n"
-            f"dataDir={self.data_dir}\nclientPort={self.port}\nclientPortAddress=127.0.0.1\n"
+            f"tickTime={self.tick_time_ms}\ninitLimit={init_limit}\nsyncLimit={sync_limit}\n"
+            f"dataDir={self.data_dir}\nclientPort={self.port}\nclientPortAddress={self.host}\n"
             "maxClientCnxns=0\nadmin.enableServer=false\n4lw.commands.whitelist=srvr,ruok,stat,mntr,conf\n"
-            "forceSync=no\n")
+            "forceSync=no\n" + ensemble)
         (self.dir / "log4j.properties").write_text(
             "log4j.rootLogger=INFO, CONSOLE\n"
             "log4j.appender.CONSOLE=org.apache.log4j.ConsoleAppender\n"
@@ -134,24 +149,68 @@ class ZooKeeper:
             "log4j.appender.CONSOLE.layout.ConversionPattern=%d{ISO8601} %-5p [%t:%C{1}@%L] - %m%n\n"
             "log4j.logger.org.apache.zookeeper.server.NIOServerCnxn=WARN\n")
 
-    def start(self, timeout: float = 60.0):
+    def _launch(self) -> int:
+        """Writes zoo.cfg and starts java, output appended to zookeeper.log; returns the log's size before."""
         for jar in ZK_CLASSPATH_JARS:
             if not os.path.exists(jar):
                 raise HarnessError(f"{jar} is missing: install Debian's zookeeper package (scripts/setup.sh)")
         self.dir.mkdir(parents=True, exist_ok=True)
+        self._write_config()
+        classpath = ":".join([str(self.dir)] + ZK_CLASSPATH_JARS)
+        argv = self.wrapper + [
+            _java(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
+            f"-Djava.io.tmpdir={self.dir}", "-Dzookeeper.jmx.log4j.disable=true",
+            "-cp", classpath, "org.apache.zookeeper.server.quorum.QuorumPeerMain", str(self.dir / "zoo.cfg")]
+        log_start = self.log_path.stat().st_size if self.log_path.exists() else 0
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen(argv, cwd=self.dir, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                         start_new_session=True,
+                                         preexec_fn=_set_pdeathsig if self.die_with_parent else None)
+        return log_start
+
+    def mode(self) -> str:
+        """`standalone`, `leader` or `follower` once the server serves requests, else ""."""
+        answer = _four_letter_word(self.port, "srvr", host=self.host)
+        for line in answer.splitlines():
+            if line.startswith("Mode: "):
+                return line[len("Mode: "):].strip()
+        return ""
+
+    def is_running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def spawn(self):
+        """Starts the server on its fixed port without waiting (an ensemble member serves only once a quorum of
+        members runs); follow with wait_serving()."""
+        if self.port is None:
+            raise HarnessError("spawn() needs a fixed port")
+        if self.is_running():
+            raise HarnessError("ZooKeeper already running")
+        self._launch()
+        return self
+
+    def wait_serving(self, timeout: float = 60.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise HarnessError(f"ZooKeeper {self.connect} exited (status {self.proc.returncode}):\n"
+                                   f"{tail(self.log_path, 40)}")
+            if self.mode() in ("standalone", "leader", "follower"):
+                return self
+            time.sleep(0.1)
+        raise HarnessError(f"ZooKeeper {self.connect} not serving within {timeout}s:\n{tail(self.log_path, 40)}")
+
+    def kill9(self):
+        if self.is_running():
+            self.proc.kill()
+            self.proc.wait()
+
+    def start(self, timeout: float = 60.0):
+        """A standalone server on a free loopback port, retried when another process takes the port first."""
         last_error = ""
         for _attempt in range(3):
             self.port = free_port()
-            self._write_config()
-            classpath = ":".join([str(self.dir)] + ZK_CLASSPATH_JARS)
-            argv = [_java(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
-                    f"-Djava.io.tmpdir={self.dir}", "-Dzookeeper.jmx.log4j.disable=true",
-                    "-cp", classpath, "org.apache.zookeeper.server.quorum.QuorumPeerMain", str(self.dir / "zoo.cfg")]
-            log_start = self.log_path.stat().st_size if self.log_path.exists() else 0
-            with open(self.log_path, "ab") as log:
-                self.proc = subprocess.Popen(argv, cwd=self.dir, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                                             start_new_session=True,
-                                             preexec_fn=_set_pdeathsig if self.die_with_parent else None)
+            log_start = self._launch()
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline:
                 if self.proc.poll() is not None:
@@ -193,12 +252,16 @@ class Broker:
     """One gregor-server: `<bin> <dir>/server.properties [--override k=v ...]`, output appended to broker.log.
 
     The port, log.dirs and chroot chosen at the first start are kept, so restart() brings back the same broker.
+    `host` is the address it listens on and advertises (a fixed `port` with it, for a broker alone in a network
+    namespace); `wrapper` goes before the command line (`ip netns exec <ns>`, which execs: the pid stays the
+    broker's, so suspend() and kill9() reach it).
     """
 
     def __init__(self, server_bin: Path, zk_connect: str, directory: Path, broker_id: int = 0,
                  properties: dict[str, str] | None = None, overrides: dict[str, str] | None = None,
                  env: dict[str, str] | None = None, die_with_parent: bool = True, chroot: str | None = None,
-                 open_files: int | None = None):
+                 open_files: int | None = None, host: str = "127.0.0.1", port: int | None = None,
+                 wrapper: list[str] | None = None):
         """`open_files` sets the process's `ulimit -n`, soft and hard, so the broker cannot raise it."""
         self.server_bin = Path(server_bin)
         self.open_files = open_files
@@ -213,14 +276,16 @@ class Broker:
         self.overrides = dict(overrides or {})
         self.env = dict(env or {})
         self.die_with_parent = die_with_parent
-        self.port: int | None = None
+        self.host = host
+        self.port: int | None = port
+        self.wrapper = list(wrapper or [])
         self.proc: subprocess.Popen | None = None
         self.run_log_start = 0
         self.starts = 0
 
     @property
     def bootstrap(self) -> str:
-        return f"127.0.0.1:{self.port}"
+        return f"{self.host}:{self.port}"
 
     @property
     def pid(self) -> int | None:
@@ -232,8 +297,8 @@ class Broker:
     def _write_properties(self):
         props = {
             "broker.id": str(self.broker_id),
-            "listeners": f"PLAINTEXT://127.0.0.1:{self.port}",
-            "advertised.listeners": f"PLAINTEXT://127.0.0.1:{self.port}",
+            "listeners": f"PLAINTEXT://{self.host}:{self.port}",
+            "advertised.listeners": f"PLAINTEXT://{self.host}:{self.port}",
             "log.dirs": str(self.data_dir),
             "zookeeper.connect": f"{self.zk_connect}{self.chroot}",
             "zookeeper.session.timeout.ms": "6000",
@@ -277,7 +342,7 @@ class Broker:
     def _launch(self, verb: str):
         """Writes server.properties and starts the process, its output appended to broker.log."""
         self._write_properties()
-        argv = [str(self.server_bin), str(self.properties_path)]
+        argv = self.wrapper + [str(self.server_bin), str(self.properties_path)]
         for key, value in sorted(self.overrides.items()):
             argv += ["--override", f"{key}={value}"]
         self.run_log_start = self.log_path.stat().st_size if self.log_path.exists() else 0
@@ -312,7 +377,7 @@ class Broker:
                 raise HarnessError(f"gregor-server exited during startup (status {self.proc.returncode}); "
                                    f"last lines of {self.log_path}:\n{self.tail()}")
             try:
-                with kafka_wire.Connection("127.0.0.1", self.port, timeout=2.0,
+                with kafka_wire.Connection(self.host, self.port, timeout=2.0,
                                            client_id="gregor-interop-probe") as conn:
                     versions = conn.api_versions_v0()
                     if versions.error_code != 0:
