@@ -1,4 +1,5 @@
 import ArgumentParser
+import Coordination
 import Foundation
 import KafkaClient
 import KafkaProtocol
@@ -76,19 +77,5 @@ struct LogDirsCommand: AsyncParsableCommand {
         }
     }
 
-    private static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    private static func quoted(_ text: String) -> String { OrderedJSON.quoted(text) }
 }

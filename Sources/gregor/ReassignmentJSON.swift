@@ -1,3 +1,4 @@
+import Coordination
 import Foundation
 import KafkaProtocol
 
@@ -61,9 +62,7 @@ enum ReassignmentJSON {
         return "{\"version\":1,\"partitions\":[\(entries.joined(separator: ","))]}"
     }
 
-    private static func quoted(_ text: String) -> String {
-        String(decoding: (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8), as: UTF8.self)
-    }
+    private static func quoted(_ text: String) -> String { OrderedJSON.quoted(text) }
 
     private static func decode<T: Decodable>(_ type: T.Type, path: String) throws -> T {
         let data: Data

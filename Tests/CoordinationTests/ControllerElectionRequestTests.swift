@@ -21,6 +21,14 @@ struct ControllerElectionRequestTests {
         return driver
     }
 
+    /// The broker's registration vanishes, then it registers again with a new epoch.
+    private func restart(_ driver: inout ControllerStateMachineDriver, _ broker: Int32) {
+        driver.brokers[broker] = nil
+        driver.process(.brokerChange)
+        driver.addBroker(broker, epoch: 9)
+        driver.process(.brokerChange)
+    }
+
     private func reply(_ actions: [ControllerAction], _ id: ControllerReplyID) -> ControllerReply? {
         actions.compactMap { if case .reply(id, let reply) = $0 { reply } else { nil } }.first
     }
@@ -90,10 +98,7 @@ struct ControllerElectionRequestTests {
     @Test func aRestartedBrokerIsNoLongerShuttingDown() throws {
         var driver = failedOver()
         driver.process(.controlledShutdown(brokerId: 1, brokerEpoch: 7, reply: 1))
-        driver.brokers[1] = nil
-        driver.process(.brokerChange)
-        driver.addBroker(1, epoch: 9)
-        driver.process(.brokerChange)
+        restart(&driver, 1)
         _ = driver.take()
         #expect(driver.machine.context.shuttingDownBrokerIds.isEmpty)
     }
@@ -117,10 +122,7 @@ struct ControllerElectionRequestTests {
         var driver = failedOver()
         driver.process(.controlledShutdown(brokerId: 1, brokerEpoch: 7, reply: 1))
         // Broker 1 came back (a new registration) and caught up: it is in the ISRs again.
-        driver.brokers[1] = nil
-        driver.process(.brokerChange)
-        driver.addBroker(1, epoch: 9)
-        driver.process(.brokerChange)
+        restart(&driver, 1)
         driver.setState("t", 0, leader: 2, epoch: 1, isr: [2, 3, 1], controllerEpoch: 5, zkVersion: 1)
         driver.process(.isrChangeNotification)
         _ = driver.take()

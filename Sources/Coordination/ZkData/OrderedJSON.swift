@@ -1,7 +1,7 @@
 /// Compact JSON whose object keys come out in the order given, for the znodes an operator compares with Kafka's
 /// own (`ZkJSON` sorts keys, which is fine where the order does not matter to anyone). Kafka writes these through
 /// Jackson from Java maps; Gregor writes the same keys in the order Kafka's output shows them.
-indirect enum OrderedJSON: Sendable {
+public indirect enum OrderedJSON: Sendable {
     case int(Int64)
     case string(String)
     case ints([Int32])
@@ -43,6 +43,13 @@ indirect enum OrderedJSON: Sendable {
             }
             out += "}"
         }
+    }
+
+    /// `value` as a JSON string, escaped as Jackson (and so Kafka's tools) does; for output that is not a znode.
+    public static func quoted(_ value: String) -> String {
+        var out = ""
+        writeString(value, to: &out)
+        return out
     }
 
     /// Escapes as Jackson does: quote, backslash and control characters; slashes stay as they are.
