@@ -4,6 +4,8 @@ against the session broker (the suites themselves are not vendored).
 
 - DescribeGroups v3+ with include_authorized_operations: confluent-kafka's test_describe_operations expects the
   group's operations (READ, DELETE, DESCRIBE without an authorizer), kafka-python 3.x always asks for them.
+- ElectLeaders: ELECTION_NOT_NEEDED carries Kafka's message, and an election over every partition (a null
+  partition list) leaves out the partitions that needed none, as KafkaApis.handleElectReplicaLeader does.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import pytest
 from clients import require
 
 DEADLINE_S = 60
+ELECTION_NOT_NEEDED = 84
 
 
 def unique(prefix: str) -> str:
@@ -78,3 +81,27 @@ def test_describe_consumer_groups_authorized_operations(bootstrap):
     assert set(answer["authorized_operations"]) == {"READ", "DELETE", "DESCRIBE"}, answer
     assert answer["group_state"] == "Empty" and answer["error"] is None, answer
 
+
+def test_elect_leaders_not_needed_and_every_partition(bootstrap):
+    # kafka-python's test_elect_leaders asks for every partition of a stable topic by name: each is answered
+    # ELECTION_NOT_NEEDED, with Kafka's message (ApiError(Errors.ELECTION_NOT_NEEDED)).
+    kafka_admin_mod = require("kafka.admin", "kafka-python")
+    admin_proto = require("kafka.protocol.admin", "kafka-python")
+    topic = unique("elect-suite")
+    kp = kafka_admin(bootstrap)
+    try:
+        kp.create_topics([kafka_admin_mod.NewTopic(topic, 2, 1)], timeout_ms=30000)
+        named = kp.elect_leaders(0, {topic: [0, 1]}).to_dict()
+        # A null partition list (confluent-kafka's elect_leaders(type, None), kafka-leader-election.sh
+        # --all-topic-partitions): partitions already led by their preferred replica are left out.
+        request = admin_proto.ElectLeadersRequest(election_type=0, topic_partitions=None, timeout_ms=30000)
+        everything = kp._manager.run(kp._send_request_to_controller, request, lambda r: (), False, ()).to_dict()
+    finally:
+        kp.close()
+    [result] = named["replica_election_results"]
+    assert result["topic"] == topic
+    assert sorted((p["partition_id"], p["error_code"], p["error_message"]) for p in result["partition_result"]) == [
+        (0, ELECTION_NOT_NEEDED, "Leader election not needed for topic partition."),
+        (1, ELECTION_NOT_NEEDED, "Leader election not needed for topic partition.")]
+    assert everything["error_code"] == 0
+    assert all(r["topic"] != topic for r in everything["replica_election_results"]), everything
