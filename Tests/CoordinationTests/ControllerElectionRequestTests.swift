@@ -138,7 +138,7 @@ struct ControllerElectionRequestTests {
         }
         #expect(results[TopicPartition("t", 0)] == .elected(leader: 1))
         #expect(driver.state("t", 0)?.isr == [2, 3, 1], "a preferred election keeps the ISR")
-        #expect(results[TopicPartition("t", 1)] == .failed(.electionNotNeeded, message: nil))
+        #expect(results[TopicPartition("t", 1)] == .failed(.electionNotNeeded, message: "Leader election not needed for topic partition."))
         #expect(results[TopicPartition("t", 2)] == .failed(
             .preferredLeaderNotAvailable,
             message: "Failed to elect leader for partition t-2 under strategy PreferredReplicaPartitionLeaderElectionStrategy"),
@@ -163,7 +163,7 @@ struct ControllerElectionRequestTests {
         }
         #expect(results[TopicPartition("t", 0)] == .elected(leader: 2))
         #expect(driver.state("t", 0)?.isr == [2])
-        #expect(results[TopicPartition("t", 1)] == .failed(.electionNotNeeded, message: nil))
+        #expect(results[TopicPartition("t", 1)] == .failed(.electionNotNeeded, message: "Leader election not needed for topic partition."))
         #expect(actions.logs(.warning).contains { $0.hasPrefix("Unclean leader election for partition t-0") })
     }
 
@@ -175,7 +175,7 @@ struct ControllerElectionRequestTests {
             return
         }
         #expect(results.count == 4)
-        #expect(results.values.allSatisfy { $0 == .failed(.electionNotNeeded, message: nil) })
+        #expect(results.values.allSatisfy { $0 == .failed(.electionNotNeeded, message: "Leader election not needed for topic partition.") })
     }
 
     // MARK: auto leader rebalance

@@ -48,6 +48,14 @@ extension BrokerApis {
             results = Dictionary((requested ?? []).map { ($0, .failed(.notController, message: nil)) }, uniquingKeysWith: { first, _ in first })
         }
         results = await waitForLeadersInMetadata(results, timeoutMs: request.timeoutMs)
+        if requested == nil {
+            // Asked for every partition, Kafka answers only those elected or failed: the ones already led by the
+            // right replica (ELECTION_NOT_NEEDED) are left out (KafkaApis.handleElectReplicaLeader).
+            results = results.filter { _, outcome in
+                if case .failed(.electionNotNeeded, _) = outcome { return false }
+                return true
+            }
+        }
         let byTopic = Dictionary(grouping: results.keys, by: \.topic)
         return ElectLeadersResponse(
             errorCode: 0,

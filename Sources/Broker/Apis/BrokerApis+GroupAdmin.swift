@@ -27,7 +27,10 @@ extension BrokerApis {
                     .init(memberId: $0.memberId, groupInstanceId: $0.groupInstanceId, clientId: $0.clientId,
                           clientHost: $0.clientHost, memberMetadata: ByteBuffer(bytes: $0.metadata),
                           memberAssignment: ByteBuffer(bytes: $0.assignment))
-                }))
+                },
+                // Kafka fills it in only for a group described without error (KafkaApis.handleDescribeGroupRequest).
+                authorizedOperations: request.includeAuthorizedOperations && error == .noError
+                    ? AuthorizedOperations.group : Int32.min))
         }
         return DescribeGroupsResponse(groups: described)
     }

@@ -26,7 +26,7 @@ extension ControllerStateMachine {
             if needed {
                 electable.append(partition)
             } else {
-                answered[partition] = .failed(.electionNotNeeded, message: nil)
+                answered[partition] = .failed(.electionNotNeeded, message: "Leader election not needed for topic partition.")
             }
         }
         if !electable.isEmpty {
