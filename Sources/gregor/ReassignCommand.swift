@@ -173,7 +173,12 @@ struct ReassignCommand: AsyncParsableCommand {
                 print("There is no active reassignment of partition \(partition), but replica set is \(Self.list(current[partition] ?? [])) rather than \(Self.list(plan[partition]!)).")
             }
         }
-        if done, !preserveThrottles { try await ReassignThrottles.clearAll(client, plan: plan) }
+        // Kafka's empty line of log-dir moves, then its throttle clearing: only when no reassignment at all is
+        // under way in the cluster, since the throttles of another one may be the same configs.
+        print("")
+        if !preserveThrottles, ongoing.isEmpty, (try await client.listPartitionReassignments()).isEmpty {
+            try await ReassignThrottles.clearAll(client, plan: plan)
+        }
         if !done { throw ExitCode(1) }
     }
 
