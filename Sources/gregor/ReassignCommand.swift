@@ -13,7 +13,7 @@ struct ReassignCommand: AsyncParsableCommand {
         discussion: """
             Exactly one of --generate, --execute, --verify, --cancel, --list. Examples:
               gregor reassign --generate --topics-to-move-json-file topics.json --broker-list 1,2,3
-              gregor reassign --execute --reassignment-json-file plan.json
+              gregor reassign --execute --reassignment-json-file plan.json [--throttle 10000000]
               gregor reassign --verify --reassignment-json-file plan.json
               gregor reassign --list
             """)
@@ -33,6 +33,10 @@ struct ReassignCommand: AsyncParsableCommand {
     @Option(name: .customLong("broker-list"), help: "For --generate: the brokers to place replicas on, e.g. 1,2,3.")
     var brokerList: String?
     @Flag(help: "With --execute: start even when other reassignments are running.") var additional = false
+    @Option(help: "With --execute: limit the replication of the moving partitions between brokers to this many bytes/s (the brokers' leader.replication.throttled.rate and follower.replication.throttled.rate); run --verify until the reassignment completes to remove it.")
+    var throttle: Int64 = -1
+    @Flag(name: .customLong("preserve-throttles"), help: "With --verify: do not remove the throttles when the reassignment is complete.")
+    var preserveThrottles = false
 
     func validate() throws {
         guard [generate, execute, verify, cancel, list].filter({ $0 }).count == 1 else {
@@ -45,6 +49,9 @@ struct ReassignCommand: AsyncParsableCommand {
             throw ValidationError("Missing required argument: --reassignment-json-file")
         }
         if let brokerList { _ = try Self.brokers(brokerList) }
+        if throttle != -1, !execute { throw ValidationError("Option \"[throttle]\" can only be used with option \"[execute]\"") }
+        if preserveThrottles, !verify { throw ValidationError("Option \"[preserve-throttles]\" can only be used with option \"[verify]\"") }
+        if throttle < -1 { throw ValidationError("--throttle must be a number of bytes per second, got \(throttle)") }
     }
 
     func run() async throws {
@@ -120,13 +127,25 @@ struct ReassignCommand: AsyncParsableCommand {
     private func execute(_ client: KafkaClusterClient) async throws {
         let plan = try ReassignmentJSON.reassignments(fromFile: reassignmentJsonFile ?? "")
         let current = try await currentAssignment(client, of: plan.keys)
-        if !additional, !(try await client.listPartitionReassignments()).isEmpty {
+        let ongoing = try await client.listPartitionReassignments()
+        if !additional, !ongoing.isEmpty {
             throw CommandFailure(
                 "Cannot execute because there is an existing partition assignment.  Use --additional to override this and create a new partition assignment in addition to the existing one.")
         }
         print("Current partition replica assignment\n")
         print(ReassignmentJSON.format(current))
         print("\nSave this to use as the --reassignment-json-file option during rollback")
+        if throttle >= 0 {
+            print(ReassignThrottles.youMustRunVerifyPeriodicallyMessage)
+            let originals = Dictionary(
+                ongoing.map { reassignment in
+                    (reassignment.partition, reassignment.replicas.filter { !reassignment.addingReplicas.contains($0) })
+                },
+                uniquingKeysWith: { first, _ in first })
+            let moves = ReassignThrottles.moves(plan: plan, current: current, ongoing: originals)
+            try await ReassignThrottles.set(client, moves: moves, bytesPerSecond: throttle)
+            print("The inter-broker throttle limit was set to \(throttle) B/s")
+        }
         let results = try await client.alterPartitionReassignments(plan.mapValues { Optional($0) })
         let failed = results.filter { $0.value.0 != .noError }
         guard failed.isEmpty else {
@@ -153,6 +172,12 @@ struct ReassignCommand: AsyncParsableCommand {
                 done = false
                 print("There is no active reassignment of partition \(partition), but replica set is \(Self.list(current[partition] ?? [])) rather than \(Self.list(plan[partition]!)).")
             }
+        }
+        // Kafka's empty line of log-dir moves, then its throttle clearing: only when no reassignment at all is
+        // under way in the cluster, since the throttles of another one may be the same configs.
+        print("")
+        if !preserveThrottles, ongoing.isEmpty, (try await client.listPartitionReassignments()).isEmpty {
+            try await ReassignThrottles.clearAll(client, plan: plan)
         }
         if !done { throw ExitCode(1) }
     }

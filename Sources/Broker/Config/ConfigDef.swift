@@ -73,6 +73,8 @@ public enum ConfigValidator: Sendable, Equatable {
     case oneOf([String])
     /// Every element of a list must be one of these.
     case eachOneOf([String])
+    /// Kafka's `ThrottledReplicaListValidator`: `*`, or `partition:broker` pairs.
+    case throttledReplicaList
 }
 
 /// One known configuration key.

@@ -89,9 +89,15 @@ struct BrokerConfigLayers: Sendable {
     /// A topic (Kafka's `createTopicConfigEntry`): every topic key with its override, else the broker's value in
     /// force; the override (TOPIC_CONFIG) comes first among the synonyms, then the broker key's.
     func topicEntries(overrides: [String: String]) -> [DescribedConfig] {
-        TopicConfigKeys.brokerDefaults.sorted { $0.topic < $1.topic }.map { topicKey, brokerKey in
-            var synonyms = synonyms(of: brokerKey, sensitive: false)
-            var value = topicDefault(topicKey, brokerKey: brokerKey)
+        var keys: [(topic: String, broker: String?)] = TopicConfigKeys.brokerDefaults.map { ($0.topic, $0.broker) }
+        keys += TopicConfigKeys.withoutBrokerDefault.map { ($0, nil) }
+        return keys.sorted { $0.topic < $1.topic }.map { topicKey, brokerKey in
+            var synonyms: [DescribedConfig.Synonym] = []
+            var value: String? = ""
+            if let brokerKey {
+                synonyms = self.synonyms(of: brokerKey, sensitive: false)
+                value = topicDefault(topicKey, brokerKey: brokerKey)
+            }
             if let override = overrides[topicKey] {
                 value = override
                 synonyms.insert(.init(name: topicKey, value: override, source: ConfigSource.dynamicTopic), at: 0)

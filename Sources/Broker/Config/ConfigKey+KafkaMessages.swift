@@ -57,6 +57,10 @@ extension ConfigKey {
                 .map { String($0).trimmingJavaWhitespace() }
             let bad = elements.first { !allowed.contains($0) } ?? trimmed
             return fail(bad, "String must be one of: \(allowed.joined(separator: ", "))")
+        case .throttledReplicaList:
+            let elements = trimmed.isEmpty ? [] : trimmed.split(separator: ",", omittingEmptySubsequences: false)
+                .map { String($0).trimmingJavaWhitespace() }
+            return ThrottledReplicaList.exception(name: name, elements: elements)
         case nil:
             break
         }

@@ -81,6 +81,10 @@ extension ConfigKey {
             if case .list(let list) = value, let bad = list.first(where: { !allowed.contains($0) }) {
                 throw invalid(text, "'\(bad)' is not one of \(allowed.joined(separator: ", "))")
             }
+        case .throttledReplicaList:
+            if case .list(let list) = value, !ThrottledReplicaList.isValid(list) {
+                throw invalid(text, "must be the literal '*' or a list of replicas in the following format: [partitionId]:[brokerId],[partitionId]:[brokerId],...")
+            }
         }
     }
 

@@ -6,8 +6,10 @@ enum DynamicBrokerConfigKeys {
     /// the topic configs' broker synonyms), `min.insync.replicas`, and the connection limits (Kafka's
     /// `SocketServer.ReconfigurableConfigs`). Left out although Kafka updates them: `compression.type` (Gregor keeps
     /// the producer's batches as they are) and `unclean.leader.election.enable` (the controller reads it at
-    /// startup). All of these may be set per broker and cluster-wide, as in Kafka.
+    /// startup). All of these may be set per broker and cluster-wide, as in Kafka; the replication throttle rates
+    /// (Kafka's `DynamicConfig.Broker`) take effect only from a broker's own configs, as in Kafka 2.8.
     static let reconfigurable: Set<String> = [
+        "leader.replication.throttled.rate", "follower.replication.throttled.rate",
         "log.cleanup.policy", "log.flush.interval.messages", "log.flush.interval.ms", "log.index.interval.bytes",
         "log.index.size.max.bytes", "log.message.timestamp.type", "log.retention.bytes", "log.retention.ms",
         "log.roll.ms", "log.segment.bytes", "message.max.bytes", "min.insync.replicas",

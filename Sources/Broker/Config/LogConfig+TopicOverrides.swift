@@ -22,7 +22,10 @@ enum TopicConfigKeys {
         ("unclean.leader.election.enable", "unclean.leader.election.enable"),
     ]
 
-    static let names: Set<String> = Set(brokerDefaults.map(\.topic))
+    /// Topic keys no broker key stands behind: their default is the topic key's own (Kafka's replication throttles).
+    static let withoutBrokerDefault = [ThrottledReplicaList.followerKey, ThrottledReplicaList.leaderKey]
+
+    static let names: Set<String> = Set(brokerDefaults.map(\.topic) + withoutBrokerDefault)
 
     /// The overrides as typed values, or the first that Kafka's validators (or Gregor, for what it does not
     /// implement) refuse: an unknown key, a value of the wrong type or out of range, `cleanup.policy=compact`.

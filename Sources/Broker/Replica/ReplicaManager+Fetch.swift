@@ -46,6 +46,7 @@ extension ReplicaManager {
             let failed = results.contains { $0.errorCode != .noError }
             let remaining = deadline - clock.now
             if available >= parameters.minBytes || failed || partitions.isEmpty || remaining <= .zero || Task.isCancelled {
+                if parameters.replicaId >= 0 { recordThrottledBytes(results) }
                 return results
             }
             await activity.wait(token, timeout: remaining)
@@ -91,10 +92,14 @@ extension ReplicaManager {
             let recognized = updateFollowerFetchState(
                 partition, replicaId: replicaId, fetchOffset: request.fetchOffset, leaderLogEndOffset: info.logEndOffset,
                 followerLogStartOffset: request.logStartOffset)
+            // Kafka's shouldLeaderThrottle: a catching-up follower of a throttled partition gets no records while
+            // the leader's quota is exceeded; an in-sync follower always gets them.
+            let throttled = leaderQuota.shouldThrottle(
+                topicPartition, replicaInSync: partition.leaderState.isr.contains(replicaId), nowMs: clock())
             // The high watermark after this fetch counted, so the follower learns it one round earlier.
             return FetchPartitionResult(
                 topicPartition: topicPartition, errorCode: .noError, highWatermark: partition.highWatermark,
-                logStartOffset: info.logStartOffset, records: recognized ? info.records : nil)
+                logStartOffset: info.logStartOffset, records: recognized && !throttled ? info.records : nil)
         } catch let error as StorageError {
             if case .offsetOutOfRange = error {
                 logger.debug("Fetch of \(topicPartition) from \(request.fetchOffset): \(error)")
@@ -111,6 +116,13 @@ extension ReplicaManager {
 }
 
 extension ReplicaManager {
+    /// Counts what a follower fetch returns for throttled partitions against the leader's quota, in-sync followers
+    /// included, as Kafka's `sizeOfThrottledPartitions` does.
+    private func recordThrottledBytes(_ results: [FetchPartitionResult]) {
+        let bytes = results.reduce(0) { $0 + (leaderQuota.isThrottled($1.topicPartition) ? $1.bytes : 0) }
+        leaderQuota.record(bytes, nowMs: clock())
+    }
+
     /// A follower's fetch at `fetchOffset` tells the leader that follower's log end (Kafka's
     /// `updateFollowerFetchState`): the high watermark may move, which completes delayed produces and fetches, and
     /// the follower may rejoin the ISR. False for a broker that is not an assigned replica, or not alive as the

@@ -31,6 +31,10 @@ extension ReplicaManager {
                     if let known = topicOverrides[topic] { return known }
                     let read = try await topicConfig(topic)
                     topicOverrides[topic] = read
+                    // Throttles set while this broker was down hold from its first fetch, as after a change.
+                    for quota in [leaderQuota, followerQuota] {
+                        quota.updateThrottledReplicas(topic: topic, overrides: read, brokerId: localBrokerId)
+                    }
                     return read
                 }
                 let leads = leaderState.leader == localBrokerId

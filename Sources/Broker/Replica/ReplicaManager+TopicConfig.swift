@@ -12,6 +12,9 @@ extension ReplicaManager {
     /// `min.insync.replicas`. Returns how many logs changed.
     @discardableResult
     func applyTopicConfig(topic: String, overrides: [String: String]) -> Int {
+        for quota in [leaderQuota, followerQuota] {
+            quota.updateThrottledReplicas(topic: topic, overrides: overrides, brokerId: configuration.brokerId)
+        }
         let config: LogConfig
         do {
             config = try defaultLogConfig.applying(topicOverrides: overrides)

@@ -18,6 +18,9 @@ final class ReplicaManager: Sendable {
         /// The listener followers reach their leaders on, when a LeaderAndIsr does not carry the leader's endpoint.
         var interBrokerListenerName: String = "PLAINTEXT"
         var fetcher = ReplicaFetcherConfiguration()
+        /// `replication.quota.window.num` and `replication.quota.window.size.seconds` (as ms).
+        var quotaWindowNum = 11
+        var quotaWindowSizeMs: Int64 = 1000
     }
 
     let configuration: Configuration
@@ -26,6 +29,9 @@ final class ReplicaManager: Sendable {
     /// Wakes delayed fetches and produces on appends, high watermark moves, ISR and leadership changes.
     let activity = PartitionActivity()
     let fetcherManager: ReplicaFetcherManager
+    /// Kafka's replication throttles: bytes this leader sends to, and this follower fetches for, catching-up replicas.
+    let leaderQuota: ReplicationQuotaManager
+    let followerQuota: ReplicationQuotaManager
     /// Milliseconds of a monotonic clock, for follower lag (injected by tests).
     let clock: @Sendable () -> Int64
     /// Where leaders write their ISR changes (ZooKeeper); nil drops every change (tests that do not need it).
@@ -68,8 +74,13 @@ final class ReplicaManager: Sendable {
         self.configuration = configuration
         self.isrStore = isrStore
         (isrExpansions, isrExpansionsInput) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
+        leaderQuota = ReplicationQuotaManager(
+            direction: .leader, samples: configuration.quotaWindowNum, windowMs: configuration.quotaWindowSizeMs)
+        followerQuota = ReplicationQuotaManager(
+            direction: .follower, samples: configuration.quotaWindowNum, windowMs: configuration.quotaWindowSizeMs)
         self.fetcherManager = ReplicaFetcherManager(
-            brokerId: configuration.brokerId, configuration: configuration.fetcher, logger: logger)
+            brokerId: configuration.brokerId, configuration: configuration.fetcher, quota: followerQuota, clock: clock,
+            logger: logger)
         self.clock = clock
         self.logManager = logManager
         self.metadataCache = metadataCache

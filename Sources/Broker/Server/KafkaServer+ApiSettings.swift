@@ -28,7 +28,9 @@ extension KafkaServer {
             brokerId: brokerId, minInsyncReplicas: Int(current.int("min.insync.replicas")),
             highWatermarkCheckpointInterval: .milliseconds(config.long("replica.high.watermark.checkpoint.interval.ms")),
             replicaLagTimeMaxMs: config.long("replica.lag.time.max.ms"),
-            interBrokerListenerName: config.interBrokerListenerName, fetcher: fetcher)
+            interBrokerListenerName: config.interBrokerListenerName, fetcher: fetcher,
+            quotaWindowNum: Int(config.int("replication.quota.window.num")),
+            quotaWindowSizeMs: Int64(config.int("replication.quota.window.size.seconds")) * 1000)
     }
 }
 

@@ -35,6 +35,7 @@ extension KafkaServer {
             }
             let persisted = try await session.zk.brokerConfig(perBroker ? brokerId : nil)
             guard let config = dynamic.update(perBroker: perBroker, persisted: persisted, logger: logger) else { return }
+            if perBroker { replicas.updateReplicationThrottleRates(perBrokerConfigs: dynamic.perBrokerConfigs) }
             let logs = await replicas.reconfigureDefaults(BrokerLogDefaults(
                 logConfig: config.logConfig, minInsyncReplicas: Int(config.int("min.insync.replicas"))))
             do {

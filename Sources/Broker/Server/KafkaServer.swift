@@ -55,6 +55,7 @@ public final class KafkaServer: Service, Sendable {
                 logManager: logs, metadataCache: metadataCache, defaultLogConfig: current.logConfig,
                 topicConfig: { [logger] topic in try await Self.readTopicConfig(topic, session: currentSession, logger: logger) },
                 isrStore: ZkIsrStateStore(session: { currentSession.zk }), ioThreads: pool, logger: logger)
+            replicas.updateReplicationThrottleRates(perBrokerConfigs: dynamicConfig.perBrokerConfigs)
             replicaManager = replicas
             // The current session, which changes when the membership replaces an expired one.
             let producerIds = ProducerIdManager(brokerId: brokerId, session: { currentSession.zk }, logger: logger)

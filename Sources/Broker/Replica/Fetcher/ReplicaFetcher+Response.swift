@@ -9,9 +9,15 @@ extension ReplicaFetcher {
     /// Topics in name order, each one's partitions in index order. Every partition followed from this leader is in
     /// every request (no fetch sessions), so the order comes from grouping by topic and sorting partition numbers,
     /// not from sorting thousands of (topic, partition) pairs by their names each round.
+    /// A throttled partition that has not caught up is left out while the follower's quota is exceeded (Kafka's
+    /// `shouldFollowerThrottle`); when that leaves nothing, the loop waits `replica.fetch.backoff.ms`.
     func buildFetchRequest(now: ContinuousClock.Instant) -> (FetchRequest, [TopicPartition: Int64])? {
+        let nowMs = clock()
         let ready = partitions.withLock { partitions in
-            partitions.filter { $0.value.isReady(at: now) && !$0.value.truncating }
+            partitions.filter {
+                $0.value.isReady(at: now) && !$0.value.truncating
+                    && !quota.shouldThrottle($0.key, replicaInSync: $0.value.caughtUp, nowMs: nowMs)
+            }
         }
         guard !ready.isEmpty else { return nil }
         let byTopic = Dictionary(grouping: ready.values) { $0.partition.topicPartition.topic }
@@ -85,10 +91,12 @@ extension ReplicaFetcher {
                 return true
             }
             var records = data.records?.buffer ?? ByteBuffer()
+            if quota.isThrottled(tp) { quota.record(records.readableBytes, nowMs: clock()) }
             do {
                 _ = try state.partition.appendRecordsAsFollower(
                     &records, leaderHighWatermark: data.highWatermark, leaderLogStartOffset: data.logStartOffset)
                 state.fetchOffset = log.logEndOffset
+                state.caughtUp = log.logEndOffset >= data.highWatermark
                 partitions[tp] = state
                 return true
             } catch StorageError.unexpectedOffset(let first, let logEnd) where first < logEnd {

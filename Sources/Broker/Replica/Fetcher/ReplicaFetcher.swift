@@ -33,6 +33,9 @@ final class ReplicaFetcher: Sendable {
         var truncating: Bool
         /// Paused after an error until then.
         var delayedUntil: ContinuousClock.Instant?
+        /// Kafka's `isReplicaInSync`: the last fetch brought this replica to the leader's high watermark. Until
+        /// then it is catching up, and the follower's replication throttle may hold it back.
+        var caughtUp = false
 
         func isReady(at now: ContinuousClock.Instant) -> Bool { delayedUntil.map { now >= $0 } ?? true }
     }
@@ -48,12 +51,20 @@ final class ReplicaFetcher: Sendable {
     let brokerId: Int32
     let configuration: ReplicaFetcherConfiguration
     let logger: Logger
+    let quota: ReplicationQuotaManager
+    let clock: @Sendable () -> Int64
     let partitions = Mutex<[TopicPartition: PartitionFetchState]>([:])
     private let run = Mutex(Run())
     private let wakeUp = ActivitySignal<Int>()
 
-    init(fetcherId: Int, source: BrokerEndPoint, brokerId: Int32, configuration: ReplicaFetcherConfiguration, logger: Logger) {
+    init(
+        fetcherId: Int, source: BrokerEndPoint, brokerId: Int32, configuration: ReplicaFetcherConfiguration,
+        quota: ReplicationQuotaManager = ReplicationQuotaManager(direction: .follower),
+        clock: @escaping @Sendable () -> Int64 = MonotonicClock.milliseconds, logger: Logger
+    ) {
         self.fetcherId = fetcherId
+        self.quota = quota
+        self.clock = clock
         self.source = source
         self.brokerId = brokerId
         self.configuration = configuration

@@ -18,11 +18,20 @@ final class ReplicaFetcherManager: Sendable {
     let brokerId: Int32
     let configuration: ReplicaFetcherConfiguration
     let logger: Logger
+    /// The follower's replication throttle, which every fetcher honours.
+    let quota: ReplicationQuotaManager
+    let clock: @Sendable () -> Int64
     private let fetchers = Mutex<[FetcherKey: ReplicaFetcher]>([:])
 
-    init(brokerId: Int32, configuration: ReplicaFetcherConfiguration, logger: Logger) {
+    init(
+        brokerId: Int32, configuration: ReplicaFetcherConfiguration,
+        quota: ReplicationQuotaManager = ReplicationQuotaManager(direction: .follower),
+        clock: @escaping @Sendable () -> Int64 = MonotonicClock.milliseconds, logger: Logger
+    ) {
         self.brokerId = brokerId
         self.configuration = configuration
+        self.quota = quota
+        self.clock = clock
         self.logger = logger
     }
 
@@ -45,7 +54,7 @@ final class ReplicaFetcherManager: Sendable {
                 let fetcher = fetchers[key] ?? {
                     let created = ReplicaFetcher(
                         fetcherId: key.fetcherId, source: source, brokerId: brokerId, configuration: configuration,
-                        logger: logger)
+                        quota: quota, clock: clock, logger: logger)
                     fetchers[key] = created
                     created.start()
                     return created
