@@ -105,3 +105,29 @@ def test_elect_leaders_not_needed_and_every_partition(bootstrap):
         (1, ELECTION_NOT_NEEDED, "Leader election not needed for topic partition.")]
     assert everything["error_code"] == 0
     assert all(r["topic"] != topic for r in everything["replica_election_results"]), everything
+
+
+def test_describe_configs_types_and_read_only_as_kafka_2_8(bootstrap):
+    """kafka-python's test_describe_configs_{broker,topic}_resource_returns_configs for Kafka 2.8: every entry
+    carries its config type (v3+), advertised.listeners is not read-only (Kafka can update it per broker), a
+    topic's retention.bytes is a LONG from DEFAULT_CONFIG with no synonyms unless asked."""
+    from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
+
+    admin = kafka_admin(bootstrap)
+    try:
+        topic = unique("describe-types")
+        admin.create_topics([NewTopic(topic, 1, 1)])
+        broker_id = admin._client.least_loaded_node()
+        broker = admin.describe_configs([ConfigResource(ConfigResourceType.BROKER, broker_id)], config_filter="all")
+        listeners = broker["broker"][str(broker_id)]["advertised.listeners"]
+        assert listeners["config_type"] in ("LIST", "STRING"), listeners
+        assert listeners["read_only"] is False, listeners
+        assert listeners["is_sensitive"] is False and listeners["synonyms"] == []
+        configs = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic)], config_filter="all")
+        retention = configs["topic"][topic]["retention.bytes"]
+        assert retention["config_type"] == "LONG", retention
+        assert retention["config_source"] == "DEFAULT_CONFIG" and retention["read_only"] is False
+        assert retention["synonyms"] == [] and retention["value"] == "-1"
+        assert all(entry["config_type"] != "UNKNOWN" for entry in configs["topic"][topic].values())
+    finally:
+        admin.close()

@@ -41,7 +41,9 @@ extension BrokerApis {
                     name: $0.name, value: $0.value, readOnly: $0.readOnly, isDefault: $0.source == ConfigSource.default,
                     configSource: $0.source, isSensitive: $0.sensitive,
                     synonyms: request.includeSynonyms
-                        ? $0.synonyms.map { .init(name: $0.name, value: $0.value, source: $0.source) } : [])
+                        ? $0.synonyms.map { .init(name: $0.name, value: $0.value, source: $0.source) } : [],
+                    configType: (resource.resourceType == ConfigResourceType.topic ? ConfigDef.topic : ConfigDef.broker)[$0.name]?
+                        .type.describeConfigsId ?? 0)
             }
             results.append(result)
         }

@@ -53,6 +53,20 @@ public enum ConfigType: String, Sendable {
     case list
     /// A string that is never shown in logs or error messages.
     case password
+
+    /// DescribeConfigs' `config_type` (v3+): Kafka's `ConfigDef.Type` ids (BOOLEAN 1, STRING 2, INT 3, LONG 5,
+    /// DOUBLE 6, LIST 7, PASSWORD 9).
+    public var describeConfigsId: Int8 {
+        switch self {
+        case .boolean: 1
+        case .string: 2
+        case .int: 3
+        case .long: 5
+        case .double: 6
+        case .list: 7
+        case .password: 9
+        }
+    }
 }
 
 /// What a key has when the configuration does not mention it.

@@ -81,7 +81,7 @@ struct BrokerConfigLayers: Sendable {
             let value = perBroker ? current.values[name]?.text : clusterDefault[name]
             return DescribedConfig(
                 name: name, value: sensitive ? nil : value, source: synonyms.first?.source ?? ConfigSource.default,
-                readOnly: !DynamicBrokerConfigKeys.synonyms(name).contains(where: DynamicBrokerConfigKeys.reconfigurable.contains),
+                readOnly: !DynamicBrokerConfigKeys.synonyms(name).contains(where: DynamicBrokerConfigKeys.kafkaDynamic.contains),
                 sensitive: sensitive, synonyms: synonyms)
         }
     }

@@ -16,6 +16,18 @@ enum DynamicBrokerConfigKeys {
         "max.connections", "max.connections.per.ip", "max.connections.per.ip.overrides",
     ]
 
+    /// The keys Kafka 2.8 can update dynamically (`DynamicBrokerConfig.AllDynamicConfigs`), among those Gregor
+    /// knows: DescribeConfigs reports these as not read-only, as Kafka does (clients' own tests check it), although
+    /// Gregor refuses to change the ones outside `reconfigurable`.
+    static let kafkaDynamic: Set<String> = reconfigurable.union([
+        "listeners", "advertised.listeners", "listener.security.protocol.map", "num.io.threads", "num.network.threads",
+        "num.replica.fetchers", "num.recovery.threads.per.data.dir", "background.threads", "compression.type",
+        "unclean.leader.election.enable", "log.roll.hours", "log.roll.jitter.ms", "log.roll.jitter.hours",
+        "log.retention.minutes", "log.retention.hours", "log.segment.delete.delay.ms", "log.preallocate",
+        "log.message.timestamp.difference.max.ms", "log.message.downconversion.enable", "log.flush.scheduler.interval.ms",
+        "max.connection.creation.rate", "metric.reporters",
+    ])
+
     /// Kafka's `brokerConfigSynonyms`: the keys that set the same thing, highest precedence first.
     static func synonyms(_ name: String) -> [String] {
         switch name {
