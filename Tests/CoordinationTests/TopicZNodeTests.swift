@@ -29,6 +29,9 @@ struct TopicZNodeTests {
         #expect(read.controllerEpoch == 3)
         let next = read.leaderAndIsr.newLeaderAndIsr(leader: 2, isr: [2, 0])
         #expect(next == LeaderAndIsr(leader: 2, leaderEpoch: 6, isr: [2, 0], zkVersion: 7))
+        // A state whose epoch has no next one is refused when read, so no election traps on it.
+        let last = Array(#"{"controller_epoch":3,"leader":1,"version":1,"leader_epoch":2147483647,"isr":[1]}"#.utf8)
+        #expect(throws: ZkDataError.self) { try LeaderIsrAndControllerEpoch.decode(last, zkVersion: 0, path: "/p") }
     }
 
     @Test func topicConfigIsKafkasJSON() throws {

@@ -20,17 +20,27 @@ struct ReplicationQuota: Sendable, Equatable {
     let windowMs: Int64
     /// Oldest first; at most `samples`.
     private var history: [Sample] = []
+    /// `samples` windows, and the `samples - 1` that Kafka's `Rate` divides by at least; saturated, since both
+    /// factors come from the broker's configuration.
+    private let expiryMs: Int64
+    private let minimumElapsedMs: Int64
 
     init(bytesPerSecond: Int64 = Self.unthrottled, samples: Int = 11, windowMs: Int64 = 1000) {
         precondition(samples >= 1 && windowMs >= 1, "validated configs")
         self.bytesPerSecond = bytesPerSecond
         self.samples = samples
         self.windowMs = windowMs
+        func saturated(_ windows: Int) -> Int64 {
+            let (product, overflow) = Int64(windows).multipliedReportingOverflow(by: windowMs)
+            return overflow ? .max : product
+        }
+        expiryMs = saturated(samples)
+        minimumElapsedMs = saturated(samples - 1)
     }
 
     /// Counts bytes sent (leader) or received (follower) for throttled partitions.
     mutating func record(_ bytes: Int, nowMs: Int64) {
-        let expiryMs = Int64(samples) * windowMs
+        let expiryMs = expiryMs
         history.removeAll { nowMs - $0.startMs >= expiryMs }
         if let last = history.indices.last, nowMs < history[last].startMs + windowMs {
             history[last].bytes += Int64(max(0, bytes))
@@ -45,9 +55,14 @@ struct ReplicationQuota: Sendable, Equatable {
         let live = history.filter { !isObsolete($0, nowMs: nowMs) }
         let total = live.reduce(Int64(0)) { $0 + $1.bytes }
         var elapsedMs = max(0, nowMs - (live.first?.startMs ?? nowMs))
+        // Kafka's `windowSize`: the missing full windows are added, so the division is over at least
+        // `samples - 1` windows plus the part of the current one.
         let fullWindows = elapsedMs / windowMs
-        let minFullWindows = Int64(samples - 1)
-        if fullWindows < minFullWindows { elapsedMs += (minFullWindows - fullWindows) * windowMs }
+        if fullWindows < Int64(samples - 1) {
+            let partial = elapsedMs - fullWindows * windowMs
+            let (sum, overflow) = minimumElapsedMs.addingReportingOverflow(partial)
+            elapsedMs = overflow ? .max : sum
+        }
         guard elapsedMs > 0 else { return total > 0 ? .infinity : 0 }
         return Double(total) * 1000 / Double(elapsedMs)
     }
@@ -59,6 +74,6 @@ struct ReplicationQuota: Sendable, Equatable {
 
     /// Kafka's `purgeObsoleteSamples`: a sample older than the whole window no longer counts.
     private func isObsolete(_ sample: Sample, nowMs: Int64) -> Bool {
-        nowMs - sample.startMs >= Int64(samples) * windowMs
+        nowMs - sample.startMs >= expiryMs
     }
 }

@@ -63,6 +63,11 @@ public struct LeaderIsrAndControllerEpoch: Sendable, Hashable {
     /// - Parameter zkVersion: the version from the znode's stat.
     public static func decode(_ bytes: [UInt8], zkVersion: Int32, path: String) throws -> LeaderIsrAndControllerEpoch {
         let json = try ZkJSON.decode(JSON.self, from: bytes, path: path)
+        // Every election, ISR change and reassignment writes the next epoch: one that has none is not a state the
+        // controller can act on (and the arithmetic would trap).
+        guard json.leader_epoch < Int32.max else {
+            throw ZkDataError.malformed(path: path, text: String(decoding: bytes, as: UTF8.self))
+        }
         let leaderAndIsr = LeaderAndIsr(leader: json.leader, leaderEpoch: json.leader_epoch, isr: json.isr, zkVersion: zkVersion)
         return LeaderIsrAndControllerEpoch(leaderAndIsr, controllerEpoch: json.controller_epoch)
     }

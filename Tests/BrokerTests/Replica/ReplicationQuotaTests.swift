@@ -22,6 +22,14 @@ import Testing
         #expect(!quota.isExceeded(nowMs: 100))
     }
 
+    @Test func hugeWindowSettingsSaturateInsteadOfTrapping() {
+        // replication.quota.window.num and .size.seconds at their largest: samples x window passes Int64.
+        var quota = ReplicationQuota(bytesPerSecond: 1000, samples: Int(Int32.max), windowMs: Int64(Int32.max) * 1000)
+        quota.record(5000, nowMs: 0)
+        #expect(quota.rate(nowMs: 1) > 0)
+        #expect(!quota.isExceeded(nowMs: 1))
+    }
+
     @Test func theRateFallsAsTimePassesAndOldSamplesExpire() {
         var quota = Self.quota(1000)
         quota.record(20_000, nowMs: 0)
