@@ -7,6 +7,9 @@ let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
 let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
 let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+let nioHTTP1 = Target.Dependency.product(name: "NIOHTTP1", package: "swift-nio")
+let coreMetrics = Target.Dependency.product(name: "CoreMetrics", package: "swift-metrics")
+let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
 
 let package = Package(
     name: "Gregor",
@@ -22,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // Debian's libzookeeper-mt-dev; no pkg-config file exists, the modulemap links by name.
@@ -47,7 +52,12 @@ let package = Package(
         .target(name: "Storage", dependencies: ["KafkaProtocol", nioCore, log]),
         .target(name: "KafkaClient", dependencies: ["KafkaProtocol", nioCore, nioPosix, log]),
         .target(name: "Coordination", dependencies: ["ZooKeeper", "KafkaProtocol", log]),
-        .target(name: "Broker", dependencies: ["Coordination", "Storage", "KafkaProtocol", "KafkaClient", "ZooKeeper", nioCore, nioPosix, log, lifecycle]),
+        .target(
+            name: "Broker",
+            dependencies: [
+                "Coordination", "Storage", "KafkaProtocol", "KafkaClient", "ZooKeeper", nioCore, nioPosix, nioHTTP1, log,
+                lifecycle, coreMetrics, prometheus,
+            ]),
         .executableTarget(name: "gregor-server", dependencies: ["Broker", "Storage", log, lifecycle, argumentParser]),
         .executableTarget(
             name: "gregor",

@@ -13,11 +13,20 @@ public final class ClusterMembership: Sendable {
         public var connectString: ConnectString
         public var sessionTimeout: Duration
         public var connectionTimeout: Duration
+        /// Told each session state the broker's sessions go through (for Kafka's SessionExpireListener meters).
+        public var sessionStateObserver: (@Sendable (SessionState) -> Void)?
+        /// Told how long each ZooKeeper request took (for Kafka's ZooKeeperRequestLatencyMs).
+        public var requestObserver: ZooKeeperRequestObserver?
 
-        public init(connectString: ConnectString, sessionTimeout: Duration, connectionTimeout: Duration) {
+        public init(
+            connectString: ConnectString, sessionTimeout: Duration, connectionTimeout: Duration,
+            sessionStateObserver: (@Sendable (SessionState) -> Void)? = nil, requestObserver: ZooKeeperRequestObserver? = nil
+        ) {
             self.connectString = connectString
             self.sessionTimeout = sessionTimeout
             self.connectionTimeout = connectionTimeout
+            self.sessionStateObserver = sessionStateObserver
+            self.requestObserver = requestObserver
         }
     }
 
@@ -60,7 +69,8 @@ public final class ClusterMembership: Sendable {
         if let chroot = connectString.chroot {
             let root = try await ZooKeeperClient.connect(
                 to: connectString.withoutChroot, sessionTimeout: configuration.sessionTimeout,
-                connectionTimeout: configuration.connectionTimeout, logger: logger)
+                connectionTimeout: configuration.connectionTimeout, requestObserver: configuration.requestObserver,
+                logger: logger)
             do {
                 try await root.ensurePath(chroot)
             } catch {
@@ -71,7 +81,8 @@ public final class ClusterMembership: Sendable {
         }
         let client = try await ZooKeeperClient.connect(
             to: connectString, sessionTimeout: configuration.sessionTimeout,
-            connectionTimeout: configuration.connectionTimeout, logger: logger)
+            connectionTimeout: configuration.connectionTimeout, requestObserver: configuration.requestObserver,
+            logger: logger)
         return KafkaZkClient(client)
     }
 
@@ -172,7 +183,9 @@ public final class ClusterMembership: Sendable {
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await election.run() }
-            group.addTask { [logger] in await Self.logTransitions(of: session.zooKeeper, logger: logger) }
+            group.addTask { [logger, configuration] in
+                await Self.logTransitions(of: session.zooKeeper, observer: configuration.sessionStateObserver, logger: logger)
+            }
             defer { group.cancelAll() }
             while let _ = try await group.next() {}
         }
@@ -218,10 +231,13 @@ public final class ClusterMembership: Sendable {
         return nil
     }
 
-    private static func logTransitions(of client: ZooKeeperClient, logger: Logger) async {
+    private static func logTransitions(
+        of client: ZooKeeperClient, observer: (@Sendable (SessionState) -> Void)?, logger: Logger
+    ) async {
         var previous: SessionState?
         for await state in client.sessionStates() {
             defer { previous = state }
+            if state != previous { observer?(state) }
             switch (previous, state) {
             case (_, .disconnected):
                 logger.warning(

@@ -2,6 +2,10 @@ import Dispatch
 import Logging
 internal import CZooKeeper
 
+/// Told the duration of each request from submission to completion (for latency metrics); called on the C
+/// client's completion thread, so it must be quick.
+public typealias ZooKeeperRequestObserver = @Sendable (Duration) -> Void
+
 /// One ZooKeeper session over Debian's `libzookeeper_mt`, with async/await operations.
 ///
 /// Every operation is submitted with the C client's asynchronous API and completes on its completion thread, so no
@@ -39,15 +43,17 @@ public final class ZooKeeperClient: Sendable {
     ///   - connectionTimeout: how long to wait for the first connection before giving up
     ///     (`zookeeper.connection.timeout.ms`); the C client keeps trying every server meanwhile.
     ///   - credentials: re-attach to an existing session instead of creating one.
+    ///   - requestObserver: told how long each request took, answered or failed.
     public static func connect(
         to connectString: ConnectString,
         sessionTimeout: Duration,
         connectionTimeout: Duration,
         reattachingTo credentials: SessionCredentials? = nil,
+        requestObserver: ZooKeeperRequestObserver? = nil,
         logger: Logger = Logger(label: "zookeeper")
     ) async throws -> ZooKeeperClient {
         CLibraryLog.configureOnce
-        let core = SessionCore(logger: logger)
+        let core = SessionCore(logger: logger, requestObserver: requestObserver)
         let client = ZooKeeperClient(core: core, connectString: connectString, sessionTimeout: sessionTimeout)
         let context = Unmanaged.passUnretained(core).toOpaque()
         let timeoutMs = Int32(clamping: sessionTimeout.milliseconds)

@@ -8,6 +8,7 @@ extension BrokerApis {
     /// per `zero.copy.fetch.enable`. Fetch sessions (v7+) are declined with session id 0, which clients accept
     /// by sending full fetches.
     func fetch(_ request: FetchRequest, _ context: RequestContext) async -> FetchResponse {
+        RequestTrace.current?.identifyFetch(fromFollower: request.replicaId >= 0)
         if request.sessionId != 0 {
             return FetchResponse(errorCode: ErrorCode.fetchSessionIdNotFound.rawValue, sessionId: 0)
         }

@@ -56,6 +56,7 @@ final class RequestDispatcher: RequestProcessor {
         } catch {
             return .close(reason: "cannot parse the \(prefix.apiKey) request header: \(error)")
         }
+        RequestTrace.current?.identify(prefix.apiKey, version: prefix.apiVersion)
         return await route.serve(reader, RequestContext(header: header, connection: connection))
     }
 }

@@ -35,6 +35,8 @@ public struct BrokerConfig: Sendable {
     public let connectionsMaxIdleMs: Int64
     /// `max.connections.per.ip.overrides`: host (as written) to its connection limit.
     public let maxConnectionsPerIpOverrides: [String: Int]
+    /// `metrics.listener`: where metrics and the console are served; nil when unset.
+    public let metricsListener: MetricsListener?
 
     /// The properties as given (file merged with overrides), before defaults; unknown keys included.
     public let originals: [String: String]
@@ -63,6 +65,7 @@ public struct BrokerConfig: Sendable {
         connectionsMaxIdleMs = values.long("connections.max.idle.ms")
         maxConnectionsPerIpOverrides = try Self.maxConnectionsPerIpOverrides(values.string("max.connections.per.ip.overrides"))
         logDirs = try Self.logDirs(values)
+        metricsListener = try values.optionalString("metrics.listener").flatMap(MetricsListener.init(parsing:))
 
         let protocolMapKey = "listener.security.protocol.map"
         listenerSecurityProtocolMap = try EndPoint.parseProtocolMap(values.string(protocolMapKey), key: protocolMapKey)

@@ -4,7 +4,15 @@ import Coordination
 /// configuration file works unchanged. Keys Kafka has and Gregor does not know are reported as unknown, not fatal.
 extension ConfigDef {
     public static let broker = ConfigDef(
-        serverKeys + networkKeys + zooKeeperKeys + logKeys + replicationKeys + groupKeys)
+        serverKeys + networkKeys + zooKeeperKeys + logKeys + replicationKeys + groupKeys + monitoringKeys)
+
+    /// Gregor extensions: Kafka serves metrics over JMX and has no console of its own.
+    private static let monitoringKeys: [ConfigKey] = [
+        ConfigKey("metrics.listener", .string, .none,
+                  doc: "Gregor extension: http://host:port serving Prometheus metrics (/metrics) and the web console (/); unset serves neither."),
+        ConfigKey("console.admin.enable", .boolean, .value("false"),
+                  doc: "Gregor extension: whether the web console may create topics and reset group offsets; false keeps it read-only."),
+    ]
 
     private static let serverKeys: [ConfigKey] = [
         ConfigKey("broker.id", .int, .value("-1"),

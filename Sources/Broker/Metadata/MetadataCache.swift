@@ -58,6 +58,14 @@ final class MetadataCache: Sendable {
         }
     }
 
+    /// Controller, live brokers and every partition, read at once so that they agree.
+    func clusterView() -> (controllerId: Int32?, brokers: [Node], partitions: [PartitionState]) {
+        snapshot.withLock { snapshot in
+            (snapshot.controllerId, snapshot.brokers.values.sorted { $0.id < $1.id },
+             snapshot.topics.values.flatMap { $0.values })
+        }
+    }
+
     func partition(_ topic: String, _ partition: Int32) -> PartitionState? {
         snapshot.withLock { $0.topics[topic]?[partition] }
     }

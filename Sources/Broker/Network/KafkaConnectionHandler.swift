@@ -34,8 +34,10 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
     private let processor: any RequestProcessor
     private let listenerName: String
     private let queuedRequests: QueuedRequestLimit
+    private let requestMetrics: RequestMetrics?
     private let logger: Logger
-    private var queue = CircularBuffer<ByteBuffer>(initialCapacity: 4)
+    /// Frames waiting, with when they arrived (Kafka's request queue time starts there).
+    private var queue = CircularBuffer<(frame: ByteBuffer, receivedNs: UInt64)>(initialCapacity: 4)
     private var inFlight: Task<Void, Never>?
     private var readHeld = false
     private var active = true
@@ -43,7 +45,11 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
     private var context: ChannelHandlerContext?
     private var connection = ConnectionInfo(remoteAddress: "unknown", listenerName: "")
 
-    init(processor: any RequestProcessor, listenerName: String, queuedRequests: QueuedRequestLimit, logger: Logger) {
+    init(
+        processor: any RequestProcessor, listenerName: String, queuedRequests: QueuedRequestLimit,
+        requestMetrics: RequestMetrics? = nil, logger: Logger
+    ) {
+        self.requestMetrics = requestMetrics
         self.processor = processor
         self.listenerName = listenerName
         self.queuedRequests = queuedRequests
@@ -64,7 +70,7 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard active else { return }
-        queue.append(unwrapInboundIn(data))
+        queue.append((unwrapInboundIn(data), RequestTrace.nowNs()))
         processNext(context: context)
     }
 
@@ -117,28 +123,36 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
         while !queuedRequests.tryAdd() {
             if waitForQueuedRequests(context: context) { return }
         }
-        guard let frame = queue.popFirst() else {
+        guard let (frame, receivedNs) = queue.popFirst() else {
             queuedRequests.remove()
             return
         }
         let processor = self.processor
         let connection = self.connection
+        let trace = RequestTrace(receivedNs: receivedNs)
         let promise = context.eventLoop.makePromise(of: ResponseAction.self)
-        inFlight = Task { promise.succeed(await processor.process(frame, connection: connection)) }
+        inFlight = Task {
+            promise.succeed(await RequestTrace.$current.withValue(trace) { await processor.process(frame, connection: connection) })
+        }
         promise.futureResult.assumeIsolated().whenSuccess { action in
-            self.finish(action, context: context)
+            self.finish(action, trace: trace, context: context)
         }
     }
 
-    private func finish(_ action: ResponseAction, context: ChannelHandlerContext) {
+    private func finish(_ action: ResponseAction, trace: RequestTrace, context: ChannelHandlerContext) {
         inFlight = nil
         queuedRequests.remove()
         guard active else { return }
+        let answeredNs = RequestTrace.nowNs()
         switch action {
         case .send(let frame):
-            write(frame, context: context)
+            let sent = context.eventLoop.makePromise(of: Void.self)
+            write(frame, context: context, sent: sent)
+            if let requestMetrics {
+                sent.futureResult.whenSuccess { requestMetrics.record(trace, answeredNs: answeredNs, sentNs: RequestTrace.nowNs()) }
+            }
         case .noResponse:
-            break
+            requestMetrics?.record(trace, answeredNs: answeredNs, sentNs: answeredNs)
         case .close(let reason):
             logger.warning("Closing connection from \(connection.remoteAddress): \(reason)")
             stop()
@@ -163,31 +177,39 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
     }
 
     /// Writes the in-memory parts as buffers and each records region as a `FileRegion` (sendfile).
-    private func write(_ frame: ResponseFrame, context: ChannelHandlerContext) {
+    /// `sent` completes when the last part is written to the socket.
+    private func write(_ frame: ResponseFrame, context: ChannelHandlerContext, sent: EventLoopPromise<Void>) {
         var buffer = frame.buffer
         var written = 0
+        var lastFileWrite: EventLoopFuture<Void>?
         for deferred in frame.regions {
             if deferred.position > written, let part = buffer.readSlice(length: deferred.position - written) {
                 context.write(wrapOutboundOut(.byteBuffer(part)), promise: nil)
                 written = deferred.position
+                lastFileWrite = nil
             }
             guard let slice = deferred.region as? FileSlice else {
                 assertionFailure("records regions are segment file slices")
+                sent.fail(ChannelError.ioOnClosedChannel)
                 context.close(promise: nil)
                 return
             }
-            writeFile(slice, context: context)
+            lastFileWrite = writeFile(slice, context: context) ?? lastFileWrite
         }
         if buffer.readableBytes > 0 {
-            context.write(wrapOutboundOut(.byteBuffer(buffer)), promise: nil)
+            context.write(wrapOutboundOut(.byteBuffer(buffer)), promise: sent)
+        } else if let lastFileWrite {
+            lastFileWrite.cascade(to: sent)
+        } else {
+            sent.succeed()
         }
         context.flush()
     }
 
     /// Borrows the segment's descriptor for the duration of the write: the slice keeps the segment file open, and
     /// the handle gives the descriptor back instead of closing it.
-    private func writeFile(_ slice: FileSlice, context: ChannelHandlerContext) {
-        guard slice.count > 0 else { return }
+    private func writeFile(_ slice: FileSlice, context: ChannelHandlerContext) -> EventLoopFuture<Void>? {
+        guard slice.count > 0 else { return nil }
         let handle = NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: slice.file.descriptor)
         let region = FileRegion(fileHandle: handle, readerIndex: slice.position, endIndex: slice.position + slice.count)
         let promise = context.eventLoop.makePromise(of: Void.self)
@@ -195,5 +217,6 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
             withExtendedLifetime(slice) { _ = try? handle.takeDescriptorOwnership() }
         }
         context.write(wrapOutboundOut(.fileRegion(region)), promise: promise)
+        return promise.futureResult
     }
 }

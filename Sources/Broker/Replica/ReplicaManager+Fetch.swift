@@ -47,9 +47,10 @@ extension ReplicaManager {
             let remaining = deadline - clock.now
             if available >= parameters.minBytes || failed || partitions.isEmpty || remaining <= .zero || Task.isCancelled {
                 if parameters.replicaId >= 0 { recordThrottledBytes(results) }
+                recordBytesOut(results, follower: parameters.replicaId >= 0)
                 return results
             }
-            await activity.wait(token, timeout: remaining)
+            await RequestTrace.remote { await activity.wait(token, timeout: remaining) }
         }
     }
 
@@ -116,6 +117,18 @@ extension ReplicaManager {
 }
 
 extension ReplicaManager {
+    /// Kafka's BytesOutPerSec and fetch request meters for consumers, ReplicationBytesOutPerSec for followers.
+    private func recordBytesOut(_ results: [FetchPartitionResult], follower: Bool) {
+        let stats = metrics.topics
+        for result in results {
+            if follower {
+                if result.bytes > 0 { stats.replicationBytesOut.increment(by: Int64(result.bytes)) }
+            } else if result.errorCode != .unknownTopicOrPartition {
+                stats.recordConsumerFetch(topic: result.topicPartition.topic, bytes: result.bytes, failed: result.errorCode != .noError)
+            }
+        }
+    }
+
     /// Counts what a follower fetch returns for throttled partitions against the leader's quota, in-sync followers
     /// included, as Kafka's `sizeOfThrottledPartitions` does.
     private func recordThrottledBytes(_ results: [FetchPartitionResult]) {

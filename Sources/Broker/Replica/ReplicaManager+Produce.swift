@@ -39,8 +39,13 @@ extension ReplicaManager {
             case .failure(let code):
                 results[topicPartition] = ProducePartitionResult(errorCode: code)
             case .success(let partition):
+                let bytes = records.readableBytes
                 do throws(PartitionError) {
                     let info = try partition.appendRecordsToLeader(&records, requiredAcks: requiredAcks)
+                    // Offsets are dense within a producer's batches: the count needs no record decoding.
+                    metrics.topics.recordProduce(
+                        topic: topicPartition.topic, records: info.isDuplicate ? 0 : info.lastOffset - info.firstOffset + 1,
+                        bytes: info.isDuplicate ? 0 : bytes)
                     results[topicPartition] = ProducePartitionResult(
                         errorCode: .noError, baseOffset: info.firstOffset, logAppendTimeMs: info.logAppendTimeMs,
                         logStartOffset: info.logStartOffset)
@@ -49,6 +54,7 @@ extension ReplicaManager {
                         replicating.append(DelayedProduceEntry(partition: partition, requiredOffset: info.lastOffset + 1))
                     }
                 } catch {
+                    metrics.topics.recordProduce(topic: topicPartition.topic, records: nil, bytes: bytes)
                     if case .storage(.io) = error {
                         logger.error("Append to \(topicPartition) failed: \(error)")
                     } else {
@@ -87,7 +93,7 @@ extension ReplicaManager {
             }
             let remaining = deadline - clock.now
             if pending.isEmpty || remaining <= .zero || Task.isCancelled { break }
-            await activity.wait(token, timeout: remaining)
+            await RequestTrace.remote { await activity.wait(token, timeout: remaining) }
         }
         for entry in pending {
             let tp = entry.partition.topicPartition

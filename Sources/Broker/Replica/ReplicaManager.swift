@@ -48,6 +48,8 @@ final class ReplicaManager: Sendable {
     /// flush policy), so they run here instead of on Swift's cooperative threads, which every connection shares.
     /// Nil runs them inline (tests).
     let ioThreads: NIOThreadPool?
+    /// Messages and bytes in and out, ISR changes (Kafka's BrokerTopicStats and ReplicaManager meters).
+    let metrics: BrokerMetrics
     let logger: Logger
 
     struct State {
@@ -68,9 +70,10 @@ final class ReplicaManager: Sendable {
         configuration: Configuration, logManager: LogManager, metadataCache: MetadataCache, defaultLogConfig: LogConfig,
         topicConfig: @escaping @Sendable (String) async throws -> [String: String],
         isrStore: (any IsrStateStore)? = nil, clock: @escaping @Sendable () -> Int64 = MonotonicClock.milliseconds,
-        ioThreads: NIOThreadPool? = nil, logger: Logger
+        ioThreads: NIOThreadPool? = nil, metrics: BrokerMetrics = BrokerMetrics(), logger: Logger
     ) {
         self.ioThreads = ioThreads
+        self.metrics = metrics
         self.configuration = configuration
         self.isrStore = isrStore
         (isrExpansions, isrExpansionsInput) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
@@ -80,7 +83,7 @@ final class ReplicaManager: Sendable {
             direction: .follower, samples: configuration.quotaWindowNum, windowMs: configuration.quotaWindowSizeMs)
         self.fetcherManager = ReplicaFetcherManager(
             brokerId: configuration.brokerId, configuration: configuration.fetcher, quota: followerQuota, clock: clock,
-            logger: logger)
+            replicationBytesIn: metrics.topics.replicationBytesIn, logger: logger)
         self.clock = clock
         self.logManager = logManager
         self.metadataCache = metadataCache

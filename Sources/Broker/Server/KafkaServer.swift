@@ -23,7 +23,8 @@ public final class KafkaServer: Service, Sendable {
     }
 
     public func run() async throws {
-        let zkConfig = try membershipConfiguration()
+        let metrics = BrokerMetrics()
+        let zkConfig = try membershipConfiguration(metrics: metrics)
         logger.info("Connecting to ZooKeeper on \(zkConfig.connectString)")
         let session: KafkaZkClient
         do {
@@ -36,6 +37,7 @@ public final class KafkaServer: Service, Sendable {
         var replicaManager: ReplicaManager?
         var ioThreads: NIOThreadPool?
         var groupCoordinator: GroupCoordinator?
+        var monitoring: MonitoringServices?
         do {
             try await session.ensurePersistentPaths()
             let clusterId = try await session.getOrCreateClusterId()
@@ -54,7 +56,7 @@ public final class KafkaServer: Service, Sendable {
                 configuration: replicaManagerConfiguration(brokerId: brokerId, current: current),
                 logManager: logs, metadataCache: metadataCache, defaultLogConfig: current.logConfig,
                 topicConfig: { [logger] topic in try await Self.readTopicConfig(topic, session: currentSession, logger: logger) },
-                isrStore: ZkIsrStateStore(session: { currentSession.zk }), ioThreads: pool, logger: logger)
+                isrStore: ZkIsrStateStore(session: { currentSession.zk }), ioThreads: pool, metrics: metrics, logger: logger)
             replicas.updateReplicationThrottleRates(perBrokerConfigs: dynamicConfig.perBrokerConfigs)
             replicaManager = replicas
             // The current session, which changes when the membership replaces an expired one.
@@ -89,7 +91,7 @@ public final class KafkaServer: Service, Sendable {
                         maxFrameBytes: maxFrameBytes, maxIdle: maxIdle, logger: logger)
                     try channel.pipeline.syncOperations.addHandler(KafkaConnectionHandler(
                         processor: dispatcher, listenerName: endPoint.listenerName, queuedRequests: queuedRequests,
-                        logger: logger))
+                        requestMetrics: metrics.requests, logger: logger))
                 }
             }
             socketServer = sockets
@@ -107,6 +109,13 @@ public final class KafkaServer: Service, Sendable {
                 configuration: zkConfig, broker: broker, session: session, channel: controllerChannel,
                 controllerConfig: controllerConfig, logger: logger)
             currentSession.follow(membership)
+            monitoring = try await startMonitoring(
+                brokerId: brokerId, clusterId: clusterId, broker: broker, metrics: metrics,
+                metricsSource: BrokerGauges.Source(
+                    brokerId: brokerId, partitions: { replicas.allPartitions },
+                    isActiveController: { membership.activeController != nil },
+                    metadata: { metadataCache.clusterView() }, sessionState: { currentSession.zk.zooKeeper.state }),
+                metadataCache: metadataCache, session: currentSession)
             try await membership.register()
             startupGate.open()
             logger.info("Gregor broker \(brokerId) started")
@@ -140,15 +149,18 @@ public final class KafkaServer: Service, Sendable {
                 group.addTask { await groups.runOffsetExpiry() }
                 group.addTask { await configChanges.run() }
                 group.addTask { try await membership.run() }
+                if let sampler = monitoring?.sampler { group.addTask { await sampler.run() } }
                 defer { group.cancelAll() }
                 try await group.next()
             }
             logger.info("Broker \(brokerId) shutting down")
         } catch {
+            await monitoring?.http.shutdown()
             await groupCoordinator?.shutdown()
             await shutDown(socketServer: socketServer, replicaManager: replicaManager, ioThreads: ioThreads, logManager: logManager, session: session)
             throw error
         }
+        await monitoring?.http.shutdown()
         // Members waiting on a rebalance are told to find another coordinator before the connections close.
         await groupCoordinator?.shutdown()
         await shutDown(socketServer: socketServer, replicaManager: replicaManager, ioThreads: ioThreads, logManager: logManager, session: session)
@@ -173,17 +185,20 @@ public final class KafkaServer: Service, Sendable {
         await session.zooKeeper.close()
     }
 
-    private func membershipConfiguration() throws -> ClusterMembership.Configuration {
+    private func membershipConfiguration(metrics: BrokerMetrics) throws -> ClusterMembership.Configuration {
         let connect: ConnectString
         do {
             connect = try ConnectString(parsing: config.zookeeperConnect)
         } catch {
             throw StartupError.invalidZooKeeperConnect(config.zookeeperConnect, reason: error.description)
         }
+        let zooKeeper = metrics.zooKeeper
         return ClusterMembership.Configuration(
             connectString: connect,
             sessionTimeout: .milliseconds(Int64(config.zookeeperSessionTimeoutMs)),
-            connectionTimeout: .milliseconds(Int64(config.zookeeperConnectionTimeoutMs)))
+            connectionTimeout: .milliseconds(Int64(config.zookeeperConnectionTimeoutMs)),
+            sessionStateObserver: { zooKeeper.recordSessionState($0) },
+            requestObserver: { zooKeeper.recordRequest($0) })
     }
 
     /// The configured id, else the one stored in `meta.properties`, else a new one from `/brokers/seqid`; then

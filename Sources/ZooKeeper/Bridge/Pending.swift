@@ -44,6 +44,8 @@ extension SessionCore {
         case .closed: throw ZooKeeperError.closed
         case .connecting, .connected, .disconnected: break
         }
+        let started = ContinuousClock.now
+        defer { if let requestObserver { requestObserver(ContinuousClock.now - started) } }
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Value, any Error>) in
             let pending = Unmanaged.passRetained(Pending<Value>(continuation))
             let context = UnsafeRawPointer(pending.toOpaque())

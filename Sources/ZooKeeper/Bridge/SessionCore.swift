@@ -25,11 +25,13 @@ final class SessionCore: Sendable {
     }
 
     let logger: Logger
+    let requestObserver: ZooKeeperRequestObserver?
     private let handleState = Mutex(HandleState())
     private let events = Mutex(Events())
 
-    init(logger: Logger) {
+    init(logger: Logger, requestObserver: ZooKeeperRequestObserver? = nil) {
         self.logger = logger
+        self.requestObserver = requestObserver
     }
 
     // MARK: handle

@@ -92,6 +92,7 @@ extension ReplicaFetcher {
             }
             var records = data.records?.buffer ?? ByteBuffer()
             if quota.isThrottled(tp) { quota.record(records.readableBytes, nowMs: clock()) }
+            if records.readableBytes > 0 { replicationBytesIn?.increment(by: Int64(records.readableBytes)) }
             do {
                 _ = try state.partition.appendRecordsAsFollower(
                     &records, leaderHighWatermark: data.highWatermark, leaderLogStartOffset: data.logStartOffset)

@@ -1,3 +1,4 @@
+import CoreMetrics
 import KafkaClient
 import KafkaProtocol
 import Logging
@@ -53,6 +54,7 @@ final class ReplicaFetcher: Sendable {
     let logger: Logger
     let quota: ReplicationQuotaManager
     let clock: @Sendable () -> Int64
+    let replicationBytesIn: Counter?
     let partitions = Mutex<[TopicPartition: PartitionFetchState]>([:])
     private let run = Mutex(Run())
     private let wakeUp = ActivitySignal<Int>()
@@ -60,8 +62,10 @@ final class ReplicaFetcher: Sendable {
     init(
         fetcherId: Int, source: BrokerEndPoint, brokerId: Int32, configuration: ReplicaFetcherConfiguration,
         quota: ReplicationQuotaManager = ReplicationQuotaManager(direction: .follower),
-        clock: @escaping @Sendable () -> Int64 = MonotonicClock.milliseconds, logger: Logger
+        clock: @escaping @Sendable () -> Int64 = MonotonicClock.milliseconds, replicationBytesIn: Counter? = nil,
+        logger: Logger
     ) {
+        self.replicationBytesIn = replicationBytesIn
         self.fetcherId = fetcherId
         self.quota = quota
         self.clock = clock

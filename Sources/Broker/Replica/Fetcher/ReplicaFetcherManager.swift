@@ -1,3 +1,4 @@
+import CoreMetrics
 import KafkaProtocol
 import Logging
 import Storage
@@ -21,13 +22,17 @@ final class ReplicaFetcherManager: Sendable {
     /// The follower's replication throttle, which every fetcher honours.
     let quota: ReplicationQuotaManager
     let clock: @Sendable () -> Int64
+    /// Kafka's ReplicationBytesInPerSec: what the fetchers append.
+    let replicationBytesIn: Counter?
     private let fetchers = Mutex<[FetcherKey: ReplicaFetcher]>([:])
 
     init(
         brokerId: Int32, configuration: ReplicaFetcherConfiguration,
         quota: ReplicationQuotaManager = ReplicationQuotaManager(direction: .follower),
-        clock: @escaping @Sendable () -> Int64 = MonotonicClock.milliseconds, logger: Logger
+        clock: @escaping @Sendable () -> Int64 = MonotonicClock.milliseconds, replicationBytesIn: Counter? = nil,
+        logger: Logger
     ) {
+        self.replicationBytesIn = replicationBytesIn
         self.brokerId = brokerId
         self.configuration = configuration
         self.quota = quota
@@ -54,7 +59,7 @@ final class ReplicaFetcherManager: Sendable {
                 let fetcher = fetchers[key] ?? {
                     let created = ReplicaFetcher(
                         fetcherId: key.fetcherId, source: source, brokerId: brokerId, configuration: configuration,
-                        quota: quota, clock: clock, logger: logger)
+                        quota: quota, clock: clock, replicationBytesIn: replicationBytesIn, logger: logger)
                     fetchers[key] = created
                     created.start()
                     return created

@@ -56,7 +56,7 @@ extension ReplicaManager {
             let tp = partition.topicPartition
             logIsrChange(change, of: partition)
             guard let isrStore else {
-                _ = partition.completeIsrChange(change, newZkVersion: nil)
+                if partition.completeIsrChange(change, newZkVersion: nil) { countIsrChange(change) }
                 continue
             }
             let newZkVersion: Int32?
@@ -71,6 +71,7 @@ extension ReplicaManager {
                 newZkVersion = nil
             }
             if partition.completeIsrChange(change, newZkVersion: newZkVersion), let newZkVersion {
+                countIsrChange(change)
                 // The change itself was logged once, with its reason, before the write.
                 logger.debug("ISR of \(tp) updated to \(change.isr) and zkVersion updated to \(newZkVersion)")
                 changed.append(tp)
@@ -86,6 +87,11 @@ extension ReplicaManager {
         } catch {
             logger.warning("Writing the ISR change notification for \(changed.map(\.description)) failed: \(error)")
         }
+    }
+
+    /// Kafka's IsrExpandsPerSec / IsrShrinksPerSec, counted once the change is in ZooKeeper.
+    private func countIsrChange(_ change: IsrChange) {
+        (change.isExpansion ? metrics.isrExpands : metrics.isrShrinks).increment()
     }
 
     private func logIsrChange(_ change: IsrChange, of partition: Partition) {

@@ -1,0 +1,100 @@
+import Coordination
+import Foundation
+import KafkaClient
+import KafkaProtocol
+import Logging
+import Synchronization
+
+/// Samples the whole cluster every `interval` for the console's pages and charts and for the consumer-lag metrics,
+/// keeping the last `historyLength` samples (10 minutes at the defaults).
+///
+/// Everything it asks goes through the Kafka protocol to the brokers (one ListOffsets per leader and one
+/// DescribeLogDirs per broker, through this broker's own inter-broker listener) and through plain ZooKeeper reads
+/// of `/consumers`, off the request path: a page or a scrape only reads the latest samples. Sampling starts only
+/// when `metrics.listener` is set.
+final class ClusterSampler: Sendable {
+    struct Configuration: Sendable {
+        var interval: Duration = .seconds(5)
+        var historyLength = 120
+    }
+
+    private let configuration: Configuration
+    private let metadataCache: MetadataCache
+    private let client: KafkaClusterClient
+    private let groupOffsets: GroupOffsetStore
+    private let logger: Logger
+    private let history = Mutex<[ClusterSample]>([])
+
+    init(
+        configuration: Configuration = Configuration(), metadataCache: MetadataCache, client: KafkaClusterClient,
+        groupOffsets: GroupOffsetStore, logger: Logger
+    ) {
+        self.configuration = configuration
+        self.metadataCache = metadataCache
+        self.client = client
+        self.groupOffsets = groupOffsets
+        self.logger = logger
+    }
+
+    /// The newest sample, or nil before the first one.
+    var latest: ClusterSample? { history.withLock { $0.last } }
+
+    /// The kept samples, oldest first.
+    var samples: [ClusterSample] { history.withLock { $0 } }
+
+    /// Samples until cancelled.
+    func run() async {
+        while !Task.isCancelled {
+            let sample = await sample()
+            history.withLock { samples in
+                samples.append(sample)
+                if samples.count > configuration.historyLength { samples.removeFirst(samples.count - configuration.historyLength) }
+            }
+            try? await Task.sleep(for: configuration.interval)
+        }
+        await client.close()
+    }
+
+    /// One sample now. Parts that cannot be read (a broker down, ZooKeeper away) are left out and logged at debug:
+    /// the next sample tries again.
+    func sample() async -> ClusterSample {
+        let view = metadataCache.clusterView()
+        var sample = ClusterSample(
+            timeMs: Self.nowMs(), controllerId: view.controllerId,
+            brokers: view.brokers.map { node in
+                ClusterSample.Broker(
+                    id: node.id, rack: node.rack,
+                    endPoints: node.endpoints.sorted { $0.key < $1.key }.map { "\($0.key)://\($0.value.host):\($0.value.port)" })
+            },
+            partitions: Dictionary(view.partitions.map { (TopicPartition($0.topic, $0.partition), $0) }, uniquingKeysWith: { _, last in last }))
+        _ = try? await client.metadata(topics: [], timeout: .seconds(2))
+        var byLeader: [Int32: [TopicPartition]] = [:]
+        for (partition, state) in sample.partitions where sample.isAlive(state.leader) {
+            byLeader[state.leader, default: []].append(partition)
+        }
+        sample.latestOffsets = await client.latestOffsets(byLeader: byLeader)
+        for broker in sample.brokers {
+            do {
+                let dirs = try await client.describeLogDirs(brokerId: broker.id)
+                for dir in dirs.logDirs where dir.errorCode == .noError {
+                    for replica in dir.replicas where !replica.isFuture {
+                        sample.replicaSizes[replica.topicPartition, default: [:]][broker.id] = replica.sizeInBytes
+                    }
+                }
+            } catch {
+                logger.debug("Sampling the log dirs of broker \(broker.id) failed: \(error)")
+            }
+        }
+        do {
+            for group in try await groupOffsets.groupsWithOffsets() {
+                let offsets = try await groupOffsets.committedOffsets(group: group)
+                sample.committedOffsets[group] = offsets.mapValues(\.offset)
+            }
+        } catch {
+            logger.debug("Sampling the committed offsets failed: \(error)")
+        }
+        return sample
+    }
+
+    private static func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+}
