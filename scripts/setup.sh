@@ -11,8 +11,9 @@ APT_PACKAGES=(zookeeper libzookeeper-mt-dev zlib1g-dev liblz4-dev libzstd-dev li
 # codecs the Python clients import lazily (without them they refuse to produce or consume that codec):
 # kafka-python imports python-snappy, lz4 (lz4.frame) and zstandard, and uses crc32c's C CRC-32C instead of its
 # pure-Python one when present; aiokafka imports cramjam for snappy, lz4 and zstd. confluent-kafka and kcat
-# bring their own codecs (librdkafka).
-PIP_PACKAGES=(confluent-kafka kafka-python aiokafka kazoo pytest pytest-timeout python-snappy lz4 zstandard crc32c cramjam)
+# bring their own codecs (librdkafka). prometheus-client parses the broker's /metrics in the metrics tests.
+PIP_PACKAGES=(confluent-kafka kafka-python aiokafka kazoo pytest pytest-timeout python-snappy lz4 zstandard crc32c cramjam
+    prometheus-client)
 VENV="$ROOT/.venv"
 
 usage() {
