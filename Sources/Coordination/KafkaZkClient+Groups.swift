@@ -1,3 +1,5 @@
+import KafkaProtocol
+import Logging
 import ZooKeeper
 
 extension KafkaZkClient {
@@ -9,5 +11,19 @@ extension KafkaZkClient {
             if try await !childrenOrEmpty(ZooKeeperClient.join(root, topic)).isEmpty { return true }
         }
         return false
+    }
+
+    /// The groups under `/consumers` with at least one committed offset, sorted: what tools reading ZooKeeper
+    /// (`gregor cluster --zookeeper`) list as the cluster's groups.
+    public func groupsWithCommittedOffsets() async throws -> [String] {
+        try await GroupOffsetStore.readGroupsWithOffsets(zk: self)
+    }
+
+    /// The group's committed offsets as `/consumers/<group>/offsets/<topic>/<partition>` holds them, read without
+    /// claiming the group (a tool's read, not a coordinator's: it takes no fence and never writes). A malformed
+    /// offset znode is skipped with a warning on `logger`.
+    public func committedOffsets(group: String, logger: Logger) async throws -> [TopicPartition: Int64] {
+        try GroupOffsetStore.validate(group: group)
+        return try await GroupOffsetStore.readOffsets(group: group, zk: self, logger: logger).offsets.mapValues(\.offset)
     }
 }

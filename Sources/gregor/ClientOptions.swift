@@ -24,6 +24,15 @@ struct BootstrapOptions: ParsableArguments {
 
     /// A cluster client for the bootstrap servers; logs only errors (stderr stays quiet for scripts).
     func makeClient(allowAutoTopicCreation: Bool = false) throws -> KafkaClusterClient {
+        Self.makeClient(
+            servers: try BrokerAddress.parseList(bootstrapServer), requestTimeoutMs: requestTimeoutMs,
+            allowAutoTopicCreation: allowAutoTopicCreation)
+    }
+
+    /// A cluster client for `servers` (also for commands that find the brokers in ZooKeeper).
+    static func makeClient(
+        servers: [BrokerAddress], requestTimeoutMs: Int, allowAutoTopicCreation: Bool = false
+    ) -> KafkaClusterClient {
         var logger = Logger(label: "gregor")
         logger.logLevel = ProcessInfo.processInfo.environment["GREGOR_CLIENT_DEBUG"] == nil ? .error : .debug
         var connection = KafkaConnectionConfiguration(clientId: "gregor-cli")
@@ -31,8 +40,7 @@ struct BootstrapOptions: ParsableArguments {
         let configuration = KafkaClusterClient.Configuration(
             connection: connection, operationTimeout: .milliseconds(max(requestTimeoutMs, 1_000)),
             allowAutoTopicCreation: allowAutoTopicCreation)
-        return KafkaClusterClient(
-            bootstrapServers: try BrokerAddress.parseList(bootstrapServer), configuration: configuration, logger: logger)
+        return KafkaClusterClient(bootstrapServers: servers, configuration: configuration, logger: logger)
     }
 }
 

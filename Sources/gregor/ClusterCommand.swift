@@ -1,83 +1,122 @@
 import ArgumentParser
-import Broker
 import Coordination
 import Foundation
-import Logging
-import ZooKeeper
+import KafkaClient
 
-/// `gregor cluster`: brokers, controller and controller epoch, read from ZooKeeper as an operator would with zkCli.
+/// `gregor cluster`: the whole cluster on one screen (brokers, controller, topic and partition counts, under-replicated
+/// and offline partitions, consumer groups' lag), from ZooKeeper or through a broker; `--watch` redraws it.
 struct ClusterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cluster",
-        abstract: "Show the cluster's brokers, controller and controller epoch from ZooKeeper.")
+        abstract: "Show the cluster on one screen: brokers, controller, partitions in trouble, consumer groups' lag.",
+        discussion: """
+            Reads ZooKeeper (--zookeeper, --config, or conf/server.properties as other commands do), or with
+            --bootstrap-server asks the brokers (Metadata, ListGroups, OffsetFetch), as Kafka's tools do; the controller
+            epoch is only in ZooKeeper. A group's lag is the sum over its partitions of end offset - committed offset,
+            the end offsets asked of the partition leaders (ListOffsets). Lists show the first \(ClusterSummary.listLimitDefault).
+            --watch [seconds] redraws every 2 (or the given) seconds until interrupted; without a terminal it prints one
+            snapshot per interval, separated by a blank line. Example:
+              gregor cluster --bootstrap-server 127.0.0.1:9092 --watch 5
+            """)
 
     @OptionGroup var zooKeeper: ZooKeeperOptions
 
+    @Option(
+        name: .customLong("bootstrap-server"),
+        help: "Ask the brokers instead of ZooKeeper: host:port[,host:port...].")
+    var bootstrapServer: String?
+
+    @Option(name: .customLong("request-timeout-ms"), help: "How long to wait for each broker response.")
+    var requestTimeoutMs = 10_000
+
+    @Flag(help: "Redraw every [seconds] (default 2) until interrupted.")
+    var watch = false
+
+    @Argument(help: "With --watch: seconds between snapshots.")
+    var seconds: Double?
+
+    func validate() throws {
+        if bootstrapServer != nil, zooKeeper.connect != nil || zooKeeper.configFile != nil {
+            throw ValidationError("--bootstrap-server excludes --zookeeper and --config")
+        }
+        if let bootstrapServer {
+            do { _ = try BrokerAddress.parseList(bootstrapServer) } catch { throw ValidationError("--bootstrap-server: \(error)") }
+        }
+        if seconds != nil, !watch { throw ValidationError("a number of seconds needs --watch") }
+        if let seconds, !(seconds > 0 && seconds <= 86_400) { throw ValidationError("--watch seconds must be in (0, 86400]") }
+        guard requestTimeoutMs > 0 else { throw ValidationError("--request-timeout-ms must be positive") }
+    }
+
     func run() async throws {
-        let zk = try await zooKeeper.connect()
-        defer { Task { await zk.zooKeeper.close() } }
-        let clusterId = try await zk.clusterId()
-        let brokers = try await zk.liveBrokers()
-        let controller = try await zk.controller()
-        let epoch = try await zk.controllerEpoch()
-        await zk.zooKeeper.close()
-
-        print("Cluster id: \(clusterId ?? "(none: no broker has started yet)")")
-        if let controller {
-            print("Controller: broker \(controller.node.brokerId)")
-        } else {
-            print("Controller: none")
-        }
-        print("Controller epoch: \(epoch.map { String($0.epoch) } ?? "none")")
-        print("Brokers (\(brokers.count)):")
-        for broker in brokers {
-            let endPoints = broker.endPoints.map(\.description).joined(separator: ",")
-            let rack = broker.rack.map { "  rack=\($0)" } ?? ""
-            print("  \(broker.id)  \(endPoints)\(rack)\(broker.id == controller?.node.brokerId ? "  (controller)" : "")")
+        try await reportingFailures {
+            if let bootstrapServer {
+                let options = try BootstrapOptions.parse(
+                    ["--bootstrap-server", bootstrapServer, "--request-timeout-ms", String(requestTimeoutMs)])
+                try await withClient(options) { client in
+                    try await show { try await ClusterSnapshot.read(client: client, source: "bootstrap server \(bootstrapServer)") }
+                }
+            } else {
+                let zk = try await zooKeeper.connect()
+                let source = "ZooKeeper \(try zooKeeper.resolvedConnectString())"
+                do {
+                    try await show { try await ClusterSnapshot.read(zk: zk, source: source, requestTimeoutMs: requestTimeoutMs) }
+                } catch {
+                    await zk.zooKeeper.close()
+                    throw error
+                }
+                await zk.zooKeeper.close()
+            }
         }
     }
-}
 
-/// Where ZooKeeper is: `--zookeeper`, else `zookeeper.connect` of `--config`, else `conf/server.properties` when
-/// it exists, else 127.0.0.1:2181.
-struct ZooKeeperOptions: ParsableArguments {
-    @Option(name: .customLong("zookeeper"), help: "ZooKeeper connect string (host:port[,host:port][/chroot]).")
-    var connect: String?
+    /// Prints one snapshot, or with --watch one per interval. A snapshot that fails ends a single run; while
+    /// watching, the error is shown in its place and the next interval tries again.
+    private func show(_ snapshot: () async throws -> ClusterSummary) async throws {
+        guard watch else {
+            print(try await snapshotText(snapshot))
+            return
+        }
+        let interval = seconds ?? 2
+        let terminal = isatty(STDOUT_FILENO) == 1
+        var first = true
+        while !Task.isCancelled {
+            let text: String
+            do {
+                text = try await snapshotText(snapshot)
+            } catch let failure as CommandFailure {
+                text = failure.description
+            }
+            if terminal {
+                print("\u{1B}[H\u{1B}[2J", terminator: "")
+                print("Every \(Self.seconds(interval)) s: gregor cluster    \(Self.now())\n")
+            } else if !first {
+                print()
+            }
+            print(text)
+            fflush(nil)
+            first = false
+            try await Task.sleep(for: .milliseconds(Int64(interval * 1000)))
+        }
+    }
 
-    @Option(name: .customLong("config"), help: "Read zookeeper.connect from this server.properties.")
-    var configFile: String?
-
-    @Option(help: "Seconds to wait for a ZooKeeper connection.")
-    var timeout: Int = 10
-
-    func resolvedConnectString() throws -> String {
-        if let connect { return connect }
-        let file = configFile ?? (FileManager.default.fileExists(atPath: "conf/server.properties") ? "conf/server.properties" : nil)
-        guard let file else { return "127.0.0.1:2181" }
+    private func snapshotText(_ snapshot: () async throws -> ClusterSummary) async throws -> String {
         do {
-            return try BrokerConfig.load(path: file).zookeeperConnect
+            return try await snapshot().text()
+        } catch let error as CommandFailure {
+            throw error
         } catch {
-            throw ValidationError("\(error)")
+            throw CommandFailure("Error: cannot read the cluster: \(error)")
         }
     }
 
-    func connect() async throws -> KafkaZkClient {
-        var logger = Logger(label: "gregor")
-        logger.logLevel = .error
-        let text = try resolvedConnectString()
-        let connectString: ConnectString
-        do { connectString = try ConnectString(parsing: text) } catch { throw ValidationError("\(error)") }
-        do {
-            let client = try await ZooKeeperClient.connect(
-                to: connectString, sessionTimeout: .seconds(10), connectionTimeout: .seconds(timeout), logger: logger)
-            return KafkaZkClient(client)
-        } catch ZooKeeperError.connectionTimeout {
-            throw CLIError("cannot reach ZooKeeper at \(connectString) within \(timeout) s")
-        }
+    private static func seconds(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
     }
-}
 
-struct CLIError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+    private static func now() -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        return formatter.string(from: Date())
+    }
 }

@@ -39,6 +39,8 @@ struct ConsumeCommand: AsyncParsableCommand {
     var maxBytes: Int32 = 1 << 20
     @Option(help: "Join this consumer group: read its partitions from the committed offsets and commit on exit.")
     var group: String?
+    @Flag(help: "Report records and MB consumed so far, and the rates, on stderr about every 500 ms, and a summary at the end.")
+    var progress = false
 
     func validate() throws {
         let starts = [fromBeginning, offset != nil, timestamp != nil].filter { $0 }.count
@@ -54,7 +56,8 @@ struct ConsumeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let printed = Counter()
+        let printed = Counter(progress: progress ? ProgressReporter(label: "consume") : nil)
+        defer { printed.progress?.finish() }
         try await reportingFailures {
             do {
                 try await withClient(bootstrap) { client in
@@ -72,9 +75,17 @@ struct ConsumeCommand: AsyncParsableCommand {
         printError("Processed a total of \(printed.value) messages")
     }
 
-    /// Records printed so far, readable after a failure too.
+    /// Records printed so far, readable after a failure too, and the --progress reporter they are counted in.
     final class Counter {
         var value = 0
+        let progress: ProgressReporter?
+
+        init(progress: ProgressReporter?) { self.progress = progress }
+
+        func count(_ record: ConsumerRecord) {
+            value += 1
+            progress?.add(records: 1, bytes: (record.key?.count ?? 0) + (record.value?.count ?? 0))
+        }
     }
 
     /// As a member of `group`: join, read the assigned partitions from their committed offsets (else by the
@@ -165,7 +176,7 @@ struct ConsumeCommand: AsyncParsableCommand {
                 positions[partition] = result.nextOffset
                 for record in result.records {
                     print(RecordFormatter.format(record, topic: topic, format: format, printKey: printKey))
-                    printed.value += 1
+                    printed.count(record)
                     lastRecordAt = clock.now
                     if let maxMessages, printed.value >= maxMessages {
                         fflush(nil)

@@ -49,12 +49,14 @@ extension GroupsCommand {
             for (topic, partitions) in member.assignment { for partition in partitions { owners[topic, default: [:]][partition] = member } }
         }
         var rows = [["GROUP", "TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG", "CONSUMER-ID", "HOST", "CLIENT-ID"]]
-        for topic in Set(committed.keys).union(owners.keys).sorted() {
-            let partitions = Set((committed[topic] ?? [:]).keys).union((owners[topic] ?? [:]).keys).sorted()
-            for partition in partitions {
-                let end = try? await client.listOffsets(topic: topic, partition: partition, timestamp: -1).offset
+        let topics = Set(committed.keys).union(owners.keys).sorted()
+        let partitionsOf = { (topic: String) in Set((committed[topic] ?? [:]).keys).union((owners[topic] ?? [:]).keys).sorted() }
+        let ends = await client.latestOffsets(Set(topics.flatMap { topic in partitionsOf(topic).map { TopicPartition(topic, $0) } }))
+        for topic in topics {
+            for partition in partitionsOf(topic) {
+                let end = ends[TopicPartition(topic, partition)]
                 let current = committed[topic]?[partition]?.offset
-                let lag = current.flatMap { current in end.map { String(max(0, $0 - current)) } } ?? "-"
+                let lag = current.flatMap { current in end.map { String(GroupLag.lag(committed: current, end: $0)) } } ?? "-"
                 let owner = owners[topic]?[partition]
                 rows.append([
                     groupId, topic, String(partition), current.map(String.init) ?? "-", end.map(String.init) ?? "-", lag,
@@ -156,19 +158,5 @@ extension GroupsCommand {
         }
         print()
         print(Table.render(rows))
-    }
-}
-
-/// Left-aligned columns separated by one space, each as wide as its widest cell (Kafka's tools pad the same way).
-enum Table {
-    static func render(_ rows: [[String]]) -> String {
-        guard let columns = rows.map(\.count).max() else { return "" }
-        var widths = [Int](repeating: 0, count: columns)
-        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
-        return rows.map { row in
-            row.enumerated().map { i, cell in
-                i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
-            }.joined(separator: " ")
-        }.joined(separator: "\n")
     }
 }

@@ -35,6 +35,8 @@ struct ProduceCommand: AsyncParsableCommand {
         name: .customLong("compression-type"),
         help: "Compress each batch with none, gzip, snappy, lz4 or zstd (the producer's compression.type).")
     var compressionType = "none"
+    @Flag(help: "Report records and MB sent so far, and the rates, on stderr about every 500 ms, and a summary at the end.")
+    var progress = false
 
     func validate() throws {
         guard parsedAcks != nil else { throw ValidationError("--acks must be 0, 1, all or -1") }
@@ -64,6 +66,8 @@ struct ProduceCommand: AsyncParsableCommand {
         let recordHeaders = try parseKeyValues(headers, option: "--header").map {
             RecordHeader(key: $0.key, value: Array($0.value.utf8))
         }
+        let reporter = progress ? ProgressReporter(label: "produce") : nil
+        defer { reporter?.finish() }
         try await reportingFailures {
             do {
                 try await withClient(bootstrap, allowAutoTopicCreation: true) { client in
@@ -81,6 +85,7 @@ struct ProduceCommand: AsyncParsableCommand {
                             lineNumber += 1
                             let (key, value) = try split(line, lineNumber: lineNumber)
                             try await producer.append(key: key, value: value, headers: recordHeaders)
+                            reporter?.add(records: 1, bytes: (key?.count ?? 0) + value.count)
                         }
                         if !input.hasPendingInput { try await producer.flush() }
                     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KafkaClient
 import KafkaProtocol
 import Logging
 import NIOCore
@@ -61,17 +62,21 @@ struct StoragePerfCommand: AsyncParsableCommand {
         // The reads and the recovery use the log written by the 16 KiB page-cache run.
         if !selected.isDisjoint(with: ["append-16k-pagecache", "read-readbytes", "read-pread", "recovery-seconds"]) {
             let small = try StoragePerfBench(root: root + "/small", batchBytes: 16 << 10, totalBytes: bytes)
+            small.label = "append-16k-pagecache"
             let append = try small.append(flushAtEnd: false)
             if selected.contains("append-16k-pagecache") {
                 report("append-16k-pagecache", "append, 16 KiB batches, page cache", mbps: append)
             }
             if selected.contains("read-readbytes") {
+                small.label = "read-readbytes"
                 report("read-readbytes", "read, 1 MiB fetches, readBytes()", mbps: try small.readAll(usePread: false))
             }
             if selected.contains("read-pread") {
+                small.label = "read-pread"
                 report("read-pread", "read, 1 MiB fetches, pread on the slice fd", mbps: try small.readAll(usePread: true))
             }
             if selected.contains("recovery-seconds") {
+                small.label = "recovery-seconds"
                 let seconds = try small.recoverAfterSimulatedCrash()
                 report("recovery-seconds", "recovery of \(sizeMiB) MiB, unclean open, recovery point 0", seconds: seconds, bytes: bytes)
             }
@@ -83,6 +88,7 @@ struct StoragePerfCommand: AsyncParsableCommand {
             ("append-1m-fsync", "append, 1 MiB batches, + fdatasync", 1 << 20, true),
         ] where selected.contains(name) {
             let bench = try StoragePerfBench(root: root + "/" + name, batchBytes: batchBytes, totalBytes: bytes)
+            bench.label = name
             report(name, label, mbps: try bench.append(flushAtEnd: flush))
             try bench.remove()
         }
@@ -118,6 +124,8 @@ final class StoragePerfBench {
     let logger: Logger
     /// The log under measurement, kept open between an append and the reads and recovery that follow it.
     private var log: Log?
+    /// What the progress lines on stderr say is running, e.g. "append-16k-fsync".
+    var label = ""
     static let topicPartition = TopicPartition(topic: "perf", partition: 0)
 
     init(root: String, batchBytes: Int, totalBytes: Int64) throws {
@@ -149,10 +157,12 @@ final class StoragePerfBench {
         var buffer = ByteBuffer(bytes: batch)
         sync()
         let start = ContinuousClock.now
-        for _ in 0..<batchCount {
+        var progress = PerfProgress(label: label, unit: "MiB appended", total: Int64(batchCount) * Int64(batch.count), start: start)
+        for index in 0..<batchCount {
             // The log wrote the assigned base offset into the buffer; a producer's batch says 0.
             buffer.setInteger(Int64(0), at: buffer.readerIndex)
             _ = try log.appendAsLeader(&buffer, leaderEpoch: 0)
+            progress.report(done: Int64(index + 1) * Int64(batch.count), every: index)
         }
         if flushAtEnd { try log.flush() }
         let elapsed = ContinuousClock.now - start
@@ -168,7 +178,11 @@ final class StoragePerfBench {
         var offset: Int64 = 0
         var total: Int64 = 0
         let start = ContinuousClock.now
+        var progress = PerfProgress(label: label, unit: "MiB read", total: Int64(batchCount) * Int64(batch.count), start: start)
+        var reads = 0
         while offset < end {
+            reads += 1
+            progress.report(done: total, every: reads)
             guard let slice = try log.read(from: offset, maxBytes: 1 << 20).records, slice.count > 0 else {
                 throw CLIError("read(from: \(offset)) returned nothing below the log end \(end)")
             }
@@ -192,6 +206,7 @@ final class StoragePerfBench {
         guard let crashed = log else { throw CLIError("nothing appended yet") }
         let expectedEnd = crashed.logEndOffset
         log = nil
+        printError("perf storage: \(label): recovering the log (one step, no progress inside it)")
         let start = ContinuousClock.now
         let recovered = try open(recoveryPoint: 0, clean: false)
         let elapsed = ContinuousClock.now - start
@@ -266,5 +281,28 @@ enum PerfBatch {
 
     static func bigEndian<T: FixedWidthInteger>(_ value: T) -> [UInt8] {
         withUnsafeBytes(of: value.bigEndian) { Array($0) }
+    }
+}
+
+/// A line on stderr every 2 s while one measurement runs (which one, and how far), so a long run shows it is alive;
+/// stdout, which carries the results, is untouched. The clock is read every 64th step only, to stay out of the
+/// figure being measured.
+struct PerfProgress {
+    let label: String
+    let unit: String
+    let total: Int64
+    private var throttle: ProgressThrottle
+
+    init(label: String, unit: String, total: Int64, start: ContinuousClock.Instant) {
+        self.label = label
+        self.unit = unit
+        self.total = total
+        self.throttle = ProgressThrottle(interval: .seconds(2), start: start)
+    }
+
+    mutating func report(done: Int64, every step: Int) {
+        guard step % 64 == 0, throttle.isDue(at: .now) else { return }
+        let percent = total > 0 ? done * 100 / total : 100
+        printError("perf storage: \(label): \(done >> 20)/\(total >> 20) \(unit) (\(percent)%)")
     }
 }

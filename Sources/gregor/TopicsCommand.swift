@@ -187,15 +187,14 @@ enum TopicsOutput {
         func selects(_ partition: PartitionMetadata, minInsyncReplicas: Int?, liveBrokers: Set<Int32>) -> Bool {
             switch self {
             case .underReplicated:
-                return partition.isr.count < partition.replicas.count
+                return partition.isUnderReplicated
             case .underMinIsr:
                 guard partition.leader != nil else { return true }
                 return minInsyncReplicas.map { partition.isr.count < $0 } ?? false
             case .atMinIsr:
                 return minInsyncReplicas == partition.isr.count
             case .unavailable:
-                guard let leader = partition.leader else { return true }
-                return !liveBrokers.contains(leader)
+                return partition.isOffline(liveBrokers: liveBrokers)
             }
         }
     }

@@ -39,6 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "Tests" / "Interop"))
 import kafka_wire  # noqa: E402
+from bench_progress import Heartbeat  # noqa: E402
 
 TARGET_RATIO = 0.80
 TARGET_REBALANCE_S = 1.0
@@ -356,7 +357,8 @@ def bench_rebalance(args) -> dict:
     next_id = 3
     times = []
     try:
-        for _round in range(args.rounds):
+        for round_ in range(args.rounds):
+            log(f"rebalance round {round_ + 1}/{args.rounds}")
             _wait(lambda: sorted(m.owned() for m in members) == [2, 2, 2], 60, "three members with 2 partitions")
             time.sleep(0.5)  # settled
             leaving, staying = members[-1], members[:-1]
@@ -418,10 +420,12 @@ def main(argv=None):
 
     log(f"commit load: {args.groups} groups x {args.partitions} partitions, window {args.window}, "
         f"{args.procs} processes, {args.seconds:.0f}s")
-    commits = bench_commits(args)
+    with Heartbeat("commits", "commit load", expected=args.seconds):
+        commits = bench_commits(args)
     log(f"ZooKeeper set() load: {args.zk_procs} kazoo clients x {args.zk_inflight} in flight, "
         f"{args.zk_warmup:.0f}s + {args.seconds:.0f}s")
-    zk = bench_zookeeper(args)
+    with Heartbeat("commits", "ZooKeeper set() load", expected=args.zk_warmup + args.seconds):
+        zk = bench_zookeeper(args)
     rebalance = None
     if not args.skip_rebalance:
         log(f"rebalance after a clean leave: {args.rounds} rounds, heartbeat.interval.ms={args.heartbeat_ms}")

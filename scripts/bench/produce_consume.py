@@ -28,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "Tests" / "Interop"))
 import gregor_harness as harness  # noqa: E402
+from bench_progress import Heartbeat  # noqa: E402
 
 PRODUCE_LINE = re.compile(r"% (\d+) messages produced \((\d+) bytes\), (\d+) delivered .* in (\d+)ms: "
                           r"(\d+) msgs/s and ([\d.]+) MB/s")
@@ -40,6 +41,12 @@ TARGET_CONSUME_VS_LOOPBACK = 0.40
 
 def log(msg: str):
     print(f"produce-consume: {msg}", file=sys.stderr, flush=True)
+
+
+def step(msg: str, expected: float | None = None) -> Heartbeat:
+    """Logs the step and, while it runs, a line every 5 s with how long it has been running."""
+    log(msg)
+    return Heartbeat("produce-consume", msg, expected)
 
 
 class Perf:
@@ -195,20 +202,21 @@ def main():
 
     # 1. loopback TCP
     for run in range(args.runs):
-        log(f"iperf3 loopback, run {run + 1}/{args.runs}")
-        add("iperf3", iperf3_mb_s(args.iperf_seconds))
+        with step(f"iperf3 loopback, run {run + 1}/{args.runs}", args.iperf_seconds):
+            add("iperf3", iperf3_mb_s(args.iperf_seconds))
 
     # 2. mock broker: in the producer's process, and in a separate process
     for size, count in sizes:
         for run in range(args.runs):
-            log(f"mock broker (in-process), {count} x {size} B, run {run + 1}/{args.runs}")
-            add(f"mock-in/{size}", perf.produce(f"bench-{size}", size, count, ["-X", "test.mock.num.brokers=1"]))
+            with step(f"mock broker (in-process), {count} x {size} B, run {run + 1}/{args.runs}"):
+                add(f"mock-in/{size}", perf.produce(f"bench-{size}", size, count, ["-X", "test.mock.num.brokers=1"]))
     host = MockHost(args.perf)
     try:
         for size, count in sizes:
             for run in range(args.runs):
-                log(f"mock broker (separate process at {host.bootstrap}), {count} x {size} B, run {run + 1}/{args.runs}")
-                add(f"mock-ext/{size}", perf.produce(f"bench-{size}-{run}", size, count, ["-b", host.bootstrap]))
+                with step(f"mock broker (separate process at {host.bootstrap}), {count} x {size} B, "
+                          f"run {run + 1}/{args.runs}"):
+                    add(f"mock-ext/{size}", perf.produce(f"bench-{size}-{run}", size, count, ["-b", host.bootstrap]))
     finally:
         host.close()
 
@@ -230,12 +238,12 @@ def main():
                 gb = count * size / 1e9
                 for run in range(args.runs):
                     topic = f"bench-{size}-{run}"
-                    log(f"gregor produce, {count} x {size} B, run {run + 1}/{args.runs}")
                     cpu0 = broker.cpu_seconds()
-                    add(f"gregor-produce/{size}", perf.produce(topic, size, count, ["-b", broker.bootstrap]))
+                    with step(f"gregor produce, {count} x {size} B, run {run + 1}/{args.runs}"):
+                        add(f"gregor-produce/{size}", perf.produce(topic, size, count, ["-b", broker.bootstrap]))
                     cpu1 = broker.cpu_seconds()
-                    log(f"gregor consume, {count} x {size} B, run {run + 1}/{args.runs}")
-                    add(f"gregor-consume/{size}", perf.consume(topic, size, count, ["-b", broker.bootstrap]))
+                    with step(f"gregor consume, {count} x {size} B, run {run + 1}/{args.runs}"):
+                        add(f"gregor-consume/{size}", perf.consume(topic, size, count, ["-b", broker.bootstrap]))
                     cpu2 = broker.cpu_seconds()
                     add(f"gregor-produce-cpu/{size}", (cpu1 - cpu0) / gb)
                     add(f"gregor-consume-cpu/{size}", (cpu2 - cpu1) / gb)

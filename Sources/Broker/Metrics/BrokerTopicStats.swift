@@ -2,7 +2,7 @@ import CoreMetrics
 import Synchronization
 
 /// Kafka's `BrokerTopicStats`: the BrokerTopicMetrics meters, once per topic (label `topic`) and once for all
-/// topics (no label), as Kafka has them. Counted per partition append or read, never per record: the record count
+/// topics (`topic=""`, the same as no label to Prometheus), as Kafka has them. Counted per partition append or read, never per record: the record count
 /// comes from the batch offsets.
 final class BrokerTopicStats: Sendable {
     struct Meters: Sendable {
@@ -20,7 +20,9 @@ final class BrokerTopicStats: Sendable {
         var failedFetchRequests: Counter
 
         init(topic: String?, factory: any MetricsFactory) {
-            let dimensions = topic.map { [("topic", $0)] } ?? []
+            // The all-topics series has an empty topic label, which Prometheus treats as no label: the family
+            // then has one label set throughout, as the registry requires.
+            let dimensions = [("topic", topic ?? "")]
             func counter(_ name: String) -> Counter {
                 Counter(label: "kafka_server_brokertopicmetrics_\(name)_total", dimensions: dimensions, factory: factory)
             }

@@ -21,18 +21,18 @@ final class ClusterSampler: Sendable {
     private let configuration: Configuration
     private let metadataCache: MetadataCache
     private let client: KafkaClusterClient
-    private let groupOffsets: GroupOffsetStore
+    private let zk: @Sendable () -> KafkaZkClient
     private let logger: Logger
     private let history = Mutex<[ClusterSample]>([])
 
     init(
         configuration: Configuration = Configuration(), metadataCache: MetadataCache, client: KafkaClusterClient,
-        groupOffsets: GroupOffsetStore, logger: Logger
+        zk: @escaping @Sendable () -> KafkaZkClient, logger: Logger
     ) {
         self.configuration = configuration
         self.metadataCache = metadataCache
         self.client = client
-        self.groupOffsets = groupOffsets
+        self.zk = zk
         self.logger = logger
     }
 
@@ -86,9 +86,12 @@ final class ClusterSampler: Sendable {
             }
         }
         do {
-            for group in try await groupOffsets.groupsWithOffsets() {
-                let offsets = try await groupOffsets.committedOffsets(group: group)
-                sample.committedOffsets[group] = offsets.mapValues(\.offset)
+            let zk = zk()
+            for group in try await zk.groupsWithCommittedOffsets() {
+                // A group deleted since the listing is simply left out.
+                if let offsets = try? await zk.committedOffsets(group: group, logger: logger) {
+                    sample.committedOffsets[group] = offsets
+                }
             }
         } catch {
             logger.debug("Sampling the committed offsets failed: \(error)")

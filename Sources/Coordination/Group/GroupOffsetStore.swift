@@ -143,12 +143,6 @@ public actor GroupOffsetStore {
         try await Self.mapErrors { try await Self.readGroupsWithOffsets(zk: session()) }
     }
 
-    /// The group's committed offsets as ZooKeeper holds them, read without claiming the group: for monitoring (lag),
-    /// which must not disturb the coordinator.
-    public nonisolated func committedOffsets(group: String) async throws -> [TopicPartition: OffsetAndMetadata] {
-        try await Self.mapErrors { try await Self.readOffsets(group: group, zk: session(), logger: logger).offsets }
-    }
-
     /// Forgets what this store knows about the group's znodes: the broker no longer coordinates it.
     public func release(group: String) {
         known[group] = nil

@@ -74,11 +74,15 @@ public final class LogManager: Sendable {
         }
         try checkNoDuplicates(partitionsByDir)
         try checkSegmentsFitTheBudget(partitionsByDir.joined().map(\.1), descriptors: configuration.descriptors)
+        let clock = ContinuousClock()
+        let start = clock.now
+        logger.info("Loading logs from log dirs \(configuration.logDirs)")
         for (dir, partitions) in zip(configuration.logDirs, partitionsByDir) {
             let hadCleanShutdown = CleanShutdownFile.exists(logDir: dir)
             if !hadCleanShutdown { logger.info("No clean shutdown marker in \(dir): logs beyond their recovery point will be recovered") }
             let recoveryPoints = try OffsetCheckpointFile(path: dir + "/" + recoveryPointCheckpointFile).read()
             let startOffsets = try OffsetCheckpointFile(path: dir + "/" + logStartOffsetCheckpointFile).read()
+            var progress = LogLoadProgress(dir: dir, total: partitions.count, nowMs: Self.milliseconds(clock.now - start))
             let logsOfDir = try await withThrowingTaskGroup(of: Log.self, returning: [Log].self) { group in
                 var pending = partitions.makeIterator()
                 var result: [Log] = []
@@ -95,6 +99,7 @@ public final class LogManager: Sendable {
                 for _ in 0..<max(1, configuration.recoveryThreadsPerDataDir) where addNext() {}
                 while let log = try await group.next() {
                     result.append(log)
+                    if let line = progress.loaded(nowMs: Self.milliseconds(clock.now - start)) { logger.info("\(line)") }
                     _ = addNext()
                 }
                 return result
@@ -104,9 +109,13 @@ public final class LogManager: Sendable {
                 loaded.directories.assign(log.topicPartition, to: dir)
             }
             try CleanShutdownFile.delete(logDir: dir)
-            logger.info("Loaded \(logsOfDir.count) log(s) from \(dir)")
         }
+        logger.info("\(LogLoadProgress.completion(logs: loaded.byPartition.count, elapsedMs: Self.milliseconds(clock.now - start)))")
         return LogManager(configuration: configuration, logs: loaded, logger: logger)
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
     }
 
     /// Every segment file of every log stays open, so a broker whose logs have more segments than its descriptor
