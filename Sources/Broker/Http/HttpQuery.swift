@@ -5,7 +5,7 @@ enum HttpQuery {
         var result: [String: String] = [:]
         for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let key = decode(parts[0]) else { continue }
+            guard let key = decode(parts[0]), !key.isEmpty else { continue }
             result[key] = parts.count > 1 ? decode(parts[1]) ?? "" : ""
         }
         return result

@@ -124,6 +124,12 @@ private final class HttpConnectionHandler: ChannelInboundHandler {
         }
     }
 
+    /// A request that does not parse was answered 400 by NIO's error handler: the connection cannot go on.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.debug("Closing an HTTP connection: \(error)")
+        context.close(promise: nil)
+    }
+
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is IdleStateHandler.IdleStateEvent {
             context.close(promise: nil)

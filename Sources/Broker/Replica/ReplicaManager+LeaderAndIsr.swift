@@ -163,6 +163,11 @@ extension ReplicaManager {
                 results[topicPartition] = .noError
             }
         }
+        // Kafka's removeMetrics: a topic this broker no longer hosts any partition of stops being reported.
+        let hosted = state.withLock { Set($0.partitions.keys.map(\.topic)) }
+        for topic in Set(partitions.map(\.topic)) where !hosted.contains(topic) {
+            metrics.topics.removeTopic(topic)
+        }
         if !partitions.isEmpty {
             logger.info("Stopped replicas \(partitions.map(\.description).joined(separator: ", "))\(delete ? " and deleted their logs" : "")")
         }
