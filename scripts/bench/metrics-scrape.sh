@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# How long a Prometheus scrape of a broker with 10,000 partitions takes, and whether scraping slows produce.
+# Prints a Markdown table.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+USER_SERVER_BIN="${GREGOR_SERVER_BIN:-}"
+# shellcheck source=scripts/_common.sh source-path=SCRIPTDIR/../..
+source "$ROOT/scripts/_common.sh"
+
+usage() {
+    cat <<USAGE
+Usage: scripts/bench/metrics-scrape.sh [--partitions N] [--topics N] [--scrapes N] [--seconds N] [--no-build] [--keep]
+
+1. Builds the release gregor-server (swift build -c release --product gregor-server) unless --no-build or
+   GREGOR_SERVER_BIN is given.
+2. Starts a private ZooKeeper and one broker with metrics.listener on free loopback ports
+   (Tests/Interop/gregor_harness.py up), in a temporary folder, and stops them at the end.
+3. Runs scripts/bench/metrics_scrape.py: --partitions partitions (default 10,000) in --topics topics (default 10);
+   --scrapes scrapes of /metrics (default 30; target < 100 ms each); acks=1 produce latency for --seconds
+   (default 10) without and with back-to-back scrapes (target: p99 within 1.5x).
+Options:
+  --no-build   use the existing .build/release/gregor-server
+  --keep       keep the temporary folder (broker and ZooKeeper logs)
+USAGE
+}
+
+build=1 keep=0
+py_args=()
+while (($#)); do
+    case "$1" in
+        -h | --help) usage; exit 0 ;;
+        --partitions | --topics | --scrapes | --seconds)
+            if (($# < 2)) || ! [[ "$2" =~ ^[0-9]+([.][0-9]+)?$ ]]; then die "$1 needs a number"; fi
+            py_args+=("$1" "$2")
+            shift
+            ;;
+        --no-build) build=0 ;;
+        --keep) keep=1 ;;
+        *) usage >&2; die "unknown argument: $1" ;;
+    esac
+    shift
+done
+
+if [[ -z "$USER_SERVER_BIN" ]] && ((build)); then
+    info "building: swift build -c release --product gregor-server"
+    swift build -c release --product gregor-server >&2 || die "swift build -c release --product gregor-server failed"
+fi
+[[ -x "$GREGOR_SERVER_BIN" ]] || die "gregor-server not found: $GREGOR_SERVER_BIN"
+
+PYTHON="${GREGOR_PYTHON:-$ROOT/.venv/bin/python}"
+[[ -x "$PYTHON" ]] || PYTHON=python3
+HARNESS="$ROOT/Tests/Interop/gregor_harness.py"
+
+BASE="$(mktemp -d "${TMPDIR:-/tmp}/gregor-bench-scrape.XXXXXX")"
+cleanup() {
+    "$PYTHON" "$HARNESS" down --base "$BASE" || warn "stopping the benchmark cluster failed"
+    if ((keep)); then
+        info "logs kept in $BASE"
+    else
+        rm -rf "$BASE"
+    fi
+}
+trap cleanup EXIT
+
+METRICS_PORT="$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+info "starting ZooKeeper and gregor-server ($GREGOR_SERVER_BIN) in $BASE"
+"$PYTHON" "$HARNESS" up --base "$BASE" --server-bin "$GREGOR_SERVER_BIN" \
+    --override "metrics.listener=http://127.0.0.1:$METRICS_PORT" >"$BASE/up.out" || die "could not start the cluster"
+# shellcheck source=/dev/null
+source "$BASE/cluster.env"
+info "broker $BOOTSTRAP (pid $BROKER_PID), metrics on http://127.0.0.1:$METRICS_PORT/metrics"
+
+"$PYTHON" "$ROOT/scripts/bench/metrics_scrape.py" --bootstrap "$BOOTSTRAP" \
+    --metrics-url "http://127.0.0.1:$METRICS_PORT/metrics" "${py_args[@]}"
