@@ -90,6 +90,8 @@ cat <<EOF2
 
 Gregor is running: $count broker(s), ZooKeeper at $zk_connect.
   bootstrap servers: $(for c in "${configs[@]}"; do prop_get "$ROOT/$c" listeners | sed 's|^PLAINTEXT://||'; done | paste -sd, -)
+  web console:       $(for c in "${configs[@]}"; do prop_get "$ROOT/$c" metrics.listener; done | sed 's|$|/|' | paste -sd' ' -)
+  metrics:           <console address>metrics (Prometheus)
   logs:              var/broker-<id>/broker.log, var/zookeeper*/
   look around:       scripts/zk-shell.sh ls /brokers/ids
   stop:              scripts/stop-cluster.sh

@@ -3,7 +3,7 @@ import KafkaProtocol
 
 /// What the cluster looked like at one moment, as the console and the lag metrics show it: the controller's view
 /// of brokers and partitions (this broker's metadata cache), the partitions' latest offsets and log sizes (asked of
-/// every broker), and every group's committed offsets (ZooKeeper). Derived figures (lag, under-replication,
+/// every broker), and every group's committed offsets (from its coordinator). Derived figures (lag, under-replication,
 /// throughput against an earlier sample) are computed here, so the pages and the metrics agree.
 public struct ClusterSample: Sendable {
     public struct Broker: Sendable, Hashable {

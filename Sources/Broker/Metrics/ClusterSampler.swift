@@ -9,8 +9,8 @@ import Synchronization
 /// keeping the last `historyLength` samples (10 minutes at the defaults).
 ///
 /// Everything it asks goes through the Kafka protocol to the brokers (one ListOffsets per leader and one
-/// DescribeLogDirs per broker, through this broker's own inter-broker listener) and through plain ZooKeeper reads
-/// of `/consumers`, off the request path: a page or a scrape only reads the latest samples. Sampling starts only
+/// DescribeLogDirs per broker, ListGroups per broker and OffsetFetch per group, through this broker's own
+/// inter-broker listener), off the request path: a page or a scrape only reads the latest samples. Sampling starts only
 /// when `metrics.listener` is set.
 final class ClusterSampler: Sendable {
     struct Configuration: Sendable {
@@ -21,18 +21,16 @@ final class ClusterSampler: Sendable {
     private let configuration: Configuration
     private let metadataCache: MetadataCache
     private let client: KafkaClusterClient
-    private let zk: @Sendable () -> KafkaZkClient
     private let logger: Logger
     private let history = Mutex<[ClusterSample]>([])
 
     init(
         configuration: Configuration = Configuration(), metadataCache: MetadataCache, client: KafkaClusterClient,
-        zk: @escaping @Sendable () -> KafkaZkClient, logger: Logger
+        logger: Logger
     ) {
         self.configuration = configuration
         self.metadataCache = metadataCache
         self.client = client
-        self.zk = zk
         self.logger = logger
     }
 
@@ -85,16 +83,22 @@ final class ClusterSampler: Sendable {
                 logger.debug("Sampling the log dirs of broker \(broker.id) failed: \(error)")
             }
         }
-        do {
-            let zk = zk()
-            for group in try await zk.groupsWithCommittedOffsets() {
-                // A group deleted since the listing is simply left out.
-                if let offsets = try? await zk.committedOffsets(group: group, logger: logger) {
-                    sample.committedOffsets[group] = offsets
-                }
+        // Committed offsets as the coordinators serve them (OffsetFetch, from their memory), not read from
+        // ZooKeeper partition by partition: sampling must not load ZooKeeper with the whole offsets tree every few
+        // seconds. A group list that cannot be had now is the previous sample's.
+        let groups: [String]
+        if let listed = try? await client.listGroups() {
+            groups = listed.map(\.groupId)
+        } else {
+            groups = latest.map { Array($0.committedOffsets.keys) } ?? []
+        }
+        for group in groups.sorted() {
+            guard let offsets = try? await client.committedOffsets(group: group) else { continue }
+            var committed: [TopicPartition: Int64] = [:]
+            for (topic, partitions) in offsets {
+                for (partition, offset) in partitions { committed[TopicPartition(topic, partition)] = offset.offset }
             }
-        } catch {
-            logger.debug("Sampling the committed offsets failed: \(error)")
+            if !committed.isEmpty { sample.committedOffsets[group] = committed }
         }
         return sample
     }

@@ -24,7 +24,7 @@ extension KafkaServer {
             configuration: .init(operationTimeout: .seconds(5)), logger: clientLogger)
         let sampler = ClusterSampler(
             metadataCache: metadataCache, client: client,
-            zk: { session.zk }, logger: logger)
+            logger: logger)
         let console = WebConsole(context: .init(
             brokerId: brokerId, clusterId: clusterId, adminEnabled: config.bool("console.admin.enable"), sampler: sampler,
             metadataCache: metadataCache, zk: { session.zk }, client: client))
