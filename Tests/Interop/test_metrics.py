@@ -29,7 +29,8 @@ VALUE = b"v" * 100
 def cluster(interop_tmp, zookeeper, server_bin):
     needs_gregor_process()
     c = Cluster(server_bin, zookeeper.connect, interop_tmp / f"metrics-{uuid.uuid4().hex[:6]}",
-                properties={"min.insync.replicas": "2", "auto.leader.rebalance.enable": "false"})
+                properties={"min.insync.replicas": "2", "auto.leader.rebalance.enable": "false",
+                            "replica.lag.time.max.ms": "3000"})
     for b in c.brokers:
         b.metrics_port = harness.free_port()
         b.extra_properties["metrics.listener"] = f"http://127.0.0.1:{b.metrics_port}"
@@ -207,6 +208,28 @@ def test_killed_follower_makes_partitions_under_replicated(cluster):
         victim.start()
     cluster.wait(lambda: total(cluster.brokers, "kafka_server_replicamanager_underreplicatedpartitions") == 0,
                  60, "ISR full again after the restart")
+
+
+def test_frozen_follower_is_shrunk_out_of_the_isr_and_expanded_back(cluster):
+    """The leaders' own ISR changes (replica.lag.time.max.ms), counted once they are in ZooKeeper."""
+    topic = f"isr-{uuid.uuid4().hex[:8]}"
+    cluster.create_topic(topic, partitions=3, rf=3)
+    controller = next(b for b in cluster.brokers
+                      if total([b], "kafka_controller_kafkacontroller_activecontrollercount") == 1)
+    victim = next(b for b in cluster.brokers if b is not controller)
+    survivors = [b for b in cluster.brokers if b is not victim]
+    shrinks = total(survivors, "kafka_server_replicamanager_isrshrinks_total")
+    expands = total(survivors, "kafka_server_replicamanager_isrexpands_total")
+    victim.suspend()
+    try:
+        # A frozen follower stops fetching: after 3 s its leaders take it out of their ISRs themselves.
+        cluster.wait(lambda: total(survivors, "kafka_server_replicamanager_isrshrinks_total") > shrinks, 30,
+                     "a leader shrinking its ISR")
+    finally:
+        victim.resume()
+    cluster.wait(lambda: total(survivors, "kafka_server_replicamanager_isrexpands_total") > expands
+                 and total(cluster.brokers, "kafka_server_replicamanager_underreplicatedpartitions") == 0,
+                 90, "the follower back in every ISR")
 
 
 def test_http_listener_answers_only_what_it_serves(cluster):
