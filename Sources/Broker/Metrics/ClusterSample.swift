@@ -98,4 +98,44 @@ public struct ClusterSample: Sendable {
         guard elapsedMs > 0 else { return nil }
         return Double(max(0, total(self) - total(earlier))) * 1000 / Double(elapsedMs)
     }
+
+    /// This sample reduced to what the charts need, for the history.
+    public var point: Point {
+        var offsets: [String: Int64] = [:], bytes: [String: Int64] = [:]
+        for (partition, offset) in latestOffsets { offsets[partition.topic, default: 0] += offset }
+        for partition in replicaSizes.keys { bytes[partition.topic, default: 0] += logSize(partition) ?? 0 }
+        return Point(
+            timeMs: timeMs, topicOffsets: offsets, topicBytes: bytes,
+            groupLag: Dictionary(uniqueKeysWithValues: committedOffsets.keys.map { ($0, totalLag(group: $0)) }))
+    }
+
+    /// One moment of the history the charts draw (throughput per topic, lag per group): per-topic and per-group
+    /// totals only, so that 10 minutes of samples of a cluster with 10,000 partitions stay small.
+    public struct Point: Sendable {
+        public var timeMs: Int64
+        /// The sum of each topic's partitions' latest offsets.
+        public var topicOffsets: [String: Int64]
+        /// The sum of each topic's partitions' log sizes (leaders').
+        public var topicBytes: [String: Int64]
+        public var groupLag: [String: Int64]
+
+        public func totalLag(group: String) -> Int64 { groupLag[group] ?? 0 }
+
+        /// Records per second into `topic` since `earlier`; nil without time between them or without the topic in
+        /// both (a topic created or deleted between them has no rate yet).
+        public func messagesInPerSecond(topic: String, since earlier: Point) -> Double? {
+            rate(topicOffsets[topic], earlier.topicOffsets[topic], since: earlier)
+        }
+
+        /// Bytes per second into `topic` since `earlier` (a log shrunk by retention counts as no growth).
+        public func bytesInPerSecond(topic: String, since earlier: Point) -> Double? {
+            rate(topicBytes[topic], earlier.topicBytes[topic], since: earlier)
+        }
+
+        private func rate(_ now: Int64?, _ before: Int64?, since earlier: Point) -> Double? {
+            let elapsedMs = timeMs - earlier.timeMs
+            guard elapsedMs > 0, let now, let before else { return nil }
+            return Double(max(0, now - before)) * 1000 / Double(elapsedMs)
+        }
+    }
 }

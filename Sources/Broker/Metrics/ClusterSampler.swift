@@ -22,7 +22,9 @@ final class ClusterSampler: Sendable {
     private let metadataCache: MetadataCache
     private let client: KafkaClusterClient
     private let logger: Logger
-    private let history = Mutex<[ClusterSample]>([])
+    /// The latest sample whole, and the history as chart points (the whole samples would be hundreds of MB for
+    /// 10,000 partitions over 10 minutes).
+    private let state = Mutex<(latest: ClusterSample?, points: [ClusterSample.Point])>((nil, []))
 
     init(
         configuration: Configuration = Configuration(), metadataCache: MetadataCache, client: KafkaClusterClient,
@@ -35,18 +37,22 @@ final class ClusterSampler: Sendable {
     }
 
     /// The newest sample, or nil before the first one.
-    var latest: ClusterSample? { history.withLock { $0.last } }
+    var latest: ClusterSample? { state.withLock { $0.latest } }
 
-    /// The kept samples, oldest first.
-    var samples: [ClusterSample] { history.withLock { $0 } }
+    /// The history of chart points, oldest first, the latest sample's last.
+    var samples: [ClusterSample.Point] { state.withLock { $0.points } }
 
     /// Samples until cancelled.
     func run() async {
         while !Task.isCancelled {
             let sample = await sample()
-            history.withLock { samples in
-                samples.append(sample)
-                if samples.count > configuration.historyLength { samples.removeFirst(samples.count - configuration.historyLength) }
+            let point = sample.point
+            state.withLock { state in
+                state.latest = sample
+                state.points.append(point)
+                if state.points.count > configuration.historyLength {
+                    state.points.removeFirst(state.points.count - configuration.historyLength)
+                }
             }
             try? await Task.sleep(for: configuration.interval)
         }
