@@ -11,6 +11,12 @@ struct ConsoleHistory {
 
     var latest: ClusterSample? { samples.last }
 
+    /// From the oldest sample to the newest: every chart of a page spans this.
+    var timeDomain: ClosedRange<Int64>? {
+        guard let first = samples.first, let last = samples.last else { return nil }
+        return first.timeMs...last.timeMs
+    }
+
     /// The sample the headline rates compare against: the oldest within `window` of the latest, else the one
     /// before it.
     func baseline(windowMs: Int64 = 30_000) -> ClusterSample? {
@@ -48,12 +54,12 @@ struct ConsoleHistory {
         return Self.topicRates(from: baseline, to: latest)
     }
 
-    /// Records per second into each of `topics` (all when nil), one point per pair of consecutive samples.
-    func messagesInSeries(topics: Set<String>? = nil) -> [SvgChart.Series] {
+    /// Records (or bytes) per second into each of `topics` (all when nil), one point per pair of consecutive samples.
+    func throughputSeries(topics: Set<String>? = nil, bytes: Bool = false) -> [SvgChart.Series] {
         var points: [String: [SvgChart.Point]] = [:]
         for (earlier, later) in zip(samples, samples.dropFirst()) {
             for (topic, rate) in Self.topicRates(from: earlier, to: later) where topics?.contains(topic) ?? true {
-                points[topic, default: []].append(.init(timeMs: later.timeMs, value: rate.messages))
+                points[topic, default: []].append(.init(timeMs: later.timeMs, value: bytes ? rate.bytes : rate.messages))
             }
         }
         return points.sorted { $0.key < $1.key }.map { SvgChart.Series(name: $0.key, points: $0.value) }

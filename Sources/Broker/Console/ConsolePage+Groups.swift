@@ -25,7 +25,7 @@ extension ConsolePage {
             body += "<td class=\"num\">\(lag)</td></tr>"
         }
         body += "</tbody></table><div class=\"charts\">"
-        body += SvgChart(title: "Consumer lag, by group", unit: "records", series: history.lagSeries()).render()
+        body += SvgChart(title: "Consumer lag, by group", unit: "records", series: history.lagSeries(), domain: history.timeDomain).render()
         body += "</div>"
         if let sample { body += sampledAt(sample) }
         return ConsolePage(title: "Groups", section: .groups, body: body)
@@ -67,7 +67,8 @@ extension ConsolePage {
         }
         body += offsetsTable(group: group, committed: committed, owners: owners, sample: sample)
         body += "<div class=\"charts\">"
-        body += SvgChart(title: "Lag of group \(group), by topic", unit: "records", series: lagByTopic(group: group, history: history)).render()
+        body += SvgChart(title: "Lag of group \(group), by topic", unit: "records", series: lagByTopic(group: group, history: history),
+            domain: history.timeDomain).render()
         body += "</div>"
         if adminEnabled { body += resetOffsetsForm(group: group, topics: Set(committed.keys.map(\.topic)).sorted()) }
         body += sampledAt(sample)

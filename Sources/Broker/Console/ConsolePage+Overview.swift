@@ -32,8 +32,8 @@ extension ConsolePage {
         body += "</ul>"
         body += brokersTable(sample, epochs: epochs)
         body += "<h2>Throughput and lag</h2><div class=\"charts\">"
-        body += SvgChart(title: "Messages in per second, by topic", unit: "msg/s", series: history.messagesInSeries()).render()
-        body += SvgChart(title: "Consumer lag, by group", unit: "records", series: history.lagSeries()).render()
+        body += SvgChart(title: "Messages in per second, by topic", unit: "msg/s", series: history.throughputSeries(), domain: history.timeDomain).render()
+        body += SvgChart(title: "Consumer lag, by group", unit: "records", series: history.lagSeries(), domain: history.timeDomain).render()
         body += "</div>"
         body += sampledAt(sample)
         return ConsolePage(title: "Overview", section: .overview, body: body)

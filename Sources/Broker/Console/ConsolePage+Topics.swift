@@ -89,7 +89,14 @@ extension ConsolePage {
         body += "</ul>"
         body += partitionsTable(partitions, sample: sample)
         body += "<div class=\"charts\">"
-        body += SvgChart(title: "Messages in per second", unit: "msg/s", series: history.messagesInSeries(topics: [topic])).render()
+        body += SvgChart(
+            title: "Messages in per second", unit: "msg/s", series: history.throughputSeries(topics: [topic]),
+            domain: history.timeDomain
+        ).render()
+        body += SvgChart(
+            title: "Bytes in per second", unit: "B/s", series: history.throughputSeries(topics: [topic], bytes: true),
+            domain: history.timeDomain
+        ).render()
         body += "</div>"
         body += consumersTable(topic: topic, sample: sample)
         body += sampledAt(sample)

@@ -22,7 +22,9 @@ struct SvgChart {
     /// Unit of the y axis, shown in the legend ("msg/s", "records").
     var unit: String
     var series: [Series]
-    var width = 560
+    /// The time the x axis spans, so that the charts of one page line up; the series' own span when nil.
+    var domain: ClosedRange<Int64>? = nil
+    var width = 520
     var height = 180
 
     private let marginLeft = 56.0
@@ -34,7 +36,8 @@ struct SvgChart {
         let drawn = series.filter { !$0.points.isEmpty }
             .sorted { ($0.latest ?? 0, $1.name) > ($1.latest ?? 0, $0.name) }
         var html = "<figure class=\"chart\"><figcaption>\(Html.escape(title))</figcaption>"
-        guard let first = drawn.flatMap(\.points).map(\.timeMs).min(), let last = drawn.flatMap(\.points).map(\.timeMs).max()
+        guard let first = domain?.lowerBound ?? drawn.flatMap(\.points).map(\.timeMs).min(),
+            let last = domain?.upperBound ?? drawn.flatMap(\.points).map(\.timeMs).max(), !drawn.isEmpty
         else {
             return html + "<p class=\"chart-empty\">No data yet: a chart needs two samples.</p></figure>"
         }
@@ -43,7 +46,7 @@ struct SvgChart {
         let plot = (x: marginLeft, y: marginTop, w: Double(width) - marginLeft - marginRight,
                     h: Double(height) - marginTop - marginBottom)
         let span = Double(max(last - first, 1))
-        func x(_ t: Int64) -> Double { plot.x + Double(t - first) / span * plot.w }
+        func x(_ t: Int64) -> Double { plot.x + Double(min(max(t, first), last) - first) / span * plot.w }
         func y(_ v: Double) -> Double { plot.y + plot.h - min(max(v, 0), yMax) / yMax * plot.h }
 
         html += "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(width) \(height)\" width=\"\(width)\" height=\"\(height)\""
