@@ -132,9 +132,11 @@ def chromium(profile: str, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(argv, capture_output=True, text=True, timeout=90)
 
 
-def browse(profile: str, broker, path: str) -> Page:
-    """The page's DOM after its scripts ran, as Chromium has it."""
-    done = chromium(profile, "--dump-dom", url(broker, path))
+def browse(profile: str, broker, path: str, virtual_time_ms: int | None = None) -> Page:
+    """The page's DOM after its scripts ran, as Chromium has it; with `virtual_time_ms`, after that much (virtual)
+    time, so that timers such as the live refresh fire."""
+    budget = [f"--virtual-time-budget={virtual_time_ms}"] if virtual_time_ms else []
+    done = chromium(profile, *budget, "--dump-dom", url(broker, path))
     assert done.returncode == 0 and "<main>" in done.stdout, f"chromium --dump-dom failed: {done.stderr[-2000:]}"
     return Page(done.stdout)
 
@@ -222,6 +224,10 @@ def test_overview_lists_the_brokers_and_the_controller(cluster, browser_profile)
     assert page.ids["controller"].startswith(f"{controller} controller (epoch ")
     assert page.ids["broker-count"] == "3 brokers"
     screenshot(browser_profile, b1, "/", "overview")
+    # The optional script: after a few seconds it has fetched the page again and swapped in the new content.
+    refreshed = browse(browser_profile, b1, "/", virtual_time_ms=12_000)
+    assert refreshed.ids["refreshed-at"].startswith("updated "), refreshed.ids.get("refreshed-at")
+    assert len(refreshed.rows("brokers")) == 3
 
 
 def test_zookeeper_page_browses_znodes_read_only(cluster, browser_profile):
