@@ -247,6 +247,9 @@ def test_zookeeper_page_browses_znodes_read_only(cluster, browser_profile):
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(missing, timeout=20)
     assert refused.value.code == 404
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(url(b1, "/zk?path=/brokers//ids"), timeout=20)
+    assert refused.value.code == 400
 
 
 def test_create_topic_on_the_admin_broker_and_refused_on_a_read_only_one(cluster, browser_profile):

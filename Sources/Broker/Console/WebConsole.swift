@@ -90,7 +90,13 @@ struct WebConsole: HttpResponder {
         case .zooKeeper:
             let path = Self.znodePath(request.parameters["path"])
             let node = await readZNode(path)
-            let status = if case .failure(.noNode) = node { 404 } else { 200 }
+            let status =
+                switch node {
+                case .success: 200
+                case .failure(.noNode): 404
+                case .failure(.badArguments): 400  // not a znode path ("//", "/a/", ".")
+                case .failure: 503
+                }
             return .html(ConsolePage.zooKeeper(path: path, node: node).render(frame), status: status)
         }
     }
