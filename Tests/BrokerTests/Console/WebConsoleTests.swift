@@ -13,7 +13,7 @@ import Testing
         let client = KafkaClusterClient(bootstrapServers: [BrokerAddress(host: "127.0.0.1", port: 9)], logger: logger)
         let cache = MetadataCache()
         let zk: @Sendable () -> KafkaZkClient = { preconditionFailure("these requests read no ZooKeeper") }
-        let sampler = ClusterSampler(metadataCache: cache, client: client, zk: zk, logger: logger)
+        let sampler = ClusterSampler(metadataCache: cache, client: client, logger: logger)
         return WebConsole(context: .init(
             brokerId: 1, clusterId: "c", adminEnabled: adminEnabled, sampler: sampler, metadataCache: cache, zk: zk,
             client: client))
