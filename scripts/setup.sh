@@ -6,7 +6,7 @@ cd "$ROOT"
 # shellcheck source=scripts/_common.sh source-path=SCRIPTDIR/..
 source "$ROOT/scripts/_common.sh"
 
-APT_PACKAGES=(zookeeper libzookeeper-mt-dev zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev kcat iproute2)
+APT_PACKAGES=(zookeeper libzookeeper-mt-dev zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev kcat iproute2 chromium)
 # Kafka clients, a ZooKeeper client, pytest with pytest-timeout (Tests/Interop/pytest.ini), and the compression
 # codecs the Python clients import lazily (without them they refuse to produce or consume that codec):
 # kafka-python imports python-snappy, lz4 (lz4.frame) and zstandard, and uses crc32c's C CRC-32C instead of its
@@ -23,7 +23,7 @@ Usage: scripts/setup.sh [--deps-only | --no-build]
 Idempotent; safe to run again at any time.
   1. apt-get install -y the missing ones of: ${APT_PACKAGES[*]}
      (ZooKeeper server and CLI, the C client library the Swift code links, zlib, liblz4, libzstd and libsnappy
-     for Kafka's four record-batch codecs, kcat for interop checks)
+     for Kafka's four record-batch codecs, kcat for interop checks, chromium for the console's headless tests)
   2. a Python virtualenv in .venv with: ${PIP_PACKAGES[*]}
      (Kafka clients, a ZooKeeper client, pytest and compression codecs for Tests/Interop)
   3. swift build -c release (products gregor-server and gregor)
