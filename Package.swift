@@ -69,7 +69,7 @@ let package = Package(
         .target(
             name: "KafkaTestSupport", dependencies: ["KafkaProtocol", nioCore, nioPosix], path: "Tests/KafkaTestSupport"),
         // Fixtures that start real ZooKeeper servers and real broker processes; not a product.
-        .target(name: "GregorTestSupport", path: "Tests/GregorTestSupport"),
+        .target(name: "GregorTestSupport", dependencies: [log], path: "Tests/GregorTestSupport"),
         // A child process for crash tests: appends to a log until it is killed with SIGKILL.
         .executableTarget(
             name: "StorageCrashWorker", dependencies: ["Storage", "KafkaProtocol", nioCore], path: "Tests/StorageCrashWorker"),

@@ -1,85 +1,84 @@
 import KafkaProtocol
 
-/// Throughput and lag over the sampler's history, for the console's figures and charts.
-///
-/// A rate between two samples counts only the partitions present in both: a partition whose leader did not answer
-/// in one sample (a broker just killed) would otherwise make the topic's total fall and then jump back, drawing a
-/// spike of every record ever written. A shrinking log (retention, truncation) counts as no growth.
+/// Throughput and lag over the sampler's history, for the console's figures and charts: the latest sample whole,
+/// and the chart points before it (rates between consecutive samples, lag per group and topic).
 struct ConsoleHistory {
-    /// Oldest first, as `ClusterSampler.samples`.
-    let samples: [ClusterSample]
+    let latest: ClusterSample?
+    /// Oldest first, as `ClusterSampler.samples`; the latest sample's point last.
+    let points: [ClusterSample.Point]
 
-    var latest: ClusterSample? { samples.last }
+    init(latest: ClusterSample?, points: [ClusterSample.Point]) {
+        self.latest = latest
+        self.points = points
+    }
 
-    /// From the oldest sample to the newest: every chart of a page spans this.
+    /// A history of whole samples, oldest first (tests, and anything that has them).
+    init(samples: [ClusterSample]) {
+        latest = samples.last
+        points = zip(samples, [nil] + samples.dropLast().map { Optional($0) }).map { sample, previous in
+            sample.point(since: previous)
+        }
+    }
+
+    /// From the oldest point to the newest: every chart of a page spans this.
     var timeDomain: ClosedRange<Int64>? {
-        guard let first = samples.first, let last = samples.last else { return nil }
+        guard let first = points.first, let last = points.last else { return nil }
         return first.timeMs...last.timeMs
     }
 
-    /// The sample the headline rates compare against: the oldest within `window` of the latest, else the one
-    /// before it.
-    func baseline(windowMs: Int64 = 30_000) -> ClusterSample? {
-        guard let latest, samples.count > 1 else { return nil }
-        let candidates = samples.dropLast()
-        return candidates.first { latest.timeMs - $0.timeMs <= windowMs } ?? candidates.last
+    /// Records and bytes per second into each topic between two samples (see `ClusterSample.topicRates`).
+    static func topicRates(from earlier: ClusterSample, to later: ClusterSample) -> [String: ClusterSample.Point.Rate] {
+        ClusterSample.topicRates(from: earlier, to: later)
     }
 
-    /// Records and bytes per second into each topic between `earlier` and `later`.
-    static func topicRates(from earlier: ClusterSample, to later: ClusterSample) -> [String: (messages: Double, bytes: Double)] {
-        let elapsedMs = later.timeMs - earlier.timeMs
-        guard elapsedMs > 0 else { return [:] }
-        var messages: [String: Int64] = [:]
-        var bytes: [String: Int64] = [:]
-        for partition in later.partitions.keys {
-            let topic = partition.topic
-            if let now = later.latestOffsets[partition], let before = earlier.latestOffsets[partition] {
-                messages[topic, default: 0] += max(0, now - before)
-            } else {
-                messages[topic, default: 0] += 0  // the topic is listed with what its other partitions show
-            }
-            if let now = later.logSize(partition), let before = earlier.logSize(partition) {
-                bytes[topic, default: 0] += max(0, now - before)
+    /// The headline rates: over the last `windowMs` (each interval weighted by its length); empty until there are
+    /// two samples.
+    func currentTopicRates(windowMs: Int64 = 30_000) -> [String: ClusterSample.Point.Rate] {
+        guard let last = points.last else { return [:] }
+        let recent = points.filter { $0.intervalMs > 0 && last.timeMs - $0.timeMs < windowMs }
+        let totalMs = recent.reduce(Int64(0)) { $0 + $1.intervalMs }
+        guard totalMs > 0 else { return [:] }
+        var sums: [String: (messages: Double, bytes: Double)] = [:]
+        for point in recent {
+            let weight = Double(point.intervalMs)
+            for (topic, rate) in point.topicRates {
+                sums[topic, default: (0, 0)].messages += rate.messages * weight
+                sums[topic, default: (0, 0)].bytes += rate.bytes * weight
             }
         }
-        let seconds = Double(elapsedMs) / 1000
-        return messages.reduce(into: [:]) { result, entry in
-            result[entry.key] = (Double(entry.value) / seconds, Double(bytes[entry.key] ?? 0) / seconds)
-        }
+        return sums.mapValues { .init(messages: $0.messages / Double(totalMs), bytes: $0.bytes / Double(totalMs)) }
     }
 
-    /// The headline rates: latest against `baseline()`; empty until there are two samples.
-    func currentTopicRates() -> [String: (messages: Double, bytes: Double)] {
-        guard let latest, let baseline = baseline() else { return [:] }
-        return Self.topicRates(from: baseline, to: latest)
-    }
-
-    /// Records (or bytes) per second into each of `topics` (all when nil), one point per pair of consecutive samples.
+    /// Records (or bytes) per second into each of `topics` (all when nil), one point per interval between samples.
     func throughputSeries(topics: Set<String>? = nil, bytes: Bool = false) -> [SvgChart.Series] {
-        var points: [String: [SvgChart.Point]] = [:]
-        for (earlier, later) in zip(samples, samples.dropFirst()) {
-            for (topic, rate) in Self.topicRates(from: earlier, to: later) where topics?.contains(topic) ?? true {
-                points[topic, default: []].append(.init(timeMs: later.timeMs, value: bytes ? rate.bytes : rate.messages))
+        var series: [String: [SvgChart.Point]] = [:]
+        for point in points where point.intervalMs > 0 {
+            for (topic, rate) in point.topicRates where topics?.contains(topic) ?? true {
+                series[topic, default: []].append(.init(timeMs: point.timeMs, value: bytes ? rate.bytes : rate.messages))
             }
         }
-        return points.sorted { $0.key < $1.key }.map { SvgChart.Series(name: $0.key, points: $0.value) }
+        return series.sorted { $0.key < $1.key }.map { SvgChart.Series(name: $0.key, points: $0.value) }
     }
 
     /// Each group's total lag (of `groups`, all when nil), one point per sample.
     func lagSeries(groups: Set<String>? = nil) -> [SvgChart.Series] {
-        var points: [String: [SvgChart.Point]] = [:]
-        for sample in samples {
-            for group in sample.committedOffsets.keys where groups?.contains(group) ?? true {
-                points[group, default: []].append(.init(timeMs: sample.timeMs, value: Double(sample.totalLag(group: group))))
+        var series: [String: [SvgChart.Point]] = [:]
+        for point in points {
+            for group in point.groups where groups?.contains(group) ?? true {
+                series[group, default: []].append(.init(timeMs: point.timeMs, value: Double(point.totalLag(group: group))))
             }
         }
-        return points.sorted { $0.key < $1.key }.map { SvgChart.Series(name: $0.key, points: $0.value) }
+        return series.sorted { $0.key < $1.key }.map { SvgChart.Series(name: $0.key, points: $0.value) }
     }
 
-    /// One partition's lag for `group`, one point per sample where it is known.
-    func lagSeries(group: String, partition: TopicPartition) -> [SvgChart.Point] {
-        samples.compactMap { sample in
-            sample.lag(group: group, partition: partition).map { .init(timeMs: sample.timeMs, value: Double($0)) }
+    /// One group's lag summed per topic, one point per sample.
+    func lagByTopic(group: String) -> [SvgChart.Series] {
+        var series: [String: [SvgChart.Point]] = [:]
+        for point in points {
+            for (topic, lag) in point.groupTopicLag[group] ?? [:] {
+                series[topic, default: []].append(.init(timeMs: point.timeMs, value: Double(lag)))
+            }
         }
+        return series.sorted { $0.key < $1.key }.map { SvgChart.Series(name: $0.key, points: $0.value) }
     }
 }

@@ -67,7 +67,7 @@ extension ConsolePage {
         }
         body += offsetsTable(group: group, committed: committed, owners: owners, sample: sample)
         body += "<div class=\"charts\">"
-        body += SvgChart(title: "Lag of group \(group), by topic", unit: "records", series: lagByTopic(group: group, history: history),
+        body += SvgChart(title: "Lag of group \(group), by topic", unit: "records", series: history.lagByTopic(group: group),
             domain: history.timeDomain).render()
         body += "</div>"
         if adminEnabled { body += resetOffsetsForm(group: group, topics: Set(committed.keys.map(\.topic)).sorted()) }
@@ -106,20 +106,6 @@ extension ConsolePage {
             html += "<td class=\"num lag\">\(sample.lag(group: group, partition: partition).map(String.init) ?? "-")</td><td>\(owner)</td></tr>"
         }
         return html + "</tbody></table>"
-    }
-
-    /// The group's lag summed per topic, one point per sample.
-    static func lagByTopic(group: String, history: ConsoleHistory) -> [SvgChart.Series] {
-        var points: [String: [SvgChart.Point]] = [:]
-        for sample in history.samples {
-            var lags: [String: Int64] = [:]
-            for partition in (sample.committedOffsets[group] ?? [:]).keys {
-                guard let lag = sample.lag(group: group, partition: partition) else { continue }
-                lags[partition.topic, default: 0] += lag
-            }
-            for (topic, lag) in lags { points[topic, default: []].append(.init(timeMs: sample.timeMs, value: Double(lag))) }
-        }
-        return points.sorted { $0.key < $1.key }.map { SvgChart.Series(name: $0.key, points: $0.value) }
     }
 
     static func resetOffsetsForm(group: String, topics: [String]) -> String {

@@ -61,7 +61,7 @@ struct WebConsole: HttpResponder {
     }
 
     private func page(_ route: ConsoleRoute, _ request: HttpRequest) async -> HttpResponse {
-        let history = ConsoleHistory(samples: context.sampler.samples)
+        let history = ConsoleHistory(latest: context.sampler.latest, points: context.sampler.samples)
         let frame = frame(request)
         switch route {
         case .overview:

@@ -77,65 +77,64 @@ public struct ClusterSample: Sendable {
         (committedOffsets[group] ?? [:]).keys.reduce(0) { $0 + (lag(group: group, partition: $1) ?? 0) }
     }
 
-    /// Records per second into `topic` since `earlier`, from the growth of its latest offsets; nil without a usable
-    /// earlier sample.
-    public func messagesInPerSecond(topic: String, since earlier: ClusterSample) -> Double? {
-        rate(since: earlier) { sample in
-            sample.latestOffsets.reduce(Int64(0)) { $1.key.topic == topic ? $0 + $1.value : $0 }
+    /// Records and bytes per second into each topic from `earlier` to `later`, counting only the partitions present in
+    /// both: a partition whose leader did not answer in one sample (a broker just killed) would otherwise make the
+    /// topic's total fall and then jump back, drawing a spike of every record ever written. A shrinking log
+    /// (retention, truncation) counts as no growth. Empty when no time passed between them.
+    public static func topicRates(from earlier: ClusterSample, to later: ClusterSample) -> [String: Point.Rate] {
+        let elapsedMs = later.timeMs - earlier.timeMs
+        guard elapsedMs > 0 else { return [:] }
+        var messages: [String: Int64] = [:]
+        var bytes: [String: Int64] = [:]
+        for partition in later.partitions.keys {
+            let topic = partition.topic
+            messages[topic, default: 0] += 0  // every topic is listed, with what its other partitions show
+            if let now = later.latestOffsets[partition], let before = earlier.latestOffsets[partition] {
+                messages[topic, default: 0] += max(0, now - before)
+            }
+            if let now = later.logSize(partition), let before = earlier.logSize(partition) {
+                bytes[topic, default: 0] += max(0, now - before)
+            }
+        }
+        let seconds = Double(elapsedMs) / 1000
+        return messages.reduce(into: [:]) { result, entry in
+            result[entry.key] = Point.Rate(messages: Double(entry.value) / seconds, bytes: Double(bytes[entry.key] ?? 0) / seconds)
         }
     }
 
-    /// Bytes per second into `topic` since `earlier`, from the growth of its leaders' logs (retention makes a
-    /// log shrink: such a fall counts as no growth).
-    public func bytesInPerSecond(topic: String, since earlier: ClusterSample) -> Double? {
-        rate(since: earlier) { sample in
-            sample.partitions.keys.reduce(Int64(0)) { $1.topic == topic ? $0 + (sample.logSize($1) ?? 0) : $0 }
+    /// This sample reduced to what the charts need, with the rates since `previous` (none for the first sample).
+    public func point(since previous: ClusterSample?) -> Point {
+        var topicLag: [String: [String: Int64]] = [:]
+        for (group, offsets) in committedOffsets {
+            var lags: [String: Int64] = [:]
+            for partition in offsets.keys {
+                if let lag = lag(group: group, partition: partition) { lags[partition.topic, default: 0] += lag }
+            }
+            topicLag[group] = lags
         }
-    }
-
-    private func rate(since earlier: ClusterSample, _ total: (ClusterSample) -> Int64) -> Double? {
-        let elapsedMs = timeMs - earlier.timeMs
-        guard elapsedMs > 0 else { return nil }
-        return Double(max(0, total(self) - total(earlier))) * 1000 / Double(elapsedMs)
-    }
-
-    /// This sample reduced to what the charts need, for the history.
-    public var point: Point {
-        var offsets: [String: Int64] = [:], bytes: [String: Int64] = [:]
-        for (partition, offset) in latestOffsets { offsets[partition.topic, default: 0] += offset }
-        for partition in replicaSizes.keys { bytes[partition.topic, default: 0] += logSize(partition) ?? 0 }
+        let elapsedMs = previous.map { timeMs - $0.timeMs } ?? 0
         return Point(
-            timeMs: timeMs, topicOffsets: offsets, topicBytes: bytes,
-            groupLag: Dictionary(uniqueKeysWithValues: committedOffsets.keys.map { ($0, totalLag(group: $0)) }))
+            timeMs: timeMs, intervalMs: max(0, elapsedMs),
+            topicRates: previous.map { Self.topicRates(from: $0, to: self) } ?? [:], groupTopicLag: topicLag)
     }
 
-    /// One moment of the history the charts draw (throughput per topic, lag per group): per-topic and per-group
-    /// totals only, so that 10 minutes of samples of a cluster with 10,000 partitions stay small.
+    /// One moment of the history the charts draw: throughput per topic since the sample before, lag per group and
+    /// topic. Totals only, so that 10 minutes of samples of a cluster with 10,000 partitions stay small.
     public struct Point: Sendable {
+        public struct Rate: Sendable, Hashable {
+            public var messages: Double
+            public var bytes: Double
+        }
+
         public var timeMs: Int64
-        /// The sum of each topic's partitions' latest offsets.
-        public var topicOffsets: [String: Int64]
-        /// The sum of each topic's partitions' log sizes (leaders').
-        public var topicBytes: [String: Int64]
-        public var groupLag: [String: Int64]
+        /// Time since the sample before, which the rates are over (0 for the first sample).
+        public var intervalMs: Int64
+        public var topicRates: [String: Rate]
+        /// Group -> topic -> the group's lag on the topic's partitions.
+        public var groupTopicLag: [String: [String: Int64]]
 
-        public func totalLag(group: String) -> Int64 { groupLag[group] ?? 0 }
+        public var groups: Dictionary<String, [String: Int64]>.Keys { groupTopicLag.keys }
 
-        /// Records per second into `topic` since `earlier`; nil without time between them or without the topic in
-        /// both (a topic created or deleted between them has no rate yet).
-        public func messagesInPerSecond(topic: String, since earlier: Point) -> Double? {
-            rate(topicOffsets[topic], earlier.topicOffsets[topic], since: earlier)
-        }
-
-        /// Bytes per second into `topic` since `earlier` (a log shrunk by retention counts as no growth).
-        public func bytesInPerSecond(topic: String, since earlier: Point) -> Double? {
-            rate(topicBytes[topic], earlier.topicBytes[topic], since: earlier)
-        }
-
-        private func rate(_ now: Int64?, _ before: Int64?, since earlier: Point) -> Double? {
-            let elapsedMs = timeMs - earlier.timeMs
-            guard elapsedMs > 0, let now, let before else { return nil }
-            return Double(max(0, now - before)) * 1000 / Double(elapsedMs)
-        }
+        public func totalLag(group: String) -> Int64 { groupTopicLag[group]?.values.reduce(0, +) ?? 0 }
     }
 }

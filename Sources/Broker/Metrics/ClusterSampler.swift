@@ -46,7 +46,7 @@ final class ClusterSampler: Sendable {
     func run() async {
         while !Task.isCancelled {
             let sample = await sample()
-            let point = sample.point
+            let point = sample.point(since: latest)
             state.withLock { state in
                 state.latest = sample
                 state.points.append(point)

@@ -1,3 +1,4 @@
+import GregorTestSupport
 import NIOCore
 import NIOEmbedded
 import Testing

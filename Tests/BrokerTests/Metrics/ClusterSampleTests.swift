@@ -56,16 +56,17 @@ import Testing
         #expect(sample.logSize(TopicPartition("audit", 0)) == nil)
     }
 
-    @Test func pointsGiveRatesBetweenSamples() throws {
+    @Test func pointsCarryRatesSinceTheSampleBeforeAndLagPerTopic() throws {
         var later = Self.sample(timeMs: 15_000)
         later.latestOffsets[TopicPartition("orders", 0)] = 600
         later.replicaSizes[TopicPartition("orders", 0)] = [1: 3000]  // retention shrank it
-        let before = Self.sample().point, after = later.point
-        #expect(before.topicOffsets["orders"] == 150)
-        #expect(after.messagesInPerSecond(topic: "orders", since: before) == 100)  // 500 records in 5 s
-        #expect(after.bytesInPerSecond(topic: "orders", since: before) == 0)
-        #expect(after.messagesInPerSecond(topic: "audit", since: before) == nil)
-        #expect(after.messagesInPerSecond(topic: "orders", since: after) == nil)
-        #expect(before.totalLag(group: "billing") == 30 && after.totalLag(group: "billing") == 530)
+        let first = Self.sample().point(since: nil)
+        #expect(first.intervalMs == 0 && first.topicRates.isEmpty)
+        let point = later.point(since: Self.sample())
+        #expect(point.intervalMs == 5_000)
+        #expect(point.topicRates["orders"] == .init(messages: 100, bytes: 0))  // 500 records in 5 s; no growth
+        #expect(point.topicRates["audit"] == .init(messages: 0, bytes: 0))
+        #expect(first.totalLag(group: "billing") == 30 && point.totalLag(group: "billing") == 530)
+        #expect(point.groupTopicLag["billing"] == ["orders": 530])
     }
 }

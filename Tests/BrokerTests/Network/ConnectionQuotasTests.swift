@@ -1,3 +1,4 @@
+import GregorTestSupport
 import Storage
 import Testing
 

@@ -1,3 +1,4 @@
+import GregorTestSupport
 import Logging
 import NIOCore
 import NIOEmbedded

@@ -1,18 +1,20 @@
 import Logging
 import Synchronization
 
-/// A `LogHandler` that keeps every line it is given, so tests can count log lines.
-final class LogCapture: Sendable {
-    struct Line: Sendable {
-        var level: Logger.Level
-        var message: String
+/// A `LogHandler` that keeps every line it is given, so tests can assert what an operator reads in a log.
+public final class LogCapture: Sendable {
+    public struct Line: Sendable {
+        public var level: Logger.Level
+        public var message: String
     }
 
     private let box = Mutex<[Line]>([])
 
-    var lines: [Line] { box.withLock { $0 } }
+    public init() {}
 
-    func logger(level: Logger.Level = .trace) -> Logger {
+    public var lines: [Line] { box.withLock { $0 } }
+
+    public func logger(level: Logger.Level = .trace) -> Logger {
         var logger = Logger(label: "test") { _ in Handler(capture: self) }
         logger.logLevel = level
         return logger
