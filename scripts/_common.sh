@@ -159,3 +159,39 @@ apt_install() {
     info "apt-get install -y $*"
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null || die "apt-get install $* failed"
 }
+
+# ---- benchmarks that run one broker: scripts/bench/commits.sh, scripts/bench/metrics-scrape.sh ----
+
+# bench_one_broker NAME BUILD KEEP USER_SERVER_BIN [--override k=v ...]: builds the release gregor-server unless
+# BUILD is 0 or the caller named a binary, starts ZooKeeper and one broker on free loopback ports in a new temporary
+# folder (Tests/Interop/gregor_harness.py up), sets PYTHON (the venv's, with the clients) and BASE, sources the
+# cluster's BOOTSTRAP, ZK_CONNECT and pids, and stops them at exit, removing the folder unless KEEP is 1.
+bench_one_broker() {
+    local name="$1" build="$2" keep="$3" user_bin="$4"
+    shift 4
+    if [[ -z "$user_bin" ]] && ((build)); then
+        info "building: swift build -c release --product gregor-server"
+        swift build -c release --product gregor-server >&2 || die "swift build -c release --product gregor-server failed"
+    fi
+    [[ -x "$GREGOR_SERVER_BIN" ]] || die "gregor-server not found: $GREGOR_SERVER_BIN"
+    PYTHON="${GREGOR_PYTHON:-$ROOT/.venv/bin/python}"
+    [[ -x "$PYTHON" ]] || PYTHON=python3
+    BASE="$(mktemp -d "${TMPDIR:-/tmp}/gregor-bench-$name.XXXXXX")"
+    BENCH_KEEP="$keep"
+    trap bench_one_broker_down EXIT
+    info "starting ZooKeeper and gregor-server ($GREGOR_SERVER_BIN) in $BASE"
+    "$PYTHON" "$ROOT/Tests/Interop/gregor_harness.py" up --base "$BASE" --server-bin "$GREGOR_SERVER_BIN" "$@" \
+        >"$BASE/up.out" || die "could not start the cluster"
+    # shellcheck source=/dev/null
+    source "$BASE/cluster.env"
+    info "broker $BOOTSTRAP (pid $BROKER_PID), ZooKeeper $ZK_CONNECT (pid $ZK_PID)"
+}
+
+bench_one_broker_down() {
+    "$PYTHON" "$ROOT/Tests/Interop/gregor_harness.py" down --base "$BASE" || warn "stopping the benchmark cluster failed"
+    if ((BENCH_KEEP)); then
+        info "logs kept in $BASE"
+    else
+        rm -rf "$BASE"
+    fi
+}

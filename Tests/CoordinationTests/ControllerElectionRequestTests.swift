@@ -57,6 +57,40 @@ struct ControllerElectionRequestTests {
         #expect(driver.machine.context.shuttingDownBrokerIds == [1])
     }
 
+    @Test func aShuttingDownFollowerALeaderAddsBackIsTakenOutAgain() throws {
+        var driver = failedOver()
+        driver.process(.controlledShutdown(brokerId: 3, brokerEpoch: 7, reply: 1))
+        _ = driver.take()
+        #expect(driver.state("t", 0)?.isr == [1, 2])
+        // Leader 1 saw one more fetch from broker 3 and wrote it back into t-0's ISR after the controller's removal.
+        driver.setState("t", 0, leader: 1, isr: [1, 2, 3], zkVersion: 2)
+        driver.isrChangeNotifications["isr_change_0000000001"] = IsrChangeNotification.encode([("t", 0)])
+        driver.process(.isrChangeNotification)
+        let actions = driver.take()
+        #expect(driver.state("t", 0)?.isr == [1, 2])
+        #expect(actions.leaderAndIsr(to: 1).contains { $0.partition == 0 && $0.isr == [1, 2] })
+        #expect(actions.stopReplica(to: 3).contains { $0.partitions == [TopicPartition("t", 0)] && !$0.delete })
+        #expect(actions.updateMetadata(to: 2).last?.first?.isr == [1, 2])
+    }
+
+    @Test func aDeadFollowerInAChangedIsrIsTakenOut() throws {
+        var driver = failedOver()
+        driver.brokers[3] = nil
+        driver.process(.brokerChange)
+        _ = driver.take()
+        driver.setState("t", 0, leader: 1, isr: [1, 2, 3], zkVersion: 5)
+        driver.isrChangeNotifications["isr_change_0000000001"] = IsrChangeNotification.encode([("t", 0)])
+        driver.process(.isrChangeNotification)
+        _ = driver.take()
+        #expect(driver.state("t", 0)?.isr == [1, 2])
+        // An ISR of live brokers is left as the leader wrote it.
+        driver.setState("t", 1, leader: 2, isr: [2, 1], zkVersion: 7)
+        driver.isrChangeNotifications["isr_change_0000000002"] = IsrChangeNotification.encode([("t", 1)])
+        driver.process(.isrChangeNotification)
+        _ = driver.take()
+        #expect(driver.state("t", 1) == LeaderAndIsr(leader: 2, leaderEpoch: 0, isr: [2, 1], zkVersion: 7))
+    }
+
     @Test func aShuttingDownBrokerIsNotElectedWhenAnotherLeaderDies() throws {
         var driver = failedOver()
         driver.process(.controlledShutdown(brokerId: 3, brokerEpoch: 7, reply: 1))

@@ -38,6 +38,22 @@ class Cluster:
             b.start(timeout)
         return self
 
+    def start_for_test(self, timeout: float = 90.0):
+        """start() for a pytest fixture: when a broker cannot start, stop the others and fail the test with why."""
+        import pytest
+        try:
+            return self.start(timeout)
+        except harness.HarnessError as e:
+            self.stop()
+            pytest.fail(f"could not start the {len(self.brokers)}-broker cluster: {e}", pytrace=False)
+
+    def serve_metrics(self):
+        """Gives every broker a `metrics.listener` (metrics and the console) on a free port, kept in `metrics_port`."""
+        for b in self.brokers:
+            b.metrics_port = harness.free_port()
+            b.extra_properties["metrics.listener"] = f"http://127.0.0.1:{b.metrics_port}"
+        return self
+
     def stop(self):
         for b in self.brokers:
             if b.is_running():

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-import gregor_harness as harness
 from conftest import needs_gregor_process
 from replication_cluster import Cluster
 
@@ -23,11 +22,7 @@ pytestmark = pytest.mark.timeout(300)
 def cluster(interop_tmp, zookeeper, server_bin):
     needs_gregor_process()
     c = Cluster(server_bin, zookeeper.connect, interop_tmp / f"cli-cluster-{uuid.uuid4().hex[:6]}")
-    try:
-        c.start()
-    except harness.HarnessError as e:
-        c.stop()
-        pytest.fail(f"could not start the 3-broker cluster: {e}", pytrace=False)
+    c.start_for_test()
     yield c
     c.stop()
 

@@ -13,8 +13,6 @@ from __future__ import annotations
 import time
 import uuid
 
-import pytest
-
 from clients import require
 
 DEADLINE_S = 60

@@ -18,7 +18,6 @@ import urllib.parse
 import urllib.request
 import uuid
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
@@ -102,15 +101,9 @@ def cluster(interop_tmp, zookeeper, server_bin):
         pytest.skip("chromium is not installed (scripts/setup.sh installs it)")
     c = Cluster(server_bin, zookeeper.connect, interop_tmp / f"console-{uuid.uuid4().hex[:6]}",
                 properties={"auto.leader.rebalance.enable": "false"})
-    for b in c.brokers:
-        b.metrics_port = harness.free_port()
-        b.extra_properties["metrics.listener"] = f"http://127.0.0.1:{b.metrics_port}"
+    c.serve_metrics()
     c.broker(1).extra_properties["console.admin.enable"] = "true"
-    try:
-        c.start()
-    except harness.HarnessError as e:
-        c.stop()
-        pytest.fail(f"could not start the 3-broker cluster: {e}", pytrace=False)
+    c.start_for_test()
     yield c
     c.stop()
 

@@ -15,7 +15,6 @@ import uuid
 
 import pytest
 
-import gregor_harness as harness
 from conftest import needs_gregor_process
 from replication_cluster import Cluster
 
@@ -31,14 +30,8 @@ def cluster(interop_tmp, zookeeper, server_bin):
     c = Cluster(server_bin, zookeeper.connect, interop_tmp / f"metrics-{uuid.uuid4().hex[:6]}",
                 properties={"min.insync.replicas": "2", "auto.leader.rebalance.enable": "false",
                             "replica.lag.time.max.ms": "3000"})
-    for b in c.brokers:
-        b.metrics_port = harness.free_port()
-        b.extra_properties["metrics.listener"] = f"http://127.0.0.1:{b.metrics_port}"
-    try:
-        c.start()
-    except harness.HarnessError as e:
-        c.stop()
-        pytest.fail(f"could not start the 3-broker cluster: {e}", pytrace=False)
+    c.serve_metrics()
+    c.start_for_test()
     yield c
     c.stop()
 

@@ -20,7 +20,6 @@ import uuid
 
 import pytest
 
-import gregor_harness as harness
 from conftest import needs_gregor_process
 from replication_cluster import Cluster, StreamingProducer, consume_partition
 
@@ -33,11 +32,7 @@ def cluster(interop_tmp, zookeeper, server_bin):
     c = Cluster(server_bin, zookeeper.connect, interop_tmp / f"reassign-{uuid.uuid4().hex[:6]}", size=4,
                 properties={"min.insync.replicas": "1", "replica.lag.time.max.ms": "5000",
                             "auto.leader.rebalance.enable": "false"})
-    try:
-        c.start()
-    except harness.HarnessError as e:
-        c.stop()
-        pytest.fail(f"could not start the 4-broker cluster: {e}", pytrace=False)
+    c.start_for_test()
     yield c
     c.stop()
 

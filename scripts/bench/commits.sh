@@ -54,32 +54,6 @@ while (($#)); do
     shift
 done
 
-if [[ -z "$USER_SERVER_BIN" ]] && ((build)); then
-    info "building: swift build -c release --product gregor-server"
-    swift build -c release --product gregor-server >&2 || die "swift build -c release --product gregor-server failed"
-fi
-[[ -x "$GREGOR_SERVER_BIN" ]] || die "gregor-server not found: $GREGOR_SERVER_BIN"
-
-PYTHON="${GREGOR_PYTHON:-$ROOT/.venv/bin/python}"
-[[ -x "$PYTHON" ]] || PYTHON=python3
-HARNESS="$ROOT/Tests/Interop/gregor_harness.py"
-
-BASE="$(mktemp -d "${TMPDIR:-/tmp}/gregor-bench-commits.XXXXXX")"
-cleanup() {
-    "$PYTHON" "$HARNESS" down --base "$BASE" || warn "stopping the benchmark cluster failed"
-    if ((keep)); then
-        info "logs kept in $BASE"
-    else
-        rm -rf "$BASE"
-    fi
-}
-trap cleanup EXIT
-
-info "starting ZooKeeper and gregor-server ($GREGOR_SERVER_BIN) in $BASE"
-"$PYTHON" "$HARNESS" up --base "$BASE" --server-bin "$GREGOR_SERVER_BIN" \
-    --override group.initial.rebalance.delay.ms=0 >"$BASE/up.out" || die "could not start the cluster"
-# shellcheck source=/dev/null
-source "$BASE/cluster.env"
-info "broker $BOOTSTRAP (pid $BROKER_PID), ZooKeeper $ZK_CONNECT (pid $ZK_PID)"
+bench_one_broker commits "$build" "$keep" "$USER_SERVER_BIN" --override group.initial.rebalance.delay.ms=0
 
 "$PYTHON" "$ROOT/scripts/bench/commits.py" --bootstrap "$BOOTSTRAP" --zk-connect "$ZK_CONNECT" "${py_args[@]}"

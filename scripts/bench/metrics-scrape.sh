@@ -42,34 +42,9 @@ while (($#)); do
     shift
 done
 
-if [[ -z "$USER_SERVER_BIN" ]] && ((build)); then
-    info "building: swift build -c release --product gregor-server"
-    swift build -c release --product gregor-server >&2 || die "swift build -c release --product gregor-server failed"
-fi
-[[ -x "$GREGOR_SERVER_BIN" ]] || die "gregor-server not found: $GREGOR_SERVER_BIN"
-
-PYTHON="${GREGOR_PYTHON:-$ROOT/.venv/bin/python}"
-[[ -x "$PYTHON" ]] || PYTHON=python3
-HARNESS="$ROOT/Tests/Interop/gregor_harness.py"
-
-BASE="$(mktemp -d "${TMPDIR:-/tmp}/gregor-bench-scrape.XXXXXX")"
-cleanup() {
-    "$PYTHON" "$HARNESS" down --base "$BASE" || warn "stopping the benchmark cluster failed"
-    if ((keep)); then
-        info "logs kept in $BASE"
-    else
-        rm -rf "$BASE"
-    fi
-}
-trap cleanup EXIT
-
-METRICS_PORT="$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-info "starting ZooKeeper and gregor-server ($GREGOR_SERVER_BIN) in $BASE"
-"$PYTHON" "$HARNESS" up --base "$BASE" --server-bin "$GREGOR_SERVER_BIN" \
-    --override "metrics.listener=http://127.0.0.1:$METRICS_PORT" >"$BASE/up.out" || die "could not start the cluster"
-# shellcheck source=/dev/null
-source "$BASE/cluster.env"
-info "broker $BOOTSTRAP (pid $BROKER_PID), metrics on http://127.0.0.1:$METRICS_PORT/metrics"
+METRICS_PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+bench_one_broker scrape "$build" "$keep" "$USER_SERVER_BIN" --override "metrics.listener=http://127.0.0.1:$METRICS_PORT"
+info "metrics on http://127.0.0.1:$METRICS_PORT/metrics"
 
 "$PYTHON" "$ROOT/scripts/bench/metrics_scrape.py" --bootstrap "$BOOTSTRAP" \
     --metrics-url "http://127.0.0.1:$METRICS_PORT/metrics" "${py_args[@]}"

@@ -78,8 +78,27 @@ extension ControllerStateMachine {
         }
         let known = partitions.filter { context.assignment($0) != nil }.sorted()
         if !known.isEmpty {
-            push(.readLeadership(known), .updateMetadata(brokers: nil, partitions: known), .checkReassignmentsComplete(known))
+            push(.readLeadership(known), .removeUnavailableReplicasFromIsr(known),
+                 .updateMetadata(brokers: nil, partitions: known), .checkReassignmentsComplete(known))
         }
         push(.deletePaths(notifications.map { ZkPaths.isrChangeNotification + "/" + $0.name }))
+    }
+
+    /// A leader may add a follower to its ISR just as that follower's broker shuts down or dies: the follower
+    /// fetched once more, and the leader's conditional write landed after the controller had taken the broker out of
+    /// that ISR (it found nothing to remove). Kafka 2.8 leaves such a replica in the ISR until the broker returns,
+    /// so a partition with no new records reports a dead in-sync replica for good. Replicas in a changed ISR on a
+    /// broker that is dead or shutting down go Offline again: out of the ISR, conditional on the state just read.
+    mutating func removeUnavailableReplicasFromIsr(_ partitions: [TopicPartition]) {
+        var unavailable: [PartitionAndReplica] = []
+        for partition in partitions {
+            guard let state = context.leadership[partition]?.leaderAndIsr, state.leader >= 0 else { continue }
+            for replica in state.isr where replica != state.leader && !context.isReplicaOnline(replica, partition) {
+                unavailable.append(PartitionAndReplica(partition: partition, replica: replica))
+            }
+        }
+        guard !unavailable.isEmpty else { return }
+        log(.info, "Changed ISRs list replicas on brokers that are dead or shutting down: \(Self.list(unavailable)); taking them out")
+        push(.replicaStateChange(unavailable, to: .offline))
     }
 }
