@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Synchronization
 
 /// The broker's small HTTP server for `metrics.listener`: Prometheus scrapes (`/metrics`) and the web console.
 ///
@@ -12,6 +13,9 @@ import NIOPosix
 public final class HttpServer: Sendable {
     public static let maxBodyBytes = 1 << 20
     static let idleTimeout = TimeAmount.seconds(60)
+    /// Open HTTP connections at most; more are closed as they are accepted, so that a flood of connections to the
+    /// metrics port cannot take the descriptors the Kafka listeners and the logs need.
+    public static let maxConnections = 64
 
     /// The address actually bound (the port differs from the configured one when that was 0).
     public let host: String
@@ -31,13 +35,19 @@ public final class HttpServer: Sendable {
     /// Binds `host:port` and serves every request with the first responder that answers it (404 otherwise).
     public static func bind(host: String, port: Int, responders: [any HttpResponder], logger: Logger) async throws -> HttpServer {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let connections = ConnectionCount(limit: maxConnections)
         do {
             let channel = try await ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 64)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .childChannelInitializer { child in
-                    child.eventLoop.makeCompletedFuture {
+                    guard connections.acquire() else {
+                        logger.warning("Refusing an HTTP connection from \(child.remoteAddress?.description ?? "unknown"): \(maxConnections) are open (metrics.listener)")
+                        return child.eventLoop.makeFailedFuture(HttpServerError.tooManyConnections)
+                    }
+                    child.closeFuture.whenComplete { _ in connections.release() }
+                    return child.eventLoop.makeCompletedFuture {
                         let pipeline = child.pipeline.syncOperations
                         try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
                         try pipeline.addHandler(IdleStateHandler(readTimeout: idleTimeout))
@@ -61,13 +71,38 @@ public final class HttpServer: Sendable {
     }
 }
 
+/// How many HTTP connections are open, against the limit.
+private final class ConnectionCount: Sendable {
+    private let count = Mutex(0)
+    private let limit: Int
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    func acquire() -> Bool {
+        count.withLock { count in
+            guard count < limit else { return false }
+            count += 1
+            return true
+        }
+    }
+
+    func release() {
+        count.withLock { $0 -= 1 }
+    }
+}
+
 public enum HttpServerError: Error, CustomStringConvertible {
     case bindFailed(host: String, port: Int, underlying: any Error)
+    case tooManyConnections
 
     public var description: String {
         switch self {
         case .bindFailed(let host, let port, let underlying):
             "cannot bind metrics.listener to \(host):\(port): \(underlying)"
+        case .tooManyConnections:
+            "\(HttpServer.maxConnections) HTTP connections are open"
         }
     }
 }
