@@ -6,6 +6,7 @@ broker without an authorizer. Authorization is not enforced on requests yet, so 
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 import uuid
 from pathlib import Path
@@ -136,3 +137,50 @@ def test_broker_without_authorizer_answers_security_disabled(bootstrap):
         assert "No Authorizer is configured on the broker" in str(refused.value)
     finally:
         admin.close()
+
+
+def gregor_acls(server_bin: Path, bootstrap: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(server_bin.parent / "gregor"), "acls", "--bootstrap-server", bootstrap, *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_gregor_acls_add_list_remove_like_kafka_acls(acl_brokers, server_bin):
+    first, second = acl_brokers
+    topic = f"cli-{uuid.uuid4().hex[:8]}"
+    resource = f"ResourcePattern(resourceType=TOPIC, name={topic}, patternType=PREFIXED)"
+    added = gregor_acls(server_bin, first.bootstrap, "--add", "--allow-principal", "User:carol", "--operation", "Write",
+                        "--operation", "Describe", "--allow-host", "10.1.2.3", "--topic", topic,
+                        "--resource-pattern-type", "prefixed")
+    assert added.returncode == 0, added.stderr
+    assert f"Adding ACLs for resource `{resource}`: \n" in added.stdout
+    assert "\t(principal=User:carol, host=10.1.2.3, operation=WRITE, permissionType=ALLOW)" in added.stdout
+    assert f"Current ACLs for resource `{resource}`: \n" in added.stdout
+    stored = zk_json(first, f"/kafka-acl-extended/prefixed/Topic/{topic}")["acls"]
+    assert sorted(stored, key=lambda acl: acl["operation"]) == [
+        {"principal": "User:carol", "permissionType": "Allow", "operation": "Describe", "host": "10.1.2.3"},
+        {"principal": "User:carol", "permissionType": "Allow", "operation": "Write", "host": "10.1.2.3"}]
+
+    def listed():
+        out = gregor_acls(server_bin, second.bootstrap, "--list", "--topic", f"{topic}-x", "--resource-pattern-type", "match")
+        return "operation=DESCRIBE" in out.stdout and "operation=WRITE" in out.stdout, out.stdout + out.stderr
+    wait_until(listed, 30, "the second broker lists the ACLs added through the first")
+
+    removed = gregor_acls(server_bin, first.bootstrap, "--remove", "--force", "--allow-principal", "User:carol",
+                          "--operation", "Write", "--allow-host", "10.1.2.3", "--topic", topic,
+                          "--resource-pattern-type", "prefixed")
+    assert removed.returncode == 0, removed.stderr
+    assert "operation=WRITE" not in removed.stdout and "operation=DESCRIBE" in removed.stdout
+    everything = gregor_acls(server_bin, first.bootstrap, "--remove", "--force", "--topic", topic,
+                             "--resource-pattern-type", "prefixed")
+    assert everything.returncode == 0, everything.stderr
+    assert zk_json(first, f"/kafka-acl-extended/prefixed/Topic/{topic}") is None
+
+    refused = gregor_acls(server_bin, first.bootstrap, "--add", "--allow-principal", "User:carol", "--operation",
+                          "IdempotentWrite", "--topic", topic)
+    assert refused.returncode != 0 and "ResourceType TOPIC only supports operations" in refused.stderr
+
+
+def test_gregor_acls_without_authorizer_reports_security_disabled(bootstrap, server_bin):
+    listed = gregor_acls(server_bin, bootstrap, "--list")
+    assert listed.returncode == 1
+    assert "Error while executing ACL command" in listed.stderr and "No Authorizer is configured" in listed.stderr

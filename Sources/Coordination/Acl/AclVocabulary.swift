@@ -21,6 +21,18 @@ public enum ResourceType: Int8, Sendable, Hashable, CaseIterable, Comparable {
         self = type
     }
 
+    /// The operations an ACL on this type can name (`AclEntry.supportedOperations`), ALL aside.
+    public var supportedOperations: [AclOperation] {
+        switch self {
+        case .topic: [.read, .write, .create, .delete, .alter, .describe, .describeConfigs, .alterConfigs]
+        case .group: [.read, .delete, .describe]
+        case .cluster: [.create, .alter, .describe, .clusterAction, .describeConfigs, .alterConfigs, .idempotentWrite]
+        case .transactionalId: [.write, .describe]
+        case .delegationToken: [.describe]
+        default: []
+        }
+    }
+
     public static func < (lhs: ResourceType, rhs: ResourceType) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
