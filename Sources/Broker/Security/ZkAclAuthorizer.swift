@@ -57,7 +57,7 @@ final class ZkAclAuthorizer: Sendable {
         var byPattern: [ResourcePattern: [Int]] = [:]
         for (index, binding) in bindings.enumerated() {
             if let reason = binding.invalidReason {
-                results[index] = AclApiError(.invalidRequest, "Failed to create ACL: \(reason)")
+                results[index] = AclApiError(.invalidRequest, reason)
             } else {
                 byPattern[binding.pattern, default: []].append(index)
             }
@@ -118,6 +118,7 @@ final class ZkAclAuthorizer: Sendable {
                 return
             }
             current = try await zk.versionedAcls(pattern)
+            cache.withLock { $0.update(pattern, current) }
         }
         throw AclUpdateError.tooManyRetries(pattern)
     }

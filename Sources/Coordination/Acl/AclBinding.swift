@@ -56,8 +56,8 @@ public struct AclBinding: Sendable, Hashable {
         self.entry = entry
     }
 
-    /// Why an authorizer refuses to store it, nil when it may (`AuthorizerUtils.validateAclBinding` and the checks
-    /// of `KafkaApis.handleCreateAcls`), with Kafka's messages.
+    /// Why an authorizer refuses to store it (INVALID_REQUEST), nil when it may: the checks of
+    /// `KafkaApis.handleCreateAcls` and `AuthorizerUtils.validateAclBinding`, with the messages Kafka answers.
     public var invalidReason: String? {
         if pattern.resourceType == .cluster && pattern.name != ResourcePattern.clusterName {
             return "The only valid name for the CLUSTER resource is \(ResourcePattern.clusterName)"
@@ -66,7 +66,7 @@ public struct AclBinding: Sendable, Hashable {
         if !ResourceType.concrete.contains(pattern.resourceType) || !pattern.patternType.isSpecific
             || [.unknown, .any].contains(entry.operation) || ![.allow, .deny].contains(entry.permissionType)
         {
-            return "ACL binding contains unknown or filter-only elements"
+            return "Failed to create ACL"  // Kafka wraps "ACL binding contains unknown elements" under this message
         }
         if AclPrincipal.parse(entry.principal) == nil {
             return "expected a string in format principalType:principalName but got \(entry.principal)"
