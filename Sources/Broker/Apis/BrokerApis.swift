@@ -30,6 +30,8 @@ struct BrokerApis: Sendable {
     /// Admits LeaderAndIsr, UpdateMetadata and StopReplica only from the current controller, for this registration.
     let controllerGuard: ControllerRequestGuard
     let logger: Logger
+    /// The ACL authorizer when `authorizer.class.name` names one; nil answers the ACL APIs SECURITY_DISABLED.
+    var aclAuthorizer: ZkAclAuthorizer? = nil
 
     var admin: AdminZkClient {
         AdminZkClient(zk: zkSession.zk, logger: logger, replicaLimit: replicaLimit)
@@ -83,6 +85,9 @@ struct BrokerApis: Sendable {
             .route(ElectLeadersRequest.self) { request, context in await electLeaders(request, context) },
             .route(AlterPartitionReassignmentsRequest.self) { request, context in await alterPartitionReassignments(request, context) },
             .route(ListPartitionReassignmentsRequest.self) { request, context in await listPartitionReassignments(request, context) },
+            .route(DescribeAclsRequest.self) { request, context in describeAcls(request, context) },
+            .route(CreateAclsRequest.self) { request, context in await createAcls(request, context) },
+            .route(DeleteAclsRequest.self) { request, context in await deleteAcls(request, context) },
         ]
     }
 }

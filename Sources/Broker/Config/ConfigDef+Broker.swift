@@ -4,7 +4,8 @@ import Coordination
 /// configuration file works unchanged. Keys Kafka has and Gregor does not know are reported as unknown, not fatal.
 extension ConfigDef {
     public static let broker = ConfigDef(
-        serverKeys + networkKeys + zooKeeperKeys + logKeys + replicationKeys + groupKeys + monitoringKeys)
+        serverKeys + networkKeys + zooKeeperKeys + logKeys + replicationKeys + groupKeys + monitoringKeys
+            + authorizerKeys)
 
     /// Gregor extensions: Kafka serves metrics over JMX and has no console of its own.
     private static let monitoringKeys: [ConfigKey] = [

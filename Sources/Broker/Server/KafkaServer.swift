@@ -67,12 +67,13 @@ public final class KafkaServer: Service, Sendable {
                 logger: logger, sessionId: { currentSession.zk.sessionID },
                 groupExists: { group in try await currentSession.zk.hasCommittedOffsets(group: group) })
             groupCoordinator = groups
+            let aclAuthorizer = try await startAclAuthorizer(session: currentSession)
             let apis = BrokerApis(
                 settings: apiSettings(brokerId: brokerId, clusterId: clusterId), replicaManager: replicas,
                 metadataCache: metadataCache, zkSession: currentSession, producerIds: producerIds,
                 groupCoordinator: groups, brokerConfig: dynamicConfig,
                 controllerGuard: ControllerRequestGuard(membership: { currentSession.membership }, session: { currentSession.zk }),
-                logger: logger)
+                logger: logger, aclAuthorizer: aclAuthorizer)
             let routes = apis.routes
             let startupGate = StartupGate()
             let dispatcher = RequestDispatcher(
@@ -148,6 +149,12 @@ public final class KafkaServer: Service, Sendable {
                 group.addTask { await replicas.runIsrChangeWriter() }
                 group.addTask { await groups.runOffsetExpiry() }
                 group.addTask { await configChanges.run() }
+                if let aclAuthorizer {
+                    for path in AclChangeNotification.changePaths {
+                        let listener = AclChangeListener(changePath: path, authorizer: aclAuthorizer, logger: logger)
+                        group.addTask { await listener.run() }
+                    }
+                }
                 group.addTask { try await membership.run() }
                 if let sampler = monitoring?.sampler { group.addTask { await sampler.run() } }
                 defer { group.cancelAll() }

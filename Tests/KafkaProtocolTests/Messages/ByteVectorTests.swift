@@ -234,11 +234,12 @@ private func be<T: FixedWidthInteger>(_ value: T) -> [UInt8] {
     withUnsafeBytes(of: value.bigEndian) { Array($0) }
 }
 
-private func bytes<M: KafkaMessage>(_ value: M, version: Int16) throws -> [UInt8] {
+/// Encodes at `version` (shared by the byte-vector suites).
+func bytes<M: KafkaMessage>(_ value: M, version: Int16) throws -> [UInt8] {
     Array(try encode(value, version: version).readableBytesView)
 }
 
-private func decode<M: KafkaMessage>(_ type: M.Type, _ bytes: [UInt8], version: Int16) throws -> M {
+func decode<M: KafkaMessage>(_ type: M.Type, _ bytes: [UInt8], version: Int16) throws -> M {
     var reader = KafkaReader(buffer: ByteBuffer(bytes: bytes))
     let value = try M(from: &reader, version: version)
     #expect(reader.remaining == 0)

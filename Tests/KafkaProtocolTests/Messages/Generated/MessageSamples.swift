@@ -17,16 +17,22 @@ let allSampledMessages: [any SampledMessage.Type] = [
     ApiVersionsResponse.self,
     ControlledShutdownRequest.self,
     ControlledShutdownResponse.self,
+    CreateAclsRequest.self,
+    CreateAclsResponse.self,
     CreatePartitionsRequest.self,
     CreatePartitionsResponse.self,
     CreateTopicsRequest.self,
     CreateTopicsResponse.self,
+    DeleteAclsRequest.self,
+    DeleteAclsResponse.self,
     DeleteGroupsRequest.self,
     DeleteGroupsResponse.self,
     DeleteRecordsRequest.self,
     DeleteRecordsResponse.self,
     DeleteTopicsRequest.self,
     DeleteTopicsResponse.self,
+    DescribeAclsRequest.self,
+    DescribeAclsResponse.self,
     DescribeClusterRequest.self,
     DescribeClusterResponse.self,
     DescribeConfigsRequest.self,
@@ -405,11 +411,65 @@ extension ControlledShutdownResponse.RemainingPartition {
     }
 }
 
+extension CreateAclsRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.creations = [CreateAclsRequest.AclCreation.sample(version: version, nulls: nulls), CreateAclsRequest.AclCreation.sample(version: version, nulls: nulls)]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension CreateAclsRequest.AclCreation {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.resourceType = 65
+        value.resourceName = "s65-é"
+        if version >= 1 {
+            value.resourcePatternType = 67
+        }
+        value.principal = "s67-é"
+        value.host = "s68-é"
+        value.operation = 70
+        value.permissionType = 71
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension CreateAclsResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.throttleTimeMs = 100071
+        value.results = [CreateAclsResponse.AclCreationResult.sample(version: version, nulls: nulls), CreateAclsResponse.AclCreationResult.sample(version: version, nulls: nulls)]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension CreateAclsResponse.AclCreationResult {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.errorCode = 1073
+        value.errorMessage = nulls ? nil : "s74-é"
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
 extension CreatePartitionsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         value.topics = [CreatePartitionsRequest.CreatePartitionsTopic.sample(version: version, nulls: nulls), CreatePartitionsRequest.CreatePartitionsTopic.sample(version: version, nulls: nulls)]
-        value.timeoutMs = 100064
+        value.timeoutMs = 100076
         value.validateOnly = true
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -421,8 +481,8 @@ extension CreatePartitionsRequest: SampledMessage {
 extension CreatePartitionsRequest.CreatePartitionsTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s66-é"
-        value.count = 100067
+        value.name = "s78-é"
+        value.count = 100079
         value.assignments = nulls ? nil : [CreatePartitionsRequest.CreatePartitionsAssignment.sample(version: version, nulls: nulls), CreatePartitionsRequest.CreatePartitionsAssignment.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -434,7 +494,7 @@ extension CreatePartitionsRequest.CreatePartitionsTopic {
 extension CreatePartitionsRequest.CreatePartitionsAssignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.brokerIds = [100069, 100070]
+        value.brokerIds = [100081, 100082]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -445,7 +505,7 @@ extension CreatePartitionsRequest.CreatePartitionsAssignment {
 extension CreatePartitionsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100070
+        value.throttleTimeMs = 100082
         value.results = [CreatePartitionsResponse.CreatePartitionsTopicResult.sample(version: version, nulls: nulls), CreatePartitionsResponse.CreatePartitionsTopicResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -457,9 +517,9 @@ extension CreatePartitionsResponse: SampledMessage {
 extension CreatePartitionsResponse.CreatePartitionsTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s72-é"
-        value.errorCode = 1073
-        value.errorMessage = nulls ? nil : "s74-é"
+        value.name = "s84-é"
+        value.errorCode = 1085
+        value.errorMessage = nulls ? nil : "s86-é"
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -471,7 +531,7 @@ extension CreateTopicsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         value.topics = [CreateTopicsRequest.CreatableTopic.sample(version: version, nulls: nulls), CreateTopicsRequest.CreatableTopic.sample(version: version, nulls: nulls)]
-        value.timeoutMs = 100076
+        value.timeoutMs = 100088
         if version >= 1 {
             value.validateOnly = true
         }
@@ -485,9 +545,9 @@ extension CreateTopicsRequest: SampledMessage {
 extension CreateTopicsRequest.CreatableTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s78-é"
-        value.numPartitions = 100079
-        value.replicationFactor = 1080
+        value.name = "s90-é"
+        value.numPartitions = 100091
+        value.replicationFactor = 1092
         value.assignments = [CreateTopicsRequest.CreatableReplicaAssignment.sample(version: version, nulls: nulls), CreateTopicsRequest.CreatableReplicaAssignment.sample(version: version, nulls: nulls)]
         value.configs = [CreateTopicsRequest.CreateableTopicConfig.sample(version: version, nulls: nulls), CreateTopicsRequest.CreateableTopicConfig.sample(version: version, nulls: nulls)]
         if version >= 5 {
@@ -500,8 +560,8 @@ extension CreateTopicsRequest.CreatableTopic {
 extension CreateTopicsRequest.CreatableReplicaAssignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100083
-        value.brokerIds = [100084, 100085]
+        value.partitionIndex = 100095
+        value.brokerIds = [100096, 100097]
         if version >= 5 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -512,8 +572,8 @@ extension CreateTopicsRequest.CreatableReplicaAssignment {
 extension CreateTopicsRequest.CreateableTopicConfig {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s85-é"
-        value.value = nulls ? nil : "s86-é"
+        value.name = "s97-é"
+        value.value = nulls ? nil : "s98-é"
         if version >= 5 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -525,7 +585,7 @@ extension CreateTopicsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100087
+            value.throttleTimeMs = 100099
         }
         value.topics = [CreateTopicsResponse.CreatableTopicResult.sample(version: version, nulls: nulls), CreateTopicsResponse.CreatableTopicResult.sample(version: version, nulls: nulls)]
         if version >= 5 {
@@ -538,19 +598,19 @@ extension CreateTopicsResponse: SampledMessage {
 extension CreateTopicsResponse.CreatableTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s89-é"
-        value.errorCode = 1090
+        value.name = "s101-é"
+        value.errorCode = 1102
         if version >= 1 {
-            value.errorMessage = nulls ? nil : "s91-é"
+            value.errorMessage = nulls ? nil : "s103-é"
         }
         if version >= 5 {
-            value.topicConfigErrorCode = 1092
+            value.topicConfigErrorCode = 1104
         }
         if version >= 5 {
-            value.numPartitions = 100093
+            value.numPartitions = 100105
         }
         if version >= 5 {
-            value.replicationFactor = 1094
+            value.replicationFactor = 1106
         }
         if version >= 5 {
             value.configs = nulls ? nil : [CreateTopicsResponse.CreatableTopicConfigs.sample(version: version, nulls: nulls), CreateTopicsResponse.CreatableTopicConfigs.sample(version: version, nulls: nulls)]
@@ -566,16 +626,16 @@ extension CreateTopicsResponse.CreatableTopicConfigs {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 5 {
-            value.name = "s96-é"
+            value.name = "s108-é"
         }
         if version >= 5 {
-            value.value = nulls ? nil : "s97-é"
+            value.value = nulls ? nil : "s109-é"
         }
         if version >= 5 {
             value.readOnly = true
         }
         if version >= 5 {
-            value.configSource = 100
+            value.configSource = 12
         }
         if version >= 5 {
             value.isSensitive = true
@@ -587,10 +647,86 @@ extension CreateTopicsResponse.CreatableTopicConfigs {
     }
 }
 
+extension DeleteAclsRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.filters = [DeleteAclsRequest.DeleteAclsFilter.sample(version: version, nulls: nulls), DeleteAclsRequest.DeleteAclsFilter.sample(version: version, nulls: nulls)]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension DeleteAclsRequest.DeleteAclsFilter {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.resourceTypeFilter = 15
+        value.resourceNameFilter = nulls ? nil : "s115-é"
+        if version >= 1 {
+            value.patternTypeFilter = 17
+        }
+        value.principalFilter = nulls ? nil : "s117-é"
+        value.hostFilter = nulls ? nil : "s118-é"
+        value.operation = 20
+        value.permissionType = 21
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension DeleteAclsResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.throttleTimeMs = 100121
+        value.filterResults = [DeleteAclsResponse.DeleteAclsFilterResult.sample(version: version, nulls: nulls), DeleteAclsResponse.DeleteAclsFilterResult.sample(version: version, nulls: nulls)]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension DeleteAclsResponse.DeleteAclsFilterResult {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.errorCode = 1123
+        value.errorMessage = nulls ? nil : "s124-é"
+        value.matchingAcls = [DeleteAclsResponse.DeleteAclsMatchingAcl.sample(version: version, nulls: nulls), DeleteAclsResponse.DeleteAclsMatchingAcl.sample(version: version, nulls: nulls)]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension DeleteAclsResponse.DeleteAclsMatchingAcl {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.errorCode = 1126
+        value.errorMessage = nulls ? nil : "s127-é"
+        value.resourceType = 29
+        value.resourceName = "s129-é"
+        if version >= 1 {
+            value.patternType = 31
+        }
+        value.principal = "s131-é"
+        value.host = "s132-é"
+        value.operation = 34
+        value.permissionType = 35
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
 extension DeleteGroupsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupsNames = ["s101-é", "s102-é"]
+        value.groupsNames = ["s135-é", "s136-é"]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -601,7 +737,7 @@ extension DeleteGroupsRequest: SampledMessage {
 extension DeleteGroupsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100102
+        value.throttleTimeMs = 100136
         value.results = [DeleteGroupsResponse.DeletableGroupResult.sample(version: version, nulls: nulls), DeleteGroupsResponse.DeletableGroupResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -613,8 +749,8 @@ extension DeleteGroupsResponse: SampledMessage {
 extension DeleteGroupsResponse.DeletableGroupResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s104-é"
-        value.errorCode = 1105
+        value.groupId = "s138-é"
+        value.errorCode = 1139
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -626,7 +762,7 @@ extension DeleteRecordsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         value.topics = [DeleteRecordsRequest.DeleteRecordsTopic.sample(version: version, nulls: nulls), DeleteRecordsRequest.DeleteRecordsTopic.sample(version: version, nulls: nulls)]
-        value.timeoutMs = 100107
+        value.timeoutMs = 100141
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -637,7 +773,7 @@ extension DeleteRecordsRequest: SampledMessage {
 extension DeleteRecordsRequest.DeleteRecordsTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s108-é"
+        value.name = "s142-é"
         value.partitions = [DeleteRecordsRequest.DeleteRecordsPartition.sample(version: version, nulls: nulls), DeleteRecordsRequest.DeleteRecordsPartition.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -649,8 +785,8 @@ extension DeleteRecordsRequest.DeleteRecordsTopic {
 extension DeleteRecordsRequest.DeleteRecordsPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100110
-        value.offset = 10000000111
+        value.partitionIndex = 100144
+        value.offset = 10000000145
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -661,7 +797,7 @@ extension DeleteRecordsRequest.DeleteRecordsPartition {
 extension DeleteRecordsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100112
+        value.throttleTimeMs = 100146
         value.topics = [DeleteRecordsResponse.DeleteRecordsTopicResult.sample(version: version, nulls: nulls), DeleteRecordsResponse.DeleteRecordsTopicResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -673,7 +809,7 @@ extension DeleteRecordsResponse: SampledMessage {
 extension DeleteRecordsResponse.DeleteRecordsTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s114-é"
+        value.name = "s148-é"
         value.partitions = [DeleteRecordsResponse.DeleteRecordsPartitionResult.sample(version: version, nulls: nulls), DeleteRecordsResponse.DeleteRecordsPartitionResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -685,9 +821,9 @@ extension DeleteRecordsResponse.DeleteRecordsTopicResult {
 extension DeleteRecordsResponse.DeleteRecordsPartitionResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100116
-        value.lowWatermark = 10000000117
-        value.errorCode = 1118
+        value.partitionIndex = 100150
+        value.lowWatermark = 10000000151
+        value.errorCode = 1152
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -698,8 +834,8 @@ extension DeleteRecordsResponse.DeleteRecordsPartitionResult {
 extension DeleteTopicsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topicNames = ["s119-é", "s120-é"]
-        value.timeoutMs = 100120
+        value.topicNames = ["s153-é", "s154-é"]
+        value.timeoutMs = 100154
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -711,7 +847,7 @@ extension DeleteTopicsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100121
+            value.throttleTimeMs = 100155
         }
         value.responses = [DeleteTopicsResponse.DeletableTopicResult.sample(version: version, nulls: nulls), DeleteTopicsResponse.DeletableTopicResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -724,12 +860,75 @@ extension DeleteTopicsResponse: SampledMessage {
 extension DeleteTopicsResponse.DeletableTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s123-é"
-        value.errorCode = 1124
+        value.name = "s157-é"
+        value.errorCode = 1158
         if version >= 5 {
-            value.errorMessage = nulls ? nil : "s125-é"
+            value.errorMessage = nulls ? nil : "s159-é"
         }
         if version >= 4 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension DescribeAclsRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.resourceTypeFilter = 61
+        value.resourceNameFilter = nulls ? nil : "s161-é"
+        if version >= 1 {
+            value.patternTypeFilter = 63
+        }
+        value.principalFilter = nulls ? nil : "s163-é"
+        value.hostFilter = nulls ? nil : "s164-é"
+        value.operation = 66
+        value.permissionType = 67
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension DescribeAclsResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.throttleTimeMs = 100167
+        value.errorCode = 1168
+        value.errorMessage = nulls ? nil : "s169-é"
+        value.resources = [DescribeAclsResponse.DescribeAclsResource.sample(version: version, nulls: nulls), DescribeAclsResponse.DescribeAclsResource.sample(version: version, nulls: nulls)]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension DescribeAclsResponse.DescribeAclsResource {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.resourceType = 72
+        value.resourceName = "s172-é"
+        if version >= 1 {
+            value.patternType = 74
+        }
+        value.acls = [DescribeAclsResponse.AclDescription.sample(version: version, nulls: nulls), DescribeAclsResponse.AclDescription.sample(version: version, nulls: nulls)]
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension DescribeAclsResponse.AclDescription {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.principal = "s175-é"
+        value.host = "s176-é"
+        value.operation = 78
+        value.permissionType = 79
+        if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
@@ -741,7 +940,7 @@ extension DescribeClusterRequest: SampledMessage {
         var value = Self()
         value.includeClusterAuthorizedOperations = true
         if version >= 1 {
-            value.endpointType = 28
+            value.endpointType = 81
         }
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
@@ -751,16 +950,16 @@ extension DescribeClusterRequest: SampledMessage {
 extension DescribeClusterResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100128
-        value.errorCode = 1129
-        value.errorMessage = nulls ? nil : "s130-é"
+        value.throttleTimeMs = 100181
+        value.errorCode = 1182
+        value.errorMessage = nulls ? nil : "s183-é"
         if version >= 1 {
-            value.endpointType = 32
+            value.endpointType = 85
         }
-        value.clusterId = "s132-é"
-        value.controllerId = 100133
+        value.clusterId = "s185-é"
+        value.controllerId = 100186
         value.brokers = [DescribeClusterResponse.DescribeClusterBroker.sample(version: version, nulls: nulls), DescribeClusterResponse.DescribeClusterBroker.sample(version: version, nulls: nulls)]
-        value.clusterAuthorizedOperations = 100135
+        value.clusterAuthorizedOperations = 100188
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
     }
@@ -769,10 +968,10 @@ extension DescribeClusterResponse: SampledMessage {
 extension DescribeClusterResponse.DescribeClusterBroker {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.brokerId = 100136
-        value.host = "s137-é"
-        value.port = 100138
-        value.rack = nulls ? nil : "s139-é"
+        value.brokerId = 100189
+        value.host = "s190-é"
+        value.port = 100191
+        value.rack = nulls ? nil : "s192-é"
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
     }
@@ -798,9 +997,9 @@ extension DescribeConfigsRequest: SampledMessage {
 extension DescribeConfigsRequest.DescribeConfigsResource {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.resourceType = 44
-        value.resourceName = "s144-é"
-        value.configurationKeys = nulls ? nil : ["s145-é", "s146-é"]
+        value.resourceType = 97
+        value.resourceName = "s197-é"
+        value.configurationKeys = nulls ? nil : ["s198-é", "s199-é"]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -811,7 +1010,7 @@ extension DescribeConfigsRequest.DescribeConfigsResource {
 extension DescribeConfigsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100146
+        value.throttleTimeMs = 100199
         value.results = [DescribeConfigsResponse.DescribeConfigsResult.sample(version: version, nulls: nulls), DescribeConfigsResponse.DescribeConfigsResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -823,10 +1022,10 @@ extension DescribeConfigsResponse: SampledMessage {
 extension DescribeConfigsResponse.DescribeConfigsResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1148
-        value.errorMessage = nulls ? nil : "s149-é"
-        value.resourceType = 51
-        value.resourceName = "s151-é"
+        value.errorCode = 1201
+        value.errorMessage = nulls ? nil : "s202-é"
+        value.resourceType = 4
+        value.resourceName = "s204-é"
         value.configs = [DescribeConfigsResponse.DescribeConfigsResourceResult.sample(version: version, nulls: nulls), DescribeConfigsResponse.DescribeConfigsResourceResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -838,24 +1037,24 @@ extension DescribeConfigsResponse.DescribeConfigsResult {
 extension DescribeConfigsResponse.DescribeConfigsResourceResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s153-é"
-        value.value = nulls ? nil : "s154-é"
+        value.name = "s206-é"
+        value.value = nulls ? nil : "s207-é"
         value.readOnly = true
         if version <= 0 {
             value.isDefault = true
         }
         if version >= 1 {
-            value.configSource = 58
+            value.configSource = 11
         }
         value.isSensitive = true
         if version >= 1 {
             value.synonyms = [DescribeConfigsResponse.DescribeConfigsSynonym.sample(version: version, nulls: nulls), DescribeConfigsResponse.DescribeConfigsSynonym.sample(version: version, nulls: nulls)]
         }
         if version >= 3 {
-            value.configType = 61
+            value.configType = 14
         }
         if version >= 3 {
-            value.documentation = nulls ? nil : "s161-é"
+            value.documentation = nulls ? nil : "s214-é"
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -868,13 +1067,13 @@ extension DescribeConfigsResponse.DescribeConfigsSynonym {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.name = "s162-é"
+            value.name = "s215-é"
         }
         if version >= 1 {
-            value.value = nulls ? nil : "s163-é"
+            value.value = nulls ? nil : "s216-é"
         }
         if version >= 1 {
-            value.source = 65
+            value.source = 18
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -886,7 +1085,7 @@ extension DescribeConfigsResponse.DescribeConfigsSynonym {
 extension DescribeGroupsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groups = ["s165-é", "s166-é"]
+        value.groups = ["s218-é", "s219-é"]
         if version >= 3 {
             value.includeAuthorizedOperations = true
         }
@@ -901,7 +1100,7 @@ extension DescribeGroupsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100167
+            value.throttleTimeMs = 100220
         }
         value.groups = [DescribeGroupsResponse.DescribedGroup.sample(version: version, nulls: nulls), DescribeGroupsResponse.DescribedGroup.sample(version: version, nulls: nulls)]
         if version >= 5 {
@@ -914,14 +1113,14 @@ extension DescribeGroupsResponse: SampledMessage {
 extension DescribeGroupsResponse.DescribedGroup {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1169
-        value.groupId = "s170-é"
-        value.groupState = "s171-é"
-        value.protocolType = "s172-é"
-        value.protocolData = "s173-é"
+        value.errorCode = 1222
+        value.groupId = "s223-é"
+        value.groupState = "s224-é"
+        value.protocolType = "s225-é"
+        value.protocolData = "s226-é"
         value.members = [DescribeGroupsResponse.DescribedGroupMember.sample(version: version, nulls: nulls), DescribeGroupsResponse.DescribedGroupMember.sample(version: version, nulls: nulls)]
         if version >= 3 {
-            value.authorizedOperations = 100175
+            value.authorizedOperations = 100228
         }
         if version >= 5 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -933,14 +1132,14 @@ extension DescribeGroupsResponse.DescribedGroup {
 extension DescribeGroupsResponse.DescribedGroupMember {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.memberId = "s176-é"
+        value.memberId = "s229-é"
         if version >= 4 {
-            value.groupInstanceId = nulls ? nil : "s177-é"
+            value.groupInstanceId = nulls ? nil : "s230-é"
         }
-        value.clientId = "s178-é"
-        value.clientHost = "s179-é"
-        value.memberMetadata = ByteBuffer(bytes: [180, 1, 2])
-        value.memberAssignment = ByteBuffer(bytes: [181, 1, 2])
+        value.clientId = "s231-é"
+        value.clientHost = "s232-é"
+        value.memberMetadata = ByteBuffer(bytes: [233, 1, 2])
+        value.memberAssignment = ByteBuffer(bytes: [234, 1, 2])
         if version >= 5 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -962,8 +1161,8 @@ extension DescribeLogDirsRequest: SampledMessage {
 extension DescribeLogDirsRequest.DescribableLogDirTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s183-é"
-        value.partitionIndex = [100184, 100185]
+        value.topic = "s236-é"
+        value.partitionIndex = [100237, 100238]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -974,7 +1173,7 @@ extension DescribeLogDirsRequest.DescribableLogDirTopic {
 extension DescribeLogDirsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100185
+        value.throttleTimeMs = 100238
         value.results = [DescribeLogDirsResponse.DescribeLogDirsResult.sample(version: version, nulls: nulls), DescribeLogDirsResponse.DescribeLogDirsResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -986,8 +1185,8 @@ extension DescribeLogDirsResponse: SampledMessage {
 extension DescribeLogDirsResponse.DescribeLogDirsResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1187
-        value.logDir = "s188-é"
+        value.errorCode = 1240
+        value.logDir = "s241-é"
         value.topics = [DescribeLogDirsResponse.DescribeLogDirsTopic.sample(version: version, nulls: nulls), DescribeLogDirsResponse.DescribeLogDirsTopic.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -999,7 +1198,7 @@ extension DescribeLogDirsResponse.DescribeLogDirsResult {
 extension DescribeLogDirsResponse.DescribeLogDirsTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s190-é"
+        value.name = "s243-é"
         value.partitions = [DescribeLogDirsResponse.DescribeLogDirsPartition.sample(version: version, nulls: nulls), DescribeLogDirsResponse.DescribeLogDirsPartition.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1011,9 +1210,9 @@ extension DescribeLogDirsResponse.DescribeLogDirsTopic {
 extension DescribeLogDirsResponse.DescribeLogDirsPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100192
-        value.partitionSize = 10000000193
-        value.offsetLag = 10000000194
+        value.partitionIndex = 100245
+        value.partitionSize = 10000000246
+        value.offsetLag = 10000000247
         value.isFutureKey = true
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1026,10 +1225,10 @@ extension ElectLeadersRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.electionType = 97
+            value.electionType = 50
         }
         value.topicPartitions = nulls ? nil : [ElectLeadersRequest.TopicPartitions.sample(version: version, nulls: nulls), ElectLeadersRequest.TopicPartitions.sample(version: version, nulls: nulls)]
-        value.timeoutMs = 100198
+        value.timeoutMs = 100251
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1040,8 +1239,8 @@ extension ElectLeadersRequest: SampledMessage {
 extension ElectLeadersRequest.TopicPartitions {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s199-é"
-        value.partitionId = [100200, 100201]
+        value.topic = "s252-é"
+        value.partitionId = [100253, 100254]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1052,9 +1251,9 @@ extension ElectLeadersRequest.TopicPartitions {
 extension ElectLeadersResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100201
+        value.throttleTimeMs = 100254
         if version >= 1 {
-            value.errorCode = 1202
+            value.errorCode = 1255
         }
         value.replicaElectionResults = [ElectLeadersResponse.ReplicaElectionResult.sample(version: version, nulls: nulls), ElectLeadersResponse.ReplicaElectionResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
@@ -1067,7 +1266,7 @@ extension ElectLeadersResponse: SampledMessage {
 extension ElectLeadersResponse.ReplicaElectionResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s204-é"
+        value.topic = "s257-é"
         value.partitionResult = [ElectLeadersResponse.PartitionResult.sample(version: version, nulls: nulls), ElectLeadersResponse.PartitionResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1079,9 +1278,9 @@ extension ElectLeadersResponse.ReplicaElectionResult {
 extension ElectLeadersResponse.PartitionResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionId = 100206
-        value.errorCode = 1207
-        value.errorMessage = nulls ? nil : "s208-é"
+        value.partitionId = 100259
+        value.errorCode = 1260
+        value.errorMessage = nulls ? nil : "s261-é"
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1093,29 +1292,29 @@ extension FetchRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 12 {
-            value.clusterId = nulls ? nil : "s209-é"
+            value.clusterId = nulls ? nil : "s262-é"
         }
-        value.replicaId = 100210
-        value.maxWaitMs = 100211
-        value.minBytes = 100212
+        value.replicaId = 100263
+        value.maxWaitMs = 100264
+        value.minBytes = 100265
         if version >= 3 {
-            value.maxBytes = 100213
+            value.maxBytes = 100266
         }
         if version >= 4 {
-            value.isolationLevel = 15
+            value.isolationLevel = 68
         }
         if version >= 7 {
-            value.sessionId = 100215
+            value.sessionId = 100268
         }
         if version >= 7 {
-            value.sessionEpoch = 100216
+            value.sessionEpoch = 100269
         }
         value.topics = [FetchRequest.FetchTopic.sample(version: version, nulls: nulls), FetchRequest.FetchTopic.sample(version: version, nulls: nulls)]
         if version >= 7 {
             value.forgottenTopicsData = [FetchRequest.ForgottenTopic.sample(version: version, nulls: nulls), FetchRequest.ForgottenTopic.sample(version: version, nulls: nulls)]
         }
         if version >= 11 {
-            value.rackId = "s219-é"
+            value.rackId = "s272-é"
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1127,7 +1326,7 @@ extension FetchRequest: SampledMessage {
 extension FetchRequest.FetchTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s220-é"
+        value.topic = "s273-é"
         value.partitions = [FetchRequest.FetchPartition.sample(version: version, nulls: nulls), FetchRequest.FetchPartition.sample(version: version, nulls: nulls)]
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1139,18 +1338,18 @@ extension FetchRequest.FetchTopic {
 extension FetchRequest.FetchPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partition = 100222
+        value.partition = 100275
         if version >= 9 {
-            value.currentLeaderEpoch = 100223
+            value.currentLeaderEpoch = 100276
         }
-        value.fetchOffset = 10000000224
+        value.fetchOffset = 10000000277
         if version >= 12 {
-            value.lastFetchedEpoch = 100225
+            value.lastFetchedEpoch = 100278
         }
         if version >= 5 {
-            value.logStartOffset = 10000000226
+            value.logStartOffset = 10000000279
         }
-        value.partitionMaxBytes = 100227
+        value.partitionMaxBytes = 100280
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1162,10 +1361,10 @@ extension FetchRequest.ForgottenTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 7 {
-            value.topic = "s228-é"
+            value.topic = "s281-é"
         }
         if version >= 7 {
-            value.partitions = [100229, 100230]
+            value.partitions = [100282, 100283]
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1178,13 +1377,13 @@ extension FetchResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100230
+            value.throttleTimeMs = 100283
         }
         if version >= 7 {
-            value.errorCode = 1231
+            value.errorCode = 1284
         }
         if version >= 7 {
-            value.sessionId = 100232
+            value.sessionId = 100285
         }
         value.responses = [FetchResponse.FetchableTopicResponse.sample(version: version, nulls: nulls), FetchResponse.FetchableTopicResponse.sample(version: version, nulls: nulls)]
         if version >= 12 {
@@ -1197,7 +1396,7 @@ extension FetchResponse: SampledMessage {
 extension FetchResponse.FetchableTopicResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s234-é"
+        value.topic = "s287-é"
         value.partitions = [FetchResponse.PartitionData.sample(version: version, nulls: nulls), FetchResponse.PartitionData.sample(version: version, nulls: nulls)]
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1209,14 +1408,14 @@ extension FetchResponse.FetchableTopicResponse {
 extension FetchResponse.PartitionData {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100236
-        value.errorCode = 1237
-        value.highWatermark = 10000000238
+        value.partitionIndex = 100289
+        value.errorCode = 1290
+        value.highWatermark = 10000000291
         if version >= 4 {
-            value.lastStableOffset = 10000000239
+            value.lastStableOffset = 10000000292
         }
         if version >= 5 {
-            value.logStartOffset = 10000000240
+            value.logStartOffset = 10000000293
         }
         if version >= 12 {
             value.divergingEpoch = FetchResponse.EpochEndOffset.sample(version: version, nulls: nulls)
@@ -1231,9 +1430,9 @@ extension FetchResponse.PartitionData {
             value.abortedTransactions = nulls ? nil : [FetchResponse.AbortedTransaction.sample(version: version, nulls: nulls), FetchResponse.AbortedTransaction.sample(version: version, nulls: nulls)]
         }
         if version >= 11 {
-            value.preferredReadReplica = 100245
+            value.preferredReadReplica = 100298
         }
-        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 246, 0xCD, 0xEF]))
+        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 43, 0xCD, 0xEF]))
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1245,10 +1444,10 @@ extension FetchResponse.EpochEndOffset {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 12 {
-            value.epoch = 100247
+            value.epoch = 100300
         }
         if version >= 12 {
-            value.endOffset = 10000000248
+            value.endOffset = 10000000301
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1261,10 +1460,10 @@ extension FetchResponse.LeaderIdAndEpoch {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 12 {
-            value.leaderId = 100249
+            value.leaderId = 100302
         }
         if version >= 12 {
-            value.leaderEpoch = 100250
+            value.leaderEpoch = 100303
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1276,8 +1475,8 @@ extension FetchResponse.LeaderIdAndEpoch {
 extension FetchResponse.SnapshotId {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.endOffset = 10000000251
-        value.epoch = 100252
+        value.endOffset = 10000000304
+        value.epoch = 100305
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1289,10 +1488,10 @@ extension FetchResponse.AbortedTransaction {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 4 {
-            value.producerId = 10000000253
+            value.producerId = 10000000306
         }
         if version >= 4 {
-            value.firstOffset = 10000000254
+            value.firstOffset = 10000000307
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1304,9 +1503,9 @@ extension FetchResponse.AbortedTransaction {
 extension FindCoordinatorRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.key = "s255-é"
+        value.key = "s308-é"
         if version >= 1 {
-            value.keyType = 57
+            value.keyType = 10
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1319,15 +1518,15 @@ extension FindCoordinatorResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100257
+            value.throttleTimeMs = 100310
         }
-        value.errorCode = 1258
+        value.errorCode = 1311
         if version >= 1 {
-            value.errorMessage = nulls ? nil : "s259-é"
+            value.errorMessage = nulls ? nil : "s312-é"
         }
-        value.nodeId = 100260
-        value.host = "s261-é"
-        value.port = 100262
+        value.nodeId = 100313
+        value.host = "s314-é"
+        value.port = 100315
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1338,11 +1537,11 @@ extension FindCoordinatorResponse: SampledMessage {
 extension HeartbeatRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s263-é"
-        value.generationId = 100264
-        value.memberId = "s265-é"
+        value.groupId = "s316-é"
+        value.generationId = 100317
+        value.memberId = "s318-é"
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s266-é"
+            value.groupInstanceId = nulls ? nil : "s319-é"
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1355,9 +1554,9 @@ extension HeartbeatResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100267
+            value.throttleTimeMs = 100320
         }
-        value.errorCode = 1268
+        value.errorCode = 1321
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1380,8 +1579,8 @@ extension IncrementalAlterConfigsRequest: SampledMessage {
 extension IncrementalAlterConfigsRequest.AlterConfigsResource {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.resourceType = 72
-        value.resourceName = "s272-é"
+        value.resourceType = 25
+        value.resourceName = "s325-é"
         value.configs = [IncrementalAlterConfigsRequest.AlterableConfig.sample(version: version, nulls: nulls), IncrementalAlterConfigsRequest.AlterableConfig.sample(version: version, nulls: nulls)]
         if version >= 1 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1393,9 +1592,9 @@ extension IncrementalAlterConfigsRequest.AlterConfigsResource {
 extension IncrementalAlterConfigsRequest.AlterableConfig {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s274-é"
-        value.configOperation = 76
-        value.value = nulls ? nil : "s276-é"
+        value.name = "s327-é"
+        value.configOperation = 29
+        value.value = nulls ? nil : "s329-é"
         if version >= 1 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1406,7 +1605,7 @@ extension IncrementalAlterConfigsRequest.AlterableConfig {
 extension IncrementalAlterConfigsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100277
+        value.throttleTimeMs = 100330
         value.responses = [IncrementalAlterConfigsResponse.AlterConfigsResourceResponse.sample(version: version, nulls: nulls), IncrementalAlterConfigsResponse.AlterConfigsResourceResponse.sample(version: version, nulls: nulls)]
         if version >= 1 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1418,10 +1617,10 @@ extension IncrementalAlterConfigsResponse: SampledMessage {
 extension IncrementalAlterConfigsResponse.AlterConfigsResourceResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1279
-        value.errorMessage = nulls ? nil : "s280-é"
-        value.resourceType = 82
-        value.resourceName = "s282-é"
+        value.errorCode = 1332
+        value.errorMessage = nulls ? nil : "s333-é"
+        value.resourceType = 35
+        value.resourceName = "s335-é"
         if version >= 1 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1432,13 +1631,13 @@ extension IncrementalAlterConfigsResponse.AlterConfigsResourceResponse {
 extension InitProducerIdRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.transactionalId = nulls ? nil : "s283-é"
-        value.transactionTimeoutMs = 100284
+        value.transactionalId = nulls ? nil : "s336-é"
+        value.transactionTimeoutMs = 100337
         if version >= 3 {
-            value.producerId = 10000000285
+            value.producerId = 10000000338
         }
         if version >= 3 {
-            value.producerEpoch = 1286
+            value.producerEpoch = 1339
         }
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1450,10 +1649,10 @@ extension InitProducerIdRequest: SampledMessage {
 extension InitProducerIdResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100287
-        value.errorCode = 1288
-        value.producerId = 10000000289
-        value.producerEpoch = 1290
+        value.throttleTimeMs = 100340
+        value.errorCode = 1341
+        value.producerId = 10000000342
+        value.producerEpoch = 1343
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1464,16 +1663,16 @@ extension InitProducerIdResponse: SampledMessage {
 extension JoinGroupRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s291-é"
-        value.sessionTimeoutMs = 100292
+        value.groupId = "s344-é"
+        value.sessionTimeoutMs = 100345
         if version >= 1 {
-            value.rebalanceTimeoutMs = 100293
+            value.rebalanceTimeoutMs = 100346
         }
-        value.memberId = "s294-é"
+        value.memberId = "s347-é"
         if version >= 5 {
-            value.groupInstanceId = nulls ? nil : "s295-é"
+            value.groupInstanceId = nulls ? nil : "s348-é"
         }
-        value.protocolType = "s296-é"
+        value.protocolType = "s349-é"
         value.protocols = [JoinGroupRequest.JoinGroupRequestProtocol.sample(version: version, nulls: nulls), JoinGroupRequest.JoinGroupRequestProtocol.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1485,8 +1684,8 @@ extension JoinGroupRequest: SampledMessage {
 extension JoinGroupRequest.JoinGroupRequestProtocol {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s298-é"
-        value.metadata = ByteBuffer(bytes: [43, 1, 2])
+        value.name = "s351-é"
+        value.metadata = ByteBuffer(bytes: [96, 1, 2])
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1498,16 +1697,16 @@ extension JoinGroupResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100300
+            value.throttleTimeMs = 100353
         }
-        value.errorCode = 1301
-        value.generationId = 100302
+        value.errorCode = 1354
+        value.generationId = 100355
         if version >= 7 {
-            value.protocolType = nulls ? nil : "s303-é"
+            value.protocolType = nulls ? nil : "s356-é"
         }
-        value.protocolName = nulls && version >= 7 ? nil : "s304-é"
-        value.leader = "s305-é"
-        value.memberId = "s306-é"
+        value.protocolName = nulls && version >= 7 ? nil : "s357-é"
+        value.leader = "s358-é"
+        value.memberId = "s359-é"
         value.members = [JoinGroupResponse.JoinGroupResponseMember.sample(version: version, nulls: nulls), JoinGroupResponse.JoinGroupResponseMember.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1519,11 +1718,11 @@ extension JoinGroupResponse: SampledMessage {
 extension JoinGroupResponse.JoinGroupResponseMember {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.memberId = "s308-é"
+        value.memberId = "s361-é"
         if version >= 5 {
-            value.groupInstanceId = nulls ? nil : "s309-é"
+            value.groupInstanceId = nulls ? nil : "s362-é"
         }
-        value.metadata = ByteBuffer(bytes: [54, 1, 2])
+        value.metadata = ByteBuffer(bytes: [107, 1, 2])
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1534,13 +1733,13 @@ extension JoinGroupResponse.JoinGroupResponseMember {
 extension LeaderAndIsrRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.controllerId = 100311
-        value.controllerEpoch = 100312
+        value.controllerId = 100364
+        value.controllerEpoch = 100365
         if version >= 2 {
-            value.brokerEpoch = 10000000313
+            value.brokerEpoch = 10000000366
         }
         if version >= 5 {
-            value.type = 15
+            value.type = 68
         }
         if version <= 1 {
             value.ungroupedPartitionStates = [LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls), LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls)]
@@ -1560,10 +1759,10 @@ extension LeaderAndIsrRequest.LeaderAndIsrTopicState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.topicName = "s318-é"
+            value.topicName = "s371-é"
         }
         if version >= 5 {
-            value.topicId = KafkaUUID(mostSignificantBits: 319, leastSignificantBits: 2526161)
+            value.topicId = KafkaUUID(mostSignificantBits: 372, leastSignificantBits: 2945868)
         }
         if version >= 2 {
             value.partitionStates = [LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls), LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls)]
@@ -1578,9 +1777,9 @@ extension LeaderAndIsrRequest.LeaderAndIsrTopicState {
 extension LeaderAndIsrRequest.LeaderAndIsrLiveLeader {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.brokerId = 100321
-        value.hostName = "s322-é"
-        value.port = 100323
+        value.brokerId = 100374
+        value.hostName = "s375-é"
+        value.port = 100376
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1592,20 +1791,20 @@ extension LeaderAndIsrRequest.LeaderAndIsrPartitionState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 1 {
-            value.topicName = "s324-é"
+            value.topicName = "s377-é"
         }
-        value.partitionIndex = 100325
-        value.controllerEpoch = 100326
-        value.leader = 100327
-        value.leaderEpoch = 100328
-        value.isr = [100329, 100330]
-        value.zkVersion = 100330
-        value.replicas = [100331, 100332]
+        value.partitionIndex = 100378
+        value.controllerEpoch = 100379
+        value.leader = 100380
+        value.leaderEpoch = 100381
+        value.isr = [100382, 100383]
+        value.zkVersion = 100383
+        value.replicas = [100384, 100385]
         if version >= 3 {
-            value.addingReplicas = [100332, 100333]
+            value.addingReplicas = [100385, 100386]
         }
         if version >= 3 {
-            value.removingReplicas = [100333, 100334]
+            value.removingReplicas = [100386, 100387]
         }
         if version >= 1 {
             value.isNew = true
@@ -1620,7 +1819,7 @@ extension LeaderAndIsrRequest.LeaderAndIsrPartitionState {
 extension LeaderAndIsrResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1335
+        value.errorCode = 1388
         if version <= 4 {
             value.partitionErrors = [LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls), LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls)]
         }
@@ -1638,7 +1837,7 @@ extension LeaderAndIsrResponse.LeaderAndIsrTopicError {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 5 {
-            value.topicId = KafkaUUID(mostSignificantBits: 338, leastSignificantBits: 2676622)
+            value.topicId = KafkaUUID(mostSignificantBits: 391, leastSignificantBits: 3096329)
         }
         if version >= 5 {
             value.partitionErrors = [LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls), LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls)]
@@ -1654,10 +1853,10 @@ extension LeaderAndIsrResponse.LeaderAndIsrPartitionError {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 4 {
-            value.topicName = "s340-é"
+            value.topicName = "s393-é"
         }
-        value.partitionIndex = 100341
-        value.errorCode = 1342
+        value.partitionIndex = 100394
+        value.errorCode = 1395
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1668,9 +1867,9 @@ extension LeaderAndIsrResponse.LeaderAndIsrPartitionError {
 extension LeaveGroupRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s343-é"
+        value.groupId = "s396-é"
         if version <= 2 {
-            value.memberId = "s344-é"
+            value.memberId = "s397-é"
         }
         if version >= 3 {
             value.members = [LeaveGroupRequest.MemberIdentity.sample(version: version, nulls: nulls), LeaveGroupRequest.MemberIdentity.sample(version: version, nulls: nulls)]
@@ -1686,10 +1885,10 @@ extension LeaveGroupRequest.MemberIdentity {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.memberId = "s346-é"
+            value.memberId = "s399-é"
         }
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s347-é"
+            value.groupInstanceId = nulls ? nil : "s400-é"
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1702,9 +1901,9 @@ extension LeaveGroupResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100348
+            value.throttleTimeMs = 100401
         }
-        value.errorCode = 1349
+        value.errorCode = 1402
         if version >= 3 {
             value.members = [LeaveGroupResponse.MemberResponse.sample(version: version, nulls: nulls), LeaveGroupResponse.MemberResponse.sample(version: version, nulls: nulls)]
         }
@@ -1719,13 +1918,13 @@ extension LeaveGroupResponse.MemberResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.memberId = "s351-é"
+            value.memberId = "s404-é"
         }
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s352-é"
+            value.groupInstanceId = nulls ? nil : "s405-é"
         }
         if version >= 3 {
-            value.errorCode = 1353
+            value.errorCode = 1406
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1738,7 +1937,7 @@ extension ListGroupsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 4 {
-            value.statesFilter = ["s354-é", "s355-é"]
+            value.statesFilter = ["s407-é", "s408-é"]
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1751,9 +1950,9 @@ extension ListGroupsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100355
+            value.throttleTimeMs = 100408
         }
-        value.errorCode = 1356
+        value.errorCode = 1409
         value.groups = [ListGroupsResponse.ListedGroup.sample(version: version, nulls: nulls), ListGroupsResponse.ListedGroup.sample(version: version, nulls: nulls)]
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1765,10 +1964,10 @@ extension ListGroupsResponse: SampledMessage {
 extension ListGroupsResponse.ListedGroup {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s358-é"
-        value.protocolType = "s359-é"
+        value.groupId = "s411-é"
+        value.protocolType = "s412-é"
         if version >= 4 {
-            value.groupState = "s360-é"
+            value.groupState = "s413-é"
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1780,9 +1979,9 @@ extension ListGroupsResponse.ListedGroup {
 extension ListOffsetsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.replicaId = 100361
+        value.replicaId = 100414
         if version >= 2 {
-            value.isolationLevel = 63
+            value.isolationLevel = 16
         }
         value.topics = [ListOffsetsRequest.ListOffsetsTopic.sample(version: version, nulls: nulls), ListOffsetsRequest.ListOffsetsTopic.sample(version: version, nulls: nulls)]
         if version >= 6 {
@@ -1795,7 +1994,7 @@ extension ListOffsetsRequest: SampledMessage {
 extension ListOffsetsRequest.ListOffsetsTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s364-é"
+        value.name = "s417-é"
         value.partitions = [ListOffsetsRequest.ListOffsetsPartition.sample(version: version, nulls: nulls), ListOffsetsRequest.ListOffsetsPartition.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1807,13 +2006,13 @@ extension ListOffsetsRequest.ListOffsetsTopic {
 extension ListOffsetsRequest.ListOffsetsPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100366
+        value.partitionIndex = 100419
         if version >= 4 {
-            value.currentLeaderEpoch = 100367
+            value.currentLeaderEpoch = 100420
         }
-        value.timestamp = 10000000368
+        value.timestamp = 10000000421
         if version <= 0 {
-            value.maxNumOffsets = 100369
+            value.maxNumOffsets = 100422
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1826,7 +2025,7 @@ extension ListOffsetsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100370
+            value.throttleTimeMs = 100423
         }
         value.topics = [ListOffsetsResponse.ListOffsetsTopicResponse.sample(version: version, nulls: nulls), ListOffsetsResponse.ListOffsetsTopicResponse.sample(version: version, nulls: nulls)]
         if version >= 6 {
@@ -1839,7 +2038,7 @@ extension ListOffsetsResponse: SampledMessage {
 extension ListOffsetsResponse.ListOffsetsTopicResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s372-é"
+        value.name = "s425-é"
         value.partitions = [ListOffsetsResponse.ListOffsetsPartitionResponse.sample(version: version, nulls: nulls), ListOffsetsResponse.ListOffsetsPartitionResponse.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1851,19 +2050,19 @@ extension ListOffsetsResponse.ListOffsetsTopicResponse {
 extension ListOffsetsResponse.ListOffsetsPartitionResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100374
-        value.errorCode = 1375
+        value.partitionIndex = 100427
+        value.errorCode = 1428
         if version <= 0 {
-            value.oldStyleOffsets = [10000000376, 10000000377]
+            value.oldStyleOffsets = [10000000429, 10000000430]
         }
         if version >= 1 {
-            value.timestamp = 10000000377
+            value.timestamp = 10000000430
         }
         if version >= 1 {
-            value.offset = 10000000378
+            value.offset = 10000000431
         }
         if version >= 4 {
-            value.leaderEpoch = 100379
+            value.leaderEpoch = 100432
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1875,7 +2074,7 @@ extension ListOffsetsResponse.ListOffsetsPartitionResponse {
 extension ListPartitionReassignmentsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.timeoutMs = 100380
+        value.timeoutMs = 100433
         value.topics = nulls ? nil : [ListPartitionReassignmentsRequest.ListPartitionReassignmentsTopics.sample(version: version, nulls: nulls), ListPartitionReassignmentsRequest.ListPartitionReassignmentsTopics.sample(version: version, nulls: nulls)]
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
@@ -1885,8 +2084,8 @@ extension ListPartitionReassignmentsRequest: SampledMessage {
 extension ListPartitionReassignmentsRequest.ListPartitionReassignmentsTopics {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s382-é"
-        value.partitionIndexes = [100383, 100384]
+        value.name = "s435-é"
+        value.partitionIndexes = [100436, 100437]
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
     }
@@ -1895,9 +2094,9 @@ extension ListPartitionReassignmentsRequest.ListPartitionReassignmentsTopics {
 extension ListPartitionReassignmentsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100384
-        value.errorCode = 1385
-        value.errorMessage = nulls ? nil : "s386-é"
+        value.throttleTimeMs = 100437
+        value.errorCode = 1438
+        value.errorMessage = nulls ? nil : "s439-é"
         value.topics = [ListPartitionReassignmentsResponse.OngoingTopicReassignment.sample(version: version, nulls: nulls), ListPartitionReassignmentsResponse.OngoingTopicReassignment.sample(version: version, nulls: nulls)]
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
@@ -1907,7 +2106,7 @@ extension ListPartitionReassignmentsResponse: SampledMessage {
 extension ListPartitionReassignmentsResponse.OngoingTopicReassignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s388-é"
+        value.name = "s441-é"
         value.partitions = [ListPartitionReassignmentsResponse.OngoingPartitionReassignment.sample(version: version, nulls: nulls), ListPartitionReassignmentsResponse.OngoingPartitionReassignment.sample(version: version, nulls: nulls)]
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
@@ -1917,10 +2116,10 @@ extension ListPartitionReassignmentsResponse.OngoingTopicReassignment {
 extension ListPartitionReassignmentsResponse.OngoingPartitionReassignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100390
-        value.replicas = [100391, 100392]
-        value.addingReplicas = [100392, 100393]
-        value.removingReplicas = [100393, 100394]
+        value.partitionIndex = 100443
+        value.replicas = [100444, 100445]
+        value.addingReplicas = [100445, 100446]
+        value.removingReplicas = [100446, 100447]
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
     }
@@ -1950,9 +2149,9 @@ extension MetadataRequest.MetadataRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 10 {
-            value.topicId = KafkaUUID(mostSignificantBits: 398, leastSignificantBits: 3151762)
+            value.topicId = KafkaUUID(mostSignificantBits: 451, leastSignificantBits: 3571469)
         }
-        value.name = nulls && version >= 10 ? nil : "s399-é"
+        value.name = nulls && version >= 10 ? nil : "s452-é"
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1964,18 +2163,18 @@ extension MetadataResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.throttleTimeMs = 100400
+            value.throttleTimeMs = 100453
         }
         value.brokers = [MetadataResponse.MetadataResponseBroker.sample(version: version, nulls: nulls), MetadataResponse.MetadataResponseBroker.sample(version: version, nulls: nulls)]
         if version >= 2 {
-            value.clusterId = nulls ? nil : "s402-é"
+            value.clusterId = nulls ? nil : "s455-é"
         }
         if version >= 1 {
-            value.controllerId = 100403
+            value.controllerId = 100456
         }
         value.topics = [MetadataResponse.MetadataResponseTopic.sample(version: version, nulls: nulls), MetadataResponse.MetadataResponseTopic.sample(version: version, nulls: nulls)]
         if (8...10).contains(version) {
-            value.clusterAuthorizedOperations = 100405
+            value.clusterAuthorizedOperations = 100458
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1987,11 +2186,11 @@ extension MetadataResponse: SampledMessage {
 extension MetadataResponse.MetadataResponseBroker {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.nodeId = 100406
-        value.host = "s407-é"
-        value.port = 100408
+        value.nodeId = 100459
+        value.host = "s460-é"
+        value.port = 100461
         if version >= 1 {
-            value.rack = nulls ? nil : "s409-é"
+            value.rack = nulls ? nil : "s462-é"
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2003,17 +2202,17 @@ extension MetadataResponse.MetadataResponseBroker {
 extension MetadataResponse.MetadataResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1410
-        value.name = "s411-é"
+        value.errorCode = 1463
+        value.name = "s464-é"
         if version >= 10 {
-            value.topicId = KafkaUUID(mostSignificantBits: 412, leastSignificantBits: 3262628)
+            value.topicId = KafkaUUID(mostSignificantBits: 465, leastSignificantBits: 3682335)
         }
         if version >= 1 {
             value.isInternal = true
         }
         value.partitions = [MetadataResponse.MetadataResponsePartition.sample(version: version, nulls: nulls), MetadataResponse.MetadataResponsePartition.sample(version: version, nulls: nulls)]
         if version >= 8 {
-            value.topicAuthorizedOperations = 100415
+            value.topicAuthorizedOperations = 100468
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2025,16 +2224,16 @@ extension MetadataResponse.MetadataResponseTopic {
 extension MetadataResponse.MetadataResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1416
-        value.partitionIndex = 100417
-        value.leaderId = 100418
+        value.errorCode = 1469
+        value.partitionIndex = 100470
+        value.leaderId = 100471
         if version >= 7 {
-            value.leaderEpoch = 100419
+            value.leaderEpoch = 100472
         }
-        value.replicaNodes = [100420, 100421]
-        value.isrNodes = [100421, 100422]
+        value.replicaNodes = [100473, 100474]
+        value.isrNodes = [100474, 100475]
         if version >= 5 {
-            value.offlineReplicas = [100422, 100423]
+            value.offlineReplicas = [100475, 100476]
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2046,18 +2245,18 @@ extension MetadataResponse.MetadataResponsePartition {
 extension OffsetCommitRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s423-é"
+        value.groupId = "s476-é"
         if version >= 1 {
-            value.generationId = 100424
+            value.generationId = 100477
         }
         if version >= 1 {
-            value.memberId = "s425-é"
+            value.memberId = "s478-é"
         }
         if version >= 7 {
-            value.groupInstanceId = nulls ? nil : "s426-é"
+            value.groupInstanceId = nulls ? nil : "s479-é"
         }
         if (2...4).contains(version) {
-            value.retentionTimeMs = 10000000427
+            value.retentionTimeMs = 10000000480
         }
         value.topics = [OffsetCommitRequest.OffsetCommitRequestTopic.sample(version: version, nulls: nulls), OffsetCommitRequest.OffsetCommitRequestTopic.sample(version: version, nulls: nulls)]
         if version >= 8 {
@@ -2070,7 +2269,7 @@ extension OffsetCommitRequest: SampledMessage {
 extension OffsetCommitRequest.OffsetCommitRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s429-é"
+        value.name = "s482-é"
         value.partitions = [OffsetCommitRequest.OffsetCommitRequestPartition.sample(version: version, nulls: nulls), OffsetCommitRequest.OffsetCommitRequestPartition.sample(version: version, nulls: nulls)]
         if version >= 8 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2082,15 +2281,15 @@ extension OffsetCommitRequest.OffsetCommitRequestTopic {
 extension OffsetCommitRequest.OffsetCommitRequestPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100431
-        value.committedOffset = 10000000432
+        value.partitionIndex = 100484
+        value.committedOffset = 10000000485
         if version >= 6 {
-            value.committedLeaderEpoch = 100433
+            value.committedLeaderEpoch = 100486
         }
         if version == 1 {
-            value.commitTimestamp = 10000000434
+            value.commitTimestamp = 10000000487
         }
-        value.committedMetadata = nulls ? nil : "s435-é"
+        value.committedMetadata = nulls ? nil : "s488-é"
         if version >= 8 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2102,7 +2301,7 @@ extension OffsetCommitResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.throttleTimeMs = 100436
+            value.throttleTimeMs = 100489
         }
         value.topics = [OffsetCommitResponse.OffsetCommitResponseTopic.sample(version: version, nulls: nulls), OffsetCommitResponse.OffsetCommitResponseTopic.sample(version: version, nulls: nulls)]
         if version >= 8 {
@@ -2115,7 +2314,7 @@ extension OffsetCommitResponse: SampledMessage {
 extension OffsetCommitResponse.OffsetCommitResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s438-é"
+        value.name = "s491-é"
         value.partitions = [OffsetCommitResponse.OffsetCommitResponsePartition.sample(version: version, nulls: nulls), OffsetCommitResponse.OffsetCommitResponsePartition.sample(version: version, nulls: nulls)]
         if version >= 8 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2127,8 +2326,8 @@ extension OffsetCommitResponse.OffsetCommitResponseTopic {
 extension OffsetCommitResponse.OffsetCommitResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100440
-        value.errorCode = 1441
+        value.partitionIndex = 100493
+        value.errorCode = 1494
         if version >= 8 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2139,7 +2338,7 @@ extension OffsetCommitResponse.OffsetCommitResponsePartition {
 extension OffsetDeleteRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s442-é"
+        value.groupId = "s495-é"
         value.topics = [OffsetDeleteRequest.OffsetDeleteRequestTopic.sample(version: version, nulls: nulls), OffsetDeleteRequest.OffsetDeleteRequestTopic.sample(version: version, nulls: nulls)]
         return value
     }
@@ -2148,7 +2347,7 @@ extension OffsetDeleteRequest: SampledMessage {
 extension OffsetDeleteRequest.OffsetDeleteRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s444-é"
+        value.name = "s497-é"
         value.partitions = [OffsetDeleteRequest.OffsetDeleteRequestPartition.sample(version: version, nulls: nulls), OffsetDeleteRequest.OffsetDeleteRequestPartition.sample(version: version, nulls: nulls)]
         return value
     }
@@ -2157,7 +2356,7 @@ extension OffsetDeleteRequest.OffsetDeleteRequestTopic {
 extension OffsetDeleteRequest.OffsetDeleteRequestPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100446
+        value.partitionIndex = 100499
         return value
     }
 }
@@ -2165,8 +2364,8 @@ extension OffsetDeleteRequest.OffsetDeleteRequestPartition {
 extension OffsetDeleteResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1447
-        value.throttleTimeMs = 100448
+        value.errorCode = 1500
+        value.throttleTimeMs = 100501
         value.topics = [OffsetDeleteResponse.OffsetDeleteResponseTopic.sample(version: version, nulls: nulls), OffsetDeleteResponse.OffsetDeleteResponseTopic.sample(version: version, nulls: nulls)]
         return value
     }
@@ -2175,7 +2374,7 @@ extension OffsetDeleteResponse: SampledMessage {
 extension OffsetDeleteResponse.OffsetDeleteResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s450-é"
+        value.name = "s503-é"
         value.partitions = [OffsetDeleteResponse.OffsetDeleteResponsePartition.sample(version: version, nulls: nulls), OffsetDeleteResponse.OffsetDeleteResponsePartition.sample(version: version, nulls: nulls)]
         return value
     }
@@ -2184,8 +2383,8 @@ extension OffsetDeleteResponse.OffsetDeleteResponseTopic {
 extension OffsetDeleteResponse.OffsetDeleteResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100452
-        value.errorCode = 1453
+        value.partitionIndex = 100505
+        value.errorCode = 1506
         return value
     }
 }
@@ -2193,7 +2392,7 @@ extension OffsetDeleteResponse.OffsetDeleteResponsePartition {
 extension OffsetFetchRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s454-é"
+        value.groupId = "s507-é"
         value.topics = nulls && version >= 2 ? nil : [OffsetFetchRequest.OffsetFetchRequestTopic.sample(version: version, nulls: nulls), OffsetFetchRequest.OffsetFetchRequestTopic.sample(version: version, nulls: nulls)]
         if version >= 7 {
             value.requireStable = true
@@ -2208,8 +2407,8 @@ extension OffsetFetchRequest: SampledMessage {
 extension OffsetFetchRequest.OffsetFetchRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s457-é"
-        value.partitionIndexes = [100458, 100459]
+        value.name = "s510-é"
+        value.partitionIndexes = [100511, 100512]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2221,11 +2420,11 @@ extension OffsetFetchResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.throttleTimeMs = 100459
+            value.throttleTimeMs = 100512
         }
         value.topics = [OffsetFetchResponse.OffsetFetchResponseTopic.sample(version: version, nulls: nulls), OffsetFetchResponse.OffsetFetchResponseTopic.sample(version: version, nulls: nulls)]
         if version >= 2 {
-            value.errorCode = 1461
+            value.errorCode = 1514
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2237,7 +2436,7 @@ extension OffsetFetchResponse: SampledMessage {
 extension OffsetFetchResponse.OffsetFetchResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s462-é"
+        value.name = "s515-é"
         value.partitions = [OffsetFetchResponse.OffsetFetchResponsePartition.sample(version: version, nulls: nulls), OffsetFetchResponse.OffsetFetchResponsePartition.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2249,13 +2448,13 @@ extension OffsetFetchResponse.OffsetFetchResponseTopic {
 extension OffsetFetchResponse.OffsetFetchResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100464
-        value.committedOffset = 10000000465
+        value.partitionIndex = 100517
+        value.committedOffset = 10000000518
         if version >= 5 {
-            value.committedLeaderEpoch = 100466
+            value.committedLeaderEpoch = 100519
         }
-        value.metadata = nulls ? nil : "s467-é"
-        value.errorCode = 1468
+        value.metadata = nulls ? nil : "s520-é"
+        value.errorCode = 1521
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2267,7 +2466,7 @@ extension OffsetForLeaderEpochRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.replicaId = 100469
+            value.replicaId = 100522
         }
         value.topics = [OffsetForLeaderEpochRequest.OffsetForLeaderTopic.sample(version: version, nulls: nulls), OffsetForLeaderEpochRequest.OffsetForLeaderTopic.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -2280,7 +2479,7 @@ extension OffsetForLeaderEpochRequest: SampledMessage {
 extension OffsetForLeaderEpochRequest.OffsetForLeaderTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s471-é"
+        value.topic = "s524-é"
         value.partitions = [OffsetForLeaderEpochRequest.OffsetForLeaderPartition.sample(version: version, nulls: nulls), OffsetForLeaderEpochRequest.OffsetForLeaderPartition.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2292,11 +2491,11 @@ extension OffsetForLeaderEpochRequest.OffsetForLeaderTopic {
 extension OffsetForLeaderEpochRequest.OffsetForLeaderPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partition = 100473
+        value.partition = 100526
         if version >= 2 {
-            value.currentLeaderEpoch = 100474
+            value.currentLeaderEpoch = 100527
         }
-        value.leaderEpoch = 100475
+        value.leaderEpoch = 100528
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2308,7 +2507,7 @@ extension OffsetForLeaderEpochResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100476
+            value.throttleTimeMs = 100529
         }
         value.topics = [OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult.sample(version: version, nulls: nulls), OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -2321,7 +2520,7 @@ extension OffsetForLeaderEpochResponse: SampledMessage {
 extension OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s478-é"
+        value.topic = "s531-é"
         value.partitions = [OffsetForLeaderEpochResponse.EpochEndOffset.sample(version: version, nulls: nulls), OffsetForLeaderEpochResponse.EpochEndOffset.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2333,12 +2532,12 @@ extension OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult {
 extension OffsetForLeaderEpochResponse.EpochEndOffset {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1480
-        value.partition = 100481
+        value.errorCode = 1533
+        value.partition = 100534
         if version >= 1 {
-            value.leaderEpoch = 100482
+            value.leaderEpoch = 100535
         }
-        value.endOffset = 10000000483
+        value.endOffset = 10000000536
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2350,10 +2549,10 @@ extension ProduceRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.transactionalId = nulls ? nil : "s484-é"
+            value.transactionalId = nulls ? nil : "s537-é"
         }
-        value.acks = 1485
-        value.timeoutMs = 100486
+        value.acks = 1538
+        value.timeoutMs = 100539
         value.topicData = [ProduceRequest.TopicProduceData.sample(version: version, nulls: nulls), ProduceRequest.TopicProduceData.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2365,7 +2564,7 @@ extension ProduceRequest: SampledMessage {
 extension ProduceRequest.TopicProduceData {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s488-é"
+        value.name = "s541-é"
         value.partitionData = [ProduceRequest.PartitionProduceData.sample(version: version, nulls: nulls), ProduceRequest.PartitionProduceData.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2377,8 +2576,8 @@ extension ProduceRequest.TopicProduceData {
 extension ProduceRequest.PartitionProduceData {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.index = 100490
-        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 235, 0xCD, 0xEF]))
+        value.index = 100543
+        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 32, 0xCD, 0xEF]))
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2391,7 +2590,7 @@ extension ProduceResponse: SampledMessage {
         var value = Self()
         value.responses = [ProduceResponse.TopicProduceResponse.sample(version: version, nulls: nulls), ProduceResponse.TopicProduceResponse.sample(version: version, nulls: nulls)]
         if version >= 1 {
-            value.throttleTimeMs = 100493
+            value.throttleTimeMs = 100546
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2403,7 +2602,7 @@ extension ProduceResponse: SampledMessage {
 extension ProduceResponse.TopicProduceResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s494-é"
+        value.name = "s547-é"
         value.partitionResponses = [ProduceResponse.PartitionProduceResponse.sample(version: version, nulls: nulls), ProduceResponse.PartitionProduceResponse.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2415,20 +2614,20 @@ extension ProduceResponse.TopicProduceResponse {
 extension ProduceResponse.PartitionProduceResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.index = 100496
-        value.errorCode = 1497
-        value.baseOffset = 10000000498
+        value.index = 100549
+        value.errorCode = 1550
+        value.baseOffset = 10000000551
         if version >= 2 {
-            value.logAppendTimeMs = 10000000499
+            value.logAppendTimeMs = 10000000552
         }
         if version >= 5 {
-            value.logStartOffset = 10000000500
+            value.logStartOffset = 10000000553
         }
         if version >= 8 {
             value.recordErrors = [ProduceResponse.BatchIndexAndErrorMessage.sample(version: version, nulls: nulls), ProduceResponse.BatchIndexAndErrorMessage.sample(version: version, nulls: nulls)]
         }
         if version >= 8 {
-            value.errorMessage = nulls ? nil : "s502-é"
+            value.errorMessage = nulls ? nil : "s555-é"
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2441,10 +2640,10 @@ extension ProduceResponse.BatchIndexAndErrorMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 8 {
-            value.batchIndex = 100503
+            value.batchIndex = 100556
         }
         if version >= 8 {
-            value.batchIndexErrorMessage = nulls ? nil : "s504-é"
+            value.batchIndexErrorMessage = nulls ? nil : "s557-é"
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2456,10 +2655,10 @@ extension ProduceResponse.BatchIndexAndErrorMessage {
 extension StopReplicaRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.controllerId = 100505
-        value.controllerEpoch = 100506
+        value.controllerId = 100558
+        value.controllerEpoch = 100559
         if version >= 1 {
-            value.brokerEpoch = 10000000507
+            value.brokerEpoch = 10000000560
         }
         if version <= 2 {
             value.deletePartitions = true
@@ -2484,10 +2683,10 @@ extension StopReplicaRequest.StopReplicaPartitionV0 {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 0 {
-            value.topicName = "s512-é"
+            value.topicName = "s565-é"
         }
         if version <= 0 {
-            value.partitionIndex = 100513
+            value.partitionIndex = 100566
         }
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2500,10 +2699,10 @@ extension StopReplicaRequest.StopReplicaTopicV1 {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if (1...2).contains(version) {
-            value.name = "s514-é"
+            value.name = "s567-é"
         }
         if (1...2).contains(version) {
-            value.partitionIndexes = [100515, 100516]
+            value.partitionIndexes = [100568, 100569]
         }
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2516,7 +2715,7 @@ extension StopReplicaRequest.StopReplicaTopicState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.topicName = "s516-é"
+            value.topicName = "s569-é"
         }
         if version >= 3 {
             value.partitionStates = [StopReplicaRequest.StopReplicaPartitionState.sample(version: version, nulls: nulls), StopReplicaRequest.StopReplicaPartitionState.sample(version: version, nulls: nulls)]
@@ -2532,10 +2731,10 @@ extension StopReplicaRequest.StopReplicaPartitionState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.partitionIndex = 100518
+            value.partitionIndex = 100571
         }
         if version >= 3 {
-            value.leaderEpoch = 100519
+            value.leaderEpoch = 100572
         }
         if version >= 3 {
             value.deletePartition = true
@@ -2550,7 +2749,7 @@ extension StopReplicaRequest.StopReplicaPartitionState {
 extension StopReplicaResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1521
+        value.errorCode = 1574
         value.partitionErrors = [StopReplicaResponse.StopReplicaPartitionError.sample(version: version, nulls: nulls), StopReplicaResponse.StopReplicaPartitionError.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2562,9 +2761,9 @@ extension StopReplicaResponse: SampledMessage {
 extension StopReplicaResponse.StopReplicaPartitionError {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topicName = "s523-é"
-        value.partitionIndex = 100524
-        value.errorCode = 1525
+        value.topicName = "s576-é"
+        value.partitionIndex = 100577
+        value.errorCode = 1578
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2575,17 +2774,17 @@ extension StopReplicaResponse.StopReplicaPartitionError {
 extension SyncGroupRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s526-é"
-        value.generationId = 100527
-        value.memberId = "s528-é"
+        value.groupId = "s579-é"
+        value.generationId = 100580
+        value.memberId = "s581-é"
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s529-é"
+            value.groupInstanceId = nulls ? nil : "s582-é"
         }
         if version >= 5 {
-            value.protocolType = nulls ? nil : "s530-é"
+            value.protocolType = nulls ? nil : "s583-é"
         }
         if version >= 5 {
-            value.protocolName = nulls ? nil : "s531-é"
+            value.protocolName = nulls ? nil : "s584-é"
         }
         value.assignments = [SyncGroupRequest.SyncGroupRequestAssignment.sample(version: version, nulls: nulls), SyncGroupRequest.SyncGroupRequestAssignment.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -2598,8 +2797,8 @@ extension SyncGroupRequest: SampledMessage {
 extension SyncGroupRequest.SyncGroupRequestAssignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.memberId = "s533-é"
-        value.assignment = ByteBuffer(bytes: [22, 1, 2])
+        value.memberId = "s586-é"
+        value.assignment = ByteBuffer(bytes: [75, 1, 2])
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2611,16 +2810,16 @@ extension SyncGroupResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100535
+            value.throttleTimeMs = 100588
         }
-        value.errorCode = 1536
+        value.errorCode = 1589
         if version >= 5 {
-            value.protocolType = nulls ? nil : "s537-é"
+            value.protocolType = nulls ? nil : "s590-é"
         }
         if version >= 5 {
-            value.protocolName = nulls ? nil : "s538-é"
+            value.protocolName = nulls ? nil : "s591-é"
         }
-        value.assignment = ByteBuffer(bytes: [27, 1, 2])
+        value.assignment = ByteBuffer(bytes: [80, 1, 2])
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2631,10 +2830,10 @@ extension SyncGroupResponse: SampledMessage {
 extension UpdateMetadataRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.controllerId = 100540
-        value.controllerEpoch = 100541
+        value.controllerId = 100593
+        value.controllerEpoch = 100594
         if version >= 5 {
-            value.brokerEpoch = 10000000542
+            value.brokerEpoch = 10000000595
         }
         if version <= 4 {
             value.ungroupedPartitionStates = [UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls)]
@@ -2654,10 +2853,10 @@ extension UpdateMetadataRequest.UpdateMetadataTopicState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 5 {
-            value.topicName = "s546-é"
+            value.topicName = "s599-é"
         }
         if version >= 7 {
-            value.topicId = KafkaUUID(mostSignificantBits: 547, leastSignificantBits: 4331693)
+            value.topicId = KafkaUUID(mostSignificantBits: 600, leastSignificantBits: 4751400)
         }
         if version >= 5 {
             value.partitionStates = [UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls)]
@@ -2672,18 +2871,18 @@ extension UpdateMetadataRequest.UpdateMetadataTopicState {
 extension UpdateMetadataRequest.UpdateMetadataBroker {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.id = 100549
+        value.id = 100602
         if version <= 0 {
-            value.v0Host = "s550-é"
+            value.v0Host = "s603-é"
         }
         if version <= 0 {
-            value.v0Port = 100551
+            value.v0Port = 100604
         }
         if version >= 1 {
             value.endpoints = [UpdateMetadataRequest.UpdateMetadataEndpoint.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataEndpoint.sample(version: version, nulls: nulls)]
         }
         if version >= 2 {
-            value.rack = nulls ? nil : "s553-é"
+            value.rack = nulls ? nil : "s606-é"
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2696,16 +2895,16 @@ extension UpdateMetadataRequest.UpdateMetadataEndpoint {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.port = 100554
+            value.port = 100607
         }
         if version >= 1 {
-            value.host = "s555-é"
+            value.host = "s608-é"
         }
         if version >= 3 {
-            value.listener = "s556-é"
+            value.listener = "s609-é"
         }
         if version >= 1 {
-            value.securityProtocol = 1557
+            value.securityProtocol = 1610
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2718,17 +2917,17 @@ extension UpdateMetadataRequest.UpdateMetadataPartitionState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 4 {
-            value.topicName = "s558-é"
+            value.topicName = "s611-é"
         }
-        value.partitionIndex = 100559
-        value.controllerEpoch = 100560
-        value.leader = 100561
-        value.leaderEpoch = 100562
-        value.isr = [100563, 100564]
-        value.zkVersion = 100564
-        value.replicas = [100565, 100566]
+        value.partitionIndex = 100612
+        value.controllerEpoch = 100613
+        value.leader = 100614
+        value.leaderEpoch = 100615
+        value.isr = [100616, 100617]
+        value.zkVersion = 100617
+        value.replicas = [100618, 100619]
         if version >= 4 {
-            value.offlineReplicas = [100566, 100567]
+            value.offlineReplicas = [100619, 100620]
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2740,7 +2939,7 @@ extension UpdateMetadataRequest.UpdateMetadataPartitionState {
 extension UpdateMetadataResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1567
+        value.errorCode = 1620
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
