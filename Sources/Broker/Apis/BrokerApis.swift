@@ -83,6 +83,8 @@ struct BrokerApis: Sendable {
             .route(ElectLeadersRequest.self) { request, context in await electLeaders(request, context) },
             .route(AlterPartitionReassignmentsRequest.self) { request, context in await alterPartitionReassignments(request, context) },
             .route(ListPartitionReassignmentsRequest.self) { request, context in await listPartitionReassignments(request, context) },
+            .route(DescribeUserScramCredentialsRequest.self) { request, context in await describeUserScramCredentials(request, context) },
+            .route(AlterUserScramCredentialsRequest.self) { request, context in await alterUserScramCredentials(request, context) },
         ]
     }
 }

@@ -13,6 +13,8 @@ let allSampledMessages: [any SampledMessage.Type] = [
     AlterPartitionReassignmentsResponse.self,
     AlterReplicaLogDirsRequest.self,
     AlterReplicaLogDirsResponse.self,
+    AlterUserScramCredentialsRequest.self,
+    AlterUserScramCredentialsResponse.self,
     ApiVersionsRequest.self,
     ApiVersionsResponse.self,
     ControlledShutdownRequest.self,
@@ -35,6 +37,8 @@ let allSampledMessages: [any SampledMessage.Type] = [
     DescribeGroupsResponse.self,
     DescribeLogDirsRequest.self,
     DescribeLogDirsResponse.self,
+    DescribeUserScramCredentialsRequest.self,
+    DescribeUserScramCredentialsResponse.self,
     ElectLeadersRequest.self,
     ElectLeadersResponse.self,
     FetchRequest.self,
@@ -276,14 +280,68 @@ extension AlterReplicaLogDirsResponse.AlterReplicaLogDirPartitionResult {
     }
 }
 
+extension AlterUserScramCredentialsRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.deletions = [AlterUserScramCredentialsRequest.ScramCredentialDeletion.sample(version: version, nulls: nulls), AlterUserScramCredentialsRequest.ScramCredentialDeletion.sample(version: version, nulls: nulls)]
+        value.upsertions = [AlterUserScramCredentialsRequest.ScramCredentialUpsertion.sample(version: version, nulls: nulls), AlterUserScramCredentialsRequest.ScramCredentialUpsertion.sample(version: version, nulls: nulls)]
+        value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        return value
+    }
+}
+
+extension AlterUserScramCredentialsRequest.ScramCredentialDeletion {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.name = "s42-é"
+        value.mechanism = 44
+        value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        return value
+    }
+}
+
+extension AlterUserScramCredentialsRequest.ScramCredentialUpsertion {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.name = "s44-é"
+        value.mechanism = 46
+        value.iterations = 100046
+        value.salt = ByteBuffer(bytes: [47, 1, 2])
+        value.saltedPassword = ByteBuffer(bytes: [48, 1, 2])
+        value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        return value
+    }
+}
+
+extension AlterUserScramCredentialsResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.throttleTimeMs = 100049
+        value.results = [AlterUserScramCredentialsResponse.AlterUserScramCredentialsResult.sample(version: version, nulls: nulls), AlterUserScramCredentialsResponse.AlterUserScramCredentialsResult.sample(version: version, nulls: nulls)]
+        value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        return value
+    }
+}
+
+extension AlterUserScramCredentialsResponse.AlterUserScramCredentialsResult {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.user = "s51-é"
+        value.errorCode = 1052
+        value.errorMessage = nulls ? nil : "s53-é"
+        value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        return value
+    }
+}
+
 extension ApiVersionsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.clientSoftwareName = "s40-é"
+            value.clientSoftwareName = "s54-é"
         }
         if version >= 3 {
-            value.clientSoftwareVersion = "s41-é"
+            value.clientSoftwareVersion = "s55-é"
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -295,16 +353,16 @@ extension ApiVersionsRequest: SampledMessage {
 extension ApiVersionsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1042
+        value.errorCode = 1056
         value.apiKeys = [ApiVersionsResponse.ApiVersion.sample(version: version, nulls: nulls), ApiVersionsResponse.ApiVersion.sample(version: version, nulls: nulls)]
         if version >= 1 {
-            value.throttleTimeMs = 100044
+            value.throttleTimeMs = 100058
         }
         if version >= 3 {
             value.supportedFeatures = [ApiVersionsResponse.SupportedFeatureKey.sample(version: version, nulls: nulls), ApiVersionsResponse.SupportedFeatureKey.sample(version: version, nulls: nulls)]
         }
         if version >= 3 {
-            value.finalizedFeaturesEpoch = 10000000046
+            value.finalizedFeaturesEpoch = 10000000060
         }
         if version >= 3 {
             value.finalizedFeatures = [ApiVersionsResponse.FinalizedFeatureKey.sample(version: version, nulls: nulls), ApiVersionsResponse.FinalizedFeatureKey.sample(version: version, nulls: nulls)]
@@ -319,9 +377,9 @@ extension ApiVersionsResponse: SampledMessage {
 extension ApiVersionsResponse.ApiVersion {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.apiKey = 1048
-        value.minVersion = 1049
-        value.maxVersion = 1050
+        value.apiKey = 1062
+        value.minVersion = 1063
+        value.maxVersion = 1064
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -333,13 +391,13 @@ extension ApiVersionsResponse.SupportedFeatureKey {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.name = "s51-é"
+            value.name = "s65-é"
         }
         if version >= 3 {
-            value.minVersion = 1052
+            value.minVersion = 1066
         }
         if version >= 3 {
-            value.maxVersion = 1053
+            value.maxVersion = 1067
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -352,13 +410,13 @@ extension ApiVersionsResponse.FinalizedFeatureKey {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.name = "s54-é"
+            value.name = "s68-é"
         }
         if version >= 3 {
-            value.maxVersionLevel = 1055
+            value.maxVersionLevel = 1069
         }
         if version >= 3 {
-            value.minVersionLevel = 1056
+            value.minVersionLevel = 1070
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -370,9 +428,9 @@ extension ApiVersionsResponse.FinalizedFeatureKey {
 extension ControlledShutdownRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.brokerId = 100057
+        value.brokerId = 100071
         if version >= 2 {
-            value.brokerEpoch = 10000000058
+            value.brokerEpoch = 10000000072
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -384,7 +442,7 @@ extension ControlledShutdownRequest: SampledMessage {
 extension ControlledShutdownResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1059
+        value.errorCode = 1073
         value.remainingPartitions = [ControlledShutdownResponse.RemainingPartition.sample(version: version, nulls: nulls), ControlledShutdownResponse.RemainingPartition.sample(version: version, nulls: nulls)]
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -396,8 +454,8 @@ extension ControlledShutdownResponse: SampledMessage {
 extension ControlledShutdownResponse.RemainingPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topicName = "s61-é"
-        value.partitionIndex = 100062
+        value.topicName = "s75-é"
+        value.partitionIndex = 100076
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -409,7 +467,7 @@ extension CreatePartitionsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         value.topics = [CreatePartitionsRequest.CreatePartitionsTopic.sample(version: version, nulls: nulls), CreatePartitionsRequest.CreatePartitionsTopic.sample(version: version, nulls: nulls)]
-        value.timeoutMs = 100064
+        value.timeoutMs = 100078
         value.validateOnly = true
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -421,8 +479,8 @@ extension CreatePartitionsRequest: SampledMessage {
 extension CreatePartitionsRequest.CreatePartitionsTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s66-é"
-        value.count = 100067
+        value.name = "s80-é"
+        value.count = 100081
         value.assignments = nulls ? nil : [CreatePartitionsRequest.CreatePartitionsAssignment.sample(version: version, nulls: nulls), CreatePartitionsRequest.CreatePartitionsAssignment.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -434,7 +492,7 @@ extension CreatePartitionsRequest.CreatePartitionsTopic {
 extension CreatePartitionsRequest.CreatePartitionsAssignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.brokerIds = [100069, 100070]
+        value.brokerIds = [100083, 100084]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -445,7 +503,7 @@ extension CreatePartitionsRequest.CreatePartitionsAssignment {
 extension CreatePartitionsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100070
+        value.throttleTimeMs = 100084
         value.results = [CreatePartitionsResponse.CreatePartitionsTopicResult.sample(version: version, nulls: nulls), CreatePartitionsResponse.CreatePartitionsTopicResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -457,9 +515,9 @@ extension CreatePartitionsResponse: SampledMessage {
 extension CreatePartitionsResponse.CreatePartitionsTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s72-é"
-        value.errorCode = 1073
-        value.errorMessage = nulls ? nil : "s74-é"
+        value.name = "s86-é"
+        value.errorCode = 1087
+        value.errorMessage = nulls ? nil : "s88-é"
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -471,7 +529,7 @@ extension CreateTopicsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         value.topics = [CreateTopicsRequest.CreatableTopic.sample(version: version, nulls: nulls), CreateTopicsRequest.CreatableTopic.sample(version: version, nulls: nulls)]
-        value.timeoutMs = 100076
+        value.timeoutMs = 100090
         if version >= 1 {
             value.validateOnly = true
         }
@@ -485,9 +543,9 @@ extension CreateTopicsRequest: SampledMessage {
 extension CreateTopicsRequest.CreatableTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s78-é"
-        value.numPartitions = 100079
-        value.replicationFactor = 1080
+        value.name = "s92-é"
+        value.numPartitions = 100093
+        value.replicationFactor = 1094
         value.assignments = [CreateTopicsRequest.CreatableReplicaAssignment.sample(version: version, nulls: nulls), CreateTopicsRequest.CreatableReplicaAssignment.sample(version: version, nulls: nulls)]
         value.configs = [CreateTopicsRequest.CreateableTopicConfig.sample(version: version, nulls: nulls), CreateTopicsRequest.CreateableTopicConfig.sample(version: version, nulls: nulls)]
         if version >= 5 {
@@ -500,8 +558,8 @@ extension CreateTopicsRequest.CreatableTopic {
 extension CreateTopicsRequest.CreatableReplicaAssignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100083
-        value.brokerIds = [100084, 100085]
+        value.partitionIndex = 100097
+        value.brokerIds = [100098, 100099]
         if version >= 5 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -512,8 +570,8 @@ extension CreateTopicsRequest.CreatableReplicaAssignment {
 extension CreateTopicsRequest.CreateableTopicConfig {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s85-é"
-        value.value = nulls ? nil : "s86-é"
+        value.name = "s99-é"
+        value.value = nulls ? nil : "s100-é"
         if version >= 5 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -525,7 +583,7 @@ extension CreateTopicsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100087
+            value.throttleTimeMs = 100101
         }
         value.topics = [CreateTopicsResponse.CreatableTopicResult.sample(version: version, nulls: nulls), CreateTopicsResponse.CreatableTopicResult.sample(version: version, nulls: nulls)]
         if version >= 5 {
@@ -538,19 +596,19 @@ extension CreateTopicsResponse: SampledMessage {
 extension CreateTopicsResponse.CreatableTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s89-é"
-        value.errorCode = 1090
+        value.name = "s103-é"
+        value.errorCode = 1104
         if version >= 1 {
-            value.errorMessage = nulls ? nil : "s91-é"
+            value.errorMessage = nulls ? nil : "s105-é"
         }
         if version >= 5 {
-            value.topicConfigErrorCode = 1092
+            value.topicConfigErrorCode = 1106
         }
         if version >= 5 {
-            value.numPartitions = 100093
+            value.numPartitions = 100107
         }
         if version >= 5 {
-            value.replicationFactor = 1094
+            value.replicationFactor = 1108
         }
         if version >= 5 {
             value.configs = nulls ? nil : [CreateTopicsResponse.CreatableTopicConfigs.sample(version: version, nulls: nulls), CreateTopicsResponse.CreatableTopicConfigs.sample(version: version, nulls: nulls)]
@@ -566,16 +624,16 @@ extension CreateTopicsResponse.CreatableTopicConfigs {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 5 {
-            value.name = "s96-é"
+            value.name = "s110-é"
         }
         if version >= 5 {
-            value.value = nulls ? nil : "s97-é"
+            value.value = nulls ? nil : "s111-é"
         }
         if version >= 5 {
             value.readOnly = true
         }
         if version >= 5 {
-            value.configSource = 100
+            value.configSource = 14
         }
         if version >= 5 {
             value.isSensitive = true
@@ -590,7 +648,7 @@ extension CreateTopicsResponse.CreatableTopicConfigs {
 extension DeleteGroupsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupsNames = ["s101-é", "s102-é"]
+        value.groupsNames = ["s115-é", "s116-é"]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -601,7 +659,7 @@ extension DeleteGroupsRequest: SampledMessage {
 extension DeleteGroupsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100102
+        value.throttleTimeMs = 100116
         value.results = [DeleteGroupsResponse.DeletableGroupResult.sample(version: version, nulls: nulls), DeleteGroupsResponse.DeletableGroupResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -613,8 +671,8 @@ extension DeleteGroupsResponse: SampledMessage {
 extension DeleteGroupsResponse.DeletableGroupResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s104-é"
-        value.errorCode = 1105
+        value.groupId = "s118-é"
+        value.errorCode = 1119
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -626,7 +684,7 @@ extension DeleteRecordsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         value.topics = [DeleteRecordsRequest.DeleteRecordsTopic.sample(version: version, nulls: nulls), DeleteRecordsRequest.DeleteRecordsTopic.sample(version: version, nulls: nulls)]
-        value.timeoutMs = 100107
+        value.timeoutMs = 100121
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -637,7 +695,7 @@ extension DeleteRecordsRequest: SampledMessage {
 extension DeleteRecordsRequest.DeleteRecordsTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s108-é"
+        value.name = "s122-é"
         value.partitions = [DeleteRecordsRequest.DeleteRecordsPartition.sample(version: version, nulls: nulls), DeleteRecordsRequest.DeleteRecordsPartition.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -649,8 +707,8 @@ extension DeleteRecordsRequest.DeleteRecordsTopic {
 extension DeleteRecordsRequest.DeleteRecordsPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100110
-        value.offset = 10000000111
+        value.partitionIndex = 100124
+        value.offset = 10000000125
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -661,7 +719,7 @@ extension DeleteRecordsRequest.DeleteRecordsPartition {
 extension DeleteRecordsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100112
+        value.throttleTimeMs = 100126
         value.topics = [DeleteRecordsResponse.DeleteRecordsTopicResult.sample(version: version, nulls: nulls), DeleteRecordsResponse.DeleteRecordsTopicResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -673,7 +731,7 @@ extension DeleteRecordsResponse: SampledMessage {
 extension DeleteRecordsResponse.DeleteRecordsTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s114-é"
+        value.name = "s128-é"
         value.partitions = [DeleteRecordsResponse.DeleteRecordsPartitionResult.sample(version: version, nulls: nulls), DeleteRecordsResponse.DeleteRecordsPartitionResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -685,9 +743,9 @@ extension DeleteRecordsResponse.DeleteRecordsTopicResult {
 extension DeleteRecordsResponse.DeleteRecordsPartitionResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100116
-        value.lowWatermark = 10000000117
-        value.errorCode = 1118
+        value.partitionIndex = 100130
+        value.lowWatermark = 10000000131
+        value.errorCode = 1132
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -698,8 +756,8 @@ extension DeleteRecordsResponse.DeleteRecordsPartitionResult {
 extension DeleteTopicsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topicNames = ["s119-é", "s120-é"]
-        value.timeoutMs = 100120
+        value.topicNames = ["s133-é", "s134-é"]
+        value.timeoutMs = 100134
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -711,7 +769,7 @@ extension DeleteTopicsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100121
+            value.throttleTimeMs = 100135
         }
         value.responses = [DeleteTopicsResponse.DeletableTopicResult.sample(version: version, nulls: nulls), DeleteTopicsResponse.DeletableTopicResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -724,10 +782,10 @@ extension DeleteTopicsResponse: SampledMessage {
 extension DeleteTopicsResponse.DeletableTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s123-é"
-        value.errorCode = 1124
+        value.name = "s137-é"
+        value.errorCode = 1138
         if version >= 5 {
-            value.errorMessage = nulls ? nil : "s125-é"
+            value.errorMessage = nulls ? nil : "s139-é"
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -741,7 +799,7 @@ extension DescribeClusterRequest: SampledMessage {
         var value = Self()
         value.includeClusterAuthorizedOperations = true
         if version >= 1 {
-            value.endpointType = 28
+            value.endpointType = 42
         }
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
@@ -751,16 +809,16 @@ extension DescribeClusterRequest: SampledMessage {
 extension DescribeClusterResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100128
-        value.errorCode = 1129
-        value.errorMessage = nulls ? nil : "s130-é"
+        value.throttleTimeMs = 100142
+        value.errorCode = 1143
+        value.errorMessage = nulls ? nil : "s144-é"
         if version >= 1 {
-            value.endpointType = 32
+            value.endpointType = 46
         }
-        value.clusterId = "s132-é"
-        value.controllerId = 100133
+        value.clusterId = "s146-é"
+        value.controllerId = 100147
         value.brokers = [DescribeClusterResponse.DescribeClusterBroker.sample(version: version, nulls: nulls), DescribeClusterResponse.DescribeClusterBroker.sample(version: version, nulls: nulls)]
-        value.clusterAuthorizedOperations = 100135
+        value.clusterAuthorizedOperations = 100149
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
     }
@@ -769,10 +827,10 @@ extension DescribeClusterResponse: SampledMessage {
 extension DescribeClusterResponse.DescribeClusterBroker {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.brokerId = 100136
-        value.host = "s137-é"
-        value.port = 100138
-        value.rack = nulls ? nil : "s139-é"
+        value.brokerId = 100150
+        value.host = "s151-é"
+        value.port = 100152
+        value.rack = nulls ? nil : "s153-é"
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
     }
@@ -798,9 +856,9 @@ extension DescribeConfigsRequest: SampledMessage {
 extension DescribeConfigsRequest.DescribeConfigsResource {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.resourceType = 44
-        value.resourceName = "s144-é"
-        value.configurationKeys = nulls ? nil : ["s145-é", "s146-é"]
+        value.resourceType = 58
+        value.resourceName = "s158-é"
+        value.configurationKeys = nulls ? nil : ["s159-é", "s160-é"]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -811,7 +869,7 @@ extension DescribeConfigsRequest.DescribeConfigsResource {
 extension DescribeConfigsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100146
+        value.throttleTimeMs = 100160
         value.results = [DescribeConfigsResponse.DescribeConfigsResult.sample(version: version, nulls: nulls), DescribeConfigsResponse.DescribeConfigsResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -823,10 +881,10 @@ extension DescribeConfigsResponse: SampledMessage {
 extension DescribeConfigsResponse.DescribeConfigsResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1148
-        value.errorMessage = nulls ? nil : "s149-é"
-        value.resourceType = 51
-        value.resourceName = "s151-é"
+        value.errorCode = 1162
+        value.errorMessage = nulls ? nil : "s163-é"
+        value.resourceType = 65
+        value.resourceName = "s165-é"
         value.configs = [DescribeConfigsResponse.DescribeConfigsResourceResult.sample(version: version, nulls: nulls), DescribeConfigsResponse.DescribeConfigsResourceResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -838,24 +896,24 @@ extension DescribeConfigsResponse.DescribeConfigsResult {
 extension DescribeConfigsResponse.DescribeConfigsResourceResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s153-é"
-        value.value = nulls ? nil : "s154-é"
+        value.name = "s167-é"
+        value.value = nulls ? nil : "s168-é"
         value.readOnly = true
         if version <= 0 {
             value.isDefault = true
         }
         if version >= 1 {
-            value.configSource = 58
+            value.configSource = 72
         }
         value.isSensitive = true
         if version >= 1 {
             value.synonyms = [DescribeConfigsResponse.DescribeConfigsSynonym.sample(version: version, nulls: nulls), DescribeConfigsResponse.DescribeConfigsSynonym.sample(version: version, nulls: nulls)]
         }
         if version >= 3 {
-            value.configType = 61
+            value.configType = 75
         }
         if version >= 3 {
-            value.documentation = nulls ? nil : "s161-é"
+            value.documentation = nulls ? nil : "s175-é"
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -868,13 +926,13 @@ extension DescribeConfigsResponse.DescribeConfigsSynonym {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.name = "s162-é"
+            value.name = "s176-é"
         }
         if version >= 1 {
-            value.value = nulls ? nil : "s163-é"
+            value.value = nulls ? nil : "s177-é"
         }
         if version >= 1 {
-            value.source = 65
+            value.source = 79
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -886,7 +944,7 @@ extension DescribeConfigsResponse.DescribeConfigsSynonym {
 extension DescribeGroupsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groups = ["s165-é", "s166-é"]
+        value.groups = ["s179-é", "s180-é"]
         if version >= 3 {
             value.includeAuthorizedOperations = true
         }
@@ -901,7 +959,7 @@ extension DescribeGroupsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100167
+            value.throttleTimeMs = 100181
         }
         value.groups = [DescribeGroupsResponse.DescribedGroup.sample(version: version, nulls: nulls), DescribeGroupsResponse.DescribedGroup.sample(version: version, nulls: nulls)]
         if version >= 5 {
@@ -914,14 +972,14 @@ extension DescribeGroupsResponse: SampledMessage {
 extension DescribeGroupsResponse.DescribedGroup {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1169
-        value.groupId = "s170-é"
-        value.groupState = "s171-é"
-        value.protocolType = "s172-é"
-        value.protocolData = "s173-é"
+        value.errorCode = 1183
+        value.groupId = "s184-é"
+        value.groupState = "s185-é"
+        value.protocolType = "s186-é"
+        value.protocolData = "s187-é"
         value.members = [DescribeGroupsResponse.DescribedGroupMember.sample(version: version, nulls: nulls), DescribeGroupsResponse.DescribedGroupMember.sample(version: version, nulls: nulls)]
         if version >= 3 {
-            value.authorizedOperations = 100175
+            value.authorizedOperations = 100189
         }
         if version >= 5 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -933,14 +991,14 @@ extension DescribeGroupsResponse.DescribedGroup {
 extension DescribeGroupsResponse.DescribedGroupMember {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.memberId = "s176-é"
+        value.memberId = "s190-é"
         if version >= 4 {
-            value.groupInstanceId = nulls ? nil : "s177-é"
+            value.groupInstanceId = nulls ? nil : "s191-é"
         }
-        value.clientId = "s178-é"
-        value.clientHost = "s179-é"
-        value.memberMetadata = ByteBuffer(bytes: [180, 1, 2])
-        value.memberAssignment = ByteBuffer(bytes: [181, 1, 2])
+        value.clientId = "s192-é"
+        value.clientHost = "s193-é"
+        value.memberMetadata = ByteBuffer(bytes: [194, 1, 2])
+        value.memberAssignment = ByteBuffer(bytes: [195, 1, 2])
         if version >= 5 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -962,8 +1020,8 @@ extension DescribeLogDirsRequest: SampledMessage {
 extension DescribeLogDirsRequest.DescribableLogDirTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s183-é"
-        value.partitionIndex = [100184, 100185]
+        value.topic = "s197-é"
+        value.partitionIndex = [100198, 100199]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -974,7 +1032,7 @@ extension DescribeLogDirsRequest.DescribableLogDirTopic {
 extension DescribeLogDirsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100185
+        value.throttleTimeMs = 100199
         value.results = [DescribeLogDirsResponse.DescribeLogDirsResult.sample(version: version, nulls: nulls), DescribeLogDirsResponse.DescribeLogDirsResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -986,8 +1044,8 @@ extension DescribeLogDirsResponse: SampledMessage {
 extension DescribeLogDirsResponse.DescribeLogDirsResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1187
-        value.logDir = "s188-é"
+        value.errorCode = 1201
+        value.logDir = "s202-é"
         value.topics = [DescribeLogDirsResponse.DescribeLogDirsTopic.sample(version: version, nulls: nulls), DescribeLogDirsResponse.DescribeLogDirsTopic.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -999,7 +1057,7 @@ extension DescribeLogDirsResponse.DescribeLogDirsResult {
 extension DescribeLogDirsResponse.DescribeLogDirsTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s190-é"
+        value.name = "s204-é"
         value.partitions = [DescribeLogDirsResponse.DescribeLogDirsPartition.sample(version: version, nulls: nulls), DescribeLogDirsResponse.DescribeLogDirsPartition.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1011,9 +1069,9 @@ extension DescribeLogDirsResponse.DescribeLogDirsTopic {
 extension DescribeLogDirsResponse.DescribeLogDirsPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100192
-        value.partitionSize = 10000000193
-        value.offsetLag = 10000000194
+        value.partitionIndex = 100206
+        value.partitionSize = 10000000207
+        value.offsetLag = 10000000208
         value.isFutureKey = true
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1022,14 +1080,66 @@ extension DescribeLogDirsResponse.DescribeLogDirsPartition {
     }
 }
 
+extension DescribeUserScramCredentialsRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.users = nulls ? nil : [DescribeUserScramCredentialsRequest.UserName.sample(version: version, nulls: nulls), DescribeUserScramCredentialsRequest.UserName.sample(version: version, nulls: nulls)]
+        value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        return value
+    }
+}
+
+extension DescribeUserScramCredentialsRequest.UserName {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.name = "s211-é"
+        value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        return value
+    }
+}
+
+extension DescribeUserScramCredentialsResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.throttleTimeMs = 100212
+        value.errorCode = 1213
+        value.errorMessage = nulls ? nil : "s214-é"
+        value.results = [DescribeUserScramCredentialsResponse.DescribeUserScramCredentialsResult.sample(version: version, nulls: nulls), DescribeUserScramCredentialsResponse.DescribeUserScramCredentialsResult.sample(version: version, nulls: nulls)]
+        value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        return value
+    }
+}
+
+extension DescribeUserScramCredentialsResponse.DescribeUserScramCredentialsResult {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.user = "s216-é"
+        value.errorCode = 1217
+        value.errorMessage = nulls ? nil : "s218-é"
+        value.credentialInfos = [DescribeUserScramCredentialsResponse.CredentialInfo.sample(version: version, nulls: nulls), DescribeUserScramCredentialsResponse.CredentialInfo.sample(version: version, nulls: nulls)]
+        value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        return value
+    }
+}
+
+extension DescribeUserScramCredentialsResponse.CredentialInfo {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.mechanism = 21
+        value.iterations = 100221
+        value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        return value
+    }
+}
+
 extension ElectLeadersRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.electionType = 97
+            value.electionType = 23
         }
         value.topicPartitions = nulls ? nil : [ElectLeadersRequest.TopicPartitions.sample(version: version, nulls: nulls), ElectLeadersRequest.TopicPartitions.sample(version: version, nulls: nulls)]
-        value.timeoutMs = 100198
+        value.timeoutMs = 100224
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1040,8 +1150,8 @@ extension ElectLeadersRequest: SampledMessage {
 extension ElectLeadersRequest.TopicPartitions {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s199-é"
-        value.partitionId = [100200, 100201]
+        value.topic = "s225-é"
+        value.partitionId = [100226, 100227]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1052,9 +1162,9 @@ extension ElectLeadersRequest.TopicPartitions {
 extension ElectLeadersResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100201
+        value.throttleTimeMs = 100227
         if version >= 1 {
-            value.errorCode = 1202
+            value.errorCode = 1228
         }
         value.replicaElectionResults = [ElectLeadersResponse.ReplicaElectionResult.sample(version: version, nulls: nulls), ElectLeadersResponse.ReplicaElectionResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
@@ -1067,7 +1177,7 @@ extension ElectLeadersResponse: SampledMessage {
 extension ElectLeadersResponse.ReplicaElectionResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s204-é"
+        value.topic = "s230-é"
         value.partitionResult = [ElectLeadersResponse.PartitionResult.sample(version: version, nulls: nulls), ElectLeadersResponse.PartitionResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1079,9 +1189,9 @@ extension ElectLeadersResponse.ReplicaElectionResult {
 extension ElectLeadersResponse.PartitionResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionId = 100206
-        value.errorCode = 1207
-        value.errorMessage = nulls ? nil : "s208-é"
+        value.partitionId = 100232
+        value.errorCode = 1233
+        value.errorMessage = nulls ? nil : "s234-é"
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1093,29 +1203,29 @@ extension FetchRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 12 {
-            value.clusterId = nulls ? nil : "s209-é"
+            value.clusterId = nulls ? nil : "s235-é"
         }
-        value.replicaId = 100210
-        value.maxWaitMs = 100211
-        value.minBytes = 100212
+        value.replicaId = 100236
+        value.maxWaitMs = 100237
+        value.minBytes = 100238
         if version >= 3 {
-            value.maxBytes = 100213
+            value.maxBytes = 100239
         }
         if version >= 4 {
-            value.isolationLevel = 15
+            value.isolationLevel = 41
         }
         if version >= 7 {
-            value.sessionId = 100215
+            value.sessionId = 100241
         }
         if version >= 7 {
-            value.sessionEpoch = 100216
+            value.sessionEpoch = 100242
         }
         value.topics = [FetchRequest.FetchTopic.sample(version: version, nulls: nulls), FetchRequest.FetchTopic.sample(version: version, nulls: nulls)]
         if version >= 7 {
             value.forgottenTopicsData = [FetchRequest.ForgottenTopic.sample(version: version, nulls: nulls), FetchRequest.ForgottenTopic.sample(version: version, nulls: nulls)]
         }
         if version >= 11 {
-            value.rackId = "s219-é"
+            value.rackId = "s245-é"
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1127,7 +1237,7 @@ extension FetchRequest: SampledMessage {
 extension FetchRequest.FetchTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s220-é"
+        value.topic = "s246-é"
         value.partitions = [FetchRequest.FetchPartition.sample(version: version, nulls: nulls), FetchRequest.FetchPartition.sample(version: version, nulls: nulls)]
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1139,18 +1249,18 @@ extension FetchRequest.FetchTopic {
 extension FetchRequest.FetchPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partition = 100222
+        value.partition = 100248
         if version >= 9 {
-            value.currentLeaderEpoch = 100223
+            value.currentLeaderEpoch = 100249
         }
-        value.fetchOffset = 10000000224
+        value.fetchOffset = 10000000250
         if version >= 12 {
-            value.lastFetchedEpoch = 100225
+            value.lastFetchedEpoch = 100251
         }
         if version >= 5 {
-            value.logStartOffset = 10000000226
+            value.logStartOffset = 10000000252
         }
-        value.partitionMaxBytes = 100227
+        value.partitionMaxBytes = 100253
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1162,10 +1272,10 @@ extension FetchRequest.ForgottenTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 7 {
-            value.topic = "s228-é"
+            value.topic = "s254-é"
         }
         if version >= 7 {
-            value.partitions = [100229, 100230]
+            value.partitions = [100255, 100256]
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1178,13 +1288,13 @@ extension FetchResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100230
+            value.throttleTimeMs = 100256
         }
         if version >= 7 {
-            value.errorCode = 1231
+            value.errorCode = 1257
         }
         if version >= 7 {
-            value.sessionId = 100232
+            value.sessionId = 100258
         }
         value.responses = [FetchResponse.FetchableTopicResponse.sample(version: version, nulls: nulls), FetchResponse.FetchableTopicResponse.sample(version: version, nulls: nulls)]
         if version >= 12 {
@@ -1197,7 +1307,7 @@ extension FetchResponse: SampledMessage {
 extension FetchResponse.FetchableTopicResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s234-é"
+        value.topic = "s260-é"
         value.partitions = [FetchResponse.PartitionData.sample(version: version, nulls: nulls), FetchResponse.PartitionData.sample(version: version, nulls: nulls)]
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1209,14 +1319,14 @@ extension FetchResponse.FetchableTopicResponse {
 extension FetchResponse.PartitionData {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100236
-        value.errorCode = 1237
-        value.highWatermark = 10000000238
+        value.partitionIndex = 100262
+        value.errorCode = 1263
+        value.highWatermark = 10000000264
         if version >= 4 {
-            value.lastStableOffset = 10000000239
+            value.lastStableOffset = 10000000265
         }
         if version >= 5 {
-            value.logStartOffset = 10000000240
+            value.logStartOffset = 10000000266
         }
         if version >= 12 {
             value.divergingEpoch = FetchResponse.EpochEndOffset.sample(version: version, nulls: nulls)
@@ -1231,9 +1341,9 @@ extension FetchResponse.PartitionData {
             value.abortedTransactions = nulls ? nil : [FetchResponse.AbortedTransaction.sample(version: version, nulls: nulls), FetchResponse.AbortedTransaction.sample(version: version, nulls: nulls)]
         }
         if version >= 11 {
-            value.preferredReadReplica = 100245
+            value.preferredReadReplica = 100271
         }
-        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 246, 0xCD, 0xEF]))
+        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 16, 0xCD, 0xEF]))
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1245,10 +1355,10 @@ extension FetchResponse.EpochEndOffset {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 12 {
-            value.epoch = 100247
+            value.epoch = 100273
         }
         if version >= 12 {
-            value.endOffset = 10000000248
+            value.endOffset = 10000000274
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1261,10 +1371,10 @@ extension FetchResponse.LeaderIdAndEpoch {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 12 {
-            value.leaderId = 100249
+            value.leaderId = 100275
         }
         if version >= 12 {
-            value.leaderEpoch = 100250
+            value.leaderEpoch = 100276
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1276,8 +1386,8 @@ extension FetchResponse.LeaderIdAndEpoch {
 extension FetchResponse.SnapshotId {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.endOffset = 10000000251
-        value.epoch = 100252
+        value.endOffset = 10000000277
+        value.epoch = 100278
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1289,10 +1399,10 @@ extension FetchResponse.AbortedTransaction {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 4 {
-            value.producerId = 10000000253
+            value.producerId = 10000000279
         }
         if version >= 4 {
-            value.firstOffset = 10000000254
+            value.firstOffset = 10000000280
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1304,9 +1414,9 @@ extension FetchResponse.AbortedTransaction {
 extension FindCoordinatorRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.key = "s255-é"
+        value.key = "s281-é"
         if version >= 1 {
-            value.keyType = 57
+            value.keyType = 83
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1319,15 +1429,15 @@ extension FindCoordinatorResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100257
+            value.throttleTimeMs = 100283
         }
-        value.errorCode = 1258
+        value.errorCode = 1284
         if version >= 1 {
-            value.errorMessage = nulls ? nil : "s259-é"
+            value.errorMessage = nulls ? nil : "s285-é"
         }
-        value.nodeId = 100260
-        value.host = "s261-é"
-        value.port = 100262
+        value.nodeId = 100286
+        value.host = "s287-é"
+        value.port = 100288
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1338,11 +1448,11 @@ extension FindCoordinatorResponse: SampledMessage {
 extension HeartbeatRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s263-é"
-        value.generationId = 100264
-        value.memberId = "s265-é"
+        value.groupId = "s289-é"
+        value.generationId = 100290
+        value.memberId = "s291-é"
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s266-é"
+            value.groupInstanceId = nulls ? nil : "s292-é"
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1355,9 +1465,9 @@ extension HeartbeatResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100267
+            value.throttleTimeMs = 100293
         }
-        value.errorCode = 1268
+        value.errorCode = 1294
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1380,8 +1490,8 @@ extension IncrementalAlterConfigsRequest: SampledMessage {
 extension IncrementalAlterConfigsRequest.AlterConfigsResource {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.resourceType = 72
-        value.resourceName = "s272-é"
+        value.resourceType = 98
+        value.resourceName = "s298-é"
         value.configs = [IncrementalAlterConfigsRequest.AlterableConfig.sample(version: version, nulls: nulls), IncrementalAlterConfigsRequest.AlterableConfig.sample(version: version, nulls: nulls)]
         if version >= 1 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1393,9 +1503,9 @@ extension IncrementalAlterConfigsRequest.AlterConfigsResource {
 extension IncrementalAlterConfigsRequest.AlterableConfig {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s274-é"
-        value.configOperation = 76
-        value.value = nulls ? nil : "s276-é"
+        value.name = "s300-é"
+        value.configOperation = 2
+        value.value = nulls ? nil : "s302-é"
         if version >= 1 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1406,7 +1516,7 @@ extension IncrementalAlterConfigsRequest.AlterableConfig {
 extension IncrementalAlterConfigsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100277
+        value.throttleTimeMs = 100303
         value.responses = [IncrementalAlterConfigsResponse.AlterConfigsResourceResponse.sample(version: version, nulls: nulls), IncrementalAlterConfigsResponse.AlterConfigsResourceResponse.sample(version: version, nulls: nulls)]
         if version >= 1 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1418,10 +1528,10 @@ extension IncrementalAlterConfigsResponse: SampledMessage {
 extension IncrementalAlterConfigsResponse.AlterConfigsResourceResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1279
-        value.errorMessage = nulls ? nil : "s280-é"
-        value.resourceType = 82
-        value.resourceName = "s282-é"
+        value.errorCode = 1305
+        value.errorMessage = nulls ? nil : "s306-é"
+        value.resourceType = 8
+        value.resourceName = "s308-é"
         if version >= 1 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1432,13 +1542,13 @@ extension IncrementalAlterConfigsResponse.AlterConfigsResourceResponse {
 extension InitProducerIdRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.transactionalId = nulls ? nil : "s283-é"
-        value.transactionTimeoutMs = 100284
+        value.transactionalId = nulls ? nil : "s309-é"
+        value.transactionTimeoutMs = 100310
         if version >= 3 {
-            value.producerId = 10000000285
+            value.producerId = 10000000311
         }
         if version >= 3 {
-            value.producerEpoch = 1286
+            value.producerEpoch = 1312
         }
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1450,10 +1560,10 @@ extension InitProducerIdRequest: SampledMessage {
 extension InitProducerIdResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100287
-        value.errorCode = 1288
-        value.producerId = 10000000289
-        value.producerEpoch = 1290
+        value.throttleTimeMs = 100313
+        value.errorCode = 1314
+        value.producerId = 10000000315
+        value.producerEpoch = 1316
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1464,16 +1574,16 @@ extension InitProducerIdResponse: SampledMessage {
 extension JoinGroupRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s291-é"
-        value.sessionTimeoutMs = 100292
+        value.groupId = "s317-é"
+        value.sessionTimeoutMs = 100318
         if version >= 1 {
-            value.rebalanceTimeoutMs = 100293
+            value.rebalanceTimeoutMs = 100319
         }
-        value.memberId = "s294-é"
+        value.memberId = "s320-é"
         if version >= 5 {
-            value.groupInstanceId = nulls ? nil : "s295-é"
+            value.groupInstanceId = nulls ? nil : "s321-é"
         }
-        value.protocolType = "s296-é"
+        value.protocolType = "s322-é"
         value.protocols = [JoinGroupRequest.JoinGroupRequestProtocol.sample(version: version, nulls: nulls), JoinGroupRequest.JoinGroupRequestProtocol.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1485,8 +1595,8 @@ extension JoinGroupRequest: SampledMessage {
 extension JoinGroupRequest.JoinGroupRequestProtocol {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s298-é"
-        value.metadata = ByteBuffer(bytes: [43, 1, 2])
+        value.name = "s324-é"
+        value.metadata = ByteBuffer(bytes: [69, 1, 2])
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1498,16 +1608,16 @@ extension JoinGroupResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100300
+            value.throttleTimeMs = 100326
         }
-        value.errorCode = 1301
-        value.generationId = 100302
+        value.errorCode = 1327
+        value.generationId = 100328
         if version >= 7 {
-            value.protocolType = nulls ? nil : "s303-é"
+            value.protocolType = nulls ? nil : "s329-é"
         }
-        value.protocolName = nulls && version >= 7 ? nil : "s304-é"
-        value.leader = "s305-é"
-        value.memberId = "s306-é"
+        value.protocolName = nulls && version >= 7 ? nil : "s330-é"
+        value.leader = "s331-é"
+        value.memberId = "s332-é"
         value.members = [JoinGroupResponse.JoinGroupResponseMember.sample(version: version, nulls: nulls), JoinGroupResponse.JoinGroupResponseMember.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1519,11 +1629,11 @@ extension JoinGroupResponse: SampledMessage {
 extension JoinGroupResponse.JoinGroupResponseMember {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.memberId = "s308-é"
+        value.memberId = "s334-é"
         if version >= 5 {
-            value.groupInstanceId = nulls ? nil : "s309-é"
+            value.groupInstanceId = nulls ? nil : "s335-é"
         }
-        value.metadata = ByteBuffer(bytes: [54, 1, 2])
+        value.metadata = ByteBuffer(bytes: [80, 1, 2])
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1534,13 +1644,13 @@ extension JoinGroupResponse.JoinGroupResponseMember {
 extension LeaderAndIsrRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.controllerId = 100311
-        value.controllerEpoch = 100312
+        value.controllerId = 100337
+        value.controllerEpoch = 100338
         if version >= 2 {
-            value.brokerEpoch = 10000000313
+            value.brokerEpoch = 10000000339
         }
         if version >= 5 {
-            value.type = 15
+            value.type = 41
         }
         if version <= 1 {
             value.ungroupedPartitionStates = [LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls), LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls)]
@@ -1560,10 +1670,10 @@ extension LeaderAndIsrRequest.LeaderAndIsrTopicState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.topicName = "s318-é"
+            value.topicName = "s344-é"
         }
         if version >= 5 {
-            value.topicId = KafkaUUID(mostSignificantBits: 319, leastSignificantBits: 2526161)
+            value.topicId = KafkaUUID(mostSignificantBits: 345, leastSignificantBits: 2732055)
         }
         if version >= 2 {
             value.partitionStates = [LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls), LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls)]
@@ -1578,9 +1688,9 @@ extension LeaderAndIsrRequest.LeaderAndIsrTopicState {
 extension LeaderAndIsrRequest.LeaderAndIsrLiveLeader {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.brokerId = 100321
-        value.hostName = "s322-é"
-        value.port = 100323
+        value.brokerId = 100347
+        value.hostName = "s348-é"
+        value.port = 100349
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1592,20 +1702,20 @@ extension LeaderAndIsrRequest.LeaderAndIsrPartitionState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 1 {
-            value.topicName = "s324-é"
+            value.topicName = "s350-é"
         }
-        value.partitionIndex = 100325
-        value.controllerEpoch = 100326
-        value.leader = 100327
-        value.leaderEpoch = 100328
-        value.isr = [100329, 100330]
-        value.zkVersion = 100330
-        value.replicas = [100331, 100332]
+        value.partitionIndex = 100351
+        value.controllerEpoch = 100352
+        value.leader = 100353
+        value.leaderEpoch = 100354
+        value.isr = [100355, 100356]
+        value.zkVersion = 100356
+        value.replicas = [100357, 100358]
         if version >= 3 {
-            value.addingReplicas = [100332, 100333]
+            value.addingReplicas = [100358, 100359]
         }
         if version >= 3 {
-            value.removingReplicas = [100333, 100334]
+            value.removingReplicas = [100359, 100360]
         }
         if version >= 1 {
             value.isNew = true
@@ -1620,7 +1730,7 @@ extension LeaderAndIsrRequest.LeaderAndIsrPartitionState {
 extension LeaderAndIsrResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1335
+        value.errorCode = 1361
         if version <= 4 {
             value.partitionErrors = [LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls), LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls)]
         }
@@ -1638,7 +1748,7 @@ extension LeaderAndIsrResponse.LeaderAndIsrTopicError {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 5 {
-            value.topicId = KafkaUUID(mostSignificantBits: 338, leastSignificantBits: 2676622)
+            value.topicId = KafkaUUID(mostSignificantBits: 364, leastSignificantBits: 2882516)
         }
         if version >= 5 {
             value.partitionErrors = [LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls), LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls)]
@@ -1654,10 +1764,10 @@ extension LeaderAndIsrResponse.LeaderAndIsrPartitionError {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 4 {
-            value.topicName = "s340-é"
+            value.topicName = "s366-é"
         }
-        value.partitionIndex = 100341
-        value.errorCode = 1342
+        value.partitionIndex = 100367
+        value.errorCode = 1368
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1668,9 +1778,9 @@ extension LeaderAndIsrResponse.LeaderAndIsrPartitionError {
 extension LeaveGroupRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s343-é"
+        value.groupId = "s369-é"
         if version <= 2 {
-            value.memberId = "s344-é"
+            value.memberId = "s370-é"
         }
         if version >= 3 {
             value.members = [LeaveGroupRequest.MemberIdentity.sample(version: version, nulls: nulls), LeaveGroupRequest.MemberIdentity.sample(version: version, nulls: nulls)]
@@ -1686,10 +1796,10 @@ extension LeaveGroupRequest.MemberIdentity {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.memberId = "s346-é"
+            value.memberId = "s372-é"
         }
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s347-é"
+            value.groupInstanceId = nulls ? nil : "s373-é"
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1702,9 +1812,9 @@ extension LeaveGroupResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100348
+            value.throttleTimeMs = 100374
         }
-        value.errorCode = 1349
+        value.errorCode = 1375
         if version >= 3 {
             value.members = [LeaveGroupResponse.MemberResponse.sample(version: version, nulls: nulls), LeaveGroupResponse.MemberResponse.sample(version: version, nulls: nulls)]
         }
@@ -1719,13 +1829,13 @@ extension LeaveGroupResponse.MemberResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.memberId = "s351-é"
+            value.memberId = "s377-é"
         }
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s352-é"
+            value.groupInstanceId = nulls ? nil : "s378-é"
         }
         if version >= 3 {
-            value.errorCode = 1353
+            value.errorCode = 1379
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1738,7 +1848,7 @@ extension ListGroupsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 4 {
-            value.statesFilter = ["s354-é", "s355-é"]
+            value.statesFilter = ["s380-é", "s381-é"]
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1751,9 +1861,9 @@ extension ListGroupsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100355
+            value.throttleTimeMs = 100381
         }
-        value.errorCode = 1356
+        value.errorCode = 1382
         value.groups = [ListGroupsResponse.ListedGroup.sample(version: version, nulls: nulls), ListGroupsResponse.ListedGroup.sample(version: version, nulls: nulls)]
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1765,10 +1875,10 @@ extension ListGroupsResponse: SampledMessage {
 extension ListGroupsResponse.ListedGroup {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s358-é"
-        value.protocolType = "s359-é"
+        value.groupId = "s384-é"
+        value.protocolType = "s385-é"
         if version >= 4 {
-            value.groupState = "s360-é"
+            value.groupState = "s386-é"
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1780,9 +1890,9 @@ extension ListGroupsResponse.ListedGroup {
 extension ListOffsetsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.replicaId = 100361
+        value.replicaId = 100387
         if version >= 2 {
-            value.isolationLevel = 63
+            value.isolationLevel = 89
         }
         value.topics = [ListOffsetsRequest.ListOffsetsTopic.sample(version: version, nulls: nulls), ListOffsetsRequest.ListOffsetsTopic.sample(version: version, nulls: nulls)]
         if version >= 6 {
@@ -1795,7 +1905,7 @@ extension ListOffsetsRequest: SampledMessage {
 extension ListOffsetsRequest.ListOffsetsTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s364-é"
+        value.name = "s390-é"
         value.partitions = [ListOffsetsRequest.ListOffsetsPartition.sample(version: version, nulls: nulls), ListOffsetsRequest.ListOffsetsPartition.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1807,13 +1917,13 @@ extension ListOffsetsRequest.ListOffsetsTopic {
 extension ListOffsetsRequest.ListOffsetsPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100366
+        value.partitionIndex = 100392
         if version >= 4 {
-            value.currentLeaderEpoch = 100367
+            value.currentLeaderEpoch = 100393
         }
-        value.timestamp = 10000000368
+        value.timestamp = 10000000394
         if version <= 0 {
-            value.maxNumOffsets = 100369
+            value.maxNumOffsets = 100395
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1826,7 +1936,7 @@ extension ListOffsetsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100370
+            value.throttleTimeMs = 100396
         }
         value.topics = [ListOffsetsResponse.ListOffsetsTopicResponse.sample(version: version, nulls: nulls), ListOffsetsResponse.ListOffsetsTopicResponse.sample(version: version, nulls: nulls)]
         if version >= 6 {
@@ -1839,7 +1949,7 @@ extension ListOffsetsResponse: SampledMessage {
 extension ListOffsetsResponse.ListOffsetsTopicResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s372-é"
+        value.name = "s398-é"
         value.partitions = [ListOffsetsResponse.ListOffsetsPartitionResponse.sample(version: version, nulls: nulls), ListOffsetsResponse.ListOffsetsPartitionResponse.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1851,19 +1961,19 @@ extension ListOffsetsResponse.ListOffsetsTopicResponse {
 extension ListOffsetsResponse.ListOffsetsPartitionResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100374
-        value.errorCode = 1375
+        value.partitionIndex = 100400
+        value.errorCode = 1401
         if version <= 0 {
-            value.oldStyleOffsets = [10000000376, 10000000377]
+            value.oldStyleOffsets = [10000000402, 10000000403]
         }
         if version >= 1 {
-            value.timestamp = 10000000377
+            value.timestamp = 10000000403
         }
         if version >= 1 {
-            value.offset = 10000000378
+            value.offset = 10000000404
         }
         if version >= 4 {
-            value.leaderEpoch = 100379
+            value.leaderEpoch = 100405
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1875,7 +1985,7 @@ extension ListOffsetsResponse.ListOffsetsPartitionResponse {
 extension ListPartitionReassignmentsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.timeoutMs = 100380
+        value.timeoutMs = 100406
         value.topics = nulls ? nil : [ListPartitionReassignmentsRequest.ListPartitionReassignmentsTopics.sample(version: version, nulls: nulls), ListPartitionReassignmentsRequest.ListPartitionReassignmentsTopics.sample(version: version, nulls: nulls)]
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
@@ -1885,8 +1995,8 @@ extension ListPartitionReassignmentsRequest: SampledMessage {
 extension ListPartitionReassignmentsRequest.ListPartitionReassignmentsTopics {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s382-é"
-        value.partitionIndexes = [100383, 100384]
+        value.name = "s408-é"
+        value.partitionIndexes = [100409, 100410]
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
     }
@@ -1895,9 +2005,9 @@ extension ListPartitionReassignmentsRequest.ListPartitionReassignmentsTopics {
 extension ListPartitionReassignmentsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100384
-        value.errorCode = 1385
-        value.errorMessage = nulls ? nil : "s386-é"
+        value.throttleTimeMs = 100410
+        value.errorCode = 1411
+        value.errorMessage = nulls ? nil : "s412-é"
         value.topics = [ListPartitionReassignmentsResponse.OngoingTopicReassignment.sample(version: version, nulls: nulls), ListPartitionReassignmentsResponse.OngoingTopicReassignment.sample(version: version, nulls: nulls)]
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
@@ -1907,7 +2017,7 @@ extension ListPartitionReassignmentsResponse: SampledMessage {
 extension ListPartitionReassignmentsResponse.OngoingTopicReassignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s388-é"
+        value.name = "s414-é"
         value.partitions = [ListPartitionReassignmentsResponse.OngoingPartitionReassignment.sample(version: version, nulls: nulls), ListPartitionReassignmentsResponse.OngoingPartitionReassignment.sample(version: version, nulls: nulls)]
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
@@ -1917,10 +2027,10 @@ extension ListPartitionReassignmentsResponse.OngoingTopicReassignment {
 extension ListPartitionReassignmentsResponse.OngoingPartitionReassignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100390
-        value.replicas = [100391, 100392]
-        value.addingReplicas = [100392, 100393]
-        value.removingReplicas = [100393, 100394]
+        value.partitionIndex = 100416
+        value.replicas = [100417, 100418]
+        value.addingReplicas = [100418, 100419]
+        value.removingReplicas = [100419, 100420]
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
     }
@@ -1950,9 +2060,9 @@ extension MetadataRequest.MetadataRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 10 {
-            value.topicId = KafkaUUID(mostSignificantBits: 398, leastSignificantBits: 3151762)
+            value.topicId = KafkaUUID(mostSignificantBits: 424, leastSignificantBits: 3357656)
         }
-        value.name = nulls && version >= 10 ? nil : "s399-é"
+        value.name = nulls && version >= 10 ? nil : "s425-é"
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1964,18 +2074,18 @@ extension MetadataResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.throttleTimeMs = 100400
+            value.throttleTimeMs = 100426
         }
         value.brokers = [MetadataResponse.MetadataResponseBroker.sample(version: version, nulls: nulls), MetadataResponse.MetadataResponseBroker.sample(version: version, nulls: nulls)]
         if version >= 2 {
-            value.clusterId = nulls ? nil : "s402-é"
+            value.clusterId = nulls ? nil : "s428-é"
         }
         if version >= 1 {
-            value.controllerId = 100403
+            value.controllerId = 100429
         }
         value.topics = [MetadataResponse.MetadataResponseTopic.sample(version: version, nulls: nulls), MetadataResponse.MetadataResponseTopic.sample(version: version, nulls: nulls)]
         if (8...10).contains(version) {
-            value.clusterAuthorizedOperations = 100405
+            value.clusterAuthorizedOperations = 100431
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1987,11 +2097,11 @@ extension MetadataResponse: SampledMessage {
 extension MetadataResponse.MetadataResponseBroker {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.nodeId = 100406
-        value.host = "s407-é"
-        value.port = 100408
+        value.nodeId = 100432
+        value.host = "s433-é"
+        value.port = 100434
         if version >= 1 {
-            value.rack = nulls ? nil : "s409-é"
+            value.rack = nulls ? nil : "s435-é"
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2003,17 +2113,17 @@ extension MetadataResponse.MetadataResponseBroker {
 extension MetadataResponse.MetadataResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1410
-        value.name = "s411-é"
+        value.errorCode = 1436
+        value.name = "s437-é"
         if version >= 10 {
-            value.topicId = KafkaUUID(mostSignificantBits: 412, leastSignificantBits: 3262628)
+            value.topicId = KafkaUUID(mostSignificantBits: 438, leastSignificantBits: 3468522)
         }
         if version >= 1 {
             value.isInternal = true
         }
         value.partitions = [MetadataResponse.MetadataResponsePartition.sample(version: version, nulls: nulls), MetadataResponse.MetadataResponsePartition.sample(version: version, nulls: nulls)]
         if version >= 8 {
-            value.topicAuthorizedOperations = 100415
+            value.topicAuthorizedOperations = 100441
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2025,16 +2135,16 @@ extension MetadataResponse.MetadataResponseTopic {
 extension MetadataResponse.MetadataResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1416
-        value.partitionIndex = 100417
-        value.leaderId = 100418
+        value.errorCode = 1442
+        value.partitionIndex = 100443
+        value.leaderId = 100444
         if version >= 7 {
-            value.leaderEpoch = 100419
+            value.leaderEpoch = 100445
         }
-        value.replicaNodes = [100420, 100421]
-        value.isrNodes = [100421, 100422]
+        value.replicaNodes = [100446, 100447]
+        value.isrNodes = [100447, 100448]
         if version >= 5 {
-            value.offlineReplicas = [100422, 100423]
+            value.offlineReplicas = [100448, 100449]
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2046,18 +2156,18 @@ extension MetadataResponse.MetadataResponsePartition {
 extension OffsetCommitRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s423-é"
+        value.groupId = "s449-é"
         if version >= 1 {
-            value.generationId = 100424
+            value.generationId = 100450
         }
         if version >= 1 {
-            value.memberId = "s425-é"
+            value.memberId = "s451-é"
         }
         if version >= 7 {
-            value.groupInstanceId = nulls ? nil : "s426-é"
+            value.groupInstanceId = nulls ? nil : "s452-é"
         }
         if (2...4).contains(version) {
-            value.retentionTimeMs = 10000000427
+            value.retentionTimeMs = 10000000453
         }
         value.topics = [OffsetCommitRequest.OffsetCommitRequestTopic.sample(version: version, nulls: nulls), OffsetCommitRequest.OffsetCommitRequestTopic.sample(version: version, nulls: nulls)]
         if version >= 8 {
@@ -2070,7 +2180,7 @@ extension OffsetCommitRequest: SampledMessage {
 extension OffsetCommitRequest.OffsetCommitRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s429-é"
+        value.name = "s455-é"
         value.partitions = [OffsetCommitRequest.OffsetCommitRequestPartition.sample(version: version, nulls: nulls), OffsetCommitRequest.OffsetCommitRequestPartition.sample(version: version, nulls: nulls)]
         if version >= 8 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2082,15 +2192,15 @@ extension OffsetCommitRequest.OffsetCommitRequestTopic {
 extension OffsetCommitRequest.OffsetCommitRequestPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100431
-        value.committedOffset = 10000000432
+        value.partitionIndex = 100457
+        value.committedOffset = 10000000458
         if version >= 6 {
-            value.committedLeaderEpoch = 100433
+            value.committedLeaderEpoch = 100459
         }
         if version == 1 {
-            value.commitTimestamp = 10000000434
+            value.commitTimestamp = 10000000460
         }
-        value.committedMetadata = nulls ? nil : "s435-é"
+        value.committedMetadata = nulls ? nil : "s461-é"
         if version >= 8 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2102,7 +2212,7 @@ extension OffsetCommitResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.throttleTimeMs = 100436
+            value.throttleTimeMs = 100462
         }
         value.topics = [OffsetCommitResponse.OffsetCommitResponseTopic.sample(version: version, nulls: nulls), OffsetCommitResponse.OffsetCommitResponseTopic.sample(version: version, nulls: nulls)]
         if version >= 8 {
@@ -2115,7 +2225,7 @@ extension OffsetCommitResponse: SampledMessage {
 extension OffsetCommitResponse.OffsetCommitResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s438-é"
+        value.name = "s464-é"
         value.partitions = [OffsetCommitResponse.OffsetCommitResponsePartition.sample(version: version, nulls: nulls), OffsetCommitResponse.OffsetCommitResponsePartition.sample(version: version, nulls: nulls)]
         if version >= 8 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2127,8 +2237,8 @@ extension OffsetCommitResponse.OffsetCommitResponseTopic {
 extension OffsetCommitResponse.OffsetCommitResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100440
-        value.errorCode = 1441
+        value.partitionIndex = 100466
+        value.errorCode = 1467
         if version >= 8 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2139,7 +2249,7 @@ extension OffsetCommitResponse.OffsetCommitResponsePartition {
 extension OffsetDeleteRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s442-é"
+        value.groupId = "s468-é"
         value.topics = [OffsetDeleteRequest.OffsetDeleteRequestTopic.sample(version: version, nulls: nulls), OffsetDeleteRequest.OffsetDeleteRequestTopic.sample(version: version, nulls: nulls)]
         return value
     }
@@ -2148,7 +2258,7 @@ extension OffsetDeleteRequest: SampledMessage {
 extension OffsetDeleteRequest.OffsetDeleteRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s444-é"
+        value.name = "s470-é"
         value.partitions = [OffsetDeleteRequest.OffsetDeleteRequestPartition.sample(version: version, nulls: nulls), OffsetDeleteRequest.OffsetDeleteRequestPartition.sample(version: version, nulls: nulls)]
         return value
     }
@@ -2157,7 +2267,7 @@ extension OffsetDeleteRequest.OffsetDeleteRequestTopic {
 extension OffsetDeleteRequest.OffsetDeleteRequestPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100446
+        value.partitionIndex = 100472
         return value
     }
 }
@@ -2165,8 +2275,8 @@ extension OffsetDeleteRequest.OffsetDeleteRequestPartition {
 extension OffsetDeleteResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1447
-        value.throttleTimeMs = 100448
+        value.errorCode = 1473
+        value.throttleTimeMs = 100474
         value.topics = [OffsetDeleteResponse.OffsetDeleteResponseTopic.sample(version: version, nulls: nulls), OffsetDeleteResponse.OffsetDeleteResponseTopic.sample(version: version, nulls: nulls)]
         return value
     }
@@ -2175,7 +2285,7 @@ extension OffsetDeleteResponse: SampledMessage {
 extension OffsetDeleteResponse.OffsetDeleteResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s450-é"
+        value.name = "s476-é"
         value.partitions = [OffsetDeleteResponse.OffsetDeleteResponsePartition.sample(version: version, nulls: nulls), OffsetDeleteResponse.OffsetDeleteResponsePartition.sample(version: version, nulls: nulls)]
         return value
     }
@@ -2184,8 +2294,8 @@ extension OffsetDeleteResponse.OffsetDeleteResponseTopic {
 extension OffsetDeleteResponse.OffsetDeleteResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100452
-        value.errorCode = 1453
+        value.partitionIndex = 100478
+        value.errorCode = 1479
         return value
     }
 }
@@ -2193,7 +2303,7 @@ extension OffsetDeleteResponse.OffsetDeleteResponsePartition {
 extension OffsetFetchRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s454-é"
+        value.groupId = "s480-é"
         value.topics = nulls && version >= 2 ? nil : [OffsetFetchRequest.OffsetFetchRequestTopic.sample(version: version, nulls: nulls), OffsetFetchRequest.OffsetFetchRequestTopic.sample(version: version, nulls: nulls)]
         if version >= 7 {
             value.requireStable = true
@@ -2208,8 +2318,8 @@ extension OffsetFetchRequest: SampledMessage {
 extension OffsetFetchRequest.OffsetFetchRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s457-é"
-        value.partitionIndexes = [100458, 100459]
+        value.name = "s483-é"
+        value.partitionIndexes = [100484, 100485]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2221,11 +2331,11 @@ extension OffsetFetchResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.throttleTimeMs = 100459
+            value.throttleTimeMs = 100485
         }
         value.topics = [OffsetFetchResponse.OffsetFetchResponseTopic.sample(version: version, nulls: nulls), OffsetFetchResponse.OffsetFetchResponseTopic.sample(version: version, nulls: nulls)]
         if version >= 2 {
-            value.errorCode = 1461
+            value.errorCode = 1487
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2237,7 +2347,7 @@ extension OffsetFetchResponse: SampledMessage {
 extension OffsetFetchResponse.OffsetFetchResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s462-é"
+        value.name = "s488-é"
         value.partitions = [OffsetFetchResponse.OffsetFetchResponsePartition.sample(version: version, nulls: nulls), OffsetFetchResponse.OffsetFetchResponsePartition.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2249,13 +2359,13 @@ extension OffsetFetchResponse.OffsetFetchResponseTopic {
 extension OffsetFetchResponse.OffsetFetchResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100464
-        value.committedOffset = 10000000465
+        value.partitionIndex = 100490
+        value.committedOffset = 10000000491
         if version >= 5 {
-            value.committedLeaderEpoch = 100466
+            value.committedLeaderEpoch = 100492
         }
-        value.metadata = nulls ? nil : "s467-é"
-        value.errorCode = 1468
+        value.metadata = nulls ? nil : "s493-é"
+        value.errorCode = 1494
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2267,7 +2377,7 @@ extension OffsetForLeaderEpochRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.replicaId = 100469
+            value.replicaId = 100495
         }
         value.topics = [OffsetForLeaderEpochRequest.OffsetForLeaderTopic.sample(version: version, nulls: nulls), OffsetForLeaderEpochRequest.OffsetForLeaderTopic.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -2280,7 +2390,7 @@ extension OffsetForLeaderEpochRequest: SampledMessage {
 extension OffsetForLeaderEpochRequest.OffsetForLeaderTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s471-é"
+        value.topic = "s497-é"
         value.partitions = [OffsetForLeaderEpochRequest.OffsetForLeaderPartition.sample(version: version, nulls: nulls), OffsetForLeaderEpochRequest.OffsetForLeaderPartition.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2292,11 +2402,11 @@ extension OffsetForLeaderEpochRequest.OffsetForLeaderTopic {
 extension OffsetForLeaderEpochRequest.OffsetForLeaderPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partition = 100473
+        value.partition = 100499
         if version >= 2 {
-            value.currentLeaderEpoch = 100474
+            value.currentLeaderEpoch = 100500
         }
-        value.leaderEpoch = 100475
+        value.leaderEpoch = 100501
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2308,7 +2418,7 @@ extension OffsetForLeaderEpochResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100476
+            value.throttleTimeMs = 100502
         }
         value.topics = [OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult.sample(version: version, nulls: nulls), OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -2321,7 +2431,7 @@ extension OffsetForLeaderEpochResponse: SampledMessage {
 extension OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s478-é"
+        value.topic = "s504-é"
         value.partitions = [OffsetForLeaderEpochResponse.EpochEndOffset.sample(version: version, nulls: nulls), OffsetForLeaderEpochResponse.EpochEndOffset.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2333,12 +2443,12 @@ extension OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult {
 extension OffsetForLeaderEpochResponse.EpochEndOffset {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1480
-        value.partition = 100481
+        value.errorCode = 1506
+        value.partition = 100507
         if version >= 1 {
-            value.leaderEpoch = 100482
+            value.leaderEpoch = 100508
         }
-        value.endOffset = 10000000483
+        value.endOffset = 10000000509
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2350,10 +2460,10 @@ extension ProduceRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.transactionalId = nulls ? nil : "s484-é"
+            value.transactionalId = nulls ? nil : "s510-é"
         }
-        value.acks = 1485
-        value.timeoutMs = 100486
+        value.acks = 1511
+        value.timeoutMs = 100512
         value.topicData = [ProduceRequest.TopicProduceData.sample(version: version, nulls: nulls), ProduceRequest.TopicProduceData.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2365,7 +2475,7 @@ extension ProduceRequest: SampledMessage {
 extension ProduceRequest.TopicProduceData {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s488-é"
+        value.name = "s514-é"
         value.partitionData = [ProduceRequest.PartitionProduceData.sample(version: version, nulls: nulls), ProduceRequest.PartitionProduceData.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2377,8 +2487,8 @@ extension ProduceRequest.TopicProduceData {
 extension ProduceRequest.PartitionProduceData {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.index = 100490
-        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 235, 0xCD, 0xEF]))
+        value.index = 100516
+        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 5, 0xCD, 0xEF]))
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2391,7 +2501,7 @@ extension ProduceResponse: SampledMessage {
         var value = Self()
         value.responses = [ProduceResponse.TopicProduceResponse.sample(version: version, nulls: nulls), ProduceResponse.TopicProduceResponse.sample(version: version, nulls: nulls)]
         if version >= 1 {
-            value.throttleTimeMs = 100493
+            value.throttleTimeMs = 100519
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2403,7 +2513,7 @@ extension ProduceResponse: SampledMessage {
 extension ProduceResponse.TopicProduceResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s494-é"
+        value.name = "s520-é"
         value.partitionResponses = [ProduceResponse.PartitionProduceResponse.sample(version: version, nulls: nulls), ProduceResponse.PartitionProduceResponse.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2415,20 +2525,20 @@ extension ProduceResponse.TopicProduceResponse {
 extension ProduceResponse.PartitionProduceResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.index = 100496
-        value.errorCode = 1497
-        value.baseOffset = 10000000498
+        value.index = 100522
+        value.errorCode = 1523
+        value.baseOffset = 10000000524
         if version >= 2 {
-            value.logAppendTimeMs = 10000000499
+            value.logAppendTimeMs = 10000000525
         }
         if version >= 5 {
-            value.logStartOffset = 10000000500
+            value.logStartOffset = 10000000526
         }
         if version >= 8 {
             value.recordErrors = [ProduceResponse.BatchIndexAndErrorMessage.sample(version: version, nulls: nulls), ProduceResponse.BatchIndexAndErrorMessage.sample(version: version, nulls: nulls)]
         }
         if version >= 8 {
-            value.errorMessage = nulls ? nil : "s502-é"
+            value.errorMessage = nulls ? nil : "s528-é"
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2441,10 +2551,10 @@ extension ProduceResponse.BatchIndexAndErrorMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 8 {
-            value.batchIndex = 100503
+            value.batchIndex = 100529
         }
         if version >= 8 {
-            value.batchIndexErrorMessage = nulls ? nil : "s504-é"
+            value.batchIndexErrorMessage = nulls ? nil : "s530-é"
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2456,10 +2566,10 @@ extension ProduceResponse.BatchIndexAndErrorMessage {
 extension StopReplicaRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.controllerId = 100505
-        value.controllerEpoch = 100506
+        value.controllerId = 100531
+        value.controllerEpoch = 100532
         if version >= 1 {
-            value.brokerEpoch = 10000000507
+            value.brokerEpoch = 10000000533
         }
         if version <= 2 {
             value.deletePartitions = true
@@ -2484,10 +2594,10 @@ extension StopReplicaRequest.StopReplicaPartitionV0 {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 0 {
-            value.topicName = "s512-é"
+            value.topicName = "s538-é"
         }
         if version <= 0 {
-            value.partitionIndex = 100513
+            value.partitionIndex = 100539
         }
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2500,10 +2610,10 @@ extension StopReplicaRequest.StopReplicaTopicV1 {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if (1...2).contains(version) {
-            value.name = "s514-é"
+            value.name = "s540-é"
         }
         if (1...2).contains(version) {
-            value.partitionIndexes = [100515, 100516]
+            value.partitionIndexes = [100541, 100542]
         }
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2516,7 +2626,7 @@ extension StopReplicaRequest.StopReplicaTopicState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.topicName = "s516-é"
+            value.topicName = "s542-é"
         }
         if version >= 3 {
             value.partitionStates = [StopReplicaRequest.StopReplicaPartitionState.sample(version: version, nulls: nulls), StopReplicaRequest.StopReplicaPartitionState.sample(version: version, nulls: nulls)]
@@ -2532,10 +2642,10 @@ extension StopReplicaRequest.StopReplicaPartitionState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.partitionIndex = 100518
+            value.partitionIndex = 100544
         }
         if version >= 3 {
-            value.leaderEpoch = 100519
+            value.leaderEpoch = 100545
         }
         if version >= 3 {
             value.deletePartition = true
@@ -2550,7 +2660,7 @@ extension StopReplicaRequest.StopReplicaPartitionState {
 extension StopReplicaResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1521
+        value.errorCode = 1547
         value.partitionErrors = [StopReplicaResponse.StopReplicaPartitionError.sample(version: version, nulls: nulls), StopReplicaResponse.StopReplicaPartitionError.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2562,9 +2672,9 @@ extension StopReplicaResponse: SampledMessage {
 extension StopReplicaResponse.StopReplicaPartitionError {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topicName = "s523-é"
-        value.partitionIndex = 100524
-        value.errorCode = 1525
+        value.topicName = "s549-é"
+        value.partitionIndex = 100550
+        value.errorCode = 1551
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2575,17 +2685,17 @@ extension StopReplicaResponse.StopReplicaPartitionError {
 extension SyncGroupRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s526-é"
-        value.generationId = 100527
-        value.memberId = "s528-é"
+        value.groupId = "s552-é"
+        value.generationId = 100553
+        value.memberId = "s554-é"
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s529-é"
+            value.groupInstanceId = nulls ? nil : "s555-é"
         }
         if version >= 5 {
-            value.protocolType = nulls ? nil : "s530-é"
+            value.protocolType = nulls ? nil : "s556-é"
         }
         if version >= 5 {
-            value.protocolName = nulls ? nil : "s531-é"
+            value.protocolName = nulls ? nil : "s557-é"
         }
         value.assignments = [SyncGroupRequest.SyncGroupRequestAssignment.sample(version: version, nulls: nulls), SyncGroupRequest.SyncGroupRequestAssignment.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -2598,8 +2708,8 @@ extension SyncGroupRequest: SampledMessage {
 extension SyncGroupRequest.SyncGroupRequestAssignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.memberId = "s533-é"
-        value.assignment = ByteBuffer(bytes: [22, 1, 2])
+        value.memberId = "s559-é"
+        value.assignment = ByteBuffer(bytes: [48, 1, 2])
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2611,16 +2721,16 @@ extension SyncGroupResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100535
+            value.throttleTimeMs = 100561
         }
-        value.errorCode = 1536
+        value.errorCode = 1562
         if version >= 5 {
-            value.protocolType = nulls ? nil : "s537-é"
+            value.protocolType = nulls ? nil : "s563-é"
         }
         if version >= 5 {
-            value.protocolName = nulls ? nil : "s538-é"
+            value.protocolName = nulls ? nil : "s564-é"
         }
-        value.assignment = ByteBuffer(bytes: [27, 1, 2])
+        value.assignment = ByteBuffer(bytes: [53, 1, 2])
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2631,10 +2741,10 @@ extension SyncGroupResponse: SampledMessage {
 extension UpdateMetadataRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.controllerId = 100540
-        value.controllerEpoch = 100541
+        value.controllerId = 100566
+        value.controllerEpoch = 100567
         if version >= 5 {
-            value.brokerEpoch = 10000000542
+            value.brokerEpoch = 10000000568
         }
         if version <= 4 {
             value.ungroupedPartitionStates = [UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls)]
@@ -2654,10 +2764,10 @@ extension UpdateMetadataRequest.UpdateMetadataTopicState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 5 {
-            value.topicName = "s546-é"
+            value.topicName = "s572-é"
         }
         if version >= 7 {
-            value.topicId = KafkaUUID(mostSignificantBits: 547, leastSignificantBits: 4331693)
+            value.topicId = KafkaUUID(mostSignificantBits: 573, leastSignificantBits: 4537587)
         }
         if version >= 5 {
             value.partitionStates = [UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls)]
@@ -2672,18 +2782,18 @@ extension UpdateMetadataRequest.UpdateMetadataTopicState {
 extension UpdateMetadataRequest.UpdateMetadataBroker {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.id = 100549
+        value.id = 100575
         if version <= 0 {
-            value.v0Host = "s550-é"
+            value.v0Host = "s576-é"
         }
         if version <= 0 {
-            value.v0Port = 100551
+            value.v0Port = 100577
         }
         if version >= 1 {
             value.endpoints = [UpdateMetadataRequest.UpdateMetadataEndpoint.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataEndpoint.sample(version: version, nulls: nulls)]
         }
         if version >= 2 {
-            value.rack = nulls ? nil : "s553-é"
+            value.rack = nulls ? nil : "s579-é"
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2696,16 +2806,16 @@ extension UpdateMetadataRequest.UpdateMetadataEndpoint {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.port = 100554
+            value.port = 100580
         }
         if version >= 1 {
-            value.host = "s555-é"
+            value.host = "s581-é"
         }
         if version >= 3 {
-            value.listener = "s556-é"
+            value.listener = "s582-é"
         }
         if version >= 1 {
-            value.securityProtocol = 1557
+            value.securityProtocol = 1583
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2718,17 +2828,17 @@ extension UpdateMetadataRequest.UpdateMetadataPartitionState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 4 {
-            value.topicName = "s558-é"
+            value.topicName = "s584-é"
         }
-        value.partitionIndex = 100559
-        value.controllerEpoch = 100560
-        value.leader = 100561
-        value.leaderEpoch = 100562
-        value.isr = [100563, 100564]
-        value.zkVersion = 100564
-        value.replicas = [100565, 100566]
+        value.partitionIndex = 100585
+        value.controllerEpoch = 100586
+        value.leader = 100587
+        value.leaderEpoch = 100588
+        value.isr = [100589, 100590]
+        value.zkVersion = 100590
+        value.replicas = [100591, 100592]
         if version >= 4 {
-            value.offlineReplicas = [100566, 100567]
+            value.offlineReplicas = [100592, 100593]
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2740,7 +2850,7 @@ extension UpdateMetadataRequest.UpdateMetadataPartitionState {
 extension UpdateMetadataResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1567
+        value.errorCode = 1593
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
