@@ -24,6 +24,13 @@ import ZooKeeper
             "alice": ["SCRAM-SHA-256": credential.credentialString], "bob smith*": [:],
         ])
         #expect(try await admin.userConfig(user: "carol") == [:])
+
+        // Too big for a znode: refused before ZooKeeper (which would drop the connection), nothing written.
+        let huge = String(repeating: "A", count: 1_000_000)
+        await #expect(throws: AdminError.self) { try await admin.changeUserConfig(user: "dave", configs: ["SCRAM-SHA-256": huge]) }
+        #expect(try await zk.text("/config/users/dave") == nil)
+        #expect(try await zk.configChangeNotificationNames().count == 2)
+        #expect(zk.zooKeeper.state == .connected)
         await zk.close()
     }
 

@@ -80,6 +80,8 @@ extension BrokerApis {
                 }
                 try await admin.changeUserConfig(user: user, configs: config)
                 results.append(.init(user: user, errorCode: ErrorCode.noError.rawValue))
+            } catch let error as AdminError {
+                results.append(.init(user: user, errorCode: error.code.rawValue, errorMessage: error.message))
             } catch {
                 logger.info("Error encountered while altering user SCRAM credentials: \(error)")
                 results.append(.init(
