@@ -56,7 +56,12 @@ extension KafkaClusterClient {
             switch alteration {
             case .upsert(let user, let mechanism, let iterations, let password):
                 let salt = ScramFormatter.randomSalt()
-                let salted = ScramFormatter(mechanism).saltedPassword(password, salt: salt, iterations: max(1, iterations))
+                let salted: [UInt8]
+                do {
+                    salted = try ScramFormatter(mechanism).saltedPassword(password, salt: salt, iterations: max(1, iterations))
+                } catch {
+                    throw .encodingFailed(api: .alterUserScramCredentials, version: 0, reason: "PBKDF2 failed: \(error)")
+                }
                 request.upsertions.append(.init(
                     name: user, mechanism: mechanism.rawValue, iterations: iterations, salt: ByteBuffer(bytes: salt),
                     saltedPassword: ByteBuffer(bytes: salted)))

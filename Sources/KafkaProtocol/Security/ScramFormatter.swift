@@ -18,12 +18,12 @@ public struct ScramFormatter: Sendable {
     }
 
     /// RFC 5802's Hi(): PBKDF2 over the password's UTF-8 bytes (Kafka normalises nothing: it uses the UTF-8 bytes).
-    /// `iterations` must be positive; callers check it against the mechanism's limits first.
-    public func saltedPassword(_ password: String, salt: [UInt8], iterations: Int32) -> [UInt8] {
+    /// `iterations` must be positive; callers check it against the mechanism's limits first. Throws only when
+    /// BoringSSL fails (it cannot allocate).
+    public func saltedPassword(_ password: String, salt: [UInt8], iterations: Int32) throws -> [UInt8] {
         precondition(iterations > 0, "SCRAM iterations must be positive")
         let hash: KDF.Insecure.PBKDF2.HashFunction = mechanism == .scramSha256 ? .sha256 : .sha512
-        // Throws only where PBKDF2 has no backing implementation; BoringSSL always has one for these hashes.
-        let key = try! KDF.Insecure.PBKDF2.deriveKey(
+        let key = try KDF.Insecure.PBKDF2.deriveKey(
             from: Array(password.utf8), salt: salt, using: hash, outputByteCount: mechanism.hashByteCount,
             unsafeUncheckedRounds: Int(iterations))
         return key.withUnsafeBytes { Array($0) }
@@ -56,8 +56,8 @@ public struct ScramFormatter: Sendable {
     }
 
     /// Kafka's `generateCredential(password, iterations)` with a caller-chosen salt.
-    public func credential(password: String, salt: [UInt8], iterations: Int32) -> ScramCredential {
-        credential(salt: salt, saltedPassword: saltedPassword(password, salt: salt, iterations: iterations), iterations: iterations)
+    public func credential(password: String, salt: [UInt8], iterations: Int32) throws -> ScramCredential {
+        credential(salt: salt, saltedPassword: try saltedPassword(password, salt: salt, iterations: iterations), iterations: iterations)
     }
 
     /// A fresh random salt shaped as Kafka's `ScramFormatter.secureRandomBytes`: the UTF-8 text of a random 130-bit
