@@ -92,11 +92,19 @@ struct DynamicConfigManager: Sendable {
         }
     }
 
-    /// Kafka's `DynamicConfigManager.startup` for `users`: every user's config, before any notification.
+    /// Kafka's `DynamicConfigManager.startup` for `users`: every user's config, before any notification. A user
+    /// node that cannot be read as a config is logged and skipped, so it cannot keep every other change from
+    /// being watched; ZooKeeper failures end the load (the caller tries again on the current session).
     func loadAllUsers(zk: KafkaZkClient) async throws {
         guard credentials != nil else { return }
         for sanitized in try await zk.sanitizedUsersWithConfig() {
-            try await loadUser(sanitized: sanitized, zk: zk)
+            do {
+                try await loadUser(sanitized: sanitized, zk: zk)
+            } catch let error as ZooKeeperError {
+                throw error
+            } catch {
+                logger.error("Skipping the config of users/\(sanitized): \(error)")
+            }
         }
     }
 

@@ -16,6 +16,8 @@ import Testing
         let second = try formatter.credential(password: "two", salt: Array("s2".utf8), iterations: 8192)
         try await admin.changeUserConfig(user: "alice", configs: ["SCRAM-SHA-256": first.credentialString])
         try await admin.changeUserConfig(user: "bob smith", configs: ["SCRAM-SHA-512": first.credentialString])
+        // A user node that is not a config (written by hand) is skipped, not fatal to the load.
+        _ = try await zk.zooKeeper.create("/config/users/broken", data: Array("{".utf8))
         let cache = CredentialCache()
         let manager = DynamicConfigManager(
             session: { zk }, topicConfig: { _ in [:] }, applyTopicConfig: { _, _ in 0 }, logger: Logger(label: "test"),
