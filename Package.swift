@@ -10,6 +10,9 @@ let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: 
 let nioHTTP1 = Target.Dependency.product(name: "NIOHTTP1", package: "swift-nio")
 let coreMetrics = Target.Dependency.product(name: "CoreMetrics", package: "swift-metrics")
 let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
+let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
+// PBKDF2 (SCRAM's Hi function) lives in swift-crypto's _CryptoExtras, backed by BoringSSL.
+let cryptoExtras = Target.Dependency.product(name: "_CryptoExtras", package: "swift-crypto")
 
 let package = Package(
     name: "Gregor",
@@ -27,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         // Debian's libzookeeper-mt-dev; no pkg-config file exists, the modulemap links by name.
@@ -41,7 +45,8 @@ let package = Package(
         .systemLibrary(name: "CZstd", path: "Sources/CZstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CSnappy", path: "Sources/CSnappy", providers: [.apt(["libsnappy-dev"])]),
         .target(
-            name: "KafkaProtocol", dependencies: ["CCRC32C", "CZlib", "CLZ4", "CZstd", "CSnappy", nioCore],
+            name: "KafkaProtocol",
+            dependencies: ["CCRC32C", "CZlib", "CLZ4", "CZstd", "CSnappy", nioCore, crypto, cryptoExtras],
             exclude: ["Schema"]),
         // Schema text in, Swift text out: the message codecs in KafkaProtocol/Messages/Generated come from it.
         .target(name: "KafkaProtocolGenerator"),

@@ -3,12 +3,12 @@ import Foundation
 import KafkaClient
 
 /// `gregor configs`: describe and alter the dynamic configs of topics, brokers and the cluster-wide broker defaults,
-/// like `kafka-configs.sh --bootstrap-server` (same options, same output), through DescribeConfigs and
-/// IncrementalAlterConfigs.
+/// and users' SCRAM credentials, like `kafka-configs.sh --bootstrap-server` (same options, same output), through
+/// DescribeConfigs and IncrementalAlterConfigs, DescribeUserScramCredentials and AlterUserScramCredentials.
 struct ConfigsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "configs",
-        abstract: "Describe or alter topic and broker configs (like kafka-configs.sh).",
+        abstract: "Describe or alter topic, broker and user configs (like kafka-configs.sh).",
         discussion: """
             Exactly one of --describe, --alter. Examples:
               gregor configs --entity-type topics --entity-name orders --describe
@@ -17,6 +17,9 @@ struct ConfigsCommand: AsyncParsableCommand {
               gregor configs --entity-type brokers --entity-name 0 --alter --add-config log.retention.ms=3600000
               gregor configs --entity-type brokers --entity-default --alter --add-config max.connections.per.ip=100
               gregor configs --entity-type brokers --entity-name 0 --describe --all
+              gregor configs --entity-type users --entity-name alice --alter --add-config 'SCRAM-SHA-256=[password=secret],SCRAM-SHA-512=[iterations=8192,password=secret]'
+              gregor configs --entity-type users --entity-name alice --alter --delete-config SCRAM-SHA-512
+              gregor configs --entity-type users --describe
             """)
 
     @OptionGroup var bootstrap: BootstrapOptions
@@ -25,11 +28,12 @@ struct ConfigsCommand: AsyncParsableCommand {
     @Flag(help: "Alter the configuration for the entity.") var alter = false
     @Flag(help: "With --describe: list all configs of the entity, not only the dynamic ones.") var all = false
 
-    @Option(name: .customLong("entity-type"), help: "Type of entity (topics/brokers).") var entityType: String?
-    @Option(name: .customLong("entity-name"), help: "Name of entity (topic name/broker id).") var entityName: String?
+    @Option(name: .customLong("entity-type"), help: "Type of entity (topics/brokers/users).") var entityType: String?
+    @Option(name: .customLong("entity-name"), help: "Name of entity (topic name/broker id/user principal name).") var entityName: String?
     @Flag(name: .customLong("entity-default"), help: "The cluster-wide default entity (brokers).") var entityDefault = false
     @Option(help: "The topic's name (instead of --entity-type topics --entity-name).") var topic: String?
     @Option(help: "The broker's id (instead of --entity-type brokers --entity-name).") var broker: String?
+    @Option(help: "The user's principal name (instead of --entity-type users --entity-name).") var user: String?
     @Flag(name: .customLong("broker-defaults"), help: "The config defaults for all brokers.") var brokerDefaults = false
 
     @Option(
@@ -42,6 +46,7 @@ struct ConfigsCommand: AsyncParsableCommand {
     var entity: (type: String, name: String?) {
         if let topic { return ("topics", topic) }
         if let broker { return ("brokers", broker) }
+        if let user { return ("users", user) }
         if brokerDefaults { return ("brokers", "") }
         return (entityType ?? "", entityDefault ? "" : entityName)
     }
@@ -53,15 +58,15 @@ struct ConfigsCommand: AsyncParsableCommand {
         if describe, addConfig != nil || !deleteConfig.isEmpty {
             throw ValidationError("Option \"[describe]\" can't be used with option \"[add-config, delete-config]\"")
         }
-        let shortcut = topic != nil || broker != nil || brokerDefaults
+        let shortcut = topic != nil || broker != nil || user != nil || brokerDefaults
         if shortcut, entityType != nil || entityName != nil || entityDefault {
             throw ValidationError("--entity-{type,name,default} should not be used in conjunction with specific entity flags")
         }
         let (type, name) = entity
         if type.isEmpty { throw ValidationError("At least one entity type must be specified") }
-        guard ["topics", "brokers"].contains(type) else {
+        guard ["topics", "brokers", "users"].contains(type) else {
             throw ValidationError(
-                "Invalid entity type \(type), the entity type must be one of topics,brokers with the --bootstrap-server argument")
+                "Invalid entity type \(type), the entity type must be one of topics,brokers,users with the --bootstrap-server argument")
         }
         if type == "brokers", let name, !name.isEmpty, Int32(name) == nil {
             throw ValidationError("The entity name for brokers must be a valid integer broker id, but it is: \(name)")
@@ -84,6 +89,11 @@ struct ConfigsCommand: AsyncParsableCommand {
         try await reportingFailures {
             do {
                 try await withClient(bootstrap) { client in
+                    if entity.type == "users" {
+                        if describe { try await describeUsers(client) }
+                        if alter { try await alterUser(client) }
+                        return
+                    }
                     if describe { try await describeEntities(client) }
                     if alter { try await alterEntity(client) }
                 }

@@ -88,6 +88,8 @@ struct BrokerApis: Sendable {
             .route(DescribeAclsRequest.self) { request, context in describeAcls(request, context) },
             .route(CreateAclsRequest.self) { request, context in await createAcls(request, context) },
             .route(DeleteAclsRequest.self) { request, context in await deleteAcls(request, context) },
+            .route(DescribeUserScramCredentialsRequest.self) { request, context in await describeUserScramCredentials(request, context) },
+            .route(AlterUserScramCredentialsRequest.self) { request, context in await alterUserScramCredentials(request, context) },
         ]
     }
 }

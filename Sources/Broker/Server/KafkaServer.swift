@@ -120,6 +120,8 @@ public final class KafkaServer: Service, Sendable {
             try await membership.register()
             startupGate.open()
             logger.info("Gregor broker \(brokerId) started")
+            // Users' SCRAM credentials, for the SASL/SCRAM authentication to come (issue 16).
+            let credentials = CredentialCache()
             let configChanges = DynamicConfigManager(
                 session: { currentSession.zk },
                 topicConfig: replicas.topicConfig,
@@ -127,7 +129,8 @@ public final class KafkaServer: Service, Sendable {
                 logger: logger,
                 brokerConfigChanged: Self.brokerConfigChangeHandler(
                     dynamicConfig, brokerId: brokerId, session: currentSession, replicas: replicas,
-                    quotas: socketConfiguration.quotas, ioThreads: pool, logger: logger))
+                    quotas: socketConfiguration.quotas, ioThreads: pool, logger: logger),
+                credentials: credentials)
             let controlledShutdown = config.bool("controlled.shutdown.enable") ? ControlledShutdown(
                 brokerId: brokerId, maxRetries: Int(config.int("controlled.shutdown.max.retries")),
                 retryBackoff: .milliseconds(config.long("controlled.shutdown.retry.backoff.ms")),

@@ -173,7 +173,7 @@ public struct AdminZkClient: Sendable {
         try await setOrCreateConfig(path: ZkPaths.topicConfig(topic), configs: configs)
     }
 
-    private func setOrCreateConfig(path: String, configs: [String: String]) async throws {
+    func setOrCreateConfig(path: String, configs: [String: String]) async throws {
         let data = ConfigEntityZNode.encode(configs)
         do {
             try await zk.zooKeeper.setData(path, data: data)

@@ -25,6 +25,11 @@ public struct ConfigChangeNotification: Sendable, Hashable {
         ConfigChangeNotification(entityType: "brokers", entityName: ZkPaths.brokerConfigEntity(id))
     }
 
+    /// A user's dynamic configs (quotas, SCRAM credentials) changed: `users/<sanitized user>`.
+    public static func user(sanitized: String) -> ConfigChangeNotification {
+        ConfigChangeNotification(entityType: "users", entityName: sanitized)
+    }
+
     private struct JSON: Decodable {
         var version: Int
         var entity_path: String?

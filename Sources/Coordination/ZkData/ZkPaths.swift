@@ -41,6 +41,8 @@ public enum ZkPaths {
     public static func topicConfig(_ topic: String) -> String { "\(configTopics)/\(topic)" }
     /// `/config/brokers/<id>`, or `/config/brokers/<default>` for the cluster-wide defaults (`brokerConfigEntity`).
     public static func brokerConfig(_ entity: String) -> String { "\(configBrokers)/\(entity)" }
+    /// `/config/users/<sanitized user>`: the user's quotas and SCRAM credentials (see `Sanitizer`).
+    public static func userConfig(sanitizedUser: String) -> String { "\(configUsers)/\(sanitizedUser)" }
     /// The `/config/brokers` entity of a broker id, or of the cluster-wide defaults for nil (Kafka's
     /// `ConfigEntityName.Default`, `<default>`).
     public static func brokerConfigEntity(_ brokerId: Int32?) -> String { brokerId.map(String.init) ?? "<default>" }

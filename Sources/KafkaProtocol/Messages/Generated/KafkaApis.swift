@@ -43,6 +43,8 @@ public enum KafkaApis {
         .alterPartitionReassignments: ApiSupport(AlterPartitionReassignmentsRequest.self),
         .listPartitionReassignments: ApiSupport(ListPartitionReassignmentsRequest.self),
         .offsetDelete: ApiSupport(OffsetDeleteRequest.self),
+        .describeUserScramCredentials: ApiSupport(DescribeUserScramCredentialsRequest.self),
+        .alterUserScramCredentials: ApiSupport(AlterUserScramCredentialsRequest.self),
         .describeCluster: ApiSupport(DescribeClusterRequest.self),
     ]
 }

@@ -13,6 +13,8 @@ let allSampledMessages: [any SampledMessage.Type] = [
     AlterPartitionReassignmentsResponse.self,
     AlterReplicaLogDirsRequest.self,
     AlterReplicaLogDirsResponse.self,
+    AlterUserScramCredentialsRequest.self,
+    AlterUserScramCredentialsResponse.self,
     ApiVersionsRequest.self,
     ApiVersionsResponse.self,
     ControlledShutdownRequest.self,
@@ -41,6 +43,8 @@ let allSampledMessages: [any SampledMessage.Type] = [
     DescribeGroupsResponse.self,
     DescribeLogDirsRequest.self,
     DescribeLogDirsResponse.self,
+    DescribeUserScramCredentialsRequest.self,
+    DescribeUserScramCredentialsResponse.self,
     ElectLeadersRequest.self,
     ElectLeadersResponse.self,
     FetchRequest.self,
@@ -282,14 +286,68 @@ extension AlterReplicaLogDirsResponse.AlterReplicaLogDirPartitionResult {
     }
 }
 
+extension AlterUserScramCredentialsRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.deletions = [AlterUserScramCredentialsRequest.ScramCredentialDeletion.sample(version: version, nulls: nulls), AlterUserScramCredentialsRequest.ScramCredentialDeletion.sample(version: version, nulls: nulls)]
+        value.upsertions = [AlterUserScramCredentialsRequest.ScramCredentialUpsertion.sample(version: version, nulls: nulls), AlterUserScramCredentialsRequest.ScramCredentialUpsertion.sample(version: version, nulls: nulls)]
+        value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        return value
+    }
+}
+
+extension AlterUserScramCredentialsRequest.ScramCredentialDeletion {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.name = "s42-é"
+        value.mechanism = 44
+        value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        return value
+    }
+}
+
+extension AlterUserScramCredentialsRequest.ScramCredentialUpsertion {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.name = "s44-é"
+        value.mechanism = 46
+        value.iterations = 100046
+        value.salt = ByteBuffer(bytes: [47, 1, 2])
+        value.saltedPassword = ByteBuffer(bytes: [48, 1, 2])
+        value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        return value
+    }
+}
+
+extension AlterUserScramCredentialsResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.throttleTimeMs = 100049
+        value.results = [AlterUserScramCredentialsResponse.AlterUserScramCredentialsResult.sample(version: version, nulls: nulls), AlterUserScramCredentialsResponse.AlterUserScramCredentialsResult.sample(version: version, nulls: nulls)]
+        value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        return value
+    }
+}
+
+extension AlterUserScramCredentialsResponse.AlterUserScramCredentialsResult {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.user = "s51-é"
+        value.errorCode = 1052
+        value.errorMessage = nulls ? nil : "s53-é"
+        value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        return value
+    }
+}
+
 extension ApiVersionsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.clientSoftwareName = "s40-é"
+            value.clientSoftwareName = "s54-é"
         }
         if version >= 3 {
-            value.clientSoftwareVersion = "s41-é"
+            value.clientSoftwareVersion = "s55-é"
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -301,16 +359,16 @@ extension ApiVersionsRequest: SampledMessage {
 extension ApiVersionsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1042
+        value.errorCode = 1056
         value.apiKeys = [ApiVersionsResponse.ApiVersion.sample(version: version, nulls: nulls), ApiVersionsResponse.ApiVersion.sample(version: version, nulls: nulls)]
         if version >= 1 {
-            value.throttleTimeMs = 100044
+            value.throttleTimeMs = 100058
         }
         if version >= 3 {
             value.supportedFeatures = [ApiVersionsResponse.SupportedFeatureKey.sample(version: version, nulls: nulls), ApiVersionsResponse.SupportedFeatureKey.sample(version: version, nulls: nulls)]
         }
         if version >= 3 {
-            value.finalizedFeaturesEpoch = 10000000046
+            value.finalizedFeaturesEpoch = 10000000060
         }
         if version >= 3 {
             value.finalizedFeatures = [ApiVersionsResponse.FinalizedFeatureKey.sample(version: version, nulls: nulls), ApiVersionsResponse.FinalizedFeatureKey.sample(version: version, nulls: nulls)]
@@ -325,9 +383,9 @@ extension ApiVersionsResponse: SampledMessage {
 extension ApiVersionsResponse.ApiVersion {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.apiKey = 1048
-        value.minVersion = 1049
-        value.maxVersion = 1050
+        value.apiKey = 1062
+        value.minVersion = 1063
+        value.maxVersion = 1064
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -339,13 +397,13 @@ extension ApiVersionsResponse.SupportedFeatureKey {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.name = "s51-é"
+            value.name = "s65-é"
         }
         if version >= 3 {
-            value.minVersion = 1052
+            value.minVersion = 1066
         }
         if version >= 3 {
-            value.maxVersion = 1053
+            value.maxVersion = 1067
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -358,13 +416,13 @@ extension ApiVersionsResponse.FinalizedFeatureKey {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.name = "s54-é"
+            value.name = "s68-é"
         }
         if version >= 3 {
-            value.maxVersionLevel = 1055
+            value.maxVersionLevel = 1069
         }
         if version >= 3 {
-            value.minVersionLevel = 1056
+            value.minVersionLevel = 1070
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -376,9 +434,9 @@ extension ApiVersionsResponse.FinalizedFeatureKey {
 extension ControlledShutdownRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.brokerId = 100057
+        value.brokerId = 100071
         if version >= 2 {
-            value.brokerEpoch = 10000000058
+            value.brokerEpoch = 10000000072
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -390,7 +448,7 @@ extension ControlledShutdownRequest: SampledMessage {
 extension ControlledShutdownResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1059
+        value.errorCode = 1073
         value.remainingPartitions = [ControlledShutdownResponse.RemainingPartition.sample(version: version, nulls: nulls), ControlledShutdownResponse.RemainingPartition.sample(version: version, nulls: nulls)]
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -402,8 +460,8 @@ extension ControlledShutdownResponse: SampledMessage {
 extension ControlledShutdownResponse.RemainingPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topicName = "s61-é"
-        value.partitionIndex = 100062
+        value.topicName = "s75-é"
+        value.partitionIndex = 100076
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -425,15 +483,15 @@ extension CreateAclsRequest: SampledMessage {
 extension CreateAclsRequest.AclCreation {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.resourceType = 65
-        value.resourceName = "s65-é"
+        value.resourceType = 79
+        value.resourceName = "s79-é"
         if version >= 1 {
-            value.resourcePatternType = 67
+            value.resourcePatternType = 81
         }
-        value.principal = "s67-é"
-        value.host = "s68-é"
-        value.operation = 70
-        value.permissionType = 71
+        value.principal = "s81-é"
+        value.host = "s82-é"
+        value.operation = 84
+        value.permissionType = 85
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -444,7 +502,7 @@ extension CreateAclsRequest.AclCreation {
 extension CreateAclsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100071
+        value.throttleTimeMs = 100085
         value.results = [CreateAclsResponse.AclCreationResult.sample(version: version, nulls: nulls), CreateAclsResponse.AclCreationResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -456,8 +514,8 @@ extension CreateAclsResponse: SampledMessage {
 extension CreateAclsResponse.AclCreationResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1073
-        value.errorMessage = nulls ? nil : "s74-é"
+        value.errorCode = 1087
+        value.errorMessage = nulls ? nil : "s88-é"
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -469,7 +527,7 @@ extension CreatePartitionsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         value.topics = [CreatePartitionsRequest.CreatePartitionsTopic.sample(version: version, nulls: nulls), CreatePartitionsRequest.CreatePartitionsTopic.sample(version: version, nulls: nulls)]
-        value.timeoutMs = 100076
+        value.timeoutMs = 100090
         value.validateOnly = true
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -481,8 +539,8 @@ extension CreatePartitionsRequest: SampledMessage {
 extension CreatePartitionsRequest.CreatePartitionsTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s78-é"
-        value.count = 100079
+        value.name = "s92-é"
+        value.count = 100093
         value.assignments = nulls ? nil : [CreatePartitionsRequest.CreatePartitionsAssignment.sample(version: version, nulls: nulls), CreatePartitionsRequest.CreatePartitionsAssignment.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -494,7 +552,7 @@ extension CreatePartitionsRequest.CreatePartitionsTopic {
 extension CreatePartitionsRequest.CreatePartitionsAssignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.brokerIds = [100081, 100082]
+        value.brokerIds = [100095, 100096]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -505,7 +563,7 @@ extension CreatePartitionsRequest.CreatePartitionsAssignment {
 extension CreatePartitionsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100082
+        value.throttleTimeMs = 100096
         value.results = [CreatePartitionsResponse.CreatePartitionsTopicResult.sample(version: version, nulls: nulls), CreatePartitionsResponse.CreatePartitionsTopicResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -517,9 +575,9 @@ extension CreatePartitionsResponse: SampledMessage {
 extension CreatePartitionsResponse.CreatePartitionsTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s84-é"
-        value.errorCode = 1085
-        value.errorMessage = nulls ? nil : "s86-é"
+        value.name = "s98-é"
+        value.errorCode = 1099
+        value.errorMessage = nulls ? nil : "s100-é"
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -531,7 +589,7 @@ extension CreateTopicsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         value.topics = [CreateTopicsRequest.CreatableTopic.sample(version: version, nulls: nulls), CreateTopicsRequest.CreatableTopic.sample(version: version, nulls: nulls)]
-        value.timeoutMs = 100088
+        value.timeoutMs = 100102
         if version >= 1 {
             value.validateOnly = true
         }
@@ -545,9 +603,9 @@ extension CreateTopicsRequest: SampledMessage {
 extension CreateTopicsRequest.CreatableTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s90-é"
-        value.numPartitions = 100091
-        value.replicationFactor = 1092
+        value.name = "s104-é"
+        value.numPartitions = 100105
+        value.replicationFactor = 1106
         value.assignments = [CreateTopicsRequest.CreatableReplicaAssignment.sample(version: version, nulls: nulls), CreateTopicsRequest.CreatableReplicaAssignment.sample(version: version, nulls: nulls)]
         value.configs = [CreateTopicsRequest.CreateableTopicConfig.sample(version: version, nulls: nulls), CreateTopicsRequest.CreateableTopicConfig.sample(version: version, nulls: nulls)]
         if version >= 5 {
@@ -560,8 +618,8 @@ extension CreateTopicsRequest.CreatableTopic {
 extension CreateTopicsRequest.CreatableReplicaAssignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100095
-        value.brokerIds = [100096, 100097]
+        value.partitionIndex = 100109
+        value.brokerIds = [100110, 100111]
         if version >= 5 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -572,8 +630,8 @@ extension CreateTopicsRequest.CreatableReplicaAssignment {
 extension CreateTopicsRequest.CreateableTopicConfig {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s97-é"
-        value.value = nulls ? nil : "s98-é"
+        value.name = "s111-é"
+        value.value = nulls ? nil : "s112-é"
         if version >= 5 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -585,7 +643,7 @@ extension CreateTopicsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100099
+            value.throttleTimeMs = 100113
         }
         value.topics = [CreateTopicsResponse.CreatableTopicResult.sample(version: version, nulls: nulls), CreateTopicsResponse.CreatableTopicResult.sample(version: version, nulls: nulls)]
         if version >= 5 {
@@ -598,19 +656,19 @@ extension CreateTopicsResponse: SampledMessage {
 extension CreateTopicsResponse.CreatableTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s101-é"
-        value.errorCode = 1102
+        value.name = "s115-é"
+        value.errorCode = 1116
         if version >= 1 {
-            value.errorMessage = nulls ? nil : "s103-é"
+            value.errorMessage = nulls ? nil : "s117-é"
         }
         if version >= 5 {
-            value.topicConfigErrorCode = 1104
+            value.topicConfigErrorCode = 1118
         }
         if version >= 5 {
-            value.numPartitions = 100105
+            value.numPartitions = 100119
         }
         if version >= 5 {
-            value.replicationFactor = 1106
+            value.replicationFactor = 1120
         }
         if version >= 5 {
             value.configs = nulls ? nil : [CreateTopicsResponse.CreatableTopicConfigs.sample(version: version, nulls: nulls), CreateTopicsResponse.CreatableTopicConfigs.sample(version: version, nulls: nulls)]
@@ -626,16 +684,16 @@ extension CreateTopicsResponse.CreatableTopicConfigs {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 5 {
-            value.name = "s108-é"
+            value.name = "s122-é"
         }
         if version >= 5 {
-            value.value = nulls ? nil : "s109-é"
+            value.value = nulls ? nil : "s123-é"
         }
         if version >= 5 {
             value.readOnly = true
         }
         if version >= 5 {
-            value.configSource = 12
+            value.configSource = 26
         }
         if version >= 5 {
             value.isSensitive = true
@@ -661,15 +719,15 @@ extension DeleteAclsRequest: SampledMessage {
 extension DeleteAclsRequest.DeleteAclsFilter {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.resourceTypeFilter = 15
-        value.resourceNameFilter = nulls ? nil : "s115-é"
+        value.resourceTypeFilter = 29
+        value.resourceNameFilter = nulls ? nil : "s129-é"
         if version >= 1 {
-            value.patternTypeFilter = 17
+            value.patternTypeFilter = 31
         }
-        value.principalFilter = nulls ? nil : "s117-é"
-        value.hostFilter = nulls ? nil : "s118-é"
-        value.operation = 20
-        value.permissionType = 21
+        value.principalFilter = nulls ? nil : "s131-é"
+        value.hostFilter = nulls ? nil : "s132-é"
+        value.operation = 34
+        value.permissionType = 35
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -680,7 +738,7 @@ extension DeleteAclsRequest.DeleteAclsFilter {
 extension DeleteAclsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100121
+        value.throttleTimeMs = 100135
         value.filterResults = [DeleteAclsResponse.DeleteAclsFilterResult.sample(version: version, nulls: nulls), DeleteAclsResponse.DeleteAclsFilterResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -692,8 +750,8 @@ extension DeleteAclsResponse: SampledMessage {
 extension DeleteAclsResponse.DeleteAclsFilterResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1123
-        value.errorMessage = nulls ? nil : "s124-é"
+        value.errorCode = 1137
+        value.errorMessage = nulls ? nil : "s138-é"
         value.matchingAcls = [DeleteAclsResponse.DeleteAclsMatchingAcl.sample(version: version, nulls: nulls), DeleteAclsResponse.DeleteAclsMatchingAcl.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -705,17 +763,17 @@ extension DeleteAclsResponse.DeleteAclsFilterResult {
 extension DeleteAclsResponse.DeleteAclsMatchingAcl {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1126
-        value.errorMessage = nulls ? nil : "s127-é"
-        value.resourceType = 29
-        value.resourceName = "s129-é"
+        value.errorCode = 1140
+        value.errorMessage = nulls ? nil : "s141-é"
+        value.resourceType = 43
+        value.resourceName = "s143-é"
         if version >= 1 {
-            value.patternType = 31
+            value.patternType = 45
         }
-        value.principal = "s131-é"
-        value.host = "s132-é"
-        value.operation = 34
-        value.permissionType = 35
+        value.principal = "s145-é"
+        value.host = "s146-é"
+        value.operation = 48
+        value.permissionType = 49
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -726,7 +784,7 @@ extension DeleteAclsResponse.DeleteAclsMatchingAcl {
 extension DeleteGroupsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupsNames = ["s135-é", "s136-é"]
+        value.groupsNames = ["s149-é", "s150-é"]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -737,7 +795,7 @@ extension DeleteGroupsRequest: SampledMessage {
 extension DeleteGroupsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100136
+        value.throttleTimeMs = 100150
         value.results = [DeleteGroupsResponse.DeletableGroupResult.sample(version: version, nulls: nulls), DeleteGroupsResponse.DeletableGroupResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -749,8 +807,8 @@ extension DeleteGroupsResponse: SampledMessage {
 extension DeleteGroupsResponse.DeletableGroupResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s138-é"
-        value.errorCode = 1139
+        value.groupId = "s152-é"
+        value.errorCode = 1153
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -762,7 +820,7 @@ extension DeleteRecordsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         value.topics = [DeleteRecordsRequest.DeleteRecordsTopic.sample(version: version, nulls: nulls), DeleteRecordsRequest.DeleteRecordsTopic.sample(version: version, nulls: nulls)]
-        value.timeoutMs = 100141
+        value.timeoutMs = 100155
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -773,7 +831,7 @@ extension DeleteRecordsRequest: SampledMessage {
 extension DeleteRecordsRequest.DeleteRecordsTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s142-é"
+        value.name = "s156-é"
         value.partitions = [DeleteRecordsRequest.DeleteRecordsPartition.sample(version: version, nulls: nulls), DeleteRecordsRequest.DeleteRecordsPartition.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -785,8 +843,8 @@ extension DeleteRecordsRequest.DeleteRecordsTopic {
 extension DeleteRecordsRequest.DeleteRecordsPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100144
-        value.offset = 10000000145
+        value.partitionIndex = 100158
+        value.offset = 10000000159
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -797,7 +855,7 @@ extension DeleteRecordsRequest.DeleteRecordsPartition {
 extension DeleteRecordsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100146
+        value.throttleTimeMs = 100160
         value.topics = [DeleteRecordsResponse.DeleteRecordsTopicResult.sample(version: version, nulls: nulls), DeleteRecordsResponse.DeleteRecordsTopicResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -809,7 +867,7 @@ extension DeleteRecordsResponse: SampledMessage {
 extension DeleteRecordsResponse.DeleteRecordsTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s148-é"
+        value.name = "s162-é"
         value.partitions = [DeleteRecordsResponse.DeleteRecordsPartitionResult.sample(version: version, nulls: nulls), DeleteRecordsResponse.DeleteRecordsPartitionResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -821,9 +879,9 @@ extension DeleteRecordsResponse.DeleteRecordsTopicResult {
 extension DeleteRecordsResponse.DeleteRecordsPartitionResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100150
-        value.lowWatermark = 10000000151
-        value.errorCode = 1152
+        value.partitionIndex = 100164
+        value.lowWatermark = 10000000165
+        value.errorCode = 1166
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -834,8 +892,8 @@ extension DeleteRecordsResponse.DeleteRecordsPartitionResult {
 extension DeleteTopicsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topicNames = ["s153-é", "s154-é"]
-        value.timeoutMs = 100154
+        value.topicNames = ["s167-é", "s168-é"]
+        value.timeoutMs = 100168
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -847,7 +905,7 @@ extension DeleteTopicsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100155
+            value.throttleTimeMs = 100169
         }
         value.responses = [DeleteTopicsResponse.DeletableTopicResult.sample(version: version, nulls: nulls), DeleteTopicsResponse.DeletableTopicResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -860,10 +918,10 @@ extension DeleteTopicsResponse: SampledMessage {
 extension DeleteTopicsResponse.DeletableTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s157-é"
-        value.errorCode = 1158
+        value.name = "s171-é"
+        value.errorCode = 1172
         if version >= 5 {
-            value.errorMessage = nulls ? nil : "s159-é"
+            value.errorMessage = nulls ? nil : "s173-é"
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -875,15 +933,15 @@ extension DeleteTopicsResponse.DeletableTopicResult {
 extension DescribeAclsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.resourceTypeFilter = 61
-        value.resourceNameFilter = nulls ? nil : "s161-é"
+        value.resourceTypeFilter = 75
+        value.resourceNameFilter = nulls ? nil : "s175-é"
         if version >= 1 {
-            value.patternTypeFilter = 63
+            value.patternTypeFilter = 77
         }
-        value.principalFilter = nulls ? nil : "s163-é"
-        value.hostFilter = nulls ? nil : "s164-é"
-        value.operation = 66
-        value.permissionType = 67
+        value.principalFilter = nulls ? nil : "s177-é"
+        value.hostFilter = nulls ? nil : "s178-é"
+        value.operation = 80
+        value.permissionType = 81
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -894,9 +952,9 @@ extension DescribeAclsRequest: SampledMessage {
 extension DescribeAclsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100167
-        value.errorCode = 1168
-        value.errorMessage = nulls ? nil : "s169-é"
+        value.throttleTimeMs = 100181
+        value.errorCode = 1182
+        value.errorMessage = nulls ? nil : "s183-é"
         value.resources = [DescribeAclsResponse.DescribeAclsResource.sample(version: version, nulls: nulls), DescribeAclsResponse.DescribeAclsResource.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -908,10 +966,10 @@ extension DescribeAclsResponse: SampledMessage {
 extension DescribeAclsResponse.DescribeAclsResource {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.resourceType = 72
-        value.resourceName = "s172-é"
+        value.resourceType = 86
+        value.resourceName = "s186-é"
         if version >= 1 {
-            value.patternType = 74
+            value.patternType = 88
         }
         value.acls = [DescribeAclsResponse.AclDescription.sample(version: version, nulls: nulls), DescribeAclsResponse.AclDescription.sample(version: version, nulls: nulls)]
         if version >= 2 {
@@ -924,10 +982,10 @@ extension DescribeAclsResponse.DescribeAclsResource {
 extension DescribeAclsResponse.AclDescription {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.principal = "s175-é"
-        value.host = "s176-é"
-        value.operation = 78
-        value.permissionType = 79
+        value.principal = "s189-é"
+        value.host = "s190-é"
+        value.operation = 92
+        value.permissionType = 93
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -940,7 +998,7 @@ extension DescribeClusterRequest: SampledMessage {
         var value = Self()
         value.includeClusterAuthorizedOperations = true
         if version >= 1 {
-            value.endpointType = 81
+            value.endpointType = 95
         }
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
@@ -950,16 +1008,16 @@ extension DescribeClusterRequest: SampledMessage {
 extension DescribeClusterResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100181
-        value.errorCode = 1182
-        value.errorMessage = nulls ? nil : "s183-é"
+        value.throttleTimeMs = 100195
+        value.errorCode = 1196
+        value.errorMessage = nulls ? nil : "s197-é"
         if version >= 1 {
-            value.endpointType = 85
+            value.endpointType = 99
         }
-        value.clusterId = "s185-é"
-        value.controllerId = 100186
+        value.clusterId = "s199-é"
+        value.controllerId = 100200
         value.brokers = [DescribeClusterResponse.DescribeClusterBroker.sample(version: version, nulls: nulls), DescribeClusterResponse.DescribeClusterBroker.sample(version: version, nulls: nulls)]
-        value.clusterAuthorizedOperations = 100188
+        value.clusterAuthorizedOperations = 100202
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
     }
@@ -968,10 +1026,10 @@ extension DescribeClusterResponse: SampledMessage {
 extension DescribeClusterResponse.DescribeClusterBroker {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.brokerId = 100189
-        value.host = "s190-é"
-        value.port = 100191
-        value.rack = nulls ? nil : "s192-é"
+        value.brokerId = 100203
+        value.host = "s204-é"
+        value.port = 100205
+        value.rack = nulls ? nil : "s206-é"
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
     }
@@ -997,9 +1055,9 @@ extension DescribeConfigsRequest: SampledMessage {
 extension DescribeConfigsRequest.DescribeConfigsResource {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.resourceType = 97
-        value.resourceName = "s197-é"
-        value.configurationKeys = nulls ? nil : ["s198-é", "s199-é"]
+        value.resourceType = 11
+        value.resourceName = "s211-é"
+        value.configurationKeys = nulls ? nil : ["s212-é", "s213-é"]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1010,7 +1068,7 @@ extension DescribeConfigsRequest.DescribeConfigsResource {
 extension DescribeConfigsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100199
+        value.throttleTimeMs = 100213
         value.results = [DescribeConfigsResponse.DescribeConfigsResult.sample(version: version, nulls: nulls), DescribeConfigsResponse.DescribeConfigsResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1022,10 +1080,10 @@ extension DescribeConfigsResponse: SampledMessage {
 extension DescribeConfigsResponse.DescribeConfigsResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1201
-        value.errorMessage = nulls ? nil : "s202-é"
-        value.resourceType = 4
-        value.resourceName = "s204-é"
+        value.errorCode = 1215
+        value.errorMessage = nulls ? nil : "s216-é"
+        value.resourceType = 18
+        value.resourceName = "s218-é"
         value.configs = [DescribeConfigsResponse.DescribeConfigsResourceResult.sample(version: version, nulls: nulls), DescribeConfigsResponse.DescribeConfigsResourceResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1037,24 +1095,24 @@ extension DescribeConfigsResponse.DescribeConfigsResult {
 extension DescribeConfigsResponse.DescribeConfigsResourceResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s206-é"
-        value.value = nulls ? nil : "s207-é"
+        value.name = "s220-é"
+        value.value = nulls ? nil : "s221-é"
         value.readOnly = true
         if version <= 0 {
             value.isDefault = true
         }
         if version >= 1 {
-            value.configSource = 11
+            value.configSource = 25
         }
         value.isSensitive = true
         if version >= 1 {
             value.synonyms = [DescribeConfigsResponse.DescribeConfigsSynonym.sample(version: version, nulls: nulls), DescribeConfigsResponse.DescribeConfigsSynonym.sample(version: version, nulls: nulls)]
         }
         if version >= 3 {
-            value.configType = 14
+            value.configType = 28
         }
         if version >= 3 {
-            value.documentation = nulls ? nil : "s214-é"
+            value.documentation = nulls ? nil : "s228-é"
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1067,13 +1125,13 @@ extension DescribeConfigsResponse.DescribeConfigsSynonym {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.name = "s215-é"
+            value.name = "s229-é"
         }
         if version >= 1 {
-            value.value = nulls ? nil : "s216-é"
+            value.value = nulls ? nil : "s230-é"
         }
         if version >= 1 {
-            value.source = 18
+            value.source = 32
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1085,7 +1143,7 @@ extension DescribeConfigsResponse.DescribeConfigsSynonym {
 extension DescribeGroupsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groups = ["s218-é", "s219-é"]
+        value.groups = ["s232-é", "s233-é"]
         if version >= 3 {
             value.includeAuthorizedOperations = true
         }
@@ -1100,7 +1158,7 @@ extension DescribeGroupsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100220
+            value.throttleTimeMs = 100234
         }
         value.groups = [DescribeGroupsResponse.DescribedGroup.sample(version: version, nulls: nulls), DescribeGroupsResponse.DescribedGroup.sample(version: version, nulls: nulls)]
         if version >= 5 {
@@ -1113,14 +1171,14 @@ extension DescribeGroupsResponse: SampledMessage {
 extension DescribeGroupsResponse.DescribedGroup {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1222
-        value.groupId = "s223-é"
-        value.groupState = "s224-é"
-        value.protocolType = "s225-é"
-        value.protocolData = "s226-é"
+        value.errorCode = 1236
+        value.groupId = "s237-é"
+        value.groupState = "s238-é"
+        value.protocolType = "s239-é"
+        value.protocolData = "s240-é"
         value.members = [DescribeGroupsResponse.DescribedGroupMember.sample(version: version, nulls: nulls), DescribeGroupsResponse.DescribedGroupMember.sample(version: version, nulls: nulls)]
         if version >= 3 {
-            value.authorizedOperations = 100228
+            value.authorizedOperations = 100242
         }
         if version >= 5 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1132,14 +1190,14 @@ extension DescribeGroupsResponse.DescribedGroup {
 extension DescribeGroupsResponse.DescribedGroupMember {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.memberId = "s229-é"
+        value.memberId = "s243-é"
         if version >= 4 {
-            value.groupInstanceId = nulls ? nil : "s230-é"
+            value.groupInstanceId = nulls ? nil : "s244-é"
         }
-        value.clientId = "s231-é"
-        value.clientHost = "s232-é"
-        value.memberMetadata = ByteBuffer(bytes: [233, 1, 2])
-        value.memberAssignment = ByteBuffer(bytes: [234, 1, 2])
+        value.clientId = "s245-é"
+        value.clientHost = "s246-é"
+        value.memberMetadata = ByteBuffer(bytes: [247, 1, 2])
+        value.memberAssignment = ByteBuffer(bytes: [248, 1, 2])
         if version >= 5 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1161,8 +1219,8 @@ extension DescribeLogDirsRequest: SampledMessage {
 extension DescribeLogDirsRequest.DescribableLogDirTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s236-é"
-        value.partitionIndex = [100237, 100238]
+        value.topic = "s250-é"
+        value.partitionIndex = [100251, 100252]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1173,7 +1231,7 @@ extension DescribeLogDirsRequest.DescribableLogDirTopic {
 extension DescribeLogDirsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100238
+        value.throttleTimeMs = 100252
         value.results = [DescribeLogDirsResponse.DescribeLogDirsResult.sample(version: version, nulls: nulls), DescribeLogDirsResponse.DescribeLogDirsResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1185,8 +1243,8 @@ extension DescribeLogDirsResponse: SampledMessage {
 extension DescribeLogDirsResponse.DescribeLogDirsResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1240
-        value.logDir = "s241-é"
+        value.errorCode = 1254
+        value.logDir = "s255-é"
         value.topics = [DescribeLogDirsResponse.DescribeLogDirsTopic.sample(version: version, nulls: nulls), DescribeLogDirsResponse.DescribeLogDirsTopic.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1198,7 +1256,7 @@ extension DescribeLogDirsResponse.DescribeLogDirsResult {
 extension DescribeLogDirsResponse.DescribeLogDirsTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s243-é"
+        value.name = "s257-é"
         value.partitions = [DescribeLogDirsResponse.DescribeLogDirsPartition.sample(version: version, nulls: nulls), DescribeLogDirsResponse.DescribeLogDirsPartition.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1210,9 +1268,9 @@ extension DescribeLogDirsResponse.DescribeLogDirsTopic {
 extension DescribeLogDirsResponse.DescribeLogDirsPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100245
-        value.partitionSize = 10000000246
-        value.offsetLag = 10000000247
+        value.partitionIndex = 100259
+        value.partitionSize = 10000000260
+        value.offsetLag = 10000000261
         value.isFutureKey = true
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1221,14 +1279,66 @@ extension DescribeLogDirsResponse.DescribeLogDirsPartition {
     }
 }
 
+extension DescribeUserScramCredentialsRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.users = nulls ? nil : [DescribeUserScramCredentialsRequest.UserName.sample(version: version, nulls: nulls), DescribeUserScramCredentialsRequest.UserName.sample(version: version, nulls: nulls)]
+        value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        return value
+    }
+}
+
+extension DescribeUserScramCredentialsRequest.UserName {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.name = "s264-é"
+        value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        return value
+    }
+}
+
+extension DescribeUserScramCredentialsResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.throttleTimeMs = 100265
+        value.errorCode = 1266
+        value.errorMessage = nulls ? nil : "s267-é"
+        value.results = [DescribeUserScramCredentialsResponse.DescribeUserScramCredentialsResult.sample(version: version, nulls: nulls), DescribeUserScramCredentialsResponse.DescribeUserScramCredentialsResult.sample(version: version, nulls: nulls)]
+        value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        return value
+    }
+}
+
+extension DescribeUserScramCredentialsResponse.DescribeUserScramCredentialsResult {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.user = "s269-é"
+        value.errorCode = 1270
+        value.errorMessage = nulls ? nil : "s271-é"
+        value.credentialInfos = [DescribeUserScramCredentialsResponse.CredentialInfo.sample(version: version, nulls: nulls), DescribeUserScramCredentialsResponse.CredentialInfo.sample(version: version, nulls: nulls)]
+        value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        return value
+    }
+}
+
+extension DescribeUserScramCredentialsResponse.CredentialInfo {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.mechanism = 74
+        value.iterations = 100274
+        value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        return value
+    }
+}
+
 extension ElectLeadersRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.electionType = 50
+            value.electionType = 76
         }
         value.topicPartitions = nulls ? nil : [ElectLeadersRequest.TopicPartitions.sample(version: version, nulls: nulls), ElectLeadersRequest.TopicPartitions.sample(version: version, nulls: nulls)]
-        value.timeoutMs = 100251
+        value.timeoutMs = 100277
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1239,8 +1349,8 @@ extension ElectLeadersRequest: SampledMessage {
 extension ElectLeadersRequest.TopicPartitions {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s252-é"
-        value.partitionId = [100253, 100254]
+        value.topic = "s278-é"
+        value.partitionId = [100279, 100280]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1251,9 +1361,9 @@ extension ElectLeadersRequest.TopicPartitions {
 extension ElectLeadersResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100254
+        value.throttleTimeMs = 100280
         if version >= 1 {
-            value.errorCode = 1255
+            value.errorCode = 1281
         }
         value.replicaElectionResults = [ElectLeadersResponse.ReplicaElectionResult.sample(version: version, nulls: nulls), ElectLeadersResponse.ReplicaElectionResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
@@ -1266,7 +1376,7 @@ extension ElectLeadersResponse: SampledMessage {
 extension ElectLeadersResponse.ReplicaElectionResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s257-é"
+        value.topic = "s283-é"
         value.partitionResult = [ElectLeadersResponse.PartitionResult.sample(version: version, nulls: nulls), ElectLeadersResponse.PartitionResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1278,9 +1388,9 @@ extension ElectLeadersResponse.ReplicaElectionResult {
 extension ElectLeadersResponse.PartitionResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionId = 100259
-        value.errorCode = 1260
-        value.errorMessage = nulls ? nil : "s261-é"
+        value.partitionId = 100285
+        value.errorCode = 1286
+        value.errorMessage = nulls ? nil : "s287-é"
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1292,29 +1402,29 @@ extension FetchRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 12 {
-            value.clusterId = nulls ? nil : "s262-é"
+            value.clusterId = nulls ? nil : "s288-é"
         }
-        value.replicaId = 100263
-        value.maxWaitMs = 100264
-        value.minBytes = 100265
+        value.replicaId = 100289
+        value.maxWaitMs = 100290
+        value.minBytes = 100291
         if version >= 3 {
-            value.maxBytes = 100266
+            value.maxBytes = 100292
         }
         if version >= 4 {
-            value.isolationLevel = 68
+            value.isolationLevel = 94
         }
         if version >= 7 {
-            value.sessionId = 100268
+            value.sessionId = 100294
         }
         if version >= 7 {
-            value.sessionEpoch = 100269
+            value.sessionEpoch = 100295
         }
         value.topics = [FetchRequest.FetchTopic.sample(version: version, nulls: nulls), FetchRequest.FetchTopic.sample(version: version, nulls: nulls)]
         if version >= 7 {
             value.forgottenTopicsData = [FetchRequest.ForgottenTopic.sample(version: version, nulls: nulls), FetchRequest.ForgottenTopic.sample(version: version, nulls: nulls)]
         }
         if version >= 11 {
-            value.rackId = "s272-é"
+            value.rackId = "s298-é"
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1326,7 +1436,7 @@ extension FetchRequest: SampledMessage {
 extension FetchRequest.FetchTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s273-é"
+        value.topic = "s299-é"
         value.partitions = [FetchRequest.FetchPartition.sample(version: version, nulls: nulls), FetchRequest.FetchPartition.sample(version: version, nulls: nulls)]
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1338,18 +1448,18 @@ extension FetchRequest.FetchTopic {
 extension FetchRequest.FetchPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partition = 100275
+        value.partition = 100301
         if version >= 9 {
-            value.currentLeaderEpoch = 100276
+            value.currentLeaderEpoch = 100302
         }
-        value.fetchOffset = 10000000277
+        value.fetchOffset = 10000000303
         if version >= 12 {
-            value.lastFetchedEpoch = 100278
+            value.lastFetchedEpoch = 100304
         }
         if version >= 5 {
-            value.logStartOffset = 10000000279
+            value.logStartOffset = 10000000305
         }
-        value.partitionMaxBytes = 100280
+        value.partitionMaxBytes = 100306
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1361,10 +1471,10 @@ extension FetchRequest.ForgottenTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 7 {
-            value.topic = "s281-é"
+            value.topic = "s307-é"
         }
         if version >= 7 {
-            value.partitions = [100282, 100283]
+            value.partitions = [100308, 100309]
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1377,13 +1487,13 @@ extension FetchResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100283
+            value.throttleTimeMs = 100309
         }
         if version >= 7 {
-            value.errorCode = 1284
+            value.errorCode = 1310
         }
         if version >= 7 {
-            value.sessionId = 100285
+            value.sessionId = 100311
         }
         value.responses = [FetchResponse.FetchableTopicResponse.sample(version: version, nulls: nulls), FetchResponse.FetchableTopicResponse.sample(version: version, nulls: nulls)]
         if version >= 12 {
@@ -1396,7 +1506,7 @@ extension FetchResponse: SampledMessage {
 extension FetchResponse.FetchableTopicResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s287-é"
+        value.topic = "s313-é"
         value.partitions = [FetchResponse.PartitionData.sample(version: version, nulls: nulls), FetchResponse.PartitionData.sample(version: version, nulls: nulls)]
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1408,14 +1518,14 @@ extension FetchResponse.FetchableTopicResponse {
 extension FetchResponse.PartitionData {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100289
-        value.errorCode = 1290
-        value.highWatermark = 10000000291
+        value.partitionIndex = 100315
+        value.errorCode = 1316
+        value.highWatermark = 10000000317
         if version >= 4 {
-            value.lastStableOffset = 10000000292
+            value.lastStableOffset = 10000000318
         }
         if version >= 5 {
-            value.logStartOffset = 10000000293
+            value.logStartOffset = 10000000319
         }
         if version >= 12 {
             value.divergingEpoch = FetchResponse.EpochEndOffset.sample(version: version, nulls: nulls)
@@ -1430,9 +1540,9 @@ extension FetchResponse.PartitionData {
             value.abortedTransactions = nulls ? nil : [FetchResponse.AbortedTransaction.sample(version: version, nulls: nulls), FetchResponse.AbortedTransaction.sample(version: version, nulls: nulls)]
         }
         if version >= 11 {
-            value.preferredReadReplica = 100298
+            value.preferredReadReplica = 100324
         }
-        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 43, 0xCD, 0xEF]))
+        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 69, 0xCD, 0xEF]))
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1444,10 +1554,10 @@ extension FetchResponse.EpochEndOffset {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 12 {
-            value.epoch = 100300
+            value.epoch = 100326
         }
         if version >= 12 {
-            value.endOffset = 10000000301
+            value.endOffset = 10000000327
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1460,10 +1570,10 @@ extension FetchResponse.LeaderIdAndEpoch {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 12 {
-            value.leaderId = 100302
+            value.leaderId = 100328
         }
         if version >= 12 {
-            value.leaderEpoch = 100303
+            value.leaderEpoch = 100329
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1475,8 +1585,8 @@ extension FetchResponse.LeaderIdAndEpoch {
 extension FetchResponse.SnapshotId {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.endOffset = 10000000304
-        value.epoch = 100305
+        value.endOffset = 10000000330
+        value.epoch = 100331
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1488,10 +1598,10 @@ extension FetchResponse.AbortedTransaction {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 4 {
-            value.producerId = 10000000306
+            value.producerId = 10000000332
         }
         if version >= 4 {
-            value.firstOffset = 10000000307
+            value.firstOffset = 10000000333
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1503,9 +1613,9 @@ extension FetchResponse.AbortedTransaction {
 extension FindCoordinatorRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.key = "s308-é"
+        value.key = "s334-é"
         if version >= 1 {
-            value.keyType = 10
+            value.keyType = 36
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1518,15 +1628,15 @@ extension FindCoordinatorResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100310
+            value.throttleTimeMs = 100336
         }
-        value.errorCode = 1311
+        value.errorCode = 1337
         if version >= 1 {
-            value.errorMessage = nulls ? nil : "s312-é"
+            value.errorMessage = nulls ? nil : "s338-é"
         }
-        value.nodeId = 100313
-        value.host = "s314-é"
-        value.port = 100315
+        value.nodeId = 100339
+        value.host = "s340-é"
+        value.port = 100341
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1537,11 +1647,11 @@ extension FindCoordinatorResponse: SampledMessage {
 extension HeartbeatRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s316-é"
-        value.generationId = 100317
-        value.memberId = "s318-é"
+        value.groupId = "s342-é"
+        value.generationId = 100343
+        value.memberId = "s344-é"
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s319-é"
+            value.groupInstanceId = nulls ? nil : "s345-é"
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1554,9 +1664,9 @@ extension HeartbeatResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100320
+            value.throttleTimeMs = 100346
         }
-        value.errorCode = 1321
+        value.errorCode = 1347
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1579,8 +1689,8 @@ extension IncrementalAlterConfigsRequest: SampledMessage {
 extension IncrementalAlterConfigsRequest.AlterConfigsResource {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.resourceType = 25
-        value.resourceName = "s325-é"
+        value.resourceType = 51
+        value.resourceName = "s351-é"
         value.configs = [IncrementalAlterConfigsRequest.AlterableConfig.sample(version: version, nulls: nulls), IncrementalAlterConfigsRequest.AlterableConfig.sample(version: version, nulls: nulls)]
         if version >= 1 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1592,9 +1702,9 @@ extension IncrementalAlterConfigsRequest.AlterConfigsResource {
 extension IncrementalAlterConfigsRequest.AlterableConfig {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s327-é"
-        value.configOperation = 29
-        value.value = nulls ? nil : "s329-é"
+        value.name = "s353-é"
+        value.configOperation = 55
+        value.value = nulls ? nil : "s355-é"
         if version >= 1 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1605,7 +1715,7 @@ extension IncrementalAlterConfigsRequest.AlterableConfig {
 extension IncrementalAlterConfigsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100330
+        value.throttleTimeMs = 100356
         value.responses = [IncrementalAlterConfigsResponse.AlterConfigsResourceResponse.sample(version: version, nulls: nulls), IncrementalAlterConfigsResponse.AlterConfigsResourceResponse.sample(version: version, nulls: nulls)]
         if version >= 1 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1617,10 +1727,10 @@ extension IncrementalAlterConfigsResponse: SampledMessage {
 extension IncrementalAlterConfigsResponse.AlterConfigsResourceResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1332
-        value.errorMessage = nulls ? nil : "s333-é"
-        value.resourceType = 35
-        value.resourceName = "s335-é"
+        value.errorCode = 1358
+        value.errorMessage = nulls ? nil : "s359-é"
+        value.resourceType = 61
+        value.resourceName = "s361-é"
         if version >= 1 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1631,13 +1741,13 @@ extension IncrementalAlterConfigsResponse.AlterConfigsResourceResponse {
 extension InitProducerIdRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.transactionalId = nulls ? nil : "s336-é"
-        value.transactionTimeoutMs = 100337
+        value.transactionalId = nulls ? nil : "s362-é"
+        value.transactionTimeoutMs = 100363
         if version >= 3 {
-            value.producerId = 10000000338
+            value.producerId = 10000000364
         }
         if version >= 3 {
-            value.producerEpoch = 1339
+            value.producerEpoch = 1365
         }
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1649,10 +1759,10 @@ extension InitProducerIdRequest: SampledMessage {
 extension InitProducerIdResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100340
-        value.errorCode = 1341
-        value.producerId = 10000000342
-        value.producerEpoch = 1343
+        value.throttleTimeMs = 100366
+        value.errorCode = 1367
+        value.producerId = 10000000368
+        value.producerEpoch = 1369
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1663,16 +1773,16 @@ extension InitProducerIdResponse: SampledMessage {
 extension JoinGroupRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s344-é"
-        value.sessionTimeoutMs = 100345
+        value.groupId = "s370-é"
+        value.sessionTimeoutMs = 100371
         if version >= 1 {
-            value.rebalanceTimeoutMs = 100346
+            value.rebalanceTimeoutMs = 100372
         }
-        value.memberId = "s347-é"
+        value.memberId = "s373-é"
         if version >= 5 {
-            value.groupInstanceId = nulls ? nil : "s348-é"
+            value.groupInstanceId = nulls ? nil : "s374-é"
         }
-        value.protocolType = "s349-é"
+        value.protocolType = "s375-é"
         value.protocols = [JoinGroupRequest.JoinGroupRequestProtocol.sample(version: version, nulls: nulls), JoinGroupRequest.JoinGroupRequestProtocol.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1684,8 +1794,8 @@ extension JoinGroupRequest: SampledMessage {
 extension JoinGroupRequest.JoinGroupRequestProtocol {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s351-é"
-        value.metadata = ByteBuffer(bytes: [96, 1, 2])
+        value.name = "s377-é"
+        value.metadata = ByteBuffer(bytes: [122, 1, 2])
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1697,16 +1807,16 @@ extension JoinGroupResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100353
+            value.throttleTimeMs = 100379
         }
-        value.errorCode = 1354
-        value.generationId = 100355
+        value.errorCode = 1380
+        value.generationId = 100381
         if version >= 7 {
-            value.protocolType = nulls ? nil : "s356-é"
+            value.protocolType = nulls ? nil : "s382-é"
         }
-        value.protocolName = nulls && version >= 7 ? nil : "s357-é"
-        value.leader = "s358-é"
-        value.memberId = "s359-é"
+        value.protocolName = nulls && version >= 7 ? nil : "s383-é"
+        value.leader = "s384-é"
+        value.memberId = "s385-é"
         value.members = [JoinGroupResponse.JoinGroupResponseMember.sample(version: version, nulls: nulls), JoinGroupResponse.JoinGroupResponseMember.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1718,11 +1828,11 @@ extension JoinGroupResponse: SampledMessage {
 extension JoinGroupResponse.JoinGroupResponseMember {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.memberId = "s361-é"
+        value.memberId = "s387-é"
         if version >= 5 {
-            value.groupInstanceId = nulls ? nil : "s362-é"
+            value.groupInstanceId = nulls ? nil : "s388-é"
         }
-        value.metadata = ByteBuffer(bytes: [107, 1, 2])
+        value.metadata = ByteBuffer(bytes: [133, 1, 2])
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1733,13 +1843,13 @@ extension JoinGroupResponse.JoinGroupResponseMember {
 extension LeaderAndIsrRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.controllerId = 100364
-        value.controllerEpoch = 100365
+        value.controllerId = 100390
+        value.controllerEpoch = 100391
         if version >= 2 {
-            value.brokerEpoch = 10000000366
+            value.brokerEpoch = 10000000392
         }
         if version >= 5 {
-            value.type = 68
+            value.type = 94
         }
         if version <= 1 {
             value.ungroupedPartitionStates = [LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls), LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls)]
@@ -1759,10 +1869,10 @@ extension LeaderAndIsrRequest.LeaderAndIsrTopicState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.topicName = "s371-é"
+            value.topicName = "s397-é"
         }
         if version >= 5 {
-            value.topicId = KafkaUUID(mostSignificantBits: 372, leastSignificantBits: 2945868)
+            value.topicId = KafkaUUID(mostSignificantBits: 398, leastSignificantBits: 3151762)
         }
         if version >= 2 {
             value.partitionStates = [LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls), LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls)]
@@ -1777,9 +1887,9 @@ extension LeaderAndIsrRequest.LeaderAndIsrTopicState {
 extension LeaderAndIsrRequest.LeaderAndIsrLiveLeader {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.brokerId = 100374
-        value.hostName = "s375-é"
-        value.port = 100376
+        value.brokerId = 100400
+        value.hostName = "s401-é"
+        value.port = 100402
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1791,20 +1901,20 @@ extension LeaderAndIsrRequest.LeaderAndIsrPartitionState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 1 {
-            value.topicName = "s377-é"
+            value.topicName = "s403-é"
         }
-        value.partitionIndex = 100378
-        value.controllerEpoch = 100379
-        value.leader = 100380
-        value.leaderEpoch = 100381
-        value.isr = [100382, 100383]
-        value.zkVersion = 100383
-        value.replicas = [100384, 100385]
+        value.partitionIndex = 100404
+        value.controllerEpoch = 100405
+        value.leader = 100406
+        value.leaderEpoch = 100407
+        value.isr = [100408, 100409]
+        value.zkVersion = 100409
+        value.replicas = [100410, 100411]
         if version >= 3 {
-            value.addingReplicas = [100385, 100386]
+            value.addingReplicas = [100411, 100412]
         }
         if version >= 3 {
-            value.removingReplicas = [100386, 100387]
+            value.removingReplicas = [100412, 100413]
         }
         if version >= 1 {
             value.isNew = true
@@ -1819,7 +1929,7 @@ extension LeaderAndIsrRequest.LeaderAndIsrPartitionState {
 extension LeaderAndIsrResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1388
+        value.errorCode = 1414
         if version <= 4 {
             value.partitionErrors = [LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls), LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls)]
         }
@@ -1837,7 +1947,7 @@ extension LeaderAndIsrResponse.LeaderAndIsrTopicError {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 5 {
-            value.topicId = KafkaUUID(mostSignificantBits: 391, leastSignificantBits: 3096329)
+            value.topicId = KafkaUUID(mostSignificantBits: 417, leastSignificantBits: 3302223)
         }
         if version >= 5 {
             value.partitionErrors = [LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls), LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls)]
@@ -1853,10 +1963,10 @@ extension LeaderAndIsrResponse.LeaderAndIsrPartitionError {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 4 {
-            value.topicName = "s393-é"
+            value.topicName = "s419-é"
         }
-        value.partitionIndex = 100394
-        value.errorCode = 1395
+        value.partitionIndex = 100420
+        value.errorCode = 1421
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1867,9 +1977,9 @@ extension LeaderAndIsrResponse.LeaderAndIsrPartitionError {
 extension LeaveGroupRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s396-é"
+        value.groupId = "s422-é"
         if version <= 2 {
-            value.memberId = "s397-é"
+            value.memberId = "s423-é"
         }
         if version >= 3 {
             value.members = [LeaveGroupRequest.MemberIdentity.sample(version: version, nulls: nulls), LeaveGroupRequest.MemberIdentity.sample(version: version, nulls: nulls)]
@@ -1885,10 +1995,10 @@ extension LeaveGroupRequest.MemberIdentity {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.memberId = "s399-é"
+            value.memberId = "s425-é"
         }
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s400-é"
+            value.groupInstanceId = nulls ? nil : "s426-é"
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1901,9 +2011,9 @@ extension LeaveGroupResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100401
+            value.throttleTimeMs = 100427
         }
-        value.errorCode = 1402
+        value.errorCode = 1428
         if version >= 3 {
             value.members = [LeaveGroupResponse.MemberResponse.sample(version: version, nulls: nulls), LeaveGroupResponse.MemberResponse.sample(version: version, nulls: nulls)]
         }
@@ -1918,13 +2028,13 @@ extension LeaveGroupResponse.MemberResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.memberId = "s404-é"
+            value.memberId = "s430-é"
         }
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s405-é"
+            value.groupInstanceId = nulls ? nil : "s431-é"
         }
         if version >= 3 {
-            value.errorCode = 1406
+            value.errorCode = 1432
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1937,7 +2047,7 @@ extension ListGroupsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 4 {
-            value.statesFilter = ["s407-é", "s408-é"]
+            value.statesFilter = ["s433-é", "s434-é"]
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1950,9 +2060,9 @@ extension ListGroupsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100408
+            value.throttleTimeMs = 100434
         }
-        value.errorCode = 1409
+        value.errorCode = 1435
         value.groups = [ListGroupsResponse.ListedGroup.sample(version: version, nulls: nulls), ListGroupsResponse.ListedGroup.sample(version: version, nulls: nulls)]
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1964,10 +2074,10 @@ extension ListGroupsResponse: SampledMessage {
 extension ListGroupsResponse.ListedGroup {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s411-é"
-        value.protocolType = "s412-é"
+        value.groupId = "s437-é"
+        value.protocolType = "s438-é"
         if version >= 4 {
-            value.groupState = "s413-é"
+            value.groupState = "s439-é"
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1979,9 +2089,9 @@ extension ListGroupsResponse.ListedGroup {
 extension ListOffsetsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.replicaId = 100414
+        value.replicaId = 100440
         if version >= 2 {
-            value.isolationLevel = 16
+            value.isolationLevel = 42
         }
         value.topics = [ListOffsetsRequest.ListOffsetsTopic.sample(version: version, nulls: nulls), ListOffsetsRequest.ListOffsetsTopic.sample(version: version, nulls: nulls)]
         if version >= 6 {
@@ -1994,7 +2104,7 @@ extension ListOffsetsRequest: SampledMessage {
 extension ListOffsetsRequest.ListOffsetsTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s417-é"
+        value.name = "s443-é"
         value.partitions = [ListOffsetsRequest.ListOffsetsPartition.sample(version: version, nulls: nulls), ListOffsetsRequest.ListOffsetsPartition.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2006,13 +2116,13 @@ extension ListOffsetsRequest.ListOffsetsTopic {
 extension ListOffsetsRequest.ListOffsetsPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100419
+        value.partitionIndex = 100445
         if version >= 4 {
-            value.currentLeaderEpoch = 100420
+            value.currentLeaderEpoch = 100446
         }
-        value.timestamp = 10000000421
+        value.timestamp = 10000000447
         if version <= 0 {
-            value.maxNumOffsets = 100422
+            value.maxNumOffsets = 100448
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2025,7 +2135,7 @@ extension ListOffsetsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100423
+            value.throttleTimeMs = 100449
         }
         value.topics = [ListOffsetsResponse.ListOffsetsTopicResponse.sample(version: version, nulls: nulls), ListOffsetsResponse.ListOffsetsTopicResponse.sample(version: version, nulls: nulls)]
         if version >= 6 {
@@ -2038,7 +2148,7 @@ extension ListOffsetsResponse: SampledMessage {
 extension ListOffsetsResponse.ListOffsetsTopicResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s425-é"
+        value.name = "s451-é"
         value.partitions = [ListOffsetsResponse.ListOffsetsPartitionResponse.sample(version: version, nulls: nulls), ListOffsetsResponse.ListOffsetsPartitionResponse.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2050,19 +2160,19 @@ extension ListOffsetsResponse.ListOffsetsTopicResponse {
 extension ListOffsetsResponse.ListOffsetsPartitionResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100427
-        value.errorCode = 1428
+        value.partitionIndex = 100453
+        value.errorCode = 1454
         if version <= 0 {
-            value.oldStyleOffsets = [10000000429, 10000000430]
+            value.oldStyleOffsets = [10000000455, 10000000456]
         }
         if version >= 1 {
-            value.timestamp = 10000000430
+            value.timestamp = 10000000456
         }
         if version >= 1 {
-            value.offset = 10000000431
+            value.offset = 10000000457
         }
         if version >= 4 {
-            value.leaderEpoch = 100432
+            value.leaderEpoch = 100458
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2074,7 +2184,7 @@ extension ListOffsetsResponse.ListOffsetsPartitionResponse {
 extension ListPartitionReassignmentsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.timeoutMs = 100433
+        value.timeoutMs = 100459
         value.topics = nulls ? nil : [ListPartitionReassignmentsRequest.ListPartitionReassignmentsTopics.sample(version: version, nulls: nulls), ListPartitionReassignmentsRequest.ListPartitionReassignmentsTopics.sample(version: version, nulls: nulls)]
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
@@ -2084,8 +2194,8 @@ extension ListPartitionReassignmentsRequest: SampledMessage {
 extension ListPartitionReassignmentsRequest.ListPartitionReassignmentsTopics {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s435-é"
-        value.partitionIndexes = [100436, 100437]
+        value.name = "s461-é"
+        value.partitionIndexes = [100462, 100463]
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
     }
@@ -2094,9 +2204,9 @@ extension ListPartitionReassignmentsRequest.ListPartitionReassignmentsTopics {
 extension ListPartitionReassignmentsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100437
-        value.errorCode = 1438
-        value.errorMessage = nulls ? nil : "s439-é"
+        value.throttleTimeMs = 100463
+        value.errorCode = 1464
+        value.errorMessage = nulls ? nil : "s465-é"
         value.topics = [ListPartitionReassignmentsResponse.OngoingTopicReassignment.sample(version: version, nulls: nulls), ListPartitionReassignmentsResponse.OngoingTopicReassignment.sample(version: version, nulls: nulls)]
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
@@ -2106,7 +2216,7 @@ extension ListPartitionReassignmentsResponse: SampledMessage {
 extension ListPartitionReassignmentsResponse.OngoingTopicReassignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s441-é"
+        value.name = "s467-é"
         value.partitions = [ListPartitionReassignmentsResponse.OngoingPartitionReassignment.sample(version: version, nulls: nulls), ListPartitionReassignmentsResponse.OngoingPartitionReassignment.sample(version: version, nulls: nulls)]
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
@@ -2116,10 +2226,10 @@ extension ListPartitionReassignmentsResponse.OngoingTopicReassignment {
 extension ListPartitionReassignmentsResponse.OngoingPartitionReassignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100443
-        value.replicas = [100444, 100445]
-        value.addingReplicas = [100445, 100446]
-        value.removingReplicas = [100446, 100447]
+        value.partitionIndex = 100469
+        value.replicas = [100470, 100471]
+        value.addingReplicas = [100471, 100472]
+        value.removingReplicas = [100472, 100473]
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
     }
@@ -2149,9 +2259,9 @@ extension MetadataRequest.MetadataRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 10 {
-            value.topicId = KafkaUUID(mostSignificantBits: 451, leastSignificantBits: 3571469)
+            value.topicId = KafkaUUID(mostSignificantBits: 477, leastSignificantBits: 3777363)
         }
-        value.name = nulls && version >= 10 ? nil : "s452-é"
+        value.name = nulls && version >= 10 ? nil : "s478-é"
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2163,18 +2273,18 @@ extension MetadataResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.throttleTimeMs = 100453
+            value.throttleTimeMs = 100479
         }
         value.brokers = [MetadataResponse.MetadataResponseBroker.sample(version: version, nulls: nulls), MetadataResponse.MetadataResponseBroker.sample(version: version, nulls: nulls)]
         if version >= 2 {
-            value.clusterId = nulls ? nil : "s455-é"
+            value.clusterId = nulls ? nil : "s481-é"
         }
         if version >= 1 {
-            value.controllerId = 100456
+            value.controllerId = 100482
         }
         value.topics = [MetadataResponse.MetadataResponseTopic.sample(version: version, nulls: nulls), MetadataResponse.MetadataResponseTopic.sample(version: version, nulls: nulls)]
         if (8...10).contains(version) {
-            value.clusterAuthorizedOperations = 100458
+            value.clusterAuthorizedOperations = 100484
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2186,11 +2296,11 @@ extension MetadataResponse: SampledMessage {
 extension MetadataResponse.MetadataResponseBroker {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.nodeId = 100459
-        value.host = "s460-é"
-        value.port = 100461
+        value.nodeId = 100485
+        value.host = "s486-é"
+        value.port = 100487
         if version >= 1 {
-            value.rack = nulls ? nil : "s462-é"
+            value.rack = nulls ? nil : "s488-é"
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2202,17 +2312,17 @@ extension MetadataResponse.MetadataResponseBroker {
 extension MetadataResponse.MetadataResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1463
-        value.name = "s464-é"
+        value.errorCode = 1489
+        value.name = "s490-é"
         if version >= 10 {
-            value.topicId = KafkaUUID(mostSignificantBits: 465, leastSignificantBits: 3682335)
+            value.topicId = KafkaUUID(mostSignificantBits: 491, leastSignificantBits: 3888229)
         }
         if version >= 1 {
             value.isInternal = true
         }
         value.partitions = [MetadataResponse.MetadataResponsePartition.sample(version: version, nulls: nulls), MetadataResponse.MetadataResponsePartition.sample(version: version, nulls: nulls)]
         if version >= 8 {
-            value.topicAuthorizedOperations = 100468
+            value.topicAuthorizedOperations = 100494
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2224,16 +2334,16 @@ extension MetadataResponse.MetadataResponseTopic {
 extension MetadataResponse.MetadataResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1469
-        value.partitionIndex = 100470
-        value.leaderId = 100471
+        value.errorCode = 1495
+        value.partitionIndex = 100496
+        value.leaderId = 100497
         if version >= 7 {
-            value.leaderEpoch = 100472
+            value.leaderEpoch = 100498
         }
-        value.replicaNodes = [100473, 100474]
-        value.isrNodes = [100474, 100475]
+        value.replicaNodes = [100499, 100500]
+        value.isrNodes = [100500, 100501]
         if version >= 5 {
-            value.offlineReplicas = [100475, 100476]
+            value.offlineReplicas = [100501, 100502]
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2245,18 +2355,18 @@ extension MetadataResponse.MetadataResponsePartition {
 extension OffsetCommitRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s476-é"
+        value.groupId = "s502-é"
         if version >= 1 {
-            value.generationId = 100477
+            value.generationId = 100503
         }
         if version >= 1 {
-            value.memberId = "s478-é"
+            value.memberId = "s504-é"
         }
         if version >= 7 {
-            value.groupInstanceId = nulls ? nil : "s479-é"
+            value.groupInstanceId = nulls ? nil : "s505-é"
         }
         if (2...4).contains(version) {
-            value.retentionTimeMs = 10000000480
+            value.retentionTimeMs = 10000000506
         }
         value.topics = [OffsetCommitRequest.OffsetCommitRequestTopic.sample(version: version, nulls: nulls), OffsetCommitRequest.OffsetCommitRequestTopic.sample(version: version, nulls: nulls)]
         if version >= 8 {
@@ -2269,7 +2379,7 @@ extension OffsetCommitRequest: SampledMessage {
 extension OffsetCommitRequest.OffsetCommitRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s482-é"
+        value.name = "s508-é"
         value.partitions = [OffsetCommitRequest.OffsetCommitRequestPartition.sample(version: version, nulls: nulls), OffsetCommitRequest.OffsetCommitRequestPartition.sample(version: version, nulls: nulls)]
         if version >= 8 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2281,15 +2391,15 @@ extension OffsetCommitRequest.OffsetCommitRequestTopic {
 extension OffsetCommitRequest.OffsetCommitRequestPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100484
-        value.committedOffset = 10000000485
+        value.partitionIndex = 100510
+        value.committedOffset = 10000000511
         if version >= 6 {
-            value.committedLeaderEpoch = 100486
+            value.committedLeaderEpoch = 100512
         }
         if version == 1 {
-            value.commitTimestamp = 10000000487
+            value.commitTimestamp = 10000000513
         }
-        value.committedMetadata = nulls ? nil : "s488-é"
+        value.committedMetadata = nulls ? nil : "s514-é"
         if version >= 8 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2301,7 +2411,7 @@ extension OffsetCommitResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.throttleTimeMs = 100489
+            value.throttleTimeMs = 100515
         }
         value.topics = [OffsetCommitResponse.OffsetCommitResponseTopic.sample(version: version, nulls: nulls), OffsetCommitResponse.OffsetCommitResponseTopic.sample(version: version, nulls: nulls)]
         if version >= 8 {
@@ -2314,7 +2424,7 @@ extension OffsetCommitResponse: SampledMessage {
 extension OffsetCommitResponse.OffsetCommitResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s491-é"
+        value.name = "s517-é"
         value.partitions = [OffsetCommitResponse.OffsetCommitResponsePartition.sample(version: version, nulls: nulls), OffsetCommitResponse.OffsetCommitResponsePartition.sample(version: version, nulls: nulls)]
         if version >= 8 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2326,8 +2436,8 @@ extension OffsetCommitResponse.OffsetCommitResponseTopic {
 extension OffsetCommitResponse.OffsetCommitResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100493
-        value.errorCode = 1494
+        value.partitionIndex = 100519
+        value.errorCode = 1520
         if version >= 8 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2338,7 +2448,7 @@ extension OffsetCommitResponse.OffsetCommitResponsePartition {
 extension OffsetDeleteRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s495-é"
+        value.groupId = "s521-é"
         value.topics = [OffsetDeleteRequest.OffsetDeleteRequestTopic.sample(version: version, nulls: nulls), OffsetDeleteRequest.OffsetDeleteRequestTopic.sample(version: version, nulls: nulls)]
         return value
     }
@@ -2347,7 +2457,7 @@ extension OffsetDeleteRequest: SampledMessage {
 extension OffsetDeleteRequest.OffsetDeleteRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s497-é"
+        value.name = "s523-é"
         value.partitions = [OffsetDeleteRequest.OffsetDeleteRequestPartition.sample(version: version, nulls: nulls), OffsetDeleteRequest.OffsetDeleteRequestPartition.sample(version: version, nulls: nulls)]
         return value
     }
@@ -2356,7 +2466,7 @@ extension OffsetDeleteRequest.OffsetDeleteRequestTopic {
 extension OffsetDeleteRequest.OffsetDeleteRequestPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100499
+        value.partitionIndex = 100525
         return value
     }
 }
@@ -2364,8 +2474,8 @@ extension OffsetDeleteRequest.OffsetDeleteRequestPartition {
 extension OffsetDeleteResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1500
-        value.throttleTimeMs = 100501
+        value.errorCode = 1526
+        value.throttleTimeMs = 100527
         value.topics = [OffsetDeleteResponse.OffsetDeleteResponseTopic.sample(version: version, nulls: nulls), OffsetDeleteResponse.OffsetDeleteResponseTopic.sample(version: version, nulls: nulls)]
         return value
     }
@@ -2374,7 +2484,7 @@ extension OffsetDeleteResponse: SampledMessage {
 extension OffsetDeleteResponse.OffsetDeleteResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s503-é"
+        value.name = "s529-é"
         value.partitions = [OffsetDeleteResponse.OffsetDeleteResponsePartition.sample(version: version, nulls: nulls), OffsetDeleteResponse.OffsetDeleteResponsePartition.sample(version: version, nulls: nulls)]
         return value
     }
@@ -2383,8 +2493,8 @@ extension OffsetDeleteResponse.OffsetDeleteResponseTopic {
 extension OffsetDeleteResponse.OffsetDeleteResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100505
-        value.errorCode = 1506
+        value.partitionIndex = 100531
+        value.errorCode = 1532
         return value
     }
 }
@@ -2392,7 +2502,7 @@ extension OffsetDeleteResponse.OffsetDeleteResponsePartition {
 extension OffsetFetchRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s507-é"
+        value.groupId = "s533-é"
         value.topics = nulls && version >= 2 ? nil : [OffsetFetchRequest.OffsetFetchRequestTopic.sample(version: version, nulls: nulls), OffsetFetchRequest.OffsetFetchRequestTopic.sample(version: version, nulls: nulls)]
         if version >= 7 {
             value.requireStable = true
@@ -2407,8 +2517,8 @@ extension OffsetFetchRequest: SampledMessage {
 extension OffsetFetchRequest.OffsetFetchRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s510-é"
-        value.partitionIndexes = [100511, 100512]
+        value.name = "s536-é"
+        value.partitionIndexes = [100537, 100538]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2420,11 +2530,11 @@ extension OffsetFetchResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.throttleTimeMs = 100512
+            value.throttleTimeMs = 100538
         }
         value.topics = [OffsetFetchResponse.OffsetFetchResponseTopic.sample(version: version, nulls: nulls), OffsetFetchResponse.OffsetFetchResponseTopic.sample(version: version, nulls: nulls)]
         if version >= 2 {
-            value.errorCode = 1514
+            value.errorCode = 1540
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2436,7 +2546,7 @@ extension OffsetFetchResponse: SampledMessage {
 extension OffsetFetchResponse.OffsetFetchResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s515-é"
+        value.name = "s541-é"
         value.partitions = [OffsetFetchResponse.OffsetFetchResponsePartition.sample(version: version, nulls: nulls), OffsetFetchResponse.OffsetFetchResponsePartition.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2448,13 +2558,13 @@ extension OffsetFetchResponse.OffsetFetchResponseTopic {
 extension OffsetFetchResponse.OffsetFetchResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100517
-        value.committedOffset = 10000000518
+        value.partitionIndex = 100543
+        value.committedOffset = 10000000544
         if version >= 5 {
-            value.committedLeaderEpoch = 100519
+            value.committedLeaderEpoch = 100545
         }
-        value.metadata = nulls ? nil : "s520-é"
-        value.errorCode = 1521
+        value.metadata = nulls ? nil : "s546-é"
+        value.errorCode = 1547
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2466,7 +2576,7 @@ extension OffsetForLeaderEpochRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.replicaId = 100522
+            value.replicaId = 100548
         }
         value.topics = [OffsetForLeaderEpochRequest.OffsetForLeaderTopic.sample(version: version, nulls: nulls), OffsetForLeaderEpochRequest.OffsetForLeaderTopic.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -2479,7 +2589,7 @@ extension OffsetForLeaderEpochRequest: SampledMessage {
 extension OffsetForLeaderEpochRequest.OffsetForLeaderTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s524-é"
+        value.topic = "s550-é"
         value.partitions = [OffsetForLeaderEpochRequest.OffsetForLeaderPartition.sample(version: version, nulls: nulls), OffsetForLeaderEpochRequest.OffsetForLeaderPartition.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2491,11 +2601,11 @@ extension OffsetForLeaderEpochRequest.OffsetForLeaderTopic {
 extension OffsetForLeaderEpochRequest.OffsetForLeaderPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partition = 100526
+        value.partition = 100552
         if version >= 2 {
-            value.currentLeaderEpoch = 100527
+            value.currentLeaderEpoch = 100553
         }
-        value.leaderEpoch = 100528
+        value.leaderEpoch = 100554
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2507,7 +2617,7 @@ extension OffsetForLeaderEpochResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100529
+            value.throttleTimeMs = 100555
         }
         value.topics = [OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult.sample(version: version, nulls: nulls), OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -2520,7 +2630,7 @@ extension OffsetForLeaderEpochResponse: SampledMessage {
 extension OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s531-é"
+        value.topic = "s557-é"
         value.partitions = [OffsetForLeaderEpochResponse.EpochEndOffset.sample(version: version, nulls: nulls), OffsetForLeaderEpochResponse.EpochEndOffset.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2532,12 +2642,12 @@ extension OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult {
 extension OffsetForLeaderEpochResponse.EpochEndOffset {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1533
-        value.partition = 100534
+        value.errorCode = 1559
+        value.partition = 100560
         if version >= 1 {
-            value.leaderEpoch = 100535
+            value.leaderEpoch = 100561
         }
-        value.endOffset = 10000000536
+        value.endOffset = 10000000562
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2549,10 +2659,10 @@ extension ProduceRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.transactionalId = nulls ? nil : "s537-é"
+            value.transactionalId = nulls ? nil : "s563-é"
         }
-        value.acks = 1538
-        value.timeoutMs = 100539
+        value.acks = 1564
+        value.timeoutMs = 100565
         value.topicData = [ProduceRequest.TopicProduceData.sample(version: version, nulls: nulls), ProduceRequest.TopicProduceData.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2564,7 +2674,7 @@ extension ProduceRequest: SampledMessage {
 extension ProduceRequest.TopicProduceData {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s541-é"
+        value.name = "s567-é"
         value.partitionData = [ProduceRequest.PartitionProduceData.sample(version: version, nulls: nulls), ProduceRequest.PartitionProduceData.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2576,8 +2686,8 @@ extension ProduceRequest.TopicProduceData {
 extension ProduceRequest.PartitionProduceData {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.index = 100543
-        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 32, 0xCD, 0xEF]))
+        value.index = 100569
+        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 58, 0xCD, 0xEF]))
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2590,7 +2700,7 @@ extension ProduceResponse: SampledMessage {
         var value = Self()
         value.responses = [ProduceResponse.TopicProduceResponse.sample(version: version, nulls: nulls), ProduceResponse.TopicProduceResponse.sample(version: version, nulls: nulls)]
         if version >= 1 {
-            value.throttleTimeMs = 100546
+            value.throttleTimeMs = 100572
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2602,7 +2712,7 @@ extension ProduceResponse: SampledMessage {
 extension ProduceResponse.TopicProduceResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s547-é"
+        value.name = "s573-é"
         value.partitionResponses = [ProduceResponse.PartitionProduceResponse.sample(version: version, nulls: nulls), ProduceResponse.PartitionProduceResponse.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2614,20 +2724,20 @@ extension ProduceResponse.TopicProduceResponse {
 extension ProduceResponse.PartitionProduceResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.index = 100549
-        value.errorCode = 1550
-        value.baseOffset = 10000000551
+        value.index = 100575
+        value.errorCode = 1576
+        value.baseOffset = 10000000577
         if version >= 2 {
-            value.logAppendTimeMs = 10000000552
+            value.logAppendTimeMs = 10000000578
         }
         if version >= 5 {
-            value.logStartOffset = 10000000553
+            value.logStartOffset = 10000000579
         }
         if version >= 8 {
             value.recordErrors = [ProduceResponse.BatchIndexAndErrorMessage.sample(version: version, nulls: nulls), ProduceResponse.BatchIndexAndErrorMessage.sample(version: version, nulls: nulls)]
         }
         if version >= 8 {
-            value.errorMessage = nulls ? nil : "s555-é"
+            value.errorMessage = nulls ? nil : "s581-é"
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2640,10 +2750,10 @@ extension ProduceResponse.BatchIndexAndErrorMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 8 {
-            value.batchIndex = 100556
+            value.batchIndex = 100582
         }
         if version >= 8 {
-            value.batchIndexErrorMessage = nulls ? nil : "s557-é"
+            value.batchIndexErrorMessage = nulls ? nil : "s583-é"
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2655,10 +2765,10 @@ extension ProduceResponse.BatchIndexAndErrorMessage {
 extension StopReplicaRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.controllerId = 100558
-        value.controllerEpoch = 100559
+        value.controllerId = 100584
+        value.controllerEpoch = 100585
         if version >= 1 {
-            value.brokerEpoch = 10000000560
+            value.brokerEpoch = 10000000586
         }
         if version <= 2 {
             value.deletePartitions = true
@@ -2683,10 +2793,10 @@ extension StopReplicaRequest.StopReplicaPartitionV0 {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 0 {
-            value.topicName = "s565-é"
+            value.topicName = "s591-é"
         }
         if version <= 0 {
-            value.partitionIndex = 100566
+            value.partitionIndex = 100592
         }
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2699,10 +2809,10 @@ extension StopReplicaRequest.StopReplicaTopicV1 {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if (1...2).contains(version) {
-            value.name = "s567-é"
+            value.name = "s593-é"
         }
         if (1...2).contains(version) {
-            value.partitionIndexes = [100568, 100569]
+            value.partitionIndexes = [100594, 100595]
         }
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2715,7 +2825,7 @@ extension StopReplicaRequest.StopReplicaTopicState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.topicName = "s569-é"
+            value.topicName = "s595-é"
         }
         if version >= 3 {
             value.partitionStates = [StopReplicaRequest.StopReplicaPartitionState.sample(version: version, nulls: nulls), StopReplicaRequest.StopReplicaPartitionState.sample(version: version, nulls: nulls)]
@@ -2731,10 +2841,10 @@ extension StopReplicaRequest.StopReplicaPartitionState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.partitionIndex = 100571
+            value.partitionIndex = 100597
         }
         if version >= 3 {
-            value.leaderEpoch = 100572
+            value.leaderEpoch = 100598
         }
         if version >= 3 {
             value.deletePartition = true
@@ -2749,7 +2859,7 @@ extension StopReplicaRequest.StopReplicaPartitionState {
 extension StopReplicaResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1574
+        value.errorCode = 1600
         value.partitionErrors = [StopReplicaResponse.StopReplicaPartitionError.sample(version: version, nulls: nulls), StopReplicaResponse.StopReplicaPartitionError.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2761,9 +2871,9 @@ extension StopReplicaResponse: SampledMessage {
 extension StopReplicaResponse.StopReplicaPartitionError {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topicName = "s576-é"
-        value.partitionIndex = 100577
-        value.errorCode = 1578
+        value.topicName = "s602-é"
+        value.partitionIndex = 100603
+        value.errorCode = 1604
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2774,17 +2884,17 @@ extension StopReplicaResponse.StopReplicaPartitionError {
 extension SyncGroupRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s579-é"
-        value.generationId = 100580
-        value.memberId = "s581-é"
+        value.groupId = "s605-é"
+        value.generationId = 100606
+        value.memberId = "s607-é"
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s582-é"
+            value.groupInstanceId = nulls ? nil : "s608-é"
         }
         if version >= 5 {
-            value.protocolType = nulls ? nil : "s583-é"
+            value.protocolType = nulls ? nil : "s609-é"
         }
         if version >= 5 {
-            value.protocolName = nulls ? nil : "s584-é"
+            value.protocolName = nulls ? nil : "s610-é"
         }
         value.assignments = [SyncGroupRequest.SyncGroupRequestAssignment.sample(version: version, nulls: nulls), SyncGroupRequest.SyncGroupRequestAssignment.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -2797,8 +2907,8 @@ extension SyncGroupRequest: SampledMessage {
 extension SyncGroupRequest.SyncGroupRequestAssignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.memberId = "s586-é"
-        value.assignment = ByteBuffer(bytes: [75, 1, 2])
+        value.memberId = "s612-é"
+        value.assignment = ByteBuffer(bytes: [101, 1, 2])
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2810,16 +2920,16 @@ extension SyncGroupResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100588
+            value.throttleTimeMs = 100614
         }
-        value.errorCode = 1589
+        value.errorCode = 1615
         if version >= 5 {
-            value.protocolType = nulls ? nil : "s590-é"
+            value.protocolType = nulls ? nil : "s616-é"
         }
         if version >= 5 {
-            value.protocolName = nulls ? nil : "s591-é"
+            value.protocolName = nulls ? nil : "s617-é"
         }
-        value.assignment = ByteBuffer(bytes: [80, 1, 2])
+        value.assignment = ByteBuffer(bytes: [106, 1, 2])
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2830,10 +2940,10 @@ extension SyncGroupResponse: SampledMessage {
 extension UpdateMetadataRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.controllerId = 100593
-        value.controllerEpoch = 100594
+        value.controllerId = 100619
+        value.controllerEpoch = 100620
         if version >= 5 {
-            value.brokerEpoch = 10000000595
+            value.brokerEpoch = 10000000621
         }
         if version <= 4 {
             value.ungroupedPartitionStates = [UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls)]
@@ -2853,10 +2963,10 @@ extension UpdateMetadataRequest.UpdateMetadataTopicState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 5 {
-            value.topicName = "s599-é"
+            value.topicName = "s625-é"
         }
         if version >= 7 {
-            value.topicId = KafkaUUID(mostSignificantBits: 600, leastSignificantBits: 4751400)
+            value.topicId = KafkaUUID(mostSignificantBits: 626, leastSignificantBits: 4957294)
         }
         if version >= 5 {
             value.partitionStates = [UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls)]
@@ -2871,18 +2981,18 @@ extension UpdateMetadataRequest.UpdateMetadataTopicState {
 extension UpdateMetadataRequest.UpdateMetadataBroker {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.id = 100602
+        value.id = 100628
         if version <= 0 {
-            value.v0Host = "s603-é"
+            value.v0Host = "s629-é"
         }
         if version <= 0 {
-            value.v0Port = 100604
+            value.v0Port = 100630
         }
         if version >= 1 {
             value.endpoints = [UpdateMetadataRequest.UpdateMetadataEndpoint.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataEndpoint.sample(version: version, nulls: nulls)]
         }
         if version >= 2 {
-            value.rack = nulls ? nil : "s606-é"
+            value.rack = nulls ? nil : "s632-é"
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2895,16 +3005,16 @@ extension UpdateMetadataRequest.UpdateMetadataEndpoint {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.port = 100607
+            value.port = 100633
         }
         if version >= 1 {
-            value.host = "s608-é"
+            value.host = "s634-é"
         }
         if version >= 3 {
-            value.listener = "s609-é"
+            value.listener = "s635-é"
         }
         if version >= 1 {
-            value.securityProtocol = 1610
+            value.securityProtocol = 1636
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2917,17 +3027,17 @@ extension UpdateMetadataRequest.UpdateMetadataPartitionState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 4 {
-            value.topicName = "s611-é"
+            value.topicName = "s637-é"
         }
-        value.partitionIndex = 100612
-        value.controllerEpoch = 100613
-        value.leader = 100614
-        value.leaderEpoch = 100615
-        value.isr = [100616, 100617]
-        value.zkVersion = 100617
-        value.replicas = [100618, 100619]
+        value.partitionIndex = 100638
+        value.controllerEpoch = 100639
+        value.leader = 100640
+        value.leaderEpoch = 100641
+        value.isr = [100642, 100643]
+        value.zkVersion = 100643
+        value.replicas = [100644, 100645]
         if version >= 4 {
-            value.offlineReplicas = [100619, 100620]
+            value.offlineReplicas = [100645, 100646]
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2939,7 +3049,7 @@ extension UpdateMetadataRequest.UpdateMetadataPartitionState {
 extension UpdateMetadataResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1620
+        value.errorCode = 1646
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
