@@ -1,3 +1,5 @@
+import Coordination
+
 /// `application/x-www-form-urlencoded` and percent-decoding, for query strings and form bodies.
 enum HttpQuery {
     /// "a=1&b=x%20y" -> ["a": "1", "b": "x y"]; pairs that do not decode are skipped.
@@ -11,32 +13,10 @@ enum HttpQuery {
         return result
     }
 
-    /// Percent-decoding with '+' as space; nil for a broken escape or bytes that are not UTF-8.
+    /// Percent-decoding with '+' as space (form data) unless told otherwise (paths); nil for a broken escape or
+    /// bytes that are not UTF-8.
     static func decode(_ text: Substring, plusIsSpace: Bool = true) -> String? {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count)
-        var iterator = text.utf8.makeIterator()
-        while let byte = iterator.next() {
-            switch byte {
-            case UInt8(ascii: "+") where plusIsSpace:
-                bytes.append(UInt8(ascii: " "))
-            case UInt8(ascii: "%"):
-                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
-                bytes.append(high << 4 | low)
-            default:
-                bytes.append(byte)
-            }
-        }
-        return String(validating: bytes, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
+        Sanitizer.percentDecode(text, plusIsSpace: plusIsSpace)
     }
 
     /// Percent-encodes everything but unreserved characters and '/', for links to paths such as znodes.

@@ -19,14 +19,21 @@ public enum Sanitizer {
     /// Kafka's `desanitize` (`URLDecoder.decode`): `%XX` to its byte, `+` to a space; nil for a broken escape or
     /// bytes that are not UTF-8.
     public static func desanitize(_ name: String) -> String? {
+        percentDecode(name, plusIsSpace: true)
+    }
+
+    /// `%XX` to its byte (and `+` to a space when `plusIsSpace`, as in form data); nil for a broken escape or bytes
+    /// that are not UTF-8. Also what the broker's HTTP server decodes paths and queries with.
+    public static func percentDecode(_ text: some StringProtocol, plusIsSpace: Bool) -> String? {
         var bytes: [UInt8] = []
-        var iterator = Array(name.utf8).makeIterator()
+        bytes.reserveCapacity(text.utf8.count)
+        var iterator = text.utf8.makeIterator()
         while let byte = iterator.next() {
             switch byte {
             case UInt8(ascii: "%"):
                 guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
                 bytes.append(high << 4 | low)
-            case UInt8(ascii: "+"): bytes.append(UInt8(ascii: " "))
+            case UInt8(ascii: "+") where plusIsSpace: bytes.append(UInt8(ascii: " "))
             default: bytes.append(byte)
             }
         }
