@@ -15,7 +15,7 @@ extension ConsolePage {
         let underReplicated = states.filter(sample.isUnderReplicated).count
         let offline = states.filter(sample.isOffline).count
         let groups = sample.committedOffsets.keys.sorted()
-        let totalLag = groups.reduce(Int64(0)) { $0 + sample.totalLag(group: $1) }
+        let totalLag = sample.totalLag
         let controller = sample.controllerId.map { String($0) } ?? "none"
         let controllerEpoch = epochs?.controllerEpoch.map { String($0) } ?? "unknown"
 

@@ -47,7 +47,7 @@ extension ConsolePage {
             let underReplicated = health.filter { $0 == .underReplicated }.count
             let offline = health.filter { $0 == .offline }.count
             let worst: PartitionHealth = offline > 0 ? .offline : underReplicated > 0 ? .underReplicated : .ok
-            let size = partitions.reduce(Int64(0)) { $0 + (sample.logSize(TopicPartition($1.topic, $1.partition)) ?? 0) }
+            let size = sample.logSize(topic: topic)
             let rate = rates[topic]
             body += "<tr\(worst.rowClass) data-topic=\"\(Html.escape(topic))\"><td>\(Html.link(Html.topicPath(topic), topic))</td>"
             body += "<td class=\"num\">\(partitions.count)</td>"
@@ -75,7 +75,7 @@ extension ConsolePage {
         guard !partitions.isEmpty else { return nil }
         let rate = history.currentTopicRates()[topic]
         let health = partitions.map { PartitionHealth($0, in: sample) }
-        let size = partitions.reduce(Int64(0)) { $0 + (sample.logSize(TopicPartition($1.topic, $1.partition)) ?? 0) }
+        let size = sample.logSize(topic: topic)
         let underReplicated = health.filter { $0 == .underReplicated }.count
         let offline = health.filter { $0 == .offline }.count
         body += "<ul class=\"cards\">"
@@ -129,8 +129,7 @@ extension ConsolePage {
         guard !groups.isEmpty else { return "<h2>Consumer groups</h2><p class=\"muted\">No group has committed offsets here.</p>" }
         var html = "<h2>Consumer groups</h2><table id=\"consumers\"><thead><tr><th>Group</th><th class=\"num\">Lag</th></tr></thead><tbody>"
         for group in groups {
-            let lag = (sample.committedOffsets[group] ?? [:]).keys.filter { $0.topic == topic }
-                .reduce(Int64(0)) { $0 + (sample.lag(group: group, partition: $1) ?? 0) }
+            let lag = sample.lag(group: group, topic: topic)
             html += "<tr><td>\(Html.link(Html.groupPath(group), group))</td><td class=\"num\">\(ConsoleFormat.count(lag))</td></tr>"
         }
         return html + "</tbody></table>"

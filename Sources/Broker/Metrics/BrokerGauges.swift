@@ -35,7 +35,7 @@ final class BrokerGauges: Sendable {
     }
 
     /// Sets every gauge to its current value.
-    func update(nowMs: Int64) {
+    func update() {
         updateReplicaManager()
         updateController()
         updateSession()
@@ -124,16 +124,12 @@ final class BrokerGauges: Sendable {
             let alive = sample.brokers.map(\.id)
             for (group, offsets) in sample.committedOffsets
             where GroupCoordinatorSelection.coordinator(for: group, among: alive) == source.brokerId {
-                var total: Int64 = 0
                 for (partition, offset) in offsets {
                     let labels = [group, partition.topic, String(partition.partition)]
                     committed.append((labels, Double(offset)))
-                    if let lag = sample.lag(group: group, partition: partition) {
-                        lags.append((labels, Double(lag)))
-                        total += lag
-                    }
+                    if let lag = sample.lag(group: group, partition: partition) { lags.append((labels, Double(lag))) }
                 }
-                totals.append(([group], Double(total)))
+                totals.append(([group], Double(sample.totalLag(group: group))))
             }
         }
         families.consumerGroupLag.update(lags.map { ($0.0, $0.1) })

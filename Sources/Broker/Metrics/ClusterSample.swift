@@ -1,4 +1,5 @@
 import Coordination
+import KafkaClient
 import KafkaProtocol
 
 /// What the cluster looked like at one moment, as the console and the lag metrics show it: the controller's view
@@ -65,16 +66,34 @@ public struct ClusterSample: Sendable {
         return sizes.values.max()
     }
 
+    /// The topic's size on disk, its leaders' logs summed.
+    public func logSize(topic: String) -> Int64 {
+        partitions.keys.reduce(into: Int64(0)) { sum, partition in
+            if partition.topic == topic, let size = logSize(partition) { sum.addSaturating(size) }
+        }
+    }
+
+    /// The group's lag on one topic's partitions.
+    public func lag(group: String, topic: String) -> Int64 {
+        GroupLag(group: group, committed: (committedOffsets[group] ?? [:]).filter { $0.key.topic == topic },
+                 endOffsets: latestOffsets).lag
+    }
+
+    /// Every group's lag, summed.
+    public var totalLag: Int64 {
+        committedOffsets.keys.reduce(into: Int64(0)) { $0.addSaturating(totalLag(group: $1)) }
+    }
+
     /// Consumer lag of a group's partition: latest offset minus committed offset, never negative; nil when either
     /// is unknown.
     public func lag(group: String, partition: TopicPartition) -> Int64? {
         guard let committed = committedOffsets[group]?[partition], let latest = latestOffsets[partition] else { return nil }
-        return max(0, latest - committed)
+        return GroupLag.lag(committed: committed, end: latest)
     }
 
     /// The group's lag summed over the partitions where it is known.
     public func totalLag(group: String) -> Int64 {
-        (committedOffsets[group] ?? [:]).keys.reduce(0) { $0 + (lag(group: group, partition: $1) ?? 0) }
+        GroupLag(group: group, committed: committedOffsets[group] ?? [:], endOffsets: latestOffsets).lag
     }
 
     /// Records and bytes per second into each topic from `earlier` to `later`, counting only the partitions present in
@@ -90,10 +109,10 @@ public struct ClusterSample: Sendable {
             let topic = partition.topic
             messages[topic, default: 0] += 0  // every topic is listed, with what its other partitions show
             if let now = later.latestOffsets[partition], let before = earlier.latestOffsets[partition] {
-                messages[topic, default: 0] += max(0, now - before)
+                messages[topic, default: 0].addSaturating(GroupLag.lag(committed: before, end: now))
             }
             if let now = later.logSize(partition), let before = earlier.logSize(partition) {
-                bytes[topic, default: 0] += max(0, now - before)
+                bytes[topic, default: 0].addSaturating(GroupLag.lag(committed: before, end: now))
             }
         }
         let seconds = Double(elapsedMs) / 1000
@@ -108,7 +127,7 @@ public struct ClusterSample: Sendable {
         for (group, offsets) in committedOffsets {
             var lags: [String: Int64] = [:]
             for partition in offsets.keys {
-                if let lag = lag(group: group, partition: partition) { lags[partition.topic, default: 0] += lag }
+                if let lag = lag(group: group, partition: partition) { lags[partition.topic, default: 0].addSaturating(lag) }
             }
             topicLag[group] = lags
         }
@@ -135,6 +154,16 @@ public struct ClusterSample: Sendable {
 
         public var groups: Dictionary<String, [String: Int64]>.Keys { groupTopicLag.keys }
 
-        public func totalLag(group: String) -> Int64 { groupTopicLag[group]?.values.reduce(0, +) ?? 0 }
+        public func totalLag(group: String) -> Int64 {
+            groupTopicLag[group]?.values.reduce(into: Int64(0)) { $0.addSaturating($1) } ?? 0
+        }
+    }
+}
+
+extension Int64 {
+    /// Offsets and sizes come from other brokers: a sum of them must not trap, it stops at the largest value.
+    mutating func addSaturating(_ other: Int64) {
+        let (sum, overflow) = addingReportingOverflow(other)
+        self = overflow ? (other > 0 ? .max : .min) : sum
     }
 }

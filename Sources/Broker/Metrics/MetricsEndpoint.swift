@@ -1,4 +1,3 @@
-import Foundation
 import NIOPosix
 
 /// `GET /metrics`: Prometheus' text format (version 0.0.4).
@@ -28,7 +27,7 @@ final class MetricsEndpoint: HttpResponder {
         }
         let gauges = self.gauges
         let body = try? await thread.runIfActive {
-            gauges.update(nowMs: Int64(Date().timeIntervalSince1970 * 1000))
+            gauges.update()
             return gauges.metrics.registry.emitToBuffer()
         }
         guard let body else { return .text("The broker is shutting down\n", status: 503) }

@@ -69,4 +69,21 @@ import Testing
         #expect(first.totalLag(group: "billing") == 30 && point.totalLag(group: "billing") == 530)
         #expect(point.groupTopicLag["billing"] == ["orders": 530])
     }
+
+    @Test func offsetsAndSizesFromOtherBrokersNeverOverflowASum() {
+        var sample = Self.sample()
+        sample.latestOffsets[TopicPartition("orders", 0)] = .max
+        sample.latestOffsets[TopicPartition("orders", 2)] = .max
+        sample.replicaSizes[TopicPartition("orders", 0)] = [1: .max]
+        sample.replicaSizes[TopicPartition("orders", 1)] = [1: .max]
+        #expect(sample.totalLag(group: "billing") == .max)
+        #expect(sample.totalLag == .max)
+        #expect(sample.lag(group: "billing", topic: "orders") == .max)
+        #expect(sample.logSize(topic: "orders") == .max)
+        var earlier = Self.sample(timeMs: 0)
+        earlier.latestOffsets[TopicPartition("orders", 0)] = .min
+        earlier.replicaSizes[TopicPartition("orders", 0)] = [1: .min]
+        #expect(sample.point(since: earlier).topicRates["orders"] != nil)
+        #expect(sample.point(since: earlier).totalLag(group: "billing") == .max)
+    }
 }
