@@ -213,9 +213,17 @@ def test_frozen_follower_is_shrunk_out_of_the_isr_and_expanded_back(cluster):
     survivors = [b for b in cluster.brokers if b is not victim]
     shrinks = total(survivors, "kafka_server_replicamanager_isrshrinks_total")
     expands = total(survivors, "kafka_server_replicamanager_isrexpands_total")
+    led_elsewhere = [p for p, m in cluster.topic_metadata(topic).items() if m.leader != victim.broker_id]
     victim.suspend()
     try:
-        # A frozen follower stops fetching: after 3 s its leaders take it out of their ISRs themselves.
+        # Records the frozen follower cannot fetch (acks=1: the leaders do not wait for it). A follower at the
+        # leader's log end never counts as lagging, however long it is silent, as in Kafka.
+        from confluent_kafka import Producer
+        producer = Producer({"bootstrap.servers": ",".join(b.bootstrap for b in survivors), "acks": 1})
+        for i in range(30):
+            producer.produce(topic, value=b"x", partition=led_elsewhere[i % len(led_elsewhere)])
+        assert producer.flush(30) == 0
+        # It stops fetching: after 3 s behind, its leaders take it out of their ISRs themselves.
         cluster.wait(lambda: total(survivors, "kafka_server_replicamanager_isrshrinks_total") > shrinks, 30,
                      "a leader shrinking its ISR")
     finally:
