@@ -13,6 +13,10 @@ let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-p
 let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 // PBKDF2 (SCRAM's Hi function) lives in swift-crypto's _CryptoExtras, backed by BoringSSL.
 let cryptoExtras = Target.Dependency.product(name: "_CryptoExtras", package: "swift-crypto")
+// TLS for listeners and for the broker's own client connections (BoringSSL inside; no system OpenSSL needed).
+let nioSSL = Target.Dependency.product(name: "NIOSSL", package: "swift-nio-ssl")
+// The client certificate's subject, as the SSL principal (Kafka's `User:CN=...,O=...`).
+let x509 = Target.Dependency.product(name: "X509", package: "swift-certificates")
 
 let package = Package(
     name: "Gregor",
@@ -31,6 +35,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
     ],
     targets: [
         // Debian's libzookeeper-mt-dev; no pkg-config file exists, the modulemap links by name.
@@ -55,13 +61,13 @@ let package = Package(
         .target(name: "GregorFuzz", dependencies: ["KafkaProtocolGenerator", "KafkaProtocol"]),
         .executableTarget(name: "gregor-fuzz", dependencies: ["GregorFuzz", argumentParser]),
         .target(name: "Storage", dependencies: ["KafkaProtocol", nioCore, log]),
-        .target(name: "KafkaClient", dependencies: ["KafkaProtocol", nioCore, nioPosix, log]),
+        .target(name: "KafkaClient", dependencies: ["KafkaProtocol", nioCore, nioPosix, nioSSL, log]),
         .target(name: "Coordination", dependencies: ["ZooKeeper", "KafkaProtocol", log]),
         .target(
             name: "Broker",
             dependencies: [
                 "Coordination", "Storage", "KafkaProtocol", "KafkaClient", "ZooKeeper", nioCore, nioPosix, nioHTTP1, log,
-                lifecycle, coreMetrics, prometheus,
+                lifecycle, coreMetrics, prometheus, nioSSL, x509,
             ]),
         .executableTarget(name: "gregor-server", dependencies: ["Broker", "Storage", log, lifecycle, argumentParser]),
         .executableTarget(

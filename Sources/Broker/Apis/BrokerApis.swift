@@ -90,6 +90,8 @@ struct BrokerApis: Sendable {
             .route(DeleteAclsRequest.self) { request, context in await deleteAcls(request, context) },
             .route(DescribeUserScramCredentialsRequest.self) { request, context in await describeUserScramCredentials(request, context) },
             .route(AlterUserScramCredentialsRequest.self) { request, context in await alterUserScramCredentials(request, context) },
+            .route(SaslHandshakeRequest.self) { request, context in saslHandshake(request, context) },
+            .route(SaslAuthenticateRequest.self) { request, context in saslAuthenticate(request, context) },
         ]
     }
 }

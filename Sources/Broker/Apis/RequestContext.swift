@@ -7,4 +7,6 @@ struct RequestContext: Sendable {
 
     var apiVersion: Int16 { header.apiVersion }
     var clientId: String { header.clientId ?? "" }
+    /// The authenticated principal (`User:alice`), what the authorizer checks.
+    var principal: String { connection.principal }
 }

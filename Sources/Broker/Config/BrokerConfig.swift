@@ -38,6 +38,8 @@ public struct BrokerConfig: Sendable {
     /// `metrics.listener`: where metrics and the console are served; nil when unset.
     public let metricsListener: MetricsListener?
 
+    /// `listener.name.<listener>.` values of the TLS and SASL keys, and the listeners' JAAS configs.
+    public let listenerConfigs: ListenerConfigs
     /// The properties as given (file merged with overrides), before defaults; unknown keys included.
     public let originals: [String: String]
     /// Problems that do not stop the broker (unknown keys), for the caller to log once at startup.
@@ -48,8 +50,12 @@ public struct BrokerConfig: Sendable {
     /// Parses and validates `properties` against `ConfigDef.broker`.
     /// - Parameter localHostName: advertised in place of an empty listener host; injectable for tests.
     public init(properties: [String: String], localHostName: String = HostName.local) throws(ConfigError) {
-        let (values, unknown) = try ConfigDef.broker.parse(properties)
+        let (values, unknownKeys) = try ConfigDef.broker.parse(properties)
+        let (listenerConfigs, unknownListenerKeys) = try ListenerConfigs.parse(properties)
+        let unknown = Set(unknownKeys).subtracting(
+            properties.keys.filter { $0.hasPrefix(ListenerConfigs.prefix) }).union(unknownListenerKeys).sorted()
         self.values = values
+        self.listenerConfigs = listenerConfigs
         originals = properties
         warnings = unknown.map { "Unknown configuration key '\($0)' (ignored)" }
 

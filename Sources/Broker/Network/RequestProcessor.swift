@@ -8,13 +8,21 @@ enum ResponseAction: Sendable {
     case close(reason: String)
 }
 
-/// Who sent a request, for logs and for answers that depend on the listener (Metadata advertises the endpoints
-/// of the listener the client connected to).
+/// Who sent a request, for logs, for answers that depend on the listener (Metadata advertises the endpoints
+/// of the listener the client connected to) and for authorization.
 struct ConnectionInfo: Sendable {
+    /// Kafka's principal of a connection nobody authenticated (PLAINTEXT, or SSL without a client certificate).
+    static let anonymousPrincipal = "User:ANONYMOUS"
+
     var remoteAddress: String
     var listenerName: String
     /// The client's IP address as Kafka shows it in group descriptions ("/127.0.0.1").
     var clientHost: String = ""
+    /// Who the connection authenticated as, `type:name` (`User:alice`, `User:CN=client,O=Example`): what ACLs and
+    /// `super.users` match.
+    var principal: String = ConnectionInfo.anonymousPrincipal
+    /// The client's IP address without the slash, as ACL entries name hosts ("127.0.0.1").
+    var clientAddress: String { clientHost.hasPrefix("/") ? String(clientHost.dropFirst()) : clientHost }
 }
 
 /// Turns one request frame into its answer. The connection handler calls it for one request at a time per

@@ -81,6 +81,10 @@ let allSampledMessages: [any SampledMessage.Type] = [
     OffsetForLeaderEpochResponse.self,
     ProduceRequest.self,
     ProduceResponse.self,
+    SaslAuthenticateRequest.self,
+    SaslAuthenticateResponse.self,
+    SaslHandshakeRequest.self,
+    SaslHandshakeResponse.self,
     StopReplicaRequest.self,
     StopReplicaResponse.self,
     SyncGroupRequest.self,
@@ -2762,13 +2766,57 @@ extension ProduceResponse.BatchIndexAndErrorMessage {
     }
 }
 
+extension SaslAuthenticateRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.authBytes = ByteBuffer(bytes: [72, 1, 2])
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension SaslAuthenticateResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.errorCode = 1585
+        value.errorMessage = nulls ? nil : "s586-é"
+        value.authBytes = ByteBuffer(bytes: [75, 1, 2])
+        if version >= 1 {
+            value.sessionLifetimeMs = 10000000588
+        }
+        if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension SaslHandshakeRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.mechanism = "s589-é"
+        return value
+    }
+}
+
+extension SaslHandshakeResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.errorCode = 1590
+        value.mechanisms = ["s591-é", "s592-é"]
+        return value
+    }
+}
+
 extension StopReplicaRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.controllerId = 100584
-        value.controllerEpoch = 100585
+        value.controllerId = 100592
+        value.controllerEpoch = 100593
         if version >= 1 {
-            value.brokerEpoch = 10000000586
+            value.brokerEpoch = 10000000594
         }
         if version <= 2 {
             value.deletePartitions = true
@@ -2793,10 +2841,10 @@ extension StopReplicaRequest.StopReplicaPartitionV0 {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 0 {
-            value.topicName = "s591-é"
+            value.topicName = "s599-é"
         }
         if version <= 0 {
-            value.partitionIndex = 100592
+            value.partitionIndex = 100600
         }
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2809,10 +2857,10 @@ extension StopReplicaRequest.StopReplicaTopicV1 {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if (1...2).contains(version) {
-            value.name = "s593-é"
+            value.name = "s601-é"
         }
         if (1...2).contains(version) {
-            value.partitionIndexes = [100594, 100595]
+            value.partitionIndexes = [100602, 100603]
         }
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2825,7 +2873,7 @@ extension StopReplicaRequest.StopReplicaTopicState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.topicName = "s595-é"
+            value.topicName = "s603-é"
         }
         if version >= 3 {
             value.partitionStates = [StopReplicaRequest.StopReplicaPartitionState.sample(version: version, nulls: nulls), StopReplicaRequest.StopReplicaPartitionState.sample(version: version, nulls: nulls)]
@@ -2841,10 +2889,10 @@ extension StopReplicaRequest.StopReplicaPartitionState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.partitionIndex = 100597
+            value.partitionIndex = 100605
         }
         if version >= 3 {
-            value.leaderEpoch = 100598
+            value.leaderEpoch = 100606
         }
         if version >= 3 {
             value.deletePartition = true
@@ -2859,7 +2907,7 @@ extension StopReplicaRequest.StopReplicaPartitionState {
 extension StopReplicaResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1600
+        value.errorCode = 1608
         value.partitionErrors = [StopReplicaResponse.StopReplicaPartitionError.sample(version: version, nulls: nulls), StopReplicaResponse.StopReplicaPartitionError.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2871,9 +2919,9 @@ extension StopReplicaResponse: SampledMessage {
 extension StopReplicaResponse.StopReplicaPartitionError {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topicName = "s602-é"
-        value.partitionIndex = 100603
-        value.errorCode = 1604
+        value.topicName = "s610-é"
+        value.partitionIndex = 100611
+        value.errorCode = 1612
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2884,17 +2932,17 @@ extension StopReplicaResponse.StopReplicaPartitionError {
 extension SyncGroupRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s605-é"
-        value.generationId = 100606
-        value.memberId = "s607-é"
+        value.groupId = "s613-é"
+        value.generationId = 100614
+        value.memberId = "s615-é"
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s608-é"
+            value.groupInstanceId = nulls ? nil : "s616-é"
         }
         if version >= 5 {
-            value.protocolType = nulls ? nil : "s609-é"
+            value.protocolType = nulls ? nil : "s617-é"
         }
         if version >= 5 {
-            value.protocolName = nulls ? nil : "s610-é"
+            value.protocolName = nulls ? nil : "s618-é"
         }
         value.assignments = [SyncGroupRequest.SyncGroupRequestAssignment.sample(version: version, nulls: nulls), SyncGroupRequest.SyncGroupRequestAssignment.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -2907,8 +2955,8 @@ extension SyncGroupRequest: SampledMessage {
 extension SyncGroupRequest.SyncGroupRequestAssignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.memberId = "s612-é"
-        value.assignment = ByteBuffer(bytes: [101, 1, 2])
+        value.memberId = "s620-é"
+        value.assignment = ByteBuffer(bytes: [109, 1, 2])
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2920,16 +2968,16 @@ extension SyncGroupResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100614
+            value.throttleTimeMs = 100622
         }
-        value.errorCode = 1615
+        value.errorCode = 1623
         if version >= 5 {
-            value.protocolType = nulls ? nil : "s616-é"
+            value.protocolType = nulls ? nil : "s624-é"
         }
         if version >= 5 {
-            value.protocolName = nulls ? nil : "s617-é"
+            value.protocolName = nulls ? nil : "s625-é"
         }
-        value.assignment = ByteBuffer(bytes: [106, 1, 2])
+        value.assignment = ByteBuffer(bytes: [114, 1, 2])
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2940,10 +2988,10 @@ extension SyncGroupResponse: SampledMessage {
 extension UpdateMetadataRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.controllerId = 100619
-        value.controllerEpoch = 100620
+        value.controllerId = 100627
+        value.controllerEpoch = 100628
         if version >= 5 {
-            value.brokerEpoch = 10000000621
+            value.brokerEpoch = 10000000629
         }
         if version <= 4 {
             value.ungroupedPartitionStates = [UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls)]
@@ -2963,10 +3011,10 @@ extension UpdateMetadataRequest.UpdateMetadataTopicState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 5 {
-            value.topicName = "s625-é"
+            value.topicName = "s633-é"
         }
         if version >= 7 {
-            value.topicId = KafkaUUID(mostSignificantBits: 626, leastSignificantBits: 4957294)
+            value.topicId = KafkaUUID(mostSignificantBits: 634, leastSignificantBits: 5020646)
         }
         if version >= 5 {
             value.partitionStates = [UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls)]
@@ -2981,18 +3029,18 @@ extension UpdateMetadataRequest.UpdateMetadataTopicState {
 extension UpdateMetadataRequest.UpdateMetadataBroker {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.id = 100628
+        value.id = 100636
         if version <= 0 {
-            value.v0Host = "s629-é"
+            value.v0Host = "s637-é"
         }
         if version <= 0 {
-            value.v0Port = 100630
+            value.v0Port = 100638
         }
         if version >= 1 {
             value.endpoints = [UpdateMetadataRequest.UpdateMetadataEndpoint.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataEndpoint.sample(version: version, nulls: nulls)]
         }
         if version >= 2 {
-            value.rack = nulls ? nil : "s632-é"
+            value.rack = nulls ? nil : "s640-é"
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -3005,16 +3053,16 @@ extension UpdateMetadataRequest.UpdateMetadataEndpoint {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.port = 100633
+            value.port = 100641
         }
         if version >= 1 {
-            value.host = "s634-é"
+            value.host = "s642-é"
         }
         if version >= 3 {
-            value.listener = "s635-é"
+            value.listener = "s643-é"
         }
         if version >= 1 {
-            value.securityProtocol = 1636
+            value.securityProtocol = 1644
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -3027,17 +3075,17 @@ extension UpdateMetadataRequest.UpdateMetadataPartitionState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 4 {
-            value.topicName = "s637-é"
+            value.topicName = "s645-é"
         }
-        value.partitionIndex = 100638
-        value.controllerEpoch = 100639
-        value.leader = 100640
-        value.leaderEpoch = 100641
-        value.isr = [100642, 100643]
-        value.zkVersion = 100643
-        value.replicas = [100644, 100645]
+        value.partitionIndex = 100646
+        value.controllerEpoch = 100647
+        value.leader = 100648
+        value.leaderEpoch = 100649
+        value.isr = [100650, 100651]
+        value.zkVersion = 100651
+        value.replicas = [100652, 100653]
         if version >= 4 {
-            value.offlineReplicas = [100645, 100646]
+            value.offlineReplicas = [100653, 100654]
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -3049,7 +3097,7 @@ extension UpdateMetadataRequest.UpdateMetadataPartitionState {
 extension UpdateMetadataResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1646
+        value.errorCode = 1654
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
