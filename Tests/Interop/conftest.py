@@ -97,8 +97,9 @@ class BrokerFactory:
 
     def __call__(self, name: str, properties: dict | None = None, overrides: dict | None = None,
                  env: dict | None = None, broker_id: int = 0, chroot: str | None = None,
-                 open_files: int | None = None) -> harness.Broker:
-        """A started broker; `chroot` of another broker (and a `broker_id` of its own) joins that one's cluster."""
+                 open_files: int | None = None, extra_listeners: dict | None = None) -> harness.Broker:
+        """A started broker; `chroot` of another broker (and a `broker_id` of its own) joins that one's cluster.
+        `extra_listeners` ({"SSL": "SSL"}) adds listeners beside PLAINTEXT (see harness.Broker)."""
         directory = self.base / name
         n = 1
         while directory.exists():
@@ -106,7 +107,7 @@ class BrokerFactory:
             directory = self.base / f"{name}-{n}"
         broker = harness.Broker(self.server_bin, self.zookeeper.connect, directory, broker_id=broker_id,
                                 properties=properties, overrides=overrides, env=env, chroot=chroot,
-                                open_files=open_files)
+                                open_files=open_files, extra_listeners=extra_listeners)
         self.started.append(broker)
         _live_brokers.append(broker)
         try:

@@ -124,6 +124,8 @@ class ZooKeeper:
         self.myid = myid
         self.servers = dict(servers or {})
         self.wrapper = list(wrapper or [])
+        self.extra_listeners = dict(extra_listeners or {})
+        self.extra_ports: dict[str, int] = {}
         self.proc: subprocess.Popen | None = None
 
     @property
@@ -261,8 +263,12 @@ class Broker:
                  properties: dict[str, str] | None = None, overrides: dict[str, str] | None = None,
                  env: dict[str, str] | None = None, die_with_parent: bool = True, chroot: str | None = None,
                  open_files: int | None = None, host: str = "127.0.0.1", port: int | None = None,
-                 wrapper: list[str] | None = None):
-        """`open_files` sets the process's `ulimit -n`, soft and hard, so the broker cannot raise it."""
+                 wrapper: list[str] | None = None, extra_listeners: dict[str, str] | None = None):
+        """`open_files` sets the process's `ulimit -n`, soft and hard, so the broker cannot raise it.
+
+        `extra_listeners` maps more listener names to their security protocol ({"SASL_SSL": "SASL_SSL"}); each
+        gets a free port at the first start, kept across restarts, and `address(name)` gives its host:port. The
+        PLAINTEXT listener stays first: `bootstrap` and the readiness checks use it."""
         self.server_bin = Path(server_bin)
         self.open_files = open_files
         self.dir = Path(directory)
@@ -279,6 +285,8 @@ class Broker:
         self.host = host
         self.port: int | None = port
         self.wrapper = list(wrapper or [])
+        self.extra_listeners = dict(extra_listeners or {})
+        self.extra_ports: dict[str, int] = {}
         self.proc: subprocess.Popen | None = None
         self.run_log_start = 0
         self.starts = 0
@@ -286,6 +294,12 @@ class Broker:
     @property
     def bootstrap(self) -> str:
         return f"{self.host}:{self.port}"
+
+    def address(self, listener: str) -> str:
+        """host:port of a listener: PLAINTEXT or one of `extra_listeners`."""
+        if listener == "PLAINTEXT":
+            return self.bootstrap
+        return f"{self.host}:{self.extra_ports[listener]}"
 
     @property
     def pid(self) -> int | None:
@@ -316,6 +330,15 @@ class Broker:
             # them: 0.2 s apart here rather than Kafka's 5 s, so that stopping a cluster stays quick.
             "controlled.shutdown.retry.backoff.ms": "200",
         }
+        if self.extra_listeners:
+            for name in self.extra_listeners:
+                self.extra_ports.setdefault(name, free_port())
+            listeners = [f"PLAINTEXT://{self.host}:{self.port}"] + [
+                f"{name}://{self.host}:{port}" for name, port in self.extra_ports.items()]
+            props["listeners"] = props["advertised.listeners"] = ",".join(listeners)
+            props["listener.security.protocol.map"] = ",".join(
+                ["PLAINTEXT:PLAINTEXT"] + [f"{name}:{proto}" for name, proto in self.extra_listeners.items()])
+            props["inter.broker.listener.name"] = "PLAINTEXT"
         props.update(self.extra_properties)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.properties_path.write_text(
