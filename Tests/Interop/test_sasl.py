@@ -196,3 +196,63 @@ def test_plain_listener_answers_sasl_handshake_illegal_sasl_state(sasl_broker):
         size = struct.unpack(">i", sock.recv(4, socket.MSG_WAITALL))[0]
         body = sock.recv(size, socket.MSG_WAITALL)
         assert struct.unpack(">ih", body[:6]) == (5, 34)  # ILLEGAL_SASL_STATE
+
+
+def test_cli_connects_with_command_config(sasl_broker, server_bin, tmp_path):
+    """The CLI logs in like Kafka's tools: --command-config with security.protocol, sasl.mechanism and
+    sasl.jaas.config; a wrong password fails with the broker's message."""
+    import subprocess
+    topic = f"sasl-cli-{uuid.uuid4().hex[:6]}"
+    good = tmp_path / "client.properties"
+    good.write_text("security.protocol=SASL_PLAINTEXT\nsasl.mechanism=SCRAM-SHA-512\n"
+                    "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required "
+                    "username=\"carol\" password=\"carol-secret\";\n")
+    gregor = str(server_bin.parent / "gregor")
+    created = subprocess.run([gregor, "topics", "--create", "--topic", topic, "--partitions", "2",
+                              "--bootstrap-server", sasl_broker.address("SASL_PLAINTEXT"), "--command-config", str(good)],
+                             capture_output=True, text=True, timeout=60)
+    assert created.returncode == 0, created.stderr
+    listed = subprocess.run([gregor, "topics", "--list", "--bootstrap-server", sasl_broker.address("SASL_PLAINTEXT"),
+                             "--command-config", str(good)], capture_output=True, text=True, timeout=60)
+    assert topic in listed.stdout.split(), listed.stderr
+    bad = tmp_path / "bad.properties"
+    bad.write_text(good.read_text().replace("carol-secret", "guess"))
+    refused = subprocess.run([gregor, "topics", "--list", "--bootstrap-server", sasl_broker.address("SASL_PLAINTEXT"),
+                              "--command-config", str(bad)], capture_output=True, text=True, timeout=60)
+    assert refused.returncode != 0
+    assert "SASL_AUTHENTICATION_FAILED" in refused.stderr or "invalid credentials" in refused.stderr, refused.stderr
+
+
+def test_session_expiry_closes_and_clients_reauthenticate(module_broker_factory):
+    """connections.max.reauth.ms (KIP-368): librdkafka re-authenticates before the session ends and keeps
+    producing; a raw client that never re-authenticates is disconnected at its next request after expiry."""
+    from confluent_kafka import Producer
+    broker = module_broker_factory("sasl-reauth", properties={**SASL_PROPERTIES, "connections.max.reauth.ms": "2000"},
+                                   extra_listeners={"SASL_PLAINTEXT": "SASL_PLAINTEXT"})
+    topic = f"reauth-{uuid.uuid4().hex[:6]}"
+    producer = Producer(ck_config(broker, "PLAIN", "alice", "alice-secret"))
+    delivered = []
+    deadline = time.time() + 7
+    i = 0
+    while time.time() < deadline:
+        producer.produce(topic, value=str(i).encode(), on_delivery=lambda err, msg: delivered.append(err))
+        producer.poll(0.2)
+        i += 1
+    assert producer.flush(30) == 0
+    assert len(delivered) == i and all(err is None for err in delivered), [e for e in delivered if e][:3]
+
+    host, port = broker.address("SASL_PLAINTEXT").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        def call(frame):
+            sock.sendall(frame)
+            size = struct.unpack(">i", sock.recv(4, socket.MSG_WAITALL))[0]
+            return sock.recv(size, socket.MSG_WAITALL)
+        assert struct.unpack(">ih", call(raw_request(17, 1, 1, struct.pack(">h", 5) + b"PLAIN"))[:6]) == (1, 0)
+        token = b"\0alice\0alice-secret"
+        answer = call(raw_request(36, 1, 2, struct.pack(">i", len(token)) + token))
+        assert struct.unpack(">ih", answer[:6]) == (2, 0)
+        assert struct.unpack(">q", answer[-8:])[0] == 2000  # session_lifetime_ms
+        assert struct.unpack(">i", call(raw_request(3, 1, 3, struct.pack(">i", -1)))[:4])[0] == 3  # served
+        time.sleep(2.5)
+        sock.sendall(raw_request(3, 1, 4, struct.pack(">i", -1)))
+        assert sock.recv(16) == b"", "a request after the session's end must close the connection"

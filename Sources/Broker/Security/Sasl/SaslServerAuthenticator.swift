@@ -138,7 +138,7 @@ struct SaslServerAuthenticator: Sendable {
             return Self.encode(response, prefix).map { .respond($0) } ?? .close(reason: "cannot encode SaslHandshake response")
         default:
             state = .failed
-            return .close(reason: "Unexpected Kafka request of type \(prefix.apiKey) during SASL handshake.")
+            return .close(reason: "Unexpected Kafka request of type \(Self.kafkaName(prefix.apiKey)) during SASL handshake.")
         }
     }
 
@@ -161,7 +161,7 @@ struct SaslServerAuthenticator: Sendable {
         }
         guard prefix.apiKey == .saslAuthenticate else {
             state = .failed
-            return .close(reason: "Unexpected Kafka request of type \(prefix.apiKey) during SASL authentication.")
+            return .close(reason: "Unexpected Kafka request of type \(Self.kafkaName(prefix.apiKey)) during SASL authentication.")
         }
         var body = reader
         guard SaslAuthenticateRequest.validVersions.contains(prefix.apiVersion),
@@ -244,6 +244,17 @@ struct SaslServerAuthenticator: Sendable {
     }
 
     // MARK: - Wire
+
+    /// The key as Kafka's `ApiKeys` enum prints it (`METADATA`, `API_VERSIONS`), for log lines that match Kafka's.
+    static func kafkaName(_ key: ApiKey) -> String {
+        guard let name = key.name else { return "UNKNOWN(\(key.rawValue))" }
+        var result = ""
+        for character in name {
+            if character.isUppercase, !result.isEmpty { result += "_" }
+            result += character.uppercased()
+        }
+        return result
+    }
 
     /// The header prefix and a reader at the body, or nil when the header does not parse.
     private static func header(_ frame: ByteBuffer) -> (prefix: RequestHeader.Prefix, reader: KafkaReader)? {
