@@ -124,8 +124,6 @@ class ZooKeeper:
         self.myid = myid
         self.servers = dict(servers or {})
         self.wrapper = list(wrapper or [])
-        self.extra_listeners = dict(extra_listeners or {})
-        self.extra_ports: dict[str, int] = {}
         self.proc: subprocess.Popen | None = None
 
     @property
