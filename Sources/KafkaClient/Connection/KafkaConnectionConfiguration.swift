@@ -1,4 +1,5 @@
 import KafkaProtocol
+import NIOSSL
 
 /// How a `KafkaConnection` behaves; the defaults are Kafka's Java client defaults where one exists.
 public struct KafkaConnectionConfiguration: Sendable {
@@ -21,6 +22,8 @@ public struct KafkaConnectionConfiguration: Sendable {
     public var negotiateApiVersions: Bool
     /// Caps applied while decoding responses.
     public var wireLimits: WireLimits
+    /// TLS for `security.protocol` SSL and SASL_SSL (see `KafkaClientSecurity`); nil speaks plain TCP.
+    public var tls: TLSConfiguration?
 
     public init(
         clientId: String? = "gregor",
