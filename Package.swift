@@ -15,8 +15,12 @@ let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 let cryptoExtras = Target.Dependency.product(name: "_CryptoExtras", package: "swift-crypto")
 // TLS for listeners and for the broker's own client connections (BoringSSL inside; no system OpenSSL needed).
 let nioSSL = Target.Dependency.product(name: "NIOSSL", package: "swift-nio-ssl")
+// TLSUserEvent: the handshake's completion, after which a connection's certificate is known.
+let nioTLS = Target.Dependency.product(name: "NIOTLS", package: "swift-nio")
 // The client certificate's subject, as the SSL principal (Kafka's `User:CN=...,O=...`).
 let x509 = Target.Dependency.product(name: "X509", package: "swift-certificates")
+// DER/BER reading for the subject DN's raw values (Java prints unknown attributes as #hex) and PKCS#12 checks.
+let asn1 = Target.Dependency.product(name: "SwiftASN1", package: "swift-asn1")
 
 let package = Package(
     name: "Gregor",
@@ -37,6 +41,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         // Debian's libzookeeper-mt-dev; no pkg-config file exists, the modulemap links by name.
@@ -61,13 +66,13 @@ let package = Package(
         .target(name: "GregorFuzz", dependencies: ["KafkaProtocolGenerator", "KafkaProtocol"]),
         .executableTarget(name: "gregor-fuzz", dependencies: ["GregorFuzz", argumentParser]),
         .target(name: "Storage", dependencies: ["KafkaProtocol", nioCore, log]),
-        .target(name: "KafkaClient", dependencies: ["KafkaProtocol", nioCore, nioPosix, nioSSL, log]),
+        .target(name: "KafkaClient", dependencies: ["KafkaProtocol", nioCore, nioPosix, nioSSL, nioTLS, asn1, log]),
         .target(name: "Coordination", dependencies: ["ZooKeeper", "KafkaProtocol", log]),
         .target(
             name: "Broker",
             dependencies: [
                 "Coordination", "Storage", "KafkaProtocol", "KafkaClient", "ZooKeeper", nioCore, nioPosix, nioHTTP1, log,
-                lifecycle, coreMetrics, prometheus, nioSSL, x509,
+                lifecycle, coreMetrics, prometheus, nioSSL, nioTLS, x509, asn1,
             ]),
         .executableTarget(name: "gregor-server", dependencies: ["Broker", "Storage", log, lifecycle, argumentParser]),
         .executableTarget(

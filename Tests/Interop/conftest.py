@@ -8,6 +8,7 @@
   `broker_factory(name, broker_id=1, chroot=other.chroot)` adds a broker to another broker's cluster.
 - `module_broker_factory` (module): the same, for brokers that several tests of one module share.
 - `bootstrap`: "127.0.0.1:<port>" of the session broker.
+- `tls_certs` (session): a test CA, broker and client certificates from scripts/tls-certs.sh (see tls_certs.py).
 
 Every process is killed at teardown, also after failures, and by the kernel if pytest itself dies. The temp
 dir (logs, data) is removed after a green run and kept after a failure (its path is printed), or always with
@@ -171,6 +172,12 @@ def module_broker_factory(interop_tmp, zookeeper, request):
         yield factory
     finally:
         factory.close()
+
+
+@pytest.fixture(scope="session")
+def tls_certs(interop_tmp):
+    from tls_certs import TlsCerts
+    return TlsCerts(interop_tmp / "tls-certs")
 
 
 @pytest.fixture

@@ -76,8 +76,6 @@ extension BrokerConfig {
 extension SecurityProtocol {
     /// SASL_PLAINTEXT and SASL_SSL.
     public var usesSasl: Bool { self == .saslPlaintext || self == .saslSsl }
-    /// SSL and SASL_SSL.
-    public var usesTls: Bool { self == .ssl || self == .saslSsl }
 }
 
 extension BrokerConfig {

@@ -18,20 +18,26 @@ import NIOPosix
 public struct BrokerControllerChannel: ControllerChannel {
     /// The listener brokers talk to each other on (`BrokerConfig.interBrokerListenerName`).
     let listenerName: String
+    /// Whether this broker speaks TLS on that listener (`connection.tls`).
+    let usesTls: Bool
     /// Kafka's `controller.socket.timeout.ms` (30 s): how long one request may wait for its answer.
     let requestTimeout: Duration
     let pool: BrokerConnectionPool
     let logger: Logger
 
-    /// - Parameter clientId: sent in every request header; the controller's broker id is a good one.
+    /// - Parameters:
+    ///   - clientId: sent in every request header; the controller's broker id is a good one.
+    ///   - connection: the inter-broker connection template (its TLS); client id and timeouts are set here.
     public init(
         listenerName: String, requestTimeout: Duration, connectTimeout: Duration = .seconds(10),
-        clientId: String = "controller", eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-        logger: Logger
+        clientId: String = "controller", connection template: KafkaConnectionConfiguration = KafkaConnectionConfiguration(),
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger
     ) {
         self.listenerName = listenerName
         self.requestTimeout = requestTimeout
-        var connection = KafkaConnectionConfiguration(clientId: clientId)
+        self.usesTls = template.tls != nil
+        var connection = template
+        connection.clientId = clientId
         connection.connectTimeout = connectTimeout
         connection.requestTimeout = requestTimeout
         connection.negotiateApiVersions = false
@@ -93,8 +99,8 @@ public struct BrokerControllerChannel: ControllerChannel {
         guard var endPoint = broker.endPoints.first(where: { $0.listenerName == listenerName }) else {
             throw .noInterBrokerEndPoint(brokerId: broker.id, listener: listenerName)
         }
-        guard endPoint.securityProtocol == .plaintext else {
-            throw .unsupportedSecurityProtocol(brokerId: broker.id, endPoint.securityProtocol)
+        guard endPoint.securityProtocol.usesTls == usesTls else {
+            throw .securityProtocolMismatch(brokerId: broker.id, listener: listenerName, registered: endPoint.securityProtocol)
         }
         if endPoint.host.isEmpty { endPoint.host = "127.0.0.1" }  // bound to every interface, this one included
         return endPoint
@@ -116,15 +122,17 @@ public struct BrokerControllerChannel: ControllerChannel {
 public enum ControllerChannelError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The broker registered no endpoint for the inter-broker listener.
     case noInterBrokerEndPoint(brokerId: Int32, listener: String)
-    /// Only PLAINTEXT listeners can be reached for now.
-    case unsupportedSecurityProtocol(brokerId: Int32, SecurityProtocol)
+    /// The broker registered the inter-broker listener with TLS where this broker's
+    /// `listener.security.protocol.map` has none, or the other way round.
+    case securityProtocolMismatch(brokerId: Int32, listener: String, registered: SecurityProtocol)
 
     public var description: String {
         switch self {
         case .noInterBrokerEndPoint(let id, let listener):
             return "broker \(id) registered no endpoint for the inter-broker listener \(listener)"
-        case .unsupportedSecurityProtocol(let id, let securityProtocol):
-            return "broker \(id)'s inter-broker listener uses \(securityProtocol.rawValue), which is not supported yet"
+        case .securityProtocolMismatch(let id, let listener, let registered):
+            return "broker \(id) registered listener \(listener) as \(registered.rawValue), which this broker's "
+                + "listener.security.protocol.map contradicts (TLS on one side only)"
         }
     }
 }

@@ -86,6 +86,15 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
         context.fireChannelInactive()
     }
 
+    /// The principal a TLS certificate (or SASL) authenticated this connection as, for the requests that follow.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let authenticated = event as? AuthenticatedPrincipal {
+            connection.principal = authenticated.principal
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
     /// The kernel took enough of the answers: start the next request and read again.
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         if context.channel.isWritable {

@@ -57,7 +57,7 @@ extension ControlledShutdown {
     /// listener, naming this broker's current registration (Kafka reads both from the metadata cache too, so a
     /// broker cut off from ZooKeeper can still ask).
     static func overTheWire(
-        brokerId: Int32, metadataCache: MetadataCache, brokerEpoch: @escaping @Sendable () -> Int64?, listenerName: String,
+        brokerId: Int32, metadataCache: MetadataCache, brokerEpoch: @escaping @Sendable () -> Int64?, interBroker: InterBrokerClient,
         requestTimeout: Duration, logger: Logger
     ) -> @Sendable () async -> Attempt {
         {
@@ -65,11 +65,12 @@ extension ControlledShutdown {
                 return .unreachable("no controller is known")
             }
             guard let brokerEpoch = brokerEpoch() else { return .notRegistered }
+            let listenerName = interBroker.listenerName
             guard let address = metadataCache.aliveBroker(controllerId)?.endpoints[listenerName] else {
                 return .unreachable("controller \(controllerId) has no live endpoint for listener \(listenerName)")
             }
             let host = address.host.isEmpty ? "127.0.0.1" : address.host
-            var configuration = KafkaConnectionConfiguration(clientId: "broker-\(brokerId)-controlled-shutdown")
+            var configuration = interBroker.configuration(clientId: "broker-\(brokerId)-controlled-shutdown")
             configuration.negotiateApiVersions = false
             configuration.requestTimeout = requestTimeout
             do {

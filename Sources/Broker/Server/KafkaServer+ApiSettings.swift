@@ -15,7 +15,9 @@ extension KafkaServer {
 
     /// What `ReplicaManager` and the replica fetchers read from `server.properties`.
     /// - Parameter current: the configuration in force (dynamic broker configs included).
-    func replicaManagerConfiguration(brokerId: Int32, current: BrokerConfig) -> ReplicaManager.Configuration {
+    func replicaManagerConfiguration(
+        brokerId: Int32, current: BrokerConfig, interBroker: InterBrokerClient
+    ) -> ReplicaManager.Configuration {
         var fetcher = ReplicaFetcherConfiguration()
         fetcher.numFetchers = Int(config.int("num.replica.fetchers"))
         fetcher.maxWaitMs = config.int("replica.fetch.wait.max.ms")
@@ -24,11 +26,12 @@ extension KafkaServer {
         fetcher.responseMaxBytes = config.int("replica.fetch.response.max.bytes")
         fetcher.backoff = .milliseconds(Int64(config.int("replica.fetch.backoff.ms")))
         fetcher.socketTimeout = .milliseconds(Int64(config.int("replica.socket.timeout.ms")))
+        fetcher.connection = interBroker.connection
         return ReplicaManager.Configuration(
             brokerId: brokerId, minInsyncReplicas: Int(current.int("min.insync.replicas")),
             highWatermarkCheckpointInterval: .milliseconds(config.long("replica.high.watermark.checkpoint.interval.ms")),
             replicaLagTimeMaxMs: config.long("replica.lag.time.max.ms"),
-            interBrokerListenerName: config.interBrokerListenerName, fetcher: fetcher,
+            interBrokerListenerName: interBroker.listenerName, fetcher: fetcher,
             quotaWindowNum: Int(config.int("replication.quota.window.num")),
             quotaWindowSizeMs: Int64(config.int("replication.quota.window.size.seconds")) * 1000)
     }

@@ -12,16 +12,17 @@ extension KafkaServer {
     /// Binds `metrics.listener` (nil when unset) and prepares the sampler; the caller runs `sampler.run()`.
     func startMonitoring(
         brokerId: Int32, clusterId: String, broker: BrokerInfo, metrics: BrokerMetrics, metricsSource: BrokerGauges.Source,
-        metadataCache: MetadataCache, session: CurrentZkSession
+        metadataCache: MetadataCache, session: CurrentZkSession, interBroker: InterBrokerClient
     ) async throws -> MonitoringServices? {
         guard let listener = config.metricsListener else { return nil }
-        let endPoint = broker.endPoints.first { $0.listenerName == config.interBrokerListenerName } ?? broker.endPoints[0]
+        let endPoint = broker.endPoints.first { $0.listenerName == interBroker.listenerName } ?? broker.endPoints[0]
         let host = ["", "0.0.0.0", "::"].contains(endPoint.host) ? "127.0.0.1" : endPoint.host
         var clientLogger = logger
         clientLogger.logLevel = .warning
         let client = KafkaClusterClient(
             bootstrapServers: [BrokerAddress(host: host, port: endPoint.port)],
-            configuration: .init(operationTimeout: .seconds(5)), logger: clientLogger)
+            configuration: .init(connection: interBroker.configuration(clientId: "broker-\(brokerId)-sampler"), operationTimeout: .seconds(5)),
+            logger: clientLogger)
         let sampler = ClusterSampler(
             metadataCache: metadataCache, client: client,
             logger: logger)

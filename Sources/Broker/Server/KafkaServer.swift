@@ -23,6 +23,9 @@ public final class KafkaServer: Service, Sendable {
     }
 
     public func run() async throws {
+        // TLS settings are checked before anything starts: a listener without a keystore stops the broker here.
+        let tlsContexts = try SslFactory.serverContexts(config)
+        let interBroker = try InterBrokerClient(config: config)
         let metrics = BrokerMetrics()
         let zkConfig = try membershipConfiguration(metrics: metrics)
         logger.info("Connecting to ZooKeeper on \(zkConfig.connectString)")
@@ -53,7 +56,7 @@ public final class KafkaServer: Service, Sendable {
             pool.start()
             ioThreads = pool
             let replicas = ReplicaManager(
-                configuration: replicaManagerConfiguration(brokerId: brokerId, current: current),
+                configuration: replicaManagerConfiguration(brokerId: brokerId, current: current, interBroker: interBroker),
                 logManager: logs, metadataCache: metadataCache, defaultLogConfig: current.logConfig,
                 topicConfig: { [logger] topic in try await Self.readTopicConfig(topic, session: currentSession, logger: logger) },
                 isrStore: ZkIsrStateStore(session: { currentSession.zk }), ioThreads: pool, metrics: metrics, logger: logger)
@@ -101,6 +104,10 @@ public final class KafkaServer: Service, Sendable {
                 configuration: socketConfiguration, logger: logger
             ) { [logger] channel, endPoint in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls = tlsContexts[endPoint.listenerName] {
+                        try channel.pipeline.syncOperations.addSslServerHandlers(
+                            tls, principalFromCertificate: endPoint.securityProtocol == .ssl, logger: logger)
+                    }
                     let sasl = saslSettings[endPoint.listenerName]
                     let receiveLimit = sasl.map { SaslReceiveLimit(maxReceiveSize: $0.maxReceiveSize, maxFrameBytes: maxFrameBytes) }
                     try channel.pipeline.syncOperations.addKafkaRequestFraming(
@@ -120,8 +127,9 @@ public final class KafkaServer: Service, Sendable {
                 leaderImbalanceCheckInterval: .seconds(config.long("leader.imbalance.check.interval.seconds")),
                 leaderImbalancePerBrokerPercentage: Int(config.int("leader.imbalance.per.broker.percentage")))
             let controllerChannel = BrokerControllerChannel(
-                listenerName: config.interBrokerListenerName,
-                requestTimeout: .milliseconds(Int64(config.int("controller.socket.timeout.ms"))), logger: logger)
+                listenerName: interBroker.listenerName,
+                requestTimeout: .milliseconds(Int64(config.int("controller.socket.timeout.ms"))),
+                connection: interBroker.connection, logger: logger)
             let membership = ClusterMembership(
                 configuration: zkConfig, broker: broker, session: session, channel: controllerChannel,
                 controllerConfig: controllerConfig, logger: logger)
@@ -132,7 +140,7 @@ public final class KafkaServer: Service, Sendable {
                     brokerId: brokerId, partitions: { replicas.allPartitions },
                     isActiveController: { membership.activeController != nil },
                     metadata: { metadataCache.clusterView() }, sessionState: { currentSession.zk.zooKeeper.state }),
-                metadataCache: metadataCache, session: currentSession)
+                metadataCache: metadataCache, session: currentSession, interBroker: interBroker)
             try await membership.register()
             startupGate.open()
             logger.info("Gregor broker \(brokerId) started")
@@ -141,7 +149,7 @@ public final class KafkaServer: Service, Sendable {
                 retryBackoff: .milliseconds(config.long("controlled.shutdown.retry.backoff.ms")),
                 attempt: ControlledShutdown.overTheWire(
                     brokerId: brokerId, metadataCache: metadataCache, brokerEpoch: { membership.brokerEpoch },
-                    listenerName: config.interBrokerListenerName,
+                    interBroker: interBroker,
                     requestTimeout: .milliseconds(Int64(config.int("controller.socket.timeout.ms"))), logger: logger),
                 logger: logger) : nil
             // Everything keeps running until graceful shutdown (SIGTERM) and, after it, the controlled shutdown:

@@ -2,6 +2,7 @@ import KafkaProtocol
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 #if canImport(Glibc)
@@ -59,11 +60,24 @@ public final class KafkaConnection: Sendable {
     ) async throws -> KafkaConnection {
         let maxResponseBytes = configuration.maxResponseBytes
         let maxInFlightRequests = configuration.maxInFlightRequests
+        let tls = try configuration.tls.map { tls throws(KafkaClientError) in
+            do {
+                return try NIOSSLContext(configuration: tls)
+            } catch {
+                throw .connectionFailed(host: host, port: port, reason: "TLS configuration: \(error)")
+            }
+        }
+        // Completed by the TLS handshake, or failed by what ended it.
+        let handshake = tls.map { _ in eventLoopGroup.any().makePromise(of: Void.self) }
         let bootstrap = ClientBootstrap(group: eventLoopGroup)
             .connectTimeout(.nanoseconds(configuration.connectTimeout.saturatingNanoseconds))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls, let handshake {
+                        try channel.pipeline.syncOperations.addHandler(Self.tlsHandler(tls, host: host))
+                        try channel.pipeline.syncOperations.addHandler(TLSHandshakeWatcher(handshake: handshake))
+                    }
                     try channel.pipeline.syncOperations.addHandler(
                         ByteToMessageHandler(KafkaFrameDecoder(maxFrameBytes: maxResponseBytes)))
                     try channel.pipeline.syncOperations.addHandler(
@@ -74,7 +88,23 @@ public final class KafkaConnection: Sendable {
         do {
             channel = try await bootstrap.connect(host: host, port: port).get()
         } catch {
+            handshake?.fail(error)
             throw KafkaClientError.connectionFailed(host: host, port: port, reason: Self.reason(connecting: error))
+        }
+        if let handshake {
+            // The handshake may take as long as the TCP connect could.
+            let timeout = channel.eventLoop.scheduleTask(in: .nanoseconds(configuration.connectTimeout.saturatingNanoseconds)) {
+                handshake.fail(ChannelError.connectTimeout(.nanoseconds(configuration.connectTimeout.saturatingNanoseconds)))
+            }
+            do {
+                try await handshake.futureResult.get()
+                timeout.cancel()
+            } catch {
+                timeout.cancel()
+                try? await channel.close()
+                let reason = if case ChannelError.connectTimeout = error { Self.reason(connecting: error) } else { TLSFailure.reason(error) }
+                throw KafkaClientError.connectionFailed(host: host, port: port, reason: "TLS handshake failed: \(reason)")
+            }
         }
         var logger = logger
         logger[metadataKey: "broker"] = "\(KafkaClientError.address(host, port))"

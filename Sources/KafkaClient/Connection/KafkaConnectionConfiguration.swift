@@ -1,4 +1,5 @@
 import KafkaProtocol
+import NIOSSL
 
 /// How a `KafkaConnection` behaves; the defaults are Kafka's Java client defaults where one exists.
 public struct KafkaConnectionConfiguration: Sendable {
@@ -23,6 +24,8 @@ public struct KafkaConnectionConfiguration: Sendable {
     public var wireLimits: WireLimits
     /// Authenticate with SASL after the version negotiation (SASL_PLAINTEXT and SASL_SSL listeners); nil for none.
     public var sasl: SaslClientConfiguration?
+    /// TLS for `security.protocol` SSL and SASL_SSL (see `KafkaClientSecurity`); nil speaks plain TCP.
+    public var tls: TLSConfiguration?
 
     public init(
         clientId: String? = "gregor",

@@ -195,7 +195,8 @@ final class ReplicaFetcher: Sendable {
     private func connected() async throws -> KafkaConnection {
         if let existing = run.withLock({ $0.connection }), existing.isActive { return existing }
         await dropConnection()
-        var connectionConfig = KafkaConnectionConfiguration(clientId: "broker-\(brokerId)-fetcher-\(fetcherId)")
+        var connectionConfig = configuration.connection
+        connectionConfig.clientId = "broker-\(brokerId)-fetcher-\(fetcherId)"
         connectionConfig.requestTimeout = configuration.socketTimeout + configuration.maxWait
         connectionConfig.negotiateApiVersions = false
         let connection = try await KafkaConnection.connect(

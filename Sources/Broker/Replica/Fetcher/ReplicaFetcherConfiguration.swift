@@ -1,3 +1,5 @@
+import KafkaClient
+
 /// How followers fetch from their leaders: the `replica.*` keys of `server.properties`, with Kafka's defaults.
 struct ReplicaFetcherConfiguration: Sendable {
     /// `num.replica.fetchers`: fetchers (one connection each) per leader broker.
@@ -14,6 +16,8 @@ struct ReplicaFetcherConfiguration: Sendable {
     var backoff: Duration = .seconds(1)
     /// `replica.socket.timeout.ms`: how long a fetch waits for its answer beyond `maxWait`.
     var socketTimeout: Duration = .seconds(30)
+    /// The inter-broker connection template (`InterBrokerClient.connection`: TLS on SSL listeners).
+    var connection = KafkaConnectionConfiguration()
     /// `replica.socket.receive.buffer.bytes` is accepted but not applied (the kernel's autotuning does better).
 
     var maxWait: Duration { .milliseconds(Int64(max(0, maxWaitMs))) }
