@@ -1,8 +1,12 @@
 extension ClientSecurityProperties {
-    /// TLS from `ssl.*` client properties. Placeholder until the TLS client lands: refuses clearly.
+    /// TLS from the `ssl.*` client properties (truststore, keystore for client authentication, host name check).
     static func applyTls(
         _ properties: [String: String], to configuration: inout KafkaConnectionConfiguration
     ) throws(ClientSecurityError) {
-        throw ClientSecurityError("security.protocol SSL and SASL_SSL are not supported by this client yet")
+        do {
+            configuration.tls = try SslSettings(lookup: { properties[$0] }).clientTLSConfiguration()
+        } catch {
+            throw ClientSecurityError(error.description)
+        }
     }
 }
