@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KafkaClient
 import Logging
+import Storage
 
 /// `--bootstrap-server`, shared by the commands that speak the Kafka protocol to a running cluster.
 struct BootstrapOptions: ParsableArguments {
@@ -13,6 +14,11 @@ struct BootstrapOptions: ParsableArguments {
     @Option(name: .customLong("request-timeout-ms"), help: "How long to wait for each broker response.")
     var requestTimeoutMs = 30_000
 
+    @Option(
+        name: .customLong("command-config"),
+        help: "Client properties file, as for Kafka's tools: security.protocol, sasl.mechanism, sasl.jaas.config, ssl.*.")
+    var commandConfig: String?
+
     func validate() throws {
         do {
             _ = try BrokerAddress.parseList(bootstrapServer)
@@ -20,23 +26,47 @@ struct BootstrapOptions: ParsableArguments {
             throw ValidationError("--bootstrap-server: \(error)")
         }
         guard requestTimeoutMs > 0 else { throw ValidationError("--request-timeout-ms must be positive") }
+        _ = try Self.securityProperties(commandConfig)
     }
 
     /// A cluster client for the bootstrap servers; logs only errors (stderr stays quiet for scripts).
     func makeClient(allowAutoTopicCreation: Bool = false) throws -> KafkaClusterClient {
-        Self.makeClient(
+        try Self.makeClient(
             servers: try BrokerAddress.parseList(bootstrapServer), requestTimeoutMs: requestTimeoutMs,
-            allowAutoTopicCreation: allowAutoTopicCreation)
+            allowAutoTopicCreation: allowAutoTopicCreation, commandConfig: commandConfig)
     }
 
-    /// A cluster client for `servers` (also for commands that find the brokers in ZooKeeper).
+    /// The `--command-config` file's properties, or none.
+    static func securityProperties(_ path: String?) throws -> [String: String] {
+        guard let path else { return [:] }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ValidationError("--command-config: cannot read \(path)")
+        }
+        let properties: [String: String]
+        do {
+            properties = try JavaProperties.parseDictionary(String(decoding: data, as: UTF8.self))
+        } catch {
+            throw ValidationError("--command-config \(path): \(error)")
+        }
+        var probe = KafkaConnectionConfiguration()
+        do {
+            try ClientSecurityProperties.apply(properties, to: &probe)
+        } catch {
+            throw ValidationError("--command-config \(path): \(error.description)")
+        }
+        return properties
+    }
+
+    /// A cluster client for `servers` (also for commands that find the brokers in ZooKeeper), with the security
+    /// settings of `commandConfig`.
     static func makeClient(
-        servers: [BrokerAddress], requestTimeoutMs: Int, allowAutoTopicCreation: Bool = false
-    ) -> KafkaClusterClient {
+        servers: [BrokerAddress], requestTimeoutMs: Int, allowAutoTopicCreation: Bool = false, commandConfig: String? = nil
+    ) throws -> KafkaClusterClient {
         var logger = Logger(label: "gregor")
         logger.logLevel = ProcessInfo.processInfo.environment["GREGOR_CLIENT_DEBUG"] == nil ? .error : .debug
         var connection = KafkaConnectionConfiguration(clientId: "gregor-cli")
         connection.requestTimeout = .milliseconds(requestTimeoutMs)
+        try ClientSecurityProperties.apply(try securityProperties(commandConfig), to: &connection)
         let configuration = KafkaClusterClient.Configuration(
             connection: connection, operationTimeout: .milliseconds(max(requestTimeoutMs, 1_000)),
             allowAutoTopicCreation: allowAutoTopicCreation)

@@ -29,6 +29,9 @@ struct ClusterCommand: AsyncParsableCommand {
     @Option(name: .customLong("request-timeout-ms"), help: "How long to wait for each broker response.")
     var requestTimeoutMs = 10_000
 
+    @Option(name: .customLong("command-config"), help: "With --bootstrap-server: client properties (security.protocol, sasl.*, ssl.*).")
+    var commandConfig: String?
+
     @Flag(help: "Redraw every [seconds] (default 2) until interrupted.")
     var watch = false
 
@@ -51,7 +54,8 @@ struct ClusterCommand: AsyncParsableCommand {
         try await reportingFailures {
             if let bootstrapServer {
                 let options = try BootstrapOptions.parse(
-                    ["--bootstrap-server", bootstrapServer, "--request-timeout-ms", String(requestTimeoutMs)])
+                    ["--bootstrap-server", bootstrapServer, "--request-timeout-ms", String(requestTimeoutMs)]
+                        + (commandConfig.map { ["--command-config", $0] } ?? []))
                 try await withClient(options) { client in
                     try await show { try await ClusterSnapshot.read(client: client, source: "bootstrap server \(bootstrapServer)") }
                 }

@@ -90,7 +90,9 @@ enum ClusterSnapshot {
         guard !servers.isEmpty, committed.contains(where: { !$0.offsets.isEmpty }) else {
             return committed.map { GroupLag(group: $0.group, state: $0.state, committed: $0.offsets, endOffsets: [:]) }
         }
-        let client = BootstrapOptions.makeClient(servers: servers, requestTimeoutMs: requestTimeoutMs)
+        guard let client = try? BootstrapOptions.makeClient(servers: servers, requestTimeoutMs: requestTimeoutMs) else {
+            return committed.map { GroupLag(group: $0.group, state: $0.state, committed: $0.offsets, endOffsets: [:]) }
+        }
         let groups = await lags(of: committed, client: client)
         await client.close()
         return groups

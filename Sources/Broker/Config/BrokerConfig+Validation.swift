@@ -42,6 +42,8 @@ extension BrokerConfig {
                                     + advertisedNames.sorted().joined(separator: ",") + ")")
         }
         try validateConnectionQuotas()
+        _ = try saslListenerConfigs()
+        _ = try interBrokerSasl()
     }
 
     /// `log.dirs` wins over `log.dir`; both are comma-separated, blanks around commas ignored.

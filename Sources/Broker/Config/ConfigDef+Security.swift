@@ -36,11 +36,13 @@ extension ConfigDef {
                   doc: "The SASL mechanism the broker uses on a SASL inter-broker listener; its user and password come from that listener's JAAS config for the mechanism."),
         ConfigKey("sasl.server.max.receive.size", .int, .value("524288"), .atLeast(1),
                   doc: "The largest SASL token accepted before authentication; a bigger one closes the connection."),
+        ConfigKey("connection.failed.authentication.delay.ms", .int, .value("100"), .atLeast(0),
+                  doc: "How long the broker waits before closing a connection whose SASL authentication failed (after the error answer), which slows down password guessing."),
         ConfigKey("connections.max.reauth.ms", .long, .value("0"), .atLeast(0),
                   doc: "When positive, SASL sessions expire after this long (or at the credential's end, if sooner) and clients must re-authenticate (KIP-368); 0 means never."),
     ]
 
     /// Keys that `listener.name.<listener>.` may prefix.
     static let listenerPrefixableKeys: Set<String> = Set(securityKeys.map(\.name)).subtracting(
-        ["sasl.mechanism.inter.broker.protocol"])
+        ["sasl.mechanism.inter.broker.protocol", "connection.failed.authentication.delay.ms"])
 }

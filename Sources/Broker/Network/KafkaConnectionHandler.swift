@@ -44,11 +44,18 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
     private var queuedRequestsWaiter: UInt64?
     private var context: ChannelHandlerContext?
     private var connection = ConnectionInfo(remoteAddress: "unknown", listenerName: "")
+    /// On SASL listeners: the SASL exchange, which sees every frame first (`SaslServerAuthenticator`).
+    private var authenticator: SaslServerAuthenticator?
+    /// Tells the frame decoder whether the client has authenticated (it then accepts full-size requests).
+    private let receiveLimit: SaslReceiveLimit?
 
     init(
         processor: any RequestProcessor, listenerName: String, queuedRequests: QueuedRequestLimit,
-        requestMetrics: RequestMetrics? = nil, logger: Logger
+        requestMetrics: RequestMetrics? = nil, sasl: SaslServerAuthenticator.Settings? = nil,
+        receiveLimit: SaslReceiveLimit? = nil, logger: Logger
     ) {
+        self.authenticator = sasl.map(SaslServerAuthenticator.init(settings:))
+        self.receiveLimit = receiveLimit
         self.requestMetrics = requestMetrics
         self.processor = processor
         self.listenerName = listenerName
@@ -137,11 +144,28 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
             return
         }
         let processor = self.processor
-        let connection = self.connection
+        var connection = self.connection
         let trace = RequestTrace(receivedNs: receivedNs)
         let promise = context.eventLoop.makePromise(of: ResponseAction.self)
-        inFlight = Task {
-            promise.succeed(await RequestTrace.$current.withValue(trace) { await processor.process(frame, connection: connection) })
+        var immediate: ResponseAction?
+        if authenticator != nil {
+            switch authenticator!.receive(frame, nowMs: Int64(receivedNs / 1_000_000)) {
+            case .dispatch(let principal): connection.principal = principal
+            case .respond(let answer): immediate = .send(answer)
+            case .respondAndClose(let answer, let reason):
+                immediate = .sendAndClose(answer, reason: reason, delay: .milliseconds(authenticator!.settings.failedAuthenticationDelayMs))
+            case .close(let reason): immediate = .close(reason: reason)
+            }
+            receiveLimit?.authenticated = authenticator!.isAuthenticated
+        }
+        if let immediate {
+            // The SASL exchange answered on the event loop; the task only keeps the one-request-at-a-time flow.
+            inFlight = Task {}
+            promise.succeed(immediate)
+        } else {
+            inFlight = Task {
+                promise.succeed(await RequestTrace.$current.withValue(trace) { await processor.process(frame, connection: connection) })
+            }
         }
         promise.futureResult.assumeIsolated().whenSuccess { action in
             self.finish(action, trace: trace, context: context)
@@ -166,6 +190,16 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
             logger.warning("Closing connection from \(connection.remoteAddress): \(reason)")
             stop()
             context.close(promise: nil)
+            return
+        case .sendAndClose(let frame, let reason, let delay):
+            logger.info("Closing connection from \(connection.remoteAddress) after answering: \(reason)")
+            stop()
+            let sent = context.eventLoop.makePromise(of: Void.self)
+            write(frame, context: context, sent: sent)
+            let channel = context.channel
+            sent.futureResult.whenComplete { _ in
+                channel.eventLoop.scheduleTask(in: delay) { channel.close(promise: nil) }
+            }
             return
         }
         processNext(context: context)

@@ -8,16 +8,18 @@ extension ChannelPipeline.SynchronousOperations {
     /// `socket.request.max.bytes`, and the handler that closes the connection on a framing error. The request
     /// dispatcher goes after these (see `KafkaFrameDecoder`). Call on the channel's event loop, e.g. from
     /// `SocketServer`'s child initializer.
-    public func addKafkaRequestFraming(
+    func addKafkaRequestFraming(
         maxFrameBytes: Int = KafkaFrameDecoder.defaultMaxFrameBytes,
         maxIdle: TimeAmount? = IdleConnectionHandler.defaultMaxIdle,
+        saslReceiveLimit: SaslReceiveLimit? = nil,
         logger: Logger
     ) throws {
         if let maxIdle {
             try addHandler(IdleStateHandler(allTimeout: maxIdle))
             try addHandler(IdleConnectionHandler(maxIdle: maxIdle, logger: logger))
         }
-        try addHandler(ByteToMessageHandler(KafkaFrameDecoder(maxFrameBytes: maxFrameBytes)))
+        let limit: (() -> Int)? = saslReceiveLimit.map { limit in { limit.current } }
+        try addHandler(ByteToMessageHandler(KafkaFrameDecoder(maxFrameBytes: maxFrameBytes, currentLimit: limit)))
         try addHandler(KafkaFrameErrorHandler(logger: logger))
     }
 }

@@ -6,6 +6,9 @@ enum ResponseAction: Sendable {
     case send(ResponseFrame)
     case noResponse
     case close(reason: String)
+    /// Answer, then close `delay` after the answer is written (a failed SASL authentication, as Kafka does:
+    /// `connection.failed.authentication.delay.ms`).
+    case sendAndClose(ResponseFrame, reason: String, delay: TimeAmount = .zero)
 }
 
 /// Who sent a request, for logs, for answers that depend on the listener (Metadata advertises the endpoints

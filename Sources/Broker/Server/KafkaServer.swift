@@ -86,6 +86,19 @@ public final class KafkaServer: Service, Sendable {
             let maxIdle = config.connectionsMaxIdle
             let queuedRequests = QueuedRequestLimit(maxQueued: Int(config.int("queued.max.requests")))
             let socketConfiguration = try await socketServerConfiguration(ioThreads: pool, current: current)
+            let saslSettings = try config.saslListenerConfigs()
+            // Users' SCRAM credentials, loaded before the listeners open so the first SASL/SCRAM login finds them.
+            let credentials = CredentialCache()
+            let configChanges = DynamicConfigManager(
+                session: { currentSession.zk },
+                topicConfig: replicas.topicConfig,
+                applyTopicConfig: { topic, overrides in replicas.applyTopicConfig(topic: topic, overrides: overrides) },
+                logger: logger,
+                brokerConfigChanged: Self.brokerConfigChangeHandler(
+                    dynamicConfig, brokerId: brokerId, session: currentSession, replicas: replicas,
+                    quotas: socketConfiguration.quotas, ioThreads: pool, logger: logger),
+                credentials: credentials)
+            try await configChanges.loadAllUsers(zk: session)
             let sockets = try await SocketServer.bind(
                 config.listeners, threads: Int(config.int("num.network.threads")),
                 configuration: socketConfiguration, logger: logger
@@ -95,11 +108,14 @@ public final class KafkaServer: Service, Sendable {
                         try channel.pipeline.syncOperations.addSslServerHandlers(
                             tls, principalFromCertificate: endPoint.securityProtocol == .ssl, logger: logger)
                     }
+                    let sasl = saslSettings[endPoint.listenerName]
+                    let receiveLimit = sasl.map { SaslReceiveLimit(maxReceiveSize: $0.maxReceiveSize, maxFrameBytes: maxFrameBytes) }
                     try channel.pipeline.syncOperations.addKafkaRequestFraming(
-                        maxFrameBytes: maxFrameBytes, maxIdle: maxIdle, logger: logger)
+                        maxFrameBytes: maxFrameBytes, maxIdle: maxIdle, saslReceiveLimit: receiveLimit, logger: logger)
                     try channel.pipeline.syncOperations.addHandler(KafkaConnectionHandler(
                         processor: dispatcher, listenerName: endPoint.listenerName, queuedRequests: queuedRequests,
-                        requestMetrics: metrics.requests, logger: logger))
+                        requestMetrics: metrics.requests, sasl: sasl?.authenticatorSettings(credentials: credentials),
+                        receiveLimit: receiveLimit, logger: logger))
                 }
             }
             socketServer = sockets
@@ -128,17 +144,6 @@ public final class KafkaServer: Service, Sendable {
             try await membership.register()
             startupGate.open()
             logger.info("Gregor broker \(brokerId) started")
-            // Users' SCRAM credentials, for the SASL/SCRAM authentication to come (issue 16).
-            let credentials = CredentialCache()
-            let configChanges = DynamicConfigManager(
-                session: { currentSession.zk },
-                topicConfig: replicas.topicConfig,
-                applyTopicConfig: { topic, overrides in replicas.applyTopicConfig(topic: topic, overrides: overrides) },
-                logger: logger,
-                brokerConfigChanged: Self.brokerConfigChangeHandler(
-                    dynamicConfig, brokerId: brokerId, session: currentSession, replicas: replicas,
-                    quotas: socketConfiguration.quotas, ioThreads: pool, logger: logger),
-                credentials: credentials)
             let controlledShutdown = config.bool("controlled.shutdown.enable") ? ControlledShutdown(
                 brokerId: brokerId, maxRetries: Int(config.int("controlled.shutdown.max.retries")),
                 retryBackoff: .milliseconds(config.long("controlled.shutdown.retry.backoff.ms")),

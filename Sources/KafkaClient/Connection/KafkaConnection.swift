@@ -35,6 +35,9 @@ public final class KafkaConnection: Sendable {
     private struct State {
         var nextCorrelationId: Int32 = 0
         var apiVersions: BrokerApiVersions?
+        /// When a SASL session stops being worth using (KIP-368): `isActive` turns false a little before the
+        /// broker would close the connection, so owners open a fresh one instead of re-authenticating this one.
+        var retireAt: ContinuousClock.Instant?
     }
 
     init(host: String, port: Int, channel: any Channel, configuration: KafkaConnectionConfiguration, logger: Logger) {
@@ -107,13 +110,16 @@ public final class KafkaConnection: Sendable {
         logger[metadataKey: "broker"] = "\(KafkaClientError.address(host, port))"
         let connection = KafkaConnection(
             host: host, port: port, channel: channel, configuration: configuration, logger: logger)
-        if configuration.negotiateApiVersions {
-            do {
+        do {
+            if configuration.negotiateApiVersions {
                 try await connection.negotiateApiVersions()
-            } catch {
-                await connection.close()
-                throw error
             }
+            if let sasl = configuration.sasl {
+                try await connection.authenticate(sasl)
+            }
+        } catch {
+            await connection.close()
+            throw error
         }
         return connection
     }
@@ -134,7 +140,18 @@ public final class KafkaConnection: Sendable {
     public var address: String { KafkaClientError.address(host, port) }
 
     /// False once the connection has closed or failed; every later send fails.
-    public var isActive: Bool { channel.isActive }
+    public var isActive: Bool {
+        guard channel.isActive else { return false }
+        guard let retireAt = state.withLock({ $0.retireAt }) else { return true }
+        return ContinuousClock.now < retireAt
+    }
+
+    /// The broker ends the SASL session after `ms`: retire the connection at 85% of it, as Kafka's clients start
+    /// re-authenticating between 85% and 95%.
+    func setSessionLifetime(ms: Int64) {
+        let retireAt = ContinuousClock.now + .milliseconds(ms / 100 * 85)
+        state.withLock { $0.retireAt = retireAt }
+    }
 
     /// The broker's ranges from ApiVersions, or nil when negotiation was turned off.
     public var apiVersions: BrokerApiVersions? {

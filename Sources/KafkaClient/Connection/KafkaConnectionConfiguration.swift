@@ -22,8 +22,10 @@ public struct KafkaConnectionConfiguration: Sendable {
     public var negotiateApiVersions: Bool
     /// Caps applied while decoding responses.
     public var wireLimits: WireLimits
-    /// TLS for `security.protocol` SSL and SASL_SSL (see `KafkaClientSecurity`); nil speaks plain TCP.
+    /// TLS for `security.protocol` SSL and SASL_SSL (`SslSettings.clientTLSConfiguration()`); nil speaks plain TCP.
     public var tls: TLSConfiguration?
+    /// Authenticate with SASL after the version negotiation (SASL_PLAINTEXT and SASL_SSL listeners); nil for none.
+    public var sasl: SaslClientConfiguration?
 
     public init(
         clientId: String? = "gregor",
@@ -34,8 +36,10 @@ public struct KafkaConnectionConfiguration: Sendable {
         maxResponseBytes: Int = 104_857_600,
         maxInFlightRequests: Int = 100,
         negotiateApiVersions: Bool = true,
-        wireLimits: WireLimits = .default
+        wireLimits: WireLimits = .default,
+        sasl: SaslClientConfiguration? = nil
     ) {
+        self.sasl = sasl
         self.clientId = clientId
         self.clientSoftwareName = clientSoftwareName
         self.clientSoftwareVersion = clientSoftwareVersion

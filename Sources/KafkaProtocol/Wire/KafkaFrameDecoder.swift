@@ -29,9 +29,14 @@ public struct KafkaFrameDecoder: ByteToMessageDecoder {
     /// The largest payload accepted (`socket.request.max.bytes`), prefix not included.
     public let maxFrameBytes: Int
 
-    public init(maxFrameBytes: Int = KafkaFrameDecoder.defaultMaxFrameBytes) {
+    /// When set, the limit in force for the next frame, asked each time (a SASL listener accepts only
+    /// `sasl.server.max.receive.size` until the client has authenticated); `maxFrameBytes` otherwise.
+    private let currentLimit: (() -> Int)?
+
+    public init(maxFrameBytes: Int = KafkaFrameDecoder.defaultMaxFrameBytes, currentLimit: (() -> Int)? = nil) {
         precondition(maxFrameBytes >= 0, "socket.request.max.bytes must not be negative")
         self.maxFrameBytes = maxFrameBytes
+        self.currentLimit = currentLimit
     }
 
     public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
@@ -60,7 +65,8 @@ public struct KafkaFrameDecoder: ByteToMessageDecoder {
         guard let prefix = buffer.getInteger(at: buffer.readerIndex, as: Int32.self) else { return nil }
         let size = Int(prefix)
         if size < 0 { throw KafkaFrameError.negativeSize(size) }
-        if size > maxFrameBytes { throw KafkaFrameError.frameTooLarge(size: size, limit: maxFrameBytes) }
+        let limit = currentLimit?() ?? maxFrameBytes
+        if size > limit { throw KafkaFrameError.frameTooLarge(size: size, limit: limit) }
         return size
     }
 }
