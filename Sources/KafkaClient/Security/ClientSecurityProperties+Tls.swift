@@ -1,8 +1,14 @@
 extension ClientSecurityProperties {
-    /// TLS from `ssl.*` client properties. Placeholder until the TLS client lands: refuses clearly.
+    /// TLS from `ssl.*` client properties (`SslSettings`): the truststore that verifies brokers (the system's CAs
+    /// when unset), `ssl.endpoint.identification.algorithm`, and the keystore presented to brokers that ask for a
+    /// client certificate.
     static func applyTls(
         _ properties: [String: String], to configuration: inout KafkaConnectionConfiguration
     ) throws(ClientSecurityError) {
-        throw ClientSecurityError("security.protocol SSL and SASL_SSL are not supported by this client yet")
+        do {
+            configuration.tls = try SslSettings(lookup: { properties[$0] }).clientTLSConfiguration()
+        } catch {
+            throw ClientSecurityError(error.description)
+        }
     }
 }
