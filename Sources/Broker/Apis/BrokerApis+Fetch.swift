@@ -5,7 +5,7 @@ import Storage
 extension BrokerApis {
     /// Kafka's `handleFetchRequest`: reads each partition (whole batches, KIP-74 limits), parks in the purgatory
     /// while fewer than `min_bytes` are there, and answers with the records as file regions (sendfile) or copies,
-    /// per `zero.copy.fetch.enable`. Fetch sessions (v7+) are declined with session id 0, which clients accept
+    /// per `zero.copy.fetch.enable` (always copies on TLS connections). Fetch sessions (v7+) are declined with session id 0, which clients accept
     /// by sending full fetches.
     func fetch(_ request: FetchRequest, _ context: RequestContext) async -> FetchResponse {
         RequestTrace.current?.identifyFetch(fromFollower: request.replicaId >= 0)
@@ -30,15 +30,16 @@ extension BrokerApis {
                     partitionIndex: result.topicPartition.partition, errorCode: result.errorCode.rawValue,
                     highWatermark: result.highWatermark, lastStableOffset: result.highWatermark,
                     logStartOffset: result.logStartOffset, abortedTransactions: readCommitted ? [] : nil,
-                    records: records(result))
+                    records: records(result, zeroCopy: settings.zeroCopyFetch && !context.connection.securityProtocol.usesTls))
             })
         }
         return FetchResponse(errorCode: 0, sessionId: 0, responses: responses)
     }
 
-    private func records(_ result: FetchPartitionResult) -> KafkaRecords {
+    /// - Parameter zeroCopy: `zero.copy.fetch.enable`, on a connection without TLS.
+    private func records(_ result: FetchPartitionResult, zeroCopy: Bool) -> KafkaRecords {
         guard let slice = result.records, slice.count > 0 else { return .bytes(ByteBuffer()) }
-        if settings.zeroCopyFetch { return .region(slice) }
+        if zeroCopy { return .region(slice) }
         do {
             return .bytes(ByteBuffer(bytes: try slice.readBytes()))
         } catch {

@@ -1,3 +1,4 @@
+import Coordination
 import KafkaProtocol
 import Logging
 import NIOCore
@@ -33,6 +34,7 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
 
     private let processor: any RequestProcessor
     private let listenerName: String
+    private let securityProtocol: SecurityProtocol
     private let queuedRequests: QueuedRequestLimit
     private let requestMetrics: RequestMetrics?
     private let logger: Logger
@@ -50,7 +52,8 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
     private let receiveLimit: SaslReceiveLimit?
 
     init(
-        processor: any RequestProcessor, listenerName: String, queuedRequests: QueuedRequestLimit,
+        processor: any RequestProcessor, listenerName: String, securityProtocol: SecurityProtocol = .plaintext,
+        queuedRequests: QueuedRequestLimit,
         requestMetrics: RequestMetrics? = nil, sasl: SaslServerAuthenticator.Settings? = nil,
         receiveLimit: SaslReceiveLimit? = nil, logger: Logger
     ) {
@@ -59,6 +62,7 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
         self.requestMetrics = requestMetrics
         self.processor = processor
         self.listenerName = listenerName
+        self.securityProtocol = securityProtocol
         self.queuedRequests = queuedRequests
         self.logger = logger
     }
@@ -67,6 +71,7 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
         self.context = context
         connection = ConnectionInfo(
             remoteAddress: context.remoteAddress?.description ?? "unknown", listenerName: listenerName,
+            securityProtocol: securityProtocol,
             clientHost: "/" + (context.remoteAddress?.ipAddress ?? "unknown"))
     }
 

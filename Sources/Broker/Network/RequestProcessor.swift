@@ -1,3 +1,4 @@
+import Coordination
 import NIOCore
 
 /// What the broker does after a request: answer it, stay silent (Produce with acks=0), or drop the connection
@@ -19,6 +20,9 @@ struct ConnectionInfo: Sendable {
 
     var remoteAddress: String
     var listenerName: String
+    /// The listener's protocol. On SSL and SASL_SSL, answers cannot be sent with sendfile: the bytes must pass
+    /// through TLS, so fetches read records into memory, as Kafka does on SSL.
+    var securityProtocol: SecurityProtocol = .plaintext
     /// The client's IP address as Kafka shows it in group descriptions ("/127.0.0.1").
     var clientHost: String = ""
     /// Who the connection authenticated as, `type:name` (`User:alice`, `User:CN=client,O=Example`): what ACLs and

@@ -85,11 +85,6 @@ public enum SslFactoryError: Error, CustomStringConvertible {
     }
 }
 
-extension SecurityProtocol {
-    /// SSL and SASL_SSL.
-    var usesTls: Bool { self == .ssl || self == .saslSsl }
-}
-
 extension BrokerConfig {
     /// The `ssl.*` settings of `listener`, its `listener.name.` values first.
     func sslSettings(listener: String) -> SslSettings {

@@ -22,6 +22,8 @@ final class SslHandshakeHandler: ChannelInboundHandler {
     private let principalFromCertificate: Bool
     private let logger: Logger
     private var handshakeCompleted = false
+    /// The client's address as Kafka logs it ("/127.0.0.1"), taken while the channel still has it.
+    private var peer = "unknown peer"
     private var closing = false
 
     /// - Parameter principalFromCertificate: true on SSL listeners, false on SASL_SSL ones.
@@ -31,17 +33,24 @@ final class SslHandshakeHandler: ChannelInboundHandler {
         self.logger = logger
     }
 
+    func handlerAdded(context: ChannelHandlerContext) {
+        if let address = context.remoteAddress { peer = "/" + (address.ipAddress ?? "\(address)") }
+    }
+
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case TLSUserEvent.handshakeCompleted = event {
             handshakeCompleted = true
             if principalFromCertificate, let certificate = tls.peerCertificate {
                 guard let principal = SslPrincipal.principal(of: certificate) else {
-                    logger.info("Failed authentication with \(peer(context)) (SSL handshake failed: the client certificate's subject does not parse)")
+                    logger.info("Failed authentication with \(peer) (SSL handshake failed: the client certificate's subject does not parse)")
                     closing = true
                     context.close(promise: nil)
                     return
                 }
+                logger.debug("TLS handshake with \(peer) completed; principal \(principal)")
                 context.fireUserInboundEventTriggered(AuthenticatedPrincipal(principal: principal))
+            } else {
+                logger.debug("TLS handshake with \(peer) completed")
             }
         }
         context.fireUserInboundEventTriggered(event)
@@ -55,15 +64,12 @@ final class SslHandshakeHandler: ChannelInboundHandler {
         guard !closing else { return }
         closing = true
         if handshakeCompleted {
-            logger.debug("TLS error from \(peer(context)); closing connection: \(TLSFailure.reason(error))")
+            logger.debug("TLS error from \(peer); closing connection: \(TLSFailure.reason(error))")
         } else {
-            logger.info("Failed authentication with \(peer(context)) (SSL handshake failed: \(TLSFailure.reason(error)))")
+            logger.info("Failed authentication with \(peer) (SSL handshake failed: \(TLSFailure.reason(error)))")
+            logger.debug("TLS handshake error from \(peer): \(error)")
         }
         context.close(promise: nil)
-    }
-
-    private func peer(_ context: ChannelHandlerContext) -> String {
-        context.remoteAddress.map { "/" + ($0.ipAddress ?? "\($0)") } ?? "unknown peer"
     }
 }
 

@@ -113,7 +113,8 @@ public final class KafkaServer: Service, Sendable {
                     try channel.pipeline.syncOperations.addKafkaRequestFraming(
                         maxFrameBytes: maxFrameBytes, maxIdle: maxIdle, saslReceiveLimit: receiveLimit, logger: logger)
                     try channel.pipeline.syncOperations.addHandler(KafkaConnectionHandler(
-                        processor: dispatcher, listenerName: endPoint.listenerName, queuedRequests: queuedRequests,
+                        processor: dispatcher, listenerName: endPoint.listenerName,
+                        securityProtocol: endPoint.securityProtocol, queuedRequests: queuedRequests,
                         requestMetrics: metrics.requests, sasl: sasl?.authenticatorSettings(credentials: credentials),
                         receiveLimit: receiveLimit, logger: logger))
                 }

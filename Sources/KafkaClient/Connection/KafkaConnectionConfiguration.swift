@@ -22,10 +22,10 @@ public struct KafkaConnectionConfiguration: Sendable {
     public var negotiateApiVersions: Bool
     /// Caps applied while decoding responses.
     public var wireLimits: WireLimits
+    /// TLS for `security.protocol` SSL and SASL_SSL (`SslSettings.clientTLSConfiguration()`); nil speaks plain TCP.
+    public var tls: TLSConfiguration?
     /// Authenticate with SASL after the version negotiation (SASL_PLAINTEXT and SASL_SSL listeners); nil for none.
     public var sasl: SaslClientConfiguration?
-    /// TLS for `security.protocol` SSL and SASL_SSL (see `KafkaClientSecurity`); nil speaks plain TCP.
-    public var tls: TLSConfiguration?
 
     public init(
         clientId: String? = "gregor",

@@ -1,5 +1,7 @@
 extension ClientSecurityProperties {
-    /// TLS from the `ssl.*` client properties (truststore, keystore for client authentication, host name check).
+    /// TLS from `ssl.*` client properties (`SslSettings`): the truststore that verifies brokers (the system's CAs
+    /// when unset), `ssl.endpoint.identification.algorithm`, and the keystore presented to brokers that ask for a
+    /// client certificate.
     static func applyTls(
         _ properties: [String: String], to configuration: inout KafkaConnectionConfiguration
     ) throws(ClientSecurityError) {
