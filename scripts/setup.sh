@@ -6,7 +6,7 @@ cd "$ROOT"
 # shellcheck source=scripts/_common.sh source-path=SCRIPTDIR/..
 source "$ROOT/scripts/_common.sh"
 
-APT_PACKAGES=(zookeeper libzookeeper-mt-dev zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev kcat iproute2 chromium)
+APT_PACKAGES=(zookeeper libzookeeper-mt-dev zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev kcat iproute2 chromium openssl)
 # Kafka clients, a ZooKeeper client, pytest with pytest-timeout (Tests/Interop/pytest.ini), and the compression
 # codecs the Python clients import lazily (without them they refuse to produce or consume that codec):
 # kafka-python imports python-snappy, lz4 (lz4.frame) and zstandard, and uses crc32c's C CRC-32C instead of its
