@@ -19,15 +19,11 @@ extension BrokerApis {
         var results: [CreateTopicsResponse.CreatableTopicResult] = []
         var created: [(name: String, partitions: Int32)] = []
         for topic in request.topics {
-            var result = CreateTopicsResponse.CreatableTopicResult(name: topic.name)
             if !duplicates.contains(topic.name), !creatable.contains(topic.name) {
-                result.errorCode = ErrorCode.topicAuthorizationFailed.rawValue
-                result.errorMessage = "Authorization failed."
-                result.configs = []
-                if !configsVisible.contains(topic.name) { result.topicConfigErrorCode = ErrorCode.topicAuthorizationFailed.rawValue }
-                results.append(result)
+                results.append(Self.refusedCreation(topic.name, configsVisible: configsVisible.contains(topic.name)))
                 continue
             }
+            var result = CreateTopicsResponse.CreatableTopicResult(name: topic.name)
             let partitions = topic.numPartitions == -1 ? settings.defaultPartitions : topic.numPartitions
             let replicationFactor = topic.replicationFactor == -1 ? settings.defaultReplicationFactor : topic.replicationFactor
             do {
@@ -51,17 +47,7 @@ extension BrokerApis {
                     result.replicationFactor = Int16(clamping: assignment.values.first?.count ?? 0)
                 }
                 if !request.validateOnly { created.append((topic.name, result.numPartitions)) }
-                if configsVisible.contains(topic.name) {
-                    result.configs = topicConfigEntries(overrides: configs).map {
-                        .init(name: $0.name, value: $0.value, readOnly: false, configSource: $0.source, isSensitive: false)
-                    }
-                } else {
-                    // Kafka's adminManager fills sizes and configs only for topics whose configs may be described.
-                    result.numPartitions = -1
-                    result.replicationFactor = -1
-                    result.configs = []
-                    result.topicConfigErrorCode = ErrorCode.topicAuthorizationFailed.rawValue
-                }
+                describeCreated(&result, configs: configs, visible: configsVisible.contains(topic.name))
             } catch {
                 let (code, message) = adminFailure(error, operation: "Creating topic \(topic.name)")
                 result.errorCode = code
@@ -86,6 +72,32 @@ extension BrokerApis {
             }
         }
         return CreateTopicsResponse(topics: results)
+    }
+
+    /// A topic the principal may not create (Kafka's message), its config error code saying whether it may
+    /// describe the configs of it.
+    static func refusedCreation(_ name: String, configsVisible: Bool) -> CreateTopicsResponse.CreatableTopicResult {
+        var result = CreateTopicsResponse.CreatableTopicResult(name: name)
+        result.errorCode = ErrorCode.topicAuthorizationFailed.rawValue
+        result.errorMessage = "Authorization failed."
+        result.configs = []
+        if !configsVisible { result.topicConfigErrorCode = ErrorCode.topicAuthorizationFailed.rawValue }
+        return result
+    }
+
+    /// A created topic's configs (v5+); Kafka's adminManager fills sizes and configs only for topics whose configs
+    /// the principal may describe, the others say TOPIC_AUTHORIZATION_FAILED in their config error code.
+    private func describeCreated(_ result: inout CreateTopicsResponse.CreatableTopicResult, configs: [String: String], visible: Bool) {
+        guard visible else {
+            result.numPartitions = -1
+            result.replicationFactor = -1
+            result.configs = []
+            result.topicConfigErrorCode = ErrorCode.topicAuthorizationFailed.rawValue
+            return
+        }
+        result.configs = topicConfigEntries(overrides: configs).map {
+            .init(name: $0.name, value: $0.value, readOnly: false, configSource: $0.source, isSensitive: false)
+        }
     }
 
     /// Kafka's `handleDeleteTopicsRequest`: marks each topic in `/admin/delete_topics`, then waits up to
