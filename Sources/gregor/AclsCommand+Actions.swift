@@ -5,7 +5,7 @@ import KafkaProtocol
 
 extension AclsCommand {
     func addAcls(_ client: KafkaClusterClient) async throws {
-        for filter in resources {
+        for (filter, entries) in resourceEntries {
             let pattern = ResourcePattern(filter.resourceType, filter.name ?? "", filter.patternType)
             print("Adding ACLs for resource `\(AclText.pattern(filter))`: \n \(entries.map { "\t" + AclText.entry($0) }.joined(separator: "\n")) \n")
             let request = CreateAclsRequest(creations: entries.map { entry in
@@ -22,8 +22,7 @@ extension AclsCommand {
     }
 
     func removeAcls(_ client: KafkaClusterClient) async throws {
-        for resource in resources {
-            let entries = entries
+        for (resource, entries) in resourceEntries {
             let question = entries.isEmpty
                 ? "Are you sure you want to delete all ACLs for resource filter `\(AclText.pattern(resource))`? (y/n)"
                 : "Are you sure you want to remove ACLs: \n \(entries.map { "\t" + AclText.entry($0) }.joined(separator: "\n")) \n from resource filter `\(AclText.pattern(resource))`? (y/n)"

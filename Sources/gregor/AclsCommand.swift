@@ -9,10 +9,11 @@ struct AclsCommand: AsyncParsableCommand {
         commandName: "acls",
         abstract: "Add, remove and list ACLs (like kafka-acls.sh).",
         discussion: """
-            The brokers need authorizer.class.name=kafka.security.authorizer.AclAuthorizer (else SECURITY_DISABLED).
-            Gregor stores and serves ACLs but does not enforce them on requests yet.
-            Example:
+            The brokers need authorizer.class.name=kafka.security.authorizer.AclAuthorizer (else SECURITY_DISABLED),
+            and check every request against the ACLs. --producer and --consumer add (or remove) the ACLs of a role.
+            Examples:
               gregor acls --bootstrap-server 127.0.0.1:9092 --add --allow-principal User:alice --operation Write --topic orders
+              gregor acls --bootstrap-server 127.0.0.1:9092 --add --allow-principal User:bob --consumer --topic orders --group billing
             """)
 
     @OptionGroup var bootstrap: BootstrapOptions
@@ -33,6 +34,11 @@ struct AclsCommand: AsyncParsableCommand {
     @Option(name: .customLong("deny-host"), help: "Host the denied principals are denied from (default *).") var denyHost: [String] = []
     @Option(help: "With --list: only this principal's ACLs (repeatable).") var principal: [String] = []
     @Flag(help: "Do not ask before removing.") var force = false
+    @Flag(help: "Add or remove the producer role's ACLs: WRITE, DESCRIBE and CREATE on the topics (WRITE, DESCRIBE on transactional ids).")
+    var producer = false
+    @Flag(help: "Add or remove the consumer role's ACLs: READ and DESCRIBE on the topics, READ on the groups.")
+    var consumer = false
+    @Flag(help: "With --producer: IDEMPOTENT_WRITE on the cluster too.") var idempotent = false
 
     var patternType: PatternType { PatternType(name: resourcePatternType) ?? .unknown }
 
@@ -46,6 +52,7 @@ struct AclsCommand: AsyncParsableCommand {
         if list && !(allowPrincipal + denyPrincipal + allowHost + denyHost).isEmpty {
             throw ValidationError("Option \"[list]\" can't be used with option \"[allow-host],[allow-principal],[deny-host],[deny-principal]\"")
         }
+        try validateRoles()
         if !principal.isEmpty && !list { throw ValidationError("The --principal option is only available if --list is set") }
         for text in allowPrincipal + denyPrincipal + principal where AclPrincipal.parse(text) == nil {
             throw ValidationError("expected a string in format principalType:principalName but got \(text)")
@@ -60,11 +67,11 @@ struct AclsCommand: AsyncParsableCommand {
             guard !resources.isEmpty else {
                 throw ValidationError("You must provide at least one resource: --topic <topic> or --cluster or --group <group> or --delegation-token <Delegation Token ID>")
             }
-            guard !entries.isEmpty else {
+            guard !resourceEntries.contains(where: \.entries.isEmpty) else {
                 throw ValidationError("You must specify one of: --allow-principal, --deny-principal when trying to add ACLs.")
             }
         }
-        for resource in resources {
+        for (resource, entries) in resourceEntries {
             let valid = resource.resourceType.supportedOperations + [.all]
             if entries.contains(where: { !valid.contains($0.operation) }) {
                 throw ValidationError("ResourceType \(resource.resourceType.enumName) only supports operations \(valid.map(\.enumName).joined(separator: ","))")
@@ -96,15 +103,17 @@ struct AclsCommand: AsyncParsableCommand {
             for name in names { filters.append(AclBindingFilter(resourceType: type, name: name, patternType: patternType)) }
         }
         add(.topic, topic)
-        if cluster && patternType == .literal { add(.cluster, [ResourcePattern.clusterName]) }
+        if (cluster || idempotent) && patternType == .literal { add(.cluster, [ResourcePattern.clusterName]) }
         add(.group, group)
         add(.transactionalId, transactionalId)
         return filters
     }
 
     /// The entries the principal, host and operation flags make (`getAcl`): every combination.
-    var entries: [AccessControlEntry] {
-        let operations = operation.compactMap { AclOperation(name: $0) }
+    var entries: [AccessControlEntry] { entries(operation.compactMap { AclOperation(name: $0) }) }
+
+    /// The entries of the principal and host flags with `operations`.
+    func entries(_ operations: [AclOperation]) -> [AccessControlEntry] {
         func make(_ principals: [String], _ hosts: [String], _ permission: AclPermissionType) -> [AccessControlEntry] {
             let hosts = hosts.isEmpty ? [AccessControlEntry.wildcardHost] : hosts
             return principals.flatMap { principal in

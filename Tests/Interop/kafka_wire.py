@@ -23,6 +23,10 @@ PRODUCE = 0
 FETCH = 1
 LIST_OFFSETS = 2
 METADATA = 3
+LEADER_AND_ISR = 4
+STOP_REPLICA = 5
+UPDATE_METADATA = 6
+CONTROLLED_SHUTDOWN = 7
 OFFSET_COMMIT = 8
 OFFSET_FETCH = 9
 FIND_COORDINATOR = 10
@@ -43,6 +47,9 @@ RECORD_LIST_TOO_LARGE = 18
 ILLEGAL_GENERATION = 22
 UNKNOWN_MEMBER_ID = 25
 REBALANCE_IN_PROGRESS = 27
+TOPIC_AUTHORIZATION_FAILED = 29
+GROUP_AUTHORIZATION_FAILED = 30
+CLUSTER_AUTHORIZATION_FAILED = 31
 UNSUPPORTED_VERSION = 35
 INVALID_REQUEST = 42
 NON_EMPTY_GROUP = 68
@@ -315,6 +322,64 @@ def offset_fetch_body(version: int, group_id: str, topics: dict[str, list[int]] 
     return w.build()
 
 
+def fetch_v4_body(topics: dict[str, dict[int, int]], replica_id: int = -1, max_wait_ms: int = 0,
+                  max_bytes: int = 1 << 20) -> bytes:
+    """Fetch v4: a consumer's (replica_id -1) or a follower's (a broker id) fetch of {topic: {partition: offset}}."""
+    w = Writer().int32(replica_id).int32(max_wait_ms).int32(0).int32(max_bytes).int8(0)
+    w.int32(len(topics))
+    for topic, partitions in topics.items():
+        w.string(topic).int32(len(partitions))
+        for index, offset in partitions.items():
+            w.int32(index).int64(offset).int32(max_bytes)
+    return w.build()
+
+
+def leader_and_isr_v0_body(controller_id: int, controller_epoch: int, topic: str, partition: int, leader: int,
+                           leader_epoch: int, replicas: list[int]) -> bytes:
+    """LeaderAndIsr v0 naming one partition state and no live leaders."""
+    w = Writer().int32(controller_id).int32(controller_epoch).int32(1)
+    w.string(topic).int32(partition).int32(controller_epoch).int32(leader).int32(leader_epoch)
+    w.array(replicas, Writer.int32).int32(0).array(replicas, Writer.int32)
+    return w.int32(0).build()
+
+
+def stop_replica_v0_body(controller_id: int, controller_epoch: int, delete: bool,
+                         partitions: list[tuple[str, int]]) -> bytes:
+    w = Writer().int32(controller_id).int32(controller_epoch).boolean(delete)
+    return w.array(partitions, lambda w, p: w.string(p[0]).int32(p[1])).build()
+
+
+def update_metadata_v0_body(controller_id: int, controller_epoch: int) -> bytes:
+    """UpdateMetadata v0 with no partition states and no live brokers (what would empty the cache)."""
+    return Writer().int32(controller_id).int32(controller_epoch).int32(0).int32(0).build()
+
+
+def decode_partition_errors_v0(body: bytes) -> tuple[int, dict[tuple[str, int], int]]:
+    """LeaderAndIsr v0 / StopReplica v0 response: error_code, [topic, partition, error_code]."""
+    r = Reader(body)
+    error = r.int16()
+    errors = r.array(lambda r: (r.string(), r.int32(), r.int16()))
+    r.expect_end("partition errors v0 response")
+    return error, {(t, p): e for t, p, e in errors or []}
+
+
+def decode_fetch_v4(body: bytes) -> dict[str, dict[int, dict]]:
+    """Fetch v4 response: {topic: {partition: {error_code, high_watermark, records}}}."""
+    r = Reader(body)
+    r.int32()  # throttle_time_ms
+
+    def partition(r):
+        index, error, hw, _lso = r.int32(), r.int16(), r.int64(), r.int64()
+        r.array(lambda r: (r.int64(), r.int64()))  # aborted_transactions
+        size = r.int32()
+        records = r.take(size) if size > 0 else b""
+        return index, {"error_code": error, "high_watermark": hw, "records": records}
+
+    topics = r.array(lambda r: (r.string(), r.array(partition)))
+    r.expect_end("Fetch v4 response")
+    return {name: dict(parts or []) for name, parts in topics or []}
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Record batch v2 (magic 2).
 
@@ -542,8 +607,11 @@ class ConnectionClosed(Exception):
 class Connection:
     """One TCP connection to a broker; requests are answered in order."""
 
-    def __init__(self, host: str, port: int, timeout: float = 10.0, client_id: str = "gregor-interop-wire"):
-        self.sock = socket.create_connection((host, port), timeout=timeout)
+    def __init__(self, host: str, port: int, timeout: float = 10.0, client_id: str = "gregor-interop-wire",
+                 source_host: str | None = None):
+        """`source_host` binds the client end (e.g. 127.0.0.2, any loopback address on Linux): the host ACLs see."""
+        source = (source_host, 0) if source_host else None
+        self.sock = socket.create_connection((host, port), timeout=timeout, source_address=source)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.timeout = timeout
         self.client_id = client_id

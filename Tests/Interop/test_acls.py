@@ -1,7 +1,9 @@
 """ACLs (CreateAcls, DescribeAcls, DeleteAcls) against real brokers with authorizer.class.name set, through
 kafka-python's and confluent-kafka's admin clients: the znodes at Kafka's paths with Kafka's JSON, the change
 notifications, a second broker of the cluster seeing an ACL created through the first, and SECURITY_DISABLED from a
-broker without an authorizer. Authorization is not enforced on requests yet, so no test expects a refusal."""
+broker without an authorizer. These brokers enforce the ACLs, and on PLAINTEXT the brokers and the test clients are
+all User:ANONYMOUS: as Kafka's docs advise for a PLAINTEXT inter-broker listener, that principal is a super user
+here, so the ACLs these tests create never lock the cluster out (test_authorization.py tests the refusals)."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from group_clients import ZkView, wait_until  # noqa: E402
 
-AUTHORIZER = {"authorizer.class.name": "kafka.security.authorizer.AclAuthorizer"}
+AUTHORIZER = {"authorizer.class.name": "kafka.security.authorizer.AclAuthorizer", "super.users": "User:ANONYMOUS"}
 
 
 @pytest.fixture(scope="module")

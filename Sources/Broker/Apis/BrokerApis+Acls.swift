@@ -4,11 +4,17 @@ import KafkaProtocol
 /// CreateAcls, DescribeAcls and DeleteAcls (Kafka's `handleCreateAcls`, `handleDescribeAcls`, `handleDeleteAcls`)
 /// over the `ZkAclAuthorizer`. Without an authorizer (`authorizer.class.name` empty) each answers
 /// SECURITY_DISABLED, as Kafka does. Kafka refuses a request with UNKNOWN codes while parsing it; Gregor answers
-/// INVALID_REQUEST with Kafka's message instead.
+/// INVALID_REQUEST with Kafka's message instead. Describing ACLs needs DESCRIBE on the cluster, creating and
+/// deleting them ALTER, else CLUSTER_AUTHORIZATION_FAILED for the request (each creation, each filter).
 extension BrokerApis {
     static let noAuthorizerMessage = "No Authorizer is configured on the broker"
 
     func describeAcls(_ request: DescribeAclsRequest, _ context: RequestContext) -> DescribeAclsResponse {
+        guard authorizer(context).authorizeCluster(.describe) else {
+            return DescribeAclsResponse(
+                errorCode: ErrorCode.clusterAuthorizationFailed.rawValue, errorMessage: Self.clusterAuthorizationMessage(context),
+                resources: [])
+        }
         guard let aclAuthorizer else {
             return DescribeAclsResponse(
                 errorCode: ErrorCode.securityDisabled.rawValue, errorMessage: Self.noAuthorizerMessage, resources: [])
@@ -43,6 +49,11 @@ extension BrokerApis {
     }
 
     func createAcls(_ request: CreateAclsRequest, _ context: RequestContext) async -> CreateAclsResponse {
+        guard authorizer(context).authorizeCluster(.alter) else {
+            let result = CreateAclsResponse.AclCreationResult(
+                errorCode: ErrorCode.clusterAuthorizationFailed.rawValue, errorMessage: Self.clusterAuthorizationMessage(context))
+            return CreateAclsResponse(results: Array(repeating: result, count: request.creations.count))
+        }
         guard let aclAuthorizer else {
             let result = CreateAclsResponse.AclCreationResult(
                 errorCode: ErrorCode.securityDisabled.rawValue, errorMessage: Self.noAuthorizerMessage + ".")
@@ -64,6 +75,11 @@ extension BrokerApis {
     }
 
     func deleteAcls(_ request: DeleteAclsRequest, _ context: RequestContext) async -> DeleteAclsResponse {
+        guard authorizer(context).authorizeCluster(.alter) else {
+            let result = DeleteAclsResponse.DeleteAclsFilterResult(
+                errorCode: ErrorCode.clusterAuthorizationFailed.rawValue, errorMessage: Self.clusterAuthorizationMessage(context))
+            return DeleteAclsResponse(filterResults: Array(repeating: result, count: request.filters.count))
+        }
         guard let aclAuthorizer else {
             let result = DeleteAclsResponse.DeleteAclsFilterResult(
                 errorCode: ErrorCode.securityDisabled.rawValue, errorMessage: Self.noAuthorizerMessage + ".")

@@ -4,9 +4,20 @@ import KafkaProtocol
 extension BrokerApis {
     /// Kafka 2.8's `ZkAdminManager.alterConfigs` (ZooKeeper mode, answered by any broker for topics): each
     /// resource's dynamic configs are replaced by the given set; configs not named go back to their defaults.
+    /// Needs ALTER_CONFIGS on the topic, or on the cluster for a broker, else the authorization error without a
+    /// message (Kafka's `configsAuthorizationApiError`). Broker loggers are refused before any check, as in Kafka.
     func alterConfigs(_ request: AlterConfigsRequest, _ context: RequestContext) async -> AlterConfigsResponse {
         var responses: [AlterConfigsResponse.AlterConfigsResourceResponse] = []
+        let auth = authorizer(context)
         for resource in request.resources {
+            if resource.resourceType != ConfigResourceType.brokerLogger,
+                let refusal = auth.configResourceRefusal(.alterConfigs, type: resource.resourceType, name: resource.resourceName)
+            {
+                responses.append(.init(
+                    errorCode: refusal.rawValue, errorMessage: nil, resourceType: resource.resourceType,
+                    resourceName: resource.resourceName))
+                continue
+            }
             let (code, message) = await alterConfigs(
                 type: resource.resourceType, name: resource.resourceName, validateOnly: request.validateOnly
             ) { _ throws(ConfigAlterError) in
@@ -22,12 +33,20 @@ extension BrokerApis {
     }
 
     /// Kafka 2.8's `ZkAdminManager.incrementalAlterConfigs`: SET, DELETE, APPEND and SUBTRACT on the resource's
-    /// current dynamic configs, then stored like AlterConfigs.
+    /// current dynamic configs, then stored like AlterConfigs. Authorized as AlterConfigs (broker loggers as the
+    /// cluster).
     func incrementalAlterConfigs(
         _ request: IncrementalAlterConfigsRequest, _ context: RequestContext
     ) async -> IncrementalAlterConfigsResponse {
         var responses: [IncrementalAlterConfigsResponse.AlterConfigsResourceResponse] = []
+        let auth = authorizer(context)
         for resource in request.resources {
+            if let refusal = auth.configResourceRefusal(.alterConfigs, type: resource.resourceType, name: resource.resourceName) {
+                responses.append(.init(
+                    errorCode: refusal.rawValue, errorMessage: nil, resourceType: resource.resourceType,
+                    resourceName: resource.resourceName))
+                continue
+            }
             let ops = resource.configs.map { AlterConfigOp(name: $0.name, op: $0.configOperation, value: $0.value) }
             let isTopic = resource.resourceType == ConfigResourceType.topic
             let layers = BrokerConfigLayers(brokerConfig)

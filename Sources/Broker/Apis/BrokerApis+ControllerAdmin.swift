@@ -8,7 +8,11 @@ extension BrokerApis {
     /// any client could otherwise take every leadership away from a live broker. Kafka skips the check for v0/v1,
     /// which carry no epoch (-1); Gregor refuses those with STALE_BROKER_EPOCH, as it refuses controller requests
     /// without an epoch (`ControllerRequestGuard`). Gregor's brokers send v3.
+    /// Like every controller request, it needs CLUSTER_ACTION on the cluster.
     func controlledShutdown(_ request: ControlledShutdownRequest, _ context: RequestContext) async -> ControlledShutdownResponse {
+        guard authorizer(context).authorizeCluster(.clusterAction) else {
+            return ControlledShutdownResponse(errorCode: ErrorCode.clusterAuthorizationFailed.rawValue)
+        }
         guard let controller = zkSession.membership?.activeController else {
             return ControlledShutdownResponse(errorCode: ErrorCode.notController.rawValue)
         }
@@ -31,13 +35,25 @@ extension BrokerApis {
 
     /// Preferred or unclean leader election. Successful partitions are answered once this broker's metadata shows
     /// the new leader (so the asker's next metadata request agrees), or REQUEST_TIMED_OUT after `timeout_ms`, as
-    /// Kafka's `DelayedElectLeader` does.
+    /// Kafka's `DelayedElectLeader` does. Needs ALTER on the cluster, else CLUSTER_AUTHORIZATION_FAILED for the
+    /// request and for each partition it names.
     func electLeaders(_ request: ElectLeadersRequest, _ context: RequestContext) async -> ElectLeadersResponse {
-        guard let type = ElectionType(rawValue: context.apiVersion == 0 ? 0 : request.electionType) else {
-            return ElectLeadersResponse(errorCode: ErrorCode.invalidRequest.rawValue)
-        }
         let requested = request.topicPartitions.map { topics in
             topics.flatMap { topic in topic.partitionId.map { TopicPartition(topic.topic, $0) } }
+        }
+        guard authorizer(context).authorizeCluster(.alter) else {
+            let error = ErrorCode.clusterAuthorizationFailed.rawValue
+            let byTopic = Dictionary(grouping: requested ?? [], by: \.topic)
+            return ElectLeadersResponse(
+                errorCode: error,
+                replicaElectionResults: byTopic.keys.sorted().map { topic in
+                    .init(topic: topic, partitionResult: Set(byTopic[topic] ?? []).sorted().map {
+                        .init(partitionId: $0.partition, errorCode: error, errorMessage: nil)
+                    })
+                })
+        }
+        guard let type = ElectionType(rawValue: context.apiVersion == 0 ? 0 : request.electionType) else {
+            return ElectLeadersResponse(errorCode: ErrorCode.invalidRequest.rawValue)
         }
         var results: [TopicPartition: ElectionOutcome]
         if let controller = zkSession.membership?.activeController,

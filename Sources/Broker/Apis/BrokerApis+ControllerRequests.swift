@@ -5,9 +5,28 @@ import Storage
 /// The requests only the controller sends (Kafka's LeaderAndIsr, UpdateMetadata and StopReplica handling). Each is
 /// admitted by `controllerGuard` first (the current controller, this broker's registration); requests from a
 /// controller epoch older than the newest seen are refused with STALE_CONTROLLER_EPOCH. Partitions whose topic name
-/// Kafka's rules refuse, or whose index is negative, get INVALID_TOPIC_EXCEPTION and touch nothing.
+/// Kafka's rules refuse, or whose index is negative, get INVALID_TOPIC_EXCEPTION and touch nothing. Before all
+/// that, each needs CLUSTER_ACTION on the cluster (what brokers have), else the whole request is
+/// CLUSTER_AUTHORIZATION_FAILED, every partition named with it, as Kafka's `getErrorResponse`.
 extension BrokerApis {
     func leaderAndIsr(_ request: LeaderAndIsrRequest, _ context: RequestContext) async -> LeaderAndIsrResponse {
+        guard authorizer(context).authorizeCluster(.clusterAction) else {
+            let error = ErrorCode.clusterAuthorizationFailed.rawValue
+            if context.apiVersion >= 5 {
+                return LeaderAndIsrResponse(errorCode: error, topics: request.topicStates.map { topic in
+                    .init(topicId: topic.topicId, partitionErrors: topic.partitionStates.map {
+                        .init(partitionIndex: $0.partitionIndex, errorCode: error)
+                    })
+                })
+            }
+            let states =
+                context.apiVersion < 2
+                ? request.ungroupedPartitionStates.map { ($0.topicName, $0.partitionIndex) }
+                : request.topicStates.flatMap { topic in topic.partitionStates.map { (topic.topicName, $0.partitionIndex) } }
+            return LeaderAndIsrResponse(errorCode: error, partitionErrors: states.map {
+                .init(topicName: $0.0, partitionIndex: $0.1, errorCode: error)
+            })
+        }
         if let refused = await refusal(of: "LeaderAndIsr", request.controllerId, request.controllerEpoch, request.brokerEpoch, context) {
             return LeaderAndIsrResponse(errorCode: refused.rawValue)
         }
@@ -46,6 +65,9 @@ extension BrokerApis {
     }
 
     func updateMetadata(_ request: UpdateMetadataRequest, _ context: RequestContext) async -> UpdateMetadataResponse {
+        guard authorizer(context).authorizeCluster(.clusterAction) else {
+            return UpdateMetadataResponse(errorCode: ErrorCode.clusterAuthorizationFailed.rawValue)
+        }
         if let refused = await refusal(of: "UpdateMetadata", request.controllerId, request.controllerEpoch, request.brokerEpoch, context) {
             return UpdateMetadataResponse(errorCode: refused.rawValue)
         }
@@ -78,25 +100,15 @@ extension BrokerApis {
     }
 
     func stopReplica(_ request: StopReplicaRequest, _ context: RequestContext) async -> StopReplicaResponse {
+        var (deleted, kept) = Self.stopReplicaPartitions(request, version: context.apiVersion)
+        guard authorizer(context).authorizeCluster(.clusterAction) else {
+            let error = ErrorCode.clusterAuthorizationFailed.rawValue
+            return StopReplicaResponse(errorCode: error, partitionErrors: (deleted + kept).map {
+                .init(topicName: $0.topic, partitionIndex: $0.partition, errorCode: error)
+            })
+        }
         if let refused = await refusal(of: "StopReplica", request.controllerId, request.controllerEpoch, request.brokerEpoch, context) {
             return StopReplicaResponse(errorCode: refused.rawValue)
-        }
-        var deleted: [TopicPartition] = []
-        var kept: [TopicPartition] = []
-        switch context.apiVersion {
-        case 0:
-            let partitions = request.ungroupedPartitions.map { TopicPartition(topic: $0.topicName, partition: $0.partitionIndex) }
-            if request.deletePartitions { deleted = partitions } else { kept = partitions }
-        case 1, 2:
-            let partitions = request.topics.flatMap { topic in topic.partitionIndexes.map { TopicPartition(topic: topic.name, partition: $0) } }
-            if request.deletePartitions { deleted = partitions } else { kept = partitions }
-        default:
-            for topic in request.topicStates {
-                for state in topic.partitionStates {
-                    let tp = TopicPartition(topic: topic.topicName, partition: state.partitionIndex)
-                    if state.deletePartition { deleted.append(tp) } else { kept.append(tp) }
-                }
-            }
         }
         var errors: [StopReplicaResponse.StopReplicaPartitionError] = []
         let refused = (deleted + kept).filter { !Self.isValid($0) }
@@ -116,6 +128,30 @@ extension BrokerApis {
             }
         }
         return StopReplicaResponse(errorCode: 0, partitionErrors: errors)
+    }
+
+    /// The partitions a StopReplica names, those to delete and those to keep, in each version's layout.
+    static func stopReplicaPartitions(
+        _ request: StopReplicaRequest, version: Int16
+    ) -> (deleted: [TopicPartition], kept: [TopicPartition]) {
+        switch version {
+        case 0:
+            let partitions = request.ungroupedPartitions.map { TopicPartition(topic: $0.topicName, partition: $0.partitionIndex) }
+            return request.deletePartitions ? (partitions, []) : ([], partitions)
+        case 1, 2:
+            let partitions = request.topics.flatMap { topic in topic.partitionIndexes.map { TopicPartition(topic: topic.name, partition: $0) } }
+            return request.deletePartitions ? (partitions, []) : ([], partitions)
+        default:
+            var deleted: [TopicPartition] = []
+            var kept: [TopicPartition] = []
+            for topic in request.topicStates {
+                for state in topic.partitionStates {
+                    let tp = TopicPartition(topic: topic.topicName, partition: state.partitionIndex)
+                    if state.deletePartition { deleted.append(tp) } else { kept.append(tp) }
+                }
+            }
+            return (deleted, kept)
+        }
     }
 
     /// The error code refusing a controller request that is not from the current controller for this registration.

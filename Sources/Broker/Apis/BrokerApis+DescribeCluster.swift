@@ -1,3 +1,4 @@
+import Coordination
 import KafkaProtocol
 
 extension BrokerApis {
@@ -26,7 +27,10 @@ extension BrokerApis {
         var response = DescribeClusterResponse(
             clusterId: settings.clusterId, controllerId: metadataCache.controllerId ?? -1, brokers: brokers)
         if request.includeClusterAuthorizedOperations {
-            response.clusterAuthorizedOperations = AuthorizedOperations.cluster
+            // Kafka answers the bit field only to a principal that may DESCRIBE the cluster, else 0.
+            let auth = authorizer(context)
+            response.clusterAuthorizedOperations =
+                auth.authorizeCluster(.describe) ? auth.authorizedOperations(.cluster, ResourcePattern.clusterName) : 0
         }
         return response
     }

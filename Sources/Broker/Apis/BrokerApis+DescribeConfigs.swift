@@ -4,11 +4,20 @@ import KafkaProtocol
 extension BrokerApis {
     /// Kafka's `handleDescribeConfigsRequest` (ZooKeeper mode): topics (overrides from `/config/topics/<t>` over the
     /// broker's values in force), this broker (every config, dynamic ones included) and the cluster-wide dynamic
-    /// defaults (empty name), with where each value comes from and, when asked, its synonyms.
+    /// defaults (empty name), with where each value comes from and, when asked, its synonyms. Needs
+    /// DESCRIBE_CONFIGS on the topic, or on the cluster for broker resources, else TOPIC_AUTHORIZATION_FAILED or
+    /// CLUSTER_AUTHORIZATION_FAILED with Kafka's default message and no configs.
     func describeConfigs(_ request: DescribeConfigsRequest, _ context: RequestContext) async -> DescribeConfigsResponse {
         var results: [DescribeConfigsResponse.DescribeConfigsResult] = []
         let layers = BrokerConfigLayers(brokerConfig)
+        let auth = authorizer(context)
         for resource in request.resources {
+            if let refusal = auth.configResourceRefusal(.describeConfigs, type: resource.resourceType, name: resource.resourceName) {
+                results.append(.init(
+                    errorCode: refusal.rawValue, errorMessage: refusal.authorizationMessage, resourceType: resource.resourceType,
+                    resourceName: resource.resourceName, configs: []))
+                continue
+            }
             // A described resource's message is "", not null: Kafka 2.8's ConfigHelper leaves the schema default.
             var result = DescribeConfigsResponse.DescribeConfigsResult(
                 errorCode: 0, errorMessage: "", resourceType: resource.resourceType, resourceName: resource.resourceName)

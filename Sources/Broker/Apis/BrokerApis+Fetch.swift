@@ -7,13 +7,22 @@ extension BrokerApis {
     /// while fewer than `min_bytes` are there, and answers with the records as file regions (sendfile) or copies,
     /// per `zero.copy.fetch.enable` (always copies on TLS connections). Fetch sessions (v7+) are declined with session id 0, which clients accept
     /// by sending full fetches.
+    ///
+    /// Authorization as Kafka's: a follower (replica id >= 0) needs CLUSTER_ACTION on the cluster, else every
+    /// partition is TOPIC_AUTHORIZATION_FAILED; a consumer needs READ on each topic, else that topic's partitions
+    /// are. Refused partitions are not read.
     func fetch(_ request: FetchRequest, _ context: RequestContext) async -> FetchResponse {
         RequestTrace.current?.identifyFetch(fromFollower: request.replicaId >= 0)
         if request.sessionId != 0 {
             return FetchResponse(errorCode: ErrorCode.fetchSessionIdNotFound.rawValue, sessionId: 0)
         }
+        let auth = authorizer(context)
+        let readable: Set<String> =
+            request.replicaId >= 0
+            ? (auth.authorizeCluster(.clusterAction) ? Set(request.topics.map(\.topic)) : [])
+            : auth.filterByAuthorized(.read, .topic, request.topics.flatMap { topic in topic.partitions.map { _ in topic.topic } })
         let parameters = FetchParameters(request, fetchMaxBytes: settings.fetchMaxBytes)
-        let partitions = request.topics.flatMap { topic in
+        let partitions = request.topics.filter { readable.contains($0.topic) }.flatMap { topic in
             topic.partitions.map {
                 FetchPartitionRequest(
                     topicPartition: TopicPartition(topic: topic.topic, partition: $0.partition), fetchOffset: $0.fetchOffset,
@@ -24,7 +33,13 @@ extension BrokerApis {
         var results = await replicaManager.fetchMessages(parameters, partitions: partitions)[...]
         let readCommitted = request.isolationLevel == 1
         let responses = request.topics.map { topic in
-            FetchResponse.FetchableTopicResponse(topic: topic.topic, partitions: topic.partitions.map { _ in
+            FetchResponse.FetchableTopicResponse(topic: topic.topic, partitions: topic.partitions.map { partition in
+                guard readable.contains(topic.topic) else {
+                    return FetchResponse.PartitionData(
+                        partitionIndex: partition.partition, errorCode: ErrorCode.topicAuthorizationFailed.rawValue,
+                        highWatermark: -1, lastStableOffset: -1, logStartOffset: -1,
+                        abortedTransactions: nil, records: .bytes(ByteBuffer()))
+                }
                 let result = results.removeFirst()
                 return FetchResponse.PartitionData(
                     partitionIndex: result.topicPartition.partition, errorCode: result.errorCode.rawValue,

@@ -4,9 +4,18 @@ extension BrokerApis {
     /// Kafka's `handleFindCoordinatorRequest` for consumer groups: the live broker that rendezvous hashing over the
     /// live brokers picks for the group, so every broker gives the same answer from the controller's view of the
     /// cluster. Transaction coordinators do not exist here (InitProducerId refuses transactional ids too).
+    /// Finding a group's coordinator needs DESCRIBE on the group, a transactional id's DESCRIBE on the id, else
+    /// GROUP_AUTHORIZATION_FAILED or TRANSACTIONAL_ID_AUTHORIZATION_FAILED with Kafka's default message.
     func findCoordinator(_ request: FindCoordinatorRequest, _ context: RequestContext) -> FindCoordinatorResponse {
         func failure(_ error: ErrorCode, _ message: String) -> FindCoordinatorResponse {
             FindCoordinatorResponse(errorCode: error.rawValue, errorMessage: message, nodeId: -1, host: "", port: -1)
+        }
+        let auth = authorizer(context)
+        if request.keyType == 0, !auth.authorize(.describe, .group, request.key) {
+            return failure(.groupAuthorizationFailed, "Group authorization failed.")
+        }
+        if request.keyType == 1, !auth.authorize(.describe, .transactionalId, request.key) {
+            return failure(.transactionalIdAuthorizationFailed, "Transactional Id authorization failed.")
         }
         switch request.keyType {
         case 0: break

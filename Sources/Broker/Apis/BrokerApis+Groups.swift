@@ -3,9 +3,16 @@ import KafkaProtocol
 import NIOCore
 
 /// JoinGroup, SyncGroup, Heartbeat and LeaveGroup (Kafka's `KafkaApis.handleJoinGroupRequest` and friends):
-/// decode, hand to the `GroupCoordinator`, encode. All group logic is in `GroupMetadata`.
+/// decode, hand to the `GroupCoordinator`, encode. All group logic is in `GroupMetadata`. Each needs READ on the
+/// group, else GROUP_AUTHORIZATION_FAILED and the coordinator never sees the request.
 extension BrokerApis {
     func joinGroup(_ request: JoinGroupRequest, _ context: RequestContext) async -> JoinGroupResponse {
+        guard authorizer(context).authorize(.read, .group, request.groupId) else {
+            // Kafka's JoinGroupResult(UNKNOWN_MEMBER_ID, error): no member id, generation -1, no protocol, no leader.
+            return JoinGroupResponse(
+                errorCode: ErrorCode.groupAuthorizationFailed.rawValue, generationId: -1, protocolType: nil,
+                protocolName: context.apiVersion >= 7 ? nil : "", leader: "", memberId: "", members: [])
+        }
         let instanceId = request.groupInstanceId
         // Kafka's member ids: client id (or group.instance.id), "-", a UUID.
         let newMemberId = "\(instanceId ?? context.clientId)-\(UUID().uuidString.lowercased())"
@@ -33,6 +40,10 @@ extension BrokerApis {
     }
 
     func syncGroup(_ request: SyncGroupRequest, _ context: RequestContext) async -> SyncGroupResponse {
+        guard authorizer(context).authorize(.read, .group, request.groupId) else {
+            return SyncGroupResponse(
+                errorCode: ErrorCode.groupAuthorizationFailed.rawValue, protocolType: nil, protocolName: nil, assignment: ByteBuffer())
+        }
         var assignments: [String: [UInt8]] = [:]
         for assignment in request.assignments {
             assignments[assignment.memberId] = Array(assignment.assignment.readableBytesView)
@@ -47,6 +58,9 @@ extension BrokerApis {
     }
 
     func heartbeat(_ request: HeartbeatRequest, _ context: RequestContext) async -> HeartbeatResponse {
+        guard authorizer(context).authorize(.read, .group, request.groupId) else {
+            return HeartbeatResponse(errorCode: ErrorCode.groupAuthorizationFailed.rawValue)
+        }
         let error = await groupCoordinator.heartbeat(
             request.groupId, memberId: request.memberId, groupInstanceId: request.groupInstanceId,
             generationId: request.generationId)
@@ -56,6 +70,9 @@ extension BrokerApis {
     /// v0-2 name one member and carry one error (the member's, when the group's is NONE); v3+ a batch of members
     /// with an error each (KIP-345).
     func leaveGroup(_ request: LeaveGroupRequest, _ context: RequestContext) async -> LeaveGroupResponse {
+        guard authorizer(context).authorize(.read, .group, request.groupId) else {
+            return LeaveGroupResponse(errorCode: ErrorCode.groupAuthorizationFailed.rawValue)
+        }
         let leaving: [GroupMetadata.LeavingMember] =
             context.apiVersion >= 3
             ? request.members.map { .init(memberId: $0.memberId, groupInstanceId: $0.groupInstanceId) }

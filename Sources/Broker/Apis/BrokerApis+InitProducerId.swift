@@ -15,7 +15,20 @@ extension BrokerApis {
     /// InitProducerIdResponse"), where COORDINATOR_NOT_AVAILABLE or NOT_COORDINATOR would have them look for a
     /// transaction coordinator and retry until `max.block.ms`, and TRANSACTIONAL_ID_AUTHORIZATION_FAILED would
     /// blame ACLs. The broker logs the real reason.
+    ///
+    /// Authorization comes first, as Kafka's: a transactional id needs WRITE on it (else
+    /// TRANSACTIONAL_ID_AUTHORIZATION_FAILED); an idempotent producer needs IDEMPOTENT_WRITE on the cluster or WRITE
+    /// on some topic (KIP-679, else CLUSTER_AUTHORIZATION_FAILED).
     func initProducerId(_ request: InitProducerIdRequest, _ context: RequestContext) async -> InitProducerIdResponse {
+        let auth = authorizer(context)
+        if let transactionalId = request.transactionalId {
+            if !auth.authorize(.write, .transactionalId, transactionalId) {
+                return InitProducerIdResponse(
+                    errorCode: ErrorCode.transactionalIdAuthorizationFailed.rawValue, producerId: -1, producerEpoch: -1)
+            }
+        } else if !auth.authorizeCluster(.idempotentWrite, logIfDenied: false), !auth.authorizeByResourceType(.write, .topic) {
+            return InitProducerIdResponse(errorCode: ErrorCode.clusterAuthorizationFailed.rawValue, producerId: -1, producerEpoch: -1)
+        }
         if let refusal = Self.initProducerIdRefusal(request) {
             logger.info("Refused InitProducerId from client '\(context.clientId)': \(refusal.reason)")
             return InitProducerIdResponse(errorCode: refusal.errorCode.rawValue, producerId: -1, producerEpoch: -1)

@@ -2,8 +2,10 @@ import KafkaProtocol
 
 extension BrokerApis {
     /// Kafka's `handleDescribeLogDirsRequest`: this broker's log dirs and the requested partitions' logs in them
-    /// (`topics` null: every partition). It looks at the directories on disk, so on an I/O thread.
+    /// (`topics` null: every partition). It looks at the directories on disk, so on an I/O thread. Without
+    /// DESCRIBE on the cluster the answer lists no log dir at all, as Kafka's.
     func describeLogDirs(_ request: DescribeLogDirsRequest, _ context: RequestContext) async -> DescribeLogDirsResponse {
+        guard authorizer(context).authorizeCluster(.describe) else { return DescribeLogDirsResponse(results: []) }
         let partitions = request.topics.map { topics in
             Set(topics.flatMap { topic in topic.partitionIndex.map { TopicPartition(topic: topic.topic, partition: $0) } })
         }
@@ -12,7 +14,17 @@ extension BrokerApis {
     }
 
     /// Kafka's `handleAlterReplicaLogDirsRequest`: moves each named replica to the named log dir of this broker.
+    /// Needs ALTER on the cluster, else every named partition is CLUSTER_AUTHORIZATION_FAILED.
     func alterReplicaLogDirs(_ request: AlterReplicaLogDirsRequest, _ context: RequestContext) async -> AlterReplicaLogDirsResponse {
+        guard authorizer(context).authorizeCluster(.alter) else {
+            return AlterReplicaLogDirsResponse(results: request.dirs.flatMap { dir in
+                dir.topics.map { topic in
+                    .init(topicName: topic.name, partitions: topic.partitions.map {
+                        .init(partitionIndex: $0, errorCode: ErrorCode.clusterAuthorizationFailed.rawValue)
+                    })
+                }
+            })
+        }
         var errors: [TopicPartition: ErrorCode] = [:]
         for dir in request.dirs {
             for topic in dir.topics {

@@ -6,6 +6,11 @@ extension BrokerApis {
     /// the controller, and the requested topics from the metadata cache. Unknown topics are created when
     /// `auto.create.topics.enable` and the request allow it, and answered LEADER_NOT_AVAILABLE until their
     /// leaders are elected.
+    ///
+    /// Authorization as Kafka's: listing every topic shows only those the principal may DESCRIBE (the others are
+    /// not mentioned, not even as refused); a topic asked for by name without DESCRIBE is TOPIC_AUTHORIZATION_FAILED
+    /// without saying whether it exists; auto-creating one needs CREATE on the cluster or on the topic. The
+    /// authorized operations, when asked, are the principal's.
     func metadata(_ request: MetadataRequest, _ context: RequestContext) async -> MetadataResponse {
         let listener = context.connection.listenerName
         await waitForFirstUpdateMetadata()
@@ -13,18 +18,27 @@ extension BrokerApis {
             guard let endpoint = node.endpoints[listener] else { return nil }
             return .init(nodeId: node.id, host: endpoint.host, port: endpoint.port, rack: node.rack)
         }
+        let auth = authorizer(context)
         let allTopics = request.topics == nil || (context.apiVersion == 0 && request.topics?.isEmpty == true)
         var topics: [MetadataResponse.MetadataResponseTopic] = []
         if allTopics {
-            topics = metadataCache.topicNames().compactMap { topicMetadata($0, listener: listener) }
+            let names = metadataCache.topicNames()
+            let visible = Self.metadataVisibility(
+                names, allTopics: true, autoCreate: false, exists: { _ in true }, auth: auth)
+            topics = names.filter(visible.authorized.contains).compactMap { topicMetadata($0, listener: listener) }
         } else {
             let allowAutoCreate = settings.autoCreateTopics && request.allowAutoTopicCreation
+            let visible = Self.metadataVisibility(
+                (request.topics ?? []).compactMap(\.name), allTopics: false, autoCreate: allowAutoCreate,
+                exists: { [metadataCache] in metadataCache.contains(topic: $0) }, auth: auth)
             for requested in request.topics ?? [] {
                 guard let name = requested.name else {
                     topics.append(.init(errorCode: ErrorCode.unknownTopicId.rawValue, name: "", topicId: requested.topicId))
                     continue
                 }
-                if let known = topicMetadata(name, listener: listener) {
+                if !visible.authorized.contains(name) {
+                    topics.append(.init(errorCode: ErrorCode.topicAuthorizationFailed.rawValue, name: name, isInternal: false))
+                } else if let known = topicMetadata(name, listener: listener) {
                     topics.append(known)
                 } else {
                     let code = await unknownTopicError(name, autoCreate: allowAutoCreate)
@@ -33,12 +47,36 @@ extension BrokerApis {
             }
         }
         if request.includeTopicAuthorizedOperations {
-            for index in topics.indices { topics[index].topicAuthorizedOperations = AuthorizedOperations.topic }
+            for index in topics.indices where topics[index].errorCode != ErrorCode.topicAuthorizationFailed.rawValue {
+                topics[index].topicAuthorizedOperations = auth.authorizedOperations(.topic, topics[index].name)
+            }
         }
         var response = MetadataResponse(
             brokers: brokers, clusterId: settings.clusterId, controllerId: metadataCache.controllerId ?? -1, topics: topics)
-        if request.includeClusterAuthorizedOperations { response.clusterAuthorizedOperations = AuthorizedOperations.cluster }
+        if request.includeClusterAuthorizedOperations {
+            response.clusterAuthorizedOperations =
+                auth.authorizeCluster(.describe) ? auth.authorizedOperations(.cluster, ResourcePattern.clusterName) : 0
+        }
         return response
+    }
+
+    /// Which of a Metadata request's topics the principal may see (Kafka's `handleTopicMetadataRequest`): those it
+    /// may DESCRIBE (denials not logged when listing all topics: that is a filter, not a refusal), less the missing
+    /// ones that auto-creation would create without CREATE on the cluster or on the topic. `refused` are the names
+    /// to answer TOPIC_AUTHORIZATION_FAILED; when listing all topics there are none (the others are hidden).
+    static func metadataVisibility(
+        _ names: [String], allTopics: Bool, autoCreate: Bool, exists: (String) -> Bool, auth: RequestAuthorizer
+    ) -> (authorized: Set<String>, refused: Set<String>) {
+        var seen = Set<String>()
+        let unique = names.filter { seen.insert($0).inserted }
+        var authorized = auth.filterByAuthorized(.describe, .topic, unique, logIfDenied: !allTopics)
+        if autoCreate, !allTopics {
+            let missing = unique.filter { authorized.contains($0) && !exists($0) }
+            if !missing.isEmpty, !auth.authorizeCluster(.create, logIfDenied: false) {
+                authorized.subtract(Set(missing).subtracting(auth.filterByAuthorized(.create, .topic, missing)))
+            }
+        }
+        return (authorized, allTopics ? [] : Set(unique).subtracting(authorized))
     }
 
     /// A broker that just registered knows no broker until the controller's first UpdateMetadata. An answer listing

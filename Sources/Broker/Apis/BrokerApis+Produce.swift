@@ -8,15 +8,28 @@ extension BrokerApis {
     /// partition in request order; acks=all answers once the in-sync replicas have the records, or after the
     /// request's `timeout_ms`. acks=0 gets no response; if such a produce failed, the connection is closed,
     /// as Kafka does, so the producer learns of it by reconnecting and refreshing metadata.
+    ///
+    /// Authorization as Kafka's: transactional batches need WRITE on the request's transactional id (else the whole
+    /// request is TRANSACTIONAL_ID_AUTHORIZATION_FAILED); each topic needs WRITE, else its partitions are
+    /// TOPIC_AUTHORIZATION_FAILED and nothing of them is appended.
     func produce(_ request: ProduceRequest, _ context: RequestContext) async -> ApiOutcome<ProduceResponse> {
         let acks = request.acks
+        let auth = authorizer(context)
+        if auth.isEnabled, Self.hasTransactionalRecords(request),
+            !(request.transactionalId.map { auth.authorize(.write, .transactionalId, $0) } ?? false)
+        {
+            return Self.wholeProduceError(request, .transactionalIdAuthorizationFailed)
+        }
+        let writable = auth.filterByAuthorized(.write, .topic, request.topicData.map(\.name))
         var results: [TopicPartition: ProducePartitionResult] = [:]
         var appendable: [(TopicPartition, ByteBuffer)] = []
         for topic in request.topicData {
             let nameError = produceTopicError(topic.name)
             for partition in topic.partitionData {
                 let tp = TopicPartition(topic: topic.name, partition: partition.index)
-                if acks != 0, acks != 1, acks != -1 {
+                if !writable.contains(topic.name) {
+                    results[tp] = ProducePartitionResult(errorCode: .topicAuthorizationFailed)
+                } else if acks != 0, acks != 1, acks != -1 {
                     results[tp] = ProducePartitionResult(errorCode: .invalidRequiredAcks)
                 } else if let nameError {
                     results[tp] = ProducePartitionResult(errorCode: nameError)
@@ -70,6 +83,31 @@ extension BrokerApis {
             logger.info("Refusing produce request for illegal topic name: \(error)")
             return .invalidTopicException
         }
+    }
+
+    /// Whether any partition's first batch is transactional (Kafka's `RequestUtils.hasTransactionalRecords`):
+    /// attributes bit 4.
+    static func hasTransactionalRecords(_ request: ProduceRequest) -> Bool {
+        request.topicData.contains { topic in
+            topic.partitionData.contains { partition in
+                guard let records = partition.records?.buffer,
+                    let attributes = records.getInteger(at: records.readerIndex + 21, as: Int16.self)
+                else { return false }
+                return attributes & 0x10 != 0
+            }
+        }
+    }
+
+    /// Every partition with one error (`ProduceRequest.getErrorResponse`: its message is null for an error's
+    /// generic exception); acks=0 closes the connection instead.
+    static func wholeProduceError(_ request: ProduceRequest, _ error: ErrorCode) -> ApiOutcome<ProduceResponse> {
+        if request.acks == 0 { return .close("acks=0 produce refused with \(error)") }
+        return .respond(ProduceResponse(responses: request.topicData.map { topic in
+            .init(name: topic.name, partitionResponses: topic.partitionData.map { partition in
+                .init(index: partition.index, errorCode: error.rawValue, baseOffset: -1, logAppendTimeMs: -1,
+                      logStartOffset: -1, errorMessage: nil)
+            })
+        }))
     }
 
     /// The compression codec of the first batch, read from its attributes without decoding it.

@@ -2,11 +2,23 @@ import Coordination
 import KafkaProtocol
 
 /// AlterPartitionReassignments and ListPartitionReassignments (KIP-455), answered by the controller (else
-/// NOT_CONTROLLER at the top level, as Kafka does).
+/// NOT_CONTROLLER at the top level, as Kafka does). Altering needs ALTER on the cluster, listing DESCRIBE, else
+/// CLUSTER_AUTHORIZATION_FAILED for the request and everything it names.
 extension BrokerApis {
     func alterPartitionReassignments(
         _ request: AlterPartitionReassignmentsRequest, _ context: RequestContext
     ) async -> AlterPartitionReassignmentsResponse {
+        guard authorizer(context).authorizeCluster(.alter) else {
+            let error = ErrorCode.clusterAuthorizationFailed.rawValue
+            let message = Self.clusterAuthorizationMessage(context)
+            return AlterPartitionReassignmentsResponse(
+                errorCode: error, errorMessage: message,
+                responses: request.topics.map { topic in
+                    .init(name: topic.name, partitions: topic.partitions.map {
+                        .init(partitionIndex: $0.partitionIndex, errorCode: error, errorMessage: message)
+                    })
+                })
+        }
         guard let controller = zkSession.membership?.activeController else {
             return AlterPartitionReassignmentsResponse(errorCode: ErrorCode.notController.rawValue)
         }
@@ -45,6 +57,13 @@ extension BrokerApis {
     func listPartitionReassignments(
         _ request: ListPartitionReassignmentsRequest, _ context: RequestContext
     ) async -> ListPartitionReassignmentsResponse {
+        guard authorizer(context).authorizeCluster(.describe) else {
+            return ListPartitionReassignmentsResponse(
+                errorCode: ErrorCode.clusterAuthorizationFailed.rawValue, errorMessage: Self.clusterAuthorizationMessage(context),
+                topics: (request.topics ?? []).map { topic in
+                    .init(name: topic.name, partitions: topic.partitionIndexes.map { .init(partitionIndex: $0) })
+                })
+        }
         let partitions = request.topics.map { topics in
             topics.flatMap { topic in topic.partitionIndexes.map { TopicPartition(topic.name, $0) } }
         }

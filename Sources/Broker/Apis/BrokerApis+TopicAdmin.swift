@@ -5,11 +5,24 @@ extension BrokerApis {
     /// Kafka's `handleCreateTopicsRequest` (ZooKeeper mode): validates and writes each topic's config and
     /// assignment to ZooKeeper, then waits up to `timeoutMs` until the controller has elected its leaders and the
     /// metadata reached this broker, so a client that creates and then produces finds the topic.
+    ///
+    /// Creating needs CREATE on the cluster or on the topic (else TOPIC_AUTHORIZATION_FAILED); the created topic's
+    /// configs and sizes (v5+) are returned only with DESCRIBE_CONFIGS on it, else its config error code says
+    /// TOPIC_AUTHORIZATION_FAILED.
     func createTopics(_ request: CreateTopicsRequest, _ context: RequestContext) async -> CreateTopicsResponse {
         let duplicates = Dictionary(grouping: request.topics, by: \.name).filter { $0.value.count > 1 }.keys
+        let auth = authorizer(context)
+        let names = request.topics.map(\.name)
+        let creatable =
+            auth.authorizeCluster(.create, logIfDenied: false) ? Set(names) : auth.filterByAuthorized(.create, .topic, names)
+        let configsVisible = auth.filterByAuthorized(.describeConfigs, .topic, names, logIfDenied: false)
         var results: [CreateTopicsResponse.CreatableTopicResult] = []
         var created: [(name: String, partitions: Int32)] = []
         for topic in request.topics {
+            if !duplicates.contains(topic.name), !creatable.contains(topic.name) {
+                results.append(Self.refusedCreation(topic.name, configsVisible: configsVisible.contains(topic.name)))
+                continue
+            }
             var result = CreateTopicsResponse.CreatableTopicResult(name: topic.name)
             let partitions = topic.numPartitions == -1 ? settings.defaultPartitions : topic.numPartitions
             let replicationFactor = topic.replicationFactor == -1 ? settings.defaultReplicationFactor : topic.replicationFactor
@@ -34,9 +47,7 @@ extension BrokerApis {
                     result.replicationFactor = Int16(clamping: assignment.values.first?.count ?? 0)
                 }
                 if !request.validateOnly { created.append((topic.name, result.numPartitions)) }
-                result.configs = topicConfigEntries(overrides: configs).map {
-                    .init(name: $0.name, value: $0.value, readOnly: false, configSource: $0.source, isSensitive: false)
-                }
+                describeCreated(&result, configs: configs, visible: configsVisible.contains(topic.name))
             } catch {
                 let (code, message) = adminFailure(error, operation: "Creating topic \(topic.name)")
                 result.errorCode = code
@@ -63,17 +74,47 @@ extension BrokerApis {
         return CreateTopicsResponse(topics: results)
     }
 
+    /// A topic the principal may not create (Kafka's message), its config error code saying whether it may
+    /// describe the configs of it.
+    static func refusedCreation(_ name: String, configsVisible: Bool) -> CreateTopicsResponse.CreatableTopicResult {
+        var result = CreateTopicsResponse.CreatableTopicResult(name: name)
+        result.errorCode = ErrorCode.topicAuthorizationFailed.rawValue
+        result.errorMessage = "Authorization failed."
+        result.configs = []
+        if !configsVisible { result.topicConfigErrorCode = ErrorCode.topicAuthorizationFailed.rawValue }
+        return result
+    }
+
+    /// A created topic's configs (v5+); Kafka's adminManager fills sizes and configs only for topics whose configs
+    /// the principal may describe, the others say TOPIC_AUTHORIZATION_FAILED in their config error code.
+    private func describeCreated(_ result: inout CreateTopicsResponse.CreatableTopicResult, configs: [String: String], visible: Bool) {
+        guard visible else {
+            result.numPartitions = -1
+            result.replicationFactor = -1
+            result.configs = []
+            result.topicConfigErrorCode = ErrorCode.topicAuthorizationFailed.rawValue
+            return
+        }
+        result.configs = topicConfigEntries(overrides: configs).map {
+            .init(name: $0.name, value: $0.value, readOnly: false, configSource: $0.source, isSensitive: false)
+        }
+    }
+
     /// Kafka's `handleDeleteTopicsRequest`: marks each topic in `/admin/delete_topics`, then waits up to
     /// `timeoutMs` until the controller removed it from the metadata. Kafka 2.8 answers error codes only: every
-    /// `error_message` (v5+) is null, the reasons go to the log.
+    /// `error_message` (v5+) is null, the reasons go to the log. Each topic needs DELETE, else
+    /// TOPIC_AUTHORIZATION_FAILED (checked once deletion is enabled, as Kafka does).
     func deleteTopics(_ request: DeleteTopicsRequest, _ context: RequestContext) async -> DeleteTopicsResponse {
         var results: [DeleteTopicsResponse.DeletableTopicResult] = []
         var marked: [String] = []
+        let deletable = settings.deleteTopicEnable ? authorizer(context).filterByAuthorized(.delete, .topic, request.topicNames) : []
         for name in request.topicNames {
             var result = DeleteTopicsResponse.DeletableTopicResult(name: name)
             if !settings.deleteTopicEnable {
                 // TOPIC_DELETION_DISABLED came with v3; older clients get INVALID_REQUEST, as from Kafka.
                 result.errorCode = (context.apiVersion < 3 ? ErrorCode.invalidRequest : .topicDeletionDisabled).rawValue
+            } else if !deletable.contains(name) {
+                result.errorCode = ErrorCode.topicAuthorizationFailed.rawValue
             } else {
                 do {
                     try await admin.deleteTopic(name)
@@ -96,12 +137,19 @@ extension BrokerApis {
     }
 
     /// Kafka's `handleCreatePartitionsRequest`: extends each topic's assignment, then waits for the new
-    /// partitions' leaders.
+    /// partitions' leaders. Each topic needs ALTER, else TOPIC_AUTHORIZATION_FAILED.
     func createPartitions(_ request: CreatePartitionsRequest, _ context: RequestContext) async -> CreatePartitionsResponse {
         var results: [CreatePartitionsResponse.CreatePartitionsTopicResult] = []
         var grown: [(name: String, count: Int32)] = []
+        let alterable = authorizer(context).filterByAuthorized(.alter, .topic, request.topics.map(\.name))
         for topic in request.topics {
             var result = CreatePartitionsResponse.CreatePartitionsTopicResult(name: topic.name)
+            guard alterable.contains(topic.name) else {
+                result.errorCode = ErrorCode.topicAuthorizationFailed.rawValue
+                result.errorMessage = "The topic authorization is failed."
+                results.append(result)
+                continue
+            }
             do {
                 _ = try await admin.createPartitions(
                     topic: topic.name, newCount: topic.count, assignments: topic.assignments?.map(\.brokerIds),

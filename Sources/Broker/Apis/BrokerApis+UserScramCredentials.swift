@@ -6,10 +6,16 @@ import NIOCore
 /// them: credentials live in the users' dynamic configs in ZooKeeper (`/config/users/<user>`, keyed by mechanism
 /// name), describe shows mechanisms and iteration counts only, and alter takes a client-made salt and salted
 /// password from which the broker derives the stored and server keys. Alter is answered by the controller only.
+/// Describing needs DESCRIBE on the cluster, altering ALTER (checked after the controller check, as Kafka does),
+/// else CLUSTER_AUTHORIZATION_FAILED for the request, or for each user named.
 extension BrokerApis {
     func describeUserScramCredentials(
         _ request: DescribeUserScramCredentialsRequest, _ context: RequestContext
     ) async -> DescribeUserScramCredentialsResponse {
+        guard authorizer(context).authorizeCluster(.describe) else {
+            return DescribeUserScramCredentialsResponse(
+                errorCode: ErrorCode.clusterAuthorizationFailed.rawValue, errorMessage: nil)
+        }
         let requested = request.users?.map(\.name) ?? []
         do {
             if requested.isEmpty {
@@ -56,6 +62,11 @@ extension BrokerApis {
         guard zkSession.membership?.activeController != nil else {
             return AlterUserScramCredentialsResponse(results: everyUser.sorted().map {
                 .init(user: $0, errorCode: ErrorCode.notController.rawValue, errorMessage: UserScramCredentials.notControllerMessage)
+            })
+        }
+        guard authorizer(context).authorizeCluster(.alter) else {
+            return AlterUserScramCredentialsResponse(results: everyUser.sorted().map {
+                .init(user: $0, errorCode: ErrorCode.clusterAuthorizationFailed.rawValue, errorMessage: nil)
             })
         }
         let screening = UserScramCredentials.screen(request)

@@ -7,7 +7,7 @@ import Synchronization
 /// this broker's `AclCache` equal to the ACL znodes (loaded at startup, refreshed from the change notifications
 /// by `AclChangeListener`) and writes CreateAcls/DeleteAcls to ZooKeeper by conditional read-modify-write, retried
 /// on a concurrent change, followed by a change notification so every broker re-reads the pattern.
-/// Decisions are `AclAuthorizer`'s (pure). Nothing enforces them on requests yet.
+/// Decisions are `AclAuthorizer`'s (pure); `RequestAuthorizer` asks them for each request, over `snapshot`.
 final class ZkAclAuthorizer: Sendable {
     /// Kafka's `AclAuthorizer.maxUpdateRetries`.
     static let maxUpdateRetries = 10
@@ -43,12 +43,6 @@ final class ZkAclAuthorizer: Sendable {
     func refresh(_ pattern: ResourcePattern, zk: KafkaZkClient) async throws {
         let versioned = try await zk.versionedAcls(pattern)
         cache.withLock { $0.update(pattern, versioned) }
-    }
-
-    /// Whether `principal` from `host` may do `operation` on a literal resource (not called by any handler yet).
-    func authorize(principal: String, host: String, operation: AclOperation, resourceType: ResourceType, name: String) -> Bool {
-        decision.authorize(
-            principal: principal, host: host, operation: operation, resourceType: resourceType, name: name, acls: snapshot)
     }
 
     /// Adds bindings, grouped by pattern (`createAcls`); one result per binding, nil for success.

@@ -10,7 +10,7 @@ extension KafkaServer {
             allowEveryoneIfNoAclFound: config.bool("allow.everyone.if.no.acl.found"))
         let authorizer = ZkAclAuthorizer(decision: decision, session: { session.zk }, logger: logger)
         try await authorizer.start()
-        logger.info("ACL authorizer started with \(authorizer.snapshot.resources.count) resource pattern(s) holding ACLs; ACLs are not enforced on requests yet")
+        logger.info("ACL authorizer started with \(authorizer.snapshot.resources.count) resource pattern(s) holding ACLs; every request is checked against them")
         return authorizer
     }
 }

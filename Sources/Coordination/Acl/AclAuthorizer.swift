@@ -45,6 +45,37 @@ public struct AclAuthorizer: Sendable, Hashable {
         return Self.impliedBy(operation).contains { exists($0, .allow) }
     }
 
+    /// Whether `principal` from `host` may do `operation` on at least one resource of `resourceType`
+    /// (`authorizeByResourceType`, KIP-679), what InitProducerId asks when no IDEMPOTENT_WRITE is granted: "may
+    /// this producer write to some topic?". Only the operation itself or ALL counts (no implied operations); a
+    /// literal `*` DENY refuses everything; an ALLOW counts unless a DENY literal on the same name, or a DENY
+    /// prefix of its name, covers it.
+    public func authorizeByResourceType(
+        principal: String, host: String, operation: AclOperation, resourceType: ResourceType, acls cache: AclCache
+    ) -> Bool {
+        if superUsers.contains(principal) { return true }
+        var names: [AclPermissionType: [PatternType: Set<String>]] = [:]
+        for (pattern, versioned) in cache.resources where pattern.resourceType == resourceType {
+            let matching = versioned.acls.filter { acl in
+                (acl.principal == principal || acl.principal == AccessControlEntry.wildcardPrincipal)
+                    && (acl.host == host || acl.host == AccessControlEntry.wildcardHost)
+                    && (acl.operation == operation || acl.operation == .all)
+            }
+            for acl in matching { names[acl.permissionType, default: [:]][pattern.patternType, default: []].insert(pattern.name) }
+        }
+        let denyLiterals = names[.deny]?[.literal] ?? []
+        let denyPrefixes = names[.deny]?[.prefixed] ?? []
+        if denyLiterals.contains(ResourcePattern.wildcardResource) { return false }
+        if allowEveryoneIfNoAclFound { return true }
+        func dominantDeny(_ name: String) -> Bool {
+            name.indices.contains { denyPrefixes.contains(String(name[...$0])) }
+        }
+        let allowPrefixes = names[.allow]?[.prefixed] ?? []
+        let allowLiterals = names[.allow]?[.literal] ?? []
+        return allowPrefixes.contains { !dominantDeny($0) }
+            || allowLiterals.contains { $0 == ResourcePattern.wildcardResource || (!denyLiterals.contains($0) && !dominantDeny($0)) }
+    }
+
     /// The operations whose ALLOW also allows `operation` (`allowAclExists`).
     static func impliedBy(_ operation: AclOperation) -> [AclOperation] {
         switch operation {

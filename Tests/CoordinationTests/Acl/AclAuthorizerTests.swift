@@ -72,3 +72,40 @@ struct AclAuthorizerTests {
         #expect(AclAuthorizer.parseSuperUsers("").isEmpty)
     }
 }
+
+/// `authorizeByResourceType` (KIP-679): may the principal do the operation on at least one resource of the type?
+@Suite("ACL authorizer decisions by resource type")
+struct AclAuthorizeByResourceTypeTests {
+    private let alice = "User:alice"
+
+    private func acl(
+        _ operation: AclOperation, _ name: String, _ patternType: PatternType = .literal, deny: Bool = false,
+        principal: String = "User:alice"
+    ) -> AclBinding {
+        AclBinding(
+            ResourcePattern(.topic, name, patternType),
+            AccessControlEntry(principal: principal, host: "*", operation: operation, permissionType: deny ? .deny : .allow))
+    }
+
+    private func writesSomeTopic(_ acls: [AclBinding], _ authorizer: AclAuthorizer = AclAuthorizer()) -> Bool {
+        authorizer.authorizeByResourceType(principal: alice, host: "10.0.0.1", operation: .write, resourceType: .topic, acls: AclCache(acls))
+    }
+
+    @Test func noAclRefuses() { #expect(!writesSomeTopic([])) }
+    @Test func oneLiteralAllowIsEnough() { #expect(writesSomeTopic([acl(.write, "orders")])) }
+    @Test func onePrefixedAllowIsEnough() { #expect(writesSomeTopic([acl(.write, "ord", .prefixed)])) }
+    @Test func allCounts() { #expect(writesSomeTopic([acl(.all, "orders")])) }
+    @Test func impliedOperationsDoNotCount() { #expect(!writesSomeTopic([acl(.describe, "orders")])) }
+    @Test func literalDenyOfTheSameNameCancelsIt() { #expect(!writesSomeTopic([acl(.write, "orders"), acl(.write, "orders", deny: true)])) }
+    @Test func denyOfAnotherNameDoesNot() { #expect(writesSomeTopic([acl(.write, "orders"), acl(.write, "payments", deny: true)])) }
+    @Test func prefixedDenyCoversLiteralAndLongerPrefix() {
+        #expect(!writesSomeTopic([acl(.write, "orders"), acl(.write, "orders-", .prefixed), acl(.write, "ord", .prefixed, deny: true)]))
+    }
+    @Test func wildcardDenyRefusesEverything() {
+        #expect(!writesSomeTopic([acl(.write, "orders"), acl(.write, "*", deny: true)], AclAuthorizer(allowEveryoneIfNoAclFound: true)))
+    }
+    @Test func wildcardAllowSurvivesLiteralDenies() { #expect(writesSomeTopic([acl(.write, "*"), acl(.write, "orders", deny: true)])) }
+    @Test func otherPrincipalsAclsDoNotCount() { #expect(!writesSomeTopic([acl(.write, "orders", principal: "User:bob")])) }
+    @Test func allowEveryoneAllows() { #expect(writesSomeTopic([], AclAuthorizer(allowEveryoneIfNoAclFound: true))) }
+    @Test func superUserIsAllowed() { #expect(writesSomeTopic([acl(.write, "*", deny: true)], AclAuthorizer(superUsers: [alice]))) }
+}
