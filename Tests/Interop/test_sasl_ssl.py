@@ -1,6 +1,8 @@
-"""SASL_SSL end to end: two brokers whose only inter-broker listener is SASL_SSL (TLS with the test CA, PLAIN login
-of the broker's own user), clients logging in with PLAIN and SCRAM over TLS (confluent-kafka, kafka-python), and a
-replicated topic whose followers fetch over that listener, with acks=all."""
+"""SASL_SSL end to end, with the ACL authorizer: two brokers whose inter-broker listener is SASL_SSL (TLS with the
+test CA, PLAIN login of the super user admin), clients logging in with PLAIN and SCRAM over TLS (confluent-kafka,
+kafka-python) with ACLs granting them topics and groups, a replicated topic whose followers fetch over that
+listener with acks=all, and the plaintext listener, where everyone is User:ANONYMOUS, refusing controller and
+follower requests (CLUSTER_AUTHORIZATION_FAILED) now that only the brokers' principal may send them."""
 
 from __future__ import annotations
 
@@ -25,6 +27,8 @@ def secure_properties(tls_certs) -> dict:
         "sasl.enabled.mechanisms": "PLAIN,SCRAM-SHA-512",
         "sasl.mechanism.inter.broker.protocol": "PLAIN",
         "listener.name.sasl_ssl.plain.sasl.jaas.config": ADMIN_JAAS,
+        "authorizer.class.name": "kafka.security.authorizer.AclAuthorizer",
+        "super.users": "User:admin",
         "default.replication.factor": "2",
         "min.insync.replicas": "2",
         "offsets.topic.replication.factor": "2",
@@ -42,6 +46,19 @@ def secure_cluster(module_broker_factory, tls_certs):
     admin = AdminClient(ck_config(first, tls_certs, "PLAIN", "admin", "admin-secret"))
     upsert = UserScramCredentialUpsertion("dave", ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), b"dave-secret")
     for future in admin.alter_user_scram_credentials([upsert]).values():
+        future.result(timeout=30)
+    # alice and dave may use every topic and group; mallory (SCRAM) may only describe topics.
+    from confluent_kafka.admin import (AclBinding, AclOperation, AclPermissionType, ResourcePatternType,
+                                       ResourceType)
+    upsert = UserScramCredentialUpsertion("mallory", ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), b"m-secret")
+    for future in admin.alter_user_scram_credentials([upsert]).values():
+        future.result(timeout=30)
+    allow = AclPermissionType.ALLOW
+    bindings = [AclBinding(kind, "*", ResourcePatternType.LITERAL, f"User:{user}", "*", AclOperation.ALL, allow)
+                for user in ("alice", "dave") for kind in (ResourceType.TOPIC, ResourceType.GROUP)]
+    bindings.append(AclBinding(ResourceType.TOPIC, "*", ResourcePatternType.LITERAL, "User:mallory", "*",
+                               AclOperation.DESCRIBE, allow))
+    for future in admin.create_acls(bindings).values():
         future.result(timeout=30)
     return first, second
 
@@ -119,3 +136,41 @@ def test_untrusted_certificate_and_wrong_password_are_refused(secure_cluster, tl
             return any(e.code() == expected for e in errors), errors
 
         wait_until(reported, 20, f"error {expected} reported")
+
+
+def test_user_without_write_is_refused_and_nothing_is_appended(secure_cluster, tls_certs):
+    from confluent_kafka import KafkaError, Producer
+    from confluent_kafka.admin import AdminClient, NewTopic
+    first, _ = secure_cluster
+    topic = f"secure-denied-{uuid.uuid4().hex[:8]}"
+    admin = AdminClient(ck_config(first, tls_certs, "PLAIN", "alice", "alice-secret"))
+    admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=2)])[topic].result(timeout=30)
+    results = []
+    producer = Producer({**ck_config(first, tls_certs, "SCRAM-SHA-512", "mallory", "m-secret"), "retries": 0})
+    producer.produce(topic, value=b"forbidden", on_delivery=lambda err, msg: results.append(err))
+    producer.flush(30)
+    assert len(results) == 1 and results[0] is not None
+    assert results[0].code() == KafkaError.TOPIC_AUTHORIZATION_FAILED, results[0]
+    watermarks = AdminClient(ck_config(first, tls_certs, "PLAIN", "alice", "alice-secret"))
+    from confluent_kafka import Consumer, TopicPartition
+    consumer = Consumer({**ck_config(first, tls_certs, "PLAIN", "alice", "alice-secret"), "group.id": "wm"})
+    low, high = consumer.get_watermark_offsets(TopicPartition(topic, 0), timeout=10)
+    consumer.close()
+    assert (low, high) == (0, 0), "a refused produce appended records"
+    del watermarks
+
+
+def test_plaintext_clients_cannot_send_controller_or_follower_requests(secure_cluster):
+    import kafka_wire as wire
+    first, _ = secure_cluster
+    host, port = wire.parse_bootstrap(first.bootstrap)  # the PLAINTEXT listener: User:ANONYMOUS
+    topic = "any-topic"
+    with wire.Connection(host, port) as conn:
+        error, _ = wire.decode_partition_errors_v0(conn.request(
+            wire.LEADER_AND_ISR, 0, wire.leader_and_isr_v0_body(0, 999, topic, 0, leader=0, leader_epoch=99, replicas=[0])))
+        assert error == wire.CLUSTER_AUTHORIZATION_FAILED
+        error, _ = wire.decode_partition_errors_v0(conn.request(
+            wire.STOP_REPLICA, 0, wire.stop_replica_v0_body(0, 999, True, [(topic, 0)])))
+        assert error == wire.CLUSTER_AUTHORIZATION_FAILED
+        follower = wire.decode_fetch_v4(conn.request(wire.FETCH, 4, wire.fetch_v4_body({topic: {0: 0}}, replica_id=1)))
+        assert follower[topic][0]["error_code"] == wire.TOPIC_AUTHORIZATION_FAILED
