@@ -104,6 +104,9 @@ final class RequestMultiplexer: ChannelDuplexHandler {
     static func clientError(_ error: any Error, maxResponseBytes: Int) -> KafkaClientError {
         switch error {
         case let error as KafkaClientError: error
+        case KafkaFrameError.frameTooLarge(let size, _) where KafkaFrameError.looksLikeTls(size):
+            .connectionLost(reason: "the broker answered with TLS: this listener is SSL or SASL_SSL; connect with "
+                + "security.protocol=SSL or SASL_SSL (the CLI's --command-config)")
         case KafkaFrameError.frameTooLarge(let size, let limit): .responseTooLarge(size: size, limit: limit)
         case KafkaFrameError.negativeSize(let size): .responseTooLarge(size: size, limit: maxResponseBytes)
         case is KafkaFrameError: .connectionClosed

@@ -9,10 +9,20 @@ public enum KafkaFrameError: Error, Equatable, CustomStringConvertible {
     /// whose declared payload size is `declaredSize` (nil when not even the 4-byte prefix arrived).
     case truncatedFrame(bufferedBytes: Int, declaredSize: Int?)
 
+    /// Whether a size prefix is really the start of a TLS record (content type 20-23, version 3.x): a TLS peer on
+    /// a plaintext connection, worth saying so in the error.
+    public static func looksLikeTls(_ size: Int) -> Bool {
+        (20...23).contains(size >> 24) && (size >> 16) & 0xFF == 3
+    }
+
     /// Mirrors Kafka's `NetworkReceive` wording ("Invalid receive (size = X larger than Y)").
     public var description: String {
         switch self {
         case .frameTooLarge(let size, let limit):
+            if Self.looksLikeTls(size) {
+                return "Invalid receive (size = \(size) larger than \(limit)): the peer speaks TLS (a TLS record "
+                    + "header where a size should be); is this an SSL listener spoken to in plaintext, or the reverse?"
+            }
             return "Invalid receive (size = \(size) larger than \(limit))"
         case .negativeSize(let size):
             return "Invalid receive (size = \(size))"
