@@ -8,6 +8,8 @@ Runs librdkafka's rdkafka_performance against
   - a private ZooKeeper + gregor-server (release build) on free ports,
 and prints a Markdown table: msgs/s, MB/s (10^6 bytes of payload per second), the ratios against the targets, and
 the broker's CPU seconds per GB of payload (utime + stime from /proc/<pid>/stat before and after each phase).
+The same broker also has a SASL_SSL listener (test CA from scripts/tls-certs.sh, SASL/PLAIN): the 1 KiB produce
+and consume run over it too, against PLAINTEXT in the same run (target: at least 70%).
 Medians of --runs runs; every run is listed too.
 """
 
@@ -37,6 +39,8 @@ MOCK_ADDRESS = re.compile(r"Mock cluster enabled: .* replaced with (\S+)")
 
 TARGET_PRODUCE_VS_MOCK = 0.50
 TARGET_CONSUME_VS_LOOPBACK = 0.40
+TARGET_SASL_SSL_VS_PLAINTEXT = 0.70
+SASL_SSL_SIZE = 1024
 
 
 def log(msg: str):
@@ -231,7 +235,20 @@ def main():
         zk = harness.ZooKeeper(base / "zookeeper").start()
         broker = None
         try:
-            broker = harness.Broker(Path(args.server_bin), zk.connect, base / "broker", overrides=overrides)
+            certs = base / "certs"
+            subprocess.run([str(Path(__file__).resolve().parents[1] / "tls-certs.sh"), str(certs)], check=True,
+                           capture_output=True)
+            secure = {
+                "listener.name.sasl_ssl.ssl.keystore.type": "PEM",
+                "listener.name.sasl_ssl.ssl.keystore.location": str(certs / "broker.pem"),
+                "listener.name.sasl_ssl.sasl.enabled.mechanisms": "PLAIN",
+                "listener.name.sasl_ssl.plain.sasl.jaas.config":
+                    'org.apache.kafka.common.security.plain.PlainLoginModule required user_bench="bench-secret";',
+            }
+            sasl_ssl = ["-X", "security.protocol=SASL_SSL", "-X", "sasl.mechanisms=PLAIN", "-X", "sasl.username=bench",
+                        "-X", "sasl.password=bench-secret", "-X", f"ssl.ca.location={certs / 'ca.pem'}"]
+            broker = harness.Broker(Path(args.server_bin), zk.connect, base / "broker", overrides=overrides,
+                                    properties=secure, extra_listeners={"SASL_SSL": "SASL_SSL"})
             broker.start()
             log(f"gregor-server pid {broker.pid} on {broker.bootstrap}{zero_copy_note}; data in {broker.data_dir}")
             for size, count in sizes:
@@ -247,6 +264,18 @@ def main():
                     cpu2 = broker.cpu_seconds()
                     add(f"gregor-produce-cpu/{size}", (cpu1 - cpu0) / gb)
                     add(f"gregor-consume-cpu/{size}", (cpu2 - cpu1) / gb)
+                    if size != SASL_SSL_SIZE:
+                        continue
+                    secure_topic = f"bench-sasl-ssl-{size}-{run}"
+                    address = ["-b", broker.address("SASL_SSL")] + sasl_ssl
+                    with step(f"gregor produce over SASL_SSL, {count} x {size} B, run {run + 1}/{args.runs}"):
+                        add(f"gregor-produce-sasl-ssl/{size}", perf.produce(secure_topic, size, count, address))
+                    cpu3 = broker.cpu_seconds()
+                    with step(f"gregor consume over SASL_SSL, {count} x {size} B, run {run + 1}/{args.runs}"):
+                        add(f"gregor-consume-sasl-ssl/{size}", perf.consume(secure_topic, size, count, address))
+                    cpu4 = broker.cpu_seconds()
+                    add(f"gregor-produce-sasl-ssl-cpu/{size}", (cpu3 - cpu2) / gb)
+                    add(f"gregor-consume-sasl-ssl-cpu/{size}", (cpu4 - cpu3) / gb)
         except Exception:
             if broker is not None:
                 log(f"broker log tail:\n{broker.tail(40)}")
@@ -300,6 +329,17 @@ def main():
                   f"{' '.join(fmt(r[1], 1) for r in runs)} | {fmt(med(results[f'gregor-consume-cpu/{size}']), 2)} |")
         else:
             print(f"| consume {label}, gregor | not run | | | >= {TARGET_CONSUME_VS_LOOPBACK:.0%} of loopback | | | |")
+        for phase in ("produce", "consume"):
+            plain, secure = results.get(f"gregor-{phase}/{size}"), results.get(f"gregor-{phase}-sasl-ssl/{size}")
+            if not (plain and secure):
+                continue
+            s_msgs, s_mb = med([r[0] for r in secure]), med([r[1] for r in secure])
+            ratio = s_msgs / med([r[0] for r in plain])
+            ok = ratio >= TARGET_SASL_SSL_VS_PLAINTEXT
+            print(f"| {phase} {label}, **gregor SASL_SSL** (TLS + SASL/PLAIN) | {fmt(s_msgs)} | {fmt(s_mb, 1)} | "
+                  f"{ratio:.0%} of PLAINTEXT | >= {TARGET_SASL_SSL_VS_PLAINTEXT:.0%} | {'PASS' if ok else 'MISS'} | "
+                  f"{' '.join(fmt(r[1], 1) for r in secure)} | "
+                  f"{fmt(med(results[f'gregor-{phase}-sasl-ssl-cpu/{size}']), 2)} |")
     print()
     print("MB/s = 10^6 bytes of message payload per second (keys and protocol overhead not counted); the produce "
           "ratio compares msgs/s with the faster of the two mock set-ups; broker CPU s/GB = gregor-server's "
