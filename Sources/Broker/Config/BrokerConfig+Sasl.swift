@@ -73,13 +73,6 @@ extension BrokerConfig {
     }
 }
 
-extension SecurityProtocol {
-    /// SASL_PLAINTEXT and SASL_SSL.
-    public var usesSasl: Bool { self == .saslPlaintext || self == .saslSsl }
-    /// SSL and SASL_SSL.
-    public var usesTls: Bool { self == .ssl || self == .saslSsl }
-}
-
 extension BrokerConfig {
     /// The SASL login of the broker's own connections to other brokers (controller requests, replica fetchers,
     /// controlled shutdown) when the inter-broker listener uses SASL: `sasl.mechanism.inter.broker.protocol`, with

@@ -9,7 +9,8 @@ import KafkaClient
 struct InterBrokerClient: Sendable {
     var listenerName: String
     var securityProtocol: SecurityProtocol
-    /// The template: TLS (SSL, SASL_SSL) from the listener's `ssl.*` keys, nothing for PLAINTEXT.
+    /// The template: TLS (SSL, SASL_SSL) from the listener's `ssl.*` keys, the SASL login (SASL_PLAINTEXT,
+    /// SASL_SSL) of `sasl.mechanism.inter.broker.protocol`, nothing for PLAINTEXT.
     var connection: KafkaConnectionConfiguration
 
     init(listenerName: String = "PLAINTEXT", securityProtocol: SecurityProtocol = .plaintext,
@@ -24,6 +25,8 @@ struct InterBrokerClient: Sendable {
         let listener = config.interBrokerListenerName
         var connection = KafkaConnectionConfiguration()
         connection.tls = try SslFactory.interBrokerClientConfiguration(config)
+        // Checked when the configuration was read (`BrokerConfig.validate`), so it cannot fail here.
+        connection.sasl = (try? config.interBrokerSasl()) ?? nil
         self.init(
             listenerName: listener, securityProtocol: config.listenerSecurityProtocolMap[listener] ?? .plaintext,
             connection: connection)

@@ -14,6 +14,11 @@ public enum SecurityProtocol: String, Sendable, Hashable, CaseIterable {
         case .saslSsl: 3
         }
     }
+
+    /// SSL and SASL_SSL.
+    public var usesTls: Bool { self == .ssl || self == .saslSsl }
+    /// SASL_PLAINTEXT and SASL_SSL.
+    public var usesSasl: Bool { self == .saslPlaintext || self == .saslSsl }
 }
 
 /// One listener: a name (upper-cased, as Kafka normalises it), a host, a port and the listener's security protocol.
