@@ -101,7 +101,7 @@ let package = Package(
         .testTarget(
             name: "KafkaClientTests",
             dependencies: [
-                "KafkaClient", "KafkaProtocol", "KafkaTestSupport", "GregorTestSupport", nioCore, nioPosix, log,
+                "KafkaClient", "KafkaProtocol", "KafkaTestSupport", "GregorTestSupport", nioCore, nioPosix, log, nioSSL,
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
             ],
@@ -112,7 +112,7 @@ let package = Package(
             name: "BrokerTests",
             dependencies: [
                 "Broker", "Coordination", "KafkaProtocol", "Storage", "ZooKeeper", "GregorTestSupport", "KafkaTestSupport",
-                nioCore, nioPosix, log,
+                nioCore, nioPosix, log, nioSSL, x509, asn1,
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
             ]),

@@ -186,7 +186,8 @@ private let state = PartitionState(
         let tls = BrokerInfo(
             id: 4, endPoints: [EndPoint(listenerName: "INTERNAL", host: "127.0.0.1", port: 1, securityProtocol: .ssl)],
             rack: nil)
-        await #expect(throws: ControllerChannelError.unsupportedSecurityProtocol(brokerId: 4, .ssl)) {
+        // Registered with TLS, while this broker's protocol map has the listener as PLAINTEXT.
+        await #expect(throws: ControllerChannelError.securityProtocolMismatch(brokerId: 4, listener: "INTERNAL", registered: .ssl)) {
             try await channel.leaderAndIsr(
                 to: tls, controllerId: 2, controllerEpoch: 3, brokerEpoch: 99, partitions: [], leaders: [])
         }
