@@ -174,3 +174,29 @@ def test_plaintext_clients_cannot_send_controller_or_follower_requests(secure_cl
         assert error == wire.CLUSTER_AUTHORIZATION_FAILED
         follower = wire.decode_fetch_v4(conn.request(wire.FETCH, 4, wire.fetch_v4_body({topic: {0: 0}}, replica_id=1)))
         assert follower[topic][0]["error_code"] == wire.TOPIC_AUTHORIZATION_FAILED
+
+
+def test_zkcli_shows_credentials_and_acls_where_kafka_keeps_them(secure_cluster):
+    """Debian's zkCli (through scripts/zk-shell.sh) reads the SCRAM credentials and the ACLs at Kafka's paths, in
+    Kafka's JSON."""
+    import json
+    import os
+    import subprocess
+    first, _ = secure_cluster
+    shell = Path(__file__).resolve().parents[2] / "scripts" / "zk-shell.sh"
+    env = {**os.environ, "ZK_CONNECT": first.zk_connect + first.chroot}
+
+    def zk(*args):
+        run = subprocess.run([str(shell), *args], capture_output=True, text=True, timeout=60, env=env)
+        assert run.returncode == 0, run.stderr
+        return run.stdout
+
+    user = json.loads(zk("get", "/config/users/dave").strip().splitlines()[-1])
+    assert user["version"] == 1
+    salt, stored, server, iterations = user["config"]["SCRAM-SHA-512"].split(",")
+    assert salt.startswith("salt=") and stored.startswith("stored_key=") and server.startswith("server_key=")
+    assert iterations == "iterations=4096"
+    assert "dave" in zk("ls", "/config/users")
+    acls = json.loads(zk("get", "/kafka-acl/Topic/*").strip().splitlines()[-1])
+    assert {"principal": "User:mallory", "permissionType": "Allow", "operation": "Describe", "host": "*"} in acls["acls"]
+    assert "*" in zk("ls", "/kafka-acl/Group")
