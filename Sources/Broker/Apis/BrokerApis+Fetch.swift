@@ -45,13 +45,14 @@ extension BrokerApis {
                     partitionIndex: result.topicPartition.partition, errorCode: result.errorCode.rawValue,
                     highWatermark: result.highWatermark, lastStableOffset: result.highWatermark,
                     logStartOffset: result.logStartOffset, abortedTransactions: readCommitted ? [] : nil,
-                    records: records(result, zeroCopy: settings.zeroCopyFetch && !context.connection.securityProtocol.usesTls))
+                    records: records(result, zeroCopy: settings.zeroCopyFetch))
             })
         }
         return FetchResponse(errorCode: 0, sessionId: 0, responses: responses)
     }
 
-    /// - Parameter zeroCopy: `zero.copy.fetch.enable`, on a connection without TLS.
+    /// - Parameter zeroCopy: `zero.copy.fetch.enable`: the records stay in their segment, sent with `sendfile`
+    /// (on TLS connections the connection handler reads them into the encrypted response instead).
     private func records(_ result: FetchPartitionResult, zeroCopy: Bool) -> KafkaRecords {
         guard let slice = result.records, slice.count > 0 else { return .bytes(ByteBuffer()) }
         if zeroCopy { return .region(slice) }

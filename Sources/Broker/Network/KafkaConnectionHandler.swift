@@ -227,6 +227,10 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
     /// Writes the in-memory parts as buffers and each records region as a `FileRegion` (sendfile).
     /// `sent` completes when the last part is written to the socket.
     private func write(_ frame: ResponseFrame, context: ChannelHandlerContext, sent: EventLoopPromise<Void>) {
+        if securityProtocol.usesTls, !frame.regions.isEmpty {
+            writeCopying(frame, context: context, sent: sent)
+            return
+        }
         var buffer = frame.buffer
         var written = 0
         var lastFileWrite: EventLoopFuture<Void>?
@@ -252,6 +256,39 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
             sent.succeed()
         }
         context.flush()
+    }
+
+    /// TLS cannot use `sendfile`: the response goes out as one buffer, the records read from their segments straight
+    /// into it (one copy, then the TLS handler encrypts from there). A segment that cannot be read any more (deleted
+    /// by retention meanwhile) closes the connection: the size prefix already counts its bytes.
+    private func writeCopying(_ frame: ResponseFrame, context: ChannelHandlerContext, sent: EventLoopPromise<Void>) {
+        var source = frame.buffer
+        let regionBytes = frame.regions.reduce(0) { $0 + $1.region.byteCount }
+        var output = context.channel.allocator.buffer(capacity: source.readableBytes + regionBytes)
+        var written = 0
+        for deferred in frame.regions {
+            if deferred.position > written, var part = source.readSlice(length: deferred.position - written) {
+                output.writeBuffer(&part)
+                written = deferred.position
+            }
+            guard let slice = deferred.region as? FileSlice else {
+                assertionFailure("records regions are segment file slices")
+                sent.fail(ChannelError.ioOnClosedChannel)
+                context.close(promise: nil)
+                return
+            }
+            do {
+                try slice.read(appendingTo: &output)
+            } catch {
+                logger.warning("Closing connection from \(connection.remoteAddress): reading records for a fetch failed: \(error)")
+                sent.fail(ChannelError.ioOnClosedChannel)
+                stop()
+                context.close(promise: nil)
+                return
+            }
+        }
+        output.writeBuffer(&source)
+        context.writeAndFlush(wrapOutboundOut(.byteBuffer(output)), promise: sent)
     }
 
     /// Borrows the segment's descriptor for the duration of the write: the slice keeps the segment file open, and

@@ -1,4 +1,5 @@
 import Glibc
+import NIOCore
 import Synchronization
 
 /// A segment's `.log` file: an append-only sequence of record batches, written with `pwrite` at its end and read
@@ -140,6 +141,23 @@ public struct FileSlice: Sendable {
     public let file: SegmentFile
     public let position: Int
     public let count: Int
+
+    /// Appends the bytes to `buffer`, read straight into its storage (one copy: a TLS connection, which cannot use
+    /// `sendfile`, encrypts from there). A file shorter than the slice (truncated meanwhile) fails.
+    public func read(appendingTo buffer: inout ByteBuffer) throws(StorageError) {
+        var failure: StorageError?
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { pointer in
+            do {
+                let got = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: pointer[..<count]), at: position)
+                if got < count { failure = .io("read", path: file.path, errno: EIO) }
+                return failure == nil ? got : 0
+            } catch {
+                failure = error as? StorageError ?? .io("read", path: file.path, errno: EIO)
+                return 0
+            }
+        }
+        if let failure { throw failure }
+    }
 
     /// Copies the bytes (for the read+send path and for tests).
     public func readBytes() throws(StorageError) -> [UInt8] {
