@@ -18,6 +18,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from group_clients import wait_until  # noqa: E402
+from secure_clients import confluent_round_trip, kafka_python_round_trip  # noqa: E402
 
 PLAIN_JAAS = ('org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" '
               'password="admin-secret" user_admin="admin-secret" user_alice="alice-secret";')
@@ -50,23 +51,7 @@ def ck_config(broker, mechanism: str, user: str, password: str) -> dict:
 
 
 def ck_round_trip(broker, mechanism, user, password):
-    from confluent_kafka import Consumer, Producer
-    topic = f"sasl-{uuid.uuid4().hex[:8]}"
-    config = ck_config(broker, mechanism, user, password)
-    producer = Producer(config)
-    for i in range(10):
-        producer.produce(topic, value=f"{user}-{i}".encode())
-    assert producer.flush(30) == 0
-    consumer = Consumer({**config, "group.id": f"g-{uuid.uuid4().hex[:6]}", "auto.offset.reset": "earliest"})
-    consumer.subscribe([topic])
-    got = []
-    deadline = time.time() + 30
-    while len(got) < 10 and time.time() < deadline:
-        message = consumer.poll(1.0)
-        if message is not None and message.error() is None:
-            got.append(message.value().decode())
-    consumer.close()
-    assert got == [f"{user}-{i}" for i in range(10)]
+    confluent_round_trip(ck_config(broker, mechanism, user, password), prefix="sasl", label=user)
 
 
 @pytest.mark.parametrize("mechanism,user,password", [
@@ -84,18 +69,9 @@ def test_confluent_kafka_produces_and_consumes_after_sasl(sasl_broker, mechanism
     ("SCRAM-SHA-512", "carol", "carol-secret"),
 ])
 def test_kafka_python_produces_and_consumes_after_sasl(sasl_broker, mechanism, user, password):
-    from kafka import KafkaConsumer, KafkaProducer
-    topic = f"sasl-kp-{uuid.uuid4().hex[:8]}"
-    config = dict(bootstrap_servers=sasl_broker.address("SASL_PLAINTEXT"), security_protocol="SASL_PLAINTEXT",
-                  sasl_mechanism=mechanism, sasl_plain_username=user, sasl_plain_password=password)
-    producer = KafkaProducer(**config)
-    for i in range(5):
-        producer.send(topic, f"kp-{i}".encode()).get(timeout=30)
-    producer.close()
-    consumer = KafkaConsumer(topic, auto_offset_reset="earliest", consumer_timeout_ms=15000, **config)
-    got = [m.value.decode() for m in consumer]
-    consumer.close()
-    assert got == [f"kp-{i}" for i in range(5)]
+    kafka_python_round_trip(dict(
+        bootstrap_servers=sasl_broker.address("SASL_PLAINTEXT"), security_protocol="SASL_PLAINTEXT",
+        sasl_mechanism=mechanism, sasl_plain_username=user, sasl_plain_password=password), prefix="sasl-kp")
 
 
 def test_aiokafka_produces_after_scram(sasl_broker):

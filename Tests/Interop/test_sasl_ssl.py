@@ -15,6 +15,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from group_clients import wait_until  # noqa: E402
+from secure_clients import kafka_python_round_trip  # noqa: E402
 
 ADMIN_JAAS = ('org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" '
               'password="admin-secret" user_admin="admin-secret" user_alice="alice-secret";')
@@ -105,19 +106,11 @@ def test_replicated_topic_over_sasl_ssl_with_acks_all(secure_cluster, tls_certs)
 
 
 def test_kafka_python_over_sasl_ssl(secure_cluster, tls_certs):
-    from kafka import KafkaConsumer, KafkaProducer
     first, _ = secure_cluster
-    topic = f"secure-kp-{uuid.uuid4().hex[:8]}"
-    config = dict(bootstrap_servers=first.address("SASL_SSL"), security_protocol="SASL_SSL", ssl_cafile=tls_certs.ca,
-                  sasl_mechanism="SCRAM-SHA-512", sasl_plain_username="dave", sasl_plain_password="dave-secret")
-    producer = KafkaProducer(acks="all", **config)
-    for i in range(5):
-        producer.send(topic, f"kp-{i}".encode()).get(timeout=30)
-    producer.close()
-    consumer = KafkaConsumer(topic, auto_offset_reset="earliest", consumer_timeout_ms=15000, **config)
-    got = [m.value.decode() for m in consumer]
-    consumer.close()
-    assert got == [f"kp-{i}" for i in range(5)]
+    kafka_python_round_trip(dict(
+        bootstrap_servers=first.address("SASL_SSL"), security_protocol="SASL_SSL", ssl_cafile=tls_certs.ca,
+        sasl_mechanism="SCRAM-SHA-512", sasl_plain_username="dave", sasl_plain_password="dave-secret"),
+        prefix="secure-kp")
 
 
 def test_untrusted_certificate_and_wrong_password_are_refused(secure_cluster, tls_certs):

@@ -17,6 +17,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import gregor_harness as harness  # noqa: E402
 from group_clients import ZkView, wait_until  # noqa: E402
+from secure_clients import kafka_python_round_trip  # noqa: E402
 from tls_certs import CLIENT_PRINCIPAL  # noqa: E402
 
 HANDSHAKE_FAILED = "Failed authentication with /127.0.0.1 (SSL handshake failed"
@@ -75,17 +76,8 @@ def test_confluent_kafka_produces_and_consumes_over_ssl(tls_broker, tls_certs):
 
 
 def test_kafka_python_produces_and_consumes_over_ssl(tls_broker, tls_certs):
-    from kafka import KafkaConsumer, KafkaProducer
-    topic = f"tls-kp-{uuid.uuid4().hex[:8]}"
-    config = dict(bootstrap_servers=tls_broker.address("SSL"), security_protocol="SSL", ssl_cafile=tls_certs.ca)
-    producer = KafkaProducer(**config)
-    for i in range(5):
-        producer.send(topic, f"kp-{i}".encode()).get(timeout=30)
-    producer.close()
-    consumer = KafkaConsumer(topic, auto_offset_reset="earliest", consumer_timeout_ms=15000, **config)
-    got = [m.value.decode() for m in consumer]
-    consumer.close()
-    assert got == [f"kp-{i}" for i in range(5)]
+    kafka_python_round_trip(dict(bootstrap_servers=tls_broker.address("SSL"), security_protocol="SSL",
+                                 ssl_cafile=tls_certs.ca), prefix="tls-kp", acks=1)
 
 
 def test_client_that_does_not_trust_the_broker_ca_is_refused_and_others_keep_working(tls_broker, tls_certs):

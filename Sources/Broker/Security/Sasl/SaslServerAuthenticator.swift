@@ -113,10 +113,7 @@ struct SaslServerAuthenticator: Sendable {
         case .apiVersions where previous == nil:
             return .dispatch(principal: ConnectionInfo.anonymousPrincipal)
         case .saslHandshake:
-            var body = reader
-            guard SaslHandshakeRequest.validVersions.contains(prefix.apiVersion),
-                let request = try? SaslHandshakeRequest(from: &body, version: prefix.apiVersion)
-            else {
+            guard let request = Self.decode(SaslHandshakeRequest.self, prefix, reader) else {
                 state = .failed
                 return .close(reason: "cannot parse SaslHandshake v\(prefix.apiVersion)")
             }
@@ -163,10 +160,7 @@ struct SaslServerAuthenticator: Sendable {
             state = .failed
             return .close(reason: "Unexpected Kafka request of type \(Self.kafkaName(prefix.apiKey)) during SASL authentication.")
         }
-        var body = reader
-        guard SaslAuthenticateRequest.validVersions.contains(prefix.apiVersion),
-            let request = try? SaslAuthenticateRequest(from: &body, version: prefix.apiVersion)
-        else {
+        guard let request = Self.decode(SaslAuthenticateRequest.self, prefix, reader) else {
             state = .failed
             return .close(reason: "cannot parse SaslAuthenticate v\(prefix.apiVersion)")
         }
@@ -268,6 +262,15 @@ struct SaslServerAuthenticator: Sendable {
         let version = RequestHeader.version(apiKey: prefix.apiKey, apiVersion: prefix.apiVersion, firstFlexibleVersion: flexible)
         guard (try? RequestHeader(from: &reader, version: version)) != nil else { return nil }
         return (prefix, reader)
+    }
+
+    /// The request body, or nil when its version is unknown or it does not parse.
+    private static func decode<Request: KafkaRequest>(
+        _ type: Request.Type, _ prefix: RequestHeader.Prefix, _ reader: KafkaReader
+    ) -> Request? {
+        guard Request.validVersions.contains(prefix.apiVersion) else { return nil }
+        var body = reader
+        return try? Request(from: &body, version: prefix.apiVersion)
     }
 
     private static func encode<Response: KafkaResponse>(_ response: Response, _ prefix: RequestHeader.Prefix) -> ResponseFrame? {
