@@ -29,7 +29,7 @@ struct ClusterCommand: AsyncParsableCommand {
     @Option(name: .customLong("request-timeout-ms"), help: "How long to wait for each broker response.")
     var requestTimeoutMs = 10_000
 
-    @Option(name: .customLong("command-config"), help: "With --bootstrap-server: client properties (security.protocol, sasl.*, ssl.*).")
+    @Option(name: .customLong("command-config"), help: "Client properties (security.protocol, sasl.*, ssl.*) for the brokers' listeners: with --bootstrap-server for everything, with ZooKeeper for the consumer lags.")
     var commandConfig: String?
 
     @Flag(help: "Redraw every [seconds] (default 2) until interrupted.")
@@ -63,7 +63,8 @@ struct ClusterCommand: AsyncParsableCommand {
                 let zk = try await zooKeeper.connect()
                 let source = "ZooKeeper \(try zooKeeper.resolvedConnectString())"
                 do {
-                    try await show { try await ClusterSnapshot.read(zk: zk, source: source, requestTimeoutMs: requestTimeoutMs) }
+                    try await show { try await ClusterSnapshot.read(
+                        zk: zk, source: source, requestTimeoutMs: requestTimeoutMs, commandConfig: commandConfig) }
                 } catch {
                     await zk.zooKeeper.close()
                     throw error

@@ -8,7 +8,9 @@ import Logging
 /// through the Kafka protocol (Metadata, ListGroups, OffsetFetch), as Kafka's own tools do. Either way the end
 /// offsets for lag come from the partition leaders (ListOffsets), the one thing ZooKeeper does not hold.
 enum ClusterSnapshot {
-    static func read(zk: KafkaZkClient, source: String, requestTimeoutMs: Int) async throws -> ClusterSummary {
+    static func read(
+        zk: KafkaZkClient, source: String, requestTimeoutMs: Int, commandConfig: String? = nil
+    ) async throws -> ClusterSummary {
         let clusterId = try await zk.clusterId()
         let brokers = try await zk.liveBrokers()
         let controller = try await zk.controller()
@@ -38,12 +40,15 @@ enum ClusterSnapshot {
         } catch {
             groupsError = "\(error)"
         }
-        // The brokers' own listeners, PLAINTEXT first: the CLI speaks plaintext.
+        // The brokers' listeners of the protocol the CLI speaks (`security.protocol` of --command-config, else
+        // PLAINTEXT), for the end offsets behind the lags.
+        let wanted = (try? BootstrapOptions.securityProperties(commandConfig))?["security.protocol"]?.uppercased() ?? "PLAINTEXT"
         let addresses = brokers.compactMap { broker in
-            (broker.endPoints.first { $0.securityProtocol == .plaintext } ?? broker.endPoints.first)
+            (broker.endPoints.first { $0.securityProtocol.rawValue == wanted } ?? broker.endPoints.first)
                 .map { BrokerAddress(host: $0.host, port: $0.port) }
         }
-        let groups = await lags(of: committed, servers: addresses, requestTimeoutMs: requestTimeoutMs)
+        let groups = await lags(
+            of: committed, servers: addresses, requestTimeoutMs: requestTimeoutMs, commandConfig: commandConfig)
         return ClusterSummary(
             source: source, clusterId: clusterId,
             brokers: brokers.map { .init(id: $0.id, endpoints: $0.endPoints.map(\.connectionString), rack: $0.rack) },
@@ -85,12 +90,14 @@ enum ClusterSnapshot {
     /// As above, through a client to `servers` made for this snapshot (none: every lag is unknown).
     private static func lags(
         of committed: [(group: String, state: String?, offsets: [TopicPartition: Int64])], servers: [BrokerAddress],
-        requestTimeoutMs: Int
+        requestTimeoutMs: Int, commandConfig: String?
     ) async -> [GroupLag] {
         guard !servers.isEmpty, committed.contains(where: { !$0.offsets.isEmpty }) else {
             return committed.map { GroupLag(group: $0.group, state: $0.state, committed: $0.offsets, endOffsets: [:]) }
         }
-        guard let client = try? BootstrapOptions.makeClient(servers: servers, requestTimeoutMs: requestTimeoutMs) else {
+        guard let client = try? BootstrapOptions.makeClient(
+            servers: servers, requestTimeoutMs: requestTimeoutMs, commandConfig: commandConfig)
+        else {
             return committed.map { GroupLag(group: $0.group, state: $0.state, committed: $0.offsets, endOffsets: [:]) }
         }
         let groups = await lags(of: committed, client: client)
