@@ -9,6 +9,7 @@ import Testing
         var apis = KafkaApis.all
         let metadataIndex = try #require(apis.firstIndex { $0.apiKey == .metadata })
         apis.remove(at: metadataIndex)
+        apis.removeAll { $0.apiKey == .saslHandshake }
         let others = apis
         let broker = try await FakeBroker.start { header, _ in
             guard header.apiKey == .apiVersions else { return .close }
