@@ -72,6 +72,7 @@ public struct ApiKey: RawRepresentable, Hashable, Sendable, CustomStringConverti
     public static let envelope = ApiKey(rawValue: 58)
     public static let fetchSnapshot = ApiKey(rawValue: 59)
     public static let describeCluster = ApiKey(rawValue: 60)
+    public static let describeProducers = ApiKey(rawValue: 61)
 
     /// Kafka's name for the key (`ApiKeys.name` in upper camel case, as in the protocol guide), or nil if unknown.
     public var name: String? {
@@ -101,6 +102,6 @@ public struct ApiKey: RawRepresentable, Hashable, Sendable, CustomStringConverti
         "AlterPartitionReassignments", "ListPartitionReassignments", "OffsetDelete", "DescribeClientQuotas",
         "AlterClientQuotas", "DescribeUserScramCredentials", "AlterUserScramCredentials", "Vote", "BeginQuorumEpoch",
         "EndQuorumEpoch", "DescribeQuorum", "AlterIsr", "UpdateFeatures", "Envelope", "FetchSnapshot",
-        "DescribeCluster",
+        "DescribeCluster", "DescribeProducers",
     ]
 }

@@ -9,10 +9,11 @@ import Testing
         #expect(ApiKey.apiVersions.rawValue == 18)
         #expect(ApiKey.offsetForLeaderEpoch.rawValue == 23)
         #expect(ApiKey.describeCluster.rawValue == 60)
-        #expect(ApiKey.allKnown.count == 61)
+        #expect(ApiKey.describeProducers.rawValue == 61)
+        #expect(ApiKey.allKnown.count == 62)
         #expect(ApiKey.alterIsr.name == "AlterIsr")
         #expect(ApiKey.controlledShutdown.description == "ControlledShutdown(7)")
-        #expect(ApiKey(rawValue: 61).name == nil)
+        #expect(ApiKey(rawValue: 62).name == nil)
         #expect(ApiKey(rawValue: -1).description == "Unknown(-1)")
     }
 

@@ -30,6 +30,11 @@ public enum KafkaApis {
         .deleteRecords: ApiSupport(DeleteRecordsRequest.self),
         .initProducerId: ApiSupport(InitProducerIdRequest.self),
         .offsetForLeaderEpoch: ApiSupport(OffsetForLeaderEpochRequest.self),
+        .addPartitionsToTxn: ApiSupport(AddPartitionsToTxnRequest.self),
+        .addOffsetsToTxn: ApiSupport(AddOffsetsToTxnRequest.self),
+        .endTxn: ApiSupport(EndTxnRequest.self),
+        .writeTxnMarkers: ApiSupport(WriteTxnMarkersRequest.self),
+        .txnOffsetCommit: ApiSupport(TxnOffsetCommitRequest.self),
         .describeAcls: ApiSupport(DescribeAclsRequest.self),
         .createAcls: ApiSupport(CreateAclsRequest.self),
         .deleteAcls: ApiSupport(DeleteAclsRequest.self),
@@ -48,5 +53,6 @@ public enum KafkaApis {
         .describeUserScramCredentials: ApiSupport(DescribeUserScramCredentialsRequest.self),
         .alterUserScramCredentials: ApiSupport(AlterUserScramCredentialsRequest.self),
         .describeCluster: ApiSupport(DescribeClusterRequest.self),
+        .describeProducers: ApiSupport(DescribeProducersRequest.self),
     ]
 }

@@ -7,6 +7,10 @@ import NIOCore
 
 /// Every generated message type, for tests that run over all of them.
 let allSampledMessages: [any SampledMessage.Type] = [
+    AddOffsetsToTxnRequest.self,
+    AddOffsetsToTxnResponse.self,
+    AddPartitionsToTxnRequest.self,
+    AddPartitionsToTxnResponse.self,
     AlterConfigsRequest.self,
     AlterConfigsResponse.self,
     AlterPartitionReassignmentsRequest.self,
@@ -43,10 +47,14 @@ let allSampledMessages: [any SampledMessage.Type] = [
     DescribeGroupsResponse.self,
     DescribeLogDirsRequest.self,
     DescribeLogDirsResponse.self,
+    DescribeProducersRequest.self,
+    DescribeProducersResponse.self,
     DescribeUserScramCredentialsRequest.self,
     DescribeUserScramCredentialsResponse.self,
     ElectLeadersRequest.self,
     ElectLeadersResponse.self,
+    EndTxnRequest.self,
+    EndTxnResponse.self,
     FetchRequest.self,
     FetchResponse.self,
     FindCoordinatorRequest.self,
@@ -89,9 +97,101 @@ let allSampledMessages: [any SampledMessage.Type] = [
     StopReplicaResponse.self,
     SyncGroupRequest.self,
     SyncGroupResponse.self,
+    TxnOffsetCommitRequest.self,
+    TxnOffsetCommitResponse.self,
     UpdateMetadataRequest.self,
     UpdateMetadataResponse.self,
+    WriteTxnMarkersRequest.self,
+    WriteTxnMarkersResponse.self,
 ]
+
+extension AddOffsetsToTxnRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.transactionalId = "s1-é"
+        value.producerId = 10000000002
+        value.producerEpoch = 1003
+        value.groupId = "s4-é"
+        if version >= 3 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension AddOffsetsToTxnResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.throttleTimeMs = 100005
+        value.errorCode = 1006
+        if version >= 3 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension AddPartitionsToTxnRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.transactionalId = "s7-é"
+        value.producerId = 10000000008
+        value.producerEpoch = 1009
+        value.topics = [AddPartitionsToTxnRequest.AddPartitionsToTxnTopic.sample(version: version, nulls: nulls), AddPartitionsToTxnRequest.AddPartitionsToTxnTopic.sample(version: version, nulls: nulls)]
+        if version >= 3 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension AddPartitionsToTxnRequest.AddPartitionsToTxnTopic {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.name = "s11-é"
+        value.partitions = [100012, 100013]
+        if version >= 3 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension AddPartitionsToTxnResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.throttleTimeMs = 100013
+        value.results = [AddPartitionsToTxnResponse.AddPartitionsToTxnTopicResult.sample(version: version, nulls: nulls), AddPartitionsToTxnResponse.AddPartitionsToTxnTopicResult.sample(version: version, nulls: nulls)]
+        if version >= 3 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension AddPartitionsToTxnResponse.AddPartitionsToTxnTopicResult {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.name = "s15-é"
+        value.results = [AddPartitionsToTxnResponse.AddPartitionsToTxnPartitionResult.sample(version: version, nulls: nulls), AddPartitionsToTxnResponse.AddPartitionsToTxnPartitionResult.sample(version: version, nulls: nulls)]
+        if version >= 3 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension AddPartitionsToTxnResponse.AddPartitionsToTxnPartitionResult {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.partitionIndex = 100017
+        value.errorCode = 1018
+        if version >= 3 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
 
 extension AlterConfigsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
@@ -108,8 +208,8 @@ extension AlterConfigsRequest: SampledMessage {
 extension AlterConfigsRequest.AlterConfigsResource {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.resourceType = 4
-        value.resourceName = "s4-é"
+        value.resourceType = 22
+        value.resourceName = "s22-é"
         value.configs = [AlterConfigsRequest.AlterableConfig.sample(version: version, nulls: nulls), AlterConfigsRequest.AlterableConfig.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -121,8 +221,8 @@ extension AlterConfigsRequest.AlterConfigsResource {
 extension AlterConfigsRequest.AlterableConfig {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s6-é"
-        value.value = nulls ? nil : "s7-é"
+        value.name = "s24-é"
+        value.value = nulls ? nil : "s25-é"
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -133,7 +233,7 @@ extension AlterConfigsRequest.AlterableConfig {
 extension AlterConfigsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100008
+        value.throttleTimeMs = 100026
         value.responses = [AlterConfigsResponse.AlterConfigsResourceResponse.sample(version: version, nulls: nulls), AlterConfigsResponse.AlterConfigsResourceResponse.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -145,10 +245,10 @@ extension AlterConfigsResponse: SampledMessage {
 extension AlterConfigsResponse.AlterConfigsResourceResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1010
-        value.errorMessage = nulls ? nil : "s11-é"
-        value.resourceType = 13
-        value.resourceName = "s13-é"
+        value.errorCode = 1028
+        value.errorMessage = nulls ? nil : "s29-é"
+        value.resourceType = 31
+        value.resourceName = "s31-é"
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -159,7 +259,7 @@ extension AlterConfigsResponse.AlterConfigsResourceResponse {
 extension AlterPartitionReassignmentsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.timeoutMs = 100014
+        value.timeoutMs = 100032
         value.topics = [AlterPartitionReassignmentsRequest.ReassignableTopic.sample(version: version, nulls: nulls), AlterPartitionReassignmentsRequest.ReassignableTopic.sample(version: version, nulls: nulls)]
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
@@ -169,7 +269,7 @@ extension AlterPartitionReassignmentsRequest: SampledMessage {
 extension AlterPartitionReassignmentsRequest.ReassignableTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s16-é"
+        value.name = "s34-é"
         value.partitions = [AlterPartitionReassignmentsRequest.ReassignablePartition.sample(version: version, nulls: nulls), AlterPartitionReassignmentsRequest.ReassignablePartition.sample(version: version, nulls: nulls)]
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
@@ -179,8 +279,8 @@ extension AlterPartitionReassignmentsRequest.ReassignableTopic {
 extension AlterPartitionReassignmentsRequest.ReassignablePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100018
-        value.replicas = nulls ? nil : [100019, 100020]
+        value.partitionIndex = 100036
+        value.replicas = nulls ? nil : [100037, 100038]
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
     }
@@ -189,9 +289,9 @@ extension AlterPartitionReassignmentsRequest.ReassignablePartition {
 extension AlterPartitionReassignmentsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100020
-        value.errorCode = 1021
-        value.errorMessage = nulls ? nil : "s22-é"
+        value.throttleTimeMs = 100038
+        value.errorCode = 1039
+        value.errorMessage = nulls ? nil : "s40-é"
         value.responses = [AlterPartitionReassignmentsResponse.ReassignableTopicResponse.sample(version: version, nulls: nulls), AlterPartitionReassignmentsResponse.ReassignableTopicResponse.sample(version: version, nulls: nulls)]
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
@@ -201,7 +301,7 @@ extension AlterPartitionReassignmentsResponse: SampledMessage {
 extension AlterPartitionReassignmentsResponse.ReassignableTopicResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s24-é"
+        value.name = "s42-é"
         value.partitions = [AlterPartitionReassignmentsResponse.ReassignablePartitionResponse.sample(version: version, nulls: nulls), AlterPartitionReassignmentsResponse.ReassignablePartitionResponse.sample(version: version, nulls: nulls)]
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
@@ -211,9 +311,9 @@ extension AlterPartitionReassignmentsResponse.ReassignableTopicResponse {
 extension AlterPartitionReassignmentsResponse.ReassignablePartitionResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100026
-        value.errorCode = 1027
-        value.errorMessage = nulls ? nil : "s28-é"
+        value.partitionIndex = 100044
+        value.errorCode = 1045
+        value.errorMessage = nulls ? nil : "s46-é"
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
     }
@@ -233,7 +333,7 @@ extension AlterReplicaLogDirsRequest: SampledMessage {
 extension AlterReplicaLogDirsRequest.AlterReplicaLogDir {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.path = "s30-é"
+        value.path = "s48-é"
         value.topics = [AlterReplicaLogDirsRequest.AlterReplicaLogDirTopic.sample(version: version, nulls: nulls), AlterReplicaLogDirsRequest.AlterReplicaLogDirTopic.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -245,8 +345,8 @@ extension AlterReplicaLogDirsRequest.AlterReplicaLogDir {
 extension AlterReplicaLogDirsRequest.AlterReplicaLogDirTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s32-é"
-        value.partitions = [100033, 100034]
+        value.name = "s50-é"
+        value.partitions = [100051, 100052]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -257,7 +357,7 @@ extension AlterReplicaLogDirsRequest.AlterReplicaLogDirTopic {
 extension AlterReplicaLogDirsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100034
+        value.throttleTimeMs = 100052
         value.results = [AlterReplicaLogDirsResponse.AlterReplicaLogDirTopicResult.sample(version: version, nulls: nulls), AlterReplicaLogDirsResponse.AlterReplicaLogDirTopicResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -269,7 +369,7 @@ extension AlterReplicaLogDirsResponse: SampledMessage {
 extension AlterReplicaLogDirsResponse.AlterReplicaLogDirTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topicName = "s36-é"
+        value.topicName = "s54-é"
         value.partitions = [AlterReplicaLogDirsResponse.AlterReplicaLogDirPartitionResult.sample(version: version, nulls: nulls), AlterReplicaLogDirsResponse.AlterReplicaLogDirPartitionResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -281,8 +381,8 @@ extension AlterReplicaLogDirsResponse.AlterReplicaLogDirTopicResult {
 extension AlterReplicaLogDirsResponse.AlterReplicaLogDirPartitionResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100038
-        value.errorCode = 1039
+        value.partitionIndex = 100056
+        value.errorCode = 1057
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -303,8 +403,8 @@ extension AlterUserScramCredentialsRequest: SampledMessage {
 extension AlterUserScramCredentialsRequest.ScramCredentialDeletion {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s42-é"
-        value.mechanism = 44
+        value.name = "s60-é"
+        value.mechanism = 62
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
     }
@@ -313,11 +413,11 @@ extension AlterUserScramCredentialsRequest.ScramCredentialDeletion {
 extension AlterUserScramCredentialsRequest.ScramCredentialUpsertion {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s44-é"
-        value.mechanism = 46
-        value.iterations = 100046
-        value.salt = ByteBuffer(bytes: [47, 1, 2])
-        value.saltedPassword = ByteBuffer(bytes: [48, 1, 2])
+        value.name = "s62-é"
+        value.mechanism = 64
+        value.iterations = 100064
+        value.salt = ByteBuffer(bytes: [65, 1, 2])
+        value.saltedPassword = ByteBuffer(bytes: [66, 1, 2])
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
     }
@@ -326,7 +426,7 @@ extension AlterUserScramCredentialsRequest.ScramCredentialUpsertion {
 extension AlterUserScramCredentialsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100049
+        value.throttleTimeMs = 100067
         value.results = [AlterUserScramCredentialsResponse.AlterUserScramCredentialsResult.sample(version: version, nulls: nulls), AlterUserScramCredentialsResponse.AlterUserScramCredentialsResult.sample(version: version, nulls: nulls)]
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
@@ -336,9 +436,9 @@ extension AlterUserScramCredentialsResponse: SampledMessage {
 extension AlterUserScramCredentialsResponse.AlterUserScramCredentialsResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.user = "s51-é"
-        value.errorCode = 1052
-        value.errorMessage = nulls ? nil : "s53-é"
+        value.user = "s69-é"
+        value.errorCode = 1070
+        value.errorMessage = nulls ? nil : "s71-é"
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
     }
@@ -348,10 +448,10 @@ extension ApiVersionsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.clientSoftwareName = "s54-é"
+            value.clientSoftwareName = "s72-é"
         }
         if version >= 3 {
-            value.clientSoftwareVersion = "s55-é"
+            value.clientSoftwareVersion = "s73-é"
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -363,16 +463,16 @@ extension ApiVersionsRequest: SampledMessage {
 extension ApiVersionsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1056
+        value.errorCode = 1074
         value.apiKeys = [ApiVersionsResponse.ApiVersion.sample(version: version, nulls: nulls), ApiVersionsResponse.ApiVersion.sample(version: version, nulls: nulls)]
         if version >= 1 {
-            value.throttleTimeMs = 100058
+            value.throttleTimeMs = 100076
         }
         if version >= 3 {
             value.supportedFeatures = [ApiVersionsResponse.SupportedFeatureKey.sample(version: version, nulls: nulls), ApiVersionsResponse.SupportedFeatureKey.sample(version: version, nulls: nulls)]
         }
         if version >= 3 {
-            value.finalizedFeaturesEpoch = 10000000060
+            value.finalizedFeaturesEpoch = 10000000078
         }
         if version >= 3 {
             value.finalizedFeatures = [ApiVersionsResponse.FinalizedFeatureKey.sample(version: version, nulls: nulls), ApiVersionsResponse.FinalizedFeatureKey.sample(version: version, nulls: nulls)]
@@ -387,9 +487,9 @@ extension ApiVersionsResponse: SampledMessage {
 extension ApiVersionsResponse.ApiVersion {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.apiKey = 1062
-        value.minVersion = 1063
-        value.maxVersion = 1064
+        value.apiKey = 1080
+        value.minVersion = 1081
+        value.maxVersion = 1082
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -401,13 +501,13 @@ extension ApiVersionsResponse.SupportedFeatureKey {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.name = "s65-é"
+            value.name = "s83-é"
         }
         if version >= 3 {
-            value.minVersion = 1066
+            value.minVersion = 1084
         }
         if version >= 3 {
-            value.maxVersion = 1067
+            value.maxVersion = 1085
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -420,13 +520,13 @@ extension ApiVersionsResponse.FinalizedFeatureKey {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.name = "s68-é"
+            value.name = "s86-é"
         }
         if version >= 3 {
-            value.maxVersionLevel = 1069
+            value.maxVersionLevel = 1087
         }
         if version >= 3 {
-            value.minVersionLevel = 1070
+            value.minVersionLevel = 1088
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -438,9 +538,9 @@ extension ApiVersionsResponse.FinalizedFeatureKey {
 extension ControlledShutdownRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.brokerId = 100071
+        value.brokerId = 100089
         if version >= 2 {
-            value.brokerEpoch = 10000000072
+            value.brokerEpoch = 10000000090
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -452,7 +552,7 @@ extension ControlledShutdownRequest: SampledMessage {
 extension ControlledShutdownResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1073
+        value.errorCode = 1091
         value.remainingPartitions = [ControlledShutdownResponse.RemainingPartition.sample(version: version, nulls: nulls), ControlledShutdownResponse.RemainingPartition.sample(version: version, nulls: nulls)]
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -464,8 +564,8 @@ extension ControlledShutdownResponse: SampledMessage {
 extension ControlledShutdownResponse.RemainingPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topicName = "s75-é"
-        value.partitionIndex = 100076
+        value.topicName = "s93-é"
+        value.partitionIndex = 100094
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -487,15 +587,15 @@ extension CreateAclsRequest: SampledMessage {
 extension CreateAclsRequest.AclCreation {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.resourceType = 79
-        value.resourceName = "s79-é"
+        value.resourceType = 97
+        value.resourceName = "s97-é"
         if version >= 1 {
-            value.resourcePatternType = 81
+            value.resourcePatternType = 99
         }
-        value.principal = "s81-é"
-        value.host = "s82-é"
-        value.operation = 84
-        value.permissionType = 85
+        value.principal = "s99-é"
+        value.host = "s100-é"
+        value.operation = 2
+        value.permissionType = 3
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -506,7 +606,7 @@ extension CreateAclsRequest.AclCreation {
 extension CreateAclsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100085
+        value.throttleTimeMs = 100103
         value.results = [CreateAclsResponse.AclCreationResult.sample(version: version, nulls: nulls), CreateAclsResponse.AclCreationResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -518,8 +618,8 @@ extension CreateAclsResponse: SampledMessage {
 extension CreateAclsResponse.AclCreationResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1087
-        value.errorMessage = nulls ? nil : "s88-é"
+        value.errorCode = 1105
+        value.errorMessage = nulls ? nil : "s106-é"
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -531,7 +631,7 @@ extension CreatePartitionsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         value.topics = [CreatePartitionsRequest.CreatePartitionsTopic.sample(version: version, nulls: nulls), CreatePartitionsRequest.CreatePartitionsTopic.sample(version: version, nulls: nulls)]
-        value.timeoutMs = 100090
+        value.timeoutMs = 100108
         value.validateOnly = true
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -543,8 +643,8 @@ extension CreatePartitionsRequest: SampledMessage {
 extension CreatePartitionsRequest.CreatePartitionsTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s92-é"
-        value.count = 100093
+        value.name = "s110-é"
+        value.count = 100111
         value.assignments = nulls ? nil : [CreatePartitionsRequest.CreatePartitionsAssignment.sample(version: version, nulls: nulls), CreatePartitionsRequest.CreatePartitionsAssignment.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -556,7 +656,7 @@ extension CreatePartitionsRequest.CreatePartitionsTopic {
 extension CreatePartitionsRequest.CreatePartitionsAssignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.brokerIds = [100095, 100096]
+        value.brokerIds = [100113, 100114]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -567,7 +667,7 @@ extension CreatePartitionsRequest.CreatePartitionsAssignment {
 extension CreatePartitionsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100096
+        value.throttleTimeMs = 100114
         value.results = [CreatePartitionsResponse.CreatePartitionsTopicResult.sample(version: version, nulls: nulls), CreatePartitionsResponse.CreatePartitionsTopicResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -579,9 +679,9 @@ extension CreatePartitionsResponse: SampledMessage {
 extension CreatePartitionsResponse.CreatePartitionsTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s98-é"
-        value.errorCode = 1099
-        value.errorMessage = nulls ? nil : "s100-é"
+        value.name = "s116-é"
+        value.errorCode = 1117
+        value.errorMessage = nulls ? nil : "s118-é"
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -593,7 +693,7 @@ extension CreateTopicsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         value.topics = [CreateTopicsRequest.CreatableTopic.sample(version: version, nulls: nulls), CreateTopicsRequest.CreatableTopic.sample(version: version, nulls: nulls)]
-        value.timeoutMs = 100102
+        value.timeoutMs = 100120
         if version >= 1 {
             value.validateOnly = true
         }
@@ -607,9 +707,9 @@ extension CreateTopicsRequest: SampledMessage {
 extension CreateTopicsRequest.CreatableTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s104-é"
-        value.numPartitions = 100105
-        value.replicationFactor = 1106
+        value.name = "s122-é"
+        value.numPartitions = 100123
+        value.replicationFactor = 1124
         value.assignments = [CreateTopicsRequest.CreatableReplicaAssignment.sample(version: version, nulls: nulls), CreateTopicsRequest.CreatableReplicaAssignment.sample(version: version, nulls: nulls)]
         value.configs = [CreateTopicsRequest.CreateableTopicConfig.sample(version: version, nulls: nulls), CreateTopicsRequest.CreateableTopicConfig.sample(version: version, nulls: nulls)]
         if version >= 5 {
@@ -622,8 +722,8 @@ extension CreateTopicsRequest.CreatableTopic {
 extension CreateTopicsRequest.CreatableReplicaAssignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100109
-        value.brokerIds = [100110, 100111]
+        value.partitionIndex = 100127
+        value.brokerIds = [100128, 100129]
         if version >= 5 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -634,8 +734,8 @@ extension CreateTopicsRequest.CreatableReplicaAssignment {
 extension CreateTopicsRequest.CreateableTopicConfig {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s111-é"
-        value.value = nulls ? nil : "s112-é"
+        value.name = "s129-é"
+        value.value = nulls ? nil : "s130-é"
         if version >= 5 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -647,7 +747,7 @@ extension CreateTopicsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100113
+            value.throttleTimeMs = 100131
         }
         value.topics = [CreateTopicsResponse.CreatableTopicResult.sample(version: version, nulls: nulls), CreateTopicsResponse.CreatableTopicResult.sample(version: version, nulls: nulls)]
         if version >= 5 {
@@ -660,19 +760,19 @@ extension CreateTopicsResponse: SampledMessage {
 extension CreateTopicsResponse.CreatableTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s115-é"
-        value.errorCode = 1116
+        value.name = "s133-é"
+        value.errorCode = 1134
         if version >= 1 {
-            value.errorMessage = nulls ? nil : "s117-é"
+            value.errorMessage = nulls ? nil : "s135-é"
         }
         if version >= 5 {
-            value.topicConfigErrorCode = 1118
+            value.topicConfigErrorCode = 1136
         }
         if version >= 5 {
-            value.numPartitions = 100119
+            value.numPartitions = 100137
         }
         if version >= 5 {
-            value.replicationFactor = 1120
+            value.replicationFactor = 1138
         }
         if version >= 5 {
             value.configs = nulls ? nil : [CreateTopicsResponse.CreatableTopicConfigs.sample(version: version, nulls: nulls), CreateTopicsResponse.CreatableTopicConfigs.sample(version: version, nulls: nulls)]
@@ -688,16 +788,16 @@ extension CreateTopicsResponse.CreatableTopicConfigs {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 5 {
-            value.name = "s122-é"
+            value.name = "s140-é"
         }
         if version >= 5 {
-            value.value = nulls ? nil : "s123-é"
+            value.value = nulls ? nil : "s141-é"
         }
         if version >= 5 {
             value.readOnly = true
         }
         if version >= 5 {
-            value.configSource = 26
+            value.configSource = 44
         }
         if version >= 5 {
             value.isSensitive = true
@@ -723,15 +823,15 @@ extension DeleteAclsRequest: SampledMessage {
 extension DeleteAclsRequest.DeleteAclsFilter {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.resourceTypeFilter = 29
-        value.resourceNameFilter = nulls ? nil : "s129-é"
+        value.resourceTypeFilter = 47
+        value.resourceNameFilter = nulls ? nil : "s147-é"
         if version >= 1 {
-            value.patternTypeFilter = 31
+            value.patternTypeFilter = 49
         }
-        value.principalFilter = nulls ? nil : "s131-é"
-        value.hostFilter = nulls ? nil : "s132-é"
-        value.operation = 34
-        value.permissionType = 35
+        value.principalFilter = nulls ? nil : "s149-é"
+        value.hostFilter = nulls ? nil : "s150-é"
+        value.operation = 52
+        value.permissionType = 53
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -742,7 +842,7 @@ extension DeleteAclsRequest.DeleteAclsFilter {
 extension DeleteAclsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100135
+        value.throttleTimeMs = 100153
         value.filterResults = [DeleteAclsResponse.DeleteAclsFilterResult.sample(version: version, nulls: nulls), DeleteAclsResponse.DeleteAclsFilterResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -754,8 +854,8 @@ extension DeleteAclsResponse: SampledMessage {
 extension DeleteAclsResponse.DeleteAclsFilterResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1137
-        value.errorMessage = nulls ? nil : "s138-é"
+        value.errorCode = 1155
+        value.errorMessage = nulls ? nil : "s156-é"
         value.matchingAcls = [DeleteAclsResponse.DeleteAclsMatchingAcl.sample(version: version, nulls: nulls), DeleteAclsResponse.DeleteAclsMatchingAcl.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -767,17 +867,17 @@ extension DeleteAclsResponse.DeleteAclsFilterResult {
 extension DeleteAclsResponse.DeleteAclsMatchingAcl {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1140
-        value.errorMessage = nulls ? nil : "s141-é"
-        value.resourceType = 43
-        value.resourceName = "s143-é"
+        value.errorCode = 1158
+        value.errorMessage = nulls ? nil : "s159-é"
+        value.resourceType = 61
+        value.resourceName = "s161-é"
         if version >= 1 {
-            value.patternType = 45
+            value.patternType = 63
         }
-        value.principal = "s145-é"
-        value.host = "s146-é"
-        value.operation = 48
-        value.permissionType = 49
+        value.principal = "s163-é"
+        value.host = "s164-é"
+        value.operation = 66
+        value.permissionType = 67
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -788,7 +888,7 @@ extension DeleteAclsResponse.DeleteAclsMatchingAcl {
 extension DeleteGroupsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupsNames = ["s149-é", "s150-é"]
+        value.groupsNames = ["s167-é", "s168-é"]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -799,7 +899,7 @@ extension DeleteGroupsRequest: SampledMessage {
 extension DeleteGroupsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100150
+        value.throttleTimeMs = 100168
         value.results = [DeleteGroupsResponse.DeletableGroupResult.sample(version: version, nulls: nulls), DeleteGroupsResponse.DeletableGroupResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -811,8 +911,8 @@ extension DeleteGroupsResponse: SampledMessage {
 extension DeleteGroupsResponse.DeletableGroupResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s152-é"
-        value.errorCode = 1153
+        value.groupId = "s170-é"
+        value.errorCode = 1171
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -824,7 +924,7 @@ extension DeleteRecordsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         value.topics = [DeleteRecordsRequest.DeleteRecordsTopic.sample(version: version, nulls: nulls), DeleteRecordsRequest.DeleteRecordsTopic.sample(version: version, nulls: nulls)]
-        value.timeoutMs = 100155
+        value.timeoutMs = 100173
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -835,7 +935,7 @@ extension DeleteRecordsRequest: SampledMessage {
 extension DeleteRecordsRequest.DeleteRecordsTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s156-é"
+        value.name = "s174-é"
         value.partitions = [DeleteRecordsRequest.DeleteRecordsPartition.sample(version: version, nulls: nulls), DeleteRecordsRequest.DeleteRecordsPartition.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -847,8 +947,8 @@ extension DeleteRecordsRequest.DeleteRecordsTopic {
 extension DeleteRecordsRequest.DeleteRecordsPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100158
-        value.offset = 10000000159
+        value.partitionIndex = 100176
+        value.offset = 10000000177
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -859,7 +959,7 @@ extension DeleteRecordsRequest.DeleteRecordsPartition {
 extension DeleteRecordsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100160
+        value.throttleTimeMs = 100178
         value.topics = [DeleteRecordsResponse.DeleteRecordsTopicResult.sample(version: version, nulls: nulls), DeleteRecordsResponse.DeleteRecordsTopicResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -871,7 +971,7 @@ extension DeleteRecordsResponse: SampledMessage {
 extension DeleteRecordsResponse.DeleteRecordsTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s162-é"
+        value.name = "s180-é"
         value.partitions = [DeleteRecordsResponse.DeleteRecordsPartitionResult.sample(version: version, nulls: nulls), DeleteRecordsResponse.DeleteRecordsPartitionResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -883,9 +983,9 @@ extension DeleteRecordsResponse.DeleteRecordsTopicResult {
 extension DeleteRecordsResponse.DeleteRecordsPartitionResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100164
-        value.lowWatermark = 10000000165
-        value.errorCode = 1166
+        value.partitionIndex = 100182
+        value.lowWatermark = 10000000183
+        value.errorCode = 1184
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -896,8 +996,8 @@ extension DeleteRecordsResponse.DeleteRecordsPartitionResult {
 extension DeleteTopicsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topicNames = ["s167-é", "s168-é"]
-        value.timeoutMs = 100168
+        value.topicNames = ["s185-é", "s186-é"]
+        value.timeoutMs = 100186
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -909,7 +1009,7 @@ extension DeleteTopicsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100169
+            value.throttleTimeMs = 100187
         }
         value.responses = [DeleteTopicsResponse.DeletableTopicResult.sample(version: version, nulls: nulls), DeleteTopicsResponse.DeletableTopicResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -922,10 +1022,10 @@ extension DeleteTopicsResponse: SampledMessage {
 extension DeleteTopicsResponse.DeletableTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s171-é"
-        value.errorCode = 1172
+        value.name = "s189-é"
+        value.errorCode = 1190
         if version >= 5 {
-            value.errorMessage = nulls ? nil : "s173-é"
+            value.errorMessage = nulls ? nil : "s191-é"
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -937,15 +1037,15 @@ extension DeleteTopicsResponse.DeletableTopicResult {
 extension DescribeAclsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.resourceTypeFilter = 75
-        value.resourceNameFilter = nulls ? nil : "s175-é"
+        value.resourceTypeFilter = 93
+        value.resourceNameFilter = nulls ? nil : "s193-é"
         if version >= 1 {
-            value.patternTypeFilter = 77
+            value.patternTypeFilter = 95
         }
-        value.principalFilter = nulls ? nil : "s177-é"
-        value.hostFilter = nulls ? nil : "s178-é"
-        value.operation = 80
-        value.permissionType = 81
+        value.principalFilter = nulls ? nil : "s195-é"
+        value.hostFilter = nulls ? nil : "s196-é"
+        value.operation = 98
+        value.permissionType = 99
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -956,9 +1056,9 @@ extension DescribeAclsRequest: SampledMessage {
 extension DescribeAclsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100181
-        value.errorCode = 1182
-        value.errorMessage = nulls ? nil : "s183-é"
+        value.throttleTimeMs = 100199
+        value.errorCode = 1200
+        value.errorMessage = nulls ? nil : "s201-é"
         value.resources = [DescribeAclsResponse.DescribeAclsResource.sample(version: version, nulls: nulls), DescribeAclsResponse.DescribeAclsResource.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -970,10 +1070,10 @@ extension DescribeAclsResponse: SampledMessage {
 extension DescribeAclsResponse.DescribeAclsResource {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.resourceType = 86
-        value.resourceName = "s186-é"
+        value.resourceType = 4
+        value.resourceName = "s204-é"
         if version >= 1 {
-            value.patternType = 88
+            value.patternType = 6
         }
         value.acls = [DescribeAclsResponse.AclDescription.sample(version: version, nulls: nulls), DescribeAclsResponse.AclDescription.sample(version: version, nulls: nulls)]
         if version >= 2 {
@@ -986,10 +1086,10 @@ extension DescribeAclsResponse.DescribeAclsResource {
 extension DescribeAclsResponse.AclDescription {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.principal = "s189-é"
-        value.host = "s190-é"
-        value.operation = 92
-        value.permissionType = 93
+        value.principal = "s207-é"
+        value.host = "s208-é"
+        value.operation = 10
+        value.permissionType = 11
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1002,7 +1102,7 @@ extension DescribeClusterRequest: SampledMessage {
         var value = Self()
         value.includeClusterAuthorizedOperations = true
         if version >= 1 {
-            value.endpointType = 95
+            value.endpointType = 13
         }
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
@@ -1012,16 +1112,16 @@ extension DescribeClusterRequest: SampledMessage {
 extension DescribeClusterResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100195
-        value.errorCode = 1196
-        value.errorMessage = nulls ? nil : "s197-é"
+        value.throttleTimeMs = 100213
+        value.errorCode = 1214
+        value.errorMessage = nulls ? nil : "s215-é"
         if version >= 1 {
-            value.endpointType = 99
+            value.endpointType = 17
         }
-        value.clusterId = "s199-é"
-        value.controllerId = 100200
+        value.clusterId = "s217-é"
+        value.controllerId = 100218
         value.brokers = [DescribeClusterResponse.DescribeClusterBroker.sample(version: version, nulls: nulls), DescribeClusterResponse.DescribeClusterBroker.sample(version: version, nulls: nulls)]
-        value.clusterAuthorizedOperations = 100202
+        value.clusterAuthorizedOperations = 100220
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
     }
@@ -1030,10 +1130,10 @@ extension DescribeClusterResponse: SampledMessage {
 extension DescribeClusterResponse.DescribeClusterBroker {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.brokerId = 100203
-        value.host = "s204-é"
-        value.port = 100205
-        value.rack = nulls ? nil : "s206-é"
+        value.brokerId = 100221
+        value.host = "s222-é"
+        value.port = 100223
+        value.rack = nulls ? nil : "s224-é"
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
     }
@@ -1059,9 +1159,9 @@ extension DescribeConfigsRequest: SampledMessage {
 extension DescribeConfigsRequest.DescribeConfigsResource {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.resourceType = 11
-        value.resourceName = "s211-é"
-        value.configurationKeys = nulls ? nil : ["s212-é", "s213-é"]
+        value.resourceType = 29
+        value.resourceName = "s229-é"
+        value.configurationKeys = nulls ? nil : ["s230-é", "s231-é"]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1072,7 +1172,7 @@ extension DescribeConfigsRequest.DescribeConfigsResource {
 extension DescribeConfigsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100213
+        value.throttleTimeMs = 100231
         value.results = [DescribeConfigsResponse.DescribeConfigsResult.sample(version: version, nulls: nulls), DescribeConfigsResponse.DescribeConfigsResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1084,10 +1184,10 @@ extension DescribeConfigsResponse: SampledMessage {
 extension DescribeConfigsResponse.DescribeConfigsResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1215
-        value.errorMessage = nulls ? nil : "s216-é"
-        value.resourceType = 18
-        value.resourceName = "s218-é"
+        value.errorCode = 1233
+        value.errorMessage = nulls ? nil : "s234-é"
+        value.resourceType = 36
+        value.resourceName = "s236-é"
         value.configs = [DescribeConfigsResponse.DescribeConfigsResourceResult.sample(version: version, nulls: nulls), DescribeConfigsResponse.DescribeConfigsResourceResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1099,24 +1199,24 @@ extension DescribeConfigsResponse.DescribeConfigsResult {
 extension DescribeConfigsResponse.DescribeConfigsResourceResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s220-é"
-        value.value = nulls ? nil : "s221-é"
+        value.name = "s238-é"
+        value.value = nulls ? nil : "s239-é"
         value.readOnly = true
         if version <= 0 {
             value.isDefault = true
         }
         if version >= 1 {
-            value.configSource = 25
+            value.configSource = 43
         }
         value.isSensitive = true
         if version >= 1 {
             value.synonyms = [DescribeConfigsResponse.DescribeConfigsSynonym.sample(version: version, nulls: nulls), DescribeConfigsResponse.DescribeConfigsSynonym.sample(version: version, nulls: nulls)]
         }
         if version >= 3 {
-            value.configType = 28
+            value.configType = 46
         }
         if version >= 3 {
-            value.documentation = nulls ? nil : "s228-é"
+            value.documentation = nulls ? nil : "s246-é"
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1129,13 +1229,13 @@ extension DescribeConfigsResponse.DescribeConfigsSynonym {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.name = "s229-é"
+            value.name = "s247-é"
         }
         if version >= 1 {
-            value.value = nulls ? nil : "s230-é"
+            value.value = nulls ? nil : "s248-é"
         }
         if version >= 1 {
-            value.source = 32
+            value.source = 50
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1147,7 +1247,7 @@ extension DescribeConfigsResponse.DescribeConfigsSynonym {
 extension DescribeGroupsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groups = ["s232-é", "s233-é"]
+        value.groups = ["s250-é", "s251-é"]
         if version >= 3 {
             value.includeAuthorizedOperations = true
         }
@@ -1162,7 +1262,7 @@ extension DescribeGroupsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100234
+            value.throttleTimeMs = 100252
         }
         value.groups = [DescribeGroupsResponse.DescribedGroup.sample(version: version, nulls: nulls), DescribeGroupsResponse.DescribedGroup.sample(version: version, nulls: nulls)]
         if version >= 5 {
@@ -1175,14 +1275,14 @@ extension DescribeGroupsResponse: SampledMessage {
 extension DescribeGroupsResponse.DescribedGroup {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1236
-        value.groupId = "s237-é"
-        value.groupState = "s238-é"
-        value.protocolType = "s239-é"
-        value.protocolData = "s240-é"
+        value.errorCode = 1254
+        value.groupId = "s255-é"
+        value.groupState = "s256-é"
+        value.protocolType = "s257-é"
+        value.protocolData = "s258-é"
         value.members = [DescribeGroupsResponse.DescribedGroupMember.sample(version: version, nulls: nulls), DescribeGroupsResponse.DescribedGroupMember.sample(version: version, nulls: nulls)]
         if version >= 3 {
-            value.authorizedOperations = 100242
+            value.authorizedOperations = 100260
         }
         if version >= 5 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1194,14 +1294,14 @@ extension DescribeGroupsResponse.DescribedGroup {
 extension DescribeGroupsResponse.DescribedGroupMember {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.memberId = "s243-é"
+        value.memberId = "s261-é"
         if version >= 4 {
-            value.groupInstanceId = nulls ? nil : "s244-é"
+            value.groupInstanceId = nulls ? nil : "s262-é"
         }
-        value.clientId = "s245-é"
-        value.clientHost = "s246-é"
-        value.memberMetadata = ByteBuffer(bytes: [247, 1, 2])
-        value.memberAssignment = ByteBuffer(bytes: [248, 1, 2])
+        value.clientId = "s263-é"
+        value.clientHost = "s264-é"
+        value.memberMetadata = ByteBuffer(bytes: [9, 1, 2])
+        value.memberAssignment = ByteBuffer(bytes: [10, 1, 2])
         if version >= 5 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1223,8 +1323,8 @@ extension DescribeLogDirsRequest: SampledMessage {
 extension DescribeLogDirsRequest.DescribableLogDirTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s250-é"
-        value.partitionIndex = [100251, 100252]
+        value.topic = "s268-é"
+        value.partitionIndex = [100269, 100270]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1235,7 +1335,7 @@ extension DescribeLogDirsRequest.DescribableLogDirTopic {
 extension DescribeLogDirsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100252
+        value.throttleTimeMs = 100270
         value.results = [DescribeLogDirsResponse.DescribeLogDirsResult.sample(version: version, nulls: nulls), DescribeLogDirsResponse.DescribeLogDirsResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1247,8 +1347,8 @@ extension DescribeLogDirsResponse: SampledMessage {
 extension DescribeLogDirsResponse.DescribeLogDirsResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1254
-        value.logDir = "s255-é"
+        value.errorCode = 1272
+        value.logDir = "s273-é"
         value.topics = [DescribeLogDirsResponse.DescribeLogDirsTopic.sample(version: version, nulls: nulls), DescribeLogDirsResponse.DescribeLogDirsTopic.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1260,7 +1360,7 @@ extension DescribeLogDirsResponse.DescribeLogDirsResult {
 extension DescribeLogDirsResponse.DescribeLogDirsTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s257-é"
+        value.name = "s275-é"
         value.partitions = [DescribeLogDirsResponse.DescribeLogDirsPartition.sample(version: version, nulls: nulls), DescribeLogDirsResponse.DescribeLogDirsPartition.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1272,13 +1372,78 @@ extension DescribeLogDirsResponse.DescribeLogDirsTopic {
 extension DescribeLogDirsResponse.DescribeLogDirsPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100259
-        value.partitionSize = 10000000260
-        value.offsetLag = 10000000261
+        value.partitionIndex = 100277
+        value.partitionSize = 10000000278
+        value.offsetLag = 10000000279
         value.isFutureKey = true
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
+        return value
+    }
+}
+
+extension DescribeProducersRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.topics = [DescribeProducersRequest.TopicRequest.sample(version: version, nulls: nulls), DescribeProducersRequest.TopicRequest.sample(version: version, nulls: nulls)]
+        value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        return value
+    }
+}
+
+extension DescribeProducersRequest.TopicRequest {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.name = "s282-é"
+        value.partitionIndexes = [100283, 100284]
+        value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        return value
+    }
+}
+
+extension DescribeProducersResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.throttleTimeMs = 100284
+        value.topics = [DescribeProducersResponse.TopicResponse.sample(version: version, nulls: nulls), DescribeProducersResponse.TopicResponse.sample(version: version, nulls: nulls)]
+        value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        return value
+    }
+}
+
+extension DescribeProducersResponse.TopicResponse {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.name = "s286-é"
+        value.partitions = [DescribeProducersResponse.PartitionResponse.sample(version: version, nulls: nulls), DescribeProducersResponse.PartitionResponse.sample(version: version, nulls: nulls)]
+        value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        return value
+    }
+}
+
+extension DescribeProducersResponse.PartitionResponse {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.partitionIndex = 100288
+        value.errorCode = 1289
+        value.errorMessage = nulls ? nil : "s290-é"
+        value.activeProducers = [DescribeProducersResponse.ProducerState.sample(version: version, nulls: nulls), DescribeProducersResponse.ProducerState.sample(version: version, nulls: nulls)]
+        value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        return value
+    }
+}
+
+extension DescribeProducersResponse.ProducerState {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.producerId = 10000000292
+        value.producerEpoch = 100293
+        value.lastSequence = 100294
+        value.lastTimestamp = 10000000295
+        value.coordinatorEpoch = 100296
+        value.currentTxnStartOffset = 10000000297
+        value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
     }
 }
@@ -1295,7 +1460,7 @@ extension DescribeUserScramCredentialsRequest: SampledMessage {
 extension DescribeUserScramCredentialsRequest.UserName {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s264-é"
+        value.name = "s299-é"
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
     }
@@ -1304,9 +1469,9 @@ extension DescribeUserScramCredentialsRequest.UserName {
 extension DescribeUserScramCredentialsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100265
-        value.errorCode = 1266
-        value.errorMessage = nulls ? nil : "s267-é"
+        value.throttleTimeMs = 100300
+        value.errorCode = 1301
+        value.errorMessage = nulls ? nil : "s302-é"
         value.results = [DescribeUserScramCredentialsResponse.DescribeUserScramCredentialsResult.sample(version: version, nulls: nulls), DescribeUserScramCredentialsResponse.DescribeUserScramCredentialsResult.sample(version: version, nulls: nulls)]
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
@@ -1316,9 +1481,9 @@ extension DescribeUserScramCredentialsResponse: SampledMessage {
 extension DescribeUserScramCredentialsResponse.DescribeUserScramCredentialsResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.user = "s269-é"
-        value.errorCode = 1270
-        value.errorMessage = nulls ? nil : "s271-é"
+        value.user = "s304-é"
+        value.errorCode = 1305
+        value.errorMessage = nulls ? nil : "s306-é"
         value.credentialInfos = [DescribeUserScramCredentialsResponse.CredentialInfo.sample(version: version, nulls: nulls), DescribeUserScramCredentialsResponse.CredentialInfo.sample(version: version, nulls: nulls)]
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
@@ -1328,8 +1493,8 @@ extension DescribeUserScramCredentialsResponse.DescribeUserScramCredentialsResul
 extension DescribeUserScramCredentialsResponse.CredentialInfo {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.mechanism = 74
-        value.iterations = 100274
+        value.mechanism = 9
+        value.iterations = 100309
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
     }
@@ -1339,10 +1504,10 @@ extension ElectLeadersRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.electionType = 76
+            value.electionType = 11
         }
         value.topicPartitions = nulls ? nil : [ElectLeadersRequest.TopicPartitions.sample(version: version, nulls: nulls), ElectLeadersRequest.TopicPartitions.sample(version: version, nulls: nulls)]
-        value.timeoutMs = 100277
+        value.timeoutMs = 100312
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1353,8 +1518,8 @@ extension ElectLeadersRequest: SampledMessage {
 extension ElectLeadersRequest.TopicPartitions {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s278-é"
-        value.partitionId = [100279, 100280]
+        value.topic = "s313-é"
+        value.partitionId = [100314, 100315]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1365,9 +1530,9 @@ extension ElectLeadersRequest.TopicPartitions {
 extension ElectLeadersResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100280
+        value.throttleTimeMs = 100315
         if version >= 1 {
-            value.errorCode = 1281
+            value.errorCode = 1316
         }
         value.replicaElectionResults = [ElectLeadersResponse.ReplicaElectionResult.sample(version: version, nulls: nulls), ElectLeadersResponse.ReplicaElectionResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
@@ -1380,7 +1545,7 @@ extension ElectLeadersResponse: SampledMessage {
 extension ElectLeadersResponse.ReplicaElectionResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s283-é"
+        value.topic = "s318-é"
         value.partitionResult = [ElectLeadersResponse.PartitionResult.sample(version: version, nulls: nulls), ElectLeadersResponse.PartitionResult.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1392,10 +1557,36 @@ extension ElectLeadersResponse.ReplicaElectionResult {
 extension ElectLeadersResponse.PartitionResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionId = 100285
-        value.errorCode = 1286
-        value.errorMessage = nulls ? nil : "s287-é"
+        value.partitionId = 100320
+        value.errorCode = 1321
+        value.errorMessage = nulls ? nil : "s322-é"
         if version >= 2 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension EndTxnRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.transactionalId = "s323-é"
+        value.producerId = 10000000324
+        value.producerEpoch = 1325
+        value.committed = true
+        if version >= 3 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension EndTxnResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.throttleTimeMs = 100327
+        value.errorCode = 1328
+        if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
@@ -1406,29 +1597,29 @@ extension FetchRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 12 {
-            value.clusterId = nulls ? nil : "s288-é"
+            value.clusterId = nulls ? nil : "s329-é"
         }
-        value.replicaId = 100289
-        value.maxWaitMs = 100290
-        value.minBytes = 100291
+        value.replicaId = 100330
+        value.maxWaitMs = 100331
+        value.minBytes = 100332
         if version >= 3 {
-            value.maxBytes = 100292
+            value.maxBytes = 100333
         }
         if version >= 4 {
-            value.isolationLevel = 94
+            value.isolationLevel = 35
         }
         if version >= 7 {
-            value.sessionId = 100294
+            value.sessionId = 100335
         }
         if version >= 7 {
-            value.sessionEpoch = 100295
+            value.sessionEpoch = 100336
         }
         value.topics = [FetchRequest.FetchTopic.sample(version: version, nulls: nulls), FetchRequest.FetchTopic.sample(version: version, nulls: nulls)]
         if version >= 7 {
             value.forgottenTopicsData = [FetchRequest.ForgottenTopic.sample(version: version, nulls: nulls), FetchRequest.ForgottenTopic.sample(version: version, nulls: nulls)]
         }
         if version >= 11 {
-            value.rackId = "s298-é"
+            value.rackId = "s339-é"
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1440,7 +1631,7 @@ extension FetchRequest: SampledMessage {
 extension FetchRequest.FetchTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s299-é"
+        value.topic = "s340-é"
         value.partitions = [FetchRequest.FetchPartition.sample(version: version, nulls: nulls), FetchRequest.FetchPartition.sample(version: version, nulls: nulls)]
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1452,18 +1643,18 @@ extension FetchRequest.FetchTopic {
 extension FetchRequest.FetchPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partition = 100301
+        value.partition = 100342
         if version >= 9 {
-            value.currentLeaderEpoch = 100302
+            value.currentLeaderEpoch = 100343
         }
-        value.fetchOffset = 10000000303
+        value.fetchOffset = 10000000344
         if version >= 12 {
-            value.lastFetchedEpoch = 100304
+            value.lastFetchedEpoch = 100345
         }
         if version >= 5 {
-            value.logStartOffset = 10000000305
+            value.logStartOffset = 10000000346
         }
-        value.partitionMaxBytes = 100306
+        value.partitionMaxBytes = 100347
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1475,10 +1666,10 @@ extension FetchRequest.ForgottenTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 7 {
-            value.topic = "s307-é"
+            value.topic = "s348-é"
         }
         if version >= 7 {
-            value.partitions = [100308, 100309]
+            value.partitions = [100349, 100350]
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1491,13 +1682,13 @@ extension FetchResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100309
+            value.throttleTimeMs = 100350
         }
         if version >= 7 {
-            value.errorCode = 1310
+            value.errorCode = 1351
         }
         if version >= 7 {
-            value.sessionId = 100311
+            value.sessionId = 100352
         }
         value.responses = [FetchResponse.FetchableTopicResponse.sample(version: version, nulls: nulls), FetchResponse.FetchableTopicResponse.sample(version: version, nulls: nulls)]
         if version >= 12 {
@@ -1510,7 +1701,7 @@ extension FetchResponse: SampledMessage {
 extension FetchResponse.FetchableTopicResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s313-é"
+        value.topic = "s354-é"
         value.partitions = [FetchResponse.PartitionData.sample(version: version, nulls: nulls), FetchResponse.PartitionData.sample(version: version, nulls: nulls)]
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1522,14 +1713,14 @@ extension FetchResponse.FetchableTopicResponse {
 extension FetchResponse.PartitionData {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100315
-        value.errorCode = 1316
-        value.highWatermark = 10000000317
+        value.partitionIndex = 100356
+        value.errorCode = 1357
+        value.highWatermark = 10000000358
         if version >= 4 {
-            value.lastStableOffset = 10000000318
+            value.lastStableOffset = 10000000359
         }
         if version >= 5 {
-            value.logStartOffset = 10000000319
+            value.logStartOffset = 10000000360
         }
         if version >= 12 {
             value.divergingEpoch = FetchResponse.EpochEndOffset.sample(version: version, nulls: nulls)
@@ -1544,9 +1735,9 @@ extension FetchResponse.PartitionData {
             value.abortedTransactions = nulls ? nil : [FetchResponse.AbortedTransaction.sample(version: version, nulls: nulls), FetchResponse.AbortedTransaction.sample(version: version, nulls: nulls)]
         }
         if version >= 11 {
-            value.preferredReadReplica = 100324
+            value.preferredReadReplica = 100365
         }
-        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 69, 0xCD, 0xEF]))
+        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 110, 0xCD, 0xEF]))
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1558,10 +1749,10 @@ extension FetchResponse.EpochEndOffset {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 12 {
-            value.epoch = 100326
+            value.epoch = 100367
         }
         if version >= 12 {
-            value.endOffset = 10000000327
+            value.endOffset = 10000000368
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1574,10 +1765,10 @@ extension FetchResponse.LeaderIdAndEpoch {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 12 {
-            value.leaderId = 100328
+            value.leaderId = 100369
         }
         if version >= 12 {
-            value.leaderEpoch = 100329
+            value.leaderEpoch = 100370
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1589,8 +1780,8 @@ extension FetchResponse.LeaderIdAndEpoch {
 extension FetchResponse.SnapshotId {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.endOffset = 10000000330
-        value.epoch = 100331
+        value.endOffset = 10000000371
+        value.epoch = 100372
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1602,10 +1793,10 @@ extension FetchResponse.AbortedTransaction {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 4 {
-            value.producerId = 10000000332
+            value.producerId = 10000000373
         }
         if version >= 4 {
-            value.firstOffset = 10000000333
+            value.firstOffset = 10000000374
         }
         if version >= 12 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1617,9 +1808,9 @@ extension FetchResponse.AbortedTransaction {
 extension FindCoordinatorRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.key = "s334-é"
+        value.key = "s375-é"
         if version >= 1 {
-            value.keyType = 36
+            value.keyType = 77
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1632,15 +1823,15 @@ extension FindCoordinatorResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100336
+            value.throttleTimeMs = 100377
         }
-        value.errorCode = 1337
+        value.errorCode = 1378
         if version >= 1 {
-            value.errorMessage = nulls ? nil : "s338-é"
+            value.errorMessage = nulls ? nil : "s379-é"
         }
-        value.nodeId = 100339
-        value.host = "s340-é"
-        value.port = 100341
+        value.nodeId = 100380
+        value.host = "s381-é"
+        value.port = 100382
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1651,11 +1842,11 @@ extension FindCoordinatorResponse: SampledMessage {
 extension HeartbeatRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s342-é"
-        value.generationId = 100343
-        value.memberId = "s344-é"
+        value.groupId = "s383-é"
+        value.generationId = 100384
+        value.memberId = "s385-é"
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s345-é"
+            value.groupInstanceId = nulls ? nil : "s386-é"
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1668,9 +1859,9 @@ extension HeartbeatResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100346
+            value.throttleTimeMs = 100387
         }
-        value.errorCode = 1347
+        value.errorCode = 1388
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1693,8 +1884,8 @@ extension IncrementalAlterConfigsRequest: SampledMessage {
 extension IncrementalAlterConfigsRequest.AlterConfigsResource {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.resourceType = 51
-        value.resourceName = "s351-é"
+        value.resourceType = 92
+        value.resourceName = "s392-é"
         value.configs = [IncrementalAlterConfigsRequest.AlterableConfig.sample(version: version, nulls: nulls), IncrementalAlterConfigsRequest.AlterableConfig.sample(version: version, nulls: nulls)]
         if version >= 1 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1706,9 +1897,9 @@ extension IncrementalAlterConfigsRequest.AlterConfigsResource {
 extension IncrementalAlterConfigsRequest.AlterableConfig {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s353-é"
-        value.configOperation = 55
-        value.value = nulls ? nil : "s355-é"
+        value.name = "s394-é"
+        value.configOperation = 96
+        value.value = nulls ? nil : "s396-é"
         if version >= 1 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1719,7 +1910,7 @@ extension IncrementalAlterConfigsRequest.AlterableConfig {
 extension IncrementalAlterConfigsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100356
+        value.throttleTimeMs = 100397
         value.responses = [IncrementalAlterConfigsResponse.AlterConfigsResourceResponse.sample(version: version, nulls: nulls), IncrementalAlterConfigsResponse.AlterConfigsResourceResponse.sample(version: version, nulls: nulls)]
         if version >= 1 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1731,10 +1922,10 @@ extension IncrementalAlterConfigsResponse: SampledMessage {
 extension IncrementalAlterConfigsResponse.AlterConfigsResourceResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1358
-        value.errorMessage = nulls ? nil : "s359-é"
-        value.resourceType = 61
-        value.resourceName = "s361-é"
+        value.errorCode = 1399
+        value.errorMessage = nulls ? nil : "s400-é"
+        value.resourceType = 2
+        value.resourceName = "s402-é"
         if version >= 1 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1745,13 +1936,13 @@ extension IncrementalAlterConfigsResponse.AlterConfigsResourceResponse {
 extension InitProducerIdRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.transactionalId = nulls ? nil : "s362-é"
-        value.transactionTimeoutMs = 100363
+        value.transactionalId = nulls ? nil : "s403-é"
+        value.transactionTimeoutMs = 100404
         if version >= 3 {
-            value.producerId = 10000000364
+            value.producerId = 10000000405
         }
         if version >= 3 {
-            value.producerEpoch = 1365
+            value.producerEpoch = 1406
         }
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1763,10 +1954,10 @@ extension InitProducerIdRequest: SampledMessage {
 extension InitProducerIdResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100366
-        value.errorCode = 1367
-        value.producerId = 10000000368
-        value.producerEpoch = 1369
+        value.throttleTimeMs = 100407
+        value.errorCode = 1408
+        value.producerId = 10000000409
+        value.producerEpoch = 1410
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1777,16 +1968,16 @@ extension InitProducerIdResponse: SampledMessage {
 extension JoinGroupRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s370-é"
-        value.sessionTimeoutMs = 100371
+        value.groupId = "s411-é"
+        value.sessionTimeoutMs = 100412
         if version >= 1 {
-            value.rebalanceTimeoutMs = 100372
+            value.rebalanceTimeoutMs = 100413
         }
-        value.memberId = "s373-é"
+        value.memberId = "s414-é"
         if version >= 5 {
-            value.groupInstanceId = nulls ? nil : "s374-é"
+            value.groupInstanceId = nulls ? nil : "s415-é"
         }
-        value.protocolType = "s375-é"
+        value.protocolType = "s416-é"
         value.protocols = [JoinGroupRequest.JoinGroupRequestProtocol.sample(version: version, nulls: nulls), JoinGroupRequest.JoinGroupRequestProtocol.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1798,8 +1989,8 @@ extension JoinGroupRequest: SampledMessage {
 extension JoinGroupRequest.JoinGroupRequestProtocol {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s377-é"
-        value.metadata = ByteBuffer(bytes: [122, 1, 2])
+        value.name = "s418-é"
+        value.metadata = ByteBuffer(bytes: [163, 1, 2])
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1811,16 +2002,16 @@ extension JoinGroupResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100379
+            value.throttleTimeMs = 100420
         }
-        value.errorCode = 1380
-        value.generationId = 100381
+        value.errorCode = 1421
+        value.generationId = 100422
         if version >= 7 {
-            value.protocolType = nulls ? nil : "s382-é"
+            value.protocolType = nulls ? nil : "s423-é"
         }
-        value.protocolName = nulls && version >= 7 ? nil : "s383-é"
-        value.leader = "s384-é"
-        value.memberId = "s385-é"
+        value.protocolName = nulls && version >= 7 ? nil : "s424-é"
+        value.leader = "s425-é"
+        value.memberId = "s426-é"
         value.members = [JoinGroupResponse.JoinGroupResponseMember.sample(version: version, nulls: nulls), JoinGroupResponse.JoinGroupResponseMember.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -1832,11 +2023,11 @@ extension JoinGroupResponse: SampledMessage {
 extension JoinGroupResponse.JoinGroupResponseMember {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.memberId = "s387-é"
+        value.memberId = "s428-é"
         if version >= 5 {
-            value.groupInstanceId = nulls ? nil : "s388-é"
+            value.groupInstanceId = nulls ? nil : "s429-é"
         }
-        value.metadata = ByteBuffer(bytes: [133, 1, 2])
+        value.metadata = ByteBuffer(bytes: [174, 1, 2])
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1847,13 +2038,13 @@ extension JoinGroupResponse.JoinGroupResponseMember {
 extension LeaderAndIsrRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.controllerId = 100390
-        value.controllerEpoch = 100391
+        value.controllerId = 100431
+        value.controllerEpoch = 100432
         if version >= 2 {
-            value.brokerEpoch = 10000000392
+            value.brokerEpoch = 10000000433
         }
         if version >= 5 {
-            value.type = 94
+            value.type = 35
         }
         if version <= 1 {
             value.ungroupedPartitionStates = [LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls), LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls)]
@@ -1873,10 +2064,10 @@ extension LeaderAndIsrRequest.LeaderAndIsrTopicState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.topicName = "s397-é"
+            value.topicName = "s438-é"
         }
         if version >= 5 {
-            value.topicId = KafkaUUID(mostSignificantBits: 398, leastSignificantBits: 3151762)
+            value.topicId = KafkaUUID(mostSignificantBits: 439, leastSignificantBits: 3476441)
         }
         if version >= 2 {
             value.partitionStates = [LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls), LeaderAndIsrRequest.LeaderAndIsrPartitionState.sample(version: version, nulls: nulls)]
@@ -1891,9 +2082,9 @@ extension LeaderAndIsrRequest.LeaderAndIsrTopicState {
 extension LeaderAndIsrRequest.LeaderAndIsrLiveLeader {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.brokerId = 100400
-        value.hostName = "s401-é"
-        value.port = 100402
+        value.brokerId = 100441
+        value.hostName = "s442-é"
+        value.port = 100443
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1905,20 +2096,20 @@ extension LeaderAndIsrRequest.LeaderAndIsrPartitionState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 1 {
-            value.topicName = "s403-é"
+            value.topicName = "s444-é"
         }
-        value.partitionIndex = 100404
-        value.controllerEpoch = 100405
-        value.leader = 100406
-        value.leaderEpoch = 100407
-        value.isr = [100408, 100409]
-        value.zkVersion = 100409
-        value.replicas = [100410, 100411]
+        value.partitionIndex = 100445
+        value.controllerEpoch = 100446
+        value.leader = 100447
+        value.leaderEpoch = 100448
+        value.isr = [100449, 100450]
+        value.zkVersion = 100450
+        value.replicas = [100451, 100452]
         if version >= 3 {
-            value.addingReplicas = [100411, 100412]
+            value.addingReplicas = [100452, 100453]
         }
         if version >= 3 {
-            value.removingReplicas = [100412, 100413]
+            value.removingReplicas = [100453, 100454]
         }
         if version >= 1 {
             value.isNew = true
@@ -1933,7 +2124,7 @@ extension LeaderAndIsrRequest.LeaderAndIsrPartitionState {
 extension LeaderAndIsrResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1414
+        value.errorCode = 1455
         if version <= 4 {
             value.partitionErrors = [LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls), LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls)]
         }
@@ -1951,7 +2142,7 @@ extension LeaderAndIsrResponse.LeaderAndIsrTopicError {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 5 {
-            value.topicId = KafkaUUID(mostSignificantBits: 417, leastSignificantBits: 3302223)
+            value.topicId = KafkaUUID(mostSignificantBits: 458, leastSignificantBits: 3626902)
         }
         if version >= 5 {
             value.partitionErrors = [LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls), LeaderAndIsrResponse.LeaderAndIsrPartitionError.sample(version: version, nulls: nulls)]
@@ -1967,10 +2158,10 @@ extension LeaderAndIsrResponse.LeaderAndIsrPartitionError {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 4 {
-            value.topicName = "s419-é"
+            value.topicName = "s460-é"
         }
-        value.partitionIndex = 100420
-        value.errorCode = 1421
+        value.partitionIndex = 100461
+        value.errorCode = 1462
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -1981,9 +2172,9 @@ extension LeaderAndIsrResponse.LeaderAndIsrPartitionError {
 extension LeaveGroupRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s422-é"
+        value.groupId = "s463-é"
         if version <= 2 {
-            value.memberId = "s423-é"
+            value.memberId = "s464-é"
         }
         if version >= 3 {
             value.members = [LeaveGroupRequest.MemberIdentity.sample(version: version, nulls: nulls), LeaveGroupRequest.MemberIdentity.sample(version: version, nulls: nulls)]
@@ -1999,10 +2190,10 @@ extension LeaveGroupRequest.MemberIdentity {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.memberId = "s425-é"
+            value.memberId = "s466-é"
         }
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s426-é"
+            value.groupInstanceId = nulls ? nil : "s467-é"
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2015,9 +2206,9 @@ extension LeaveGroupResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100427
+            value.throttleTimeMs = 100468
         }
-        value.errorCode = 1428
+        value.errorCode = 1469
         if version >= 3 {
             value.members = [LeaveGroupResponse.MemberResponse.sample(version: version, nulls: nulls), LeaveGroupResponse.MemberResponse.sample(version: version, nulls: nulls)]
         }
@@ -2032,13 +2223,13 @@ extension LeaveGroupResponse.MemberResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.memberId = "s430-é"
+            value.memberId = "s471-é"
         }
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s431-é"
+            value.groupInstanceId = nulls ? nil : "s472-é"
         }
         if version >= 3 {
-            value.errorCode = 1432
+            value.errorCode = 1473
         }
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2051,7 +2242,7 @@ extension ListGroupsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 4 {
-            value.statesFilter = ["s433-é", "s434-é"]
+            value.statesFilter = ["s474-é", "s475-é"]
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2064,9 +2255,9 @@ extension ListGroupsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100434
+            value.throttleTimeMs = 100475
         }
-        value.errorCode = 1435
+        value.errorCode = 1476
         value.groups = [ListGroupsResponse.ListedGroup.sample(version: version, nulls: nulls), ListGroupsResponse.ListedGroup.sample(version: version, nulls: nulls)]
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2078,10 +2269,10 @@ extension ListGroupsResponse: SampledMessage {
 extension ListGroupsResponse.ListedGroup {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s437-é"
-        value.protocolType = "s438-é"
+        value.groupId = "s478-é"
+        value.protocolType = "s479-é"
         if version >= 4 {
-            value.groupState = "s439-é"
+            value.groupState = "s480-é"
         }
         if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2093,9 +2284,9 @@ extension ListGroupsResponse.ListedGroup {
 extension ListOffsetsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.replicaId = 100440
+        value.replicaId = 100481
         if version >= 2 {
-            value.isolationLevel = 42
+            value.isolationLevel = 83
         }
         value.topics = [ListOffsetsRequest.ListOffsetsTopic.sample(version: version, nulls: nulls), ListOffsetsRequest.ListOffsetsTopic.sample(version: version, nulls: nulls)]
         if version >= 6 {
@@ -2108,7 +2299,7 @@ extension ListOffsetsRequest: SampledMessage {
 extension ListOffsetsRequest.ListOffsetsTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s443-é"
+        value.name = "s484-é"
         value.partitions = [ListOffsetsRequest.ListOffsetsPartition.sample(version: version, nulls: nulls), ListOffsetsRequest.ListOffsetsPartition.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2120,13 +2311,13 @@ extension ListOffsetsRequest.ListOffsetsTopic {
 extension ListOffsetsRequest.ListOffsetsPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100445
+        value.partitionIndex = 100486
         if version >= 4 {
-            value.currentLeaderEpoch = 100446
+            value.currentLeaderEpoch = 100487
         }
-        value.timestamp = 10000000447
+        value.timestamp = 10000000488
         if version <= 0 {
-            value.maxNumOffsets = 100448
+            value.maxNumOffsets = 100489
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2139,7 +2330,7 @@ extension ListOffsetsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100449
+            value.throttleTimeMs = 100490
         }
         value.topics = [ListOffsetsResponse.ListOffsetsTopicResponse.sample(version: version, nulls: nulls), ListOffsetsResponse.ListOffsetsTopicResponse.sample(version: version, nulls: nulls)]
         if version >= 6 {
@@ -2152,7 +2343,7 @@ extension ListOffsetsResponse: SampledMessage {
 extension ListOffsetsResponse.ListOffsetsTopicResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s451-é"
+        value.name = "s492-é"
         value.partitions = [ListOffsetsResponse.ListOffsetsPartitionResponse.sample(version: version, nulls: nulls), ListOffsetsResponse.ListOffsetsPartitionResponse.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2164,19 +2355,19 @@ extension ListOffsetsResponse.ListOffsetsTopicResponse {
 extension ListOffsetsResponse.ListOffsetsPartitionResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100453
-        value.errorCode = 1454
+        value.partitionIndex = 100494
+        value.errorCode = 1495
         if version <= 0 {
-            value.oldStyleOffsets = [10000000455, 10000000456]
+            value.oldStyleOffsets = [10000000496, 10000000497]
         }
         if version >= 1 {
-            value.timestamp = 10000000456
+            value.timestamp = 10000000497
         }
         if version >= 1 {
-            value.offset = 10000000457
+            value.offset = 10000000498
         }
         if version >= 4 {
-            value.leaderEpoch = 100458
+            value.leaderEpoch = 100499
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2188,7 +2379,7 @@ extension ListOffsetsResponse.ListOffsetsPartitionResponse {
 extension ListPartitionReassignmentsRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.timeoutMs = 100459
+        value.timeoutMs = 100500
         value.topics = nulls ? nil : [ListPartitionReassignmentsRequest.ListPartitionReassignmentsTopics.sample(version: version, nulls: nulls), ListPartitionReassignmentsRequest.ListPartitionReassignmentsTopics.sample(version: version, nulls: nulls)]
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
@@ -2198,8 +2389,8 @@ extension ListPartitionReassignmentsRequest: SampledMessage {
 extension ListPartitionReassignmentsRequest.ListPartitionReassignmentsTopics {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s461-é"
-        value.partitionIndexes = [100462, 100463]
+        value.name = "s502-é"
+        value.partitionIndexes = [100503, 100504]
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
     }
@@ -2208,9 +2399,9 @@ extension ListPartitionReassignmentsRequest.ListPartitionReassignmentsTopics {
 extension ListPartitionReassignmentsResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.throttleTimeMs = 100463
-        value.errorCode = 1464
-        value.errorMessage = nulls ? nil : "s465-é"
+        value.throttleTimeMs = 100504
+        value.errorCode = 1505
+        value.errorMessage = nulls ? nil : "s506-é"
         value.topics = [ListPartitionReassignmentsResponse.OngoingTopicReassignment.sample(version: version, nulls: nulls), ListPartitionReassignmentsResponse.OngoingTopicReassignment.sample(version: version, nulls: nulls)]
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
@@ -2220,7 +2411,7 @@ extension ListPartitionReassignmentsResponse: SampledMessage {
 extension ListPartitionReassignmentsResponse.OngoingTopicReassignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s467-é"
+        value.name = "s508-é"
         value.partitions = [ListPartitionReassignmentsResponse.OngoingPartitionReassignment.sample(version: version, nulls: nulls), ListPartitionReassignmentsResponse.OngoingPartitionReassignment.sample(version: version, nulls: nulls)]
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
@@ -2230,10 +2421,10 @@ extension ListPartitionReassignmentsResponse.OngoingTopicReassignment {
 extension ListPartitionReassignmentsResponse.OngoingPartitionReassignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100469
-        value.replicas = [100470, 100471]
-        value.addingReplicas = [100471, 100472]
-        value.removingReplicas = [100472, 100473]
+        value.partitionIndex = 100510
+        value.replicas = [100511, 100512]
+        value.addingReplicas = [100512, 100513]
+        value.removingReplicas = [100513, 100514]
         value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         return value
     }
@@ -2263,9 +2454,9 @@ extension MetadataRequest.MetadataRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 10 {
-            value.topicId = KafkaUUID(mostSignificantBits: 477, leastSignificantBits: 3777363)
+            value.topicId = KafkaUUID(mostSignificantBits: 518, leastSignificantBits: 4102042)
         }
-        value.name = nulls && version >= 10 ? nil : "s478-é"
+        value.name = nulls && version >= 10 ? nil : "s519-é"
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2277,18 +2468,18 @@ extension MetadataResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.throttleTimeMs = 100479
+            value.throttleTimeMs = 100520
         }
         value.brokers = [MetadataResponse.MetadataResponseBroker.sample(version: version, nulls: nulls), MetadataResponse.MetadataResponseBroker.sample(version: version, nulls: nulls)]
         if version >= 2 {
-            value.clusterId = nulls ? nil : "s481-é"
+            value.clusterId = nulls ? nil : "s522-é"
         }
         if version >= 1 {
-            value.controllerId = 100482
+            value.controllerId = 100523
         }
         value.topics = [MetadataResponse.MetadataResponseTopic.sample(version: version, nulls: nulls), MetadataResponse.MetadataResponseTopic.sample(version: version, nulls: nulls)]
         if (8...10).contains(version) {
-            value.clusterAuthorizedOperations = 100484
+            value.clusterAuthorizedOperations = 100525
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2300,11 +2491,11 @@ extension MetadataResponse: SampledMessage {
 extension MetadataResponse.MetadataResponseBroker {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.nodeId = 100485
-        value.host = "s486-é"
-        value.port = 100487
+        value.nodeId = 100526
+        value.host = "s527-é"
+        value.port = 100528
         if version >= 1 {
-            value.rack = nulls ? nil : "s488-é"
+            value.rack = nulls ? nil : "s529-é"
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2316,17 +2507,17 @@ extension MetadataResponse.MetadataResponseBroker {
 extension MetadataResponse.MetadataResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1489
-        value.name = "s490-é"
+        value.errorCode = 1530
+        value.name = "s531-é"
         if version >= 10 {
-            value.topicId = KafkaUUID(mostSignificantBits: 491, leastSignificantBits: 3888229)
+            value.topicId = KafkaUUID(mostSignificantBits: 532, leastSignificantBits: 4212908)
         }
         if version >= 1 {
             value.isInternal = true
         }
         value.partitions = [MetadataResponse.MetadataResponsePartition.sample(version: version, nulls: nulls), MetadataResponse.MetadataResponsePartition.sample(version: version, nulls: nulls)]
         if version >= 8 {
-            value.topicAuthorizedOperations = 100494
+            value.topicAuthorizedOperations = 100535
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2338,16 +2529,16 @@ extension MetadataResponse.MetadataResponseTopic {
 extension MetadataResponse.MetadataResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1495
-        value.partitionIndex = 100496
-        value.leaderId = 100497
+        value.errorCode = 1536
+        value.partitionIndex = 100537
+        value.leaderId = 100538
         if version >= 7 {
-            value.leaderEpoch = 100498
+            value.leaderEpoch = 100539
         }
-        value.replicaNodes = [100499, 100500]
-        value.isrNodes = [100500, 100501]
+        value.replicaNodes = [100540, 100541]
+        value.isrNodes = [100541, 100542]
         if version >= 5 {
-            value.offlineReplicas = [100501, 100502]
+            value.offlineReplicas = [100542, 100543]
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2359,18 +2550,18 @@ extension MetadataResponse.MetadataResponsePartition {
 extension OffsetCommitRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s502-é"
+        value.groupId = "s543-é"
         if version >= 1 {
-            value.generationId = 100503
+            value.generationId = 100544
         }
         if version >= 1 {
-            value.memberId = "s504-é"
+            value.memberId = "s545-é"
         }
         if version >= 7 {
-            value.groupInstanceId = nulls ? nil : "s505-é"
+            value.groupInstanceId = nulls ? nil : "s546-é"
         }
         if (2...4).contains(version) {
-            value.retentionTimeMs = 10000000506
+            value.retentionTimeMs = 10000000547
         }
         value.topics = [OffsetCommitRequest.OffsetCommitRequestTopic.sample(version: version, nulls: nulls), OffsetCommitRequest.OffsetCommitRequestTopic.sample(version: version, nulls: nulls)]
         if version >= 8 {
@@ -2383,7 +2574,7 @@ extension OffsetCommitRequest: SampledMessage {
 extension OffsetCommitRequest.OffsetCommitRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s508-é"
+        value.name = "s549-é"
         value.partitions = [OffsetCommitRequest.OffsetCommitRequestPartition.sample(version: version, nulls: nulls), OffsetCommitRequest.OffsetCommitRequestPartition.sample(version: version, nulls: nulls)]
         if version >= 8 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2395,15 +2586,15 @@ extension OffsetCommitRequest.OffsetCommitRequestTopic {
 extension OffsetCommitRequest.OffsetCommitRequestPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100510
-        value.committedOffset = 10000000511
+        value.partitionIndex = 100551
+        value.committedOffset = 10000000552
         if version >= 6 {
-            value.committedLeaderEpoch = 100512
+            value.committedLeaderEpoch = 100553
         }
         if version == 1 {
-            value.commitTimestamp = 10000000513
+            value.commitTimestamp = 10000000554
         }
-        value.committedMetadata = nulls ? nil : "s514-é"
+        value.committedMetadata = nulls ? nil : "s555-é"
         if version >= 8 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2415,7 +2606,7 @@ extension OffsetCommitResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.throttleTimeMs = 100515
+            value.throttleTimeMs = 100556
         }
         value.topics = [OffsetCommitResponse.OffsetCommitResponseTopic.sample(version: version, nulls: nulls), OffsetCommitResponse.OffsetCommitResponseTopic.sample(version: version, nulls: nulls)]
         if version >= 8 {
@@ -2428,7 +2619,7 @@ extension OffsetCommitResponse: SampledMessage {
 extension OffsetCommitResponse.OffsetCommitResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s517-é"
+        value.name = "s558-é"
         value.partitions = [OffsetCommitResponse.OffsetCommitResponsePartition.sample(version: version, nulls: nulls), OffsetCommitResponse.OffsetCommitResponsePartition.sample(version: version, nulls: nulls)]
         if version >= 8 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2440,8 +2631,8 @@ extension OffsetCommitResponse.OffsetCommitResponseTopic {
 extension OffsetCommitResponse.OffsetCommitResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100519
-        value.errorCode = 1520
+        value.partitionIndex = 100560
+        value.errorCode = 1561
         if version >= 8 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2452,7 +2643,7 @@ extension OffsetCommitResponse.OffsetCommitResponsePartition {
 extension OffsetDeleteRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s521-é"
+        value.groupId = "s562-é"
         value.topics = [OffsetDeleteRequest.OffsetDeleteRequestTopic.sample(version: version, nulls: nulls), OffsetDeleteRequest.OffsetDeleteRequestTopic.sample(version: version, nulls: nulls)]
         return value
     }
@@ -2461,7 +2652,7 @@ extension OffsetDeleteRequest: SampledMessage {
 extension OffsetDeleteRequest.OffsetDeleteRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s523-é"
+        value.name = "s564-é"
         value.partitions = [OffsetDeleteRequest.OffsetDeleteRequestPartition.sample(version: version, nulls: nulls), OffsetDeleteRequest.OffsetDeleteRequestPartition.sample(version: version, nulls: nulls)]
         return value
     }
@@ -2470,7 +2661,7 @@ extension OffsetDeleteRequest.OffsetDeleteRequestTopic {
 extension OffsetDeleteRequest.OffsetDeleteRequestPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100525
+        value.partitionIndex = 100566
         return value
     }
 }
@@ -2478,8 +2669,8 @@ extension OffsetDeleteRequest.OffsetDeleteRequestPartition {
 extension OffsetDeleteResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1526
-        value.throttleTimeMs = 100527
+        value.errorCode = 1567
+        value.throttleTimeMs = 100568
         value.topics = [OffsetDeleteResponse.OffsetDeleteResponseTopic.sample(version: version, nulls: nulls), OffsetDeleteResponse.OffsetDeleteResponseTopic.sample(version: version, nulls: nulls)]
         return value
     }
@@ -2488,7 +2679,7 @@ extension OffsetDeleteResponse: SampledMessage {
 extension OffsetDeleteResponse.OffsetDeleteResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s529-é"
+        value.name = "s570-é"
         value.partitions = [OffsetDeleteResponse.OffsetDeleteResponsePartition.sample(version: version, nulls: nulls), OffsetDeleteResponse.OffsetDeleteResponsePartition.sample(version: version, nulls: nulls)]
         return value
     }
@@ -2497,8 +2688,8 @@ extension OffsetDeleteResponse.OffsetDeleteResponseTopic {
 extension OffsetDeleteResponse.OffsetDeleteResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100531
-        value.errorCode = 1532
+        value.partitionIndex = 100572
+        value.errorCode = 1573
         return value
     }
 }
@@ -2506,7 +2697,7 @@ extension OffsetDeleteResponse.OffsetDeleteResponsePartition {
 extension OffsetFetchRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s533-é"
+        value.groupId = "s574-é"
         value.topics = nulls && version >= 2 ? nil : [OffsetFetchRequest.OffsetFetchRequestTopic.sample(version: version, nulls: nulls), OffsetFetchRequest.OffsetFetchRequestTopic.sample(version: version, nulls: nulls)]
         if version >= 7 {
             value.requireStable = true
@@ -2521,8 +2712,8 @@ extension OffsetFetchRequest: SampledMessage {
 extension OffsetFetchRequest.OffsetFetchRequestTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s536-é"
-        value.partitionIndexes = [100537, 100538]
+        value.name = "s577-é"
+        value.partitionIndexes = [100578, 100579]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2534,11 +2725,11 @@ extension OffsetFetchResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.throttleTimeMs = 100538
+            value.throttleTimeMs = 100579
         }
         value.topics = [OffsetFetchResponse.OffsetFetchResponseTopic.sample(version: version, nulls: nulls), OffsetFetchResponse.OffsetFetchResponseTopic.sample(version: version, nulls: nulls)]
         if version >= 2 {
-            value.errorCode = 1540
+            value.errorCode = 1581
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2550,7 +2741,7 @@ extension OffsetFetchResponse: SampledMessage {
 extension OffsetFetchResponse.OffsetFetchResponseTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s541-é"
+        value.name = "s582-é"
         value.partitions = [OffsetFetchResponse.OffsetFetchResponsePartition.sample(version: version, nulls: nulls), OffsetFetchResponse.OffsetFetchResponsePartition.sample(version: version, nulls: nulls)]
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2562,13 +2753,13 @@ extension OffsetFetchResponse.OffsetFetchResponseTopic {
 extension OffsetFetchResponse.OffsetFetchResponsePartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100543
-        value.committedOffset = 10000000544
+        value.partitionIndex = 100584
+        value.committedOffset = 10000000585
         if version >= 5 {
-            value.committedLeaderEpoch = 100545
+            value.committedLeaderEpoch = 100586
         }
-        value.metadata = nulls ? nil : "s546-é"
-        value.errorCode = 1547
+        value.metadata = nulls ? nil : "s587-é"
+        value.errorCode = 1588
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2580,7 +2771,7 @@ extension OffsetForLeaderEpochRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.replicaId = 100548
+            value.replicaId = 100589
         }
         value.topics = [OffsetForLeaderEpochRequest.OffsetForLeaderTopic.sample(version: version, nulls: nulls), OffsetForLeaderEpochRequest.OffsetForLeaderTopic.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -2593,7 +2784,7 @@ extension OffsetForLeaderEpochRequest: SampledMessage {
 extension OffsetForLeaderEpochRequest.OffsetForLeaderTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s550-é"
+        value.topic = "s591-é"
         value.partitions = [OffsetForLeaderEpochRequest.OffsetForLeaderPartition.sample(version: version, nulls: nulls), OffsetForLeaderEpochRequest.OffsetForLeaderPartition.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2605,11 +2796,11 @@ extension OffsetForLeaderEpochRequest.OffsetForLeaderTopic {
 extension OffsetForLeaderEpochRequest.OffsetForLeaderPartition {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partition = 100552
+        value.partition = 100593
         if version >= 2 {
-            value.currentLeaderEpoch = 100553
+            value.currentLeaderEpoch = 100594
         }
-        value.leaderEpoch = 100554
+        value.leaderEpoch = 100595
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2621,7 +2812,7 @@ extension OffsetForLeaderEpochResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 2 {
-            value.throttleTimeMs = 100555
+            value.throttleTimeMs = 100596
         }
         value.topics = [OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult.sample(version: version, nulls: nulls), OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -2634,7 +2825,7 @@ extension OffsetForLeaderEpochResponse: SampledMessage {
 extension OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topic = "s557-é"
+        value.topic = "s598-é"
         value.partitions = [OffsetForLeaderEpochResponse.EpochEndOffset.sample(version: version, nulls: nulls), OffsetForLeaderEpochResponse.EpochEndOffset.sample(version: version, nulls: nulls)]
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2646,12 +2837,12 @@ extension OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult {
 extension OffsetForLeaderEpochResponse.EpochEndOffset {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1559
-        value.partition = 100560
+        value.errorCode = 1600
+        value.partition = 100601
         if version >= 1 {
-            value.leaderEpoch = 100561
+            value.leaderEpoch = 100602
         }
-        value.endOffset = 10000000562
+        value.endOffset = 10000000603
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2663,10 +2854,10 @@ extension ProduceRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.transactionalId = nulls ? nil : "s563-é"
+            value.transactionalId = nulls ? nil : "s604-é"
         }
-        value.acks = 1564
-        value.timeoutMs = 100565
+        value.acks = 1605
+        value.timeoutMs = 100606
         value.topicData = [ProduceRequest.TopicProduceData.sample(version: version, nulls: nulls), ProduceRequest.TopicProduceData.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2678,7 +2869,7 @@ extension ProduceRequest: SampledMessage {
 extension ProduceRequest.TopicProduceData {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s567-é"
+        value.name = "s608-é"
         value.partitionData = [ProduceRequest.PartitionProduceData.sample(version: version, nulls: nulls), ProduceRequest.PartitionProduceData.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2690,8 +2881,8 @@ extension ProduceRequest.TopicProduceData {
 extension ProduceRequest.PartitionProduceData {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.index = 100569
-        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 58, 0xCD, 0xEF]))
+        value.index = 100610
+        value.records = nulls ? nil : .bytes(ByteBuffer(bytes: [0xAB, 99, 0xCD, 0xEF]))
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2704,7 +2895,7 @@ extension ProduceResponse: SampledMessage {
         var value = Self()
         value.responses = [ProduceResponse.TopicProduceResponse.sample(version: version, nulls: nulls), ProduceResponse.TopicProduceResponse.sample(version: version, nulls: nulls)]
         if version >= 1 {
-            value.throttleTimeMs = 100572
+            value.throttleTimeMs = 100613
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2716,7 +2907,7 @@ extension ProduceResponse: SampledMessage {
 extension ProduceResponse.TopicProduceResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s573-é"
+        value.name = "s614-é"
         value.partitionResponses = [ProduceResponse.PartitionProduceResponse.sample(version: version, nulls: nulls), ProduceResponse.PartitionProduceResponse.sample(version: version, nulls: nulls)]
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2728,20 +2919,20 @@ extension ProduceResponse.TopicProduceResponse {
 extension ProduceResponse.PartitionProduceResponse {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.index = 100575
-        value.errorCode = 1576
-        value.baseOffset = 10000000577
+        value.index = 100616
+        value.errorCode = 1617
+        value.baseOffset = 10000000618
         if version >= 2 {
-            value.logAppendTimeMs = 10000000578
+            value.logAppendTimeMs = 10000000619
         }
         if version >= 5 {
-            value.logStartOffset = 10000000579
+            value.logStartOffset = 10000000620
         }
         if version >= 8 {
             value.recordErrors = [ProduceResponse.BatchIndexAndErrorMessage.sample(version: version, nulls: nulls), ProduceResponse.BatchIndexAndErrorMessage.sample(version: version, nulls: nulls)]
         }
         if version >= 8 {
-            value.errorMessage = nulls ? nil : "s581-é"
+            value.errorMessage = nulls ? nil : "s622-é"
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2754,10 +2945,10 @@ extension ProduceResponse.BatchIndexAndErrorMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 8 {
-            value.batchIndex = 100582
+            value.batchIndex = 100623
         }
         if version >= 8 {
-            value.batchIndexErrorMessage = nulls ? nil : "s583-é"
+            value.batchIndexErrorMessage = nulls ? nil : "s624-é"
         }
         if version >= 9 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2769,7 +2960,7 @@ extension ProduceResponse.BatchIndexAndErrorMessage {
 extension SaslAuthenticateRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.authBytes = ByteBuffer(bytes: [72, 1, 2])
+        value.authBytes = ByteBuffer(bytes: [113, 1, 2])
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2780,11 +2971,11 @@ extension SaslAuthenticateRequest: SampledMessage {
 extension SaslAuthenticateResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1585
-        value.errorMessage = nulls ? nil : "s586-é"
-        value.authBytes = ByteBuffer(bytes: [75, 1, 2])
+        value.errorCode = 1626
+        value.errorMessage = nulls ? nil : "s627-é"
+        value.authBytes = ByteBuffer(bytes: [116, 1, 2])
         if version >= 1 {
-            value.sessionLifetimeMs = 10000000588
+            value.sessionLifetimeMs = 10000000629
         }
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2796,7 +2987,7 @@ extension SaslAuthenticateResponse: SampledMessage {
 extension SaslHandshakeRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.mechanism = "s589-é"
+        value.mechanism = "s630-é"
         return value
     }
 }
@@ -2804,8 +2995,8 @@ extension SaslHandshakeRequest: SampledMessage {
 extension SaslHandshakeResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1590
-        value.mechanisms = ["s591-é", "s592-é"]
+        value.errorCode = 1631
+        value.mechanisms = ["s632-é", "s633-é"]
         return value
     }
 }
@@ -2813,10 +3004,10 @@ extension SaslHandshakeResponse: SampledMessage {
 extension StopReplicaRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.controllerId = 100592
-        value.controllerEpoch = 100593
+        value.controllerId = 100633
+        value.controllerEpoch = 100634
         if version >= 1 {
-            value.brokerEpoch = 10000000594
+            value.brokerEpoch = 10000000635
         }
         if version <= 2 {
             value.deletePartitions = true
@@ -2841,10 +3032,10 @@ extension StopReplicaRequest.StopReplicaPartitionV0 {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 0 {
-            value.topicName = "s599-é"
+            value.topicName = "s640-é"
         }
         if version <= 0 {
-            value.partitionIndex = 100600
+            value.partitionIndex = 100641
         }
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2857,10 +3048,10 @@ extension StopReplicaRequest.StopReplicaTopicV1 {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if (1...2).contains(version) {
-            value.name = "s601-é"
+            value.name = "s642-é"
         }
         if (1...2).contains(version) {
-            value.partitionIndexes = [100602, 100603]
+            value.partitionIndexes = [100643, 100644]
         }
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2873,7 +3064,7 @@ extension StopReplicaRequest.StopReplicaTopicState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.topicName = "s603-é"
+            value.topicName = "s644-é"
         }
         if version >= 3 {
             value.partitionStates = [StopReplicaRequest.StopReplicaPartitionState.sample(version: version, nulls: nulls), StopReplicaRequest.StopReplicaPartitionState.sample(version: version, nulls: nulls)]
@@ -2889,10 +3080,10 @@ extension StopReplicaRequest.StopReplicaPartitionState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 3 {
-            value.partitionIndex = 100605
+            value.partitionIndex = 100646
         }
         if version >= 3 {
-            value.leaderEpoch = 100606
+            value.leaderEpoch = 100647
         }
         if version >= 3 {
             value.deletePartition = true
@@ -2907,7 +3098,7 @@ extension StopReplicaRequest.StopReplicaPartitionState {
 extension StopReplicaResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1608
+        value.errorCode = 1649
         value.partitionErrors = [StopReplicaResponse.StopReplicaPartitionError.sample(version: version, nulls: nulls), StopReplicaResponse.StopReplicaPartitionError.sample(version: version, nulls: nulls)]
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -2919,9 +3110,9 @@ extension StopReplicaResponse: SampledMessage {
 extension StopReplicaResponse.StopReplicaPartitionError {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.topicName = "s610-é"
-        value.partitionIndex = 100611
-        value.errorCode = 1612
+        value.topicName = "s651-é"
+        value.partitionIndex = 100652
+        value.errorCode = 1653
         if version >= 2 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2932,17 +3123,17 @@ extension StopReplicaResponse.StopReplicaPartitionError {
 extension SyncGroupRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.groupId = "s613-é"
-        value.generationId = 100614
-        value.memberId = "s615-é"
+        value.groupId = "s654-é"
+        value.generationId = 100655
+        value.memberId = "s656-é"
         if version >= 3 {
-            value.groupInstanceId = nulls ? nil : "s616-é"
+            value.groupInstanceId = nulls ? nil : "s657-é"
         }
         if version >= 5 {
-            value.protocolType = nulls ? nil : "s617-é"
+            value.protocolType = nulls ? nil : "s658-é"
         }
         if version >= 5 {
-            value.protocolName = nulls ? nil : "s618-é"
+            value.protocolName = nulls ? nil : "s659-é"
         }
         value.assignments = [SyncGroupRequest.SyncGroupRequestAssignment.sample(version: version, nulls: nulls), SyncGroupRequest.SyncGroupRequestAssignment.sample(version: version, nulls: nulls)]
         if version >= 4 {
@@ -2955,8 +3146,8 @@ extension SyncGroupRequest: SampledMessage {
 extension SyncGroupRequest.SyncGroupRequestAssignment {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.memberId = "s620-é"
-        value.assignment = ByteBuffer(bytes: [109, 1, 2])
+        value.memberId = "s661-é"
+        value.assignment = ByteBuffer(bytes: [150, 1, 2])
         if version >= 4 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -2968,17 +3159,105 @@ extension SyncGroupResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.throttleTimeMs = 100622
+            value.throttleTimeMs = 100663
         }
-        value.errorCode = 1623
+        value.errorCode = 1664
         if version >= 5 {
-            value.protocolType = nulls ? nil : "s624-é"
+            value.protocolType = nulls ? nil : "s665-é"
         }
         if version >= 5 {
-            value.protocolName = nulls ? nil : "s625-é"
+            value.protocolName = nulls ? nil : "s666-é"
         }
-        value.assignment = ByteBuffer(bytes: [114, 1, 2])
+        value.assignment = ByteBuffer(bytes: [155, 1, 2])
         if version >= 4 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension TxnOffsetCommitRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.transactionalId = "s668-é"
+        value.groupId = "s669-é"
+        value.producerId = 10000000670
+        value.producerEpoch = 1671
+        if version >= 3 {
+            value.generationId = 100672
+        }
+        if version >= 3 {
+            value.memberId = "s673-é"
+        }
+        if version >= 3 {
+            value.groupInstanceId = nulls ? nil : "s674-é"
+        }
+        value.topics = [TxnOffsetCommitRequest.TxnOffsetCommitRequestTopic.sample(version: version, nulls: nulls), TxnOffsetCommitRequest.TxnOffsetCommitRequestTopic.sample(version: version, nulls: nulls)]
+        if version >= 3 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension TxnOffsetCommitRequest.TxnOffsetCommitRequestTopic {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.name = "s676-é"
+        value.partitions = [TxnOffsetCommitRequest.TxnOffsetCommitRequestPartition.sample(version: version, nulls: nulls), TxnOffsetCommitRequest.TxnOffsetCommitRequestPartition.sample(version: version, nulls: nulls)]
+        if version >= 3 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension TxnOffsetCommitRequest.TxnOffsetCommitRequestPartition {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.partitionIndex = 100678
+        value.committedOffset = 10000000679
+        if version >= 2 {
+            value.committedLeaderEpoch = 100680
+        }
+        value.committedMetadata = nulls ? nil : "s681-é"
+        if version >= 3 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension TxnOffsetCommitResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.throttleTimeMs = 100682
+        value.topics = [TxnOffsetCommitResponse.TxnOffsetCommitResponseTopic.sample(version: version, nulls: nulls), TxnOffsetCommitResponse.TxnOffsetCommitResponseTopic.sample(version: version, nulls: nulls)]
+        if version >= 3 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension TxnOffsetCommitResponse.TxnOffsetCommitResponseTopic {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.name = "s684-é"
+        value.partitions = [TxnOffsetCommitResponse.TxnOffsetCommitResponsePartition.sample(version: version, nulls: nulls), TxnOffsetCommitResponse.TxnOffsetCommitResponsePartition.sample(version: version, nulls: nulls)]
+        if version >= 3 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension TxnOffsetCommitResponse.TxnOffsetCommitResponsePartition {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.partitionIndex = 100686
+        value.errorCode = 1687
+        if version >= 3 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
@@ -2988,10 +3267,10 @@ extension SyncGroupResponse: SampledMessage {
 extension UpdateMetadataRequest: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.controllerId = 100627
-        value.controllerEpoch = 100628
+        value.controllerId = 100688
+        value.controllerEpoch = 100689
         if version >= 5 {
-            value.brokerEpoch = 10000000629
+            value.brokerEpoch = 10000000690
         }
         if version <= 4 {
             value.ungroupedPartitionStates = [UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls)]
@@ -3011,10 +3290,10 @@ extension UpdateMetadataRequest.UpdateMetadataTopicState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 5 {
-            value.topicName = "s633-é"
+            value.topicName = "s694-é"
         }
         if version >= 7 {
-            value.topicId = KafkaUUID(mostSignificantBits: 634, leastSignificantBits: 5020646)
+            value.topicId = KafkaUUID(mostSignificantBits: 695, leastSignificantBits: 5503705)
         }
         if version >= 5 {
             value.partitionStates = [UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataPartitionState.sample(version: version, nulls: nulls)]
@@ -3029,18 +3308,18 @@ extension UpdateMetadataRequest.UpdateMetadataTopicState {
 extension UpdateMetadataRequest.UpdateMetadataBroker {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.id = 100636
+        value.id = 100697
         if version <= 0 {
-            value.v0Host = "s637-é"
+            value.v0Host = "s698-é"
         }
         if version <= 0 {
-            value.v0Port = 100638
+            value.v0Port = 100699
         }
         if version >= 1 {
             value.endpoints = [UpdateMetadataRequest.UpdateMetadataEndpoint.sample(version: version, nulls: nulls), UpdateMetadataRequest.UpdateMetadataEndpoint.sample(version: version, nulls: nulls)]
         }
         if version >= 2 {
-            value.rack = nulls ? nil : "s640-é"
+            value.rack = nulls ? nil : "s701-é"
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -3053,16 +3332,16 @@ extension UpdateMetadataRequest.UpdateMetadataEndpoint {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version >= 1 {
-            value.port = 100641
+            value.port = 100702
         }
         if version >= 1 {
-            value.host = "s642-é"
+            value.host = "s703-é"
         }
         if version >= 3 {
-            value.listener = "s643-é"
+            value.listener = "s704-é"
         }
         if version >= 1 {
-            value.securityProtocol = 1644
+            value.securityProtocol = 1705
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -3075,17 +3354,17 @@ extension UpdateMetadataRequest.UpdateMetadataPartitionState {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
         if version <= 4 {
-            value.topicName = "s645-é"
+            value.topicName = "s706-é"
         }
-        value.partitionIndex = 100646
-        value.controllerEpoch = 100647
-        value.leader = 100648
-        value.leaderEpoch = 100649
-        value.isr = [100650, 100651]
-        value.zkVersion = 100651
-        value.replicas = [100652, 100653]
+        value.partitionIndex = 100707
+        value.controllerEpoch = 100708
+        value.leader = 100709
+        value.leaderEpoch = 100710
+        value.isr = [100711, 100712]
+        value.zkVersion = 100712
+        value.replicas = [100713, 100714]
         if version >= 4 {
-            value.offlineReplicas = [100653, 100654]
+            value.offlineReplicas = [100714, 100715]
         }
         if version >= 6 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -3097,8 +3376,93 @@ extension UpdateMetadataRequest.UpdateMetadataPartitionState {
 extension UpdateMetadataResponse: SampledMessage {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.errorCode = 1654
+        value.errorCode = 1715
         if version >= 6 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension WriteTxnMarkersRequest: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.markers = [WriteTxnMarkersRequest.WritableTxnMarker.sample(version: version, nulls: nulls), WriteTxnMarkersRequest.WritableTxnMarker.sample(version: version, nulls: nulls)]
+        if version >= 1 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension WriteTxnMarkersRequest.WritableTxnMarker {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.producerId = 10000000717
+        value.producerEpoch = 1718
+        value.transactionResult = true
+        value.topics = [WriteTxnMarkersRequest.WritableTxnMarkerTopic.sample(version: version, nulls: nulls), WriteTxnMarkersRequest.WritableTxnMarkerTopic.sample(version: version, nulls: nulls)]
+        value.coordinatorEpoch = 100721
+        if version >= 1 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension WriteTxnMarkersRequest.WritableTxnMarkerTopic {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.name = "s722-é"
+        value.partitionIndexes = [100723, 100724]
+        if version >= 1 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension WriteTxnMarkersResponse: SampledMessage {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.markers = [WriteTxnMarkersResponse.WritableTxnMarkerResult.sample(version: version, nulls: nulls), WriteTxnMarkersResponse.WritableTxnMarkerResult.sample(version: version, nulls: nulls)]
+        if version >= 1 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension WriteTxnMarkersResponse.WritableTxnMarkerResult {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.producerId = 10000000725
+        value.topics = [WriteTxnMarkersResponse.WritableTxnMarkerTopicResult.sample(version: version, nulls: nulls), WriteTxnMarkersResponse.WritableTxnMarkerTopicResult.sample(version: version, nulls: nulls)]
+        if version >= 1 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension WriteTxnMarkersResponse.WritableTxnMarkerTopicResult {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.name = "s727-é"
+        value.partitions = [WriteTxnMarkersResponse.WritableTxnMarkerPartitionResult.sample(version: version, nulls: nulls), WriteTxnMarkersResponse.WritableTxnMarkerPartitionResult.sample(version: version, nulls: nulls)]
+        if version >= 1 {
+            value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
+        }
+        return value
+    }
+}
+
+extension WriteTxnMarkersResponse.WritableTxnMarkerPartitionResult {
+    static func sample(version: Int16, nulls: Bool) -> Self {
+        var value = Self()
+        value.partitionIndex = 100729
+        value.errorCode = 1730
+        if version >= 1 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
