@@ -144,13 +144,11 @@ def test_user_without_write_is_refused_and_nothing_is_appended(secure_cluster, t
     producer.flush(30)
     assert len(results) == 1 and results[0] is not None
     assert results[0].code() == KafkaError.TOPIC_AUTHORIZATION_FAILED, results[0]
-    watermarks = AdminClient(ck_config(first, tls_certs, "PLAIN", "alice", "alice-secret"))
     from confluent_kafka import Consumer, TopicPartition
     consumer = Consumer({**ck_config(first, tls_certs, "PLAIN", "alice", "alice-secret"), "group.id": "wm"})
     low, high = consumer.get_watermark_offsets(TopicPartition(topic, 0), timeout=10)
     consumer.close()
     assert (low, high) == (0, 0), "a refused produce appended records"
-    del watermarks
 
 
 def test_plaintext_clients_cannot_send_controller_or_follower_requests(secure_cluster):

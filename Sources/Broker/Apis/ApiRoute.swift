@@ -43,12 +43,9 @@ struct ApiRoute: Sendable {
     }
 
     static func encode<Response: KafkaResponse>(_ response: Response, context: RequestContext) -> ResponseAction {
-        let headerVersion = ResponseHeader.version(
-            apiKey: Response.apiKey, apiVersion: context.apiVersion, firstFlexibleVersion: Response.firstFlexibleVersion)
         do {
-            return .send(try ResponseFrame.encode(
-                response, version: context.apiVersion, header: ResponseHeader(correlationId: context.header.correlationId),
-                headerVersion: headerVersion))
+            return .send(try ResponseFrame.answer(
+                response, apiVersion: context.apiVersion, correlationId: context.header.correlationId))
         } catch {
             return .close(reason: "cannot encode \(Response.apiKey) v\(context.apiVersion) response: \(error)")
         }

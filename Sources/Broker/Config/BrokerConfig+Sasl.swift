@@ -90,17 +90,11 @@ extension BrokerConfig {
         guard let text = jaasConfig(listener: listener, mechanism: mechanism) else {
             throw .missingRequired(key: jaasKey + " (the broker logs in to other brokers with its username and password)")
         }
-        let jaas: JaasConfig
         do {
-            jaas = try JaasConfig.parse(text)
+            return try SaslClientConfiguration(mechanism: mechanism, jaasConfig: text)
         } catch {
             throw .invalidValue(key: jaasKey, value: "[hidden]", reason: error.description)
         }
-        guard let (username, password) = jaas.credentials else {
-            throw .invalidValue(key: jaasKey, value: "[hidden]", reason: "the inter-broker login needs username=\"...\" "
-                + "and password=\"...\" options")
-        }
-        return SaslClientConfiguration(mechanism: mechanism, username: username, password: password)
     }
 }
 

@@ -153,15 +153,16 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
         let trace = RequestTrace(receivedNs: receivedNs)
         let promise = context.eventLoop.makePromise(of: ResponseAction.self)
         var immediate: ResponseAction?
-        if authenticator != nil {
-            switch authenticator!.receive(frame, nowMs: Int64(receivedNs / 1_000_000)) {
+        if var authenticator {
+            switch authenticator.receive(frame, nowMs: Int64(receivedNs / 1_000_000)) {
             case .dispatch(let principal): connection.principal = principal
             case .respond(let answer): immediate = .send(answer)
             case .respondAndClose(let answer, let reason):
-                immediate = .sendAndClose(answer, reason: reason, delay: .milliseconds(authenticator!.settings.failedAuthenticationDelayMs))
+                immediate = .sendAndClose(answer, reason: reason, delay: .milliseconds(authenticator.settings.failedAuthenticationDelayMs))
             case .close(let reason): immediate = .close(reason: reason)
             }
-            receiveLimit?.authenticated = authenticator!.isAuthenticated
+            receiveLimit?.authenticated = authenticator.isAuthenticated
+            self.authenticator = authenticator
         }
         if let immediate {
             // The SASL exchange answered on the event loop; the task only keeps the one-request-at-a-time flow.

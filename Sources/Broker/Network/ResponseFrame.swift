@@ -23,4 +23,14 @@ struct ResponseFrame: Sendable {
         writer.buffer.setInteger(Int32(size), at: writer.buffer.readerIndex, endianness: .big)
         return ResponseFrame(buffer: writer.buffer, regions: writer.deferredRegions)
     }
+
+    /// The answer to the request with `correlationId` at `apiVersion`: the response header version follows from the
+    /// API's first flexible version, as for every request.
+    static func answer<Body: KafkaResponse>(
+        _ body: Body, apiVersion: Int16, correlationId: Int32
+    ) throws(ProtocolEncodingError) -> ResponseFrame {
+        let headerVersion = ResponseHeader.version(
+            apiKey: Body.apiKey, apiVersion: apiVersion, firstFlexibleVersion: Body.firstFlexibleVersion)
+        return try encode(body, version: apiVersion, header: ResponseHeader(correlationId: correlationId), headerVersion: headerVersion)
+    }
 }

@@ -54,13 +54,13 @@ struct RequestAuthorizer: Sendable {
     func filterByAuthorized<Names: Sequence<String>>(
         _ operation: AclOperation, _ resourceType: ResourceType, _ names: Names, logIfDenied: Bool = true
     ) -> Set<String> {
+        guard isEnabled else { return Set(names) }
         var counts: [String: Int] = [:]
         var order: [String] = []
         for name in names {
             if counts[name] == nil { order.append(name) }
             counts[name, default: 0] += 1
         }
-        guard isEnabled else { return Set(order) }
         return Set(order.filter {
             authorize(operation, resourceType, $0, logIfDenied: logIfDenied, refCount: counts[$0] ?? 1)
         })

@@ -31,16 +31,11 @@ public enum ClientSecurityProperties {
                 + "\(mechanism == "PLAIN" ? JaasConfig.plainLoginModule : JaasConfig.scramLoginModule) required "
                 + "username=\"alice\" password=\"alice-secret\";")
         }
-        let jaas: JaasConfig
         do {
-            jaas = try JaasConfig.parse(text)
+            return try SaslClientConfiguration(mechanism: mechanism, jaasConfig: text)
         } catch {
             throw ClientSecurityError("sasl.jaas.config: \(error.description)")
         }
-        guard let (username, password) = jaas.credentials else {
-            throw ClientSecurityError("sasl.jaas.config needs username=\"...\" and password=\"...\" options")
-        }
-        return SaslClientConfiguration(mechanism: mechanism, username: username, password: password)
     }
 }
 

@@ -13,4 +13,14 @@ public struct SaslClientConfiguration: Sendable, Hashable {
         self.username = username
         self.password = password
     }
+
+    /// The login of a `sasl.jaas.config` value: its `username` and `password` options (Kafka's Plain and Scram
+    /// login modules). Throws a message for the operator, without the config's text (it holds the password).
+    public init(mechanism: String, jaasConfig text: String) throws(JaasConfigError) {
+        let jaas = try JaasConfig.parse(text)
+        guard let (username, password) = jaas.credentials else {
+            throw JaasConfigError("the login needs username=\"...\" and password=\"...\" options")
+        }
+        self.init(mechanism: mechanism, username: username, password: password)
+    }
 }

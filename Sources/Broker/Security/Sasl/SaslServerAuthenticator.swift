@@ -85,8 +85,10 @@ struct SaslServerAuthenticator: Sendable {
             guard let (prefix, _) = Self.header(frame) else { return .close(reason: message) }
             return failure(prefix, message: message, log: message)
         case .authenticated(let principal, let mechanism, let expiresAtMs):
-            let prefix = Self.header(frame)?.prefix
-            if prefix?.apiKey == .saslHandshake, let prefix, prefix.apiVersion >= 1 {
+            // Only the fixed prefix is read here: every request of an authenticated connection passes this way, and
+            // the API handlers parse the whole header anyway.
+            let prefix = try? RequestHeader.peek(KafkaReader(buffer: frame, limits: .default))
+            if let prefix, prefix.apiKey == .saslHandshake, prefix.apiVersion >= 1 {
                 previous = Previous(principal: principal, mechanism: mechanism)
                 state = .handshake
                 return handshakeOrVersions(frame)
@@ -274,11 +276,7 @@ struct SaslServerAuthenticator: Sendable {
     }
 
     private static func encode<Response: KafkaResponse>(_ response: Response, _ prefix: RequestHeader.Prefix) -> ResponseFrame? {
-        let headerVersion = ResponseHeader.version(
-            apiKey: Response.apiKey, apiVersion: prefix.apiVersion, firstFlexibleVersion: Response.firstFlexibleVersion)
-        return try? ResponseFrame.encode(
-            response, version: prefix.apiVersion, header: ResponseHeader(correlationId: prefix.correlationId),
-            headerVersion: headerVersion)
+        try? ResponseFrame.answer(response, apiVersion: prefix.apiVersion, correlationId: prefix.correlationId)
     }
 }
 
