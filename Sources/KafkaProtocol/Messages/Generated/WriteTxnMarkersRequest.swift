@@ -50,6 +50,10 @@ public struct WriteTxnMarkersRequest: KafkaRequest, Equatable {
         public var topics: [WritableTxnMarkerTopic]
         /// Epoch associated with the transaction state partition hosted by this transaction coordinator.
         public var coordinatorEpoch: Int32
+        /// Gregor only (Kafka has no such field; its brokers skip it as an unknown tagged field): the consumer groups of
+        /// the transaction whose pending TxnOffsetCommit offsets this marker completes, sent with the topic
+        /// `__consumer_offsets` to each group's coordinator, since groups keep their offsets in ZooKeeper, not in a topic.
+        public var groupIds: [String]
         /// Tags this codec does not know, kept in wire order and written back on encode (byte-exact round trips).
         public var unknownTaggedFields: [TaggedField] = []
 
@@ -58,13 +62,15 @@ public struct WriteTxnMarkersRequest: KafkaRequest, Equatable {
             producerEpoch: Int16 = 0,
             transactionResult: Bool = false,
             topics: [WritableTxnMarkerTopic] = [],
-            coordinatorEpoch: Int32 = 0
+            coordinatorEpoch: Int32 = 0,
+            groupIds: [String] = []
         ) {
             self.producerId = producerId
             self.producerEpoch = producerEpoch
             self.transactionResult = transactionResult
             self.topics = topics
             self.coordinatorEpoch = coordinatorEpoch
+            self.groupIds = groupIds
         }
 
         public init(from reader: inout KafkaReader, version: Int16) throws(ProtocolDecodingError) {
@@ -76,7 +82,15 @@ public struct WriteTxnMarkersRequest: KafkaRequest, Equatable {
             self.topics = try reader.array("topics", version: version, compact: flexible)
             self.coordinatorEpoch = try reader.int32("coordinator_epoch")
             if flexible {
-                self.unknownTaggedFields = try reader.taggedFields("writable_txn_marker_tagged_fields")
+                for field in try reader.taggedFields("writable_txn_marker_tagged_fields") {
+                    var value = KafkaReader(buffer: field.value, limits: reader.limits)
+                    switch field.tag {
+                    case 0:
+                        self.groupIds = try value.array("group_ids", version: version, compact: true)
+                    default:
+                        self.unknownTaggedFields.append(field)
+                    }
+                }
             }
         }
 
@@ -88,7 +102,13 @@ public struct WriteTxnMarkersRequest: KafkaRequest, Equatable {
             try writer.array(self.topics, "topics", version: version, compact: flexible)
             writer.int32(self.coordinatorEpoch)
             if flexible {
-                try writer.taggedFields(self.unknownTaggedFields, "writable_txn_marker_tagged_fields")
+                var tagged: [TaggedField] = []
+                if !self.groupIds.isEmpty {
+                    var value = KafkaWriter()
+                    try value.array(self.groupIds, "group_ids", version: version, compact: true)
+                    tagged.append(TaggedField(tag: 0, value: value.buffer))
+                }
+                try writer.taggedFields(tagged, merging: self.unknownTaggedFields, "writable_txn_marker_tagged_fields")
             }
         }
     }

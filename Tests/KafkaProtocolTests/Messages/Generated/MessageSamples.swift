@@ -3404,6 +3404,9 @@ extension WriteTxnMarkersRequest.WritableTxnMarker {
         value.topics = [WriteTxnMarkersRequest.WritableTxnMarkerTopic.sample(version: version, nulls: nulls), WriteTxnMarkersRequest.WritableTxnMarkerTopic.sample(version: version, nulls: nulls)]
         value.coordinatorEpoch = 100721
         if version >= 1 {
+            value.groupIds = ["s722-é", "s723-é"]
+        }
+        if version >= 1 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
         return value
@@ -3413,8 +3416,8 @@ extension WriteTxnMarkersRequest.WritableTxnMarker {
 extension WriteTxnMarkersRequest.WritableTxnMarkerTopic {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s722-é"
-        value.partitionIndexes = [100723, 100724]
+        value.name = "s723-é"
+        value.partitionIndexes = [100724, 100725]
         if version >= 1 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
@@ -3436,7 +3439,7 @@ extension WriteTxnMarkersResponse: SampledMessage {
 extension WriteTxnMarkersResponse.WritableTxnMarkerResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.producerId = 10000000725
+        value.producerId = 10000000726
         value.topics = [WriteTxnMarkersResponse.WritableTxnMarkerTopicResult.sample(version: version, nulls: nulls), WriteTxnMarkersResponse.WritableTxnMarkerTopicResult.sample(version: version, nulls: nulls)]
         if version >= 1 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -3448,7 +3451,7 @@ extension WriteTxnMarkersResponse.WritableTxnMarkerResult {
 extension WriteTxnMarkersResponse.WritableTxnMarkerTopicResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.name = "s727-é"
+        value.name = "s728-é"
         value.partitions = [WriteTxnMarkersResponse.WritableTxnMarkerPartitionResult.sample(version: version, nulls: nulls), WriteTxnMarkersResponse.WritableTxnMarkerPartitionResult.sample(version: version, nulls: nulls)]
         if version >= 1 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
@@ -3460,8 +3463,8 @@ extension WriteTxnMarkersResponse.WritableTxnMarkerTopicResult {
 extension WriteTxnMarkersResponse.WritableTxnMarkerPartitionResult {
     static func sample(version: Int16, nulls: Bool) -> Self {
         var value = Self()
-        value.partitionIndex = 100729
-        value.errorCode = 1730
+        value.partitionIndex = 100730
+        value.errorCode = 1731
         if version >= 1 {
             value.unknownTaggedFields = [TaggedField(tag: 90, value: ByteBuffer(bytes: [90]))]
         }
