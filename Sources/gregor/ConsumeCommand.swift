@@ -39,6 +39,10 @@ struct ConsumeCommand: AsyncParsableCommand {
     var maxBytes: Int32 = 1 << 20
     @Option(help: "Join this consumer group: read its partitions from the committed offsets and commit on exit.")
     var group: String?
+    @Option(
+        name: .customLong("isolation-level"),
+        help: "read_uncommitted (default): every record up to the high watermark; read_committed: only committed transactions, up to the last stable offset.")
+    var isolationLevel: IsolationLevelArgument = .readUncommitted
     @Flag(help: "Report records and MB consumed so far, and the rates, on stderr about every 500 ms, and a summary at the end.")
     var progress = false
 
@@ -145,7 +149,8 @@ struct ConsumeCommand: AsyncParsableCommand {
             let found = try await client.listOffsets(topic: topic, partition: partition, timestamp: timestamp).offset
             if found >= 0 { return found }
         }
-        return try await client.listOffsets(topic: topic, partition: partition, timestamp: OffsetSpec.latest).offset
+        return try await client.listOffsets(
+            topic: topic, partition: partition, timestamp: OffsetSpec.latest, isolationLevel: isolationLevel.level).offset
     }
 
     /// Fetches every partition concurrently, round after round, printing each round's records partition by
@@ -159,13 +164,14 @@ struct ConsumeCommand: AsyncParsableCommand {
         let clock = ContinuousClock()
         var lastRecordAt = clock.now
         let maxWait = Duration.milliseconds(min(500, max(timeoutMs ?? 500, 10)))
-        let (topic, maxBytes) = (self.topic, self.maxBytes)
+        let (topic, maxBytes, isolation) = (self.topic, self.maxBytes, self.isolationLevel.level)
         while true {
             let results = try await withThrowingTaskGroup(of: (Int32, FetchResult).self) { group in
                 for (partition, offset) in positions {
                     group.addTask {
                         (partition, try await client.fetch(
-                            topic: topic, partition: partition, offset: offset, maxBytes: maxBytes, maxWait: maxWait))
+                            topic: topic, partition: partition, offset: offset, maxBytes: maxBytes, maxWait: maxWait,
+                            isolationLevel: isolation))
                     }
                 }
                 var results: [(Int32, FetchResult)] = []
@@ -243,4 +249,12 @@ enum RecordFormatter {
         guard let data = try? encoder.encode(object) else { return "{}" }
         return String(decoding: data, as: UTF8.self)
     }
+}
+
+/// `--isolation-level`, spelled as Kafka's `isolation.level` values.
+enum IsolationLevelArgument: String, ExpressibleByArgument, CaseIterable {
+    case readUncommitted = "read_uncommitted"
+    case readCommitted = "read_committed"
+
+    var level: IsolationLevel { self == .readCommitted ? .readCommitted : .readUncommitted }
 }

@@ -96,6 +96,7 @@ extension BrokerApis {
                 .filter { Self.isValid(TopicPartition(topic: $0.topic, partition: $0.partition)) })
         // Live brokers decide which groups this broker coordinates; topics growing make groups rebalance.
         await groupCoordinator.metadataChanged()
+        await transactionCoordinator.onLiveBrokersChanged()
         return UpdateMetadataResponse(errorCode: 0)
     }
 

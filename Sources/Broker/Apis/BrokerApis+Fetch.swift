@@ -21,7 +21,8 @@ extension BrokerApis {
             request.replicaId >= 0
             ? (auth.authorizeCluster(.clusterAction) ? Set(request.topics.map(\.topic)) : [])
             : auth.filterByAuthorized(.read, .topic, request.topics.flatMap { topic in topic.partitions.map { _ in topic.topic } })
-        let parameters = FetchParameters(request, fetchMaxBytes: settings.fetchMaxBytes)
+        var parameters = FetchParameters(request, fetchMaxBytes: settings.fetchMaxBytes)
+        parameters.readCommitted = request.replicaId < 0 && request.isolationLevel == 1
         let partitions = request.topics.filter { readable.contains($0.topic) }.flatMap { topic in
             topic.partitions.map {
                 FetchPartitionRequest(
@@ -31,7 +32,6 @@ extension BrokerApis {
             }
         }
         var results = await replicaManager.fetchMessages(parameters, partitions: partitions)[...]
-        let readCommitted = request.isolationLevel == 1
         let responses = request.topics.map { topic in
             FetchResponse.FetchableTopicResponse(topic: topic.topic, partitions: topic.partitions.map { partition in
                 guard readable.contains(topic.topic) else {
@@ -43,12 +43,17 @@ extension BrokerApis {
                 let result = results.removeFirst()
                 return FetchResponse.PartitionData(
                     partitionIndex: result.topicPartition.partition, errorCode: result.errorCode.rawValue,
-                    highWatermark: result.highWatermark, lastStableOffset: result.highWatermark,
-                    logStartOffset: result.logStartOffset, abortedTransactions: readCommitted ? [] : nil,
+                    highWatermark: result.highWatermark, lastStableOffset: result.lastStableOffset,
+                    logStartOffset: result.logStartOffset,
+                    abortedTransactions: result.abortedTransactions.map { $0.map(Self.abortedTransaction) },
                     records: records(result, zeroCopy: settings.zeroCopyFetch))
             })
         }
         return FetchResponse(errorCode: 0, sessionId: 0, responses: responses)
+    }
+
+    static func abortedTransaction(_ aborted: AbortedTransaction) -> FetchResponse.AbortedTransaction {
+        FetchResponse.AbortedTransaction(producerId: aborted.producerId, firstOffset: aborted.firstOffset)
     }
 
     /// - Parameter zeroCopy: `zero.copy.fetch.enable`: the records stay in their segment, sent with `sendfile`

@@ -2,19 +2,16 @@ import Coordination
 import KafkaProtocol
 
 extension BrokerApis {
-    /// Kafka's `handleInitProducerIdRequest` for idempotent producers: a new producer id from the
-    /// `ProducerIdManager`, epoch 0. Any broker answers; no coordinator is involved.
+    /// Kafka's `handleInitProducerIdRequest`. With a transactional id the id's transaction coordinator answers
+    /// (`TransactionCoordinator`: the id's producer id with its epoch bumped, fencing the previous producer). Without
+    /// one, for idempotent producers: a new producer id from the `ProducerIdManager`, epoch 0; any broker answers.
     ///
     /// A v3+ request carrying its current id and epoch (KIP-360: a producer resuming after a sequence error) also
     /// gets a new id with epoch 0, as Kafka 2.8's `TransactionCoordinator` answers every request without a
     /// transactional id. Partitions keep no registry of producer ids to check the old pair against, and a fresh id
     /// is what lets the producer restart its sequences at 0 everywhere.
     ///
-    /// Transactions are not supported: a request with a transactional id gets INVALID_REQUEST, which Kafka also
-    /// answers for an empty transactional id. Clients treat it as fatal at once ("Unexpected error in
-    /// InitProducerIdResponse"), where COORDINATOR_NOT_AVAILABLE or NOT_COORDINATOR would have them look for a
-    /// transaction coordinator and retry until `max.block.ms`, and TRANSACTIONAL_ID_AUTHORIZATION_FAILED would
-    /// blame ACLs. The broker logs the real reason.
+    /// An empty transactional id gets INVALID_REQUEST, as in Kafka.
     ///
     /// Authorization comes first, as Kafka's: a transactional id needs WRITE on it (else
     /// TRANSACTIONAL_ID_AUTHORIZATION_FAILED); an idempotent producer needs IDEMPOTENT_WRITE on the cluster or WRITE
@@ -33,6 +30,17 @@ extension BrokerApis {
             logger.info("Refused InitProducerId from client '\(context.clientId)': \(refusal.reason)")
             return InitProducerIdResponse(errorCode: refusal.errorCode.rawValue, producerId: -1, producerEpoch: -1)
         }
+        if let transactionalId = request.transactionalId {
+            let result = await transactionCoordinator.initProducerId(
+                transactionalId: transactionalId, transactionTimeoutMs: request.transactionTimeoutMs,
+                expectedProducerId: request.producerId, expectedProducerEpoch: request.producerEpoch, nowMs: Self.nowMs())
+            if result.error == .noError {
+                logger.debug("Producer id \(result.producerId) (epoch \(result.producerEpoch)) for transactional id '\(transactionalId)'")
+            }
+            return InitProducerIdResponse(
+                errorCode: result.error.rawValue, producerId: result.error == .noError ? result.producerId : -1,
+                producerEpoch: result.error == .noError ? result.producerEpoch : -1)
+        }
         do {
             let producerId = try await producerIds.generateProducerId()
             logger.debug("Producer id \(producerId) (epoch 0) for client '\(context.clientId)'")
@@ -46,8 +54,8 @@ extension BrokerApis {
 
     /// Requests refused before any id is handed out, with the error code and the reason to log.
     static func initProducerIdRefusal(_ request: InitProducerIdRequest) -> (errorCode: ErrorCode, reason: String)? {
-        if let transactionalId = request.transactionalId {
-            return (.invalidRequest, "transactions are not supported by this broker (transactional.id '\(transactionalId)')")
+        if request.transactionalId?.isEmpty == true {
+            return (.invalidRequest, "the transactional id must not be empty")
         }
         // Kafka's check: the id and epoch of v3+ come as a pair or not at all.
         if (request.producerId == -1) != (request.producerEpoch == -1) {

@@ -2,8 +2,8 @@ import KafkaProtocol
 import Storage
 
 extension BrokerApis {
-    /// Kafka's `handleListOffsetRequest`: earliest (-2), latest (-1, the high watermark for consumers, which is
-    /// also the last stable offset without transactions) or the first offset at or after a timestamp, from the
+    /// Kafka's `handleListOffsetRequest`: earliest (-2), latest (-1, the high watermark for consumers, the last
+    /// stable offset for read_committed ones) or the first offset at or after a timestamp, from the
     /// partition's leader. v0 answers in its old list form. Lookups by time read (and may decompress) a batch, so
     /// they run on the I/O threads. Each topic needs DESCRIBE, else its partitions are TOPIC_AUTHORIZATION_FAILED.
     func listOffsets(_ request: ListOffsetsRequest, _ context: RequestContext) async -> ListOffsetsResponse {
@@ -23,7 +23,7 @@ extension BrokerApis {
                 let tp = TopicPartition(topic: topic.name, partition: partition.partitionIndex)
                 let found = replicaManager.fetchOffset(
                     tp, timestamp: partition.timestamp, replicaId: request.replicaId,
-                    currentLeaderEpoch: partition.currentLeaderEpoch)
+                    currentLeaderEpoch: partition.currentLeaderEpoch, readCommitted: request.isolationLevel == 1)
                 switch found {
                 case .failure(let code):
                     return .init(partitionIndex: partition.partitionIndex, errorCode: code.rawValue)

@@ -25,6 +25,9 @@ struct BrokerApis: Sendable {
     let zkSession: CurrentZkSession
     let producerIds: ProducerIdManager
     let groupCoordinator: GroupCoordinator
+    /// Transactional ids' coordinator (InitProducerId with a transactional id, AddPartitionsToTxn, AddOffsetsToTxn,
+    /// EndTxn).
+    let transactionCoordinator: TransactionCoordinator
     /// The configuration in force, with the dynamic broker configs (DescribeConfigs, AlterConfigs).
     let brokerConfig: DynamicBrokerConfig
     /// Admits LeaderAndIsr, UpdateMetadata and StopReplica only from the current controller, for this registration.
@@ -58,6 +61,12 @@ struct BrokerApis: Sendable {
             .route(OffsetForLeaderEpochRequest.self) { request, context in offsetForLeaderEpoch(request, context) },
             .route(InitProducerIdRequest.self) { request, context in await initProducerId(request, context) },
             .route(FindCoordinatorRequest.self) { request, context in findCoordinator(request, context) },
+            .route(AddPartitionsToTxnRequest.self) { request, context in await addPartitionsToTxn(request, context) },
+            .route(AddOffsetsToTxnRequest.self) { request, context in await addOffsetsToTxn(request, context) },
+            .route(EndTxnRequest.self) { request, context in await endTxn(request, context) },
+            .route(WriteTxnMarkersRequest.self) { request, context in await writeTxnMarkers(request, context) },
+            .route(TxnOffsetCommitRequest.self) { request, context in await txnOffsetCommit(request, context) },
+            .route(DescribeProducersRequest.self) { request, context in describeProducers(request, context) },
             .route(JoinGroupRequest.self) { request, context in await joinGroup(request, context) },
             .route(SyncGroupRequest.self) { request, context in await syncGroup(request, context) },
             .route(HeartbeatRequest.self) { request, context in await heartbeat(request, context) },

@@ -69,7 +69,11 @@ final class Partition: Sendable {
     @discardableResult
     func maybeIncrementHighWatermark() -> Bool {
         let logEnd = log.logEndOffset
-        return state.withLock { $0.maybeIncrementHighWatermark(leaderLogEndOffset: logEnd) }
+        let (moved, highWatermark) = state.withLock {
+            ($0.maybeIncrementHighWatermark(leaderLogEndOffset: logEnd), $0.highWatermark)
+        }
+        if moved { log.onHighWatermarkUpdated(highWatermark) }
+        return moved
     }
 
     /// Appends a producer's records as leader (Kafka's `appendRecordsToLeader`), enforcing `min.insync.replicas`
@@ -92,6 +96,41 @@ final class Partition: Sendable {
             maybeIncrementHighWatermark()
             return info
         }
+    }
+
+    /// Writes a transaction's COMMIT or ABORT marker as leader (Kafka's `appendRecordsToLeader` with
+    /// `AppendOrigin.Coordinator`): the same leadership and `min.insync.replicas` checks as a producer's acks=all
+    /// append, since the coordinator waits for the marker to be replicated.
+    func appendEndTxnMarker(
+        producerId: Int64, producerEpoch: Int16, coordinatorEpoch: Int32, commit: Bool
+    ) throws(PartitionError) -> LogAppendInfo {
+        try roleLock.withLock { _ throws(PartitionError) -> LogAppendInfo in
+            let (leaderState, isLeader, isrSize) = state.withLock { ($0.leaderState, $0.isLeader, $0.isr.count) }
+            guard isLeader else { throw .notLeader }
+            if isrSize < minInsyncReplicas {
+                throw .notEnoughReplicas(isr: isrSize, required: minInsyncReplicas)
+            }
+            let info: LogAppendInfo
+            do {
+                info = try log.appendEndTxnMarker(
+                    producerId: producerId, producerEpoch: producerEpoch, coordinatorEpoch: coordinatorEpoch,
+                    commit: commit, leaderEpoch: leaderState.leaderEpoch)
+            } catch let error as StorageError {
+                throw .storage(error)
+            } catch {
+                throw .storage(.io("append", path: log.directory, errno: 5))
+            }
+            maybeIncrementHighWatermark()
+            return info
+        }
+    }
+
+    /// Kafka's last stable offset: the high watermark, held back to the first offset of a transaction that is
+    /// still open or whose marker is not yet replicated. What read_committed consumers may read up to.
+    var lastStableOffset: Int64 {
+        let highWatermark = self.highWatermark
+        log.onHighWatermarkUpdated(highWatermark)
+        return min(log.firstUnstableOffset ?? highWatermark, highWatermark)
     }
 
     /// Kafka's `checkEnoughReplicasReachOffset`, for a DelayedProduce: done once the high watermark reaches
@@ -179,6 +218,7 @@ final class Partition: Sendable {
             $0.updateFollowerHighWatermark(leaderHighWatermark: leaderHighWatermark, logStartOffset: start, logEndOffset: end)
             return $0.highWatermark
         }
+        log.onHighWatermarkUpdated(highWatermark)
         let newStart = min(leaderLogStartOffset, highWatermark)
         if newStart > start {
             try log.deleteRecords(before: newStart)

@@ -16,8 +16,12 @@ struct FetchPartitionResult: Sendable {
     var topicPartition: TopicPartition
     var errorCode: ErrorCode
     var highWatermark: Int64 = -1
+    /// The last stable offset (read_committed consumers read up to it), -1 when not answered by a leader.
+    var lastStableOffset: Int64 = -1
     var logStartOffset: Int64 = -1
     var records: FileSlice?
+    /// read_committed only: the aborted transactions of the range read, so the consumer can drop their records.
+    var abortedTransactions: [AbortedTransaction]?
 
     var bytes: Int { records?.count ?? 0 }
 }
@@ -29,6 +33,8 @@ struct FetchParameters: Sendable {
     var maxWait: Duration
     var minBytes: Int
     var maxBytes: Int
+    /// Consumers with `isolation_level = 1` (READ_COMMITTED) read only up to the last stable offset.
+    var readCommitted = false
 }
 
 extension ReplicaManager {
@@ -62,7 +68,9 @@ extension ReplicaManager {
         var results: [FetchPartitionResult] = []
         results.reserveCapacity(partitions.count)
         for request in partitions {
-            var result = read(request, replicaId: parameters.replicaId, maxBytes: min(max(0, request.maxBytes), remainingBytes), minOneBatch: minOneBatch)
+            var result = read(
+                request, replicaId: parameters.replicaId, readCommitted: parameters.readCommitted,
+                maxBytes: min(max(0, request.maxBytes), remainingBytes), minOneBatch: minOneBatch)
             if result.bytes > 0 {
                 minOneBatch = false
                 remainingBytes = max(0, remainingBytes - result.bytes)
@@ -73,7 +81,9 @@ extension ReplicaManager {
         return results
     }
 
-    private func read(_ request: FetchPartitionRequest, replicaId: Int32, maxBytes: Int, minOneBatch: Bool) -> FetchPartitionResult {
+    private func read(
+        _ request: FetchPartitionRequest, replicaId: Int32, readCommitted: Bool, maxBytes: Int, minOneBatch: Bool
+    ) -> FetchPartitionResult {
         let topicPartition = request.topicPartition
         let partition: Partition
         switch leaderPartition(topicPartition, currentLeaderEpoch: request.currentLeaderEpoch) {
@@ -82,13 +92,20 @@ extension ReplicaManager {
         }
         do {
             let highWatermark = partition.highWatermark
+            let lastStableOffset = replicaId >= 0 ? -1 : partition.lastStableOffset
             let info = try partition.log.read(
-                from: request.fetchOffset, maxBytes: maxBytes, upTo: replicaId >= 0 ? nil : highWatermark,
-                minOneBatch: minOneBatch)
+                from: request.fetchOffset, maxBytes: maxBytes,
+                upTo: replicaId >= 0 ? nil : (readCommitted ? lastStableOffset : highWatermark), minOneBatch: minOneBatch)
             guard replicaId >= 0 else {
+                // Kafka's upper bound is the end of what was read; the last stable offset bounds it and can only
+                // add transactions the consumer will not meet, which it ignores.
+                let aborted =
+                    readCommitted && (info.records?.count ?? 0) > 0
+                    ? try partition.log.collectAbortedTransactions(from: request.fetchOffset, upTo: lastStableOffset) : nil
                 return FetchPartitionResult(
                     topicPartition: topicPartition, errorCode: .noError, highWatermark: highWatermark,
-                    logStartOffset: info.logStartOffset, records: info.records)
+                    lastStableOffset: lastStableOffset, logStartOffset: info.logStartOffset, records: info.records,
+                    abortedTransactions: readCommitted ? (aborted ?? []) : nil)
             }
             let recognized = updateFollowerFetchState(
                 partition, replicaId: replicaId, fetchOffset: request.fetchOffset, leaderLogEndOffset: info.logEndOffset,
@@ -157,6 +174,7 @@ extension ReplicaManager {
                 "Broker \(replicaId) fetched \(partition.topicPartition) but is not one of its replicas \(partition.leaderState.replicas); returning no records")
             return false
         }
+        if outcome.highWatermarkIncreased { partition.log.onHighWatermarkUpdated(partition.highWatermark) }
         if outcome.highWatermarkIncreased || outcome.logStartOffsetChanged { activity.notify(partition.topicPartition) }
         if let expansion = outcome.isrExpansion { submitIsrChange(expansion, for: partition) }
         return true

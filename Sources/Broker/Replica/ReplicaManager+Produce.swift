@@ -67,14 +67,14 @@ extension ReplicaManager {
         return (results, replicating)
     }
 
-    private struct DelayedProduceEntry: Sendable {
+    struct DelayedProduceEntry: Sendable {
         var partition: Partition
         var requiredOffset: Int64
     }
 
     /// Kafka's DelayedProduce: re-checks each partition whenever it changes (high watermark, ISR, leadership) until
     /// all are done or the timeout passes (REQUEST_TIMED_OUT for those still waiting). Returns the failures only.
-    private func waitForReplication(
+    func waitForReplication(
         _ entries: [DelayedProduceEntry], timeout: Duration
     ) async -> [TopicPartition: ProducePartitionResult] {
         let clock = ContinuousClock()

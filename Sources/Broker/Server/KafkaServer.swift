@@ -40,6 +40,7 @@ public final class KafkaServer: Service, Sendable {
         var replicaManager: ReplicaManager?
         var ioThreads: NIOThreadPool?
         var groupCoordinator: GroupCoordinator?
+        var transactionCoordinator: TransactionCoordinator?
         var monitoring: MonitoringServices?
         do {
             try await session.ensurePersistentPaths()
@@ -70,11 +71,23 @@ public final class KafkaServer: Service, Sendable {
                 logger: logger, sessionId: { currentSession.zk.sessionID },
                 groupExists: { group in try await currentSession.zk.hasCommittedOffsets(group: group) })
             groupCoordinator = groups
+            let transactions = TransactionCoordinator(
+                brokerId: brokerId, configuration: TransactionConfiguration(config), session: { currentSession.zk },
+                producerIds: producerIds,
+                markers: TransactionMarkerChannelManager(
+                    brokerId: brokerId, metadataCache: metadataCache, replicaManager: replicas, groupCoordinator: groups,
+                    channel: BrokerControllerChannel(
+                        listenerName: interBroker.listenerName,
+                        requestTimeout: BrokerApis.txnMarkerReplicationTimeout + .seconds(10),
+                        clientId: "broker-\(brokerId)-txn-marker-sender", connection: interBroker.connection, logger: logger),
+                    logger: logger),
+                liveBrokerIds: { metadataCache.aliveBrokers().map(\.id) }, logger: logger)
+            transactionCoordinator = transactions
             let aclAuthorizer = try await startAclAuthorizer(session: currentSession)
             let apis = BrokerApis(
                 settings: apiSettings(brokerId: brokerId, clusterId: clusterId), replicaManager: replicas,
                 metadataCache: metadataCache, zkSession: currentSession, producerIds: producerIds,
-                groupCoordinator: groups, brokerConfig: dynamicConfig,
+                groupCoordinator: groups, transactionCoordinator: transactions, brokerConfig: dynamicConfig,
                 controllerGuard: ControllerRequestGuard(membership: { currentSession.membership }, session: { currentSession.zk }),
                 logger: logger, aclAuthorizer: aclAuthorizer)
             let routes = apis.routes
@@ -144,6 +157,7 @@ public final class KafkaServer: Service, Sendable {
                 metadataCache: metadataCache, session: currentSession, interBroker: interBroker)
             try await membership.register()
             startupGate.open()
+            await transactions.start()
             logger.info("Gregor broker \(brokerId) started")
             let controlledShutdown = config.bool("controlled.shutdown.enable") ? ControlledShutdown(
                 brokerId: brokerId, maxRetries: Int(config.int("controlled.shutdown.max.retries")),
@@ -180,11 +194,13 @@ public final class KafkaServer: Service, Sendable {
             logger.info("Broker \(brokerId) shutting down")
         } catch {
             await monitoring?.http.shutdown()
+            await transactionCoordinator?.shutdown()
             await groupCoordinator?.shutdown()
             await shutDown(socketServer: socketServer, replicaManager: replicaManager, ioThreads: ioThreads, logManager: logManager, session: session)
             throw error
         }
         await monitoring?.http.shutdown()
+        await transactionCoordinator?.shutdown()
         // Members waiting on a rebalance are told to find another coordinator before the connections close.
         await groupCoordinator?.shutdown()
         await shutDown(socketServer: socketServer, replicaManager: replicaManager, ioThreads: ioThreads, logManager: logManager, session: session)

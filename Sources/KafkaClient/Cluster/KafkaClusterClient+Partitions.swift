@@ -99,9 +99,11 @@ extension KafkaClusterClient {
     ///   - maxWait: how long the broker may wait for `minBytes` to arrive before answering.
     /// - Throws: `.broker(.offsetOutOfRange, ...)` when `offset` is outside the log; `.corruptRecords` for batches
     ///   that fail their CRC, do not decompress or hold malformed records.
+    ///   - isolationLevel: `.readCommitted` reads up to the last stable offset and drops the records of aborted
+    ///     transactions, as Kafka's consumer does.
     public func fetch(
         topic: String, partition: Int32, offset: Int64, maxBytes: Int32 = 1 << 20, maxWait: Duration = .milliseconds(500),
-        minBytes: Int32 = 1, timeout: Duration? = nil
+        minBytes: Int32 = 1, isolationLevel: IsolationLevel = .readUncommitted, timeout: Duration? = nil
     ) async throws(KafkaClientError) -> FetchResult {
         let requestTimeout = configuration.connection.requestTimeout + maxWait
         return try await withRetries("Fetch from \(topic)-\(partition)", timeout: timeout) {
@@ -119,6 +121,7 @@ extension KafkaClusterClient {
             fetchTopic.partitions = [fetchPartition]
             var request = FetchRequest()
             request.replicaId = -1
+            request.isolationLevel = isolationLevel.rawValue
             request.maxWaitMs = Int32(clamping: maxWait.milliseconds)
             request.minBytes = minBytes
             request.maxBytes = maxBytes
@@ -136,8 +139,11 @@ extension KafkaClusterClient {
             guard errorCode == .noError else {
                 throw .broker(errorCode, context: "Fetch from \(topic)-\(partition) at offset \(offset)", message: nil)
             }
+            let aborted = isolationLevel == .readCommitted
+                ? (answer.abortedTransactions ?? []).map { (producerId: $0.producerId, firstOffset: $0.firstOffset) } : nil
             let decoded = try RecordDecoder.decode(
-                answer.records?.buffer ?? ByteBuffer(), partition: partition, fromOffset: offset)
+                answer.records?.buffer ?? ByteBuffer(), partition: partition, fromOffset: offset,
+                abortedTransactions: aborted)
             return FetchResult(
                 records: decoded.records, nextOffset: max(offset, decoded.nextOffset ?? offset),
                 highWatermark: answer.highWatermark, lastStableOffset: answer.lastStableOffset,
@@ -147,8 +153,10 @@ extension KafkaClusterClient {
 
     /// The offset for `timestamp` in `topic`-`partition`: `OffsetSpec.earliest`, `OffsetSpec.latest`, or the first
     /// offset whose record timestamp is at or after a time in milliseconds (offset -1 if there is none).
+    /// With `.readCommitted`, latest is the last stable offset.
     public func listOffsets(
-        topic: String, partition: Int32, timestamp: Int64, timeout: Duration? = nil
+        topic: String, partition: Int32, timestamp: Int64, isolationLevel: IsolationLevel = .readUncommitted,
+        timeout: Duration? = nil
     ) async throws(KafkaClientError) -> ListOffsetsResult {
         try await withRetries("ListOffsets for \(topic)-\(partition)", timeout: timeout) {
             () async throws(KafkaClientError) -> ListOffsetsResult in
@@ -165,6 +173,8 @@ extension KafkaClusterClient {
             listTopic.partitions = [listPartition]
             var request = ListOffsetsRequest()
             request.replicaId = -1
+            // v2 is the first with an isolation level; v1 brokers answer the high watermark.
+            request.isolationLevel = version >= 2 ? isolationLevel.rawValue : 0
             request.topics = [listTopic]
             let response = try await connection.send(request, version: version)
             let answer = response.topics.first { $0.name == topic }?.partitions.first { $0.partitionIndex == partition }
@@ -178,4 +188,12 @@ extension KafkaClusterClient {
             return ListOffsetsResult(offset: answer.offset, timestamp: answer.timestamp, leaderEpoch: answer.leaderEpoch)
         }
     }
+}
+
+/// A consumer's `isolation.level`: what it may read of transactional records.
+public enum IsolationLevel: Int8, Sendable, Hashable, CaseIterable {
+    /// Everything up to the high watermark, open and aborted transactions included.
+    case readUncommitted = 0
+    /// Up to the last stable offset, without the records of aborted transactions.
+    case readCommitted = 1
 }

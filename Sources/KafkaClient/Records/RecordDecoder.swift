@@ -14,25 +14,35 @@ import NIOCore
 public enum RecordDecoder {
     /// The records of every whole batch in `buffer` with offset >= `fromOffset` (a fetch may return a batch that
     /// starts before the offset asked for).
+    ///
+    /// - Parameter abortedTransactions: for a read_committed fetch, the response's aborted transactions: the
+    ///   batches of each such producer from its first offset up to its ABORT marker are dropped, as Kafka's
+    ///   consumer does (`Fetcher.nextFetchedRecord` with `abortedProducerIds`).
     public static func decode(
         _ buffer: ByteBuffer, partition: Int32, fromOffset: Int64 = 0,
+        abortedTransactions: [(producerId: Int64, firstOffset: Int64)]? = nil,
         maxDecompressedBytes: Int = CompressionType.maxDecompressedBytesDefault
     ) throws(KafkaClientError) -> DecodedRecords {
         let decoded = buffer.withUnsafeReadableBytes { bytes -> Result<DecodedRecords, KafkaClientError> in
             Result { () throws(KafkaClientError) in
-                try decode(bytes, partition: partition, fromOffset: fromOffset, maxDecompressedBytes: maxDecompressedBytes)
+                try decode(
+                    bytes, partition: partition, fromOffset: fromOffset,
+                    aborted: AbortedTransactionFilter(abortedTransactions), maxDecompressedBytes: maxDecompressedBytes)
             }
         }
         return try decoded.get()
     }
 
     private static func decode(
-        _ bytes: UnsafeRawBufferPointer, partition: Int32, fromOffset: Int64, maxDecompressedBytes: Int
+        _ bytes: UnsafeRawBufferPointer, partition: Int32, fromOffset: Int64, aborted: AbortedTransactionFilter?,
+        maxDecompressedBytes: Int
     ) throws(KafkaClientError) -> DecodedRecords {
         var result = DecodedRecords()
+        var aborted = aborted
         var iterator = RecordBatches(bytes, verifyingChecksums: true).makeIterator()
         while let (header, range) = iterator.next() {
             result.nextOffset = max(result.nextOffset ?? header.nextOffset, header.nextOffset)
+            if aborted?.skips(header) == true { continue }
             guard !header.isControl, header.lastOffset >= fromOffset else { continue }
             do {
                 try RecordBatch.withRecords(
@@ -67,5 +77,32 @@ public struct DecodedRecords: Sendable, Hashable {
     public init(records: [ConsumerRecord] = [], nextOffset: Int64? = nil) {
         self.records = records
         self.nextOffset = nextOffset
+    }
+}
+
+/// Kafka's read_committed filtering in the consumer: a producer becomes "aborted" when the fetch reaches the first
+/// offset of one of its aborted transactions, its transactional batches are skipped until its ABORT marker.
+struct AbortedTransactionFilter {
+    /// Aborted transactions not reached yet, by first offset (ascending).
+    private var upcoming: [(producerId: Int64, firstOffset: Int64)]
+    private var abortedProducers: Set<Int64> = []
+
+    init?(_ transactions: [(producerId: Int64, firstOffset: Int64)]?) {
+        guard let transactions else { return nil }
+        upcoming = transactions.sorted { $0.firstOffset < $1.firstOffset }
+    }
+
+    /// Whether the batch must be skipped; consumes the markers and transaction starts it passes.
+    mutating func skips(_ header: RecordBatchHeader) -> Bool {
+        while let first = upcoming.first, first.firstOffset <= header.lastOffset {
+            abortedProducers.insert(first.producerId)
+            upcoming.removeFirst()
+        }
+        guard header.isTransactional, abortedProducers.contains(header.producerId) else { return false }
+        if header.isControl {
+            // Only an ABORT marker can end an aborted transaction; the marker itself is skipped either way.
+            abortedProducers.remove(header.producerId)
+        }
+        return true
     }
 }
