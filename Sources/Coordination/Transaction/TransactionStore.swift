@@ -202,8 +202,8 @@ public struct TransactionStore: Sendable {
         guard let (data, stat) = try await dataIfExists(path, zk: zk) else { return nil }
         do {
             return StoredTransaction(node: try TransactionZNode.decode(data, path: path), zkVersion: stat.version)
-        } catch let error as ZkDataError {
-            throw TransactionStoreError.corrupt(path: path, reason: "\(error)")
+        } catch is ZkDataError {
+            throw TransactionStoreError.corrupt(path: path, reason: "not a transaction record: '\(String(decoding: data.prefix(200), as: UTF8.self))'")
         }
     }
 
