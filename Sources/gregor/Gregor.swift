@@ -9,6 +9,6 @@ struct Gregor: AsyncParsableCommand {
         subcommands: [
             TopicsCommand.self, ConfigsCommand.self, ReassignCommand.self, GroupsCommand.self, ProduceCommand.self,
             ConsumeCommand.self, ClusterCommand.self, PerfCommand.self, DeleteRecordsCommand.self, LogDirsCommand.self,
-            AclsCommand.self,
+            AclsCommand.self, TransactionsCommand.self,
         ])
 }

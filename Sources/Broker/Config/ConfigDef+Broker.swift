@@ -5,7 +5,7 @@ import Coordination
 extension ConfigDef {
     public static let broker = ConfigDef(
         serverKeys + networkKeys + zooKeeperKeys + logKeys + replicationKeys + groupKeys + monitoringKeys
-            + authorizerKeys + securityKeys)
+            + authorizerKeys + securityKeys + transactionKeys)
 
     /// Gregor extensions: Kafka serves metrics over JMX and has no console of its own.
     private static let monitoringKeys: [ConfigKey] = [

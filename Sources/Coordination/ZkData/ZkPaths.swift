@@ -21,12 +21,14 @@ public enum ZkPaths {
     public static let isrChangeNotification = "/isr_change_notification"
     public static let latestProducerIdBlock = "/latest_producer_id_block"
     public static let logDirEventNotification = "/log_dir_event_notification"
+    /// Transactional ids' coordinator state (Gregor's: Kafka kept it in `__transaction_state`); see `transaction(_:)`.
+    public static let transactions = "/transactions"
 
     /// The persistent paths every Kafka broker creates at startup if they are missing (`KafkaZkClient.createTopLevelPaths`).
     public static let persistentPaths = [
         consumers, brokerIds, brokerTopics, configChanges, configTopics, configClients, configUsers,
         configBrokers, configIps, deleteTopics, brokerSequenceId, isrChangeNotification, latestProducerIdBlock,
-        logDirEventNotification,
+        logDirEventNotification, transactions,
     ]
 
     public static func broker(_ id: Int32) -> String { "\(brokerIds)/\(id)" }
@@ -87,6 +89,14 @@ public enum ZkPaths {
     public static func consumerOffsetMetadata(group: String, topic: String, partition: Int32) -> String {
         "\(consumers)/\(group)/offsets_metadata/\(topic)/\(partition)"
     }
+
+    // MARK: transactions (written by the transactional id's coordinator through `TransactionStore`)
+
+    /// `/transactions/<sanitized transactional id>`: persistent JSON (`TransactionZNode`) holding what Kafka's
+    /// `__transaction_state` record held, plus `coordinator` and `coordinator_epoch`. The name is the id through
+    /// `TransactionZNode.nodeName(for:)` (Kafka's `Sanitizer`, with `.` and `..` escaped), so any id is one valid
+    /// node name. Every write is conditional on the zkVersion the writer last saw: that version is the fence.
+    public static func transaction(sanitizedId: String) -> String { "\(transactions)/\(sanitizedId)" }
 
     /// Whether `name` can be one path component: ZooKeeper refuses empty names, `.` and `..`, and some characters
     /// (`PathUtils.validatePath`); a `/` would silently nest. Kafka's group ids may be any string, so the store
