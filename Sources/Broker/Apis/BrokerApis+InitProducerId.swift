@@ -37,8 +37,10 @@ extension BrokerApis {
             if result.error == .noError {
                 logger.debug("Producer id \(result.producerId) (epoch \(result.producerEpoch)) for transactional id '\(transactionalId)'")
             }
+            // Kafka: clients before v4 do not know PRODUCER_FENCED.
+            let error = context.apiVersion < 4 && result.error == .producerFenced ? ErrorCode.invalidProducerEpoch : result.error
             return InitProducerIdResponse(
-                errorCode: result.error.rawValue, producerId: result.error == .noError ? result.producerId : -1,
+                errorCode: error.rawValue, producerId: result.error == .noError ? result.producerId : -1,
                 producerEpoch: result.error == .noError ? result.producerEpoch : -1)
         }
         do {
