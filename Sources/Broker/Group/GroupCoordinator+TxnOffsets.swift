@@ -1,6 +1,7 @@
 import Coordination
 import KafkaProtocol
 
+/// One producer's transaction in one group: what concurrent markers for the same transaction are serialized by.
 struct TransactionCompletionKey: Hashable, Sendable {
     var groupId: String
     var producerId: Int64
@@ -82,7 +83,9 @@ extension GroupCoordinator {
     }
 
     private func applyTransactionMarker(_ groupId: String, producerId: Int64, commit: Bool) async -> ErrorCode {
-        guard Self.isValidGroupId(groupId) else { return .invalidGroupId }
+        // TxnOffsetCommit refuses such names, so no offsets can be pending under one; an error would only make
+        // the sender retry the marker forever.
+        guard Self.isValidGroupId(groupId) else { return .noError }
         // Loaded even if it has no committed offset yet: its only state may be this transaction's.
         if case .failure(let error) = await group(groupId, create: true) { return error }
         guard case .loaded(let loaded) = groups[groupId] else { return .notCoordinator }

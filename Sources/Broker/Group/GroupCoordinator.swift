@@ -110,7 +110,7 @@ actor GroupCoordinator {
         groups[groupId] = .loading
         let session = sessionId()
         do {
-            if !create, try await !groupExists(groupId) {
+            if !create, try await !groupExists(groupId), try await !store.hasOpenTransactions(group: groupId) {
                 groups[groupId] = nil
                 return .success(nil)
             }

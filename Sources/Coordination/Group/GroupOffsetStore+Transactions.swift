@@ -85,6 +85,14 @@ extension GroupOffsetStore {
         try await Self.mapErrors { try await Self.verify(fence, zk: zk) }
     }
 
+    /// Whether the group has at least one open transaction's offsets: such a group exists for Kafka (its
+    /// coordinator holds it in memory) even before it has a committed offset.
+    public nonisolated func hasOpenTransactions(group: String) async throws -> Bool {
+        try Self.validate(group: group)
+        let zk = session()
+        return try await Self.mapErrors { try await !zk.childrenOrEmpty(ZkPaths.consumerTxnOffsetsRoot(group: group)).isEmpty }
+    }
+
     static func encoded(_ offsets: [TopicPartition: OffsetAndMetadata]) -> [EncodedCommit] {
         offsets.sorted { $0.key < $1.key }.map {
             EncodedCommit(
