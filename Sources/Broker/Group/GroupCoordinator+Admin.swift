@@ -112,7 +112,8 @@ extension GroupCoordinator {
         let nowMs = Self.nowMs()
         for (groupId, entry) in groups {
             guard case .loaded(let loaded) = entry else { continue }
-            let gone = loaded.metadata.offsets.keys.filter { deleted.contains($0.topic) }
+            let pending = loaded.metadata.pendingTransactions.values.flatMap(\.offsets.keys)
+            let gone = Set(Array(loaded.metadata.offsets.keys) + pending).filter { deleted.contains($0.topic) }
             applyActions(groupId) { group in
                 group.removeOffsets(gone)
                 return changed.isEmpty ? [] : group.subscribedTopicsChanged(changed, nowMs: nowMs)

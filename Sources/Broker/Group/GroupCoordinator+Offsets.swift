@@ -47,9 +47,11 @@ extension GroupCoordinator {
         case .success(nil): return .success([:])
         case .success(let group?):
             var result: [TopicPartition: (OffsetAndMetadata, ErrorCode)] = [:]
-            for (partition, offset) in group.committedOffsets(partitions) {
-                let pending = requireStable && group.hasPendingCommit(for: partition)
-                result[partition] = (offset, pending ? .unstableOffsetCommit : .noError)
+            for (partition, offset) in group.committedOffsets(partitions) { result[partition] = (offset, .noError) }
+            // Kafka: with require_stable, a partition with a commit in flight or in an open transaction answers
+            // UNSTABLE_OFFSET_COMMIT with no offset, whether or not it has a committed one.
+            for partition in partitions ?? Array(result.keys) where requireStable && group.hasUnstableOffset(for: partition) {
+                result[partition] = (OffsetAndMetadata(offset: -1, commitTimestampMs: -1), .unstableOffsetCommit)
             }
             return .success(result)
         }
@@ -110,8 +112,9 @@ extension GroupCoordinator {
                 logger.info("Removing \(expired.count) expired offsets of group \(groupId)")
                 _ = await removeOffsets(groupId, expired)
             }
+            // Kafka's `hasOffsets`: a group whose only offsets are an open transaction's stays, for its marker.
             if case .loaded(let after) = groups[groupId], after.metadata.state == .empty, after.metadata.offsets.isEmpty,
-                after.metadata.pendingCommits.isEmpty
+                after.metadata.pendingCommits.isEmpty, after.metadata.pendingTransactions.isEmpty
             {
                 unload(groupId, error: .notCoordinator)
             }

@@ -57,6 +57,9 @@ actor GroupCoordinator {
     /// Partition counts of the topics that loaded groups subscribe to, as last seen, to notice topics growing.
     var knownPartitionCounts: [String: Int] = [:]
     var isShutDown = false
+    /// Transaction markers being applied, by group and producer: a retried marker that arrives meanwhile waits
+    /// for the same outcome instead of writing again.
+    var transactionCompletions: [TransactionCompletionKey: Task<ErrorCode, Never>] = [:]
 
     init(
         configuration: Configuration, store: GroupOffsetStore, metadataCache: MetadataCache, logger: Logger,
@@ -107,15 +110,16 @@ actor GroupCoordinator {
         groups[groupId] = .loading
         let session = sessionId()
         do {
-            if !create, try await !groupExists(groupId) {
+            if !create, try await !groupExists(groupId), try await !store.hasOpenTransactions(group: groupId) {
                 groups[groupId] = nil
                 return .success(nil)
             }
             let fence = try await store.claim(group: groupId, brokerId: configuration.brokerId)
-            let offsets = try await store.load(group: groupId, fence: fence)
-            let metadata = GroupMetadata(groupId: groupId, config: configuration.group, nowMs: Self.nowMs(), offsets: offsets)
+            let snapshot = try await store.loadGroup(group: groupId, fence: fence)
+            var metadata = GroupMetadata(groupId: groupId, config: configuration.group, nowMs: Self.nowMs())
+            metadata.restore(snapshot)
             groups[groupId] = .loaded(LoadedGroup(metadata: metadata, fence: fence, sessionId: session))
-            logger.info("Loaded group \(groupId) with \(offsets.count) committed offsets (coordinator epoch \(fence.coordinatorEpoch))")
+            logger.info("Loaded group \(groupId) with \(snapshot.offsets.count) committed offsets and \(snapshot.pendingTransactions.count) open transactions (coordinator epoch \(fence.coordinatorEpoch))")
         } catch {
             groups[groupId] = nil
             logger.warning("Loading group \(groupId) failed: \(error)")

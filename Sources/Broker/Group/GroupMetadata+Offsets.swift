@@ -60,9 +60,16 @@ extension GroupMetadata {
         return result
     }
 
-    /// Whether any commit is being written for `partition` (OffsetFetch's require_stable).
+    /// Whether any commit is being written for `partition` (commits being written never expire).
     func hasPendingCommit(for partition: TopicPartition) -> Bool {
         pendingCommits.values.contains { $0[partition] != nil }
+    }
+
+    /// Whether a commit is being written for `partition` or an open transaction committed an offset for it: what
+    /// OffsetFetch's require_stable answers UNSTABLE_OFFSET_COMMIT for (Kafka's
+    /// `hasPendingOffsetCommitsForTopicPartition`).
+    func hasUnstableOffset(for partition: TopicPartition) -> Bool {
+        hasPendingCommit(for: partition) || pendingTransactions.values.contains { $0.offsets[partition] != nil }
     }
 
     // MARK: deletion

@@ -34,6 +34,14 @@ struct GroupMetadata: Sendable {
     private(set) var offsets: [TopicPartition: OffsetAndMetadata] = [:]
     /// Commits being written, by request.
     private(set) var pendingCommits: [GroupRequestID: [TopicPartition: OffsetAndMetadata]] = [:]
+    /// Offsets of open transactions by producer id (TxnOffsetCommit), invisible to OffsetFetch until their commit
+    /// marker (Kafka's `pendingTransactionalOffsetCommits`). Changed only by `GroupMetadata+TxnOffsets`.
+    var pendingTransactions: [Int64: PendingTransaction] = [:]
+    /// When each committed offset was written, as a value of `commitOrderLast`: a transaction's commit overwrites
+    /// an offset only if it was written after it (Kafka compares the offsets of their `__consumer_offsets` records).
+    var offsetOrders: [TopicPartition: Int64] = [:]
+    /// The group's commit clock: bumped by every applied offsets write, plain or transactional.
+    var commitOrderLast: Int64 = 0
 
     /// When the current join phase ends (PreparingRebalance only).
     private(set) var joinDeadlineMs: Int64?
@@ -232,10 +240,33 @@ struct GroupMetadata: Sendable {
 
     mutating func setOffsets(_ committed: [TopicPartition: OffsetAndMetadata]) {
         offsets.merge(committed) { _, new in new }
+        let order = nextCommitOrder()
+        for partition in committed.keys { offsetOrders[partition] = order }
     }
 
+    /// Sets one committed offset at its place on the commit clock (a transaction's commit, a load).
+    mutating func setOffset(_ offset: OffsetAndMetadata, for partition: TopicPartition, order: Int64) {
+        offsets[partition] = offset
+        offsetOrders[partition] = order
+    }
+
+    /// The next value of the group's commit clock.
+    mutating func nextCommitOrder() -> Int64 {
+        commitOrderLast += 1
+        return commitOrderLast
+    }
+
+    /// Forgets the offsets of `partitions`, the committed ones and, as Kafka's `removeOffsets`, those open
+    /// transactions committed for them.
     mutating func removeOffsets(_ partitions: some Sequence<TopicPartition>) {
-        for partition in partitions { offsets[partition] = nil }
+        for partition in partitions {
+            offsets[partition] = nil
+            offsetOrders[partition] = nil
+            for producerId in Array(pendingTransactions.keys) {
+                pendingTransactions[producerId]?.offsets[partition] = nil
+                if pendingTransactions[producerId]?.offsets.isEmpty == true { pendingTransactions[producerId] = nil }
+            }
+        }
     }
 
     mutating func addPendingCommit(_ id: GroupRequestID, _ commit: [TopicPartition: OffsetAndMetadata]) {

@@ -8,7 +8,16 @@ extension GroupOffsetStore {
     static func scan(group: String, zk: KafkaZkClient) async throws -> GroupZNodes {
         GroupZNodes(
             offsets: try await readTree(root: ZkPaths.consumerOffsetsRoot(group: group), zk: zk),
-            metadata: try await readTree(root: ZkPaths.consumerOffsetsMetadataRoot(group: group), zk: zk))
+            metadata: try await readTree(root: ZkPaths.consumerOffsetsMetadataRoot(group: group), zk: zk),
+            transactions: try await readTransactionsTree(group: group, zk: zk))
+    }
+
+    private static func readTransactionsTree(group: String, zk: KafkaZkClient) async throws -> TransactionsTree {
+        do {
+            return TransactionsTree(producers: Set(try await zk.zooKeeper.getChildren(ZkPaths.consumerTxnOffsetsRoot(group: group))))
+        } catch ZooKeeperError.noNode {
+            return TransactionsTree(producers: nil)
+        }
     }
 
     private static func readTree(root: String, zk: KafkaZkClient) async throws -> PartitionTree {
@@ -30,7 +39,8 @@ extension GroupOffsetStore {
     }
 
     private enum ReadOutcome: Sendable {
-        case offset(OffsetAndMetadata)
+        /// With the offset znode's mzxid.
+        case offset(OffsetAndMetadata, zxid: Int64)
         /// Deleted between the listing and the read.
         case vanished
         /// Malformed, logged.
@@ -38,9 +48,9 @@ extension GroupOffsetStore {
         case failed(GroupStoreError)
     }
 
-    /// The group's committed offsets, and the znodes seen while reading them.
+    /// The group's committed offsets with their znodes' mzxids, and the znodes seen while reading them.
     static func readOffsets(group: String, zk: KafkaZkClient, logger: Logger) async throws
-        -> (offsets: [TopicPartition: OffsetAndMetadata], nodes: GroupZNodes)
+        -> (offsets: [TopicPartition: OffsetAndMetadata], zxids: [TopicPartition: Int64], nodes: GroupZNodes)
     {
         var nodes = try await scan(group: group, zk: zk)
         var partitions: [TopicPartition] = []
@@ -57,15 +67,18 @@ extension GroupOffsetStore {
             await readOffset(group: group, partition: partition, zk: zk, logger: logger)
         }
         var offsets: [TopicPartition: OffsetAndMetadata] = [:]
+        var zxids: [TopicPartition: Int64] = [:]
         for (partition, outcome) in zip(partitions, outcomes) {
             switch outcome {
-            case .offset(let value): offsets[partition] = value
+            case .offset(let value, let zxid):
+                offsets[partition] = value
+                zxids[partition] = zxid
             case .vanished: nodes.offsets.topics?[partition.topic]?.remove(String(partition.partition))
             case .skipped: continue
             case .failed(let error): throw error
             }
         }
-        return (offsets, nodes)
+        return (offsets, zxids, nodes)
     }
 
     private static func readOffset(group: String, partition: TopicPartition, zk: KafkaZkClient, logger: Logger) async -> ReadOutcome {
@@ -83,12 +96,12 @@ extension GroupOffsetStore {
             // Kafka's own offsets (and a lost metadata znode) have no metadata: the offset znode's mtime is the
             // closest thing to a commit time.
             let defaults = OffsetAndMetadata(offset: offset, commitTimestampMs: stat.mtimeMs)
-            guard let (metadata, _) = try await dataIfExists(metadataPath, zk: zk) else { return .offset(defaults) }
+            guard let (metadata, _) = try await dataIfExists(metadataPath, zk: zk) else { return .offset(defaults, zxid: stat.mzxid) }
             do {
-                return .offset(try ConsumerOffsetMetadataZNode.decode(metadata, offset: offset, path: metadataPath))
+                return .offset(try ConsumerOffsetMetadataZNode.decode(metadata, offset: offset, path: metadataPath), zxid: stat.mzxid)
             } catch {
                 logger.warning("Group \(group), \(partition): \(error); using no leader epoch and empty metadata")
-                return .offset(defaults)
+                return .offset(defaults, zxid: stat.mzxid)
             }
         } catch {
             return .failed(storeError(error))

@@ -6,7 +6,8 @@ import ZooKeeper
 ///
 /// Layout (see `ZkPaths`): `/consumers/<g>/offsets/<t>/<p>` holds the offset as decimal text, exactly as Kafka's
 /// ZooKeeper offset storage kept it; `/consumers/<g>/offsets_metadata/<t>/<p>` the rest of the commit as JSON,
-/// always written in the same multi-op; `/consumers/<g>/coordinator` the fence.
+/// always written in the same multi-op; `/consumers/<g>/txn_offsets/<producerId>` the offsets of a producer's open
+/// transaction; `/consumers/<g>/coordinator` the fence.
 ///
 /// Fencing: a broker that becomes a group's coordinator calls `claim`, which rewrites the coordinator znode
 /// conditionally and returns a `GroupFence` holding its new zkVersion. Every write for the group (commit, delete
@@ -76,17 +77,7 @@ public actor GroupOffsetStore {
     /// empty metadata, the offset znode's mtime as commit time); a malformed offset znode is skipped with a log
     /// line. Throws `fenced` when another broker claimed the group by the end of the reads.
     public func load(group: String, fence: GroupFence) async throws -> [TopicPartition: OffsetAndMetadata] {
-        Self.require(fence, of: group)
-        try Self.validate(group: group)
-        let generation = known[group]?.generation
-        let zk = session()
-        let (offsets, nodes) = try await Self.mapErrors {
-            let read = try await Self.readOffsets(group: group, zk: zk, logger: logger)
-            try await Self.verify(fence, zk: zk)
-            return read
-        }
-        install(nodes, for: group, ifGeneration: generation)
-        return offsets
+        try await loadGroup(group: group, fence: fence).offsets
     }
 
     /// Writes the offsets and their metadata znodes of all `offsets` in one multi-op, all or nothing.

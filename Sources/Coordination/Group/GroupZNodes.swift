@@ -76,14 +76,21 @@ struct EncodedCommit: Sendable {
 enum GroupChange: Sendable {
     case commit([EncodedCommit])
     case deleteOffsets([TopicPartition])
-    /// Both partition trees, roots included; never `/consumers/<g>` or its coordinator znode.
+    /// Both partition trees and the open transactions' offsets, roots included; never `/consumers/<g>` or its
+    /// coordinator znode.
     case deleteGroup
+    /// Writes a producer's `txn_offsets` znode whole (created when absent).
+    case writeTransaction(producerId: Int64, data: [UInt8])
+    /// A transaction's outcome: `commits` become committed offsets and the producer's `txn_offsets` znode goes,
+    /// in the same multi-op (an abort commits nothing).
+    case completeTransaction(producerId: Int64, commits: [EncodedCommit])
 }
 
 /// Both partition trees of one group, and the steps each kind of change takes on them.
 struct GroupZNodes: Sendable, Hashable {
     var offsets = PartitionTree()
     var metadata = PartitionTree()
+    var transactions = TransactionsTree()
 
     /// Nothing under the group but (perhaps) its coordinator znode: the worst case a commit is sized against.
     static let absent = GroupZNodes()
@@ -107,6 +114,14 @@ struct GroupZNodes: Sendable, Hashable {
         case .deleteGroup:
             offsets.removeAll(root: offsetsRoot, into: &ops)
             metadata.removeAll(root: metadataRoot, into: &ops)
+            transactions.removeAll(group: group, into: &ops)
+        case .writeTransaction(let producerId, let data):
+            transactions.upsert(group: group, producerId: producerId, data: data, into: &ops)
+        case .completeTransaction(let producerId, let commits):
+            // Nothing at all when the znode is gone: the marker was applied before (markers are retried).
+            guard transactions.contains(producerId) else { return }
+            plan(.commit(commits), group: group, into: &ops)
+            transactions.remove(group: group, producerId: producerId, into: &ops)
         }
     }
 }

@@ -90,6 +90,17 @@ public enum ZkPaths {
         "\(consumers)/\(group)/offsets_metadata/\(topic)/\(partition)"
     }
 
+    /// `/consumers/<g>/txn_offsets`: one child per producer with offsets committed inside an open transaction.
+    public static func consumerTxnOffsetsRoot(group: String) -> String { "\(consumers)/\(group)/txn_offsets" }
+
+    /// `/consumers/<g>/txn_offsets/<producerId>`: JSON (`TxnOffsetsZNode`) with the offsets a producer's open
+    /// transaction committed (TxnOffsetCommit), invisible to OffsetFetch until the transaction's commit marker
+    /// turns them into the group's committed offsets (and deletes this znode) or its abort marker drops them.
+    /// Gregor's own: Kafka kept them as transactional records in `__consumer_offsets`.
+    public static func consumerTxnOffsets(group: String, producerId: Int64) -> String {
+        "\(consumers)/\(group)/txn_offsets/\(producerId)"
+    }
+
     // MARK: transactions (written by the transactional id's coordinator through `TransactionStore`)
 
     /// `/transactions/<sanitized transactional id>`: persistent JSON (`TransactionZNode`) holding what Kafka's
