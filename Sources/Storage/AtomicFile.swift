@@ -27,6 +27,11 @@ enum AtomicFile {
     /// fsyncs are skipped: readers still see the old or the new file whole, but a power loss may leave either (or
     /// an empty file), which suits files that are rebuilt from the log when they are wrong.
     static func replace(_ path: String, with text: String, durable: Bool = true) throws(Failure) {
+        try replace(path, with: Array(text.utf8), durable: durable)
+    }
+
+    /// `replace(_:with:durable:)` for binary contents.
+    static func replace(_ path: String, with bytes: [UInt8], durable: Bool = true) throws(Failure) {
         let directory = (path as NSString).deletingLastPathComponent
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -35,7 +40,7 @@ enum AtomicFile {
         }
         let temporaryPath = path + ".tmp"
         do throws(Failure) {
-            try writeAndSync(Array(text.utf8), to: temporaryPath, sync: durable)
+            try writeAndSync(bytes, to: temporaryPath, sync: durable)
             guard rename(temporaryPath, path) == 0 else { throw Failure("rename \(temporaryPath) to", path) }
         } catch {
             unlink(temporaryPath)

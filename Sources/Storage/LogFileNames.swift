@@ -8,6 +8,8 @@ import Foundation
 ///   00000000000000000000.log        records of the segment whose base offset is 0
 ///   00000000000000000000.index      its offset index
 ///   00000000000000000000.timeindex  its time index
+///   00000000000000000000.txnindex   its aborted transactions (only once it has one)
+///   00000000000000368769.snapshot   the producer state as of offset 368769
 ///   00000000000000368769.log        the next segment, base offset 368769
 ///   ...
 /// ```
@@ -53,6 +55,16 @@ public enum LogFileNames {
     /// `<dir>/<prefix>.timeindex<suffix>`.
     public static func timeIndexFile(dir: String, offset: Int64, suffix: String = "") -> String {
         file(dir: dir, offset: offset, suffix: timeIndexSuffix + suffix)
+    }
+
+    /// `<dir>/<prefix>.txnindex<suffix>`: a segment's aborted transactions.
+    public static func txnIndexFile(dir: String, offset: Int64, suffix: String = "") -> String {
+        file(dir: dir, offset: offset, suffix: txnIndexSuffix + suffix)
+    }
+
+    /// `<dir>/<prefix>.snapshot`: the producer state as of `offset` (the log end offset when it was taken).
+    public static func producerSnapshotFile(dir: String, offset: Int64) -> String {
+        file(dir: dir, offset: offset, suffix: producerSnapshotSuffix)
     }
 
     /// The base offset a segment file name starts with (everything before the first `.`, Kafka's

@@ -36,6 +36,12 @@ public enum StorageError: Error, Sendable, CustomStringConvertible {
     /// An idempotent producer's batch does not follow its previous one: `firstSequence` is not `lastSequence + 1`,
     /// or (with `lastSequence` nil) a new epoch does not start at sequence 0.
     case outOfOrderSequence(producerId: Int64, producerEpoch: Int16, firstSequence: Int32, lastSequence: Int32?)
+    /// A producer with an open transaction in this partition sent a batch outside it (not transactional):
+    /// Kafka's `InvalidTxnStateException`, `INVALID_TXN_STATE`.
+    case invalidTxnState(producerId: Int64)
+    /// A transaction marker from a coordinator with an older epoch than the last marker for this producer: a
+    /// coordinator that lost its partition of `__transaction_state` (Kafka's `TRANSACTION_COORDINATOR_FENCED`).
+    case transactionCoordinatorFenced(producerId: Int64, coordinatorEpoch: Int32, currentCoordinatorEpoch: Int32)
 
     public var errorCode: ErrorCode {
         switch self {
@@ -50,6 +56,8 @@ public enum StorageError: Error, Sendable, CustomStringConvertible {
         case .unexpectedOffset: return .invalidRecord
         case .invalidProducerEpoch: return .invalidProducerEpoch
         case .outOfOrderSequence: return .outOfOrderSequenceNumber
+        case .invalidTxnState: return .invalidTxnState
+        case .transactionCoordinatorFenced: return .transactionCoordinatorFenced
         }
     }
 
@@ -89,6 +97,10 @@ public enum StorageError: Error, Sendable, CustomStringConvertible {
             return "out of order sequence number for producer \(producerId) (epoch \(epoch)): \(first) does not follow \(last)"
         case .outOfOrderSequence(let producerId, let epoch, let first, nil):
             return "producer \(producerId) starts its new epoch \(epoch) at sequence \(first) instead of 0"
+        case .invalidTxnState(let producerId):
+            return "producer \(producerId) has an open transaction in this partition but sent a non-transactional batch"
+        case .transactionCoordinatorFenced(let producerId, let epoch, let current):
+            return "transaction marker for producer \(producerId) from coordinator epoch \(epoch), older than the epoch \(current) of the last marker"
         }
     }
 }

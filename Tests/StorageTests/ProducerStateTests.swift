@@ -155,7 +155,10 @@ struct ProducerStateTests {
 
         let reopened = try TestLogs.open(directory.path, config: config, hadCleanShutdown: cleanShutdown)
         defer { try? reopened.close() }
-        #expect(reopened.producers == before)
+        // A clean shutdown leaves a producer snapshot, which (as Kafka's) keeps only each producer's last batch;
+        // after a crash the state is replayed from the log and holds the last five again.
+        #expect(reopened.producers.mapValues { [$0.producerEpoch: $0.batches.last] } == before.mapValues { [$0.producerEpoch: $0.batches.last] })
+        #expect(cleanShutdown || reopened.producers == before)
         let retry = try Self.append(reopened, Self.batch(sequence: 15))
         #expect(retry.isDuplicate && retry.firstOffset == infos[5].firstOffset)
         Self.expectRefused(reopened, Self.batch(sequence: 19), code: Self.outOfOrder)

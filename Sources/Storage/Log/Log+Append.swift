@@ -26,7 +26,8 @@ extension Log {
     /// A batch with a producer id is checked against the producer's state under the lock, before offsets are
     /// assigned: an older epoch throws `invalidProducerEpoch`, a gap in the sequence `outOfOrderSequence`, and a
     /// retry of one of the producer's last five batches writes nothing and returns the original batch's offsets
-    /// (`isDuplicate`), which Kafka answers as a success.
+    /// (`isDuplicate`), which Kafka answers as a success. A transactional batch opens the producer's transaction
+    /// in this partition; a non-transactional one while it is open throws `invalidTxnState`.
     public func appendAsLeader(_ records: inout ByteBuffer, leaderEpoch: Int32) throws -> LogAppendInfo {
         // Read-only access: the request buffer is shared (frame, decoded request), so writing into it would copy
         // the whole batch. The rewritten header goes out as its own small piece instead.
@@ -93,7 +94,7 @@ extension Log {
 
     /// Appends a follower's copy of its leader's batches (Kafka's `appendAsFollower`): offsets are kept, and must
     /// continue from this log's end and ascend. Producer state follows what was written, unchecked: the leader
-    /// already decided.
+    /// already decided. Transaction markers complete their producers' transactions, aborts into the `.txnindex`.
     public func appendAsFollower(_ records: inout ByteBuffer) throws -> LogAppendInfo {
         try records.withUnsafeReadableBytes { bytes in
             let summary = try validate(bytes, origin: .replication)
@@ -108,11 +109,15 @@ extension Log {
                     offsetOfMaxTimestamp: summary.maxTimestampOffsetDelta >= 0 ? first + summary.maxTimestampOffsetDelta : first,
                     logAppendTimeMs: RecordBatch.noTimestamp)
                 var epochsChanged = false
-                for (header, _) in RecordBatches(bytes) {
+                for (header, range) in RecordBatches(bytes) {
                     // The leader's epochs, as its batches carry them, so this log can answer OffsetForLeaderEpoch
                     // the same way when it leads.
                     if state.leaderEpochs.assign(epoch: header.partitionLeaderEpoch, startOffset: header.baseOffset) {
                         epochsChanged = true
+                    }
+                    if header.isControl {
+                        try applyFollowerMarker(header, UnsafeRawBufferPointer(rebasing: bytes[range]), &state)
+                        continue
                     }
                     guard let batch = ProducerBatch(header) else { continue }
                     state.producerState.update(
@@ -122,6 +127,25 @@ extension Log {
                 return info
             }
         }
+    }
+
+    /// A transaction marker the leader wrote, now in this log's active segment: the producer's transaction ends
+    /// (and an abort goes into the `.txnindex`) as on the leader, without its checks. A control batch that is not
+    /// a readable marker changes nothing (Kafka would fail the fetch; its leaders never write one).
+    private func applyFollowerMarker(_ header: RecordBatchHeader, _ batch: UnsafeRawBufferPointer, _ state: inout State) throws {
+        guard header.hasProducerId else { return }
+        let marker: EndTransactionMarker?
+        do {
+            marker = try RecordBatch.endTransactionMarker(inControlBatch: batch)
+        } catch {
+            logger.warning("Ignoring unreadable control batch at offset \(header.baseOffset): \(error)")
+            return
+        }
+        guard let marker else { return }
+        let (completed, lastStableOffset) = state.producerState.completeTxn(
+            producerId: header.producerId, producerEpoch: header.producerEpoch, marker: marker, offset: header.baseOffset,
+            timestamp: header.maxTimestamp)
+        try state.activeSegment.updateTxnIndex(completed, lastStableOffset: lastStableOffset)
     }
 
     /// The header of the first batch of validated bytes.
@@ -161,7 +185,7 @@ extension Log {
     }
 
     /// The common tail: roll if needed, write, account for flushing.
-    private func write(
+    func write(
         _ state: inout State, _ parts: [UnsafeRawBufferPointer], summary: RecordBatch.ValidationSummary,
         firstOffset: Int64, lastOffset: Int64, maxTimestamp: Int64, offsetOfMaxTimestamp: Int64, logAppendTimeMs: Int64
     ) throws -> LogAppendInfo {

@@ -52,6 +52,14 @@ extension Log {
                 // The active segment's indexes are preallocated and still growing: the copy rebuilds them.
                 try Self.copySegment(segment, into: future, withIndexes: !active)
             }
+            // The producer snapshots, so the copy opens without replaying every segment (it rebuilds the active
+            // segment's indexes, `.txnindex` included, from the state at its base).
+            let sourceDirectory = directory
+            for offset in ProducerStateSnapshot.offsets(in: sourceDirectory) {
+                let target = LogFileNames.producerSnapshotFile(dir: future, offset: offset)
+                if FileManager.default.fileExists(atPath: target) { try FileManager.default.removeItem(atPath: target) }
+                try DurableFileCopy.copy(LogFileNames.producerSnapshotFile(dir: sourceDirectory, offset: offset), to: target)
+            }
             try LeaderEpochCheckpointFile(partitionDirectory: future).write(state.leaderEpochs.entries)
             try DurableFileCopy.syncDirectory(future)
 
@@ -105,7 +113,7 @@ extension Log {
             LogFileNames.logFile(dir: source, offset: base), to: LogFileNames.logFile(dir: future, offset: base),
             length: size)
         if withIndexes {
-            for name in [LogFileNames.offsetIndexFile, LogFileNames.timeIndexFile] {
+            for name in [LogFileNames.offsetIndexFile, LogFileNames.timeIndexFile, LogFileNames.txnIndexFile] {
                 let path = name(source, base, "")
                 if FileManager.default.fileExists(atPath: path) { try DurableFileCopy.copy(path, to: name(future, base, "")) }
             }
@@ -116,7 +124,7 @@ extension Log {
     private static func removeCopy(_ base: Int64, in future: String) throws {
         for path in [
             LogFileNames.logFile(dir: future, offset: base), LogFileNames.offsetIndexFile(dir: future, offset: base),
-            LogFileNames.timeIndexFile(dir: future, offset: base),
+            LogFileNames.timeIndexFile(dir: future, offset: base), LogFileNames.txnIndexFile(dir: future, offset: base),
         ] where FileManager.default.fileExists(atPath: path) {
             try FileManager.default.removeItem(atPath: path)
         }

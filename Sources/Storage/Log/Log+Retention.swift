@@ -51,6 +51,7 @@ extension Log {
         state.recoveryPoint = max(state.recoveryPoint, min(state.segments[0].baseOffset, state.nextOffset))
         state.producerState.removeProducers(before: state.logStartOffset)
         if state.leaderEpochs.truncateFromStart(startOffset: state.logStartOffset) { persistLeaderEpochs(state) }
+        ProducerStateSnapshot.deleteBelow(state.logStartOffset, directory: directory)
         for segment in doomed {
             try segment.close()
             try segment.delete()

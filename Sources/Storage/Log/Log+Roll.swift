@@ -16,7 +16,8 @@ extension Log {
         try roll(&state, log: log)
     }
 
-    /// Makes a new empty segment at the log end the active one; the previous one is trimmed now and flushed in the
+    /// Makes a new empty segment at the log end the active one and writes the producer snapshot at its base; the
+    /// previous one is trimmed now and flushed in the
     /// background, after which the recovery point moves past it (Kafka flushes on roll asynchronously too).
     static func roll(_ state: inout State, log: Log) throws {
         let previous = state.activeSegment
@@ -29,6 +30,9 @@ extension Log {
             descriptors: log.descriptors)
         try previous.onBecomeInactive()
         state.segments.append(segment)
+        // Kafka's snapshot at each roll, so an open replays at most the active segment. Not fsynced (the lock is
+        // held): one lost to a power failure fails its CRC, and the open falls back to an older one.
+        log.writeProducerSnapshot(state, durable: false)
         log.logger.info("Rolled new log segment at offset \(newOffset)")
         DispatchQueue.global(qos: .utility).async {
             do {

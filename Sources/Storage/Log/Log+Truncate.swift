@@ -1,6 +1,7 @@
 extension Log {
     /// Removes everything at and after `offset` (a follower whose leader has a shorter log). Whole batches only.
-    /// The producer state is rebuilt from what remains.
+    /// Aborts whose markers go leave the `.txnindex`, snapshots above the new end are deleted, and the producer
+    /// state is rebuilt from the newest snapshot left plus the batches after it.
     public func truncate(to offset: Int64) throws {
         try state.withLock { state in
             guard offset < state.nextOffset else { return }
@@ -21,6 +22,7 @@ extension Log {
             state.recoveryPoint = min(state.recoveryPoint, state.nextOffset)
             state.logStartOffset = min(state.logStartOffset, state.nextOffset)
             if state.leaderEpochs.truncateFromEnd(endOffset: state.nextOffset) { persistLeaderEpochs(state) }
+            ProducerStateSnapshot.deleteAbove(state.nextOffset, directory: directory)
             try Self.rebuildProducerState(&state, log: self)
             state.checkInvariants()
         }
@@ -49,6 +51,9 @@ extension Log {
         state.recoveryPoint = offset
         state.unflushedMessages = 0
         state.producerState = ProducerStateManager()
+        for snapshot in ProducerStateSnapshot.offsets(in: log.directory) {
+            ProducerStateSnapshot.delete(directory: log.directory, offset: snapshot)
+        }
         state.leaderEpochs.clear()
         log.persistLeaderEpochs(state)
         state.checkInvariants()

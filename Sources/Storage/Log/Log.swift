@@ -27,8 +27,12 @@ public final class Log: Sendable {
         var unflushedMessages: Int64 = 0
         var lastFlushMs: Int64
         var closed = false
-        /// Idempotent producers' epochs and last batches, checked before the leader assigns offsets.
+        /// Producers' epochs, last batches and transactions, checked before the leader assigns offsets.
         var producerState = ProducerStateManager()
+        /// The snapshot offset the producer state was loaded from at open (nil: a full replay), and how many batch
+        /// headers were replayed after it: what tests check to see that a restart did not rescan the log.
+        var producerSnapshotLoaded: Int64?
+        var batchesReplayedAtLoad = 0
         /// Where each leader epoch starts in this log (KIP-101), kept with every append, truncation and retention.
         var leaderEpochs = LeaderEpochCache()
         /// An epoch start was assigned at the log end since `leader-epoch-checkpoint` was last written.
@@ -84,11 +88,13 @@ public final class Log: Sendable {
         state.withLock { $0.config = config }
     }
 
-    /// Flushes everything up to the log end, then closes every segment (indexes trimmed to their used size).
+    /// Flushes everything up to the log end, writes the producer snapshot at the log end (so the next open replays
+    /// nothing), then closes every segment (indexes trimmed to their used size).
     public func close() throws {
         try flush()
         try state.withLock { state in
             guard !state.closed else { return }
+            writeProducerSnapshot(state, durable: true)
             state.closed = true
             for segment in state.segments { try segment.close() }
         }

@@ -89,10 +89,30 @@ extension Log {
         var state = State(
             config: config, segments: segments, nextOffset: nextOffset, logStartOffset: startOffset,
             recoveryPoint: min(max(recoveryPoint, 0), nextOffset), lastFlushMs: nowMs())
+        // Snapshots above the log end describe batches that are gone (a torn tail cut by recovery).
+        ProducerStateSnapshot.deleteAbove(nextOffset, directory: directory)
+        let recovered = needsRecovery.intersection(segments.map(\.baseOffset))
+        // A recovered segment's `.txnindex` is rebuilt from the producer state at its base, so the snapshot must
+        // not lie above it; after an unclean shutdown that also keeps it at or below the recovery point. Below a
+        // snapshot the leader epochs come from `leader-epoch-checkpoint`: without a readable one, no snapshot.
+        let storedEpochs = try? LeaderEpochCheckpointFile(partitionDirectory: directory).read()
+        let maxSnapshotOffset = storedEpochs == nil ? firstBase - 1 : min(recovered.min() ?? nextOffset, nextOffset)
         var epochs: LeaderEpochCache? = LeaderEpochCache()
-        state.producerState = try rebuildFromHeaders(segments, logStartOffset: startOffset, epochs: &epochs)
+        let loaded = try loadProducerState(
+            segments, directory: directory, logStartOffset: startOffset, maxSnapshotOffset: maxSnapshotOffset,
+            rebuildingTxnIndexOf: recovered, epochs: &epochs, logger: logger)
+        state.producerState = loaded.producerState
+        state.producerSnapshotLoaded = loaded.snapshotOffset
+        state.batchesReplayedAtLoad = loaded.batchesReplayed
+        var rebuiltEpochs = LeaderEpochCache()
+        if let snapshotOffset = loaded.snapshotOffset {
+            for entry in storedEpochs ?? [] where entry.startOffset < snapshotOffset && entry.startOffset >= startOffset {
+                rebuiltEpochs.assign(epoch: entry.epoch, startOffset: entry.startOffset)
+            }
+        }
+        for entry in epochs?.entries ?? [] { rebuiltEpochs.assign(epoch: entry.epoch, startOffset: entry.startOffset) }
         state.leaderEpochs = reconcileLeaderEpochs(
-            rebuilt: epochs ?? LeaderEpochCache(), directory: directory, logEndOffset: nextOffset, logger: logger)
+            rebuilt: rebuiltEpochs, directory: directory, logEndOffset: nextOffset, logger: logger)
         logger.debug(
             "Loaded log with \(segments.count) segment(s), log start offset \(startOffset), log end offset \(nextOffset), \(state.producerState.producers.count) producer(s), latest leader epoch \(state.leaderEpochs.latestEpoch.map(String.init) ?? "none")")
         let log = Log(
@@ -135,7 +155,8 @@ extension Log {
         for name in names {
             let path = directory + "/" + name
             let leftover = [LogFileNames.deletedSuffix, LogFileNames.cleanedSuffix, LogFileNames.swapSuffix, ".tmp"].contains { name.hasSuffix($0) }
-            let orphanIndex = (name.hasSuffix(LogFileNames.indexSuffix) || name.hasSuffix(LogFileNames.timeIndexSuffix))
+            let orphanIndex = (name.hasSuffix(LogFileNames.indexSuffix) || name.hasSuffix(LogFileNames.timeIndexSuffix)
+                || name.hasSuffix(LogFileNames.txnIndexSuffix))
                 && LogFileNames.offset(fromFileName: name).map { !logs.contains($0) } ?? false
             if leftover || orphanIndex {
                 logger.info("Deleting leftover file \(path)")

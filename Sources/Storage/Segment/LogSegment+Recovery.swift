@@ -7,11 +7,13 @@ extension LogSegment {
     /// above the previous batch's. Returns the number of bytes removed.
     ///
     /// The file is memory-mapped and checked in one sequential pass, so recovery runs at the speed of reading the
-    /// page cache plus hardware CRC.
+    /// page cache plus hardware CRC. The `.txnindex` is emptied: the loader rebuilds it while it replays the
+    /// segment's batches with the producer state (Kafka does both in `LogSegment.recover`).
     func recover(maxBatchBytes: Int) throws -> (truncatedBytes: Int, firstBadOffset: Int64?) {
         // Kafka's `reset`: empty, and back to full preallocated size (a trimmed index could not hold the rebuild).
         try offsetIndex.reset()
         try timeIndex.reset()
+        try txnIndex.reset()
         resetIndexingState()
         let fileSize = try file.lengthOnDisk()
         guard fileSize > 0 else {

@@ -3,7 +3,7 @@ import KafkaProtocol
 
 /// One segment of a partition log (Kafka's `LogSegment`): `<base>.log` holding whole record batches, the sparse
 /// `<base>.index` (offset -> file position, one entry per `index.interval.bytes` appended) and `<base>.timeindex`
-/// (max timestamp -> offset).
+/// (max timestamp -> offset), and `<base>.txnindex` (its aborted transactions, once it has one).
 ///
 /// Concurrency: mutations (append, truncate, recover, roll) come from the owning `Log` under its lock; reads
 /// (`read`, `translateOffset`, `findOffset(byTimestamp:startingOffset:)`) run concurrently and only see bytes below the size
@@ -13,6 +13,7 @@ final class LogSegment: @unchecked Sendable {
     let file: SegmentFile
     let offsetIndex: OffsetIndex
     let timeIndex: TimeIndex
+    let txnIndex: TransactionIndex
     let indexIntervalBytes: Int
     /// Wall-clock creation time, for `segment.ms` rolling.
     let createdMs: Int64
@@ -22,11 +23,15 @@ final class LogSegment: @unchecked Sendable {
     private(set) var maxTimestampSoFar: Int64 = RecordBatch.noTimestamp
     private(set) var offsetOfMaxTimestampSoFar: Int64 = -1
 
-    init(baseOffset: Int64, file: SegmentFile, offsetIndex: OffsetIndex, timeIndex: TimeIndex, indexIntervalBytes: Int, createdMs: Int64) {
+    init(
+        baseOffset: Int64, file: SegmentFile, offsetIndex: OffsetIndex, timeIndex: TimeIndex, txnIndex: TransactionIndex,
+        indexIntervalBytes: Int, createdMs: Int64
+    ) {
         self.baseOffset = baseOffset
         self.file = file
         self.offsetIndex = offsetIndex
         self.timeIndex = timeIndex
+        self.txnIndex = txnIndex
         self.indexIntervalBytes = indexIntervalBytes
         self.createdMs = createdMs
         let last = timeIndex.lastEntry
@@ -36,7 +41,7 @@ final class LogSegment: @unchecked Sendable {
         }
     }
 
-    /// Opens or creates the three files of the segment starting at `baseOffset` in `directory`. The `.log` file's
+    /// Opens or creates the three files of the segment (the `.txnindex` is read when it exists) starting at `baseOffset` in `directory`. The `.log` file's
     /// descriptor stays open and comes out of the process's `FileDescriptorBudget` for `use` (the indexes are
     /// mapped and their descriptors closed).
     static func open(
@@ -49,8 +54,9 @@ final class LogSegment: @unchecked Sendable {
             file: prefix + LogFileNames.indexSuffix, baseOffset: baseOffset, maxIndexSizeBytes: config.maxIndexSizeBytes, writable: true)
         let timeIndex = try TimeIndex(
             file: prefix + LogFileNames.timeIndexSuffix, baseOffset: baseOffset, maxIndexSizeBytes: config.maxIndexSizeBytes, writable: true)
+        let txnIndex = try TransactionIndex(path: prefix + LogFileNames.txnIndexSuffix)
         return LogSegment(
-            baseOffset: baseOffset, file: file, offsetIndex: offsetIndex, timeIndex: timeIndex,
+            baseOffset: baseOffset, file: file, offsetIndex: offsetIndex, timeIndex: timeIndex, txnIndex: txnIndex,
             indexIntervalBytes: config.indexIntervalBytes, createdMs: Self.nowMs())
     }
 
@@ -190,6 +196,7 @@ final class LogSegment: @unchecked Sendable {
     func truncate(to offset: Int64) throws -> Int {
         guard let batch = try translateOffset(offset) else { return 0 }
         let removed = file.sizeInBytes - batch.position
+        try txnIndex.truncate(to: offset)
         offsetIndex.truncate(to: offset)
         timeIndex.truncate(to: offset)
         try file.truncate(to: batch.position)
@@ -209,6 +216,7 @@ final class LogSegment: @unchecked Sendable {
         try file.flush()
         try offsetIndex.flush()
         try timeIndex.flush()
+        try txnIndex.flush()
     }
 
     /// Called when a newer segment takes over appends: the indexes shrink to their used size (Kafka's
@@ -231,6 +239,7 @@ final class LogSegment: @unchecked Sendable {
         try file.delete()
         _ = try offsetIndex.deleteIfExists()
         _ = try timeIndex.deleteIfExists()
+        try txnIndex.deleteIfExists()
     }
 
     /// The header of the batch at `position` when a whole header lies below `limit`.
@@ -241,6 +250,31 @@ final class LogSegment: @unchecked Sendable {
             guard n == RecordBatch.headerSize else { return nil }
             return try? RecordBatchHeader(parsing: UnsafeRawBufferPointer(buffer))
         }
+    }
+
+    /// The whole batch at `position` whose header is `header`, when it lies below the published size and is at
+    /// most `maxBytes` (a control batch, read to learn its marker); nil otherwise.
+    func readBatch(_ header: RecordBatchHeader, at position: Int, maxBytes: Int) throws -> [UInt8]? {
+        guard header.sizeInBytes <= maxBytes, position + header.sizeInBytes <= file.sizeInBytes else { return nil }
+        var failure: StorageError?
+        let bytes = [UInt8](unsafeUninitializedCapacity: header.sizeInBytes) { buffer, initialized in
+            do throws(StorageError) {
+                initialized = try file.read(into: UnsafeMutableRawBufferPointer(buffer), at: position)
+            } catch {
+                failure = error
+                initialized = 0
+            }
+        }
+        if let failure { throw failure }
+        return bytes.count == header.sizeInBytes ? bytes : nil
+    }
+
+    /// An abort's `.txnindex` entry (Kafka's `updateTxnIndex`); a commit leaves no trace in the index.
+    func updateTxnIndex(_ completed: CompletedTxn, lastStableOffset: Int64) throws {
+        guard completed.isAborted else { return }
+        try txnIndex.append(AbortedTransaction(
+            producerId: completed.producerId, firstOffset: completed.firstOffset, lastOffset: completed.lastOffset,
+            lastStableOffset: lastStableOffset))
     }
 
     /// Indexes one batch found during recovery, with the same spacing rule as `append`.
