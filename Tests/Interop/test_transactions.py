@@ -22,7 +22,13 @@ from pathlib import Path
 import pytest
 
 import kafka_wire
-from group_clients import ZkView, create_topic, fetch_committed, start_cluster, wait_until
+from group_clients import ZkView, create_topic, fetch_committed, start_cluster
+from group_clients import wait_until as _wait_until
+
+
+def wait_until(predicate, seconds: float, what: str):
+    """Until predicate() is true (group_clients.wait_until wants (ok, detail))."""
+    _wait_until(lambda: (bool(predicate()), None), seconds, what)
 
 pytestmark = pytest.mark.timeout(240)
 
