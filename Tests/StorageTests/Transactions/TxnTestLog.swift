@@ -69,7 +69,9 @@ enum TxnTestLog {
         return aborted
     }
 
-    /// What a restart must give back: each producer's epoch, last batch and transaction state.
+    /// What a restart must give back: each producer's epoch, last batch and transaction state. The last batch's
+    /// timestamp is left out: Kafka's snapshot has one timestamp per producer (of its last batch or marker), which
+    /// a load gives the batch too.
     struct ProducerView: Hashable {
         var epoch: Int16
         var lastBatch: BatchMetadata?
@@ -81,7 +83,11 @@ enum TxnTestLog {
     static func view(_ log: Log) -> [Int64: ProducerView] {
         log.producers.mapValues {
             ProducerView(
-                epoch: $0.producerEpoch, lastBatch: $0.batches.last, coordinatorEpoch: $0.coordinatorEpoch,
+                epoch: $0.producerEpoch, lastBatch: $0.batches.last.map { batch in
+                    var batch = batch
+                    batch.timestamp = 0
+                    return batch
+                }, coordinatorEpoch: $0.coordinatorEpoch,
                 currentTxnFirstOffset: $0.currentTxnFirstOffset, lastTimestamp: $0.lastTimestamp)
         }
     }
