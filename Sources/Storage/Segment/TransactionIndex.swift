@@ -47,14 +47,27 @@ final class TransactionIndex: Sendable {
 
     private let state: Mutex<State>
 
-    /// The index at `path`; it is read when it exists (its last entry gives the order check of appends).
+    /// The index at `path`; when it exists, its last entry is read (for the order check of appends).
     init(path: String) throws(StorageError) {
         var info = stat()
         let exists = stat(path, &info) == 0
         let size = exists ? Int(info.st_size) - Int(info.st_size) % Self.entrySize : 0
         state = Mutex(State(path: path, sizeBytes: size))
-        let last = try entries().last
-        state.withLock { $0.lastOffset = last?.lastOffset }
+        guard size > 0 else { return }
+        let last = try Self.readEntry(path: path, at: size - Self.entrySize)
+        state.withLock { $0.lastOffset = last.lastOffset }
+    }
+
+    private static func readEntry(path: String, at position: Int) throws(StorageError) -> AbortedTransaction {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .io("open", path: path, errno: errno) }
+        defer { close(fd) }
+        var bytes = [UInt8](repeating: 0, count: entrySize)
+        let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, entrySize, off_t(position)) }
+        guard n == entrySize else { throw .io("read", path: path, errno: n < 0 ? errno : EIO) }
+        return try bytes.withUnsafeBytes { raw in
+            Result { () throws(StorageError) in try decode(raw, at: 0, path: path) }
+        }.get()
     }
 
     var path: String { state.withLock { $0.path } }
@@ -65,7 +78,7 @@ final class TransactionIndex: Sendable {
     func append(_ entry: AbortedTransaction) throws(StorageError) {
         try state.withLock { state throws(StorageError) in
             if let last = state.lastOffset, entry.lastOffset <= last {
-                preconditionFailure("txn index entry at \(entry.lastOffset) does not follow \(last) in \(state.path)")
+                throw .corruptIndex(path: state.path, reason: "entry at \(entry.lastOffset) does not follow the last one at \(last)")
             }
             var bytes: [UInt8] = []
             bytes.reserveCapacity(Self.entrySize)
