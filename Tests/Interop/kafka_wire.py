@@ -323,9 +323,10 @@ def offset_fetch_body(version: int, group_id: str, topics: dict[str, list[int]] 
 
 
 def fetch_v4_body(topics: dict[str, dict[int, int]], replica_id: int = -1, max_wait_ms: int = 0,
-                  max_bytes: int = 1 << 20) -> bytes:
-    """Fetch v4: a consumer's (replica_id -1) or a follower's (a broker id) fetch of {topic: {partition: offset}}."""
-    w = Writer().int32(replica_id).int32(max_wait_ms).int32(0).int32(max_bytes).int8(0)
+                  max_bytes: int = 1 << 20, isolation_level: int = 0) -> bytes:
+    """Fetch v4: a consumer's (replica_id -1) or a follower's (a broker id) fetch of {topic: {partition: offset}};
+    isolation_level 1 is read_committed."""
+    w = Writer().int32(replica_id).int32(max_wait_ms).int32(0).int32(max_bytes).int8(isolation_level)
     w.int32(len(topics))
     for topic, partitions in topics.items():
         w.string(topic).int32(len(partitions))
@@ -364,16 +365,18 @@ def decode_partition_errors_v0(body: bytes) -> tuple[int, dict[tuple[str, int], 
 
 
 def decode_fetch_v4(body: bytes) -> dict[str, dict[int, dict]]:
-    """Fetch v4 response: {topic: {partition: {error_code, high_watermark, records}}}."""
+    """Fetch v4 response: {topic: {partition: {error_code, high_watermark, last_stable_offset,
+    aborted_transactions (None or [(producer_id, first_offset)]), records}}}."""
     r = Reader(body)
     r.int32()  # throttle_time_ms
 
     def partition(r):
-        index, error, hw, _lso = r.int32(), r.int16(), r.int64(), r.int64()
-        r.array(lambda r: (r.int64(), r.int64()))  # aborted_transactions
+        index, error, hw, lso = r.int32(), r.int16(), r.int64(), r.int64()
+        aborted = r.array(lambda r: (r.int64(), r.int64()))
         size = r.int32()
         records = r.take(size) if size > 0 else b""
-        return index, {"error_code": error, "high_watermark": hw, "records": records}
+        return index, {"error_code": error, "high_watermark": hw, "last_stable_offset": lso,
+                       "aborted_transactions": aborted, "records": records}
 
     topics = r.array(lambda r: (r.string(), r.array(partition)))
     r.expect_end("Fetch v4 response")

@@ -385,6 +385,21 @@ def transaction_coordinator(cluster, transactional_id: str) -> int:
     return answer.node_id
 
 
+def stable_state(cluster, topic: str, partitions: int) -> dict[int, tuple]:
+    """{partition: (high watermark, last stable offset, aborted transactions from offset 0)} as each partition's
+    leader answers a raw read_committed Fetch v4 (the brokers that do not lead it answer an error and are skipped)."""
+    state = {}
+    for b in cluster.running():
+        with kafka_wire.Connection("127.0.0.1", b.port, timeout=10.0) as conn:
+            body = conn.request(kafka_wire.FETCH, 4, kafka_wire.fetch_v4_body(
+                {topic: {p: 0 for p in range(partitions)}}, isolation_level=1))
+        for p, answer in kafka_wire.decode_fetch_v4(body)[topic].items():
+            if answer["error_code"] == 0:
+                state[p] = (answer["high_watermark"], answer["last_stable_offset"],
+                            sorted(answer["aborted_transactions"] or []))
+    return state
+
+
 def _start_app(tmp: Path, bootstrap, source, sink, group, txid, total) -> subprocess.Popen:
     script = tmp / "transform_app.py"
     script.write_text(TRANSFORM_APP)
@@ -452,6 +467,8 @@ def test_restart_every_broker_with_open_transactions_keeps_stable_offsets_and_ab
     before_committed = values(consume_all(bootstrap, topic, "read_committed", expected_at_least=30))
     before_all = values(consume_all(bootstrap, topic, "read_uncommitted", expected_at_least=90))
     assert before_committed == sorted(f"c{i}".encode() for i in range(30))
+    before = stable_state(cluster3, topic, 3)
+    assert len(before) == 3 and all(lso < hw and aborted for hw, lso, aborted in before.values()), before
     for b in cluster3.brokers:
         b.stop(timeout=60)
     for b in cluster3.brokers:
@@ -460,6 +477,8 @@ def test_restart_every_broker_with_open_transactions_keeps_stable_offsets_and_ab
         b.wait_ready(90)
     wait_until(lambda: values(consume_all(bootstrap, topic, "read_uncommitted", expected_at_least=90,
                                           limit_s=20)) == before_all, 90, "the logs after the restart")
+    wait_until(lambda: stable_state(cluster3, topic, 3) == before, 60,
+               "the same high watermarks, last stable offsets and aborted transactions after the restart")
     # The open transaction is still open (its producer is alive), so read_committed still stops at it.
     assert values(consume_all(bootstrap, topic, "read_committed", expected_at_least=30)) == before_committed
     opener.commit_transaction(120)
