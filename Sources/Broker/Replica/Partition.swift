@@ -79,22 +79,8 @@ final class Partition: Sendable {
     /// Appends a producer's records as leader (Kafka's `appendRecordsToLeader`), enforcing `min.insync.replicas`
     /// for acks=all before writing anything.
     func appendRecordsToLeader(_ records: inout ByteBuffer, requiredAcks: Int16) throws(PartitionError) -> LogAppendInfo {
-        try roleLock.withLock { _ throws(PartitionError) -> LogAppendInfo in
-            let (leaderState, isLeader, isrSize) = state.withLock { ($0.leaderState, $0.isLeader, $0.isr.count) }
-            guard isLeader else { throw .notLeader }
-            if requiredAcks == -1, isrSize < minInsyncReplicas {
-                throw .notEnoughReplicas(isr: isrSize, required: minInsyncReplicas)
-            }
-            let info: LogAppendInfo
-            do {
-                info = try log.appendAsLeader(&records, leaderEpoch: leaderState.leaderEpoch)
-            } catch let error as StorageError {
-                throw .storage(error)
-            } catch {
-                throw .storage(.io("append", path: log.directory, errno: 5))
-            }
-            maybeIncrementHighWatermark()
-            return info
+        try appendToLeaderLog(checkMinInsync: requiredAcks == -1) { leaderEpoch in
+            try log.appendAsLeader(&records, leaderEpoch: leaderEpoch)
         }
     }
 
@@ -104,17 +90,27 @@ final class Partition: Sendable {
     func appendEndTxnMarker(
         producerId: Int64, producerEpoch: Int16, coordinatorEpoch: Int32, commit: Bool
     ) throws(PartitionError) -> LogAppendInfo {
+        try appendToLeaderLog(checkMinInsync: true) { leaderEpoch in
+            try log.appendEndTxnMarker(
+                producerId: producerId, producerEpoch: producerEpoch, coordinatorEpoch: coordinatorEpoch,
+                commit: commit, leaderEpoch: leaderEpoch)
+        }
+    }
+
+    /// Under the role lock: am I leader, is the ISR large enough (when asked), then `append` with the leader epoch,
+    /// then the high watermark (a leader without followers moves it at once).
+    private func appendToLeaderLog(
+        checkMinInsync: Bool, _ append: (Int32) throws -> LogAppendInfo
+    ) throws(PartitionError) -> LogAppendInfo {
         try roleLock.withLock { _ throws(PartitionError) -> LogAppendInfo in
             let (leaderState, isLeader, isrSize) = state.withLock { ($0.leaderState, $0.isLeader, $0.isr.count) }
             guard isLeader else { throw .notLeader }
-            if isrSize < minInsyncReplicas {
+            if checkMinInsync, isrSize < minInsyncReplicas {
                 throw .notEnoughReplicas(isr: isrSize, required: minInsyncReplicas)
             }
             let info: LogAppendInfo
             do {
-                info = try log.appendEndTxnMarker(
-                    producerId: producerId, producerEpoch: producerEpoch, coordinatorEpoch: coordinatorEpoch,
-                    commit: commit, leaderEpoch: leaderState.leaderEpoch)
+                info = try append(leaderState.leaderEpoch)
             } catch let error as StorageError {
                 throw .storage(error)
             } catch {
@@ -126,11 +122,14 @@ final class Partition: Sendable {
     }
 
     /// Kafka's last stable offset: the high watermark, held back to the first offset of a transaction that is
-    /// still open or whose marker is not yet replicated. What read_committed consumers may read up to.
+    /// still open or whose marker is not yet replicated, but never below the log start offset (DeleteRecords may
+    /// have removed the start of an open transaction; Kafka's `updateFirstUnstableOffset` clamps the same way).
+    /// What read_committed consumers may read up to.
     var lastStableOffset: Int64 {
         let highWatermark = self.highWatermark
         log.onHighWatermarkUpdated(highWatermark)
-        return min(log.firstUnstableOffset ?? highWatermark, highWatermark)
+        guard let firstUnstable = log.firstUnstableOffset else { return highWatermark }
+        return min(max(firstUnstable, log.logStartOffset), highWatermark)
     }
 
     /// Kafka's `checkEnoughReplicasReachOffset`, for a DelayedProduce: done once the high watermark reaches
