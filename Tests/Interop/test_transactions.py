@@ -207,6 +207,26 @@ def test_send_offsets_to_transaction_commits_offsets_with_the_records_and_abort_
         b"x" + str(i).encode() for i in range(10))
 
 
+def test_a_transaction_open_longer_than_its_timeout_is_aborted_by_the_coordinator(bootstrap):
+    """transaction.timeout.ms=2000: the coordinator's periodic check (every 10 s by default) aborts the transaction
+    and bumps the producer's epoch; read_committed then reads past it, and the producer's commit fails."""
+    from confluent_kafka import KafkaException, Producer
+    topic = unique("txn-timeout")
+    create_topic(bootstrap, topic, 1)
+    producer = transactional_producer(bootstrap, unique("timeout"), **{"transaction.timeout.ms": 2000})
+    producer.begin_transaction()
+    producer.produce(topic, value=b"abandoned", partition=0)
+    producer.flush(30)
+    plain = Producer({"bootstrap.servers": bootstrap})
+    plain.produce(topic, value=b"later", partition=0)
+    plain.flush(30)
+    assert consume_all(bootstrap, topic, "read_committed", idle_s=1.0) == []
+    wait_until(lambda: values(consume_all(bootstrap, topic, "read_committed", idle_s=1.0, limit_s=10)) == [b"later"],
+               60, "the timed-out transaction aborted by the coordinator")
+    with pytest.raises(KafkaException):
+        producer.commit_transaction(30)
+
+
 def test_kafka_python_transactional_producer(bootstrap):
     kafka = pytest.importorskip("kafka")
     if not hasattr(kafka.KafkaProducer, "init_transactions"):
@@ -400,6 +420,76 @@ def stable_state(cluster, topic: str, partitions: int) -> dict[int, tuple]:
     return state
 
 
+DESCRIBE_PRODUCERS = 61
+
+
+def _uvarint(r) -> int:
+    shift = value = 0
+    while True:
+        byte = r.int8() & 0xFF
+        value |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return value
+        shift += 7
+
+
+def _skip_tags(r):
+    for _ in range(_uvarint(r)):
+        _uvarint(r)
+        r.take(_uvarint(r))
+
+
+def _compact_array(r, decode) -> list:
+    n = _uvarint(r) - 1
+    return [] if n < 0 else [decode(r) for _ in range(n)]
+
+
+def _compact_string(r) -> str | None:
+    n = _uvarint(r) - 1
+    return None if n < 0 else r.take(n).decode()
+
+
+def active_producers(cluster, topic: str, partitions: int) -> dict[int, list[tuple]]:
+    """{partition: sorted [(producer id, epoch, last sequence, coordinator epoch, open transaction's first offset)]}
+    from DescribeProducers v0 at each partition's leader (a raw flexible request)."""
+    w = kafka_wire.Writer().uvarint(2).compact_string(topic).uvarint(partitions + 1)
+    for p in range(partitions):
+        w.int32(p)
+    body = w.empty_tagged_fields().empty_tagged_fields().build()
+    out = {}
+    for b in cluster.running():
+        with kafka_wire.Connection("127.0.0.1", b.port, timeout=10.0) as conn:
+            r = kafka_wire.Reader(conn.request(DESCRIBE_PRODUCERS, 0, body, flexible_header=True))
+        _skip_tags(r)  # response header v1
+        r.int32()  # throttle_time_ms
+
+        def producer(r):
+            entry = (r.int64(), r.int32(), r.int32())
+            r.int64()  # last timestamp (a marker's time after a snapshot load)
+            entry += (r.int32(), r.int64())
+            _skip_tags(r)
+            return entry
+
+        def partition(r):
+            index, error = r.int32(), r.int16()
+            _compact_string(r)
+            producers = _compact_array(r, producer)
+            _skip_tags(r)
+            return index, error, producers
+
+        def topic_response(r):
+            _compact_string(r)
+            parts = _compact_array(r, partition)
+            _skip_tags(r)
+            return parts
+
+        for parts in _compact_array(r, topic_response):
+            for index, error, producers in parts:
+                if error == 0:
+                    out[index] = sorted(producers)
+    return out
+
+
 def _start_app(tmp: Path, bootstrap, source, sink, group, txid, total) -> subprocess.Popen:
     script = tmp / "transform_app.py"
     script.write_text(TRANSFORM_APP)
@@ -469,6 +559,9 @@ def test_restart_every_broker_with_open_transactions_keeps_stable_offsets_and_ab
     assert before_committed == sorted(f"c{i}".encode() for i in range(30))
     before = stable_state(cluster3, topic, 3)
     assert len(before) == 3 and all(lso < hw and aborted for hw, lso, aborted in before.values()), before
+    producers_before = active_producers(cluster3, topic, 3)
+    assert len(producers_before) == 3 and all(len(p) == 3 for p in producers_before.values()), producers_before
+    assert all(sum(1 for p in ps if p[4] >= 0) == 1 for ps in producers_before.values()), "one open transaction each"
     for b in cluster3.brokers:
         b.stop(timeout=60)
     for b in cluster3.brokers:
@@ -479,6 +572,8 @@ def test_restart_every_broker_with_open_transactions_keeps_stable_offsets_and_ab
                                           limit_s=20)) == before_all, 90, "the logs after the restart")
     wait_until(lambda: stable_state(cluster3, topic, 3) == before, 60,
                "the same high watermarks, last stable offsets and aborted transactions after the restart")
+    wait_until(lambda: active_producers(cluster3, topic, 3) == producers_before, 60,
+               "the same producer states (epochs, sequences, coordinator epochs, open transactions) after the restart")
     # The open transaction is still open (its producer is alive), so read_committed still stops at it.
     assert values(consume_all(bootstrap, topic, "read_committed", expected_at_least=30)) == before_committed
     opener.commit_transaction(120)
