@@ -534,7 +534,10 @@ def test_consume_transform_produce_is_exactly_once_through_app_and_coordinator_c
     assert sorted(keys) == sorted(f"out-{i:05d}".encode() for i in range(total)), "each input's result exactly once"
 
 
-def test_restart_every_broker_with_open_transactions_keeps_stable_offsets_and_aborted_indexes(cluster3):
+@pytest.mark.parametrize("stop", ["sigterm", "kill9"])
+def test_restart_every_broker_with_open_transactions_keeps_stable_offsets_and_aborted_indexes(cluster3, stop):
+    """SIGTERM (clean: producer state from the snapshots written at close) or kill -9 of every broker at once
+    (recovery: the snapshots of earlier rolls, or none, and the log replayed after them)."""
     bootstrap = cluster3.bootstrap
     topic = unique("txn-restart")
     create_topic(bootstrap, topic, 3, replication=3)
@@ -563,7 +566,10 @@ def test_restart_every_broker_with_open_transactions_keeps_stable_offsets_and_ab
     assert len(producers_before) == 3 and all(len(p) == 3 for p in producers_before.values()), producers_before
     assert all(sum(1 for p in ps if p[4] >= 0) == 1 for ps in producers_before.values()), "one open transaction each"
     for b in cluster3.brokers:
-        b.stop(timeout=60)
+        if stop == "kill9":
+            b.kill()
+        else:
+            b.stop(timeout=60)
     for b in cluster3.brokers:
         b.spawn()
     for b in cluster3.brokers:

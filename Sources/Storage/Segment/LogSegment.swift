@@ -148,16 +148,7 @@ final class LogSegment: @unchecked Sendable {
     ) throws -> (offset: Int64, timestamp: Int64)? {
         // The batch must lie below the published size, which also bounds the allocation.
         guard position + header.sizeInBytes <= limit else { return nil }
-        var failure: StorageError?
-        let bytes = [UInt8](unsafeUninitializedCapacity: header.sizeInBytes) { buffer, initialized in
-            do throws(StorageError) {
-                initialized = try file.read(into: UnsafeMutableRawBufferPointer(buffer), at: position)
-            } catch {
-                failure = error
-                initialized = 0
-            }
-        }
-        if let failure { throw failure }
+        let bytes = try readBytes(count: header.sizeInBytes, at: position)
         // Short only if a truncation removed the batch since the header was read: nothing left to find.
         guard bytes.count == header.sizeInBytes else { return nil }
         do {
@@ -256,8 +247,14 @@ final class LogSegment: @unchecked Sendable {
     /// most `maxBytes` (a control batch, read to learn its marker); nil otherwise.
     func readBatch(_ header: RecordBatchHeader, at position: Int, maxBytes: Int) throws -> [UInt8]? {
         guard header.sizeInBytes <= maxBytes, position + header.sizeInBytes <= file.sizeInBytes else { return nil }
+        let bytes = try readBytes(count: header.sizeInBytes, at: position)
+        return bytes.count == header.sizeInBytes ? bytes : nil
+    }
+
+    /// Up to `count` bytes from `position` (fewer when the file ends first); callers bound `count` by the file.
+    private func readBytes(count: Int, at position: Int) throws(StorageError) -> [UInt8] {
         var failure: StorageError?
-        let bytes = [UInt8](unsafeUninitializedCapacity: header.sizeInBytes) { buffer, initialized in
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
             do throws(StorageError) {
                 initialized = try file.read(into: UnsafeMutableRawBufferPointer(buffer), at: position)
             } catch {
@@ -266,7 +263,7 @@ final class LogSegment: @unchecked Sendable {
             }
         }
         if let failure { throw failure }
-        return bytes.count == header.sizeInBytes ? bytes : nil
+        return bytes
     }
 
     /// An abort's `.txnindex` entry (Kafka's `updateTxnIndex`); a commit leaves no trace in the index.
