@@ -33,7 +33,7 @@ extension BrokerApis {
         if let transactionalId = request.transactionalId {
             let result = await transactionCoordinator.initProducerId(
                 transactionalId: transactionalId, transactionTimeoutMs: request.transactionTimeoutMs,
-                expectedProducerId: request.producerId, expectedProducerEpoch: request.producerEpoch, nowMs: Self.nowMs())
+                expectedProducerId: request.producerId, expectedProducerEpoch: request.producerEpoch, nowMs: TransactionCoordinator.nowMs())
             if result.error == .noError {
                 logger.debug("Producer id \(result.producerId) (epoch \(result.producerEpoch)) for transactional id '\(transactionalId)'")
             }

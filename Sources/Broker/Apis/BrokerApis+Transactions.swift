@@ -1,4 +1,3 @@
-import Foundation
 import KafkaProtocol
 
 /// The transactional producer's requests to its transaction coordinator (Kafka's `handleAddPartitionToTxnRequest`,
@@ -32,7 +31,7 @@ extension BrokerApis {
         }
         let error = await transactionCoordinator.addPartitions(
             transactionalId: request.transactionalId, producerId: request.producerId,
-            producerEpoch: request.producerEpoch, partitions: requested, nowMs: Self.nowMs())
+            producerEpoch: request.producerEpoch, partitions: requested, nowMs: TransactionCoordinator.nowMs())
         let answered = Self.downgradeProducerFenced(error, version: context.apiVersion)
         return respond { _ in answered }
     }
@@ -51,7 +50,7 @@ extension BrokerApis {
         }
         let error = await transactionCoordinator.addOffsets(
             transactionalId: request.transactionalId, producerId: request.producerId,
-            producerEpoch: request.producerEpoch, groupId: request.groupId, nowMs: Self.nowMs())
+            producerEpoch: request.producerEpoch, groupId: request.groupId, nowMs: TransactionCoordinator.nowMs())
         return AddOffsetsToTxnResponse(errorCode: Self.downgradeProducerFenced(error, version: context.apiVersion).rawValue)
     }
 
@@ -62,7 +61,7 @@ extension BrokerApis {
         }
         let error = await transactionCoordinator.endTransaction(
             transactionalId: request.transactionalId, producerId: request.producerId,
-            producerEpoch: request.producerEpoch, commit: request.committed, nowMs: Self.nowMs())
+            producerEpoch: request.producerEpoch, commit: request.committed, nowMs: TransactionCoordinator.nowMs())
         return EndTxnResponse(errorCode: Self.downgradeProducerFenced(error, version: context.apiVersion).rawValue)
     }
 
@@ -71,8 +70,6 @@ extension BrokerApis {
     static func downgradeProducerFenced(_ error: ErrorCode, version: Int16) -> ErrorCode {
         version < 2 && error == .producerFenced ? .invalidProducerEpoch : error
     }
-
-    static func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
     private static func addPartitionsResponse(
         _ request: AddPartitionsToTxnRequest, _ error: (TopicPartition) -> ErrorCode

@@ -90,7 +90,6 @@ final class TransactionMarkerChannelManager: TransactionMarkerSender {
 
     /// Sends one broker its markers; returns the targets that are done (written, or no longer needed).
     private func deliver(_ markers: TransactionMarkers, targets: [MarkerTarget], to broker: Int32) async -> Set<MarkerTarget> {
-        let request = Self.request(markers, targets: targets)
         let errors: [TopicPartition: ErrorCode]
         if broker == brokerId {
             errors = await writeLocally(markers, targets: targets)
@@ -103,7 +102,7 @@ final class TransactionMarkerChannelManager: TransactionMarkerSender {
                     listenerName: channel.listenerName, host: address.host, port: Int(address.port),
                     securityProtocol: channel.usesTls ? .ssl : .plaintext)
                 let connection = try await channel.pool.connection(to: broker, endPoint: endPoint)
-                let response = try await connection.send(request, version: 1)
+                let response = try await connection.send(Self.request(markers, targets: targets), version: 1)
                 errors = Self.errors(response)
             } catch {
                 logger.debug("Sending transaction markers of \(markers.transactionalId) to broker \(broker) failed: \(error)")

@@ -163,7 +163,8 @@ extension TransactionMetadata {
 
     /// Kafka's `timedOutTransactions`: an Ongoing transaction open longer than its timeout, with nothing pending.
     func isTimedOut(nowMs: Int64) -> Bool {
-        pendingState == nil && state == .ongoing && txnStartTimestampMs + Int64(txnTimeoutMs) < nowMs
+        // Subtracting from the clock: a start time read from ZooKeeper may be anything up to Int64.max.
+        pendingState == nil && state == .ongoing && txnStartTimestampMs < nowMs - Int64(txnTimeoutMs)
     }
 
     /// Kafka's `shouldExpire`: no transaction open, nothing pending, and idle for `expirationMs`.

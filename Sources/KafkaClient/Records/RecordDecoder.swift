@@ -83,8 +83,9 @@ public struct DecodedRecords: Sendable, Hashable {
 /// Kafka's read_committed filtering in the consumer: a producer becomes "aborted" when the fetch reaches the first
 /// offset of one of its aborted transactions, its transactional batches are skipped until its ABORT marker.
 struct AbortedTransactionFilter {
-    /// Aborted transactions not reached yet, by first offset (ascending).
-    private var upcoming: [(producerId: Int64, firstOffset: Int64)]
+    /// The response's aborted transactions by first offset (ascending); those before `reached` have been met.
+    private let upcoming: [(producerId: Int64, firstOffset: Int64)]
+    private var reached = 0
     private var abortedProducers: Set<Int64> = []
 
     init?(_ transactions: [(producerId: Int64, firstOffset: Int64)]?) {
@@ -94,9 +95,9 @@ struct AbortedTransactionFilter {
 
     /// Whether the batch must be skipped; consumes the markers and transaction starts it passes.
     mutating func skips(_ header: RecordBatchHeader) -> Bool {
-        while let first = upcoming.first, first.firstOffset <= header.lastOffset {
-            abortedProducers.insert(first.producerId)
-            upcoming.removeFirst()
+        while reached < upcoming.count, upcoming[reached].firstOffset <= header.lastOffset {
+            abortedProducers.insert(upcoming[reached].producerId)
+            reached += 1
         }
         guard header.isTransactional, abortedProducers.contains(header.producerId) else { return false }
         if header.isControl {

@@ -178,6 +178,7 @@ import Testing
     @Test func anOngoingTransactionPastItsTimeoutTimesOut() { #expect(Self.metadata(.ongoing, startMs: 1_000).isTimedOut(nowMs: 61_001)) }
     @Test func anOngoingTransactionWithinItsTimeoutDoesNot() { #expect(!Self.metadata(.ongoing, startMs: 1_000).isTimedOut(nowMs: 61_000)) }
     @Test func onlyOngoingTimesOut() { #expect(!Self.metadata(.prepareCommit, startMs: 0).isTimedOut(nowMs: Self.now)) }
+    @Test func aStartTimeFromTheFarFutureNeitherTimesOutNorTraps() { #expect(!Self.metadata(.ongoing, startMs: .max).isTimedOut(nowMs: Self.now)) }
     @Test func anIdleCompletedIdExpires() { #expect(Self.metadata(.completeCommit, updateMs: 1_000).shouldExpire(nowMs: 11_000, expirationMs: 10_000)) }
     @Test func aRecentlyUpdatedIdDoesNotExpire() { #expect(!Self.metadata(.empty, updateMs: 1_001).shouldExpire(nowMs: 11_000, expirationMs: 10_000)) }
     @Test func anOpenTransactionNeverExpires() { #expect(!Self.metadata(.ongoing, updateMs: 0).shouldExpire(nowMs: Self.now, expirationMs: 1)) }
