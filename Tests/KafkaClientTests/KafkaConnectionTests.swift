@@ -14,7 +14,7 @@ private func connection(
     let channel = NIOAsyncTestingChannel()
     try await channel.testingEventLoop.executeInContext {
         try channel.pipeline.syncOperations.addHandler(
-            ByteToMessageHandler(KafkaFrameDecoder(maxFrameBytes: configuration.maxResponseBytes)))
+            KafkaFrameDecoder(maxFrameBytes: configuration.maxResponseBytes))
         try channel.pipeline.syncOperations.addHandler(
             RequestMultiplexer(
                 maxInFlightRequests: configuration.maxInFlightRequests, maxResponseBytes: configuration.maxResponseBytes))

@@ -47,7 +47,10 @@ extension BrokerApis {
             }
         }
         let timeout = Duration.milliseconds(Int64(max(0, request.timeoutMs)))
-        results.merge(await replicaManager.appendRecords(requiredAcks: acks, timeout: timeout, entries: appendable)) { a, _ in a }
+        results.merge(
+            await replicaManager.appendRecords(
+                requiredAcks: acks, timeout: timeout, entries: appendable, turn: context.connection.appendTurn)
+        ) { a, _ in a }
 
         if acks == 0 {
             if let failed = results.first(where: { $0.value.errorCode != .noError }) {

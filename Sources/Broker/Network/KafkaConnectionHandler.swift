@@ -8,9 +8,15 @@ import Storage
 /// bounded however the client behaves.
 ///
 /// Like Kafka's processor, it works on one request at a time per connection (Kafka mutes the channel until the
-/// response is sent). Frames that arrive meanwhile wait in a small queue. It reads from the socket only while all
-/// of these hold, so a client that sends faster than it is answered, or never reads its answers, is slowed by TCP
-/// instead of growing the broker's memory:
+/// response is sent), with one exception: consecutive Produce requests overlap, up to `maxPipelinedProduces`. The
+/// next one is parsed and its batches validated while the previous one is written, and appends while an acks=all
+/// one waits for its followers; `AppendTurn` keeps their appends in request order, and their answers go out in
+/// request order. Any other request starts only when nothing is in flight, and nothing starts after it until it is
+/// answered, so everything else sees Kafka's strict one-at-a-time order.
+///
+/// Frames that arrive meanwhile wait in a small queue. It reads from the socket only while all of these hold, so a
+/// client that sends faster than it is answered, or never reads its answers, is slowed by TCP instead of growing the
+/// broker's memory:
 /// - fewer than `maxQueuedRequests` frames wait here (each may be up to `socket.request.max.bytes`);
 /// - the channel is writable: answers not yet taken by the kernel stay under the channel's high water mark
 ///   (`SocketServer.writeBufferWaterMark`). While it is not writable the next request does not start either, which
@@ -21,8 +27,8 @@ import Storage
 /// it is processed; at the limit the connection waits, its queue fills and it stops reading. A connection whose
 /// client stopped reading holds no place: its last request is processed, and the next does not start.
 ///
-/// When the connection closes, the request being processed is cancelled (its `Task`: a Fetch parked in the purgatory
-/// returns at once) and queued ones are dropped. Requests on other connections run concurrently.
+/// When the connection closes, the requests being processed are cancelled (their `Task`s: a Fetch parked in the
+/// purgatory returns at once) and queued ones are dropped. Requests on other connections run concurrently.
 ///
 /// One instance per connection, used on its event loop only.
 final class KafkaConnectionHandler: ChannelDuplexHandler {
@@ -31,6 +37,18 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
     typealias OutboundOut = IOData
 
     static let maxQueuedRequests = 4
+    /// Produce requests of one connection processed at once (see above).
+    static let maxPipelinedProduces = 4
+
+    /// A request being processed; its answer waits in `action` until those before it are answered.
+    private struct InFlightRequest {
+        var id: UInt64
+        var task: Task<Void, Never>
+        var trace: RequestTrace
+        var isProduce: Bool
+        var turn: AppendTurn?
+        var action: ResponseAction?
+    }
 
     private let processor: any RequestProcessor
     private let listenerName: String
@@ -40,7 +58,10 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
     private let logger: Logger
     /// Frames waiting, with when they arrived (Kafka's request queue time starts there).
     private var queue = CircularBuffer<(frame: ByteBuffer, receivedNs: UInt64)>(initialCapacity: 4)
-    private var inFlight: Task<Void, Never>?
+    private var inFlight = CircularBuffer<InFlightRequest>(initialCapacity: 4)
+    private var nextRequestId: UInt64 = 0
+    /// The turn of the last Produce started, which the next one appends after.
+    private var lastAppendTurn: AppendTurn?
     private var readHeld = false
     private var active = true
     private var queuedRequestsWaiter: UInt64?
@@ -139,15 +160,29 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
         resumeReads(context: context)
     }
 
+    /// Starts queued requests while the rules above allow: nothing in flight, or Produce requests only.
     private func processNext(context: ChannelHandlerContext) {
-        guard active, inFlight == nil, context.channel.isWritable, !queue.isEmpty else { return }
-        while !queuedRequests.tryAdd() {
-            if waitForQueuedRequests(context: context) { return }
+        while active, context.channel.isWritable, let next = queue.first {
+            let isProduce = Self.isProduce(next.frame)
+            if !inFlight.isEmpty {
+                guard isProduce, inFlight.count < Self.maxPipelinedProduces, inFlight.allSatisfy(\.isProduce) else { return }
+            }
+            var admitted = queuedRequests.tryAdd()
+            while !admitted {
+                if waitForQueuedRequests(context: context) { return }
+                admitted = queuedRequests.tryAdd()
+            }
+            queue.removeFirst()
+            start(next.frame, receivedNs: next.receivedNs, isProduce: isProduce, context: context)
         }
-        guard let (frame, receivedNs) = queue.popFirst() else {
-            queuedRequests.remove()
-            return
-        }
+    }
+
+    /// Whether a frame is a Produce request (API key 0), which may overlap with the Produce requests before it.
+    private static func isProduce(_ frame: ByteBuffer) -> Bool {
+        frame.getInteger(at: frame.readerIndex, as: Int16.self) == ApiKey.produce.rawValue
+    }
+
+    private func start(_ frame: ByteBuffer, receivedNs: UInt64, isProduce: Bool, context: ChannelHandlerContext) {
         let processor = self.processor
         var connection = self.connection
         let trace = RequestTrace(receivedNs: receivedNs)
@@ -164,24 +199,47 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
             receiveLimit?.authenticated = authenticator.isAuthenticated
             self.authenticator = authenticator
         }
+        var turn: AppendTurn?
+        if isProduce, immediate == nil {
+            turn = AppendTurn(after: lastAppendTurn.flatMap { $0.isFinished ? nil : $0 })
+            lastAppendTurn = turn
+            connection.appendTurn = turn
+        }
+        let task: Task<Void, Never>
         if let immediate {
-            // The SASL exchange answered on the event loop; the task only keeps the one-request-at-a-time flow.
-            inFlight = Task {}
+            // The SASL exchange answered on the event loop; the task only keeps the request-order flow.
+            task = Task {}
             promise.succeed(immediate)
         } else {
-            inFlight = Task {
+            task = Task {
                 promise.succeed(await RequestTrace.$current.withValue(trace) { await processor.process(frame, connection: connection) })
             }
         }
+        let id = nextRequestId
+        nextRequestId &+= 1
+        inFlight.append(InFlightRequest(id: id, task: task, trace: trace, isProduce: isProduce && immediate == nil, turn: turn))
         promise.futureResult.assumeIsolated().whenSuccess { action in
-            self.finish(action, trace: trace, context: context)
+            self.completed(id, action, context: context)
         }
     }
 
-    private func finish(_ action: ResponseAction, trace: RequestTrace, context: ChannelHandlerContext) {
-        inFlight = nil
-        queuedRequests.remove()
-        guard active else { return }
+    /// A request's answer is ready: answers go out in request order, so it waits for those before it.
+    private func completed(_ id: UInt64, _ action: ResponseAction, context: ChannelHandlerContext) {
+        guard let index = inFlight.firstIndex(where: { $0.id == id }) else { return }
+        inFlight[index].action = action
+        inFlight[index].turn?.finish()
+        while let head = inFlight.first, let action = head.action {
+            inFlight.removeFirst()
+            queuedRequests.remove()
+            // Once closing, the answers left are dropped.
+            if active { respond(action, trace: head.trace, context: context) }
+        }
+        processNext(context: context)
+        resumeReads(context: context)
+    }
+
+    /// Carries out one answer (which may close the connection).
+    private func respond(_ action: ResponseAction, trace: RequestTrace, context: ChannelHandlerContext) {
         let answeredNs = RequestTrace.nowNs()
         switch action {
         case .send(let frame):
@@ -196,7 +254,6 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
             logger.warning("Closing connection from \(connection.remoteAddress): \(reason)")
             stop()
             context.close(promise: nil)
-            return
         case .sendAndClose(let frame, let reason, let delay):
             logger.info("Closing connection from \(connection.remoteAddress) after answering: \(reason)")
             stop()
@@ -206,18 +263,15 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
             sent.futureResult.whenComplete { _ in
                 channel.eventLoop.scheduleTask(in: delay) { channel.close(promise: nil) }
             }
-            return
         }
-        processNext(context: context)
-        resumeReads(context: context)
     }
 
-    /// The connection is going away: cancel the request being processed (its answer is dropped in `finish`, which
-    /// also gives back its place in `queued.max.requests`), drop the queued ones, stop waiting for room.
+    /// The connection is going away: cancel the requests being processed (their answers are dropped in `completed`,
+    /// which also gives back their places in `queued.max.requests`), drop the queued ones, stop waiting for room.
     private func stop() {
         guard active else { return }
         active = false
-        inFlight?.cancel()
+        for request in inFlight { request.task.cancel() }
         queue.removeAll()
         if let waiter = queuedRequestsWaiter {
             queuedRequests.cancelWait(waiter)

@@ -6,7 +6,7 @@ import NIOCore
 /// `KafkaFrameError` from the decoder, or any other) logs one line with the peer's address and the reason, then
 /// closes this connection only. Kafka's `Selector` does the same (`Unexpected error from {}; closing connection`,
 /// at warn); a partial frame at end of stream is logged at info (Kafka logs disconnects at debug; a client vanishing mid-request is worth a line). Later errors on the
-/// closing channel (e.g. `ByteToMessageDecoderError.dataReceivedInErrorState`) are dropped without a log line.
+/// closing channel are dropped without a log line.
 ///
 /// One instance per connection, used on its event loop only.
 public final class KafkaFrameErrorHandler: ChannelInboundHandler {

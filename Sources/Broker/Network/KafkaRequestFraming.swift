@@ -19,7 +19,7 @@ extension ChannelPipeline.SynchronousOperations {
             try addHandler(IdleConnectionHandler(maxIdle: maxIdle, logger: logger))
         }
         let limit: (() -> Int)? = saslReceiveLimit.map { limit in { limit.current } }
-        try addHandler(ByteToMessageHandler(KafkaFrameDecoder(maxFrameBytes: maxFrameBytes, currentLimit: limit)))
+        try addHandler(KafkaFrameDecoder(maxFrameBytes: maxFrameBytes, currentLimit: limit))
         try addHandler(KafkaFrameErrorHandler(logger: logger))
     }
 }

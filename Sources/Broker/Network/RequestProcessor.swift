@@ -28,12 +28,16 @@ struct ConnectionInfo: Sendable {
     /// Who the connection authenticated as, `type:name` (`User:alice`, `User:CN=client,O=Example`): what ACLs and
     /// `super.users` match.
     var principal: String = ConnectionInfo.anonymousPrincipal
+    /// For a Produce request: its place among the connection's overlapping produce requests, which appends wait
+    /// for (`AppendTurn`); nil for other requests.
+    var appendTurn: AppendTurn?
     /// The client's IP address without the slash, as ACL entries name hosts ("127.0.0.1").
     var clientAddress: String { clientHost.hasPrefix("/") ? String(clientHost.dropFirst()) : clientHost }
 }
 
 /// Turns one request frame into its answer. The connection handler calls it for one request at a time per
-/// connection, which is what keeps responses in request order.
+/// connection, except for consecutive Produce requests, whose appends `ConnectionInfo.appendTurn` keeps in order;
+/// the handler sends the answers in request order.
 protocol RequestProcessor: Sendable {
     func process(_ frame: ByteBuffer, connection: ConnectionInfo) async -> ResponseAction
 }

@@ -15,10 +15,15 @@ extension ReplicaManager {
     /// Appends each partition's records on this broker as leader (Kafka's `appendRecords`). acks 0 and 1 are done
     /// once the leader has written; acks=all then waits, as Kafka's DelayedProduce, until the high watermark passes
     /// each partition's last offset, i.e. every ISR member has the records, or `timeout` passes.
+    ///
+    /// With a `turn`, the appends start only after the connection's earlier produce requests have appended, and the
+    /// turn is finished as soon as these have (before waiting for replication).
     func appendRecords(
-        requiredAcks: Int16, timeout: Duration, entries: [(TopicPartition, ByteBuffer)]
+        requiredAcks: Int16, timeout: Duration, entries: [(TopicPartition, ByteBuffer)], turn: AppendTurn? = nil
     ) async -> [TopicPartition: ProducePartitionResult] {
+        await turn?.waitForPredecessor()
         var (results, replicating) = await onIOThread { [self] in appendToLeaders(requiredAcks: requiredAcks, entries: entries) }
+        turn?.finish()
         if !replicating.isEmpty {
             for (topicPartition, outcome) in await waitForReplication(replicating, timeout: timeout) {
                 results[topicPartition] = outcome

@@ -79,7 +79,7 @@ public final class KafkaConnection: Sendable {
                         try channel.pipeline.syncOperations.addHandler(TLSHandshakeWatcher(handshake: handshake))
                     }
                     try channel.pipeline.syncOperations.addHandler(
-                        ByteToMessageHandler(KafkaFrameDecoder(maxFrameBytes: maxResponseBytes)))
+                        KafkaFrameDecoder(maxFrameBytes: maxResponseBytes))
                     try channel.pipeline.syncOperations.addHandler(
                         RequestMultiplexer(maxInFlightRequests: maxInFlightRequests, maxResponseBytes: maxResponseBytes))
                 }

@@ -1,24 +1,29 @@
 import NIOCore
 
 /// Splits a connection's inbound bytes into Kafka frames (requests on a broker, responses on a client): an int32
-/// big-endian `size`, then `size` bytes.
-/// Each frame is emitted as one `ByteBuffer` holding the payload without the prefix; it is a slice of the
-/// cumulation buffer (`readSlice`), so no payload byte is copied.
+/// big-endian `size`, then `size` bytes. Each frame goes on as one `ByteBuffer` holding the payload without the
+/// prefix.
 ///
-/// Size check (Kafka's `NetworkReceive.readFrom`): the prefix is validated as soon as its 4 bytes are buffered,
-/// before any payload is waited for. A negative size throws `KafkaFrameError.negativeSize`, one above
-/// `maxFrameBytes` (`socket.request.max.bytes` on a broker) throws `KafkaFrameError.frameTooLarge`; the
-/// `ByteToMessageHandler` then stops decoding and fires the error, and the next handler closes the connection
-/// (the broker's `KafkaFrameErrorHandler`, the client's `RequestMultiplexer`). NIO's `LengthFieldBasedFrameDecoder` is not used because it only rejects sizes above 2 GiB.
-/// A size of 0 is accepted, as `NetworkReceive` does ("may be 0 for some payloads (SASL)"): the empty frame is
-/// emitted and the request header parser rejects it, as Kafka's request parsing does (the connection is closed).
-/// At end of stream, a partial frame left in the buffer throws `KafkaFrameError.truncatedFrame`.
+/// Every payload byte is copied at most once, as Kafka's `NetworkReceive` reads into one buffer of the declared
+/// size: a frame that arrives whole inside one socket read is passed on as a slice of that read (no copy); a frame
+/// spread over several reads is copied into one buffer allocated at its declared size as soon as the prefix is known
+/// (the pages are only touched as bytes arrive), so a 1 MB produce request costs one copy and no reallocation.
+/// (NIO's `ByteToMessageHandler` would append every read to a growing cumulation buffer and move the leftover to the
+/// front after each frame: two to three copies of every large request.)
+///
+/// Size check (Kafka's `NetworkReceive.readFrom`): the prefix is validated as soon as its 4 bytes are in, before
+/// any payload is waited for. A negative size is `KafkaFrameError.negativeSize`, one above the limit
+/// (`socket.request.max.bytes` on a broker) `KafkaFrameError.frameTooLarge`: the error goes down the pipeline
+/// (`fireErrorCaught`) and every later byte on the connection is dropped; the next handler closes the connection
+/// (the broker's `KafkaFrameErrorHandler`, the client's `RequestMultiplexer`). A size of 0 is accepted, as
+/// `NetworkReceive` does ("may be 0 for some payloads (SASL)"): the empty frame goes on and the request header
+/// parser rejects it. When the input ends (the channel closes, or half-closes) with a partial frame,
+/// `KafkaFrameError.truncatedFrame` goes down the pipeline.
 ///
 /// It parses bytes and knows no sockets; `Broker`'s `addKafkaRequestFraming` and `KafkaClient`'s connection put it in
-/// their pipelines.
-///
-/// Not thread-safe: one instance per connection, used on that channel's event loop only.
-public struct KafkaFrameDecoder: ByteToMessageDecoder {
+/// their pipelines. One instance per connection, used on that channel's event loop only.
+public final class KafkaFrameDecoder: ChannelInboundHandler, RemovableChannelHandler {
+    public typealias InboundIn = ByteBuffer
     public typealias InboundOut = ByteBuffer
 
     /// Kafka's default `socket.request.max.bytes` (100 MiB).
@@ -33,40 +38,111 @@ public struct KafkaFrameDecoder: ByteToMessageDecoder {
     /// `sasl.server.max.receive.size` until the client has authenticated); `maxFrameBytes` otherwise.
     private let currentLimit: (() -> Int)?
 
+    /// Bytes of a size prefix split across reads (at most 3 wait here).
+    private var prefix: UInt32 = 0
+    private var prefixCount = 0
+    /// The frame being filled: allocated at its declared size, `missing` bytes still to come.
+    private var partial: ByteBuffer?
+    private var declared = 0
+    private var missing = 0
+    /// After a size error nothing more is parsed (the connection is being closed).
+    private var failed = false
+
     public init(maxFrameBytes: Int = KafkaFrameDecoder.defaultMaxFrameBytes, currentLimit: (() -> Int)? = nil) {
         precondition(maxFrameBytes >= 0, "socket.request.max.bytes must not be negative")
         self.maxFrameBytes = maxFrameBytes
         self.currentLimit = currentLimit
     }
 
-    public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard let size = try declaredSize(in: buffer) else { return .needMoreData }
-        guard buffer.readableBytes >= Self.prefixBytes + size else { return .needMoreData }
-        buffer.moveReaderIndex(forwardBy: Self.prefixBytes)
-        // Cannot fail: `size` readable bytes were checked above.
-        guard let frame = buffer.readSlice(length: size) else { return .needMoreData }
-        context.fireChannelRead(Self.wrapInboundOut(frame))
-        return .continue
-    }
-
-    public mutating func decodeLast(
-        context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool
-    ) throws -> DecodingState {
-        while try decode(context: context, buffer: &buffer) == .continue {}
-        if seenEOF && buffer.readableBytes > 0 {
-            throw KafkaFrameError.truncatedFrame(bufferedBytes: buffer.readableBytes, declaredSize: try declaredSize(in: buffer))
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !failed else { return }
+        var input = unwrapInboundIn(data)
+        do {
+            while input.readableBytes > 0, !failed {
+                if let frame = fill(from: &input) {
+                    context.fireChannelRead(wrapInboundOut(frame))
+                    continue
+                }
+                guard partial == nil else { break }
+                guard let size = try readPrefix(from: &input) else { break }
+                if input.readableBytes >= size, let frame = input.readSlice(length: size) {
+                    // The whole frame is in this read: pass it on without copying.
+                    context.fireChannelRead(wrapInboundOut(frame))
+                } else {
+                    partial = context.channel.allocator.buffer(capacity: size)
+                    declared = size
+                    missing = size
+                }
+            }
+        } catch {
+            failed = true
+            partial = nil
+            context.fireErrorCaught(error)
         }
-        return .needMoreData
     }
 
-    /// The payload size the next frame declares, validated, or nil while fewer than 4 bytes are buffered.
-    /// Does not move the reader index.
-    func declaredSize(in buffer: ByteBuffer) throws -> Int? {
-        guard let prefix = buffer.getInteger(at: buffer.readerIndex, as: Int32.self) else { return nil }
-        let size = Int(prefix)
+    /// Copies what `input` holds of the frame being filled; returns the frame once complete.
+    private func fill(from input: inout ByteBuffer) -> ByteBuffer? {
+        guard var frame = partial else { return nil }
+        // Released first so that the write below appends in place instead of copying a shared buffer.
+        partial = nil
+        let count = min(missing, input.readableBytes)
+        if var chunk = input.readSlice(length: count) {
+            frame.writeBuffer(&chunk)
+            missing -= count
+        }
+        if missing == 0 { return frame }
+        partial = frame
+        return nil
+    }
+
+    /// Completes the size prefix from `input` and validates it; nil while fewer than 4 bytes have arrived.
+    private func readPrefix(from input: inout ByteBuffer) throws -> Int? {
+        if prefixCount == 0, let whole = input.readInteger(as: UInt32.self) {
+            return try validate(whole)
+        }
+        while prefixCount < Self.prefixBytes, let byte = input.readInteger(as: UInt8.self) {
+            prefix = prefix << 8 | UInt32(byte)
+            prefixCount += 1
+        }
+        guard prefixCount == Self.prefixBytes else { return nil }
+        let value = prefix
+        prefix = 0
+        prefixCount = 0
+        return try validate(value)
+    }
+
+    private func validate(_ prefix: UInt32) throws -> Int {
+        let size = Int(Int32(bitPattern: prefix))
         if size < 0 { throw KafkaFrameError.negativeSize(size) }
         let limit = currentLimit?() ?? maxFrameBytes
         if size > limit { throw KafkaFrameError.frameTooLarge(size: size, limit: limit) }
         return size
+    }
+
+    public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .inputClosed = event as? ChannelEvent { reportTruncation(context: context) }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    public func channelInactive(context: ChannelHandlerContext) {
+        reportTruncation(context: context)
+        context.fireChannelInactive()
+    }
+
+    /// The input ended: a partial frame (or prefix) left means the peer went away mid-frame.
+    private func reportTruncation(context: ChannelHandlerContext) {
+        guard !failed else { return }
+        let error: KafkaFrameError
+        if partial != nil {
+            error = .truncatedFrame(bufferedBytes: Self.prefixBytes + declared - missing, declaredSize: declared)
+        } else if prefixCount > 0 {
+            error = .truncatedFrame(bufferedBytes: prefixCount, declaredSize: nil)
+        } else {
+            return
+        }
+        failed = true
+        partial = nil
+        context.fireErrorCaught(error)
     }
 }

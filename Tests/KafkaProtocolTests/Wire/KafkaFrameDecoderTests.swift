@@ -1,6 +1,5 @@
 import NIOCore
 import NIOEmbedded
-import NIOTestUtils
 import Testing
 
 @testable import KafkaProtocol
@@ -17,7 +16,7 @@ private func bytes(_ values: [UInt8]) -> ByteBuffer { ByteBuffer(bytes: values) 
 
 private func decoderChannel(maxFrameBytes: Int = KafkaFrameDecoder.defaultMaxFrameBytes) throws -> EmbeddedChannel {
     let channel = EmbeddedChannel()
-    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(KafkaFrameDecoder(maxFrameBytes: maxFrameBytes)))
+    try channel.pipeline.syncOperations.addHandler(KafkaFrameDecoder(maxFrameBytes: maxFrameBytes))
     return channel
 }
 
@@ -34,11 +33,39 @@ private func rejection(_ input: [UInt8], maxFrameBytes: Int = KafkaFrameDecoder.
 }
 
 @Suite struct KafkaFrameDecoderTests {
-    @Test func verifierFeedsFramesByteByByteAllAtOnceAndSeveralPerRead() throws {
-        let payloads: [[UInt8]] = [[0, 18, 0, 3, 0, 0, 0, 1], [], [7], Array(repeating: 0xAB, count: 300)]
-        try ByteToMessageDecoderVerifier.verifyDecoder(
-            inputOutputPairs: payloads.map { (wire($0), [bytes($0)]) },
-            decoderFactory: { KafkaFrameDecoder(maxFrameBytes: 1024) })
+    @Test func framesComeOutWholeHoweverTheBytesAreSplit() throws {
+        let payloads: [[UInt8]] = [[0, 18, 0, 3, 0, 0, 0, 1], [], [7], Array(repeating: 0xAB, count: 300), (0..<255).map { UInt8($0) }]
+        var stream = ByteBuffer()
+        for payload in payloads { var frame = wire(payload); stream.writeBuffer(&frame) }
+        let all = Array(stream.readableBytesView)
+        // All at once, byte by byte, and in chunks that cut prefixes and payloads at every kind of place.
+        for chunkSize in [all.count, 1, 2, 3, 5, 7, 64, 299] {
+            let channel = try decoderChannel(maxFrameBytes: 1024)
+            var position = 0
+            while position < all.count {
+                let end = min(all.count, position + chunkSize)
+                try channel.writeInbound(bytes(Array(all[position..<end])))
+                position = end
+            }
+            for payload in payloads {
+                #expect(try channel.readInbound(as: ByteBuffer.self) == bytes(payload), "chunk size \(chunkSize)")
+            }
+            #expect(try channel.readInbound(as: ByteBuffer.self) == nil)
+            #expect(try channel.finish().isClean)
+        }
+    }
+
+    @Test func aLargeFrameSpreadOverManyReadsComesOutWholeAndAlone() throws {
+        let channel = try decoderChannel()
+        let payload = (0..<10_000).map { UInt8(truncatingIfNeeded: $0 * 7) }
+        let input = Array(wire(payload).readableBytesView)
+        for start in stride(from: 0, to: input.count, by: 1000) {
+            try channel.writeInbound(bytes(Array(input[start..<min(input.count, start + 1000)])))
+        }
+        let frame = try #require(try channel.readInbound(as: ByteBuffer.self))
+        #expect(frame == bytes(payload))
+        #expect(try channel.readInbound(as: ByteBuffer.self) == nil)
+        #expect(try channel.finish().isClean)
     }
 
     @Test func frameAtTheLimitIsAccepted() throws {
@@ -57,10 +84,8 @@ private func rejection(_ input: [UInt8], maxFrameBytes: Int = KafkaFrameDecoder.
             try channel.writeInbound(bytes([17]))
         }
         #expect(try channel.readInbound(as: ByteBuffer.self) == nil)
-        // Anything after the error is refused rather than buffered.
-        #expect(throws: ByteToMessageDecoderError.self) {
-            try channel.writeInbound(bytes(Array(repeating: 0, count: 17)))
-        }
+        // Anything after the error is dropped rather than buffered or parsed.
+        try channel.writeInbound(wire([1, 2, 3]))
         #expect(try channel.readInbound(as: ByteBuffer.self) == nil)
         _ = try? channel.finish()
     }
