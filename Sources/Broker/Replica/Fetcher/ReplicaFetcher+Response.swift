@@ -53,8 +53,10 @@ extension ReplicaFetcher {
         return (request, sent)
     }
 
+    /// Appends what came back (all partitions in one hop to the I/O threads), then deals with the errors.
     func processResponse(_ response: FetchResponse, sent: [TopicPartition: Int64], connection: KafkaConnection) async {
         var paused: [TopicPartition] = []
+        var appendable: [(TopicPartition, FetchResponse.PartitionData, Int64)] = []
         for topic in response.responses {
             for data in topic.partitions {
                 let tp = TopicPartition(topic: topic.topic, partition: data.partitionIndex)
@@ -62,7 +64,7 @@ extension ReplicaFetcher {
                 let error = ErrorCode(rawValue: data.errorCode)
                 switch error {
                 case .noError:
-                    if !append(data, to: tp, fetchedAt: fetchOffset) { paused.append(tp) }
+                    appendable.append((tp, data, fetchOffset))
                 case .offsetOutOfRange:
                     if await !handleOffsetOutOfRange(tp, fetchOffset: fetchOffset, connection: connection) { paused.append(tp) }
                 case .notLeaderOrFollower, .unknownTopicOrPartition, .fencedLeaderEpoch, .unknownLeaderEpoch:
@@ -73,6 +75,11 @@ extension ReplicaFetcher {
                     logger.warning("Error fetching \(tp) from broker \(source): \(error)")
                     paused.append(tp)
                 }
+            }
+        }
+        if !appendable.isEmpty {
+            paused += await onIOThread { [self, appendable] in
+                appendable.filter { !append($0.1, to: $0.0, fetchedAt: $0.2) }.map(\.0)
             }
         }
         delay(paused)

@@ -3,6 +3,7 @@ import KafkaClient
 import KafkaProtocol
 import Logging
 import NIOCore
+import NIOPosix
 import Storage
 import Synchronization
 
@@ -55,6 +56,8 @@ final class ReplicaFetcher: Sendable {
     let quota: ReplicationQuotaManager
     let clock: @Sendable () -> Int64
     let replicationBytesIn: Counter?
+    /// Appends run here (the broker's I/O threads); nil runs them inline.
+    let ioThreads: NIOThreadPool?
     let partitions = Mutex<[TopicPartition: PartitionFetchState]>([:])
     private let run = Mutex(Run())
     private let wakeUp = ActivitySignal<Int>()
@@ -63,9 +66,10 @@ final class ReplicaFetcher: Sendable {
         fetcherId: Int, source: BrokerEndPoint, brokerId: Int32, configuration: ReplicaFetcherConfiguration,
         quota: ReplicationQuotaManager = ReplicationQuotaManager(direction: .follower),
         clock: @escaping @Sendable () -> Int64 = MonotonicClock.milliseconds, replicationBytesIn: Counter? = nil,
-        logger: Logger
+        ioThreads: NIOThreadPool? = nil, logger: Logger
     ) {
         self.replicationBytesIn = replicationBytesIn
+        self.ioThreads = ioThreads
         self.fetcherId = fetcherId
         self.quota = quota
         self.clock = clock
@@ -138,6 +142,16 @@ final class ReplicaFetcher: Sendable {
         task?.cancel()
         wakeUp.notify(0)
         if let connection { Task { await connection.close() } }
+    }
+
+    /// Runs blocking log work on the I/O threads (inline without them, or once they are shutting down).
+    func onIOThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        guard let ioThreads else { return body() }
+        do {
+            return try await ioThreads.runIfActive(body)
+        } catch {
+            return body()
+        }
     }
 
     func waitUntilStopped() async {
