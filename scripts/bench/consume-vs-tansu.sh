@@ -24,12 +24,15 @@ Usage: scripts/bench/consume-vs-tansu.sh [--quick] [--no-build] [--summary FILE]
    GREGOR_SERVER_BIN is given.
 3. Starts Tansu (storage memory://) and a private ZooKeeper + one gregor-server (log on disk) on free loopback
    ports, produces --count x 100 B to a 1-partition topic on each (rdkafka_performance, acks=1, linger.ms=5), and
-   consumes them from the beginning --runs times with rdkafka_performance -C, confluent-kafka's poll() loop and
-   confluent-kafka's consume(10000) batches (both clients on confluent-kafka's bundled librdkafka; Debian's
-   librdkafka cannot talk to Tansu, it gets one Gregor-only row). Then --large-count x 1 KiB from Gregor only,
-   against iperf3 on 127.0.0.1. Targets: Gregor >= 1.0x Tansu (msgs/s), 1 KiB >= 0.8x loopback (MB/s).
-   With each consume: Fetch requests, bytes and records per Fetch, round trips, idle Fetches/s at the end of the
-   partition and CPU per million records, from librdkafka's statistics and /proc.
+   consumes them from the beginning --runs times with rdkafka_performance -C, and with confluent-kafka's poll()
+   loop and consume(10000) batches, each with librdkafka's defaults and with queued.min.messages=1000000 (as
+   rdkafka_performance sets it: the defaults stall each Fetch for fetch.queue.backoff.ms, 1 s, whenever 100,000
+   records are queued). Both clients run on confluent-kafka's bundled librdkafka (Debian's 2.0.2 cannot talk to
+   Tansu; it gets one Gregor-only row). Then --large-count x 1 KiB from Gregor only, each run right after iperf3
+   on 127.0.0.1. Targets: Gregor >= 1.0x Tansu (msgs/s), 1 KiB >= 0.8x loopback (MB/s).
+   With each Python consume: Fetch requests, bytes and records per Fetch, round trips, the share of time a Fetch
+   was in flight, idle Fetches/s at the end of the partition and CPU per million records, from librdkafka's
+   statistics and /proc (for rdkafka_performance: the broker's CPU).
 Options:
   --quick          500,000 x 100 B and 200,000 x 1 KiB, 1 run, iperf3 for 3 s (about 2 minutes)
   --no-build       use the existing .build/release/gregor-server

@@ -129,14 +129,16 @@ class Perf:
         return {"msgs": count * 1000.0 / ms, "mb": count * size / 1e6 * 1000.0 / ms}
 
 
-def broker_stats(stats: dict) -> dict:
-    """The sums over the real brokers (not the bootstrap/internal entries) of what the diagnostics need."""
-    total = {"fetch": 0, "rx": 0, "rxbytes": 0, "rtt_sum": 0.0, "rtt_cnt": 0, "rtt_p99": 0}
+def fetch_stats(stats: dict, topic: str) -> dict:
+    """What the diagnostics need from one statistics JSON: sums over the real brokers (not the bootstrap or internal
+    entries), and the records the fetcher has put in the queue for partition 0 (`rxmsgs`)."""
+    partition = stats.get("topics", {}).get(topic, {}).get("partitions", {}).get("0", {})
+    total = {"fetch": 0, "rxbytes": 0, "rtt_sum": 0.0, "rtt_cnt": 0, "rtt_p99": 0,
+             "fetched": partition.get("rxmsgs", 0)}
     for b in stats.get("brokers", {}).values():
         if b.get("nodeid", -1) < 0:
             continue
         total["fetch"] += b.get("req", {}).get("Fetch", 0)
-        total["rx"] += b.get("rx", 0)
         total["rxbytes"] += b.get("rxbytes", 0)
         rtt = b.get("rtt", {})
         total["rtt_sum"] += rtt.get("avg", 0) * rtt.get("cnt", 0)
@@ -150,10 +152,10 @@ def python_consume(bootstrap: str, topic: str, count: int, batched: bool, broker
     """Consumes `count` records from the beginning of partition 0 with confluent-kafka; rate from the first record
     to the last, plus the fetch diagnostics (see the module doc)."""
     import confluent_kafka
-    windows: list[tuple[float, dict]] = []  # (time, broker_stats)
+    windows: list[tuple[float, dict]] = []  # (time, fetch_stats)
 
     def on_stats(text: str):
-        windows.append((time.monotonic(), broker_stats(json.loads(text))))
+        windows.append((time.monotonic(), fetch_stats(json.loads(text), topic)))
 
     consumer = confluent_kafka.Consumer({
         "bootstrap.servers": bootstrap, "group.id": f"bench-{uuid.uuid4().hex[:8]}", "enable.auto.commit": False,
@@ -198,24 +200,28 @@ def python_consume(bootstrap: str, topic: str, count: int, batched: bool, broker
             consumer.poll(0.05)
     finally:
         consumer.close()
-    # From the consumer's start: the topic is full, so the first Fetch already returns records (the offset comes
-    # from ListOffsets); the bytes count every response, which is Fetch responses but for a few hundred bytes.
-    after = windows[end_index][1]
-    run = windows[:end_index + 1]
-    fetches = after["fetch"]
-    rtt_cnt = sum(w[1]["rtt_cnt"] for w in run)
+    # The fetch phase: from the consumer's start (the topic is full, so the first Fetch already returns records; the
+    # offset comes from ListOffsets) to the first statistics in which the fetcher has queued every record. Later
+    # Fetches are the long polls at the end of the partition, which wait fetch.wait.max.ms: not counted.
+    done = next((i for i, w in enumerate(windows) if w[1]["fetched"] >= count), end_index)
+    fetched = windows[done][1]
+    fetch_phase = windows[:done + 1]
+    fetches = fetched["fetch"]
+    rtt_cnt = sum(w[1]["rtt_cnt"] for w in fetch_phase)
+    rtt_ms = sum(w[1]["rtt_sum"] for w in fetch_phase) / rtt_cnt / 1000 if rtt_cnt else None
+    fetched_s = max(windows[done][0] - first, STATS_INTERVAL_MS / 1000)  # ~ the fetch phase, to 100 ms
     idle = [w for w in windows if w[0] >= idle_from]
-    idle_fetch = (idle[-1][1]["fetch"] - after["fetch"]) / (idle[-1][0] - windows[end_index][0]) \
-        if idle and idle[-1][0] > windows[end_index][0] else None
+    at_end = windows[end_index]
+    idle_fetch = (idle[-1][1]["fetch"] - at_end[1]["fetch"]) / (idle[-1][0] - at_end[0]) \
+        if idle and idle[-1][0] > at_end[0] else None
     secs = max(end - first, 1e-6)
-    rtt_ms = sum(w[1]["rtt_sum"] for w in run) / rtt_cnt / 1000 if rtt_cnt else None
     return {
-        "msgs": count / secs, "mb": nbytes / 1e6 / secs, "fetches": fetches,
-        "resp_bytes": after["rxbytes"] / fetches if fetches else None,
+        "msgs": count / secs, "mb": nbytes / 1e6 / secs, "secs": secs, "fetched_s": fetched_s, "fetches": fetches,
+        "resp_bytes": fetched["rxbytes"] / fetches if fetches else None,
         "per_fetch": count / fetches if fetches else None,
-        "rtt_ms": rtt_ms,
-        "rtt_p99_ms": max((w[1]["rtt_p99"] for w in run), default=0) / 1000,
-        "fetch_busy": fetches * rtt_ms / 1000 / secs if rtt_ms else None, "idle_fetch_s": idle_fetch,
+        "fetch_mb_s": fetched["rxbytes"] / fetches / rtt_ms / 1000 if fetches and rtt_ms else None,
+        "rtt_ms": rtt_ms, "rtt_p99_ms": max((w[1]["rtt_p99"] for w in fetch_phase), default=0) / 1000,
+        "fetch_busy": fetches * rtt_ms / 1000 / fetched_s if rtt_ms else None, "idle_fetch_s": idle_fetch,
         "broker_cpu": cpu * 1e6 / count, "client_cpu": pcpu * 1e6 / count,
     }
 
@@ -324,9 +330,6 @@ def main():
         perf = Perf(args.perf, lib_dir, args.timeout)
         perf_debian = Perf(args.perf, None, args.timeout)
         versions = (perf.version(), perf_debian.version())  # while the library's link exists
-        for run in range(args.runs):
-            with step(f"iperf3 loopback, run {run + 1}/{args.runs}", args.iperf_seconds):
-                add("iperf3", iperf3_mb_s(args.iperf_seconds))
         tansu = Tansu(args.tansu_bin, base / "tansu").start()
         log(f"tansu pid {tansu.pid} on {tansu.bootstrap}")
         zk = harness.ZooKeeper(base / "zookeeper").start()
@@ -339,26 +342,30 @@ def main():
             with step(f"{name}: produce {args.count:,} x 100 B"):
                 perf.produce(server.bootstrap, topic, 100, args.count)
             server.topic = topic
-        # Alternate the brokers run by run, so that a burst of load from other processes hits both alike.
+        # Each client reads from both brokers back to back, the order swapped run by run, so that a burst of load
+        # from other processes on this shared machine tends to hit both alike.
         for run in range(args.runs):
-            for name, server in servers:
-                what = f"{name}: consume {args.count:,} x 100 B, run {run + 1}/{args.runs}"
-                with step(f"{what}, rdkafka_performance"):
-                    cpu0 = server.cpu_seconds()
-                    result = perf.consume(server.bootstrap, server.topic, 100, args.count)
-                    result["broker_cpu"] = (server.cpu_seconds() - cpu0) * 1e6 / args.count
-                    add(f"c/{name}", result)
-                for key, _label, batched, extra in PYTHON_CLIENTS:
-                    with step(f"{what}, confluent-kafka {key}"):
-                        add(f"{key}/{name}", python_consume(server.bootstrap, server.topic, args.count, batched,
-                                                            server.cpu_seconds, extra))
+            order = servers if run % 2 == 0 else servers[::-1]
+            for key, _label, batched, extra in [("c", "", False, None)] + PYTHON_CLIENTS:
+                for name, server in order:
+                    with step(f"{name}: consume {args.count:,} x 100 B, run {run + 1}/{args.runs}, {key}"):
+                        if key == "c":
+                            cpu0 = server.cpu_seconds()
+                            result = perf.consume(server.bootstrap, server.topic, 100, args.count)
+                            result["broker_cpu"] = (server.cpu_seconds() - cpu0) * 1e6 / args.count
+                        else:
+                            result = python_consume(server.bootstrap, server.topic, args.count, batched,
+                                                    server.cpu_seconds, extra)
+                    add(f"{key}/{name}", result)
             with step(f"gregor: consume {args.count:,} x 100 B, run {run + 1}/{args.runs}, Debian's librdkafka"):
                 add("c-debian/gregor", perf_debian.consume(broker.bootstrap, broker.topic, 100, args.count))
         topic = f"bench-1k-{uuid.uuid4().hex[:6]}"
         create_topic(broker.bootstrap, topic)
         with step(f"gregor: produce {args.large_count:,} x 1 KiB"):
             perf.produce(broker.bootstrap, topic, 1024, args.large_count)
-        for run in range(args.runs):
+        for run in range(args.runs):  # loopback right before each consume: the load of other processes varies
+            with step(f"iperf3 loopback, run {run + 1}/{args.runs}", args.iperf_seconds):
+                add("iperf3", iperf3_mb_s(args.iperf_seconds))
             with step(f"gregor: consume {args.large_count:,} x 1 KiB, run {run + 1}/{args.runs}"):
                 add("c-1k/gregor", perf.consume(broker.bootstrap, topic, 1024, args.large_count))
     except Exception:
@@ -428,21 +435,25 @@ def report(args, res: dict, version: str, debian_version: str):
     print(f"Why: the fetches, {args.count:,} x 100 B, medians (from confluent-kafka's statistics, interval "
           f"{STATS_INTERVAL_MS} ms; for rdkafka_performance only the rate and the broker's CPU)")
     print()
-    print("| client | broker | msgs/s | Fetch requests | bytes/Fetch | records/Fetch | rtt mean ms | "
-          "rtt p99 ms (worst window) | time with a Fetch in flight | idle Fetch/s after the end | "
-          "broker CPU s/M records | client CPU s/M records |")
-    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| client | broker | msgs/s | consume s | all fetched after s | Fetch requests | bytes/Fetch | records/Fetch "
+          "| rtt mean ms | rtt p99 ms (worst window) | MB/s within a Fetch | Fetch in flight | "
+          "idle Fetch/s after the end | broker CPU s/M records | client CPU s/M records |")
+    print("| --- | --- |" + " ---: |" * 13)
     for key, label in clients:
         for name in ("tansu", "gregor"):
             k = f"{key}/{name}"
-            print(f"| {label} | {name} | {fmt(m(k, 'msgs'))} | {fmt(m(k, 'fetches'))} | {fmt(m(k, 'resp_bytes'))} | "
-                  f"{fmt(m(k, 'per_fetch'))} | {fmt(m(k, 'rtt_ms'), 2)} | {fmt(m(k, 'rtt_p99_ms'), 2)} | "
+            print(f"| {label} | {name} | {fmt(m(k, 'msgs'))} | {fmt(m(k, 'secs'), 2)} | {fmt(m(k, 'fetched_s'), 1)} "
+                  f"| {fmt(m(k, 'fetches'))} | {fmt(m(k, 'resp_bytes'))} | {fmt(m(k, 'per_fetch'))} | "
+                  f"{fmt(m(k, 'rtt_ms'), 2)} | {fmt(m(k, 'rtt_p99_ms'), 2)} | {fmt(m(k, 'fetch_mb_s'))} | "
                   f"{pct(m(k, 'fetch_busy'))} | "
                   f"{fmt(m(k, 'idle_fetch_s'), 1)} | {fmt(m(k, 'broker_cpu'), 2)} | {fmt(m(k, 'client_cpu'), 2)} |")
     print()
     print("MB/s = 10^6 payload bytes per second. Python rates run from the first record to the last. rtt = "
-          "librdkafka's request round trip (mostly Fetch) from its 100 ms windows during the run; time with a Fetch "
-          "in flight = Fetch requests x mean rtt / consume time (low: the client, not the broker, set the pace). "
+          "librdkafka's request round trip (mostly Fetch) from its 100 ms windows until every record was fetched (the "
+          "Fetch columns cover that phase: later Fetches are long polls at the end of the partition); MB/s within a "
+          "Fetch = bytes/Fetch / mean rtt (how fast the broker answers one Fetch); Fetch in flight "
+          "= Fetch requests x mean rtt / that phase's length (low: the client, not the broker, set the pace: with "
+          "librdkafka's defaults its 1 s fetch.queue.backoff.ms whenever 100,000 records are queued). "
           "CPU = utime+stime of the broker process / of the Python process (librdkafka's threads included) during "
           "the consume.")
     if args.summary:
