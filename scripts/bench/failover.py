@@ -18,7 +18,8 @@ gregor_harness.py, zookeeper.session.timeout.ms=6000) under --base, measures, st
     "Starting controlled shutdown" -> "Controlled shutdown succeeded". Target: < 1 s, 0 failed sends.
 (d) Auto leader rebalance: the broker is restarted; once it is back in every ISR, the time until every partition
     is led by its preferred replica again (auto.leader.rebalance.enable, leader.imbalance.check.interval.seconds
-    --rebalance-interval, default 5): the check interval plus the election.
+    --rebalance-interval, default 5; leader.imbalance.per.broker.percentage=0, so that it moves every partition
+    back, not only until a broker's imbalance is under Kafka's default 10%): the check interval plus the election.
 
 Prints a Markdown table with each figure next to its target.
 """
@@ -278,9 +279,13 @@ def controlled_shutdown_and_rebalance(cluster: Cluster, per_broker: int) -> dict
     Cluster.wait(lambda: all(len(p.isrs) == 3 for p in metadata().values()), 300, "broker back in every ISR")
     t1 = time.monotonic()
     preferred = {i: p.replicas[0] for i, p in metadata().items()}
-    Cluster.wait(lambda: all(p.leader == preferred[i] for i, p in metadata().items()), 600,
-                 "every partition led by its preferred replica")
-    t_rebalanced = time.monotonic()
+    try:
+        Cluster.wait(lambda: all(p.leader == preferred[i] for i, p in metadata().items()), 120,
+                     "every partition led by its preferred replica")
+        t_rebalanced = time.monotonic()
+    except TimeoutError as e:
+        log(f"(d) {e}")
+        t_rebalanced = float("nan")
     stop.set()
     thread.join(10)
     producer.flush(120)
@@ -310,8 +315,13 @@ def main(argv=None):
 
     base = Path(args.base)
     zk = harness.ZooKeeper(base / "zookeeper", tick_time_ms=args.tick_time_ms).start()
+    # leader.imbalance.per.broker.percentage=0: (d) waits for every partition to be led by its preferred replica.
+    # With Kafka's default 10 the controller (rightly) leaves a broker alone once fewer than 10% of the partitions
+    # it prefers are led elsewhere, which happens when (b)'s topics outnumber (c)'s and a few of (c)'s partitions
+    # missed the first election: (d) then never ends.
     cluster = Cluster(Path(args.server_bin), zk.connect, base, size=3, properties={
-        "leader.imbalance.check.interval.seconds": str(args.rebalance_interval)})
+        "leader.imbalance.check.interval.seconds": str(args.rebalance_interval),
+        "leader.imbalance.per.broker.percentage": "0"})
     try:
         cluster.start()
         log(f"3 brokers up ({cluster.bootstrap}), ZooKeeper {zk.connect}")
@@ -382,7 +392,8 @@ def main(argv=None):
         print(f"| (c) failed sends of the idempotent acks=all producer ({cs['acked']} acknowledged) | {cs['failures']} | 0 | "
               f"{'ok' if cs['failures'] == 0 else 'MISSED: ' + '; '.join(cs['failure_sample'])} |")
         print(f"| (d) back in every ISR -> every partition led by its preferred replica | {cs['rebalanced']:.2f} s | "
-              f"check interval {args.rebalance_interval} s + election | |")
+              f"check interval {args.rebalance_interval} s + election | "
+              f"{'' if cs['rebalanced'] == cs['rebalanced'] else 'not within 120 s'} |")
         summary.add(f"(c) controlled shutdown, {cs['led']} partitions moved", cs["moved"], "s",
                     target=f"< {TARGET_CONTROLLED_S:.0f} s",
                     met=cs["moved"] < TARGET_CONTROLLED_S if cs["moved"] == cs["moved"] else None)

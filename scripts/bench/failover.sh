@@ -28,7 +28,8 @@ Usage: scripts/bench/failover.sh [--rounds N] [--partitions N] [--topics N] [--r
    (c) 3 x --shutdown-partitions partitions (default 1000 led by each broker, RF=3) under an idempotent acks=all
        producer: SIGTERM of a broker (controlled shutdown) -> no partition led by it. Target < 1 s, 0 failed sends.
    (d) that broker restarted: back in every ISR -> every partition led by its preferred replica
-       (leader.imbalance.check.interval.seconds --rebalance-interval, default 5).
+       (leader.imbalance.check.interval.seconds --rebalance-interval, default 5, and
+       leader.imbalance.per.broker.percentage=0, so that every partition goes back; given up after 120 s).
 Options:
   --tick-time-ms  ZooKeeper's tickTime (default 500): expiry is checked once per tick, so with Kafka's sample
                2000 a dead broker's session ends up to 2 s after its timeout, whatever the broker does
