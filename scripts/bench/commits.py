@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "Tests" / "Interop"))
 import kafka_wire  # noqa: E402
 from bench_progress import Heartbeat  # noqa: E402
+from bench_summary import Summary  # noqa: E402
 
 TARGET_RATIO = 0.80
 TARGET_REBALANCE_S = 1.0
@@ -409,7 +410,9 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=5, help="rebalances to time")
     parser.add_argument("--heartbeat-ms", type=int, default=100)
     parser.add_argument("--skip-rebalance", action="store_true")
+    parser.add_argument("--summary", help="append the headline figures as JSON lines (bench_summary.py)")
     args = parser.parse_args(argv)
+    summary = Summary(args.summary, "commits")
     args.procs = max(1, min(args.procs, args.groups))
 
     run_id = uuid.uuid4().hex[:6]
@@ -445,6 +448,12 @@ def main(argv=None):
         rows.append((f"rebalance after a clean leave, 3 -> 2 members (median / max of {args.rounds})",
                      f"{rebalance['median_s'] * 1000:.0f} ms / {rebalance['max_s'] * 1000:.0f} ms",
                      f"< {TARGET_REBALANCE_S:.0f} s {'ok' if ok else 'MISSED'}"))
+    summary.add("partition offsets committed/s", commits["offsets_s"], "offsets/s", zk["sets_s"],
+                "ZooKeeper set()s/s, same run", f">= {TARGET_RATIO}x ZooKeeper", ratio >= TARGET_RATIO)
+    summary.add("commit latency p99", commits["p99_ms"], "ms")
+    if rebalance:
+        summary.add("rebalance after a clean leave (max)", rebalance["max_s"] * 1000, "ms",
+                    target=f"< {TARGET_REBALANCE_S * 1000:.0f} ms", met=rebalance["max_s"] < TARGET_REBALANCE_S)
     width = max(len(r[0]) for r in rows)
     vwidth = max(len(r[1]) for r in rows)
     print(f"| {'measurement':<{width}} | {'value':<{vwidth}} | target |")

@@ -3,6 +3,7 @@
 # clean leave. Prints a Markdown table.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+CALLER_DIR="$PWD"
 cd "$ROOT"
 USER_SERVER_BIN="${GREGOR_SERVER_BIN:-}"
 # shellcheck source=scripts/_common.sh source-path=SCRIPTDIR/../..
@@ -12,7 +13,7 @@ usage() {
     cat <<USAGE
 Usage: scripts/bench/commits.sh [--seconds N] [--groups N] [--partitions N] [--window N] [--procs N]
                                 [--zk-procs N] [--zk-inflight N] [--rounds N] [--heartbeat-ms N]
-                                [--no-build] [--keep]
+                                [--no-build] [--keep] [--quick] [--summary FILE]
 
 1. Builds the release gregor-server (swift build -c release --product gregor-server) unless --no-build or
    GREGOR_SERVER_BIN is given.
@@ -32,12 +33,15 @@ Usage: scripts/bench/commits.sh [--seconds N] [--groups N] [--partitions N] [--w
 Options:
   --no-build   use the existing .build/release/gregor-server
   --keep       keep the temporary folder (broker and ZooKeeper logs)
+  --quick      a short setting (under a minute): --seconds 3 --rounds 2, 1 s of ZooKeeper warm-up (options given
+               explicitly still win)
+  --summary FILE  append the headline figures to FILE as JSON lines (see scripts/bench/bench_summary.py)
 Environment: GREGOR_SERVER_BIN (server binary), GREGOR_PYTHON (a Python with confluent-kafka and kazoo; default
 .venv/bin/python).
 USAGE
 }
 
-build=1 keep=0
+build=1 keep=0 quick=0
 py_args=()
 while (($#)); do
     case "$1" in
@@ -49,6 +53,14 @@ while (($#)); do
             ;;
         --no-build) build=0 ;;
         --keep) keep=1 ;;
+        --quick) quick=1 ;;
+        --summary)
+            (($# >= 2)) || die "--summary needs a file"
+            summary="$2"
+            [[ "$summary" == /* ]] || summary="$CALLER_DIR/$summary"
+            py_args+=(--summary "$summary")
+            shift
+            ;;
         *) usage >&2; die "unknown argument: $1" ;;
     esac
     shift
@@ -56,4 +68,8 @@ done
 
 bench_one_broker commits "$build" "$keep" "$USER_SERVER_BIN" --override group.initial.rebalance.delay.ms=0
 
-"$PYTHON" "$ROOT/scripts/bench/commits.py" --bootstrap "$BOOTSTRAP" --zk-connect "$ZK_CONNECT" "${py_args[@]}"
+# Explicit options come after the --quick ones: the last of a repeated option wins.
+quick_args=()
+if ((quick)); then quick_args=(--seconds 3 --rounds 2 --zk-warmup 1); fi
+"$PYTHON" "$ROOT/scripts/bench/commits.py" --bootstrap "$BOOTSTRAP" --zk-connect "$ZK_CONNECT" \
+    "${quick_args[@]}" "${py_args[@]}"

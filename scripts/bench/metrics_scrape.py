@@ -27,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts" / "bench"))
 from bench_progress import Heartbeat  # noqa: E402
+from bench_summary import Summary  # noqa: E402
 
 TARGET_SCRAPE_MS = 100.0
 TARGET_P99_RATIO = 1.5
@@ -99,7 +100,9 @@ def main():
     parser.add_argument("--topics", type=int, default=10)
     parser.add_argument("--scrapes", type=int, default=30)
     parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--summary", help="append the headline figures as JSON lines (bench_summary.py)")
     args = parser.parse_args()
+    summary = Summary(args.summary, "metrics-scrape")
 
     hosted = create_partitions(args.bootstrap, args.metrics_url, args.partitions, args.topics)
     scrape(args.metrics_url)  # warm-up: the first scrape registers every series
@@ -136,6 +139,10 @@ def main():
     print(f"| produce p50 / p99, scraping back to back ({len(scraped_b2b)} scrapes; a core kept busy) | "
           f"{statistics.median(busy_b2b):.2f} / {percentile(busy_b2b, 0.99):.2f} ms ({len(busy_b2b)} records) "
           f"| (informational: {percentile(busy_b2b, 0.99) / percentile(quiet, 0.99):.2f}x) |")
+    summary.add(f"scrape p95, {hosted} partitions", p95, "ms", target=f"< {TARGET_SCRAPE_MS:.0f} ms",
+                met=p95 < TARGET_SCRAPE_MS)
+    summary.add("produce p99, a scrape every second", percentile(busy_1s, 0.99), "ms", percentile(quiet, 0.99),
+                "p99 without scrapes", f"<= {TARGET_P99_RATIO}x", p99_ratio <= TARGET_P99_RATIO)
 
 
 def scraping_while_producing(args, topic: str, interval: float) -> tuple[list[float], list[float]]:

@@ -3,6 +3,7 @@
 # client's ceiling) and loopback TCP (iperf3). Prints a Markdown table.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+CALLER_DIR="$PWD"
 cd "$ROOT"
 USER_SERVER_BIN="${GREGOR_SERVER_BIN:-}"
 # shellcheck source=scripts/_common.sh source-path=SCRIPTDIR/../..
@@ -13,7 +14,8 @@ source "$ROOT/scripts/bench/_rdkafka_perf.sh"
 
 usage() {
     cat <<EOF
-Usage: scripts/bench/produce-consume.sh [--zero-copy on|off] [--runs N] [--skip-gregor] [--no-build]
+Usage: scripts/bench/produce-consume.sh [--zero-copy on|off] [--runs N] [--skip-gregor] [--no-build] [--quick]
+                                       [--summary FILE]
 
 1. Installs what is missing (apt-get, sudo when not root): dpkg-dev, gcc, librdkafka-dev, iperf3, and a
    deb-src entry for Debian's archive if apt has none (/etc/apt/sources.list.d/gregor-deb-src.sources, or .list
@@ -29,18 +31,22 @@ Usage: scripts/bench/produce-consume.sh [--zero-copy on|off] [--runs N] [--skip-
      broker (-X test.mock.num.brokers=1), in the producer's process and hosted by a separate process
    - the same against a private ZooKeeper + gregor-server on free ports, then consume them from the beginning;
      the broker's CPU seconds per GB from /proc/<pid>/stat
-   Targets: produce >= 50% of the mock ceiling (msgs/s), consume >= 40% of loopback TCP (MB/s).
+   Targets (issue 18): produce 100 B >= 0.9x and 1 KiB >= 0.6x the mock ceiling (msgs/s), consume 1 KiB >= 0.8x
+   loopback TCP (MB/s); the 1 KiB produce and consume over SASL_SSL >= 0.7x PLAINTEXT.
 Options:
   --zero-copy on|off  start the broker with --override zero.copy.fetch.enable=true|false (default: its config)
   --runs N            runs per measurement (default 3)
   --skip-gregor       only iperf3 and the mock broker (needs no Gregor build)
   --no-build          use the existing .build/release/gregor-server
+  --quick             a short setting (under a minute): 1 run, 1,000,000 x 100 B and 500,000 x 1 KiB, iperf3 2 s
+                      (--runs and the count variables still win)
+  --summary FILE      append the headline figures to FILE as JSON lines (see scripts/bench/bench_summary.py)
 Environment: GREGOR_SERVER_BIN (server binary), GREGOR_BENCH_SMALL_COUNT (2000000), GREGOR_BENCH_LARGE_COUNT
 (1000000), GREGOR_BENCH_CACHE.
 EOF
 }
 
-zero_copy=default runs=3 skip_gregor=0 build=1
+zero_copy=default runs="" skip_gregor=0 build=1 quick=0 summary=""
 while (($#)); do
     case "$1" in
         -h | --help) usage; exit 0 ;;
@@ -57,6 +63,13 @@ while (($#)); do
             ;;
         --skip-gregor) skip_gregor=1 ;;
         --no-build) build=0 ;;
+        --quick) quick=1 ;;
+        --summary)
+            (($# >= 2)) || die "--summary needs a file"
+            summary="$2"
+            [[ "$summary" == /* ]] || summary="$CALLER_DIR/$summary"
+            shift
+            ;;
         *) usage >&2; die "unknown argument: $1" ;;
     esac
     shift
@@ -66,8 +79,14 @@ done
 ensure_rdkafka_performance iperf3
 
 # ---- 3. gregor-server (release) ----
-py_args=(--perf "$PERF" --runs "$runs" --zero-copy "$zero_copy"
-    --small-count "${GREGOR_BENCH_SMALL_COUNT:-2000000}" --large-count "${GREGOR_BENCH_LARGE_COUNT:-1000000}")
+if ((quick)); then
+    small_default=1000000 large_default=500000 runs_default=1 iperf_seconds=2
+else
+    small_default=2000000 large_default=1000000 runs_default=3 iperf_seconds=5
+fi
+py_args=(--perf "$PERF" --runs "${runs:-$runs_default}" --zero-copy "$zero_copy" --iperf-seconds "$iperf_seconds"
+    --small-count "${GREGOR_BENCH_SMALL_COUNT:-$small_default}" --large-count "${GREGOR_BENCH_LARGE_COUNT:-$large_default}")
+[[ -z "$summary" ]] || py_args+=(--summary "$summary")
 if ((skip_gregor)); then
     py_args+=(--skip-gregor)
 else

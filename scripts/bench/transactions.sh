@@ -3,6 +3,7 @@
 # rate in the same run, and read_committed consume against read_uncommitted. Prints a Markdown table.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+CALLER_DIR="$PWD"
 cd "$ROOT"
 USER_SERVER_BIN="${GREGOR_SERVER_BIN:-}"
 # shellcheck source=scripts/_common.sh source-path=SCRIPTDIR/../..
@@ -10,7 +11,7 @@ source "$ROOT/scripts/_common.sh"
 
 usage() {
     cat <<USAGE
-Usage: scripts/bench/transactions.sh [--seconds N] [--records N] [--no-build] [--keep]
+Usage: scripts/bench/transactions.sh [--seconds N] [--records N] [--no-build] [--keep] [--quick] [--summary FILE]
 
 1. Builds the release gregor-server unless --no-build or GREGOR_SERVER_BIN is given.
 2. Starts a private ZooKeeper and one broker on free loopback ports (Tests/Interop/gregor_harness.py), in a
@@ -26,10 +27,12 @@ Usage: scripts/bench/transactions.sh [--seconds N] [--records N] [--no-build] [-
 Options:
   --no-build   use the existing .build/release/gregor-server
   --keep       keep the temporary folder (broker and ZooKeeper logs)
+  --quick      a short setting (under a minute): --seconds 3 --records 50000 (options given explicitly still win)
+  --summary FILE  append the headline figures to FILE as JSON lines (see scripts/bench/bench_summary.py)
 USAGE
 }
 
-build=1 keep=0
+build=1 keep=0 quick=0
 py_args=()
 while (($#)); do
     case "$1" in
@@ -41,6 +44,14 @@ while (($#)); do
             ;;
         --no-build) build=0 ;;
         --keep) keep=1 ;;
+        --quick) quick=1 ;;
+        --summary)
+            (($# >= 2)) || die "--summary needs a file"
+            summary="$2"
+            [[ "$summary" == /* ]] || summary="$CALLER_DIR/$summary"
+            py_args+=(--summary "$summary")
+            shift
+            ;;
         *) usage >&2; die "unknown argument: $1" ;;
     esac
     shift
@@ -48,4 +59,8 @@ done
 
 bench_one_broker transactions "$build" "$keep" "$USER_SERVER_BIN"
 
-"$PYTHON" "$ROOT/scripts/bench/transactions.py" --bootstrap "$BOOTSTRAP" --zk-connect "$ZK_CONNECT" "${py_args[@]}"
+# Explicit options come after the --quick ones: the last of a repeated option wins.
+quick_args=()
+if ((quick)); then quick_args=(--seconds 3 --records 50000); fi
+"$PYTHON" "$ROOT/scripts/bench/transactions.py" --bootstrap "$BOOTSTRAP" --zk-connect "$ZK_CONNECT" \
+    "${quick_args[@]}" "${py_args[@]}"
