@@ -38,7 +38,7 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
 
     static let maxQueuedRequests = 4
     /// Produce requests of one connection processed at once (see above).
-    static let maxPipelinedProduces = 4
+    static let maxPipelinedProduces = 16
 
     /// A request being processed; its answer waits in `action` until those before it are answered.
     private struct InFlightRequest {
