@@ -30,9 +30,11 @@ Usage: scripts/bench/scale.sh [--partitions N] [--per-topic N] [--replication-fa
    - kill -9 of the controller: time until a new controller, and until every partition it led has a new leader
      (as scripts/bench/failover.sh (b)).
 Options:
-  --quick         2000 partitions, 10 s idle sample, 5 s baseline (a few minutes on a busy 2-core machine)
+  --quick         2000 partitions, 10 s idle sample, 5 s baseline: about 2 minutes on a busy 2-core machine (the
+                  default 10,000 partitions: expect several minutes, mostly the restarts' ISR expansions)
   --no-build      use the existing .build/release/gregor-server
-  --summary FILE  append the headline figures as JSON lines (see scripts/bench/bench_summary.py)
+  --summary FILE  append the headline figures as JSON lines, one object per figure (scripts/bench/all.sh reads them)
+  --skip-restart  leave out the SIGTERM / kill -9 restarts; --skip-failover: the controller failover
   --keep          keep the temporary folder (broker and ZooKeeper logs)
 Environment: GREGOR_SERVER_BIN or GREGOR_BIN_DIR (server binary), GREGOR_PYTHON (a Python with confluent-kafka and
 kazoo; default .venv/bin/python, else python3).
