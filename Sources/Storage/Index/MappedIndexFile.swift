@@ -183,6 +183,10 @@ struct MappedIndexFile<Entry: IndexEntry>: ~Copyable {
         guard let address, address != UnsafeMutableRawPointer(bitPattern: -1) else {
             throw .io(operation: "mmap", path: path, errno: errno)
         }
+        // Index reads are binary searches and single slots: without this, touching the last slot of a preallocated
+        // (sparse) index after an unclean shutdown makes the kernel read ahead and zero-fill megabytes per segment,
+        // which made recovering thousands of partitions take tens of seconds. Advice only: a failure changes nothing.
+        _ = madvise(address, lengthBytes, MADV_RANDOM)
         return address
     }
 }
