@@ -36,9 +36,11 @@ final class ReplicaManager: Sendable {
     let clock: @Sendable () -> Int64
     /// Where leaders write their ISR changes (ZooKeeper); nil drops every change (tests that do not need it).
     let isrStore: (any IsrStateStore)?
-    /// ISR expansions proposed on the fetch path, written by `runIsrChangeWriter`.
-    let isrExpansions: AsyncStream<(Partition, IsrChange)>
-    let isrExpansionsInput: AsyncStream<(Partition, IsrChange)>.Continuation
+    /// ISR expansions proposed on the fetch path, written by `runIsrChangeWriter`: they wait here, and the stream
+    /// wakes the writer (one wake-up stands for any number of them).
+    let pendingIsrExpansions = Mutex<[(Partition, IsrChange)]>([])
+    let isrExpansions: AsyncStream<Void>
+    let isrExpansionsInput: AsyncStream<Void>.Continuation
     /// A topic's log config overrides (`/config/topics/<t>`), read when a replica is created. It retries until
     /// ZooKeeper answers and throws only for data it cannot use: no replica runs on defaults because a read failed.
     let topicConfig: @Sendable (String) async throws -> [String: String]
@@ -76,7 +78,7 @@ final class ReplicaManager: Sendable {
         self.metrics = metrics
         self.configuration = configuration
         self.isrStore = isrStore
-        (isrExpansions, isrExpansionsInput) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
+        (isrExpansions, isrExpansionsInput) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
         leaderQuota = ReplicationQuotaManager(
             direction: .leader, samples: configuration.quotaWindowNum, windowMs: configuration.quotaWindowSizeMs)
         followerQuota = ReplicationQuotaManager(

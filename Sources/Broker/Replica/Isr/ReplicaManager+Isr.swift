@@ -1,4 +1,5 @@
 import KafkaProtocol
+import Logging
 import Storage
 
 /// ISR maintenance by partition leaders (Kafka's `maybeShrinkIsr`/`maybeExpandIsr` with the ZooKeeper ISR manager):
@@ -7,7 +8,9 @@ import Storage
 /// controller epoch kept), then an ISR change notification so the controller propagates it with UpdateMetadata.
 ///
 /// Kafka batches notifications (one per 5 s of quiet, at least every 60 s); Gregor writes one per round of changes
-/// (every shrink check, every expansion), so metadata follows at once; ISR changes are rare enough.
+/// (every shrink check, every batch of expansions), so metadata follows at once. A round's state writes go to
+/// ZooKeeper together (each conditional on its own zkVersion; a partition has at most one change pending), so the
+/// thousands of expansions after a broker restarts take a few round trips, not one each.
 extension ReplicaManager {
     /// Checks every led partition for followers out of sync, every `replica.lag.time.max.ms / 2`, until cancelled.
     func runIsrShrinkChecks() async {
@@ -18,10 +21,14 @@ extension ReplicaManager {
         }
     }
 
-    /// Writes the expansions proposed on the fetch path, one at a time, until cancelled or shut down.
+    /// Writes the expansions proposed on the fetch path, all those waiting at once, until cancelled or shut down.
     func runIsrChangeWriter() async {
-        for await (partition, change) in isrExpansions {
-            await writeIsrChanges([(partition, change)])
+        for await _ in isrExpansions {
+            let batch = pendingIsrExpansions.withLock { pending in
+                defer { pending.removeAll() }
+                return pending
+            }
+            await writeIsrChanges(batch)
         }
     }
 
@@ -43,33 +50,32 @@ extension ReplicaManager {
             _ = partition.completeIsrChange(change, newZkVersion: nil)
             return
         }
-        if case .terminated = isrExpansionsInput.yield((partition, change)) {
-            _ = partition.completeIsrChange(change, newZkVersion: nil)
+        pendingIsrExpansions.withLock { $0.append((partition, change)) }
+        if case .terminated = isrExpansionsInput.yield(()) {
+            // Shut down: nobody will write them.
+            let dropped = pendingIsrExpansions.withLock { pending in
+                defer { pending.removeAll() }
+                return pending
+            }
+            for (partition, change) in dropped { _ = partition.completeIsrChange(change, newZkVersion: nil) }
         }
     }
 
     /// Writes each change and applies those that succeeded; then one notification for all of them.
     func writeIsrChanges(_ changes: [(Partition, IsrChange)]) async {
         guard !changes.isEmpty else { return }
+        for (partition, change) in changes { logIsrChange(change, of: partition) }
+        guard let isrStore else {
+            for (partition, change) in changes where partition.completeIsrChange(change, newZkVersion: nil) {
+                countIsrChange(change)
+            }
+            return
+        }
+        let written = await Self.write(changes, to: isrStore, logger: logger)
         var changed: [TopicPartition] = []
-        for (partition, change) in changes {
+        for (index, (partition, change)) in changes.enumerated() {
             let tp = partition.topicPartition
-            logIsrChange(change, of: partition)
-            guard let isrStore else {
-                if partition.completeIsrChange(change, newZkVersion: nil) { countIsrChange(change) }
-                continue
-            }
-            let newZkVersion: Int32?
-            do {
-                newZkVersion = try await isrStore.write(change, for: tp)
-                if newZkVersion == nil {
-                    logger.info(
-                        "Cached zkVersion \(change.zkVersion) of \(tp) is not the one in ZooKeeper; skipping the ISR update until the controller's next LeaderAndIsr")
-                }
-            } catch {
-                logger.warning("Writing the ISR \(change.isr) of \(tp) to ZooKeeper failed: \(error); will retry")
-                newZkVersion = nil
-            }
+            let newZkVersion = written[index]
             if partition.completeIsrChange(change, newZkVersion: newZkVersion), let newZkVersion {
                 countIsrChange(change)
                 // The change itself was logged once, with its reason, before the write.
@@ -81,13 +87,52 @@ extension ReplicaManager {
                 changed.append(tp)
             }
         }
-        guard let isrStore, !changed.isEmpty else { return }
+        guard !changed.isEmpty else { return }
         do {
             try await isrStore.propagate(changed)
         } catch {
             logger.warning("Writing the ISR change notification for \(changed.map(\.description)) failed: \(error)")
         }
     }
+
+    /// The state writes of one round, `maxConcurrentIsrWrites` in flight at a time: each change's new zkVersion, or
+    /// nil when it was refused (the znode changed: the controller moved on) or failed (retried by the next round).
+    private static func write(
+        _ changes: [(Partition, IsrChange)], to isrStore: any IsrStateStore, logger: Logger
+    ) async -> [Int32?] {
+        var results = [Int32?](repeating: nil, count: changes.count)
+        await withTaskGroup(of: (Int, Int32?).self) { group in
+            var next = 0
+            func submit() {
+                let index = next
+                let (partition, change) = changes[index]
+                next += 1
+                group.addTask {
+                    let tp = partition.topicPartition
+                    do {
+                        let version = try await isrStore.write(change, for: tp)
+                        if version == nil {
+                            logger.info(
+                                "Cached zkVersion \(change.zkVersion) of \(tp) is not the one in ZooKeeper; skipping the ISR update until the controller's next LeaderAndIsr")
+                        }
+                        return (index, version)
+                    } catch {
+                        logger.warning("Writing the ISR \(change.isr) of \(tp) to ZooKeeper failed: \(error); will retry")
+                        return (index, nil)
+                    }
+                }
+            }
+            while next < min(changes.count, maxConcurrentIsrWrites) { submit() }
+            for await (index, version) in group {
+                results[index] = version
+                if next < changes.count { submit() }
+            }
+        }
+        return results
+    }
+
+    /// ZooKeeper pipelines requests on one session; this bounds what one round puts in flight.
+    static let maxConcurrentIsrWrites = 256
 
     /// Kafka's IsrExpandsPerSec / IsrShrinksPerSec, counted once the change is in ZooKeeper.
     private func countIsrChange(_ change: IsrChange) {
