@@ -7,6 +7,8 @@ cd "$ROOT"
 USER_SERVER_BIN="${GREGOR_SERVER_BIN:-}"
 # shellcheck source=scripts/_common.sh source-path=SCRIPTDIR/../..
 source "$ROOT/scripts/_common.sh"
+# shellcheck source=scripts/bench/_bench.sh
+source "$ROOT/scripts/bench/_bench.sh"
 # shellcheck source=scripts/bench/_rdkafka_perf.sh
 source "$ROOT/scripts/bench/_rdkafka_perf.sh"
 
@@ -91,14 +93,9 @@ fi
 info "e2e_latency: $E2E"
 
 # ---- 2. gregor-server (release) ----
-if [[ -z "$USER_SERVER_BIN" ]] && ((build)); then
-    info "building: swift build -c release --product gregor-server"
-    swift build -c release --product gregor-server >&2 || die "swift build -c release --product gregor-server failed"
-fi
-[[ -x "$GREGOR_SERVER_BIN" ]] || die "gregor-server not found: $GREGOR_SERVER_BIN"
+ensure_server_bin "$build"
 
 # ---- 3. measure ----
-PYTHON="${GREGOR_PYTHON:-$ROOT/.venv/bin/python}"
-[[ -x "$PYTHON" ]] || PYTHON=python3
+PYTHON="$(bench_python)"
 exec "$PYTHON" "$ROOT/scripts/bench/latency.py" --e2e "$E2E" --server-bin "$GREGOR_SERVER_BIN" \
     --duration "$seconds" "${py_args[@]}"

@@ -7,6 +7,8 @@ cd "$ROOT"
 USER_SERVER_BIN="${GREGOR_SERVER_BIN:-}"
 # shellcheck source=scripts/_common.sh source-path=SCRIPTDIR/../..
 source "$ROOT/scripts/_common.sh"
+# shellcheck source=scripts/bench/_bench.sh
+source "$ROOT/scripts/bench/_bench.sh"
 
 usage() {
     cat <<USAGE
@@ -69,17 +71,9 @@ if ((quick)); then
     py_args=(--partitions 2000 --idle-seconds 10 --baseline-idle-seconds 5 "${py_args[@]}")
 fi
 
-if [[ -z "$USER_SERVER_BIN" && -n "${GREGOR_BIN_DIR:-}" ]]; then
-    GREGOR_SERVER_BIN="$GREGOR_BIN_DIR/gregor-server"
-elif [[ -z "$USER_SERVER_BIN" ]] && ((build)); then
-    info "building: swift build -c release --product gregor-server"
-    swift build -c release --product gregor-server >&2 || die "swift build -c release --product gregor-server failed"
-    GREGOR_SERVER_BIN="$(swift build -c release --show-bin-path)/gregor-server"
-fi
-[[ -x "$GREGOR_SERVER_BIN" ]] || die "gregor-server not found: $GREGOR_SERVER_BIN"
+ensure_server_bin "$build"
 
-PYTHON="${GREGOR_PYTHON:-$ROOT/.venv/bin/python}"
-[[ -x "$PYTHON" ]] || PYTHON=python3
+PYTHON="$(bench_python)"
 
 BASE="$(mktemp -d "${TMPDIR:-/tmp}/gregor-bench-scale.XXXXXX")"
 cleanup() {

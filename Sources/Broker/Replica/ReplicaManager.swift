@@ -99,13 +99,7 @@ final class ReplicaManager: Sendable {
 
     /// Runs blocking storage work on the I/O threads (inline without them).
     func onIOThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-        guard let ioThreads else { return body() }
-        do {
-            return try await ioThreads.runIfActive(body)
-        } catch {
-            // The pool is shutting down with the broker: finish the work here rather than drop it.
-            return body()
-        }
+        await NIOThreadPool.runBlocking(on: ioThreads, body)
     }
 
     func partition(_ topicPartition: TopicPartition) -> Partition? {

@@ -173,3 +173,16 @@ final class GatedProcessor: RequestProcessor {
         return .send(ResponseFrame(buffer: buffer, regions: []))
     }
 }
+
+/// Keeps every byte a raw client connection receives, in order (answers to check byte for byte).
+final class ResponseCollector: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+    private let received = Mutex<[UInt8]>([])
+
+    var bytes: [UInt8] { received.withLock { $0 } }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let buffer = unwrapInboundIn(data)
+        received.withLock { $0 += buffer.readableBytesView }
+    }
+}

@@ -65,7 +65,7 @@ private struct PipelineProcessor: RequestProcessor {
     private func run(_ frames: [(apiKey: Int16, id: UInt8)]) async throws -> (answers: [UInt8], log: PipelineLog) {
         let log = PipelineLog()
         let broker = try await LoopbackBroker.start(processor: PipelineProcessor(log: log))
-        let collector = AnswerCollector()
+        let collector = ResponseCollector()
         let client = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { $0.pipeline.addHandler(collector) }
             .connect(host: "127.0.0.1", port: broker.port).get()
@@ -134,17 +134,5 @@ private struct PipelineProcessor: RequestProcessor {
         await turn.waitForPredecessor()
         turn.finish()
         #expect(turn.isFinished)
-    }
-}
-
-private final class AnswerCollector: ChannelInboundHandler, Sendable {
-    typealias InboundIn = ByteBuffer
-    private let received = Mutex<[UInt8]>([])
-
-    var bytes: [UInt8] { received.withLock { $0 } }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let buffer = unwrapInboundIn(data)
-        received.withLock { $0 += buffer.readableBytesView }
     }
 }

@@ -73,15 +73,3 @@ private struct SlowEchoProcessor: RequestProcessor {
         #expect(bytes == [0, 0, 0, 1, 1])
     }
 }
-
-private final class ResponseCollector: ChannelInboundHandler, Sendable {
-    typealias InboundIn = ByteBuffer
-    private let received = Mutex<[UInt8]>([])
-
-    var bytes: [UInt8] { received.withLock { $0 } }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let buffer = unwrapInboundIn(data)
-        received.withLock { $0 += buffer.readableBytesView }
-    }
-}

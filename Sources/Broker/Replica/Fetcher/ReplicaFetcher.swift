@@ -146,12 +146,7 @@ final class ReplicaFetcher: Sendable {
 
     /// Runs blocking log work on the I/O threads (inline without them, or once they are shutting down).
     func onIOThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-        guard let ioThreads else { return body() }
-        do {
-            return try await ioThreads.runIfActive(body)
-        } catch {
-            return body()
-        }
+        await NIOThreadPool.runBlocking(on: ioThreads, body)
     }
 
     func waitUntilStopped() async {
