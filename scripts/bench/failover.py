@@ -27,6 +27,7 @@ Prints a Markdown table with each figure next to its target.
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
 import time
@@ -110,9 +111,30 @@ def leader_failover(cluster: Cluster, rounds: int) -> tuple[list[float], list[fl
     return results, after_expiry
 
 
+def wait_new_controller(zk, old: int, t0: float, timeout: float) -> tuple[float, float, int]:
+    """Polls /controller every 10 ms from t0 (time.monotonic) until a broker other than `old` holds it: (when the
+    old controller's node went away, or was first seen replaced: its session expiry; when the new one was seen;
+    the new controller's id). Raises TimeoutError after `timeout` seconds."""
+    from kazoo.exceptions import NoNodeError
+    t_expired = None
+    while time.monotonic() - t0 < timeout:
+        try:
+            data, _ = zk.get("/controller")
+        except NoNodeError:
+            data = None
+        now = time.monotonic()
+        if data is None:
+            t_expired = t_expired or now
+        else:
+            bid = int(json.loads(data)["brokerid"])
+            if bid != old:
+                return t_expired or now, now, bid
+        time.sleep(0.01)
+    raise TimeoutError(f"no new controller within {timeout:.0f} s")
+
+
 def controller_failover(cluster: Cluster, partitions: int, topics: int, rf: int) -> dict:
     from kazoo.client import KazooClient
-    from kazoo.exceptions import NoNodeError
     from confluent_kafka.admin import NewTopic
     per_topic = max(1, partitions // topics)
     names = [f"bench-ctl-{uuid.uuid4().hex[:6]}-{i}" for i in range(topics)]
@@ -152,7 +174,6 @@ def controller_failover(cluster: Cluster, partitions: int, topics: int, rf: int)
     zk.start(timeout=15)
     try:
         data, _ = zk.get("/controller")
-        import json
         old = int(json.loads(data)["brokerid"])
         victim = cluster.broker(old)
         survivors = [b for b in cluster.brokers if b is not victim]
@@ -160,24 +181,7 @@ def controller_failover(cluster: Cluster, partitions: int, topics: int, rf: int)
         victim.kill9()
         t0 = time.monotonic()
         victim.kill()
-        t_expired = t_elected = None
-        new = None
-        while t_elected is None and time.monotonic() - t0 < 120:
-            try:
-                data, _ = zk.get("/controller")
-            except NoNodeError:
-                data = None
-            now = time.monotonic()
-            if data is None:
-                t_expired = t_expired or now
-            else:
-                bid = int(json.loads(data)["brokerid"])
-                if bid != old:
-                    t_expired = t_expired or now
-                    t_elected, new = now, bid
-            time.sleep(0.01)
-        if t_elected is None:
-            raise RuntimeError("no new controller within 120 s")
+        t_expired, t_elected, new = wait_new_controller(zk, old, t0, 120)
         log(f"new controller {new}; waiting for every partition to have a live leader")
         t_led = None
         last = 0

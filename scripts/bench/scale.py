@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import gregor_harness as harness  # noqa: E402
 from bench_progress import Heartbeat  # noqa: E402
 from replication_cluster import SESSION_TIMEOUT_S, Cluster  # noqa: E402
+from failover import wait_new_controller  # noqa: E402
 
 BENCH = "scale"
 IDLE_CPU_FLAG_PCT = 5.0
@@ -313,7 +314,6 @@ def balance_leaders(cluster: Cluster, md: Metadata, timeout: float) -> tuple[flo
 def controller_failover(cluster: Cluster, md: Metadata, zk, timeout: float) -> dict:
     """failover.py's (b) on the topics already there: kill -9 of the controller -> new /controller (and when the
     old one's session expired), -> every partition it led has a live leader in a survivor's Metadata."""
-    from kazoo.exceptions import NoNodeError
     data, _ = zk.get("/controller")
     old = int(json.loads(data)["brokerid"])
     victim = cluster.broker(old)
@@ -323,25 +323,8 @@ def controller_failover(cluster: Cluster, md: Metadata, zk, timeout: float) -> d
     victim.kill9()
     t0 = time.monotonic()
     victim.kill()
-    t_expired = t_elected = None
-    new = None
     with Heartbeat(BENCH, "waiting for a new controller", SESSION_TIMEOUT_S, interval=10.0):
-        while t_elected is None and time.monotonic() - t0 < timeout:
-            try:
-                data, _ = zk.get("/controller")
-            except NoNodeError:
-                data = None
-            now = time.monotonic()
-            if data is None:
-                t_expired = t_expired or now
-            else:
-                bid = int(json.loads(data)["brokerid"])
-                if bid != old:
-                    t_expired = t_expired or now
-                    t_elected, new = now, bid
-            time.sleep(0.01)
-    if t_elected is None:
-        raise TimeoutError(f"no new controller within {timeout:.0f} s")
+        t_expired, t_elected, new = wait_new_controller(zk, old, t0, timeout)
     log(f"new controller {new}; waiting for the {len(led_by_victim)} partitions broker {old} led")
     live = {b.broker_id for b in survivors}
 
