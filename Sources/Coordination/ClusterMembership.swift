@@ -127,14 +127,15 @@ public final class ClusterMembership: Sendable {
         logger.info("Registered broker \(broker.id) at path \(ZkPaths.broker(broker.id)) with addresses: \(addresses)")
     }
 
-    /// Takes part in the controller election until cancelled, surviving session expiry. Closes the session on exit.
+    /// Takes part in the controller election until cancelled, surviving session expiry. The session stays open:
+    /// the broker closes it with `close` once everything else that uses it has stopped, last, as Kafka does, so
+    /// its registration vanishes only when its logs are closed.
     public func run() async throws {
-        do {
-            try await runSessions()
-        } catch {
-            await zk.zooKeeper.close()
-            throw error
-        }
+        try await runSessions()
+    }
+
+    /// Closes the current session: this broker's registration and any controllership vanish at once.
+    public func close() async {
         await zk.zooKeeper.close()
     }
 

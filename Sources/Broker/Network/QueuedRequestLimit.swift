@@ -71,6 +71,17 @@ final class QueuedRequestLimit: Sendable {
         }
     }
 
+    /// Waits until no request is being processed, or `timeout` has passed; true when none is. At shutdown, after
+    /// every connection closed, the requests still running are cancelled ones finishing.
+    func waitUntilIdle(timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while queued > 0 {
+            guard ContinuousClock.now < deadline else { return false }
+            do { try await Task.sleep(for: .milliseconds(5)) } catch { return queued == 0 }
+        }
+        return true
+    }
+
     /// Forgets a waiter (its connection closed).
     func cancelWait(_ id: UInt64) {
         _ = state.withLock { $0.waiters.removeValue(forKey: id) }

@@ -2,12 +2,17 @@ import Coordination
 import Logging
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// The broker's listeners (Kafka's `SocketServer`): one bound server channel per entry of `listeners`.
 ///
 /// Owns its event loop group. Each accepted connection first passes `ConnectionQuotas` (refused ones are closed
 /// before any byte is read), gets the socket options below, and then runs the caller's pipeline; with the Kafka
 /// protocol it is frame decoding (capped at `socket.request.max.bytes`), then request dispatch.
+///
+/// Shutdown has two steps, as in Kafka: `stopProcessingRequests` closes the listeners and every connection first,
+/// and `shutdown` stops the event loops last, once nothing that outlived the connections (a request still being
+/// processed, whose answer is dropped) can schedule work on them.
 public final class SocketServer: Sendable {
     /// What every accepted connection gets.
     struct Configuration: Sendable {
@@ -32,16 +37,18 @@ public final class SocketServer: Sendable {
     public let listeners: [BoundListener]
     private let quotas: ConnectionQuotas
     private let channels: [any Channel]
+    private let connections: OpenConnections
     private let group: MultiThreadedEventLoopGroup
     private let logger: Logger
 
     private init(
-        listeners: [BoundListener], quotas: ConnectionQuotas, channels: [any Channel], group: MultiThreadedEventLoopGroup,
-        logger: Logger
+        listeners: [BoundListener], quotas: ConnectionQuotas, channels: [any Channel], connections: OpenConnections,
+        group: MultiThreadedEventLoopGroup, logger: Logger
     ) {
         self.listeners = listeners
         self.quotas = quotas
         self.channels = channels
+        self.connections = connections
         self.group = group
         self.logger = logger
     }
@@ -55,6 +62,7 @@ public final class SocketServer: Sendable {
         childInitializer: @escaping @Sendable (any Channel, EndPoint) -> EventLoopFuture<Void>
     ) async throws -> SocketServer {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
+        let connections = OpenConnections()
         var bound: [BoundListener] = []
         var channels: [any Channel] = []
         do {
@@ -78,6 +86,10 @@ public final class SocketServer: Sendable {
                         if let refusal = admit(child, listenerName: endPoint.listenerName, quotas: quotas, logger: logger) {
                             return child.eventLoop.makeFailedFuture(refusal)
                         }
+                        guard connections.add(child) else {
+                            // Accepted while the server stops processing requests.
+                            return child.eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel)
+                        }
                         return childInitializer(child, endPoint)
                     }
                     .bind(host: endPoint.bindHost, port: endPoint.port)
@@ -92,7 +104,9 @@ public final class SocketServer: Sendable {
             try? await group.shutdownGracefully()
             throw SocketServerError.bindFailed(endPoint: endPoints[bound.count], underlying: error)
         }
-        return SocketServer(listeners: bound, quotas: configuration.quotas, channels: channels, group: group, logger: logger)
+        return SocketServer(
+            listeners: bound, quotas: configuration.quotas, channels: channels, connections: connections, group: group,
+            logger: logger)
     }
 
     /// Counts `child` in the quotas until it closes, or logs why it is refused (Kafka logs refusals at info).
@@ -111,11 +125,56 @@ public final class SocketServer: Sendable {
     /// Open connections on all listeners.
     var connectionCount: Int { quotas.count }
 
-    /// Stops accepting, closes every connection and the event loops.
-    public func shutdown() async {
+    /// Stops accepting and closes every connection (Kafka's `stopProcessingRequests`): requests being processed are
+    /// cancelled and their answers dropped. The event loops keep running for those until `shutdown`.
+    public func stopProcessingRequests() async {
+        guard let open = connections.closeAll() else { return }  // stopped already
         for channel in channels { try? await channel.close() }
+        for channel in open { try? await channel.closeFuture.get() }
+        logger.info("Stopped processing requests; closed \(open.count) connection(s)")
+    }
+
+    /// Stops the event loops, after `stopProcessingRequests` if that was not called.
+    public func shutdown() async {
+        await stopProcessingRequests()
         try? await group.shutdownGracefully()
         logger.info("Socket server shut down")
+    }
+}
+
+/// The accepted connections still open, so that shutdown can close them before the event loops stop.
+private final class OpenConnections: Sendable {
+    private struct State {
+        var channels: [ObjectIdentifier: any Channel] = [:]
+        var closed = false
+    }
+
+    private let state = Mutex(State())
+
+    /// Tracks `channel` until it closes; false after `closeAll`, and the caller refuses the connection.
+    func add(_ channel: any Channel) -> Bool {
+        let id = ObjectIdentifier(channel)
+        let accepted = state.withLock { state in
+            guard !state.closed else { return false }
+            state.channels[id] = channel
+            return true
+        }
+        guard accepted else { return false }
+        channel.closeFuture.whenComplete { [self] _ in
+            _ = state.withLock { $0.channels.removeValue(forKey: id) }
+        }
+        return true
+    }
+
+    /// Closes every open connection and refuses later ones; returns those it closed, nil when it did so before.
+    func closeAll() -> [any Channel]? {
+        let open: [any Channel]? = state.withLock { state in
+            guard !state.closed else { return nil }
+            state.closed = true
+            return state.channels.map(\.value)
+        }
+        for channel in open ?? [] { channel.close(promise: nil) }
+        return open
     }
 }
 

@@ -35,13 +35,8 @@ public final class KafkaServer: Service, Sendable {
         } catch ZooKeeperError.connectionTimeout {
             throw StartupError.zooKeeperUnreachable(connect: "\(zkConfig.connectString)", timeoutMs: config.zookeeperConnectionTimeoutMs)
         }
-        var socketServer: SocketServer?
-        var logManager: LogManager?
-        var replicaManager: ReplicaManager?
-        var ioThreads: NIOThreadPool?
-        var groupCoordinator: GroupCoordinator?
-        var transactionCoordinator: TransactionCoordinator?
-        var monitoring: MonitoringServices?
+        // What has started so far, for `shutDown`, which also runs when startup fails half way.
+        var started = StartedParts(startupSession: session)
         do {
             try await session.ensurePersistentPaths()
             let clusterId = try await session.getOrCreateClusterId()
@@ -50,19 +45,19 @@ public final class KafkaServer: Service, Sendable {
             let dynamicConfig = try await loadDynamicConfig(zk: session, brokerId: brokerId)
             let current = dynamicConfig.current
             let logs = try await LogManager.load(current.logManagerConfiguration, logger: logger)
-            logManager = logs
+            started.logManager = logs
             let metadataCache = MetadataCache()
             let currentSession = CurrentZkSession(session)
             let pool = NIOThreadPool(numberOfThreads: Int(config.int("num.io.threads")))
             pool.start()
-            ioThreads = pool
+            started.ioThreads = pool
             let replicas = ReplicaManager(
                 configuration: replicaManagerConfiguration(brokerId: brokerId, current: current, interBroker: interBroker),
                 logManager: logs, metadataCache: metadataCache, defaultLogConfig: current.logConfig,
                 topicConfig: { [logger] topic in try await Self.readTopicConfig(topic, session: currentSession, logger: logger) },
                 isrStore: ZkIsrStateStore(session: { currentSession.zk }), ioThreads: pool, metrics: metrics, logger: logger)
             replicas.updateReplicationThrottleRates(perBrokerConfigs: dynamicConfig.perBrokerConfigs)
-            replicaManager = replicas
+            started.replicaManager = replicas
             // The current session, which changes when the membership replaces an expired one.
             let producerIds = ProducerIdManager(brokerId: brokerId, session: { currentSession.zk }, logger: logger)
             let groups = GroupCoordinator(
@@ -70,7 +65,7 @@ public final class KafkaServer: Service, Sendable {
                 store: GroupOffsetStore(session: { currentSession.zk }, logger: logger), metadataCache: metadataCache,
                 logger: logger, sessionId: { currentSession.zk.sessionID },
                 groupExists: { group in try await currentSession.zk.hasCommittedOffsets(group: group) })
-            groupCoordinator = groups
+            started.groupCoordinator = groups
             let transactions = TransactionCoordinator(
                 brokerId: brokerId, configuration: TransactionConfiguration(config), session: { currentSession.zk },
                 producerIds: producerIds,
@@ -82,7 +77,7 @@ public final class KafkaServer: Service, Sendable {
                         clientId: "broker-\(brokerId)-txn-marker-sender", connection: interBroker.connection, logger: logger),
                     logger: logger),
                 liveBrokerIds: { metadataCache.aliveBrokers().map(\.id) }, logger: logger)
-            transactionCoordinator = transactions
+            started.transactionCoordinator = transactions
             let aclAuthorizer = try await startAclAuthorizer(session: currentSession)
             let apis = BrokerApis(
                 settings: apiSettings(brokerId: brokerId, clusterId: clusterId), replicaManager: replicas,
@@ -98,6 +93,7 @@ public final class KafkaServer: Service, Sendable {
             let maxFrameBytes = Int(config.int("socket.request.max.bytes"))
             let maxIdle = config.connectionsMaxIdle
             let queuedRequests = QueuedRequestLimit(maxQueued: Int(config.int("queued.max.requests")))
+            started.queuedRequests = queuedRequests
             let socketConfiguration = try await socketServerConfiguration(ioThreads: pool, current: current)
             let saslSettings = try config.saslListenerConfigs()
             // Users' SCRAM credentials, loaded before the listeners open so the first SASL/SCRAM login finds them.
@@ -132,7 +128,7 @@ public final class KafkaServer: Service, Sendable {
                         receiveLimit: receiveLimit, logger: logger))
                 }
             }
-            socketServer = sockets
+            started.socketServer = sockets
             let broker = BrokerInfo(id: brokerId, endPoints: advertisedEndPoints(boundTo: sockets), rack: config.rack)
             let controllerConfig = ControllerConfig(
                 uncleanLeaderElectionEnable: config.bool("unclean.leader.election.enable"),
@@ -148,13 +144,15 @@ public final class KafkaServer: Service, Sendable {
                 configuration: zkConfig, broker: broker, session: session, channel: controllerChannel,
                 controllerConfig: controllerConfig, logger: logger)
             currentSession.follow(membership)
-            monitoring = try await startMonitoring(
+            started.membership = membership
+            let monitoring = try await startMonitoring(
                 brokerId: brokerId, clusterId: clusterId, broker: broker, metrics: metrics,
                 metricsSource: BrokerGauges.Source(
                     brokerId: brokerId, partitions: { replicas.allPartitions },
                     isActiveController: { membership.activeController != nil },
                     metadata: { metadataCache.clusterView() }, sessionState: { currentSession.zk.zooKeeper.state }),
                 metadataCache: metadataCache, session: currentSession, interBroker: interBroker)
+            started.monitoring = monitoring
             try await membership.register()
             startupGate.open()
             await transactions.start()
@@ -193,37 +191,55 @@ public final class KafkaServer: Service, Sendable {
             }
             logger.info("Broker \(brokerId) shutting down")
         } catch {
-            await monitoring?.http.shutdown()
-            await transactionCoordinator?.shutdown()
-            await groupCoordinator?.shutdown()
-            await shutDown(socketServer: socketServer, replicaManager: replicaManager, ioThreads: ioThreads, logManager: logManager, session: session)
+            await shutDown(started)
             throw error
         }
-        await monitoring?.http.shutdown()
-        await transactionCoordinator?.shutdown()
-        // Members waiting on a rebalance are told to find another coordinator before the connections close.
-        await groupCoordinator?.shutdown()
-        await shutDown(socketServer: socketServer, replicaManager: replicaManager, ioThreads: ioThreads, logManager: logManager, session: session)
+        await shutDown(started)
         logger.info("Shut down completed")
     }
 
-    /// Reverse startup order: stop accepting requests, stop the replica fetchers, close the logs cleanly (flush,
-    /// checkpoints, clean shutdown markers), and close the ZooKeeper session last so the broker's ephemeral znodes
-    /// vanish at once.
-    private func shutDown(
-        socketServer: SocketServer?, replicaManager: ReplicaManager?, ioThreads: NIOThreadPool?, logManager: LogManager?,
-        session: KafkaZkClient
-    ) async {
-        await socketServer?.shutdown()
-        await replicaManager?.shutdown()
-        try? await ioThreads?.shutdownGracefully()
+    /// What `run` has started, each nil until it has.
+    private struct StartedParts {
+        let startupSession: KafkaZkClient
+        var logManager: LogManager?
+        var ioThreads: NIOThreadPool?
+        var replicaManager: ReplicaManager?
+        var groupCoordinator: GroupCoordinator?
+        var transactionCoordinator: TransactionCoordinator?
+        var queuedRequests: QueuedRequestLimit?
+        var socketServer: SocketServer?
+        var monitoring: MonitoringServices?
+        var membership: ClusterMembership?
+    }
+
+    /// Kafka's shutdown order: the coordinators tell their members to move on while the connections are open; then
+    /// the connections close and the requests still being processed end; the replica fetchers stop; the logs close
+    /// cleanly (flush, checkpoints, clean shutdown markers); the ZooKeeper session closes, so the broker's
+    /// ephemeral znodes vanish only now and at once; the network event loops stop last.
+    private func shutDown(_ started: StartedParts) async {
+        await started.monitoring?.http.shutdown()
+        await started.transactionCoordinator?.shutdown()
+        // Members waiting on a rebalance are told to find another coordinator before the connections close.
+        await started.groupCoordinator?.shutdown()
+        await started.socketServer?.stopProcessingRequests()
+        if let queued = started.queuedRequests, !(await queued.waitUntilIdle(timeout: Self.requestDrainTimeout)) {
+            logger.warning("\(queued.queued) request(s) still being processed \(Self.requestDrainTimeout) after their connections closed; shutting down anyway")
+        }
+        await started.replicaManager?.shutdown()
+        try? await started.ioThreads?.shutdownGracefully()
         do {
-            try logManager?.shutdown()
+            try started.logManager?.shutdown()
         } catch {
             logger.error("Closing the logs failed: \(error); the next start will recover them")
         }
-        await session.zooKeeper.close()
+        // The membership's session replaced the startup one after an expiry; closing both is idempotent.
+        await started.membership?.close()
+        await started.startupSession.zooKeeper.close()
+        await started.socketServer?.shutdown()
     }
+
+    /// How long shutdown waits for requests cancelled by their connection's close to end.
+    static let requestDrainTimeout: Duration = .seconds(5)
 
     private func membershipConfiguration(metrics: BrokerMetrics) throws -> ClusterMembership.Configuration {
         let connect: ConnectString

@@ -100,10 +100,16 @@ final class ReplicaFetcher: Sendable {
         partitions.withLock { partitions in topicPartitions.filter { partitions.removeValue(forKey: $0) != nil } }
     }
 
-    func removeAllPartitions() -> [TopicPartition] {
+    /// Removes every partition; returns how many there were.
+    ///
+    /// A count, not the keys: Swift 6.3's optimizer miscompiles an `Array(dictionary.keys)` whose result is unused
+    /// inside a loop (the copy writes into the buffer of the previous iteration, already freed), which is how the
+    /// shutdown loop over the fetchers used to call this and how a broker crashed on SIGTERM.
+    @discardableResult
+    func removeAllPartitions() -> Int {
         partitions.withLock { partitions in
             defer { partitions.removeAll() }
-            return Array(partitions.keys)
+            return partitions.count
         }
     }
 

@@ -76,8 +76,8 @@ final class ReplicaFetcherManager: Sendable {
         for fetcher in stale {
             let moved = fetcher.removeAllPartitions()
             fetcher.stop()
-            if !moved.isEmpty {
-                logger.info("Fetcher for broker \(fetcher.source.id) moved endpoints; dropped \(moved.count) partitions from the old one")
+            if moved > 0 {
+                logger.info("Fetcher for broker \(fetcher.source.id) moved endpoints; dropped \(moved) partitions from the old one")
             }
         }
         for (key, states) in grouped {
@@ -131,7 +131,7 @@ final class ReplicaFetcherManager: Sendable {
             return Array(fetchers.values)
         }
         for fetcher in all {
-            _ = fetcher.removeAllPartitions()
+            fetcher.removeAllPartitions()
             fetcher.stop()
         }
         for fetcher in all { await fetcher.waitUntilStopped() }
