@@ -5,25 +5,18 @@ import Storage
 extension BrokerApis {
     /// Kafka's `handleFetchRequest`: reads each partition (whole batches, KIP-74 limits), parks in the purgatory
     /// while fewer than `min_bytes` are there, and answers with the records as file regions (sendfile) or copies,
-    /// per `zero.copy.fetch.enable` (always copies on TLS connections). Fetch sessions (v7+) are declined with session id 0, which clients accept
-    /// by sending full fetches.
+    /// per `zero.copy.fetch.enable` (always copies on TLS connections).
+    ///
+    /// Fetch sessions (KIP-227, v7+; `FetchSessionCache`): a full fetch with epoch 0 opens one; an incremental fetch
+    /// reads every partition of its session and answers only those with something new.
     ///
     /// Authorization as Kafka's: a follower (replica id >= 0) needs CLUSTER_ACTION on the cluster, else every
     /// partition is TOPIC_AUTHORIZATION_FAILED; a consumer needs READ on each topic, else that topic's partitions
     /// are. Refused partitions are not read.
     func fetch(_ request: FetchRequest, _ context: RequestContext) async -> FetchResponse {
-        RequestTrace.current?.identifyFetch(fromFollower: request.replicaId >= 0)
-        if request.sessionId != 0 {
-            return FetchResponse(errorCode: ErrorCode.fetchSessionIdNotFound.rawValue, sessionId: 0)
-        }
-        let auth = authorizer(context)
-        let readable: Set<String> =
-            request.replicaId >= 0
-            ? (auth.authorizeCluster(.clusterAction) ? Set(request.topics.map(\.topic)) : [])
-            : auth.filterByAuthorized(.read, .topic, request.topics.flatMap { topic in topic.partitions.map { _ in topic.topic } })
-        var parameters = FetchParameters(request, fetchMaxBytes: settings.fetchMaxBytes)
-        parameters.readCommitted = request.replicaId < 0 && request.isolationLevel == 1
-        let partitions = request.topics.filter { readable.contains($0.topic) }.flatMap { topic in
+        let isFollower = request.replicaId >= 0
+        RequestTrace.current?.identifyFetch(fromFollower: isFollower)
+        let requested = request.topics.flatMap { topic in
             topic.partitions.map {
                 FetchPartitionRequest(
                     topicPartition: TopicPartition(topic: topic.topic, partition: $0.partition), fetchOffset: $0.fetchOffset,
@@ -31,25 +24,61 @@ extension BrokerApis {
                     logStartOffset: $0.logStartOffset)
             }
         }
-        var results = await replicaManager.fetchMessages(parameters, partitions: partitions)[...]
-        let responses = request.topics.map { topic in
-            FetchResponse.FetchableTopicResponse(topic: topic.topic, partitions: topic.partitions.map { partition in
-                guard readable.contains(topic.topic) else {
-                    return FetchResponse.PartitionData(
-                        partitionIndex: partition.partition, errorCode: ErrorCode.topicAuthorizationFailed.rawValue,
-                        highWatermark: -1, lastStableOffset: -1, logStartOffset: -1,
-                        abortedTransactions: nil, records: .bytes(ByteBuffer()))
-                }
-                let result = results.removeFirst()
-                return FetchResponse.PartitionData(
-                    partitionIndex: result.topicPartition.partition, errorCode: result.errorCode.rawValue,
-                    highWatermark: result.highWatermark, lastStableOffset: result.lastStableOffset,
-                    logStartOffset: result.logStartOffset,
-                    abortedTransactions: result.abortedTransactions.map { $0.map(Self.abortedTransaction) },
-                    records: records(result, zeroCopy: settings.zeroCopyFetch))
-            })
+        let forgotten = request.forgottenTopicsData.flatMap { topic in
+            topic.partitions.map { TopicPartition(topic: topic.topic, partition: $0) }
         }
-        return FetchResponse(errorCode: 0, sessionId: 0, responses: responses)
+        let session = fetchSessions.newContext(
+            sessionId: request.sessionId, epoch: request.sessionEpoch, requested: requested, forgotten: forgotten)
+        let partitions: [FetchPartitionRequest]
+        switch session {
+        case .error(let code): return FetchResponse(errorCode: code.rawValue, sessionId: 0)
+        case .sessionless, .full: partitions = requested
+        case .incremental(_, let all): partitions = all
+        }
+        let auth = authorizer(context)
+        let readable: Set<String> =
+            isFollower
+            ? (auth.authorizeCluster(.clusterAction) ? Set(partitions.map(\.topicPartition.topic)) : [])
+            : auth.filterByAuthorized(.read, .topic, partitions.map(\.topicPartition.topic))
+        var parameters = FetchParameters(request, fetchMaxBytes: settings.fetchMaxBytes)
+        parameters.readCommitted = !isFollower && request.isolationLevel == 1
+        var read = await replicaManager.fetchMessages(
+            parameters, partitions: partitions.filter { readable.contains($0.topicPartition.topic) })[...]
+        var results = partitions.map { partition in
+            readable.contains(partition.topicPartition.topic)
+                ? read.removeFirst()
+                : FetchPartitionResult(topicPartition: partition.topicPartition, errorCode: .topicAuthorizationFailed)
+        }
+        var sessionId: Int32 = 0
+        switch session {
+        case .full:
+            sessionId = fetchSessions.createSession(privileged: isFollower, requested: requested, results: results)
+        case .incremental(let id, _):
+            sessionId = id
+            results = fetchSessions.incrementalResponse(sessionId: id, results: results)
+        case .sessionless, .error:
+            break
+        }
+        return FetchResponse(errorCode: 0, sessionId: sessionId, responses: responses(results))
+    }
+
+    /// The results grouped by topic, in their order (a topic split by another one appears twice, as requested).
+    private func responses(_ results: [FetchPartitionResult]) -> [FetchResponse.FetchableTopicResponse] {
+        var responses: [FetchResponse.FetchableTopicResponse] = []
+        for result in results {
+            let data = FetchResponse.PartitionData(
+                partitionIndex: result.topicPartition.partition, errorCode: result.errorCode.rawValue,
+                highWatermark: result.highWatermark, lastStableOffset: result.lastStableOffset,
+                logStartOffset: result.logStartOffset,
+                abortedTransactions: result.abortedTransactions.map { $0.map(Self.abortedTransaction) },
+                records: records(result, zeroCopy: settings.zeroCopyFetch))
+            if responses.last?.topic == result.topicPartition.topic {
+                responses[responses.count - 1].partitions.append(data)
+            } else {
+                responses.append(FetchResponse.FetchableTopicResponse(topic: result.topicPartition.topic, partitions: [data]))
+            }
+        }
+        return responses
     }
 
     static func abortedTransaction(_ aborted: AbortedTransaction) -> FetchResponse.AbortedTransaction {

@@ -35,6 +35,8 @@ struct BrokerApis: Sendable {
     let logger: Logger
     /// The ACL authorizer when `authorizer.class.name` names one; nil answers the ACL APIs SECURITY_DISABLED.
     var aclAuthorizer: ZkAclAuthorizer? = nil
+    /// Fetch sessions (KIP-227), `max.incremental.fetch.session.cache.slots` of them.
+    var fetchSessions = FetchManager()
 
     var admin: AdminZkClient {
         AdminZkClient(zk: zkSession.zk, logger: logger, replicaLimit: replicaLimit)

@@ -49,6 +49,8 @@ extension ConfigDef {
                   doc: "Compression of stored batches; producer keeps the producer's."),
         ConfigKey("fetch.max.bytes", .int, .value("57671680"), .atLeast(1024),
                   doc: "Largest fetch response the broker returns."),
+        ConfigKey("max.incremental.fetch.session.cache.slots", .int, .value("1000"), .atLeast(0),
+                  doc: "Fetch sessions (KIP-227) the broker keeps; 0 declines every session."),
     ]
 
     static let replicationKeys: [ConfigKey] = [

@@ -2,7 +2,7 @@ import KafkaProtocol
 import Storage
 
 /// One partition of a fetch request.
-struct FetchPartitionRequest: Sendable {
+struct FetchPartitionRequest: Sendable, Equatable {
     var topicPartition: TopicPartition
     var fetchOffset: Int64
     var maxBytes: Int

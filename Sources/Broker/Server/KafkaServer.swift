@@ -84,7 +84,8 @@ public final class KafkaServer: Service, Sendable {
                 metadataCache: metadataCache, zkSession: currentSession, producerIds: producerIds,
                 groupCoordinator: groups, transactionCoordinator: transactions, brokerConfig: dynamicConfig,
                 controllerGuard: ControllerRequestGuard(membership: { currentSession.membership }, session: { currentSession.zk }),
-                logger: logger, aclAuthorizer: aclAuthorizer)
+                logger: logger, aclAuthorizer: aclAuthorizer,
+                fetchSessions: FetchManager(maxSessions: Int(config.int("max.incremental.fetch.session.cache.slots"))))
             let routes = apis.routes
             let startupGate = StartupGate()
             let dispatcher = RequestDispatcher(

@@ -38,7 +38,7 @@ struct ReplicaFetcherRequestTests {
         #expect(fetcher.buildOffsetForLeaderEpochRequest(now: now) == nil)
         fetcher.delay([TopicPartition(topic: "b", partition: 3)])
 
-        let (request, sent) = try #require(fetcher.buildFetchRequest(now: now))
+        let (request, sent, sessionRequest) = try #require(fetcher.buildFetchRequest(now: now))
         #expect(request.topics.map(\.topic) == ["a", "b", "c"])
         #expect(request.topics.map { $0.partitions.map(\.partition) } == [[0, 2, 11], [1, 10], [0]])
         let epochs = Dictionary(uniqueKeysWithValues: followed.enumerated().map { ($1, Int32($0)) })
@@ -50,6 +50,24 @@ struct ReplicaFetcherRequestTests {
             }
         }
         #expect(Set(sent.keys) == Set(followed).subtracting([TopicPartition(topic: "b", partition: 3)]))
-        #expect(request.sessionId == 0 && request.sessionEpoch == -1)
+        // The first fetch is full and asks for a session (KIP-227).
+        #expect(request.sessionId == 0 && request.sessionEpoch == 0)
+        #expect(request.forgottenTopicsData.isEmpty)
+
+        // The leader opened session 7: the next fetch carries nothing new, only the session, and still fetches all.
+        fetcher.session.withLock { $0.handleResponse(to: sessionRequest, errorCode: .noError, sessionId: 7) }
+        let (incremental, incrementalSent, _) = try #require(fetcher.buildFetchRequest(now: now))
+        #expect(incremental.sessionId == 7 && incremental.sessionEpoch == 1)
+        #expect(incremental.topics.isEmpty)
+        #expect(incremental.forgottenTopicsData.isEmpty)
+        #expect(incrementalSent == sent)
+
+        // A partition paused after an error leaves the session; one whose epoch changed is sent again.
+        fetcher.delay([TopicPartition(topic: "a", partition: 2)])
+        #expect(fetcher.updateLeaderEpoch(TopicPartition(topic: "c", partition: 0), to: 99))
+        let (changed, _, _) = try #require(fetcher.buildFetchRequest(now: now))
+        #expect(changed.topics.map(\.topic) == ["c"])
+        #expect(changed.topics[0].partitions.map(\.currentLeaderEpoch) == [99])
+        #expect(changed.forgottenTopicsData == [FetchRequest.ForgottenTopic(topic: "a", partitions: [2])])
     }
 }

@@ -6,12 +6,12 @@ import Storage
 extension ReplicaFetcher {
     /// A Fetch for every partition that is not paused, each from its fetch offset with this follower's leader epoch
     /// (the leader answers FENCED_LEADER_EPOCH or UNKNOWN_LEADER_EPOCH when they differ); nil when none is ready.
-    /// Topics in name order, each one's partitions in index order. Every partition followed from this leader is in
-    /// every request (no fetch sessions), so the order comes from grouping by topic and sorting partition numbers,
-    /// not from sorting thousands of (topic, partition) pairs by their names each round.
+    /// Within the leader's fetch session (`FetchSessionHandler`) the request carries only the partitions whose fetch
+    /// position changed since the last one, and the partitions no longer fetched; `sent` is every partition fetched.
+    /// Topics in name order, each one's partitions in index order.
     /// A throttled partition that has not caught up is left out while the follower's quota is exceeded (Kafka's
     /// `shouldFollowerThrottle`); when that leaves nothing, the loop waits `replica.fetch.backoff.ms`.
-    func buildFetchRequest(now: ContinuousClock.Instant) -> (FetchRequest, [TopicPartition: Int64])? {
+    func buildFetchRequest(now: ContinuousClock.Instant) -> (FetchRequest, [TopicPartition: Int64], FetchSessionHandler.Request)? {
         let nowMs = clock()
         let ready = partitions.withLock { partitions in
             partitions.filter {
@@ -20,37 +20,48 @@ extension ReplicaFetcher {
             }
         }
         guard !ready.isEmpty else { return nil }
-        let byTopic = Dictionary(grouping: ready.values) { $0.partition.topicPartition.topic }
-        var topics: [FetchRequest.FetchTopic] = []
-        topics.reserveCapacity(byTopic.count)
-        var sent: [TopicPartition: Int64] = [:]
-        sent.reserveCapacity(ready.count)
-        for name in byTopic.keys.sorted() {
-            var topic = FetchRequest.FetchTopic()
-            topic.topic = name
-            for state in (byTopic[name] ?? []).sorted(by: { $0.partition.topicPartition.partition < $1.partition.topicPartition.partition }) {
-                var partition = FetchRequest.FetchPartition()
-                partition.partition = state.partition.topicPartition.partition
-                partition.currentLeaderEpoch = state.leaderEpoch
-                partition.fetchOffset = state.fetchOffset
-                partition.lastFetchedEpoch = -1
-                partition.logStartOffset = state.partition.log.logStartOffset
-                partition.partitionMaxBytes = configuration.maxBytesPerPartition
-                topic.partitions.append(partition)
-                sent[state.partition.topicPartition] = state.fetchOffset
-            }
-            topics.append(topic)
+        let maxBytes = configuration.maxBytesPerPartition
+        let fetched = ready.mapValues { state in
+            FetchSessionHandler.PartitionData(
+                fetchOffset: state.fetchOffset, logStartOffset: state.partition.log.logStartOffset,
+                currentLeaderEpoch: state.leaderEpoch, maxBytes: maxBytes)
         }
+        let built = session.withLock { $0.build(fetched) }
         var request = FetchRequest()
         request.replicaId = brokerId
         request.maxWaitMs = configuration.maxWaitMs
         request.minBytes = configuration.minBytes
         request.maxBytes = configuration.responseMaxBytes
         request.isolationLevel = 0
-        request.sessionId = 0
-        request.sessionEpoch = -1  // a full fetch, outside any fetch session
-        request.topics = topics
-        return (request, sent)
+        request.sessionId = built.sessionId
+        request.sessionEpoch = built.epoch
+        request.topics = Self.byTopic(built.toSend).map { name, partitions in
+            var topic = FetchRequest.FetchTopic()
+            topic.topic = name
+            topic.partitions = partitions.map { index, data in
+                var partition = FetchRequest.FetchPartition()
+                partition.partition = index
+                partition.currentLeaderEpoch = data.currentLeaderEpoch
+                partition.fetchOffset = data.fetchOffset
+                partition.lastFetchedEpoch = -1
+                partition.logStartOffset = data.logStartOffset
+                partition.partitionMaxBytes = data.maxBytes
+                return partition
+            }
+            return topic
+        }
+        request.forgottenTopicsData = Self.byTopic(Dictionary(uniqueKeysWithValues: built.forgotten.map { ($0, ()) }))
+            .map { name, partitions in FetchRequest.ForgottenTopic(topic: name, partitions: partitions.map(\.0)) }
+        return (request, fetched.mapValues(\.fetchOffset), built)
+    }
+
+    /// Topics in name order, each one's partitions in index order: grouping by topic and sorting partition numbers,
+    /// not sorting thousands of (topic, partition) pairs by their names.
+    private static func byTopic<Value>(_ partitions: [TopicPartition: Value]) -> [(String, [(Int32, Value)])] {
+        let grouped = Dictionary(grouping: partitions) { $0.key.topic }
+        return grouped.keys.sorted().map { name in
+            (name, grouped[name]!.map { ($0.key.partition, $0.value) }.sorted { $0.0 < $1.0 })
+        }
     }
 
     /// Appends what came back (all partitions in one hop to the I/O threads), then deals with the errors.

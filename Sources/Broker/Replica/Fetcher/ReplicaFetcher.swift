@@ -60,6 +60,8 @@ final class ReplicaFetcher: Sendable {
     let ioThreads: NIOThreadPool?
     let partitions = Mutex<[TopicPartition: PartitionFetchState]>([:])
     private let run = Mutex(Run())
+    /// The fetch session with the leader (KIP-227); only the fetch loop uses it.
+    let session = Mutex(FetchSessionHandler())
     private let wakeUp = ActivitySignal<Int>()
 
     init(
@@ -179,7 +181,7 @@ final class ReplicaFetcher: Sendable {
                 }
                 continue
             }
-            guard let (request, sent) = buildFetchRequest(now: .now) else {
+            guard let (request, sent, sessionRequest) = buildFetchRequest(now: .now) else {
                 await wakeUp.wait(token, timeout: nextReadiness() ?? configuration.backoff)
                 continue
             }
@@ -187,13 +189,21 @@ final class ReplicaFetcher: Sendable {
                 let connection = try await connected()
                 let response = try await connection.send(
                     request, version: Self.fetchVersion, timeout: configuration.socketTimeout + configuration.maxWait)
-                guard response.errorCode == 0 else {
-                    throw KafkaClientError.broker(ErrorCode(rawValue: response.errorCode), context: "Fetch", message: nil)
+                let errorCode = ErrorCode(rawValue: response.errorCode)
+                session.withLock { $0.handleResponse(to: sessionRequest, errorCode: errorCode, sessionId: response.sessionId) }
+                if errorCode == .fetchSessionIdNotFound || errorCode == .invalidFetchSessionEpoch {
+                    // The leader lost or refused the session; the next fetch is full and opens a new one.
+                    logger.info("Fetch session \(sessionRequest.sessionId) with broker \(source): \(errorCode); fetching in full")
+                    continue
+                }
+                guard errorCode == .noError else {
+                    throw KafkaClientError.broker(errorCode, context: "Fetch", message: nil)
                 }
                 if failures > 0 { logger.info("Fetching from broker \(source) again after \(failures) failed attempt(s)") }
                 failures = 0
                 await processResponse(response, sent: sent, connection: connection)
             } catch {
+                session.withLock { $0.handleError() }
                 if Task.isCancelled { break }
                 failures += 1
                 let message = "Error in fetch from broker \(source) for \(sent.count) partition(s): \(error); retrying in \(configuration.backoff)"
