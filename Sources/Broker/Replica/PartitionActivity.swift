@@ -37,6 +37,11 @@ final class ActivitySignal<Key: Hashable & Sendable>: Sendable {
         }
     }
 
+    /// Whether a partition of `token` changed since the token was taken.
+    func hasChanged(since token: Token) -> Bool {
+        state.withLock { state in token.counters.contains { state.counters[$0.key, default: 0] != $0.value } }
+    }
+
     /// Something changed on `partition`: every task parked on it re-checks.
     func notify(_ partition: Key) {
         let woken: [CheckedContinuation<Void, Never>] = state.withLock { state in

@@ -40,16 +40,20 @@ struct FetchParameters: Sendable {
 extension ReplicaManager {
     /// Reads now, and if fewer than `minBytes` are there (and no partition failed), parks until an append to one
     /// of the partitions, then reads again, until `maxWait` is over (Kafka's DelayedFetch).
+    ///
+    /// A fetch that found nothing and saw no activity on its partitions while parked answers with what it found
+    /// instead of reading every partition again: an idle follower's fetch of thousands of partitions then costs
+    /// one pass, not two.
     func fetchMessages(_ parameters: FetchParameters, partitions: [FetchPartitionRequest]) async -> [FetchPartitionResult] {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: parameters.maxWait)
         let keys = partitions.map(\.topicPartition)
+        var token = activity.token(for: keys)
+        // Read in place, as Kafka's request handler threads do: a read only looks up the index and the batch
+        // headers around the range (the records go out later with sendfile), nearly always in the page cache,
+        // so a hop to the I/O threads and back would cost a fetch more in two thread switches than it saves.
+        var results = readFromLocalLog(parameters, partitions: partitions)
         while true {
-            let token = activity.token(for: keys)
-            // Read in place, as Kafka's request handler threads do: a read only looks up the index and the batch
-            // headers around the range (the records go out later with sendfile), nearly always in the page cache,
-            // so a hop to the I/O threads and back would cost a fetch more in two thread switches than it saves.
-            let results = readFromLocalLog(parameters, partitions: partitions)
             let available = results.reduce(0) { $0 + $1.bytes }
             let failed = results.contains { $0.errorCode != .noError }
             let remaining = deadline - clock.now
@@ -59,6 +63,9 @@ extension ReplicaManager {
                 return results
             }
             await RequestTrace.remote { await activity.wait(token, timeout: remaining) }
+            if available == 0, !activity.hasChanged(since: token) { continue }
+            token = activity.token(for: keys)
+            results = readFromLocalLog(parameters, partitions: partitions)
         }
     }
 
