@@ -5,6 +5,7 @@ import NIOCore
 import NIOPosix
 import ServiceLifecycle
 import Storage
+import Synchronization
 import ZooKeeper
 
 /// One Gregor broker (Kafka's `KafkaServer`): starts up in Kafka's order, runs until graceful shutdown, and shuts
@@ -167,30 +168,41 @@ public final class KafkaServer: Service, Sendable {
                     requestTimeout: .milliseconds(Int64(config.int("controller.socket.timeout.ms"))), logger: logger),
                 logger: logger) : nil
             // Everything keeps running until graceful shutdown (SIGTERM) and, after it, the controlled shutdown:
-            // the leaderships move while this broker still serves and replicates.
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    try await gracefulShutdown()
-                    _ = await controlledShutdown?.run()
-                }
-                group.addTask { await logs.runSchedulers() }
-                group.addTask { await replicas.runHighWatermarkCheckpoints() }
-                group.addTask { await replicas.runIsrShrinkChecks() }
-                group.addTask { await replicas.runIsrChangeWriter() }
-                group.addTask { await groups.runOffsetExpiry() }
-                group.addTask { await configChanges.run() }
-                if let aclAuthorizer {
-                    for path in AclChangeNotification.changePaths {
-                        let listener = AclChangeListener(changePath: path, authorizer: aclAuthorizer, logger: logger)
-                        group.addTask { await listener.run() }
+            // the leaderships move while this broker still serves and replicates. Then, as in Kafka, the broker
+            // stops serving and closes its logs while its membership (and the controller, if it is the one) still
+            // runs; the membership stops last, and `shutDown` closes the session after it.
+            let running = started
+            let logger = self.logger
+            try await withThrowingTaskGroup(of: Void.self) { outer in
+                outer.addTask { try await membership.run() }
+                outer.addTask {
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask {
+                            try await gracefulShutdown()
+                            _ = await controlledShutdown?.run()
+                        }
+                        group.addTask { await logs.runSchedulers() }
+                        group.addTask { await replicas.runHighWatermarkCheckpoints() }
+                        group.addTask { await replicas.runIsrShrinkChecks() }
+                        group.addTask { await replicas.runIsrChangeWriter() }
+                        group.addTask { await groups.runOffsetExpiry() }
+                        group.addTask { await configChanges.run() }
+                        if let aclAuthorizer {
+                            for path in AclChangeNotification.changePaths {
+                                let listener = AclChangeListener(changePath: path, authorizer: aclAuthorizer, logger: logger)
+                                group.addTask { await listener.run() }
+                            }
+                        }
+                        if let sampler = monitoring?.sampler { group.addTask { await sampler.run() } }
+                        defer { group.cancelAll() }
+                        try await group.next()
                     }
+                    logger.info("Broker \(brokerId) shutting down")
+                    await self.stopServing(running)
                 }
-                group.addTask { try await membership.run() }
-                if let sampler = monitoring?.sampler { group.addTask { await sampler.run() } }
-                defer { group.cancelAll() }
-                try await group.next()
+                defer { outer.cancelAll() }
+                try await outer.next()
             }
-            logger.info("Broker \(brokerId) shutting down")
         } catch {
             await shutDown(started)
             throw error
@@ -200,7 +212,7 @@ public final class KafkaServer: Service, Sendable {
     }
 
     /// What `run` has started, each nil until it has.
-    private struct StartedParts {
+    private struct StartedParts: Sendable {
         let startupSession: KafkaZkClient
         var logManager: LogManager?
         var ioThreads: NIOThreadPool?
@@ -211,13 +223,25 @@ public final class KafkaServer: Service, Sendable {
         var socketServer: SocketServer?
         var monitoring: MonitoringServices?
         var membership: ClusterMembership?
+        /// Set by the first `stopServing`: it runs once, whichever path gets there first.
+        let stoppedServing = OnceFlag()
     }
 
-    /// Kafka's shutdown order: the coordinators tell their members to move on while the connections are open; then
-    /// the connections close and the requests still being processed end; the replica fetchers stop; the logs close
-    /// cleanly (flush, checkpoints, clean shutdown markers); the ZooKeeper session closes, so the broker's
-    /// ephemeral znodes vanish only now and at once; the network event loops stop last.
+    /// Kafka's shutdown order: `stopServing`, then the ZooKeeper session closes, so the broker's ephemeral znodes
+    /// vanish only now and at once; the network event loops stop last.
     private func shutDown(_ started: StartedParts) async {
+        await stopServing(started)
+        // The membership's session replaced the startup one after an expiry; closing both is idempotent.
+        await started.membership?.close()
+        await started.startupSession.zooKeeper.close()
+        await started.socketServer?.shutdown()
+    }
+
+    /// The coordinators tell their members to move on while the connections are open; then the connections close
+    /// and the requests still being processed end; the replica fetchers stop; the logs close cleanly (flush,
+    /// checkpoints, clean shutdown markers).
+    private func stopServing(_ started: StartedParts) async {
+        guard started.stoppedServing.setFirstTime() else { return }
         await started.monitoring?.http.shutdown()
         await started.transactionCoordinator?.shutdown()
         // Members waiting on a rebalance are told to find another coordinator before the connections close.
@@ -233,10 +257,6 @@ public final class KafkaServer: Service, Sendable {
         } catch {
             logger.error("Closing the logs failed: \(error); the next start will recover them")
         }
-        // The membership's session replaced the startup one after an expiry; closing both is idempotent.
-        await started.membership?.close()
-        await started.startupSession.zooKeeper.close()
-        await started.socketServer?.shutdown()
     }
 
     /// How long shutdown waits for requests cancelled by their connection's close to end.
@@ -336,6 +356,19 @@ extension KafkaServer {
             return true
         default:
             return false
+        }
+    }
+}
+
+/// A flag that is set once; tells the first caller.
+private final class OnceFlag: Sendable {
+    private let set = Mutex(false)
+
+    /// True for the first call only.
+    func setFirstTime() -> Bool {
+        set.withLock { set in
+            defer { set = true }
+            return !set
         }
     }
 }
