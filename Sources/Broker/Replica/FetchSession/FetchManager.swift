@@ -18,6 +18,8 @@ final class FetchManager: Sendable {
     func newContext(
         sessionId: Int32, epoch: Int32, requested: [FetchPartitionRequest], forgotten: [TopicPartition]
     ) -> FetchSessionCache.Context {
+        // Most consumers (librdkafka, kafka-python, aiokafka) never use sessions: their fetches skip the lock.
+        if sessionId == 0, epoch == FetchSessionCache.Epoch.final { return .sessionless }
         let nowMs = clock()
         return cache.withLock {
             $0.newContext(sessionId: sessionId, epoch: epoch, requested: requested, forgotten: forgotten, nowMs: nowMs)

@@ -133,8 +133,12 @@ struct FetchSessionCache: Sendable {
             if sessionId != 0 { sessions[sessionId] = nil }
             return epoch == Epoch.final ? .sessionless : .full
         }
-        guard var session = sessions[sessionId] else { return .error(.fetchSessionIdNotFound) }
-        guard session.epoch == epoch else { return .error(.invalidFetchSessionEpoch) }
+        // Taken out of the table while it changes, so its partitions are not copied on write every fetch.
+        guard var session = sessions.removeValue(forKey: sessionId) else { return .error(.fetchSessionIdNotFound) }
+        guard session.epoch == epoch else {
+            sessions[sessionId] = session
+            return .error(.invalidFetchSessionEpoch)
+        }
         let removed = Set(forgotten.filter { session.partitions.removeValue(forKey: $0) != nil })
         if !removed.isEmpty { session.order.removeAll { removed.contains($0) } }
         for request in requested {
@@ -145,10 +149,7 @@ struct FetchSessionCache: Sendable {
                 session.partitions[request.topicPartition]?.update(from: request)
             }
         }
-        if session.partitions.isEmpty {
-            sessions[sessionId] = nil
-            return .sessionless
-        }
+        if session.partitions.isEmpty { return .sessionless }
         session.epoch = Epoch.next(after: session.epoch)
         session.lastUsedMs = nowMs
         sessions[sessionId] = session
@@ -182,7 +183,7 @@ struct FetchSessionCache: Sendable {
     /// After an incremental fetch: the results its answer carries (Kafka's `IncrementalFetchContext`), in the
     /// session's order. A session evicted meanwhile answers everything.
     mutating func incrementalResponse(sessionId: Int32, results: [FetchPartitionResult]) -> [FetchPartitionResult] {
-        guard var session = sessions[sessionId] else { return results }
+        guard var session = sessions.removeValue(forKey: sessionId) else { return results }
         var kept: [FetchPartitionResult] = []
         var withRecords: [TopicPartition] = []
         for result in results {
