@@ -1,7 +1,7 @@
 import KafkaProtocol
 import Foundation
 import GregorTestSupport
-import Storage
+@testable import Storage
 import Testing
 
 /// `LogManager` across two log dirs: creating logs, the clean shutdown marker, and the checkpoint files in Kafka's
@@ -49,9 +49,13 @@ struct LogManagerTests {
         try manager.shutdown()
     }
 
-    @Test("shutdown writes .kafka_cleanshutdown and Kafka-format checkpoints; the next load removes the marker")
-    func shutdownAndReload() async throws {
-        let (root, dirs, configuration) = try Self.twoLogDirs()
+    /// With more than one `num.recovery.threads.per.data.dir`, the logs of each directory close side by side.
+    @Test("shutdown writes .kafka_cleanshutdown and Kafka-format checkpoints; the next load removes the marker",
+          arguments: [1, 3])
+    func shutdownAndReload(closeThreads: Int) async throws {
+        let (root, dirs, twoDirs) = try Self.twoLogDirs()
+        var configuration = twoDirs
+        configuration.recoveryThreadsPerDataDir = closeThreads
         defer { TemporaryDirectory.remove(root) }
         let partitions = [
             TopicPartition(topic: "orders", partition: 0), TopicPartition(topic: "orders", partition: 1),
@@ -93,6 +97,7 @@ struct LogManagerTests {
             #expect(log.logEndOffset == ends[tp])
             #expect(log.recoveryPoint == ends[tp])
             #expect(log.logStartOffset == (tp == partitions[0] ? 2 : 0))
+            #expect(log.state.withLock { $0.batchesReplayedAtLoad } == 0, "each closed with a snapshot at its end")
             try LogConsistency.check(log)
         }
         #expect(reloaded.log(for: TopicPartition(topic: "orders", partition: 2)) == nil)

@@ -1,4 +1,5 @@
 import Coordination
+import Foundation
 import KafkaProtocol
 import Logging
 import NIOCore
@@ -252,10 +253,21 @@ public final class KafkaServer: Service, Sendable {
         }
         await started.replicaManager?.shutdown()
         try? await started.ioThreads?.shutdownGracefully()
-        do {
-            try started.logManager?.shutdown()
-        } catch {
-            logger.error("Closing the logs failed: \(error); the next start will recover them")
+        guard let logManager = started.logManager else { return }
+        // The closes wait on the disk: on a thread of their own, not on one of the few cooperative threads that the
+        // controller and the membership, still running, need meanwhile.
+        let logger = self.logger
+        await withCheckedContinuation { (closed: CheckedContinuation<Void, Never>) in
+            let thread = Thread {
+                do {
+                    try logManager.shutdown()
+                } catch {
+                    logger.error("Closing the logs failed: \(error); the next start will recover them")
+                }
+                closed.resume()
+            }
+            thread.name = "log-manager-shutdown"
+            thread.start()
         }
     }
 

@@ -51,6 +51,7 @@ extension Log {
         state.recoveryPoint = offset
         state.unflushedMessages = 0
         state.producerState = ProducerStateManager()
+        state.producerSnapshotOnDisk = nil
         for snapshot in ProducerStateSnapshot.offsets(in: log.directory) {
             ProducerStateSnapshot.delete(directory: log.directory, offset: snapshot)
         }

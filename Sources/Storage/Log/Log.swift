@@ -32,6 +32,10 @@ public final class Log: Sendable {
         /// The snapshot offset the producer state was loaded from at open (nil: a full replay), and how many batch
         /// headers were replayed after it: what tests check to see that a restart did not rescan the log.
         var producerSnapshotLoaded: Int64?
+        /// The offset of a producer snapshot on disk that holds the current producer state: loaded at open or
+        /// written at close. Close writes none when the log end has not moved since (Kafka's `takeSnapshot`, which
+        /// skips unless `lastMapOffset > lastSnapOffset`), so a broker stopping with idle logs writes no file for them.
+        var producerSnapshotOnDisk: Int64?
         var batchesReplayedAtLoad = 0
         /// Where each leader epoch starts in this log (KIP-101), kept with every append, truncation and retention.
         var leaderEpochs = LeaderEpochCache()
@@ -88,13 +92,15 @@ public final class Log: Sendable {
         state.withLock { $0.config = config }
     }
 
-    /// Flushes everything up to the log end, writes the producer snapshot at the log end (so the next open replays
-    /// nothing), then closes every segment (indexes trimmed to their used size).
+    /// Flushes everything up to the log end, writes the producer snapshot at the log end unless one is there
+    /// already (so the next open replays nothing), then closes every segment (indexes trimmed to their used size).
     public func close() throws {
         try flush()
         try state.withLock { state in
             guard !state.closed else { return }
-            writeProducerSnapshot(state, durable: true)
+            if state.producerSnapshotOnDisk != state.nextOffset, writeProducerSnapshot(state, durable: true) {
+                state.producerSnapshotOnDisk = state.nextOffset
+            }
             state.closed = true
             for segment in state.segments { try segment.close() }
         }

@@ -103,6 +103,7 @@ extension Log {
             rebuildingTxnIndexOf: recovered, epochs: &epochs, logger: logger)
         state.producerState = loaded.producerState
         state.producerSnapshotLoaded = loaded.snapshotOffset
+        state.producerSnapshotOnDisk = loaded.snapshotOffset
         state.batchesReplayedAtLoad = loaded.batchesReplayed
         var rebuiltEpochs = LeaderEpochCache()
         if let snapshotOffset = loaded.snapshotOffset {

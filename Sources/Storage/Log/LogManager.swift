@@ -270,13 +270,32 @@ public final class LogManager: Sendable {
 
     // MARK: lifecycle
 
-    /// Flushes and closes every log, writes the checkpoints and the clean shutdown markers.
+    /// Flushes and closes every log, writes the checkpoints and the clean shutdown markers (Kafka's
+    /// `LogManager.shutdown`). Each directory's logs close on `num.recovery.threads.per.data.dir` threads, all
+    /// directories at once. A directory where a log failed to close gets no clean shutdown marker, so the next start
+    /// recovers it; the others still get theirs. Throws the first failure after all that.
     public func shutdown() throws {
         moves.withLock { $0.shuttingDown = true }
-        for log in allLogs { try log.close() }
+        let dirs = configuration.logDirs
+        let logsByDir = logs.withLock { logs in
+            let byDir = Dictionary(grouping: logs.byPartition) { logs.directories.logDir(of: $0.key) ?? "" }
+            return dirs.map { dir in byDir[dir, default: []].map(\.value) }
+        }
+        let threads = max(1, configuration.recoveryThreadsPerDataDir)
+        logger.info("Flushing and closing \(logsByDir.joined().count) logs in \(dirs) on \(threads) thread(s) per directory")
+        let failures = BlockingThreads.forEach(lanes: logsByDir, threadsPerLane: threads, name: "log-close") { log in
+            try log.close()
+        }
         try checkpointRecoveryPoints()
         try checkpointLogStartOffsets()
-        for dir in configuration.logDirs { try CleanShutdownFile.create(logDir: dir) }
+        for (dir, errors) in zip(dirs, failures) {
+            if errors.isEmpty {
+                try CleanShutdownFile.create(logDir: dir)
+            } else {
+                logger.error("\(errors.count) log(s) in \(dir) failed to close, the first with \(errors[0]); the next start recovers this directory")
+            }
+        }
+        if let first = failures.joined().first { throw first }
         logger.info("Log manager shut down cleanly")
     }
 }

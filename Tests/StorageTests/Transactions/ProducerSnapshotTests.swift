@@ -96,6 +96,39 @@ struct ProducerSnapshotTests {
         #expect(try Self.observe(fromRoll) == before)
         #expect(fromRoll.leaderEpochEntries == log.leaderEpochEntries)
         try fromRoll.close()
+        #expect(try TxnTestLog.snapshotOffsets(directory.path).last == before.logEndOffset, "written again at close")
+    }
+
+    /// Kafka's `takeSnapshot` skips a snapshot when the log end has not moved since the last one: a broker
+    /// stopping with thousands of idle logs writes (and fsyncs) none for them. Once the log moves, close writes one.
+    @Test func aCloseWithNothingAppendedSinceTheSnapshotWritesNone() throws {
+        let log = try TestLogs.open(directory.path, config: Self.config)
+        _ = try TxnTestLog.writeMix(log, rounds: 2)
+        try log.close()
+        let end = log.logEndOffset
+        let path = LogFileNames.producerSnapshotFile(dir: directory.path, offset: end)
+        let written = try Self.inode(path)
+
+        let idle = try TestLogs.open(directory.path, config: Self.config)
+        #expect(idle.state.withLock { $0.producerSnapshotLoaded } == end)
+        try idle.close()
+        #expect(try Self.inode(path) == written, "the snapshot at the unchanged log end is left as it was")
+
+        let moved = try TestLogs.open(directory.path, config: Self.config)
+        _ = try TestLogs.append(moved, counts: [3])
+        try moved.close()
+        #expect(moved.logEndOffset > end)
+        #expect(try TxnTestLog.snapshotOffsets(directory.path).last == moved.logEndOffset)
+        let reopened = try TestLogs.open(directory.path, config: Self.config)
+        #expect(reopened.state.withLock { $0.producerSnapshotLoaded } == moved.logEndOffset)
+        #expect(reopened.state.withLock { $0.batchesReplayedAtLoad } == 0)
+        try reopened.close()
+    }
+
+    /// The file's inode: `AtomicFile.replace` renames a new file over the old one, so a rewrite changes it.
+    private static func inode(_ path: String) throws -> UInt64 {
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        return try #require(attributes[.systemFileNumber] as? UInt64)
     }
 
     /// A snapshot that fails its check is deleted and the next older one is used.

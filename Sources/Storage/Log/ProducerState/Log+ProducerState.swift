@@ -94,16 +94,20 @@ extension Log {
             state.segments, directory: log.directory, logStartOffset: state.logStartOffset, maxSnapshotOffset: state.nextOffset,
             epochs: &epochs, logger: log.logger)
         state.producerState = loaded.producerState
+        state.producerSnapshotOnDisk = loaded.snapshotOffset
         log.logger.debug("Rebuilt the state of \(state.producerState.producers.count) producer(s) from the log")
     }
 
     /// Writes the producer state as of the log end to `<log end>.snapshot` (at a roll and at close). A failure is
-    /// logged, not thrown: the snapshot only shortens the next open. Caller holds the lock.
-    func writeProducerSnapshot(_ state: State, durable: Bool) {
+    /// logged and false returned, not thrown: the snapshot only shortens the next open. Caller holds the lock.
+    @discardableResult
+    func writeProducerSnapshot(_ state: State, durable: Bool) -> Bool {
         do {
             try ProducerStateSnapshot.write(state.producerState, directory: directory, offset: state.nextOffset, durable: durable)
+            return true
         } catch {
             logger.warning("Writing the producer snapshot at offset \(state.nextOffset) failed: \(error)")
+            return false
         }
     }
 }
