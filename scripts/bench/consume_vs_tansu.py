@@ -44,6 +44,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "Tests" / "Interop"))
 import gregor_harness as harness  # noqa: E402
 from bench_progress import Heartbeat  # noqa: E402
+import rdkafka_perf_exit  # noqa: E402
 from produce_consume import iperf3_mb_s, listening  # noqa: E402
 
 NAME = "consume-vs-tansu"
@@ -104,7 +105,7 @@ class Perf:
             raise RuntimeError(f"{shlex.join(argv)} did not finish within {self.timeout}s:\n"
                                f"{str(e.stdout or '')[-2000:]}{str(e.stderr or '')[-2000:]}") from None
         out = proc.stdout + proc.stderr
-        if proc.returncode != 0:
+        if not rdkafka_perf_exit.succeeded(proc.returncode, out):
             raise RuntimeError(f"{shlex.join(argv)} exited with {proc.returncode}:\n{out[-3000:]}")
         return out
 

@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "Tests" / "Interop"))
 import gregor_harness as harness  # noqa: E402
 from bench_progress import Heartbeat  # noqa: E402
+import rdkafka_perf_exit  # noqa: E402
 from bench_summary import Summary  # noqa: E402
 
 PRODUCE_LINE = re.compile(r"% (\d+) messages produced \((\d+) bytes\), (\d+) delivered .* in (\d+)ms: "
@@ -77,7 +78,7 @@ class Perf:
             raise RuntimeError(f"{shlex.join(argv)} did not finish within {self.timeout}s; output:\n"
                                f"{(e.stdout or '')[-2000:]}{(e.stderr or '')[-2000:]}") from None
         output = proc.stdout + proc.stderr
-        if proc.returncode != 0:
+        if not rdkafka_perf_exit.succeeded(proc.returncode, output):
             raise RuntimeError(f"{shlex.join(argv)} exited with {proc.returncode}:\n{output[-3000:]}")
         return output
 

@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT / "Tests" / "Interop"))
 sys.path.insert(0, str(ROOT / "scripts" / "bench"))
 import gregor_harness as harness  # noqa: E402
 from bench_progress import Heartbeat  # noqa: E402
+import rdkafka_perf_exit  # noqa: E402
 from replication_cluster import Cluster  # noqa: E402
 
 BENCH = "replication"
@@ -58,7 +59,7 @@ def perf_run(perf: str, args: list[str], what: str, timeout: float) -> str:
             raise RuntimeError(f"{what}: rdkafka_performance did not finish within {timeout}s:\n"
                                f"{(e.stdout or '')[-2000:]}{(e.stderr or '')[-2000:]}") from None
     out = proc.stdout + proc.stderr
-    if proc.returncode != 0:
+    if not rdkafka_perf_exit.succeeded(proc.returncode, out):
         raise RuntimeError(f"{what}: rdkafka_performance exited with {proc.returncode}:\n{out[-3000:]}")
     return out
 
