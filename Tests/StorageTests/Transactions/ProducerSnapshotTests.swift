@@ -99,9 +99,14 @@ struct ProducerSnapshotTests {
         #expect(try TxnTestLog.snapshotOffsets(directory.path).last == before.logEndOffset, "written again at close")
     }
 
-    /// Kafka's `takeSnapshot` skips a snapshot when the log end has not moved since the last one: a broker
-    /// stopping with thousands of idle logs writes (and fsyncs) none for them. Once the log moves, close writes one.
+    /// Kafka's `takeSnapshot` skips a snapshot when the log end has not moved since the last one (or from 0, for a
+    /// new log): a broker stopping with thousands of idle logs writes (and fsyncs) none for them. Once the log
+    /// moves, close writes one.
     @Test func aCloseWithNothingAppendedSinceTheSnapshotWritesNone() throws {
+        let empty = try TestLogs.open(directory.path, config: Self.config)
+        try empty.close()
+        #expect(try TxnTestLog.snapshotOffsets(directory.path).isEmpty, "an empty log has nothing to replay")
+
         let log = try TestLogs.open(directory.path, config: Self.config)
         _ = try TxnTestLog.writeMix(log, rounds: 2)
         try log.close()
