@@ -278,8 +278,13 @@ public final class LogManager: Sendable {
         moves.withLock { $0.shuttingDown = true }
         let dirs = configuration.logDirs
         let logsByDir = logs.withLock { logs in
-            let byDir = Dictionary(grouping: logs.byPartition) { logs.directories.logDir(of: $0.key) ?? "" }
-            return dirs.map { dir in byDir[dir, default: []].map(\.value) }
+            var lanes = [[Log]](repeating: [], count: max(1, dirs.count))
+            for (topicPartition, log) in logs.byPartition {
+                // Every log has its directory; one without would still be closed, with the first directory's.
+                let lane = logs.directories.logDir(of: topicPartition).flatMap { dirs.firstIndex(of: $0) } ?? 0
+                lanes[lane].append(log)
+            }
+            return lanes
         }
         let threads = max(1, configuration.recoveryThreadsPerDataDir)
         logger.info("Flushing and closing \(logsByDir.joined().count) logs in \(dirs) on \(threads) thread(s) per directory")
