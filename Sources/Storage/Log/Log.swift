@@ -93,14 +93,16 @@ public final class Log: Sendable {
     }
 
     /// Flushes everything up to the log end, writes the producer snapshot at the log end unless one is there
-    /// already or the log is empty from 0 (so the next open replays nothing), then closes every segment (indexes trimmed to their used size).
+    /// already or the log is empty from 0 (so the next open replays nothing), then closes every segment (indexes
+    /// trimmed to their used size).
     public func close() throws {
         try flush()
         try state.withLock { state in
             guard !state.closed else { return }
             // An empty log from offset 0 needs none either: there is nothing to replay (Kafka's state starts with both
             // offsets at 0).
-            if state.nextOffset > 0, state.producerSnapshotOnDisk != state.nextOffset, writeProducerSnapshot(state, durable: true) {
+            let unchanged = state.nextOffset == 0 || state.producerSnapshotOnDisk == state.nextOffset
+            if !unchanged, writeProducerSnapshot(state, durable: true) {
                 state.producerSnapshotOnDisk = state.nextOffset
             }
             state.closed = true

@@ -297,7 +297,8 @@ public final class LogManager: Sendable {
             if errors.isEmpty {
                 try CleanShutdownFile.create(logDir: dir)
             } else {
-                logger.error("\(errors.count) log(s) in \(dir) failed to close, the first with \(errors[0]); the next start recovers this directory")
+                logger.error(
+                    "\(errors.count) log(s) in \(dir) failed to close, the first with \(errors[0]); the next start recovers this directory")
             }
         }
         if let first = failures.joined().first { throw first }
