@@ -75,6 +75,42 @@ def test_confluent_kafka_produces_and_consumes_over_ssl(tls_broker, tls_certs):
     assert ck_round_trip(ck_ssl(tls_broker, "SSL", tls_certs.ca)) == [f"m-{i}" for i in range(10)]
 
 
+def test_fetches_of_several_partitions_larger_than_a_tls_piece_arrive_whole_over_ssl(tls_broker, tls_certs):
+    """Over TLS a fetch response goes out in 64 KiB pieces (no sendfile): 3 partitions of about 600 KB each, records
+    of 1-3 KB of random bytes, so one response holds several partitions' records and every piece boundary falls
+    somewhere inside them. Every record comes back byte for byte, in order per partition."""
+    import os
+    import random
+    from confluent_kafka import Consumer, Producer
+    from confluent_kafka.admin import AdminClient, NewTopic
+    config = ck_ssl(tls_broker, "SSL", tls_certs.ca)
+    topic = f"tls-big-{uuid.uuid4().hex[:8]}"
+    admin = AdminClient(config)
+    assert admin.create_topics([NewTopic(topic, 3, 1)])[topic].result(30) is None
+    rng = random.Random(18)
+    sent = {0: [], 1: [], 2: []}
+    producer = Producer({**config, "linger.ms": 20})
+    for i in range(900):
+        partition = i % 3
+        value = i.to_bytes(4, "big") + os.urandom(rng.randint(1000, 3000))
+        producer.produce(topic, value=value, partition=partition)
+        sent[partition].append(value)
+    assert producer.flush(30) == 0
+    consumer = Consumer({**config, "group.id": f"g-{uuid.uuid4().hex[:6]}", "auto.offset.reset": "earliest",
+                         "enable.auto.commit": False})
+    consumer.subscribe([topic])
+    got = {0: [], 1: [], 2: []}
+    deadline = time.time() + 60
+    while sum(map(len, got.values())) < 900 and time.time() < deadline:
+        message = consumer.poll(1.0)
+        if message is not None and message.error() is None:
+            got[message.partition()].append(message.value())
+    consumer.close()
+    for partition in range(3):
+        assert len(got[partition]) == len(sent[partition])
+        assert got[partition] == sent[partition], f"partition {partition} differs"
+
+
 def test_kafka_python_produces_and_consumes_over_ssl(tls_broker, tls_certs):
     kafka_python_round_trip(dict(bootstrap_servers=tls_broker.address("SSL"), security_protocol="SSL",
                                  ssl_cafile=tls_certs.ca), prefix="tls-kp", acks=1)
