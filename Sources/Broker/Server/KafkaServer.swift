@@ -1,5 +1,4 @@
 import Coordination
-import Foundation
 import KafkaProtocol
 import Logging
 import NIOCore
@@ -252,23 +251,19 @@ public final class KafkaServer: Service, Sendable {
             logger.warning("\(queued.queued) request(s) still being processed \(Self.requestDrainTimeout) after their connections closed; shutting down anyway")
         }
         await started.replicaManager?.shutdown()
-        try? await started.ioThreads?.shutdownGracefully()
-        guard let logManager = started.logManager else { return }
-        // The closes wait on the disk: on a thread of their own, not on one of the few cooperative threads that the
-        // controller and the membership, still running, need meanwhile.
-        let logger = self.logger
-        await withCheckedContinuation { (closed: CheckedContinuation<Void, Never>) in
-            let thread = Thread {
+        if let logManager = started.logManager {
+            // The closes wait on the disk: on an I/O thread, not on one of the few cooperative threads that the
+            // controller and the membership, still running, need meanwhile.
+            let logger = self.logger
+            await NIOThreadPool.runBlocking(on: started.ioThreads) {
                 do {
                     try logManager.shutdown()
                 } catch {
                     logger.error("Closing the logs failed: \(error); the next start will recover them")
                 }
-                closed.resume()
             }
-            thread.name = "log-manager-shutdown"
-            thread.start()
         }
+        try? await started.ioThreads?.shutdownGracefully()
     }
 
     /// How long shutdown waits for requests cancelled by their connection's close to end.
