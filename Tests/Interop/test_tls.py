@@ -1,5 +1,6 @@
 """TLS on real listeners with real clients (issue 16): confluent-kafka and kafka-python produce and consume over an
-SSL listener (PEM keystore and truststore from scripts/tls-certs.sh); a client that does not trust the broker's CA
+SSL listener (PEM keystore and truststore from scripts/tls-certs.sh), including fetches of several partitions much
+larger than one 64 KiB TLS piece (issue 18); a client that does not trust the broker's CA
 is refused while the broker keeps serving others; ssl.client.auth=required refuses a client without a certificate
 (or with one from another CA) and names a client with one User:CN=client,O=Gregor; two brokers whose inter-broker
 listener is SSL (with client certificates required) replicate and run the controller channel over TLS; a broker
