@@ -85,7 +85,7 @@ final class ReplicaManager: Sendable {
             direction: .follower, samples: configuration.quotaWindowNum, windowMs: configuration.quotaWindowSizeMs)
         self.fetcherManager = ReplicaFetcherManager(
             brokerId: configuration.brokerId, configuration: configuration.fetcher, quota: followerQuota, clock: clock,
-            replicationBytesIn: metrics.topics.replicationBytesIn, ioThreads: ioThreads, logger: logger)
+            replicationBytesIn: metrics.topics.replicationBytesIn, logger: logger)
         self.clock = clock
         self.logManager = logManager
         self.metadataCache = metadataCache

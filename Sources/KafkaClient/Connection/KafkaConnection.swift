@@ -185,7 +185,10 @@ public final class KafkaConnection: Sendable {
     /// - Parameter timeout: how long to wait for the response after writing; `configuration.requestTimeout` if nil.
     ///   When it passes, the request fails with `.timedOut` and the connection is closed.
     /// - Throws: `KafkaClientError`; error codes inside the response are not checked here.
-    public func send<R: KafkaRequest>(
+    ///
+    /// Runs on the caller's executor (`nonisolated(nonsending)`): a caller isolated to the connection's event loop
+    /// (a replica fetcher) writes, waits and decodes there without a hop to another thread.
+    nonisolated(nonsending) public func send<R: KafkaRequest>(
         _ request: R, version: Int16, timeout: Duration? = nil
     ) async throws(KafkaClientError) -> R.Response {
         let frame = try await sendFrame(request, version: version, timeout: timeout)
@@ -194,7 +197,7 @@ public final class KafkaConnection: Sendable {
     }
 
     /// Sends `request` and returns its response frame undecoded (response header still in front).
-    func sendFrame<R: KafkaRequest>(
+    nonisolated(nonsending) func sendFrame<R: KafkaRequest>(
         _ request: R, version: Int16, timeout: Duration?
     ) async throws(KafkaClientError) -> ByteBuffer {
         let correlationId = nextCorrelationId()
@@ -207,7 +210,10 @@ public final class KafkaConnection: Sendable {
             promise.fail(error as? KafkaClientError ?? .connectionLost(reason: "\(error)"))
         }
         do {
-            return try await promise.futureResult.get()
+            // Not `futureResult.get()`, which would resume on the global executor rather than the caller's.
+            return try await withUnsafeThrowingContinuation { continuation in
+                promise.futureResult.whenComplete { continuation.resume(with: $0) }
+            }
         } catch {
             throw error as? KafkaClientError ?? .connectionLost(reason: "\(error)")
         }
@@ -223,6 +229,12 @@ public final class KafkaConnection: Sendable {
         } catch {
             throw error as? KafkaClientError ?? .connectionLost(reason: "\(error)")
         }
+    }
+
+    /// Starts closing the socket and returns at once; the close is queued on the channel's event loop before this
+    /// returns. Requests still waiting fail with `.connectionClosed`. Safe to call more than once.
+    public func startClosing() {
+        channel.close(promise: nil)
     }
 
     /// Closes the socket; requests still waiting fail with `.connectionClosed`. Safe to call more than once.

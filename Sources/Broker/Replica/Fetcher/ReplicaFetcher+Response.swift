@@ -64,8 +64,10 @@ extension ReplicaFetcher {
         }
     }
 
-    /// Appends what came back (all partitions in one hop to the I/O threads), then deals with the errors.
-    func processResponse(_ response: FetchResponse, sent: [TopicPartition: Int64], connection: KafkaConnection) async {
+    /// Appends what came back, then deals with the errors; on the caller's executor, the fetcher's thread.
+    nonisolated(nonsending) func processResponse(
+        _ response: FetchResponse, sent: [TopicPartition: Int64], connection: KafkaConnection
+    ) async {
         var paused: [TopicPartition] = []
         var appendable: [(TopicPartition, FetchResponse.PartitionData, Int64)] = []
         for topic in response.responses {
@@ -88,10 +90,8 @@ extension ReplicaFetcher {
                 }
             }
         }
-        if !appendable.isEmpty {
-            paused += await onIOThread { [self, appendable] in
-                appendable.filter { !append($0.1, to: $0.0, fetchedAt: $0.2) }.map(\.0)
-            }
+        for (tp, data, fetchOffset) in appendable where !append(data, to: tp, fetchedAt: fetchOffset) {
+            paused.append(tp)
         }
         delay(paused)
     }
@@ -143,7 +143,7 @@ extension ReplicaFetcher {
     /// Kafka's `fetchOffsetAndTruncate`: when the leader's log ends below ours (an unclean election, or our records
     /// past the high watermark were never committed), truncate to its end; when ours ends below its start
     /// (retention ran there while we were away), start over at its start. False when that failed.
-    private func handleOffsetOutOfRange(_ tp: TopicPartition, fetchOffset: Int64, connection: KafkaConnection) async -> Bool {
+    nonisolated(nonsending) private func handleOffsetOutOfRange(_ tp: TopicPartition, fetchOffset: Int64, connection: KafkaConnection) async -> Bool {
         guard let state = partitions.withLock({ $0[tp] }), state.fetchOffset == fetchOffset else { return true }
         do {
             let leaderEnd = try await listOffset(tp, timestamp: -1, leaderEpoch: state.leaderEpoch, connection: connection)
@@ -172,7 +172,7 @@ extension ReplicaFetcher {
     }
 
     /// ListOffsets as this replica: latest (-1) is the leader's log end, earliest (-2) its log start.
-    private func listOffset(
+    nonisolated(nonsending) private func listOffset(
         _ tp: TopicPartition, timestamp: Int64, leaderEpoch: Int32, connection: KafkaConnection
     ) async throws -> Int64 {
         var partition = ListOffsetsRequest.ListOffsetsPartition()

@@ -17,6 +17,9 @@ import Synchronization
 /// leader's log start and end (ListOffsets); a connection failure pauses all partitions, and the next round
 /// reconnects.
 ///
+/// Threading: the fetch loop runs on the fetcher's own `FetcherThread`, which also holds the connection, and appends
+/// there, as Kafka's fetcher threads do.
+///
 /// Locking: `partitions` is held while a response is applied to a log, so `removePartitions` returns only when no
 /// append or truncation of those partitions is under way, and none starts later.
 final class ReplicaFetcher: Sendable {
@@ -56,8 +59,6 @@ final class ReplicaFetcher: Sendable {
     let quota: ReplicationQuotaManager
     let clock: @Sendable () -> Int64
     let replicationBytesIn: Counter?
-    /// Appends run here (the broker's I/O threads); nil runs them inline.
-    let ioThreads: NIOThreadPool?
     let partitions = Mutex<[TopicPartition: PartitionFetchState]>([:])
     private let run = Mutex(Run())
     /// The fetch session with the leader (KIP-227); only the fetch loop uses it.
@@ -68,10 +69,9 @@ final class ReplicaFetcher: Sendable {
         fetcherId: Int, source: BrokerEndPoint, brokerId: Int32, configuration: ReplicaFetcherConfiguration,
         quota: ReplicationQuotaManager = ReplicationQuotaManager(direction: .follower),
         clock: @escaping @Sendable () -> Int64 = MonotonicClock.milliseconds, replicationBytesIn: Counter? = nil,
-        ioThreads: NIOThreadPool? = nil, logger: Logger
+        logger: Logger
     ) {
         self.replicationBytesIn = replicationBytesIn
-        self.ioThreads = ioThreads
         self.fetcherId = fetcherId
         self.quota = quota
         self.clock = clock
@@ -134,40 +134,41 @@ final class ReplicaFetcher: Sendable {
 
     // MARK: lifecycle
 
+    /// Starts the fetch loop on a thread of its own (stopped again when the loop ends).
     func start() {
         run.withLock { run in
             guard run.task == nil, !run.stopped else { return }
-            run.task = Task { await self.fetchLoop() }
+            let thread = FetcherThread()
+            run.task = Task {
+                await self.fetchLoop(on: thread)
+                await thread.shutdown()
+            }
         }
     }
 
-    /// Cancels the loop and closes the connection, which ends a fetch waiting at the leader at once.
+    /// Closes the connection, which ends a fetch waiting at the leader at once, and cancels the loop.
     func stop() {
         let (task, connection) = run.withLock { run in
             run.stopped = true
             return (run.task, run.connection)
         }
+        // Queued on the connection's loop before the cancellation can end the loop and stop its thread.
+        connection?.startClosing()
         task?.cancel()
         wakeUp.notify(0)
-        if let connection { Task { await connection.close() } }
-    }
-
-    /// Runs blocking log work on the I/O threads (inline without them, or once they are shutting down).
-    func onIOThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-        await NIOThreadPool.runBlocking(on: ioThreads, body)
     }
 
     func waitUntilStopped() async {
         await run.withLock { $0.task }?.value
     }
 
-    private func fetchLoop() async {
+    private func fetchLoop(on thread: isolated FetcherThread) async {
         var failures = 0
         while !Task.isCancelled {
             let token = wakeUp.token(for: [0])
             if let (request, sent) = buildOffsetForLeaderEpochRequest(now: .now) {
                 do {
-                    let connection = try await connected()
+                    let connection = try await connected(on: thread.eventLoop)
                     let response = try await connection.send(
                         request, version: Self.offsetForLeaderEpochVersion, timeout: configuration.socketTimeout)
                     failures = 0
@@ -186,7 +187,7 @@ final class ReplicaFetcher: Sendable {
                 continue
             }
             do {
-                let connection = try await connected()
+                let connection = try await connected(on: thread.eventLoop)
                 let response = try await connection.send(
                     request, version: Self.fetchVersion, timeout: configuration.socketTimeout + configuration.maxWait)
                 let errorCode = ErrorCode(rawValue: response.errorCode)
@@ -217,7 +218,8 @@ final class ReplicaFetcher: Sendable {
     }
 
     /// The open connection to the leader, or a new one.
-    private func connected() async throws -> KafkaConnection {
+    /// - Parameter eventLoop: the fetcher thread's loop, which the connection lives on.
+    private func connected(on eventLoop: any EventLoop) async throws -> KafkaConnection {
         if let existing = run.withLock({ $0.connection }), existing.isActive { return existing }
         await dropConnection()
         var connectionConfig = configuration.connection
@@ -225,7 +227,8 @@ final class ReplicaFetcher: Sendable {
         connectionConfig.requestTimeout = configuration.socketTimeout + configuration.maxWait
         connectionConfig.negotiateApiVersions = false
         let connection = try await KafkaConnection.connect(
-            host: source.host, port: source.port, configuration: connectionConfig, logger: logger)
+            host: source.host, port: source.port, configuration: connectionConfig, eventLoopGroup: eventLoop,
+            logger: logger)
         let keep = run.withLock { run in
             guard !run.stopped else { return false }
             run.connection = connection

@@ -1,7 +1,6 @@
 import CoreMetrics
 import KafkaProtocol
 import Logging
-import NIOPosix
 import Storage
 import Synchronization
 
@@ -25,19 +24,15 @@ final class ReplicaFetcherManager: Sendable {
     let clock: @Sendable () -> Int64
     /// Kafka's ReplicationBytesInPerSec: what the fetchers append.
     let replicationBytesIn: Counter?
-    /// Where the fetchers append (the broker's I/O threads), so a slow write never holds a thread of the tasks'
-    /// shared pool; nil appends inline (tests).
-    let ioThreads: NIOThreadPool?
     private let fetchers = Mutex<[FetcherKey: ReplicaFetcher]>([:])
 
     init(
         brokerId: Int32, configuration: ReplicaFetcherConfiguration,
         quota: ReplicationQuotaManager = ReplicationQuotaManager(direction: .follower),
         clock: @escaping @Sendable () -> Int64 = MonotonicClock.milliseconds, replicationBytesIn: Counter? = nil,
-        ioThreads: NIOThreadPool? = nil, logger: Logger
+        logger: Logger
     ) {
         self.replicationBytesIn = replicationBytesIn
-        self.ioThreads = ioThreads
         self.brokerId = brokerId
         self.configuration = configuration
         self.quota = quota
@@ -64,8 +59,7 @@ final class ReplicaFetcherManager: Sendable {
                 let fetcher = fetchers[key] ?? {
                     let created = ReplicaFetcher(
                         fetcherId: key.fetcherId, source: source, brokerId: brokerId, configuration: configuration,
-                        quota: quota, clock: clock, replicationBytesIn: replicationBytesIn, ioThreads: ioThreads,
-                        logger: logger)
+                        quota: quota, clock: clock, replicationBytesIn: replicationBytesIn, logger: logger)
                     fetchers[key] = created
                     created.start()
                     return created
