@@ -69,6 +69,8 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
     private var active = true
     private var queuedRequestsWaiter: UInt64?
     private var context: ChannelHandlerContext?
+    /// The connection's event loop, where Fetch requests run (`EventLoopTaskExecutor`).
+    private var loopExecutor: EventLoopTaskExecutor?
     private var connection = ConnectionInfo(remoteAddress: "unknown", listenerName: "")
     /// On SASL listeners: the SASL exchange, which sees every frame first (`SaslServerAuthenticator`).
     private var authenticator: SaslServerAuthenticator?
@@ -93,6 +95,7 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        loopExecutor = EventLoopTaskExecutor(context.eventLoop)
         connection = ConnectionInfo(
             remoteAddress: context.remoteAddress?.description ?? "unknown", listenerName: listenerName,
             securityProtocol: securityProtocol,
@@ -185,6 +188,11 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
         frame.getInteger(at: frame.readerIndex, as: Int16.self) == ApiKey.produce.rawValue
     }
 
+    /// Whether a frame is a Fetch request (API key 1).
+    private static func isFetch(_ frame: ByteBuffer) -> Bool {
+        frame.getInteger(at: frame.readerIndex, as: Int16.self) == ApiKey.fetch.rawValue
+    }
+
     private func start(_ frame: ByteBuffer, receivedNs: UInt64, isProduce: Bool, context: ChannelHandlerContext) {
         let processor = self.processor
         var connection = self.connection
@@ -214,7 +222,11 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
             task = Task {}
             promise.succeed(immediate)
         } else {
-            task = Task {
+            // Fetches run on this loop (their answer is written from here, most often with sendfile); other requests
+            // on the shared pool, where CPU-heavy work (Produce's validation of the next request while this loop
+            // reads it, Metadata of many partitions) runs beside the loops rather than on them.
+            let executor = Self.isFetch(frame) ? loopExecutor : nil
+            task = Task(executorPreference: executor) {
                 promise.succeed(await RequestTrace.$current.withValue(trace) { await processor.process(frame, connection: connection) })
             }
         }
