@@ -33,7 +33,10 @@ final class ActivitySignal<Key: Hashable & Sendable>: Sendable {
 
     func token(for partitions: [Key]) -> Token {
         state.withLock { state in
-            Token(counters: Dictionary(partitions.map { ($0, state.counters[$0, default: 0]) }, uniquingKeysWith: { a, _ in a }))
+            // Taken for every fetch, of thousands of partitions for a follower: no intermediate array.
+            var counters = [Key: UInt64](minimumCapacity: partitions.count)
+            for partition in partitions { counters[partition] = state.counters[partition, default: 0] }
+            return Token(counters: counters)
         }
     }
 

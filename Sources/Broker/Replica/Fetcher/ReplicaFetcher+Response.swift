@@ -13,19 +13,22 @@ extension ReplicaFetcher {
     /// `shouldFollowerThrottle`); when that leaves nothing, the loop waits `replica.fetch.backoff.ms`.
     func buildFetchRequest(now: ContinuousClock.Instant) -> (FetchRequest, [TopicPartition: Int64], FetchSessionHandler.Request)? {
         let nowMs = clock()
-        let ready = partitions.withLock { partitions in
-            partitions.filter {
-                $0.value.isReady(at: now) && !$0.value.truncating
-                    && !quota.shouldThrottle($0.key, replicaInSync: $0.value.caughtUp, nowMs: nowMs)
-            }
-        }
-        guard !ready.isEmpty else { return nil }
         let maxBytes = configuration.maxBytesPerPartition
-        let fetched = ready.mapValues { state in
-            FetchSessionHandler.PartitionData(
-                fetchOffset: state.fetchOffset, logStartOffset: state.partition.log.logStartOffset,
-                currentLeaderEpoch: state.leaderEpoch, maxBytes: maxBytes)
+        // One pass over what may be thousands of partitions, run before every fetch (also when all are idle).
+        let (fetched, sent) = partitions.withLock { partitions in
+            var fetched = [TopicPartition: FetchSessionHandler.PartitionData](minimumCapacity: partitions.count)
+            var sent = [TopicPartition: Int64](minimumCapacity: partitions.count)
+            for (tp, state) in partitions
+            where state.isReady(at: now) && !state.truncating
+                && !quota.shouldThrottle(tp, replicaInSync: state.caughtUp, nowMs: nowMs) {
+                fetched[tp] = FetchSessionHandler.PartitionData(
+                    fetchOffset: state.fetchOffset, logStartOffset: state.partition.log.logStartOffset,
+                    currentLeaderEpoch: state.leaderEpoch, maxBytes: maxBytes)
+                sent[tp] = state.fetchOffset
+            }
+            return (fetched, sent)
         }
+        guard !fetched.isEmpty else { return nil }
         let built = session.withLock { $0.build(fetched) }
         var request = FetchRequest()
         request.replicaId = brokerId
@@ -52,7 +55,7 @@ extension ReplicaFetcher {
         }
         request.forgottenTopicsData = Self.byTopic(Dictionary(uniqueKeysWithValues: built.forgotten.map { ($0, ()) }))
             .map { name, partitions in FetchRequest.ForgottenTopic(topic: name, partitions: partitions.map(\.0)) }
-        return (request, fetched.mapValues(\.fetchOffset), built)
+        return (request, sent, built)
     }
 
     /// Topics in name order, each one's partitions in index order: grouping by topic and sorting partition numbers,
