@@ -169,7 +169,7 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
     /// Starts queued requests while the rules above allow: nothing in flight, or Produce requests only.
     private func processNext(context: ChannelHandlerContext) {
         while active, context.channel.isWritable, let next = queue.first {
-            let isProduce = Self.isProduce(next.frame)
+            let isProduce = Self.isRequest(next.frame, of: .produce)
             if !inFlight.isEmpty {
                 guard isProduce, inFlight.count < Self.maxPipelinedProduces, inFlight.allSatisfy(\.isProduce) else { return }
             }
@@ -183,14 +183,10 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
         }
     }
 
-    /// Whether a frame is a Produce request (API key 0), which may overlap with the Produce requests before it.
-    private static func isProduce(_ frame: ByteBuffer) -> Bool {
-        frame.getInteger(at: frame.readerIndex, as: Int16.self) == ApiKey.produce.rawValue
-    }
-
-    /// Whether a frame is a Fetch request (API key 1).
-    private static func isFetch(_ frame: ByteBuffer) -> Bool {
-        frame.getInteger(at: frame.readerIndex, as: Int16.self) == ApiKey.fetch.rawValue
+    /// Whether a frame is a request of `api` (its first two bytes), looked at before it is parsed: Produce requests
+    /// may overlap with the Produce requests before them, Fetch requests run on the event loop.
+    private static func isRequest(_ frame: ByteBuffer, of api: ApiKey) -> Bool {
+        frame.getInteger(at: frame.readerIndex, as: Int16.self) == api.rawValue
     }
 
     private func start(_ frame: ByteBuffer, receivedNs: UInt64, isProduce: Bool, context: ChannelHandlerContext) {
@@ -222,10 +218,11 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
             task = Task {}
             promise.succeed(immediate)
         } else {
-            // Fetches run on this loop (their answer is written from here, most often with sendfile); other requests
+            // Fetches run on this loop: they look up the index and the batch headers in the page cache, park without
+            // holding a thread, and their answer is written from here, most often with sendfile. Other requests run
             // on the shared pool, where CPU-heavy work (Produce's validation of the next request while this loop
             // reads it, Metadata of many partitions) runs beside the loops rather than on them.
-            let executor = Self.isFetch(frame) ? loopExecutor : nil
+            let executor = Self.isRequest(frame, of: .fetch) ? loopExecutor : nil
             task = Task(executorPreference: executor) {
                 promise.succeed(await RequestTrace.$current.withValue(trace) { await processor.process(frame, connection: connection) })
             }

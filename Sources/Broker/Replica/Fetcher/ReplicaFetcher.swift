@@ -3,7 +3,6 @@ import KafkaClient
 import KafkaProtocol
 import Logging
 import NIOCore
-import NIOPosix
 import Storage
 import Synchronization
 
