@@ -36,8 +36,8 @@ final class RequestTrace: Sendable {
     }
 
     /// Time spent waiting in the purgatory for other brokers or for data.
-    func addRemote(since startNs: UInt64) {
-        let elapsed = Self.nowNs() &- startNs
+    func addRemote(since startNs: UInt64, now nowNs: UInt64 = RequestTrace.nowNs()) {
+        let elapsed = nowNs >= startNs ? nowNs - startNs : 0
         state.withLock { $0.remoteNs &+= elapsed }
     }
 

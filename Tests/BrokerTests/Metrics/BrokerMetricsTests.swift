@@ -37,15 +37,16 @@ import Testing
         let ms: UInt64 = 1_000_000
         let trace = RequestTrace(receivedNs: 100 * ms, startedNs: 102 * ms)
         trace.identify(.produce, version: 8)
-        trace.addRemote(since: RequestTrace.nowNs() - 5 * ms)  // about 5 ms parked
+        trace.addRemote(since: 103 * ms, now: 108 * ms)  // 5 ms parked
         metrics.requests.record(trace, answeredNs: 110 * ms, sentNs: 111 * ms)
         let text = metrics.registry.emitToString()
         #expect(text.contains(#"kafka_network_requestmetrics_requests_total{request="Produce",version="8"} 1"#))
         #expect(text.contains(#"kafka_network_requestmetrics_totaltimems_sum{request="Produce"} 11.0"#))
         #expect(text.contains(#"kafka_network_requestmetrics_requestqueuetimems_sum{request="Produce"} 2.0"#))
         #expect(text.contains(#"kafka_network_requestmetrics_responsesendtimems_sum{request="Produce"} 1.0"#))
-        let remote = trace.remoteNs
-        #expect(remote >= 5 * ms && remote < 8 * ms)
+        #expect(trace.remoteNs == 5 * ms)
+        #expect(text.contains(#"kafka_network_requestmetrics_remotetimems_sum{request="Produce"} 5.0"#))
+        #expect(text.contains(#"kafka_network_requestmetrics_localtimems_sum{request="Produce"} 3.0"#))
         #expect(text.contains(#"kafka_network_requestmetrics_remotetimems_count{request="Produce"} 1"#))
     }
 
