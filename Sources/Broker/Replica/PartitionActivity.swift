@@ -1,4 +1,6 @@
 import KafkaProtocol
+import NIOCore
+import NIOPosix
 import Synchronization
 import Storage
 
@@ -11,20 +13,28 @@ typealias PartitionActivity = ActivitySignal<TopicPartition>
 /// A waiter checks its condition, and only if it does not hold does it park. To not miss a change that lands between
 /// its check and its parking, it takes a `Token` (each key's change counter) before checking; `wait` returns at
 /// once if any counter moved since.
+///
+/// A parked wait is one continuation and one event-loop timer, nothing else: thousands of fetches park and wake every
+/// second, each over thousands of partitions for a follower. The timer goes on the event loop the waiter runs on
+/// (a Fetch runs on its connection's loop, a follower fetcher on its own thread), so arming and cancelling it wakes
+/// no other thread; waiters on Swift's pool use the shared expiration reaper, as Kafka's purgatories have theirs.
 final class ActivitySignal<Key: Hashable & Sendable>: Sendable {
     struct Token: Sendable {
         fileprivate var counters: [Key: UInt64]
     }
 
     private struct Waiter {
-        var partitions: [Key]
+        /// The token it parked with: the keys it waits on.
+        var keys: [Key: UInt64]
         var continuation: CheckedContinuation<Void, Never>
+        var timer: NIOScheduledCallback?
     }
 
     private struct State {
         var counters: [Key: UInt64] = [:]
         var waiters: [UInt64: Waiter] = [:]
-        var waitersByPartition: [Key: Set<UInt64>] = [:]
+        var waitersByKey: [Key: WaiterIds] = [:]
+        /// Waits cancelled before they parked: they return as soon as they try.
         var cancelled: Set<UInt64> = []
         var nextId: UInt64 = 0
     }
@@ -42,66 +52,154 @@ final class ActivitySignal<Key: Hashable & Sendable>: Sendable {
 
     /// Whether a partition of `token` changed since the token was taken.
     func hasChanged(since token: Token) -> Bool {
-        state.withLock { state in token.counters.contains { state.counters[$0.key, default: 0] != $0.value } }
+        state.withLock { state in Self.changed(token.counters, in: state) }
     }
 
     /// Something changed on `partition`: every task parked on it re-checks.
     func notify(_ partition: Key) {
-        let woken: [CheckedContinuation<Void, Never>] = state.withLock { state in
+        let woken: [Waiter] = state.withLock { state in
             state.counters[partition, default: 0] &+= 1
-            guard let ids = state.waitersByPartition.removeValue(forKey: partition) else { return [] }
-            return ids.compactMap { Self.remove($0, from: &state)?.continuation }
+            guard let ids = state.waitersByKey.removeValue(forKey: partition) else { return [] }
+            var woken: [Waiter] = []
+            ids.forEach { id in if let waiter = Self.remove(id, from: &state) { woken.append(waiter) } }
+            return woken
         }
-        for continuation in woken { continuation.resume() }
+        for waiter in woken { Self.resume(waiter) }
     }
 
     /// Returns when a partition of `token` changes after the token was taken, or after `timeout`, or on
     /// cancellation, whichever comes first.
     func wait(_ token: Token, timeout: Duration) async {
         guard timeout > .zero else { return }
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.waitForChange(token) }
-            group.addTask { try? await Task.sleep(for: timeout) }
-            await group.next()
-            group.cancelAll()
-        }
-    }
-
-    private func waitForChange(_ token: Token) async {
         let id = state.withLock { state in
             state.nextId += 1
             return state.nextId
         }
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow = state.withLock { state -> Bool in
-                    if state.cancelled.remove(id) != nil { return true }
-                    if token.counters.contains(where: { state.counters[$0.key, default: 0] != $0.value }) { return true }
-                    let partitions = Array(token.counters.keys)
-                    state.waiters[id] = Waiter(partitions: partitions, continuation: continuation)
-                    for partition in partitions { state.waitersByPartition[partition, default: []].insert(id) }
-                    return false
-                }
-                if resumeNow { continuation.resume() }
+                park(id, token: token, timeout: timeout, continuation: continuation)
             }
         } onCancel: {
-            let continuation = state.withLock { state in
-                if let waiter = Self.remove(id, from: &state) { return waiter.continuation as CheckedContinuation<Void, Never>? }
+            let waiter = state.withLock { state in
+                if let waiter = Self.remove(id, from: &state) { return waiter as Waiter? }
                 state.cancelled.insert(id)
                 return nil
             }
-            continuation?.resume()
+            if let waiter { Self.resume(waiter) }
         }
         // A cancellation that raced with a wake-up leaves a marker nobody consumes.
         state.withLock { _ = $0.cancelled.remove(id) }
     }
 
+    /// Parked waits and the keys they are registered under (tests: nothing stays behind once every wait returned).
+    var parkedCount: (waiters: Int, keys: Int) {
+        state.withLock { ($0.waiters.count, $0.waitersByKey.count) }
+    }
+
+    private func park(_ id: UInt64, token: Token, timeout: Duration, continuation: CheckedContinuation<Void, Never>) {
+        let parked = state.withLock { state -> Bool in
+            if state.cancelled.remove(id) != nil { return false }
+            if Self.changed(token.counters, in: state) { return false }
+            state.waiters[id] = Waiter(keys: token.counters, continuation: continuation, timer: nil)
+            for key in token.counters.keys { state.waitersByKey[key, default: WaiterIds()].insert(id) }
+            return true
+        }
+        guard parked else { return continuation.resume() }
+        // Armed outside the lock: cancelling a callback calls back into `expire` under the event loop's lock.
+        let loop = MultiThreadedEventLoopGroup.currentEventLoop ?? expirationReaper
+        let expiry = Expiry(signal: self, id: id)
+        guard let timer = try? loop.scheduleCallback(in: .nanoseconds(Self.nanoseconds(timeout)), handler: expiry) else {
+            return expire(id)
+        }
+        let kept = state.withLock { state -> Bool in
+            guard state.waiters[id] != nil else { return false }
+            state.waiters[id]?.timer = timer
+            return true
+        }
+        // Woken between parking and arming: the timer has nothing left to end.
+        if !kept { timer.cancel() }
+    }
+
+    /// The wait `id` timed out (or its event loop shut down): it returns, if it has not already.
+    fileprivate func expire(_ id: UInt64) {
+        guard let waiter = state.withLock({ Self.remove(id, from: &$0) }) else { return }
+        waiter.continuation.resume()
+    }
+
+    private static func resume(_ waiter: Waiter) {
+        waiter.timer?.cancel()
+        waiter.continuation.resume()
+    }
+
+    private static func changed(_ counters: [Key: UInt64], in state: State) -> Bool {
+        counters.contains { state.counters[$0.key, default: 0] != $0.value }
+    }
+
     private static func remove(_ id: UInt64, from state: inout State) -> Waiter? {
         guard let waiter = state.waiters.removeValue(forKey: id) else { return nil }
-        for partition in waiter.partitions {
-            state.waitersByPartition[partition]?.remove(id)
-            if state.waitersByPartition[partition]?.isEmpty == true { state.waitersByPartition[partition] = nil }
+        for key in waiter.keys.keys {
+            guard var ids = state.waitersByKey.removeValue(forKey: key) else { continue }
+            ids.remove(id)
+            if !ids.isEmpty { state.waitersByKey[key] = ids }
         }
         return waiter
     }
+
+    /// Whole nanoseconds, saturating: a timeout comes from a request's `max_wait_ms` or `timeout_ms`.
+    private static func nanoseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        guard !overflow else { return .max }
+        let (total, overflowAgain) = scaled.addingReportingOverflow(attoseconds / 1_000_000_000)
+        return overflowAgain ? .max : total
+    }
+
+    /// Ends a wait when its timer fires, or when its event loop shuts down with the timer pending.
+    private struct Expiry: NIOScheduledCallbackHandler, Sendable {
+        let signal: ActivitySignal
+        let id: UInt64
+
+        func handleScheduledCallback(eventLoop: some EventLoop) { signal.expire(id) }
+        func didCancelScheduledCallback(eventLoop: some EventLoop) { signal.expire(id) }
+    }
 }
+
+/// The ids of the waits parked on one key. Most keys have one or two (a partition's followers), which fit without
+/// allocating; a set holds the rest.
+private struct WaiterIds {
+    private var first: UInt64?
+    private var second: UInt64?
+    private var rest: Set<UInt64> = []
+
+    var isEmpty: Bool { first == nil && second == nil && rest.isEmpty }
+
+    mutating func insert(_ id: UInt64) {
+        if first == nil {
+            first = id
+        } else if second == nil {
+            second = id
+        } else {
+            rest.insert(id)
+        }
+    }
+
+    mutating func remove(_ id: UInt64) {
+        if first == id {
+            first = nil
+        } else if second == id {
+            second = nil
+        } else {
+            rest.remove(id)
+        }
+    }
+
+    func forEach(_ body: (UInt64) -> Void) {
+        if let first { body(first) }
+        if let second { body(second) }
+        for id in rest { body(id) }
+    }
+}
+
+/// The thread that ends parked waits of tasks on Swift's pool when they time out (Kafka's `ExpirationReaper`).
+/// Process-wide and never shut down, like NIO's singletons.
+private let expirationReaper: any EventLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1).next()

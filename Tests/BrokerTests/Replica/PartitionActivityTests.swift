@@ -1,4 +1,6 @@
 import KafkaProtocol
+import NIOCore
+import NIOPosix
 import Storage
 import Testing
 
@@ -15,6 +17,7 @@ import Testing
         let elapsed = await clock.measure { await activity.wait(token, timeout: .seconds(600)) }
         // Had it slept, the test would hang for ten minutes; reaching here is the assertion.
         #expect(elapsed < .seconds(600))
+        #expect(activity.parkedCount == (0, 0))
     }
 
     @Test func aNotifyWakesAParkedWaiter() async throws {
@@ -22,9 +25,10 @@ import Testing
         let tp = self.tp
         let token = activity.token(for: [tp])
         async let waited: Void = activity.wait(token, timeout: .seconds(600))
-        try await Task.sleep(for: .milliseconds(20))
+        #expect(await eventually { activity.parkedCount == (1, 1) })
         activity.notify(tp)
         await waited
+        #expect(activity.parkedCount == (0, 0))
     }
 
     @Test func otherPartitionsDoNotWakeAWaiterBeforeItsTimeout() async {
@@ -34,5 +38,54 @@ import Testing
         let clock = ContinuousClock()
         let elapsed = await clock.measure { await activity.wait(token, timeout: .milliseconds(30)) }
         #expect(elapsed >= .milliseconds(30))
+        #expect(activity.parkedCount == (0, 0))
+    }
+
+    /// Five waiters share a partition (more than fit without a set) and each also waits on one of its own: one
+    /// notify of the shared partition wakes them all and leaves no registration behind.
+    @Test func oneNotifyWakesEveryWaiterOfAPartition() async {
+        let activity = PartitionActivity()
+        let shared = tp
+        await withTaskGroup(of: Void.self) { group in
+            for own in 1...5 {
+                let token = activity.token(for: [shared, TopicPartition(topic: "t", partition: Int32(own))])
+                group.addTask { await activity.wait(token, timeout: .seconds(600)) }
+            }
+            #expect(await eventually { activity.parkedCount == (5, 6) })
+            activity.notify(shared)
+            await group.waitForAll()
+        }
+        #expect(activity.parkedCount == (0, 0))
+    }
+
+    @Test func cancellingAParkedWaitEndsIt() async {
+        let activity = PartitionActivity()
+        let token = activity.token(for: [tp])
+        let waiting = Task { await activity.wait(token, timeout: .seconds(600)) }
+        #expect(await eventually { activity.parkedCount == (1, 1) })
+        waiting.cancel()
+        await waiting.value
+        #expect(activity.parkedCount == (0, 0))
+    }
+
+    /// A wait on an event loop (a Fetch, a follower fetcher) times out by a timer on that loop, and a wait whose
+    /// loop shuts down while it is parked returns instead of hanging.
+    @Test func waitsOnAnEventLoopTimeOutAndEndWithTheirLoop() async throws {
+        let activity = PartitionActivity()
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let executor = EventLoopTaskExecutor(group.next())
+        let token = activity.token(for: [tp])
+        let timedOut = Task(executorPreference: executor) {
+            await activity.wait(token, timeout: .milliseconds(20))
+            return MultiThreadedEventLoopGroup.currentEventLoop.map { ObjectIdentifier($0) }
+        }
+        #expect(await timedOut.value == ObjectIdentifier(executor.eventLoop))
+        #expect(activity.parkedCount == (0, 0))
+
+        // Its task cannot run on the stopped loop any more, so only the registration is checked, not the task.
+        Task(executorPreference: executor) { await activity.wait(token, timeout: .seconds(600)) }
+        #expect(await eventually { activity.parkedCount == (1, 1) })
+        try await group.shutdownGracefully()  // cancels the pending timer, which ends the wait
+        #expect(await eventually { activity.parkedCount == (0, 0) })
     }
 }
