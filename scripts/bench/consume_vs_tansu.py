@@ -46,6 +46,7 @@ import gregor_harness as harness  # noqa: E402
 from bench_progress import Heartbeat  # noqa: E402
 import rdkafka_perf_exit  # noqa: E402
 from produce_consume import iperf3_mb_s, listening  # noqa: E402
+import shipped_config  # noqa: E402
 
 NAME = "consume-vs-tansu"
 PRODUCE_LINE = re.compile(r"% (\d+) messages produced \((\d+) bytes\), (\d+) delivered .* in (\d+)ms")
@@ -334,8 +335,10 @@ def main():
         tansu = Tansu(args.tansu_bin, base / "tansu").start()
         log(f"tansu pid {tansu.pid} on {tansu.bootstrap}")
         zk = harness.ZooKeeper(base / "zookeeper").start()
-        broker = harness.Broker(Path(args.server_bin), zk.connect, base / "broker").start()
-        log(f"gregor-server pid {broker.pid} on {broker.bootstrap}; log in {broker.data_dir}")
+        shipped = shipped_config.socket_buffers()
+        broker = harness.Broker(Path(args.server_bin), zk.connect, base / "broker", properties=shipped).start()
+        log(f"gregor-server pid {broker.pid} on {broker.bootstrap}; log in {broker.data_dir}; "
+            f"{shipped_config.describe(shipped)}")
         servers = [("tansu", tansu), ("gregor", broker)]
         for name, server in servers:
             topic = f"bench-100-{uuid.uuid4().hex[:6]}"

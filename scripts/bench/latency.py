@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT / "scripts" / "bench"))
 import gregor_harness as harness  # noqa: E402
 from bench_progress import Heartbeat  # noqa: E402
 from replication_cluster import Cluster  # noqa: E402
+import shipped_config  # noqa: E402
 
 BENCH = "latency"
 TARGET_P99_MS = 5.0
@@ -91,7 +92,7 @@ def main(argv=None):
     common = ["-s", str(args.size), "-r", f"{rate:.1f}", "-d", str(args.duration), "-w", str(args.warmup),
               "-a", "all", "-l", args.linger_ms]
     expected = args.duration + args.warmup
-    overrides = {}
+    overrides = shipped_config.socket_buffers()
     for kv in args.override:
         key, sep, value = kv.partition("=")
         if not sep or not key:
@@ -115,7 +116,8 @@ def main(argv=None):
         try:
             with Heartbeat(BENCH, "starting ZooKeeper and 3 brokers"):
                 cluster.start()
-            log(f"3 brokers up ({cluster.bootstrap}), ZooKeeper {zk.connect}; logs in {base}")
+            log(f"3 brokers up ({cluster.bootstrap}), ZooKeeper {zk.connect}; logs in {base}; "
+            f"{shipped_config.describe(overrides)}")
             topic = f"bench-latency-{uuid.uuid4().hex[:6]}"
             cluster.create_topic(topic, 1, 3)  # waits until the leader is elected and the ISR is all 3
             p = cluster.partition(topic)

@@ -41,6 +41,7 @@ import gregor_harness as harness  # noqa: E402
 from bench_progress import Heartbeat  # noqa: E402
 import rdkafka_perf_exit  # noqa: E402
 from bench_summary import Summary  # noqa: E402
+import shipped_config  # noqa: E402
 
 PRODUCE_LINE = re.compile(r"% (\d+) messages produced \((\d+) bytes\), (\d+) delivered .* in (\d+)ms: "
                           r"(\d+) msgs/s and ([\d.]+) MB/s")
@@ -284,10 +285,12 @@ def main():
             }
             sasl_ssl = ["-X", "security.protocol=SASL_SSL", "-X", "sasl.mechanisms=PLAIN", "-X", "sasl.username=bench",
                         "-X", "sasl.password=bench-secret", "-X", f"ssl.ca.location={certs / 'ca.pem'}"]
+            shipped = shipped_config.socket_buffers()
             broker = harness.Broker(Path(args.server_bin), zk.connect, base / "broker", overrides=overrides,
-                                    properties=secure, extra_listeners={"SASL_SSL": "SASL_SSL"})
+                                    properties=shipped | secure, extra_listeners={"SASL_SSL": "SASL_SSL"})
             broker.start()
-            log(f"gregor-server pid {broker.pid} on {broker.bootstrap}{zero_copy_note}; data in {broker.data_dir}")
+            log(f"gregor-server pid {broker.pid} on {broker.bootstrap}{zero_copy_note}; data in {broker.data_dir}; "
+                f"{shipped_config.describe(shipped)}")
             for size, count in sizes:
                 gb = count * size / 1e9
                 for run in range(args.runs):

@@ -34,6 +34,7 @@ import gregor_harness as harness  # noqa: E402
 from bench_progress import Heartbeat  # noqa: E402
 import rdkafka_perf_exit  # noqa: E402
 from replication_cluster import Cluster  # noqa: E402
+import shipped_config  # noqa: E402
 
 BENCH = "replication"
 SIZE = 1024
@@ -121,7 +122,7 @@ def main(argv=None):
     parser.add_argument("--summary", help="append one JSON line per headline figure to this file")
     parser.add_argument("--keep", action="store_true", help="keep the brokers' folder (logs)")
     args = parser.parse_args(argv)
-    overrides = {}
+    overrides = shipped_config.socket_buffers()
     for kv in args.override:
         key, sep, value = kv.partition("=")
         if not sep or not key:
@@ -137,7 +138,8 @@ def main(argv=None):
     try:
         with Heartbeat(BENCH, "starting ZooKeeper and 3 brokers"):
             cluster.start()
-        log(f"3 brokers up ({cluster.bootstrap}), ZooKeeper {zk.connect}; folder {base}")
+        log(f"3 brokers up ({cluster.bootstrap}), ZooKeeper {zk.connect}; folder {base}; "
+            f"{shipped_config.describe(overrides)}")
 
         def cpu_total() -> float:
             return sum(b.cpu_seconds() for b in cluster.brokers)
