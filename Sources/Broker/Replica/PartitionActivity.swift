@@ -1,3 +1,4 @@
+import KafkaClient
 import KafkaProtocol
 import NIOCore
 import NIOPosix
@@ -108,12 +109,13 @@ final class ActivitySignal<Key: Hashable & Sendable>: Sendable {
         // Armed outside the lock: cancelling a callback calls back into `expire` under the event loop's lock.
         let loop = MultiThreadedEventLoopGroup.currentEventLoop ?? expirationReaper
         let expiry = Expiry(signal: self, id: id)
-        guard let timer = try? loop.scheduleCallback(in: .nanoseconds(Self.nanoseconds(timeout)), handler: expiry) else {
+        guard let timer = try? loop.scheduleCallback(in: .nanoseconds(timeout.saturatingNanoseconds), handler: expiry) else {
             return expire(id)
         }
         let kept = state.withLock { state -> Bool in
-            guard state.waiters[id] != nil else { return false }
-            state.waiters[id]?.timer = timer
+            guard var waiter = state.waiters[id] else { return false }
+            waiter.timer = timer
+            state.waiters[id] = waiter
             return true
         }
         // Woken between parking and arming: the timer has nothing left to end.
@@ -143,15 +145,6 @@ final class ActivitySignal<Key: Hashable & Sendable>: Sendable {
             if !ids.isEmpty { state.waitersByKey[key] = ids }
         }
         return waiter
-    }
-
-    /// Whole nanoseconds, saturating: a timeout comes from a request's `max_wait_ms` or `timeout_ms`.
-    private static func nanoseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        guard !overflow else { return .max }
-        let (total, overflowAgain) = scaled.addingReportingOverflow(attoseconds / 1_000_000_000)
-        return overflowAgain ? .max : total
     }
 
     /// Ends a wait when its timer fires, or when its event loop shuts down with the timer pending.

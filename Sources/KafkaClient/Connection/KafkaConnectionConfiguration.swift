@@ -70,7 +70,7 @@ public struct BrokerApiVersions: Sendable, Hashable {
 
 extension Duration {
     /// Whole nanoseconds, saturating at `Int64.max` instead of overflowing; negative durations become zero.
-    var saturatingNanoseconds: Int64 {
+    public var saturatingNanoseconds: Int64 {
         let (seconds, attoseconds) = components
         guard seconds >= 0, attoseconds >= 0 else { return 0 }
         let (fromSeconds, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
