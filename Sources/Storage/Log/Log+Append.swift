@@ -50,13 +50,13 @@ extension Log {
                 let info: LogAppendInfo
                 if appendTimeMs == nil {
                     // baseOffset and partitionLeaderEpoch lie before the CRC's range: patch a copy of the first
-                    // 16 bytes and write the rest of the batch from the request as it is.
-                    var head = [UInt8](UnsafeRawBufferPointer(rebasing: bytes[0..<Self.patchedHeaderBytes]))
-                    Self.storeBigEndian(UInt64(bitPattern: first), into: &head, at: 0, width: 8)
-                    Self.storeBigEndian(UInt64(UInt32(bitPattern: leaderEpoch)), into: &head, at: 12, width: 4)
-                    info = try head.withUnsafeBytes { head in
-                        try write(
-                            &state, [head, UnsafeRawBufferPointer(rebasing: bytes[Self.patchedHeaderBytes...])],
+                    // 16 bytes (on the stack) and write the rest of the batch from the request as it is.
+                    info = try withUnsafeTemporaryAllocation(byteCount: Self.patchedHeaderBytes, alignment: 8) { head in
+                        head.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[0..<Self.patchedHeaderBytes]))
+                        head.storeBytes(of: first.bigEndian, toByteOffset: 0, as: Int64.self)
+                        head.storeBytes(of: leaderEpoch.bigEndian, toByteOffset: 12, as: Int32.self)
+                        return try write(
+                            &state, RecordsToWrite(head: UnsafeRawBufferPointer(head), restOf: bytes),
                             summary: summary, firstOffset: first, lastOffset: last, maxTimestamp: maxTimestamp,
                             offsetOfMaxTimestamp: offsetOfMaxTimestamp, logAppendTimeMs: RecordBatch.noTimestamp)
                     }
@@ -68,7 +68,7 @@ extension Log {
                             in: copy, firstOffset: first, partitionLeaderEpoch: leaderEpoch, logAppendTimeMs: appendTimeMs)
                         assert(assigned == last, "offsets assigned must be contiguous")
                         return try write(
-                            &state, [UnsafeRawBufferPointer(copy)], summary: summary, firstOffset: first, lastOffset: last,
+                            &state, RecordsToWrite(UnsafeRawBufferPointer(copy)), summary: summary, firstOffset: first, lastOffset: last,
                             maxTimestamp: maxTimestamp, offsetOfMaxTimestamp: offsetOfMaxTimestamp,
                             logAppendTimeMs: appendTimeMs ?? RecordBatch.noTimestamp)
                     }
@@ -86,12 +86,6 @@ extension Log {
     /// without touching the CRC.
     static let patchedHeaderBytes = 16
 
-    static func storeBigEndian(_ value: UInt64, into bytes: inout [UInt8], at offset: Int, width: Int) {
-        for i in 0..<width {
-            bytes[offset + i] = UInt8(truncatingIfNeeded: value >> (8 * UInt64(width - 1 - i)))
-        }
-    }
-
     /// Appends a follower's copy of its leader's batches (Kafka's `appendAsFollower`): offsets are kept, and must
     /// continue from this log's end and ascend. Producer state follows what was written, unchecked: the leader
     /// already decided. Transaction markers complete their producers' transactions, aborts into the `.txnindex`.
@@ -104,7 +98,7 @@ extension Log {
                 }
                 let first = summary.firstBaseOffset
                 let info = try write(
-                    &state, [bytes], summary: summary, firstOffset: first, lastOffset: summary.lastOffset,
+                    &state, RecordsToWrite(bytes), summary: summary, firstOffset: first, lastOffset: summary.lastOffset,
                     maxTimestamp: summary.maxTimestamp,
                     offsetOfMaxTimestamp: summary.maxTimestampOffsetDelta >= 0 ? first + summary.maxTimestampOffsetDelta : first,
                     logAppendTimeMs: RecordBatch.noTimestamp)
@@ -186,16 +180,16 @@ extension Log {
 
     /// The common tail: roll if needed, write, account for flushing.
     func write(
-        _ state: inout State, _ parts: [UnsafeRawBufferPointer], summary: RecordBatch.ValidationSummary,
+        _ state: inout State, _ records: RecordsToWrite, summary: RecordBatch.ValidationSummary,
         firstOffset: Int64, lastOffset: Int64, maxTimestamp: Int64, offsetOfMaxTimestamp: Int64, logAppendTimeMs: Int64
     ) throws -> LogAppendInfo {
         guard !state.closed else { throw StorageError.logClosed(path: directory) }
         assert(lastOffset >= firstOffset && firstOffset >= state.nextOffset)
-        let byteCount = parts.reduce(0) { $0 + $1.count }
+        let byteCount = records.count
         try Self.maybeRoll(&state, incomingBytes: byteCount, lastOffsetOfIncoming: lastOffset, nowMs: Self.nowMs(), log: self)
         try state.activeSegment.append(
             largestOffset: lastOffset, largestTimestamp: maxTimestamp, shallowOffsetOfMaxTimestamp: offsetOfMaxTimestamp,
-            records: parts)
+            records: records)
         state.nextOffset = lastOffset + 1
         state.unflushedMessages += lastOffset - firstOffset + 1
         let info = LogAppendInfo(

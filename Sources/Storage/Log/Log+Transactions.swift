@@ -33,7 +33,7 @@ extension Log {
                     throw StorageError.invalidRecords(error)
                 }
                 return try write(
-                    &state, [UnsafeRawBufferPointer(batch)], summary: summary, firstOffset: offset, lastOffset: offset,
+                    &state, RecordsToWrite(UnsafeRawBufferPointer(batch)), summary: summary, firstOffset: offset, lastOffset: offset,
                     maxTimestamp: nowMs, offsetOfMaxTimestamp: offset, logAppendTimeMs: logAppendTimeMs)
             }
             let (completed, lastStableOffset) = state.producerState.completeTxn(

@@ -74,7 +74,7 @@ final class LogSegment: @unchecked Sendable {
     /// Appends batches whose offsets were already assigned; `largestOffset` is the last offset they hold.
     func append(
         largestOffset: Int64, largestTimestamp: Int64, shallowOffsetOfMaxTimestamp: Int64,
-        records: [UnsafeRawBufferPointer]
+        records: RecordsToWrite
     ) throws {
         precondition(largestOffset - baseOffset <= Int64(Int32.max), "relative offset overflow: the log must roll first")
         let position = file.sizeInBytes
@@ -88,7 +88,7 @@ final class LogSegment: @unchecked Sendable {
             try timeIndex.maybeAppend(timestamp: maxTimestampSoFar, offset: offsetOfMaxTimestampSoFar)
             bytesSinceLastIndexEntry = 0
         }
-        bytesSinceLastIndexEntry += records.reduce(0) { $0 + $1.count }
+        bytesSinceLastIndexEntry += records.count
     }
 
     /// Where the batch holding `offset` (or the first batch after it) starts: a sparse-index lookup plus a short

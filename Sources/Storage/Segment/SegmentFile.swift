@@ -2,7 +2,7 @@ import Glibc
 import NIOCore
 import Synchronization
 
-/// A segment's `.log` file: an append-only sequence of record batches, written with `pwrite` at its end and read
+/// A segment's `.log` file: an append-only sequence of record batches, written with `pwritev` at its end and read
 /// with `pread` (or handed to `sendfile` as a `FileSlice`).
 ///
 /// The descriptor stays open until the last reference is gone, so a fetch that holds a slice keeps reading valid
@@ -56,31 +56,44 @@ public final class SegmentFile: Sendable {
     /// Bytes of valid data (what readers may see).
     public var sizeInBytes: Int { size.load(ordering: .acquiring) }
 
-    /// Appends `parts` at the end, in order, as one append (a batch whose rewritten header is a separate piece).
-    /// On failure (disk full, file size limit) the file is cut back to its previous size, so a partial write never
-    /// leaves a torn batch behind, and the error is thrown. Readers see the new size only once every part is in.
-    func append(_ parts: [UnsafeRawBufferPointer]) throws(StorageError) {
+    /// Appends `records` at the end with `pwritev` (head and body in one call, so one write as the page cache sees
+    /// it). On failure (disk full, file size limit) the file is cut back to its previous size, so a partial write
+    /// never leaves a torn batch behind, and the error is thrown. Readers see the new size only once all of it is in.
+    func append(_ records: RecordsToWrite) throws(StorageError) {
         let start = sizeInBytes
-        var offset = start
-        for bytes in parts where bytes.count > 0 {
-            var written = 0
-            while written < bytes.count {
-                let n = pwrite(descriptor, bytes.baseAddress! + written, bytes.count - written, off_t(offset + written))
-                if n < 0 {
-                    let error = errno
-                    if error == EINTR { continue }
-                    _ = ftruncate(descriptor, off_t(start))
-                    throw .io("write", path: path, errno: error)
+        let total = records.count
+        var written = 0
+        while written < total {
+            let n = withUnsafeTemporaryAllocation(of: Glibc.iovec.self, capacity: 2) { iov -> Int in
+                var count = 0
+                if written < records.head.count {
+                    iov[0] = Self.piece(records.head, from: written)
+                    count = 1
                 }
-                written += n
+                let bodyFrom = max(0, written - records.head.count)
+                if bodyFrom < records.body.count {
+                    iov[count] = Self.piece(records.body, from: bodyFrom)
+                    count += 1
+                }
+                return pwritev(descriptor, iov.baseAddress, Int32(count), off_t(start + written))
             }
-            offset += bytes.count
+            if n < 0 {
+                let error = errno
+                if error == EINTR { continue }
+                _ = ftruncate(descriptor, off_t(start))
+                throw .io("write", path: path, errno: error)
+            }
+            written += n
         }
-        size.store(offset, ordering: .releasing)
+        size.store(start + total, ordering: .releasing)
+    }
+
+    private static func piece(_ bytes: UnsafeRawBufferPointer, from offset: Int) -> iovec {
+        iovec(iov_base: UnsafeMutableRawPointer(mutating: bytes.baseAddress! + offset), iov_len: bytes.count - offset)
     }
 
     func append(_ bytes: UnsafeRawBufferPointer) throws(StorageError) {
-        try append([bytes])
+        try append(RecordsToWrite(bytes))
     }
 
     /// Reads up to `count` bytes at `position` into `buffer`; returns how many were read (short at end of file).
