@@ -52,6 +52,7 @@ let package = Package(
         // Kafka's four compression codecs over Debian's C libraries; only consumers of records (the client, ListOffsets
         // by timestamp, tests) decompress: the broker stores compressed batches as they came.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .systemLibrary(name: "CLZ4", path: "Sources/CLZ4", providers: [.apt(["liblz4-dev"])]),
         .systemLibrary(name: "CZstd", path: "Sources/CZstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CSnappy", path: "Sources/CSnappy", providers: [.apt(["libsnappy-dev"])]),
@@ -72,7 +73,7 @@ let package = Package(
             name: "Broker",
             dependencies: [
                 "Coordination", "Storage", "KafkaProtocol", "KafkaClient", "ZooKeeper", nioCore, nioPosix, nioHTTP1, log,
-                lifecycle, coreMetrics, prometheus, nioSSL, nioTLS, x509, asn1,
+                lifecycle, coreMetrics, prometheus, nioSSL, nioTLS, x509, asn1, "CMalloc",
             ]),
         .executableTarget(name: "gregor-server", dependencies: ["Broker", "Storage", log, lifecycle, argumentParser]),
         .executableTarget(

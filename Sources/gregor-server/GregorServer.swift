@@ -40,6 +40,7 @@ struct GregorServer: AsyncParsableCommand {
             throw ExitCode(1)
         }
         for warning in config.warnings { logger.warning("\(warning)") }
+        MallocPolicy.apply(environment: ProcessInfo.processInfo.environment, logger: logger)
         Self.budgetDescriptors(logger: logger)
 
         let server = KafkaServer(config: config, logger: logger)
