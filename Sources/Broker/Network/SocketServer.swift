@@ -1,4 +1,5 @@
 import Coordination
+import KafkaProtocol
 import Logging
 import NIOCore
 import NIOPosix
@@ -73,6 +74,7 @@ public final class SocketServer: Sendable {
                     .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                     .childChannelOption(.socketOption(.so_keepalive), value: 1)
                     .childChannelOption(.writeBufferWaterMark, value: configuration.writeBufferWaterMark)
+                    .childChannelOption(.recvAllocator, value: KafkaFrameDecoder.receiveBufferAllocator())
                 if let bytes = configuration.sendBufferBytes {
                     bootstrap = bootstrap.childChannelOption(.socketOption(.so_sndbuf), value: SocketOptionValue(bytes))
                 }

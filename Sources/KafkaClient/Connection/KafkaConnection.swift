@@ -72,6 +72,7 @@ public final class KafkaConnection: Sendable {
         let bootstrap = ClientBootstrap(group: eventLoopGroup)
             .connectTimeout(.nanoseconds(configuration.connectTimeout.saturatingNanoseconds))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.recvAllocator, value: KafkaFrameDecoder.receiveBufferAllocator())
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let tls, let handshake {

@@ -68,6 +68,28 @@ private func rejection(_ input: [UInt8], maxFrameBytes: Int = KafkaFrameDecoder.
         #expect(try channel.finish().isClean)
     }
 
+    /// A whole frame inside one read goes on as a slice of that read (no copy) when it is large beside the read's
+    /// buffer, and as a copy of its own when small, so it does not keep the read's buffer alive.
+    @Test func wholeLargeFramesAreSlicesOfTheReadAndSmallOnesCopies() throws {
+        let channel = try decoderChannel()
+        var read = ByteBuffer()
+        read.reserveCapacity(64 * 1024)
+        var small = wire(Array(repeating: 1, count: 100))
+        var large = wire((0..<20_000).map { UInt8(truncatingIfNeeded: $0) })
+        read.writeBuffer(&small)
+        read.writeBuffer(&large)
+        let storage = read.withVeryUnsafeBytes { UInt(bitPattern: $0.baseAddress!)..<UInt(bitPattern: $0.baseAddress! + $0.count) }
+        try channel.writeInbound(read)
+        let first = try #require(try channel.readInbound(as: ByteBuffer.self))
+        let second = try #require(try channel.readInbound(as: ByteBuffer.self))
+        #expect(first == bytes(Array(repeating: 1, count: 100)))
+        #expect(second == bytes((0..<20_000).map { UInt8(truncatingIfNeeded: $0) }))
+        let address = { (frame: ByteBuffer) in frame.withUnsafeReadableBytes { UInt(bitPattern: $0.baseAddress!) } }
+        #expect(!storage.contains(address(first)), "a 100-byte frame must not pin a 64 KiB read buffer")
+        #expect(storage.contains(address(second)), "a 20 KB frame in a 64 KiB read goes on uncopied")
+        #expect(try channel.finish().isClean)
+    }
+
     @Test func frameAtTheLimitIsAccepted() throws {
         let channel = try decoderChannel(maxFrameBytes: 16)
         try channel.writeInbound(wire(Array(repeating: 1, count: 16)))
