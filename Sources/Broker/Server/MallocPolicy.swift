@@ -35,7 +35,8 @@ public enum MallocPolicy {
         let trim = mallopt(M_TRIM_THRESHOLD, trimThresholdBytes)
         let mmap = mallopt(M_MMAP_THRESHOLD, mmapThresholdBytes)
         guard trim == 1, mmap == 1 else {
-            logger.warning("glibc refused the allocator thresholds (mallopt returned \(trim), \(mmap)); using its defaults")
+            logger.warning(
+                "glibc refused the allocator thresholds (mallopt returned \(trim), \(mmap)); using its defaults")
             return .refused
         }
         return .applied
