@@ -92,12 +92,7 @@ def main(argv=None):
     common = ["-s", str(args.size), "-r", f"{rate:.1f}", "-d", str(args.duration), "-w", str(args.warmup),
               "-a", "all", "-l", args.linger_ms]
     expected = args.duration + args.warmup
-    overrides = shipped_config.socket_buffers()
-    for kv in args.override:
-        key, sep, value = kv.partition("=")
-        if not sep or not key:
-            parser.error(f"--override needs KEY=VALUE, got {kv!r}")
-        overrides[key] = value
+    overrides = shipped_config.with_overrides(args.override, parser.error)
 
     mock = gregor = None
     cpu_s_per_gb = None
@@ -117,7 +112,7 @@ def main(argv=None):
             with Heartbeat(BENCH, "starting ZooKeeper and 3 brokers"):
                 cluster.start()
             log(f"3 brokers up ({cluster.bootstrap}), ZooKeeper {zk.connect}; logs in {base}; "
-            f"{shipped_config.describe(overrides)}")
+                f"{shipped_config.describe(overrides)}")
             topic = f"bench-latency-{uuid.uuid4().hex[:6]}"
             cluster.create_topic(topic, 1, 3)  # waits until the leader is elected and the ISR is all 3
             p = cluster.partition(topic)

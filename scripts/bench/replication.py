@@ -122,12 +122,7 @@ def main(argv=None):
     parser.add_argument("--summary", help="append one JSON line per headline figure to this file")
     parser.add_argument("--keep", action="store_true", help="keep the brokers' folder (logs)")
     args = parser.parse_args(argv)
-    overrides = shipped_config.socket_buffers()
-    for kv in args.override:
-        key, sep, value = kv.partition("=")
-        if not sep or not key:
-            parser.error(f"--override needs KEY=VALUE, got {kv!r}")
-        overrides[key] = value
+    overrides = shipped_config.with_overrides(args.override, parser.error)
 
     results: dict[str, list] = {"rf1": [], "rf3": []}
     cpu: dict[str, list] = {"rf1": [], "rf3": []}

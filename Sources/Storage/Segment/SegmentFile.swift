@@ -77,9 +77,10 @@ public final class SegmentFile: Sendable {
                 }
                 return pwritev(descriptor, iov.baseAddress, Int32(count), off_t(start + written))
             }
-            if n < 0 {
-                let error = errno
-                if error == EINTR { continue }
+            if n <= 0 {
+                // 0 bytes for a non-empty write is no progress (never seen on a regular file): fail rather than spin.
+                let error = n < 0 ? errno : EIO
+                if n < 0, error == EINTR { continue }
                 _ = ftruncate(descriptor, off_t(start))
                 throw .io("write", path: path, errno: error)
             }
