@@ -12,6 +12,7 @@ extension ChannelPipeline.SynchronousOperations {
         maxFrameBytes: Int = KafkaFrameDecoder.defaultMaxFrameBytes,
         maxIdle: TimeAmount? = IdleConnectionHandler.defaultMaxIdle,
         saslReceiveLimit: SaslReceiveLimit? = nil,
+        waitsForWholeFrames: Bool = false,
         logger: Logger
     ) throws {
         if let maxIdle {
@@ -19,7 +20,7 @@ extension ChannelPipeline.SynchronousOperations {
             try addHandler(IdleConnectionHandler(maxIdle: maxIdle, logger: logger))
         }
         let limit: (() -> Int)? = saslReceiveLimit.map { limit in { limit.current } }
-        try addHandler(KafkaFrameDecoder(maxFrameBytes: maxFrameBytes, currentLimit: limit))
+        try addHandler(KafkaFrameDecoder(maxFrameBytes: maxFrameBytes, currentLimit: limit, waitsForWholeFrames: waitsForWholeFrames))
         try addHandler(KafkaFrameErrorHandler(logger: logger))
     }
 }

@@ -122,7 +122,8 @@ public final class KafkaServer: Service, Sendable {
                     let sasl = saslSettings[endPoint.listenerName]
                     let receiveLimit = sasl.map { SaslReceiveLimit(maxReceiveSize: $0.maxReceiveSize, maxFrameBytes: maxFrameBytes) }
                     try channel.pipeline.syncOperations.addKafkaRequestFraming(
-                        maxFrameBytes: maxFrameBytes, maxIdle: maxIdle, saslReceiveLimit: receiveLimit, logger: logger)
+                        maxFrameBytes: maxFrameBytes, maxIdle: maxIdle, saslReceiveLimit: receiveLimit,
+                        waitsForWholeFrames: tlsContexts[endPoint.listenerName] == nil, logger: logger)
                     try channel.pipeline.syncOperations.addHandler(KafkaConnectionHandler(
                         processor: dispatcher, listenerName: endPoint.listenerName,
                         securityProtocol: endPoint.securityProtocol, queuedRequests: queuedRequests,

@@ -80,7 +80,7 @@ public final class KafkaConnection: Sendable {
                         try channel.pipeline.syncOperations.addHandler(TLSHandshakeWatcher(handshake: handshake))
                     }
                     try channel.pipeline.syncOperations.addHandler(
-                        KafkaFrameDecoder(maxFrameBytes: maxResponseBytes))
+                        KafkaFrameDecoder(maxFrameBytes: maxResponseBytes, waitsForWholeFrames: tls == nil))
                     try channel.pipeline.syncOperations.addHandler(
                         RequestMultiplexer(maxInFlightRequests: maxInFlightRequests, maxResponseBytes: maxResponseBytes))
                 }

@@ -1,5 +1,11 @@
 import NIOCore
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Splits a connection's inbound bytes into Kafka frames (requests on a broker, responses on a client): an int32
 /// big-endian `size`, then `size` bytes. Each frame goes on as one `ByteBuffer` holding the payload without the
 /// prefix.
@@ -23,7 +29,16 @@ import NIOCore
 /// parser rejects it. When the input ends (the channel closes, or half-closes) with a partial frame,
 /// `KafkaFrameError.truncatedFrame` goes down the pipeline.
 ///
-/// It parses bytes and knows no sockets; `Broker`'s `addKafkaRequestFraming` and `KafkaClient`'s connection put it in
+/// Reads that wake for nothing: a large frame arrives over loopback or a LAN in 64 KiB segments, and each wakes the
+/// event loop, which can do nothing with part of a frame. With `waitsForWholeFrames` (plain TCP only), while a frame of
+/// which at least `lowWatermarkMinimum` bytes are still missing is being filled, the channel's receive low-water mark
+/// (`SO_RCVLOWAT`) is that many bytes, and it is 1 otherwise: the loop wakes once when the rest is in (the kernel
+/// caps the mark at half the receive buffer and still wakes a reader whose window is closing, so a frame larger than
+/// the buffer arrives in a few wakes, never stalls). RF=3 acks=all, 1 KiB records: a follower woke about nine times
+/// per 1 MB Fetch answer before. Not under TLS: the TLS handler may hold a partial record, so the bytes still to
+/// arrive on the socket can be fewer than the plaintext missing, and the mark would never be reached.
+///
+/// It parses bytes and knows no sockets beyond those two channel options; `Broker`'s `addKafkaRequestFraming` and `KafkaClient`'s connection put it in
 /// their pipelines. One instance per connection, used on that channel's event loop only.
 public final class KafkaFrameDecoder: ChannelInboundHandler, RemovableChannelHandler {
     public typealias InboundIn = ByteBuffer
@@ -63,10 +78,24 @@ public final class KafkaFrameDecoder: ChannelInboundHandler, RemovableChannelHan
     /// After a size error nothing more is parsed (the connection is being closed).
     private var failed = false
 
-    public init(maxFrameBytes: Int = KafkaFrameDecoder.defaultMaxFrameBytes, currentLimit: (() -> Int)? = nil) {
+    /// The smallest number of missing bytes for which the receive low-water mark is raised: below it one more wake
+    /// costs less than the two `setsockopt` calls.
+    public static let lowWatermarkMinimum = 64 * 1024
+    /// Whether to set the receive low-water mark (see above); cleared if the channel refuses the option.
+    private var waitsForWholeFrames: Bool
+    /// The low-water mark last set on the channel (1 is the kernel's default).
+    private var lowWatermark = 1
+
+    /// - Parameter waitsForWholeFrames: set the receive low-water mark while a large frame is filled; only when the
+    ///   channel is a plain TCP socket, with no TLS handler before this decoder.
+    public init(
+        maxFrameBytes: Int = KafkaFrameDecoder.defaultMaxFrameBytes, currentLimit: (() -> Int)? = nil,
+        waitsForWholeFrames: Bool = false
+    ) {
         precondition(maxFrameBytes >= 0, "socket.request.max.bytes must not be negative")
         self.maxFrameBytes = maxFrameBytes
         self.currentLimit = currentLimit
+        self.waitsForWholeFrames = waitsForWholeFrames
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -94,10 +123,23 @@ public final class KafkaFrameDecoder: ChannelInboundHandler, RemovableChannelHan
                     missing = size
                 }
             }
+            if waitsForWholeFrames, !failed { setLowWatermark(context: context) }
         } catch {
             failed = true
             partial = nil
             context.fireErrorCaught(error)
+        }
+    }
+
+    /// Wake when the frame being filled is complete, or for any byte when none is (or only a little of it is missing).
+    private func setLowWatermark(context: ChannelHandlerContext) {
+        let wanted = partial != nil && missing >= Self.lowWatermarkMinimum ? missing : 1
+        guard wanted != lowWatermark else { return }
+        do {
+            try context.channel.syncOptions?.setOption(ChannelOptions.socketOption(.so_rcvlowat), value: wanted)
+            lowWatermark = wanted
+        } catch {
+            waitsForWholeFrames = false
         }
     }
 
@@ -165,4 +207,9 @@ public final class KafkaFrameDecoder: ChannelInboundHandler, RemovableChannelHan
         partial = nil
         context.fireErrorCaught(error)
     }
+}
+
+extension NIOBSDSocket.Option {
+    /// `SO_RCVLOWAT`: the bytes a socket must hold before a read wakes (NIO has no name for it).
+    static let so_rcvlowat = NIOBSDSocket.Option(rawValue: SO_RCVLOWAT)
 }

@@ -14,6 +14,12 @@ private func wire(_ payload: [UInt8]) -> ByteBuffer {
 
 private func bytes(_ values: [UInt8]) -> ByteBuffer { ByteBuffer(bytes: values) }
 
+/// The next `count` bytes of `buffer` (which holds at least that many).
+private func take(_ count: Int, from buffer: inout ByteBuffer) -> ByteBuffer {
+    precondition(buffer.readableBytes >= count)
+    return buffer.readSlice(length: count)!
+}
+
 private func decoderChannel(maxFrameBytes: Int = KafkaFrameDecoder.defaultMaxFrameBytes) throws -> EmbeddedChannel {
     let channel = EmbeddedChannel()
     try channel.pipeline.syncOperations.addHandler(KafkaFrameDecoder(maxFrameBytes: maxFrameBytes))
@@ -88,6 +94,34 @@ private func rejection(_ input: [UInt8], maxFrameBytes: Int = KafkaFrameDecoder.
         #expect(!storage.contains(address(first)), "a 100-byte frame must not pin a 64 KiB read buffer")
         #expect(storage.contains(address(second)), "a 20 KB frame in a 64 KiB read goes on uncopied")
         #expect(try channel.finish().isClean)
+    }
+
+    @Test func lowWatermarkIsTheMissingBytesOfALargeFrameAndOneOtherwise() throws {
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandler(KafkaFrameDecoder(waitsForWholeFrames: true))
+        let lowWatermark = { try channel.getOption(ChannelOptions.socketOption(.so_rcvlowat)).wait() }
+        let payload = (0..<300_000).map { UInt8(truncatingIfNeeded: $0) }
+        var frame = wire(payload)
+        // The prefix and 1,000 bytes: 299,000 missing, so the next wake is for the whole rest.
+        try channel.writeInbound(take(1_004, from: &frame))
+        #expect(try lowWatermark() == 299_000)
+        // 60,000 missing, under the minimum: back to any byte.
+        try channel.writeInbound(take(239_000, from: &frame))
+        #expect(try lowWatermark() == 1)
+        // The rest of it, and the start of a second large frame in the same read.
+        var next = wire(payload)
+        frame.writeBuffer(&next)
+        try channel.writeInbound(take(60_000 + 4 + 100_000, from: &frame))
+        #expect(try channel.readInbound(as: ByteBuffer.self) == bytes(payload))
+        #expect(try lowWatermark() == 200_000)
+        try channel.writeInbound(frame)
+        #expect(try channel.readInbound(as: ByteBuffer.self) == bytes(payload))
+        #expect(try lowWatermark() == 1)
+        // Small frames never set it.
+        var small = wire([1, 2, 3])
+        try channel.writeInbound(take(5, from: &small))
+        #expect(try lowWatermark() == 1)
+        #expect(throws: KafkaFrameError.self) { try channel.finish() }
     }
 
     @Test func frameAtTheLimitIsAccepted() throws {
