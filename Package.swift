@@ -66,7 +66,9 @@ let package = Package(
         // A structure-aware fuzzer for the broker's wire protocol (requests built from the schemas, then damaged).
         .target(name: "GregorFuzz", dependencies: ["KafkaProtocolGenerator", "KafkaProtocol"]),
         .executableTarget(name: "gregor-fuzz", dependencies: ["GregorFuzz", argumentParser]),
-        .target(name: "Storage", dependencies: ["KafkaProtocol", nioCore, log]),
+        // fallocate(FALLOC_FL_KEEP_SIZE), a GNU extension Swift's Glibc module leaves out (segments allocate ahead).
+        .target(name: "CFileSpace", path: "Sources/CFileSpace"),
+        .target(name: "Storage", dependencies: ["KafkaProtocol", "CFileSpace", nioCore, log]),
         .target(name: "KafkaClient", dependencies: ["KafkaProtocol", nioCore, nioPosix, nioSSL, nioTLS, asn1, log]),
         .target(name: "Coordination", dependencies: ["ZooKeeper", "KafkaProtocol", log]),
         .target(

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 
 @testable import Storage
@@ -41,5 +42,57 @@ import Testing
         }
         #expect(file.sizeInBytes == 4)
         #expect(try contents(path) == head)
+    }
+
+    /// Bytes the file system has allocated to the file (`st_blocks`), which space allocated ahead adds to.
+    private func allocated(_ path: String) throws -> Int {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw POSIXError(.ENOENT) }
+        return Int(info.st_blocks) * 512
+    }
+
+    /// Appends `count` bytes in 256 KiB pieces.
+    private func fill(_ file: SegmentFile, _ count: Int) throws {
+        let piece = [UInt8](repeating: 7, count: 256 * 1024)
+        for _ in 0..<(count / piece.count) { try piece.withUnsafeBytes { try file.append(RecordsToWrite($0)) } }
+    }
+
+    // The scratch directory is on ext4 (or tmpfs), which both allocate with FALLOC_FL_KEEP_SIZE.
+    @Test func aSegmentHoldingAChunkAllocatesAheadWithoutGrowingAndGivesTheSpaceBack() throws {
+        let path = dir.child("2.log")
+        let file = try SegmentFile(path: path, create: true, use: .newConsumer, budget: .process)
+        let chunk = SegmentFile.preallocationChunk
+        try fill(file, chunk)
+        #expect(try allocated(path) < chunk + 64 * 1024, "under a chunk of data, nothing is allocated ahead")
+        try fill(file, 256 * 1024)
+        #expect(try allocated(path) >= 2 * chunk, "the next chunk is allocated")
+        #expect(try ScratchDirectory.lengthBytes(path) == chunk + 256 * 1024, "the size is the data's")
+        #expect(file.sizeInBytes == chunk + 256 * 1024)
+        file.releasePreallocation()
+        #expect(try allocated(path) < chunk + 512 * 1024)
+        #expect(try ScratchDirectory.bytes(path).allSatisfy { $0 == 7 })
+    }
+
+    @Test func spaceLeftAllocatedByACrashIsGivenBackOnOpen() throws {
+        let path = dir.child("3.log")
+        let crashed = try SegmentFile(path: path, create: true, use: .newConsumer, budget: .process)
+        try fill(crashed, SegmentFile.preallocationChunk + 256 * 1024)
+        #expect(try allocated(path) >= 2 * SegmentFile.preallocationChunk)
+        let reopened = try SegmentFile(path: path, create: false, use: .newConsumer, budget: .process)
+        #expect(reopened.sizeInBytes == SegmentFile.preallocationChunk + 256 * 1024)
+        #expect(try allocated(path) < SegmentFile.preallocationChunk + 512 * 1024)
+    }
+
+    @Test func truncatingGivesTheSpaceBackAndLaterAppendsAllocateAgain() throws {
+        let path = dir.child("4.log")
+        let file = try SegmentFile(path: path, create: true, use: .newConsumer, budget: .process)
+        let chunk = SegmentFile.preallocationChunk
+        try fill(file, 2 * chunk + 256 * 1024)
+        #expect(try allocated(path) >= 3 * chunk)
+        try file.truncate(to: chunk + 256 * 1024)
+        #expect(try allocated(path) < chunk + 512 * 1024)
+        try fill(file, 256 * 1024)
+        #expect(try allocated(path) >= 2 * chunk)
+        #expect(try ScratchDirectory.lengthBytes(path) == chunk + 512 * 1024)
     }
 }

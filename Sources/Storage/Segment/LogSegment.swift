@@ -213,12 +213,14 @@ final class LogSegment: @unchecked Sendable {
     /// Called when a newer segment takes over appends: the indexes shrink to their used size (Kafka's
     /// `onBecomeInactiveSegment`).
     func onBecomeInactive() throws {
+        file.releasePreallocation()
         try timeIndex.maybeAppend(timestamp: maxTimestampSoFar, offset: offsetOfMaxTimestampSoFar, skipFullCheck: true)
         try offsetIndex.trimToValidSize()
         try timeIndex.trimToValidSize()
     }
 
     func close() throws {
+        file.releasePreallocation()
         if maxTimestampSoFar >= 0 {
             try timeIndex.maybeAppend(timestamp: maxTimestampSoFar, offset: offsetOfMaxTimestampSoFar, skipFullCheck: true)
         }
