@@ -13,7 +13,9 @@ import Synchronization
 /// of a 1 MiB page-cache append here (and of the later writeback). The file's size stays the data's size, so readers,
 /// recovery and size-based retention see nothing of it. Only a segment that already holds a chunk allocates ahead, so
 /// the space past the end is never more than the data (thousands of quiet partitions allocate nothing extra), and it
-/// is given back when the segment stops taking appends, is closed or truncated, and on open (a crash left it).
+/// is given back when the segment stops taking appends, is closed or truncated. After a crash, a reopened file
+/// counts what it finds allocated past its size as its own, given back the same way (not at open: another open of
+/// a segment being written must never cut it).
 ///
 /// One writer (the owning log, under its lock); any number of concurrent readers.
 public final class SegmentFile: Sendable {
@@ -57,11 +59,12 @@ public final class SegmentFile: Sendable {
         }
         self.budget = budget
         descriptor = fd
-        state = Mutex(State(path: path))
-        size = Atomic(Int(info.st_size))
-        // Space allocated ahead and never given back (the broker stopped without closing the segment).
+        // Space allocated ahead and never given back (the broker stopped without closing the segment): roughly
+        // where it ends, so that `releasePreallocation` frees it.
         let allocated = Int(info.st_blocks) * 512
-        if allocated > Int(info.st_size) + Self.preallocationChunk / 2 { _ = ftruncate(fd, info.st_size) }
+        let leftOver = allocated > Int(info.st_size) + Self.preallocationChunk / 2 ? allocated : 0
+        state = Mutex(State(path: path, preallocatedEnd: leftOver))
+        size = Atomic(Int(info.st_size))
     }
 
     deinit {
