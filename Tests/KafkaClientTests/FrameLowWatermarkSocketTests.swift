@@ -35,7 +35,9 @@ import Testing
     }
 
     /// A server whose decoder waits for whole frames (receive buffer `rcvbuf` bytes when given) and a raw client.
-    private func pair(rcvbuf: Int?) async throws -> (server: any Channel, client: any Channel, collector: FrameCollector) {
+    private func pair(
+        rcvbuf: Int?
+    ) async throws -> (server: any Channel, client: any Channel, collector: FrameCollector) {
         let collector = FrameCollector()
         var bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .childChannelOption(.recvAllocator, value: KafkaFrameDecoder.receiveBufferAllocator())

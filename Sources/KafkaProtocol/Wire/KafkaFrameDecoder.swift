@@ -30,16 +30,17 @@ import Darwin
 /// `KafkaFrameError.truncatedFrame` goes down the pipeline.
 ///
 /// Reads that wake for nothing: a large frame arrives over loopback or a LAN in 64 KiB segments, and each wakes the
-/// event loop, which can do nothing with part of a frame. With `waitsForWholeFrames` (plain TCP only), while a frame of
-/// which at least `lowWatermarkMinimum` bytes are still missing is being filled, the channel's receive low-water mark
-/// (`SO_RCVLOWAT`) is that many bytes, and it is 1 otherwise: the loop wakes once when the rest is in (the kernel
+/// event loop, which can do nothing with part of a frame. With `waitsForWholeFrames` (plain TCP only), while a frame
+/// of which at least `lowWatermarkMinimum` bytes are still missing is being filled, the channel's receive low-water
+/// mark (`SO_RCVLOWAT`) is that many bytes, and it is 1 otherwise: the loop wakes once when the rest is in (the kernel
 /// caps the mark at half the receive buffer and still wakes a reader whose window is closing, so a frame larger than
 /// the buffer arrives in a few wakes, never stalls). RF=3 acks=all, 1 KiB records: a follower woke about nine times
 /// per 1 MB Fetch answer before. Not under TLS: the TLS handler may hold a partial record, so the bytes still to
 /// arrive on the socket can be fewer than the plaintext missing, and the mark would never be reached.
 ///
-/// It parses bytes and knows no sockets beyond those two channel options; `Broker`'s `addKafkaRequestFraming` and `KafkaClient`'s connection put it in
-/// their pipelines. One instance per connection, used on that channel's event loop only.
+/// It parses bytes and knows no sockets beyond those two channel options; `Broker`'s `addKafkaRequestFraming` and
+/// `KafkaClient`'s connection put it in their pipelines. One instance per connection, used on that channel's event
+/// loop only.
 public final class KafkaFrameDecoder: ChannelInboundHandler, RemovableChannelHandler {
     public typealias InboundIn = ByteBuffer
     public typealias InboundOut = ByteBuffer

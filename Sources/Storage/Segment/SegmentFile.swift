@@ -8,9 +8,9 @@ import Synchronization
 ///
 /// The descriptor stays open until the last reference is gone, so a fetch that holds a slice keeps reading valid
 /// bytes even after retention has unlinked the file (Kafka gets the same effect with `file.delete.delay.ms`).
-/// Large appends go into space allocated ahead (`fallocate` with `FALLOC_FL_KEEP_SIZE`, `preallocationChunk` at a
-/// time): ext4 then skips its per-block delayed-allocation work on every write, about a quarter of the kernel's cost
-/// of a 1 MiB page-cache append here (and of the later writeback). The file's size stays the data's size, so readers,
+/// Appends go into space allocated ahead (`fallocate` with `FALLOC_FL_KEEP_SIZE`, `preallocationChunk` at a time):
+/// ext4 then skips its per-block delayed-allocation work on every write, about a quarter of the kernel's cost of a
+/// 1 MiB page-cache append here (and of the later writeback). The file's size stays the data's size, so readers,
 /// recovery and size-based retention see nothing of it. Only a segment that already holds a chunk allocates ahead, so
 /// the space past the end is never more than the data (thousands of quiet partitions allocate nothing extra), and it
 /// is given back when the segment stops taking appends, is closed or truncated. After a crash, a reopened file
@@ -61,8 +61,8 @@ public final class SegmentFile: Sendable {
         descriptor = fd
         // Space allocated ahead and never given back (the broker stopped without closing the segment): roughly
         // where it ends, so that `releasePreallocation` frees it.
-        let allocated = Int(info.st_blocks) * 512
-        let leftOver = allocated > Int(info.st_size) + Self.preallocationChunk / 2 ? allocated : 0
+        let (allocated, overflow) = Int(info.st_blocks).multipliedReportingOverflow(by: 512)
+        let leftOver = !overflow && allocated > Int(info.st_size) + Self.preallocationChunk / 2 ? allocated : 0
         state = Mutex(State(path: path, preallocatedEnd: leftOver))
         size = Atomic(Int(info.st_size))
     }
