@@ -8,7 +8,8 @@ import Testing
 /// `KafkaFrameDecoder`'s receive low-water mark on real loopback sockets: the kernel takes it, and frames arrive
 /// whole however they are sent, including frames far larger than the receive buffer (the kernel caps the mark),
 /// and a frame whose last bytes come late.
-@Suite struct FrameLowWatermarkSocketTests {
+@Suite(.timeLimit(.minutes(1)))  // a frame the mark stalls fails the test instead of hanging the run
+struct FrameLowWatermarkSocketTests {
     private static let rcvlowat = ChannelOptions.socketOption(NIOBSDSocket.Option(rawValue: SO_RCVLOWAT))
 
     /// Collects the frames a server-side decoder passes on, and the child channel.

@@ -36,7 +36,9 @@ import Darwin
 /// caps the mark at half the receive buffer and still wakes a reader whose window is closing, so a frame larger than
 /// the buffer arrives in a few wakes, never stalls). RF=3 acks=all, 1 KiB records: a follower woke about nine times
 /// per 1 MB Fetch answer before. Not under TLS: the TLS handler may hold a partial record, so the bytes still to
-/// arrive on the socket can be fewer than the plaintext missing, and the mark would never be reached.
+/// arrive on the socket can be fewer than the plaintext missing, and the mark would never be reached. While the mark
+/// holds, bytes of the frame that arrive do not count as reads for an idle timeout (`connections.max.idle.ms`): only a
+/// client that takes longer than that timeout to send the rest of one large frame is closed as idle.
 ///
 /// It parses bytes and knows no sockets beyond those two channel options; `Broker`'s `addKafkaRequestFraming` and
 /// `KafkaClient`'s connection put it in their pipelines. One instance per connection, used on that channel's event
