@@ -9,11 +9,12 @@ import Storage
 /// ISR or leadership change): the purgatory of Kafka's DelayedFetch and DelayedProduce, keyed by partition.
 typealias PartitionActivity = ActivitySignal<TopicPartition>
 
-/// Change counters per key, and tasks parked until one of their keys changes.
+/// A change count, the count at each key's last change, and tasks parked until one of their keys changes.
 ///
 /// A waiter checks its condition, and only if it does not hold does it park. To not miss a change that lands between
-/// its check and its parking, it takes a `Token` (each key's change counter) before checking; `wait` returns at
-/// once if any counter moved since.
+/// its check and its parking, it takes a `Token` (the change count, and its keys) before checking; `wait` returns at
+/// once if one of its keys changed since. Taking a token costs nothing per key, and while nothing at all changed
+/// (an idle broker) neither does checking it: an idle follower's fetch names thousands of partitions.
 ///
 /// A parked wait is one continuation and one event-loop timer, nothing else: thousands of fetches park and wake every
 /// second, each over thousands of partitions for a follower. The timer goes on the event loop the waiter runs on
@@ -21,18 +22,23 @@ typealias PartitionActivity = ActivitySignal<TopicPartition>
 /// no other thread; waiters on Swift's pool use the shared expiration reaper, as Kafka's purgatories have theirs.
 final class ActivitySignal<Key: Hashable & Sendable>: Sendable {
     struct Token: Sendable {
-        fileprivate var counters: [Key: UInt64]
+        /// `State.changes` when the token was taken.
+        fileprivate var taken: UInt64
+        fileprivate var keys: [Key]
     }
 
     private struct Waiter {
-        /// The token it parked with: the keys it waits on.
-        var keys: [Key: UInt64]
+        /// The keys it waits on (from its token).
+        var keys: [Key]
         var continuation: CheckedContinuation<Void, Never>
         var timer: NIOScheduledCallback?
     }
 
     private struct State {
-        var counters: [Key: UInt64] = [:]
+        /// Changes so far, over all keys.
+        var changes: UInt64 = 0
+        /// `changes` right after each key's last change.
+        var lastChange: [Key: UInt64] = [:]
         var waiters: [UInt64: Waiter] = [:]
         var waitersByKey: [Key: WaiterIds] = [:]
         /// Waits cancelled before they parked: they return as soon as they try.
@@ -43,23 +49,19 @@ final class ActivitySignal<Key: Hashable & Sendable>: Sendable {
     private let state = Mutex(State())
 
     func token(for partitions: [Key]) -> Token {
-        state.withLock { state in
-            // Taken for every fetch, of thousands of partitions for a follower: no intermediate array.
-            var counters = [Key: UInt64](minimumCapacity: partitions.count)
-            for partition in partitions { counters[partition] = state.counters[partition, default: 0] }
-            return Token(counters: counters)
-        }
+        Token(taken: state.withLock { $0.changes }, keys: partitions)
     }
 
     /// Whether a partition of `token` changed since the token was taken.
     func hasChanged(since token: Token) -> Bool {
-        state.withLock { state in Self.changed(token.counters, in: state) }
+        state.withLock { state in Self.changed(token, in: state) }
     }
 
     /// Something changed on `partition`: every task parked on it re-checks.
     func notify(_ partition: Key) {
         let woken: [Waiter] = state.withLock { state in
-            state.counters[partition, default: 0] &+= 1
+            state.changes += 1
+            state.lastChange[partition] = state.changes
             guard let ids = state.waitersByKey.removeValue(forKey: partition) else { return [] }
             var woken: [Waiter] = []
             ids.forEach { id in if let waiter = Self.remove(id, from: &state) { woken.append(waiter) } }
@@ -100,9 +102,9 @@ final class ActivitySignal<Key: Hashable & Sendable>: Sendable {
     private func park(_ id: UInt64, token: Token, timeout: Duration, continuation: CheckedContinuation<Void, Never>) {
         let parked = state.withLock { state -> Bool in
             if state.cancelled.remove(id) != nil { return false }
-            if Self.changed(token.counters, in: state) { return false }
-            state.waiters[id] = Waiter(keys: token.counters, continuation: continuation, timer: nil)
-            for key in token.counters.keys { state.waitersByKey[key, default: WaiterIds()].insert(id) }
+            if Self.changed(token, in: state) { return false }
+            state.waiters[id] = Waiter(keys: token.keys, continuation: continuation, timer: nil)
+            for key in token.keys { state.waitersByKey[key, default: WaiterIds()].insert(id) }
             return true
         }
         guard parked else { return continuation.resume() }
@@ -133,16 +135,18 @@ final class ActivitySignal<Key: Hashable & Sendable>: Sendable {
         waiter.continuation.resume()
     }
 
-    private static func changed(_ counters: [Key: UInt64], in state: State) -> Bool {
-        counters.contains { state.counters[$0.key, default: 0] != $0.value }
+    private static func changed(_ token: Token, in state: State) -> Bool {
+        guard state.changes != token.taken else { return false }
+        return token.keys.contains { state.lastChange[$0, default: 0] > token.taken }
     }
 
     private static func remove(_ id: UInt64, from state: inout State) -> Waiter? {
         guard let waiter = state.waiters.removeValue(forKey: id) else { return nil }
-        for key in waiter.keys.keys {
-            guard var ids = state.waitersByKey.removeValue(forKey: key) else { continue }
-            ids.remove(id)
-            if !ids.isEmpty { state.waitersByKey[key] = ids }
+        // One lookup per key, the ids changed in place: a follower's fetch parks on thousands of keys.
+        for key in waiter.keys {
+            guard let index = state.waitersByKey.index(forKey: key) else { continue }
+            state.waitersByKey.values[index].remove(id)
+            if state.waitersByKey.values[index].isEmpty { state.waitersByKey.remove(at: index) }
         }
         return waiter
     }
@@ -166,7 +170,9 @@ private struct WaiterIds {
 
     var isEmpty: Bool { first == nil && second == nil && rest.isEmpty }
 
+    /// Inserting an id it holds changes nothing (a request may name a partition twice).
     mutating func insert(_ id: UInt64) {
+        if first == id || second == id { return }
         if first == nil {
             first = id
         } else if second == nil {

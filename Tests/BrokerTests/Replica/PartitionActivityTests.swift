@@ -88,4 +88,37 @@ import Testing
         try await group.shutdownGracefully()  // cancels the pending timer, which ends the wait
         #expect(await eventually { activity.parkedCount == (0, 0) })
     }
+
+    /// A token is the change count and its keys: changes elsewhere, before or after it was taken, are not changes of
+    /// its keys; a change of one of them is, however many changes came between.
+    @Test func aTokenSeesChangesOfItsOwnPartitionsOnly() {
+        let activity = PartitionActivity()
+        let other = TopicPartition(topic: "u", partition: 0)
+        activity.notify(tp)
+        let token = activity.token(for: [tp, TopicPartition(topic: "t", partition: 1)])
+        #expect(!activity.hasChanged(since: token))
+        activity.notify(other)
+        activity.notify(other)
+        #expect(!activity.hasChanged(since: token))
+        activity.notify(TopicPartition(topic: "t", partition: 1))
+        activity.notify(other)
+        #expect(activity.hasChanged(since: token))
+        #expect(!activity.hasChanged(since: activity.token(for: [tp])))
+    }
+
+    /// A request may name a partition twice: the wait registers once under it, and leaves nothing behind.
+    @Test func aPartitionNamedTwiceIsOneRegistration() async {
+        let activity = PartitionActivity()
+        let tp = self.tp
+        let token = activity.token(for: [tp, tp, tp])
+        async let waited: Void = activity.wait(token, timeout: .seconds(600))
+        #expect(await eventually { activity.parkedCount == (1, 1) })
+        activity.notify(tp)
+        await waited
+        #expect(activity.parkedCount == (0, 0))
+
+        let timedOut = activity.token(for: [tp, tp])
+        await activity.wait(timedOut, timeout: .milliseconds(10))
+        #expect(activity.parkedCount == (0, 0))
+    }
 }

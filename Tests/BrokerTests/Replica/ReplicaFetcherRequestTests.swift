@@ -70,4 +70,47 @@ struct ReplicaFetcherRequestTests {
         #expect(changed.topics[0].partitions.map(\.currentLeaderEpoch) == [99])
         #expect(changed.forgottenTopicsData == [FetchRequest.ForgottenTopic(topic: "a", partitions: [2])])
     }
+
+    @Test("once no partition is truncating the scan for them stops, and partitions added later are asked about")
+    func truncationScanStopsWhenNoneIsLeftAndResumesForNewPartitions() async throws {
+        let fixture = try await ReplicaManagerFixture.make()
+        defer { fixture.cleanUp() }
+        let leader = BrokerEndPoint(id: 2, host: "127.0.0.1", port: 1)
+        func following(_ tp: TopicPartition, epoch: Int32) throws -> InitialFetchState {
+            let log = try fixture.logManager.getOrCreateLog(tp)
+            let state = PartitionState(
+                topic: tp.topic, partition: tp.partition, controllerEpoch: 1, leader: 2, leaderEpoch: epoch,
+                isr: [2, 1], zkVersion: 0, replicas: [2, 1])
+            let partition = Partition(topicPartition: tp, localBrokerId: 1, log: log, leaderState: state, highWatermark: 0)
+            return InitialFetchState(partition: partition, leader: leader, leaderEpoch: epoch, fetchOffset: 0)
+        }
+        let fetcher = ReplicaFetcher(
+            fetcherId: 0, source: leader, brokerId: 1, configuration: ReplicaFetcherConfiguration(), logger: Logger(label: "test"))
+        let now = ContinuousClock.now
+        func scanning() -> Bool { fetcher.mayBeTruncating.load(ordering: .relaxed) }
+        #expect(!scanning())
+
+        // An empty log has no epoch to ask about: it starts fetching, and the next scan finds none truncating.
+        fetcher.addPartitions([try following(TopicPartition(topic: "empty", partition: 0), epoch: 3)])
+        #expect(scanning())
+        #expect(fetcher.buildOffsetForLeaderEpochRequest(now: now) == nil)
+        #expect(fetcher.buildOffsetForLeaderEpochRequest(now: now) == nil)
+        #expect(!scanning())
+
+        // A log with records written in epoch 5, added later to the same fetcher, is asked about.
+        let written = TopicPartition(topic: "written", partition: 0)
+        let added = try following(written, epoch: 6)
+        var records = ReplicaManagerFixture.batch(["a", "b"])
+        _ = try added.partition.log.appendAsLeader(&records, leaderEpoch: 5)
+        fetcher.addPartitions([added])
+        let (request, sent) = try #require(fetcher.buildOffsetForLeaderEpochRequest(now: now))
+        #expect(request.topics.map(\.topic) == ["written"])
+        #expect(request.topics.first?.partitions.first?.leaderEpoch == 5)
+        #expect(request.topics.first?.partitions.first?.currentLeaderEpoch == 6)
+        #expect(sent == [written: 6])  // the epoch it follows under
+        // Still truncating until the leader answers: the scan goes on.
+        #expect(scanning())
+        #expect(fetcher.buildOffsetForLeaderEpochRequest(now: now) != nil)
+        _ = fetcher.removeAllPartitions()
+    }
 }

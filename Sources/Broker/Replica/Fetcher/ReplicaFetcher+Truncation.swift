@@ -8,8 +8,16 @@ extension ReplicaFetcher {
     func buildOffsetForLeaderEpochRequest(now: ContinuousClock.Instant) -> (OffsetForLeaderEpochRequest, [TopicPartition: Int32])? {
         let asking: [(TopicPartition, PartitionFetchState, Int32)] = partitions.withLock { partitions in
             var asking: [(TopicPartition, PartitionFetchState, Int32)] = []
-            // Called before every fetch: only the few truncating partitions are sorted, not all that are followed.
-            let truncating = partitions.filter { $0.value.truncating && $0.value.isReady(at: now) }
+            // Called before every fetch: once no partition is truncating, until partitions are added, nothing is
+            // scanned; otherwise only the few truncating partitions are sorted, not all that are followed.
+            guard mayBeTruncating.load(ordering: .relaxed) else { return asking }
+            var truncating: [(key: TopicPartition, value: PartitionFetchState)] = []
+            var anyTruncating = false
+            for entry in partitions where entry.value.truncating {
+                anyTruncating = true
+                if entry.value.isReady(at: now) { truncating.append(entry) }
+            }
+            if !anyTruncating { mayBeTruncating.store(false, ordering: .relaxed) }
             for (tp, state) in truncating.sorted(by: { $0.key < $1.key }) {
                 if let epoch = state.partition.log.latestEpoch {
                     asking.append((tp, state, epoch))

@@ -59,6 +59,10 @@ final class ReplicaFetcher: Sendable {
     let clock: @Sendable () -> Int64
     let replicationBytesIn: Counter?
     let partitions = Mutex<[TopicPartition: PartitionFetchState]>([:])
+    /// Whether a partition may be truncating: only `addPartitions` puts one in that state, and the scan for them
+    /// clears it once none is left. Read and written under `partitions`' lock. With it, an idle follower of
+    /// thousands of partitions skips a pass over all of them before every fetch.
+    let mayBeTruncating = Atomic<Bool>(false)
     private let run = Mutex(Run())
     /// The fetch session with the leader (KIP-227); only the fetch loop uses it.
     let session = Mutex(FetchSessionHandler())
@@ -92,6 +96,7 @@ final class ReplicaFetcher: Sendable {
                     partition: state.partition, fetchOffset: state.fetchOffset, leaderEpoch: state.leaderEpoch,
                     truncating: true)
             }
+            if !states.isEmpty { mayBeTruncating.store(true, ordering: .relaxed) }
         }
         wakeUp.notify(0)
     }
