@@ -106,8 +106,9 @@ import Testing
         #expect(!activity.hasChanged(since: activity.token(for: [tp])))
     }
 
-    /// A request may name a partition twice: the wait registers once under it, and leaves nothing behind.
-    @Test func aPartitionNamedTwiceIsOneRegistration() async {
+    /// A request may name a partition twice: one key is registered, a notify ends the wait once, and neither a
+    /// notify nor a timeout leaves anything behind.
+    @Test func aPartitionNamedTwiceIsOneKey() async {
         let activity = PartitionActivity()
         let tp = self.tp
         let token = activity.token(for: [tp, tp, tp])
