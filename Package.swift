@@ -21,6 +21,8 @@ let nioTLS = Target.Dependency.product(name: "NIOTLS", package: "swift-nio")
 let x509 = Target.Dependency.product(name: "X509", package: "swift-certificates")
 // DER/BER reading for the subject DN's raw values (Java prints unknown attributes as #hex) and PKCS#12 checks.
 let asn1 = Target.Dependency.product(name: "SwiftASN1", package: "swift-asn1")
+// The purgatory's expiration reaper keeps its deadlines in a heap.
+let heap = Target.Dependency.product(name: "HeapModule", package: "swift-collections")
 
 let package = Package(
     name: "Gregor",
@@ -42,6 +44,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
     ],
     targets: [
         // Debian's libzookeeper-mt-dev; no pkg-config file exists, the modulemap links by name.
@@ -75,7 +78,7 @@ let package = Package(
             name: "Broker",
             dependencies: [
                 "Coordination", "Storage", "KafkaProtocol", "KafkaClient", "ZooKeeper", nioCore, nioPosix, nioHTTP1, log,
-                lifecycle, coreMetrics, prometheus, nioSSL, nioTLS, x509, asn1, "CMalloc",
+                lifecycle, coreMetrics, prometheus, nioSSL, nioTLS, x509, asn1, heap, "CMalloc",
             ]),
         .executableTarget(name: "gregor-server", dependencies: ["Broker", "Storage", log, lifecycle, argumentParser]),
         .executableTarget(

@@ -16,11 +16,12 @@ typealias PartitionActivity = ActivitySignal<TopicPartition>
 /// once if one of its keys changed since. Taking a token costs nothing per key, and while nothing at all changed
 /// (an idle broker) neither does checking it: an idle follower's fetch names thousands of partitions.
 ///
-/// A parked wait is one continuation and one event-loop timer, nothing else: thousands of fetches park and wake every
-/// second, each over thousands of partitions for a follower. The timer goes on the event loop the waiter runs on
-/// (a Fetch runs on its connection's loop, a follower fetcher on its own thread), so arming and cancelling it wakes
-/// no other thread; waiters on Swift's pool use the shared expiration reaper, as Kafka's purgatories have theirs.
-final class ActivitySignal<Key: Hashable & Sendable>: Sendable {
+/// A parked wait is one continuation and one timer, nothing else: thousands of fetches park and wake every second,
+/// each over thousands of partitions for a follower. The timer goes on the event loop the waiter runs on (a Fetch
+/// runs on its connection's loop, a follower fetcher on its own thread), so arming and cancelling it wakes no other
+/// thread; waiters on Swift's pool (acks=all produces) go to the shared `ExpirationReaper`, as Kafka's purgatories
+/// have theirs, whose single timer is not touched when a wait ends early.
+final class ActivitySignal<Key: Hashable & Sendable>: ExpiringWaits {
     struct Token: Sendable {
         /// `State.changes` when the token was taken.
         fileprivate var taken: UInt64
@@ -31,7 +32,14 @@ final class ActivitySignal<Key: Hashable & Sendable>: Sendable {
         /// The keys it waits on (from its token).
         var keys: [Key]
         var continuation: CheckedContinuation<Void, Never>
-        var timer: NIOScheduledCallback?
+        var timer: Timer?
+    }
+
+    private enum Timer {
+        /// On the event loop the waiter runs on.
+        case loop(NIOScheduledCallback)
+        /// With the reaper: its ticket.
+        case reaper(UInt64)
     }
 
     private struct State {
@@ -47,6 +55,12 @@ final class ActivitySignal<Key: Hashable & Sendable>: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Ends the waits of tasks that run on no event loop.
+    private let reaper: ExpirationReaper
+
+    init(reaper: ExpirationReaper = .shared) {
+        self.reaper = reaper
+    }
 
     func token(for partitions: [Key]) -> Token {
         Token(taken: state.withLock { $0.changes }, keys: partitions)
@@ -67,7 +81,7 @@ final class ActivitySignal<Key: Hashable & Sendable>: Sendable {
             ids.forEach { id in if let waiter = Self.remove(id, from: &state) { woken.append(waiter) } }
             return woken
         }
-        for waiter in woken { Self.resume(waiter) }
+        for waiter in woken { resume(waiter) }
     }
 
     /// Returns when a partition of `token` changes after the token was taken, or after `timeout`, or on
@@ -88,7 +102,7 @@ final class ActivitySignal<Key: Hashable & Sendable>: Sendable {
                 state.cancelled.insert(id)
                 return nil
             }
-            if let waiter { Self.resume(waiter) }
+            if let waiter { resume(waiter) }
         }
         // A cancellation that raced with a wake-up leaves a marker nobody consumes.
         state.withLock { _ = $0.cancelled.remove(id) }
@@ -109,10 +123,14 @@ final class ActivitySignal<Key: Hashable & Sendable>: Sendable {
         }
         guard parked else { return continuation.resume() }
         // Armed outside the lock: cancelling a callback calls back into `expire` under the event loop's lock.
-        let loop = MultiThreadedEventLoopGroup.currentEventLoop ?? expirationReaper
-        let expiry = Expiry(signal: self, id: id)
-        guard let timer = try? loop.scheduleCallback(in: .nanoseconds(timeout.saturatingNanoseconds), handler: expiry) else {
-            return expire(id)
+        let timer: Timer
+        if let loop = MultiThreadedEventLoopGroup.currentEventLoop {
+            let expiry = Expiry(signal: self, id: id)
+            guard let callback = try? loop.scheduleCallback(in: .nanoseconds(timeout.saturatingNanoseconds), handler: expiry)
+            else { return expire(id) }
+            timer = .loop(callback)
+        } else {
+            timer = .reaper(reaper.schedule(id, of: self, in: timeout))
         }
         let kept = state.withLock { state -> Bool in
             guard var waiter = state.waiters[id] else { return false }
@@ -121,18 +139,25 @@ final class ActivitySignal<Key: Hashable & Sendable>: Sendable {
             return true
         }
         // Woken between parking and arming: the timer has nothing left to end.
-        if !kept { timer.cancel() }
+        if !kept { cancel(timer) }
     }
 
     /// The wait `id` timed out (or its event loop shut down): it returns, if it has not already.
-    fileprivate func expire(_ id: UInt64) {
+    func expire(_ id: UInt64) {
         guard let waiter = state.withLock({ Self.remove(id, from: &$0) }) else { return }
         waiter.continuation.resume()
     }
 
-    private static func resume(_ waiter: Waiter) {
-        waiter.timer?.cancel()
+    private func resume(_ waiter: Waiter) {
+        if let timer = waiter.timer { cancel(timer) }
         waiter.continuation.resume()
+    }
+
+    private func cancel(_ timer: Timer) {
+        switch timer {
+        case .loop(let callback): callback.cancel()
+        case .reaper(let ticket): reaper.cancel(ticket)
+        }
     }
 
     private static func changed(_ token: Token, in state: State) -> Bool {
@@ -198,7 +223,3 @@ private struct WaiterIds {
         for id in rest { body(id) }
     }
 }
-
-/// The thread that ends parked waits of tasks on Swift's pool when they time out (Kafka's `ExpirationReaper`).
-/// Process-wide and never shut down, like NIO's singletons.
-private let expirationReaper: any EventLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1).next()

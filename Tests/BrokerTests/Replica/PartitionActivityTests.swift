@@ -122,4 +122,34 @@ import Testing
         await activity.wait(timedOut, timeout: .milliseconds(10))
         #expect(activity.parkedCount == (0, 0))
     }
+
+    /// A wait on Swift's pool (an acks=all produce) times out through the reaper; one that a notify ends leaves
+    /// nothing with it; and when the reaper's loop shuts down, the waits it holds end instead of hanging.
+    @Test func waitsOnSwiftsPoolTimeOutThroughTheReaper() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let reaper = ExpirationReaper(loop: group.next())
+        let activity = PartitionActivity(reaper: reaper)
+        let tp = self.tp
+
+        let clock = ContinuousClock()
+        let elapsed = await clock.measure { await activity.wait(activity.token(for: [tp]), timeout: .milliseconds(30)) }
+        #expect(elapsed >= .milliseconds(30))
+        #expect(activity.parkedCount == (0, 0))
+        #expect(reaper.count == 0)
+
+        let notified = activity.token(for: [tp])
+        async let woken: Void = activity.wait(notified, timeout: .seconds(600))
+        #expect(await eventually { activity.parkedCount == (1, 1) && reaper.count == 1 })
+        activity.notify(tp)
+        await woken
+        #expect(reaper.count == 0)
+
+        let stranded = activity.token(for: [tp])
+        async let ended: Void = activity.wait(stranded, timeout: .seconds(600))
+        #expect(await eventually { reaper.count == 1 })
+        try await group.shutdownGracefully()
+        await ended
+        #expect(activity.parkedCount == (0, 0))
+        #expect(reaper.count == 0)
+    }
 }
