@@ -11,12 +11,18 @@ crosses loopback twice more), so RF=3 can reach at most about 1/3 of RF=1: the t
 ratio, and that ratio against the 1/3 bound; target ratio >= 0.3. Also the three brokers' CPU seconds per GB
 (sum of utime+stime from /proc/<pid>/stat over the phase). Then the RF=3 topic is read from its leader from the
 beginning: the high watermark and the records consumed must both equal the acknowledged count.
+
+Every run starts with the page cache's dirty pages written back (`sync`): an RF=3 run leaves three copies of
+--count KiB dirty, and a run that started while the kernel still wrote them back would be throttled to the disk's
+speed once the dirty pages passed the kernel's limits (seen here: RF=1 at 420-480 MB/s after an RF=3 run, against
+1,100-1,300 MB/s from a clean start), so the runs after the first measured the writeback, not the broker.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shlex
 import statistics
@@ -91,6 +97,13 @@ def consume_all(perf: str, bootstrap: str, topic: str, count: int, timeout: floa
     return {"consumed": int(last.group(1)), "mb_s": float(last.group(5))}
 
 
+def settle_writeback(what: str):
+    """Waits until the dirty pages of earlier runs are on disk, so that every run starts from the same state."""
+    started = time.monotonic()
+    os.sync()
+    log(f"{what}: earlier runs' dirty pages written back in {time.monotonic() - started:.1f} s")
+
+
 def delete_topic(cluster: Cluster, topic: str):
     """Deletes a measured topic so that the runs do not fill the disk (failures only logged)."""
     admin = cluster.admin()
@@ -147,6 +160,7 @@ def main(argv=None):
                 p = cluster.partition(topic)
                 what = f"RF={rf} acks={'all' if rf == 3 else '1'}, {args.count:,} x {SIZE} B, run {run + 1}/{args.runs}"
                 log(f"{what}: leader {p.leader}, ISR {sorted(p.isrs)}")
+                settle_writeback(what)
                 cpu0 = cpu_total()
                 r = produce(args.perf, cluster.bootstrap, topic, args.count, acks, args.timeout, what)
                 r["cpu_s_per_gb"] = (cpu_total() - cpu0) / (r["delivered"] * SIZE / 1e9) if r["delivered"] else None
