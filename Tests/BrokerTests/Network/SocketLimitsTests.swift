@@ -20,20 +20,32 @@ import Testing
         await broker.stop()
     }
 
+    /// `busy` talks every 20 ms. On a machine loaded enough to stall it past the limit (CI runs many suites at once
+    /// on two cores), closing it is what Kafka does too: the assertion on `busy` holds when no gap between its
+    /// requests reached half the limit.
     @Test func anIdleConnectionIsClosedAndABusyOneIsNot() async throws {
+        let maxIdle = Duration.seconds(2)
         let broker = try await LoopbackBroker.start(processor: GatedProcessor(open: true), maxIdle: .seconds(2))
         let idle = try await broker.connect()
         let busy = try await broker.connect()
+        let clock = ContinuousClock()
         var answers = 0
-        // Keep `busy` active until `idle` is gone: it talks every 20 ms, far inside the 2 s limit even on a loaded machine.
-        while idle.channel.isActive, answers < 10_000 {
-            try await busy.send([[1]])
+        var lastSent = clock.now
+        var longestGap = Duration.zero
+        // Keep `busy` active until `idle` is gone.
+        while idle.channel.isActive, busy.channel.isActive, answers < 10_000 {
+            guard (try? await busy.send([[1]])) != nil else { break }
+            longestGap = max(longestGap, lastSent.duration(to: clock.now))
+            lastSent = clock.now
             answers += 1
-            #expect(await eventually { busy.received.bytes == answers * 5 })
+            #expect(await eventually { busy.received.bytes == answers * 5 || !busy.channel.isActive })
             try await Task.sleep(for: .milliseconds(20))
         }
+        longestGap = max(longestGap, lastSent.duration(to: clock.now))
         #expect(await idle.closedByServer())
-        #expect(busy.channel.isActive)
+        if longestGap < maxIdle / 2 {
+            #expect(busy.channel.isActive, "closed although it talked at least every \(longestGap)")
+        }
         await broker.stop()
     }
 
