@@ -16,14 +16,14 @@ final class ExpirationReaper: Sendable {
     /// Process-wide and never shut down, like NIO's singletons.
     static let shared = ExpirationReaper(loop: MultiThreadedEventLoopGroup(numberOfThreads: 1).next())
 
+    /// Whom to tell when a wait is due.
     private struct Scheduled {
         var owner: any ExpiringWaits
         var id: UInt64
     }
 
     private struct State {
-        var schedule = ExpirationSchedule()
-        var scheduled: [UInt64: Scheduled] = [:]
+        var schedule = ExpirationSchedule<Scheduled>()
         var nextTicket: UInt64 = 0
     }
 
@@ -35,7 +35,7 @@ final class ExpirationReaper: Sendable {
     }
 
     /// Waits scheduled and not yet expired or cancelled (tests).
-    var count: Int { state.withLock { $0.scheduled.count } }
+    var count: Int { state.withLock { $0.schedule.count } }
 
     /// `owner.expire(id)` is called once `timeout` has passed, unless `cancel` with the returned ticket came first.
     func schedule(_ id: UInt64, of owner: any ExpiringWaits, in timeout: Duration) -> UInt64 {
@@ -45,8 +45,7 @@ final class ExpirationReaper: Sendable {
         let (ticket, arm) = state.withLock { state in
             state.nextTicket += 1
             let ticket = state.nextTicket
-            state.scheduled[ticket] = Scheduled(owner: owner, id: id)
-            return (ticket, state.schedule.add(ticket, deadlineNs: deadline))
+            return (ticket, state.schedule.add(ticket, deadlineNs: deadline, Scheduled(owner: owner, id: id)))
         }
         if let arm { self.arm(arm) }
         return ticket
@@ -54,12 +53,10 @@ final class ExpirationReaper: Sendable {
 
     /// The wait ended otherwise: it is forgotten, and its owner is not called.
     func cancel(_ ticket: UInt64) {
-        state.withLock { state in
-            if state.scheduled.removeValue(forKey: ticket) != nil { state.schedule.remove(ticket) }
-        }
+        state.withLock { _ = $0.schedule.remove(ticket) }
     }
 
-    private func arm(_ arm: ExpirationSchedule.Arm) {
+    private func arm(_ arm: ExpirationSchedule<Scheduled>.Arm) {
         let deadline = NIODeadline.uptimeNanoseconds(min(arm.deadlineNs, UInt64(Int64.max)))
         do {
             _ = try loop.scheduleCallback(at: deadline, handler: Timer(reaper: self, generation: arm.generation))
@@ -71,20 +68,13 @@ final class ExpirationReaper: Sendable {
     /// The loop is gone (only a test's own reaper can be shut down): nothing would ever fire, so every wait ends now
     /// rather than stay parked.
     fileprivate func expireAll() {
-        let all = state.withLock { state in
-            defer {
-                state.scheduled = [:]
-                state.schedule = ExpirationSchedule()
-            }
-            return Array(state.scheduled.values)
-        }
+        let all = state.withLock { $0.schedule.removeAll() }
         for wait in all { wait.owner.expire(wait.id) }
     }
 
     fileprivate func fired(generation: UInt64) {
         let (due, next) = state.withLock { state in
-            let fired = state.schedule.fire(generation: generation, nowNs: NIODeadline.now().uptimeNanoseconds)
-            return (fired.due.compactMap { state.scheduled.removeValue(forKey: $0) }, fired.next)
+            state.schedule.fire(generation: generation, nowNs: NIODeadline.now().uptimeNanoseconds)
         }
         if let next { arm(next) }
         for wait in due { wait.owner.expire(wait.id) }

@@ -4,15 +4,15 @@ import Testing
 
 @Suite struct ExpirationScheduleTests {
     @Test func onlyAnEarlierDeadlineArmsTheTimer() throws {
-        var schedule = ExpirationSchedule()
-        let firstArm = schedule.add(1, deadlineNs: 100)
+        var schedule = ExpirationSchedule<UInt64>()
+        let firstArm = schedule.add(1, deadlineNs: 100, 1)
         let first = try #require(firstArm)
         #expect(first.deadlineNs == 100)
-        let later = schedule.add(2, deadlineNs: 150)
-        let same = schedule.add(3, deadlineNs: 100)
+        let later = schedule.add(2, deadlineNs: 150, 2)
+        let same = schedule.add(3, deadlineNs: 100, 3)
         #expect(later == nil)
         #expect(same == nil)
-        let earlierArm = schedule.add(4, deadlineNs: 50)
+        let earlierArm = schedule.add(4, deadlineNs: 50, 4)
         let earlier = try #require(earlierArm)
         #expect(earlier.deadlineNs == 50)
         #expect(earlier.generation != first.generation)
@@ -20,12 +20,12 @@ import Testing
     }
 
     @Test func firingEndsWhatIsDueAndArmsForTheNextLiveDeadline() throws {
-        var schedule = ExpirationSchedule()
-        let armArm = schedule.add(1, deadlineNs: 100)
+        var schedule = ExpirationSchedule<UInt64>()
+        let armArm = schedule.add(1, deadlineNs: 100, 1)
         let arm = try #require(armArm)
-        _ = schedule.add(2, deadlineNs: 100)
-        _ = schedule.add(3, deadlineNs: 200)
-        _ = schedule.add(4, deadlineNs: 300)
+        _ = schedule.add(2, deadlineNs: 100, 2)
+        _ = schedule.add(3, deadlineNs: 200, 3)
+        _ = schedule.add(4, deadlineNs: 300, 4)
         schedule.remove(3)
         let fired = schedule.fire(generation: arm.generation, nowNs: 120)
         #expect(fired.due.sorted() == [1, 2])
@@ -41,10 +41,10 @@ import Testing
     }
 
     @Test func aReplacedTimerDoesNothingWhenItFires() throws {
-        var schedule = ExpirationSchedule()
-        let lateArm = schedule.add(1, deadlineNs: 500)
+        var schedule = ExpirationSchedule<UInt64>()
+        let lateArm = schedule.add(1, deadlineNs: 500, 1)
         let late = try #require(lateArm)
-        let earlyArm = schedule.add(2, deadlineNs: 100)
+        let earlyArm = schedule.add(2, deadlineNs: 100, 2)
         let early = try #require(earlyArm)
         let stale = schedule.fire(generation: late.generation, nowNs: 600)
         #expect(stale.due.isEmpty)
@@ -55,13 +55,13 @@ import Testing
     }
 
     @Test func aWaitEndedEarlyIsNotDue() throws {
-        var schedule = ExpirationSchedule()
-        let armArm = schedule.add(1, deadlineNs: 100)
+        var schedule = ExpirationSchedule<UInt64>()
+        let armArm = schedule.add(1, deadlineNs: 100, 1)
         let arm = try #require(armArm)
         let removed = schedule.remove(1)
         let again = schedule.remove(1)
-        #expect(removed)
-        #expect(!again)
+        #expect(removed == 1)
+        #expect(again == nil)
         let fired = schedule.fire(generation: arm.generation, nowNs: 1_000)
         #expect(fired.due.isEmpty)
         #expect(fired.next == nil)
@@ -70,11 +70,11 @@ import Testing
     /// Waits that end early leave dead entries behind (removal is lazy), but never more than about twice the live
     /// ones plus the slack: a steady stream of acks=all waits does not grow the heap.
     @Test func deadEntriesAreBounded() {
-        var schedule = ExpirationSchedule()
-        _ = schedule.add(0, deadlineNs: 1)  // stays live throughout
+        var schedule = ExpirationSchedule<UInt64>()
+        _ = schedule.add(0, deadlineNs: 1, 0)  // stays live throughout
         for id in UInt64(1)...50_000 {
-            _ = schedule.add(id, deadlineNs: 1_000 + id)
-            #expect(schedule.heldCount <= 2 * schedule.count + ExpirationSchedule.compactionSlack)
+            _ = schedule.add(id, deadlineNs: 1_000 + id, id)
+            #expect(schedule.heldCount <= 2 * schedule.count + ExpirationSchedule<UInt64>.compactionSlack)
             schedule.remove(id)
         }
         #expect(schedule.count == 1)
