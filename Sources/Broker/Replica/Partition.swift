@@ -44,6 +44,11 @@ final class Partition: Sendable {
     var leaderState: PartitionState { state.withLock { $0.leaderState } }
     var isLeader: Bool { state.withLock { $0.isLeader } }
     var leaderEpoch: Int32 { state.withLock { $0.leaderState.leaderEpoch } }
+    /// Whether this replica leads, and its leader epoch, read together: one lock for what every partition of every
+    /// fetch checks first.
+    var leadership: (isLeader: Bool, leaderEpoch: Int32) { state.withLock { ($0.isLeader, $0.leaderState.leaderEpoch) } }
+    /// Whether `replicaId` is in the ISR, without copying the partition state.
+    func isInSync(_ replicaId: Int32) -> Bool { state.withLock { $0.leaderState.isr.contains(replicaId) } }
     var highWatermark: Int64 { state.withLock { $0.highWatermark } }
     var replicationState: PartitionReplicationState { state.withLock { $0 } }
 

@@ -76,9 +76,12 @@ extension ReplicaManager {
         var minOneBatch = true
         var results: [FetchPartitionResult] = []
         results.reserveCapacity(partitions.count)
+        // Asked once per pass, not per partition: a follower's fetch may name thousands.
+        let followerAlive = parameters.replicaId >= 0 && isAliveReplica(parameters.replicaId, fetching: partitions.count)
         for request in partitions {
             var result = read(
-                request, replicaId: parameters.replicaId, readCommitted: parameters.readCommitted,
+                request, replicaId: parameters.replicaId, followerAlive: followerAlive,
+                readCommitted: parameters.readCommitted,
                 maxBytes: min(max(0, request.maxBytes), remainingBytes), minOneBatch: minOneBatch)
             if result.bytes > 0 {
                 minOneBatch = false
@@ -90,8 +93,20 @@ extension ReplicaManager {
         return results
     }
 
+    /// Whether a fetch as replica `replicaId` comes from a live broker, as the controller last said. A client
+    /// claiming a `replica_id` must not move the high watermark, so such a fetch gets no records (as in Kafka).
+    /// Until brokers authenticate (CLUSTER_ACTION), a client naming a live replica is believed.
+    private func isAliveReplica(_ replicaId: Int32, fetching count: Int) -> Bool {
+        guard metadataCache.aliveBroker(replicaId) != nil else {
+            logger.warning("Fetch of \(count) partition(s) as replica \(replicaId), which is not a live broker; returning no records")
+            return false
+        }
+        return true
+    }
+
     private func read(
-        _ request: FetchPartitionRequest, replicaId: Int32, readCommitted: Bool, maxBytes: Int, minOneBatch: Bool
+        _ request: FetchPartitionRequest, replicaId: Int32, followerAlive: Bool, readCommitted: Bool, maxBytes: Int,
+        minOneBatch: Bool
     ) -> FetchPartitionResult {
         let topicPartition = request.topicPartition
         let partition: Partition
@@ -116,13 +131,15 @@ extension ReplicaManager {
                     lastStableOffset: lastStableOffset, logStartOffset: info.logStartOffset, records: info.records,
                     abortedTransactions: readCommitted ? (aborted ?? []) : nil)
             }
-            let recognized = updateFollowerFetchState(
-                partition, replicaId: replicaId, fetchOffset: request.fetchOffset, leaderLogEndOffset: info.logEndOffset,
-                followerLogStartOffset: request.logStartOffset)
+            let recognized =
+                followerAlive
+                && updateFollowerFetchState(
+                    partition, replicaId: replicaId, fetchOffset: request.fetchOffset,
+                    leaderLogEndOffset: info.logEndOffset, followerLogStartOffset: request.logStartOffset)
             // Kafka's shouldLeaderThrottle: a catching-up follower of a throttled partition gets no records while
             // the leader's quota is exceeded; an in-sync follower always gets them.
             let throttled = leaderQuota.shouldThrottle(
-                topicPartition, replicaInSync: partition.leaderState.isr.contains(replicaId), nowMs: clock())
+                topicPartition, replicaInSync: partition.isInSync(replicaId), nowMs: clock())
             // The high watermark after this fetch counted, so the follower learns it one round earlier.
             return FetchPartitionResult(
                 topicPartition: topicPartition, errorCode: .noError, highWatermark: partition.highWatermark,
@@ -162,19 +179,14 @@ extension ReplicaManager {
         leaderQuota.record(bytes, nowMs: clock())
     }
 
-    /// A follower's fetch at `fetchOffset` tells the leader that follower's log end (Kafka's
-    /// `updateFollowerFetchState`): the high watermark may move, which completes delayed produces and fetches, and
-    /// the follower may rejoin the ISR. False for a broker that is not an assigned replica, or not alive as the
-    /// controller last said (it gets no records, as in Kafka): a client claiming a `replica_id` must not move the
-    /// high watermark. Until brokers authenticate (CLUSTER_ACTION), a client naming a live replica is believed.
+    /// A fetch at `fetchOffset` by a live follower (`isAliveReplica`) tells the leader that follower's log end
+    /// (Kafka's `updateFollowerFetchState`): the high watermark may move, which completes delayed produces and
+    /// fetches, and the follower may rejoin the ISR. False for a broker that is not an assigned replica (it gets no
+    /// records, as in Kafka).
     func updateFollowerFetchState(
         _ partition: Partition, replicaId: Int32, fetchOffset: Int64, leaderLogEndOffset: Int64,
         followerLogStartOffset: Int64 = -1
     ) -> Bool {
-        guard metadataCache.aliveBroker(replicaId) != nil else {
-            logger.warning("Fetch of \(partition.topicPartition) as replica \(replicaId), which is not a live broker; returning no records")
-            return false
-        }
         let outcome = partition.updateFollowerFetchState(
             replicaId: replicaId, fetchOffset: fetchOffset, leaderLogEndOffset: leaderLogEndOffset, nowMs: clock(),
             followerLogStartOffset: followerLogStartOffset)

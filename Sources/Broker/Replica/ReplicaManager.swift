@@ -115,9 +115,9 @@ final class ReplicaManager: Sendable {
             return .failure(metadataCache.contains(topic: topicPartition.topic, partition: topicPartition.partition)
                 ? .notLeaderOrFollower : .unknownTopicOrPartition)
         }
-        guard partition.isLeader else { return .failure(.notLeaderOrFollower) }
+        let (isLeader, epoch) = partition.leadership
+        guard isLeader else { return .failure(.notLeaderOrFollower) }
         if currentLeaderEpoch >= 0 {
-            let epoch = partition.leaderEpoch
             if currentLeaderEpoch < epoch { return .failure(.fencedLeaderEpoch) }
             if currentLeaderEpoch > epoch { return .failure(.unknownLeaderEpoch) }
         }

@@ -7,26 +7,33 @@ extension ReplicaFetcher {
     /// A Fetch for every partition that is not paused, each from its fetch offset with this follower's leader epoch
     /// (the leader answers FENCED_LEADER_EPOCH or UNKNOWN_LEADER_EPOCH when they differ); nil when none is ready.
     /// Within the leader's fetch session (`FetchSessionHandler`) the request carries only the partitions whose fetch
-    /// position changed since the last one, and the partitions no longer fetched; `sent` is every partition fetched.
+    /// position changed since the last one, and the partitions no longer fetched; `sent` is every partition fetched,
+    /// with where it was fetched from.
     /// Topics in name order, each one's partitions in index order.
     /// A throttled partition that has not caught up is left out while the follower's quota is exceeded (Kafka's
     /// `shouldFollowerThrottle`); when that leaves nothing, the loop waits `replica.fetch.backoff.ms`.
-    func buildFetchRequest(now: ContinuousClock.Instant) -> (FetchRequest, [TopicPartition: Int64], FetchSessionHandler.Request)? {
+    func buildFetchRequest(now: ContinuousClock.Instant) -> (
+        FetchRequest, [TopicPartition: FetchSessionHandler.PartitionData], FetchSessionHandler.Request
+    )? {
         let nowMs = clock()
         let maxBytes = configuration.maxBytesPerPartition
-        // One pass over what may be thousands of partitions, run before every fetch (also when all are idle).
-        let (fetched, sent) = partitions.withLock { partitions in
+        // One pass over what may be thousands of partitions, run before every fetch (also when all are idle). The
+        // states are read in place through the dictionary's indices: iterating its elements would copy each one
+        // (retaining and releasing its partition).
+        let fetched = partitions.withLock { partitions in
             var fetched = [TopicPartition: FetchSessionHandler.PartitionData](minimumCapacity: partitions.count)
-            var sent = [TopicPartition: Int64](minimumCapacity: partitions.count)
-            for (tp, state) in partitions
-            where state.isReady(at: now) && !state.truncating
-                && !quota.shouldThrottle(tp, replicaInSync: state.caughtUp, nowMs: nowMs) {
+            var index = partitions.values.startIndex
+            while index != partitions.values.endIndex {
+                defer { index = partitions.values.index(after: index) }
+                guard partitions.values[index].isReady(at: now), !partitions.values[index].truncating else { continue }
+                let tp = partitions.keys[index]
+                guard !quota.shouldThrottle(tp, replicaInSync: partitions.values[index].caughtUp, nowMs: nowMs) else { continue }
                 fetched[tp] = FetchSessionHandler.PartitionData(
-                    fetchOffset: state.fetchOffset, logStartOffset: state.partition.log.logStartOffset,
-                    currentLeaderEpoch: state.leaderEpoch, maxBytes: maxBytes)
-                sent[tp] = state.fetchOffset
+                    fetchOffset: partitions.values[index].fetchOffset,
+                    logStartOffset: partitions.values[index].partition.log.logStartOffset,
+                    currentLeaderEpoch: partitions.values[index].leaderEpoch, maxBytes: maxBytes)
             }
-            return (fetched, sent)
+            return fetched
         }
         guard !fetched.isEmpty else { return nil }
         let built = session.withLock { $0.build(fetched) }
@@ -55,7 +62,7 @@ extension ReplicaFetcher {
         }
         request.forgottenTopicsData = Self.byTopic(Dictionary(uniqueKeysWithValues: built.forgotten.map { ($0, ()) }))
             .map { name, partitions in FetchRequest.ForgottenTopic(topic: name, partitions: partitions.map(\.0)) }
-        return (request, sent, built)
+        return (request, fetched, built)
     }
 
     /// Topics in name order, each one's partitions in index order: grouping by topic and sorting partition numbers,
@@ -69,14 +76,14 @@ extension ReplicaFetcher {
 
     /// Appends what came back, then deals with the errors; on the caller's executor, the fetcher's thread.
     nonisolated(nonsending) func processResponse(
-        _ response: FetchResponse, sent: [TopicPartition: Int64], connection: KafkaConnection
+        _ response: FetchResponse, sent: [TopicPartition: FetchSessionHandler.PartitionData], connection: KafkaConnection
     ) async {
         var paused: [TopicPartition] = []
         var appendable: [(TopicPartition, FetchResponse.PartitionData, Int64)] = []
         for topic in response.responses {
             for data in topic.partitions {
                 let tp = TopicPartition(topic: topic.topic, partition: data.partitionIndex)
-                guard let fetchOffset = sent[tp] else { continue }
+                guard let fetchOffset = sent[tp]?.fetchOffset else { continue }
                 let error = ErrorCode(rawValue: data.errorCode)
                 switch error {
                 case .noError:
