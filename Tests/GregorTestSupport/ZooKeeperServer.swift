@@ -126,7 +126,7 @@ public final class ZooKeeperServer: Sendable {
     }
 
     static let portAttempts = 5
-    static let startTimeout: Duration = .seconds(30)
+    static let startTimeout: Duration = .seconds(60)
 }
 
 /// Runs `body` with a fresh server and always stops it afterwards, also when `body` throws.

@@ -9,11 +9,13 @@ extension FakeBroker {
     var address: BrokerAddress { BrokerAddress(host: "127.0.0.1", port: port) }
 }
 
-/// A client with short deadlines, so retry tests finish quickly.
-private func client(_ bootstrap: [BrokerAddress], operationTimeout: Duration = .seconds(5)) -> KafkaClusterClient {
+/// A client whose deadlines only bound a failing test (60 s): the unit suite starts dozens of ZooKeeper JVMs at once
+/// on CI's two cores, which stalled tests with 5 s deadlines past them (and they failed). Tests of what happens at
+/// the deadline pass a short `operationTimeout`.
+private func client(_ bootstrap: [BrokerAddress], operationTimeout: Duration = .seconds(60)) -> KafkaClusterClient {
     var configuration = KafkaClusterClient.Configuration(
         operationTimeout: operationTimeout, retryBackoff: .milliseconds(10), maxRetryBackoff: .milliseconds(50))
-    configuration.connection.requestTimeout = .seconds(5)
+    configuration.connection.requestTimeout = .seconds(60)
     return KafkaClusterClient(bootstrapServers: bootstrap, configuration: configuration)
 }
 

@@ -146,9 +146,13 @@ struct LogCrashTests {
     // MARK: helpers
 
     /// Waits for the worker's "ready <log end offset>" line; fails at once, with its output, if it exits first.
+    /// The output is read once more after the deadline: the unit suite starts every test at once on CI's two cores,
+    /// and a test can wait that long for a thread (the worker had printed "ready" in time, and the test failed).
     static func waitForReady(_ child: ChildProcess, output: URL) async throws -> Int64 {
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
+        let timeout = Duration.seconds(60)
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let pastDeadline = ContinuousClock.now >= deadline
             let exited = child.exitStatus
             if let line = text(output).split(separator: "\n").first(where: { $0.hasPrefix("ready ") }),
                 let offset = Int64(line.dropFirst("ready ".count))
@@ -158,9 +162,11 @@ struct LogCrashTests {
             if let exited {
                 throw FixtureError.processExited(executable: "StorageCrashWorker", status: exited, logTail: text(output))
             }
+            if pastDeadline {
+                throw FixtureError.timedOut(waitingFor: "StorageCrashWorker ready", after: timeout, lastError: text(output))
+            }
             try await Task.sleep(for: .milliseconds(10))
         }
-        throw FixtureError.timedOut(waitingFor: "StorageCrashWorker ready", after: .seconds(30), lastError: text(output))
     }
 
     /// (base offset of the newest segment, its size): grows with every append, and with every roll.
