@@ -28,10 +28,11 @@ import Testing
         let maxIdle = Duration.seconds(2)
         let broker = try await LoopbackBroker.start(processor: GatedProcessor(open: true), maxIdle: .seconds(2))
         let idle = try await broker.connect()
-        let busy = try await broker.connect()
         let clock = ContinuousClock()
-        var answers = 0
+        // The broker's idle clock starts when it accepts `busy`, before `connect` returns here (maybe seconds later).
         var lastSent = clock.now
+        let busy = try await broker.connect()
+        var answers = 0
         var longestGap = Duration.zero
         // Keep `busy` active until `idle` is gone.
         while idle.channel.isActive, busy.channel.isActive, answers < 10_000 {

@@ -60,24 +60,32 @@ enum CompressionSamples {
 
     @Test(arguments: CompressionSamples.codecs)
     func highlyCompressibleDataGrowsTheOutputManyTimes(codec: CompressionType) throws {
-        let zeros = [UInt8](repeating: 0, count: 3 << 20)
+        // Sizes and arrays stay out of `#expect`, which would capture a multi-MiB array as a value.
+        let size = 3 << 20
+        let zeros = [UInt8](repeating: 0, count: size)
         let compressed = try codec.compress(zeros)
-        #expect(compressed.count < zeros.count / 20)
-        #expect(try codec.decompress(compressed) == zeros)
+        let compressedCount = compressed.count
+        #expect(compressedCount < size / 20)
+        let decoded = try codec.decompress(compressed)
+        let decodedCount = decoded.count
+        let same = decoded == zeros
+        #expect(same, "\(codec.name): \(compressedCount) bytes decoded to \(decodedCount), not the \(size) zeros")
     }
 
     @Test(arguments: CompressionSamples.codecs)
     func outputCapStopsABomb(codec: CompressionType) throws {
-        let zeros = [UInt8](repeating: 0, count: 4 << 20)
-        let compressed = try codec.compress(zeros)
+        // Sizes and arrays stay out of `#expect`, which would capture a multi-MiB array as a value.
+        let size = 4 << 20
+        let compressed = try codec.compress([UInt8](repeating: 0, count: size))
         #expect(CompressionSamples.kind { () throws(CompressionError) in
             try codec.decompress(compressed, maxOutputBytes: 1 << 20)
         } == .outputTooLarge(limit: 1 << 20))
         // The cap is inclusive: exactly the cap decodes, one byte less does not.
-        #expect(try codec.decompress(compressed, maxOutputBytes: zeros.count).count == zeros.count)
+        let decodedCount = try codec.decompress(compressed, maxOutputBytes: size).count
+        #expect(decodedCount == size)
         #expect(CompressionSamples.kind { () throws(CompressionError) in
-            try codec.decompress(compressed, maxOutputBytes: zeros.count - 1)
-        } == .outputTooLarge(limit: zeros.count - 1))
+            try codec.decompress(compressed, maxOutputBytes: size - 1)
+        } == .outputTooLarge(limit: size - 1))
     }
 
     @Test func snappyLengthClaimIsCheckedBeforeAllocating() {

@@ -46,11 +46,15 @@ import Testing
     private func truncations<M: SampledMessage>(_ type: M.Type) throws {
         for version in M.validVersions {
             let bytes = try encode(M.sample(version: version, nulls: false), version: version)
+            // By hand rather than `#expect(throws:)`, which describes every error it catches: across every message,
+            // version and length that took seconds of the unit suite's two CI cores, before most tests could start.
             for length in 0..<bytes.readableBytes {
                 var reader = KafkaReader(buffer: bytes.getSlice(at: bytes.readerIndex, length: length) ?? ByteBuffer())
-                #expect(throws: ProtocolDecodingError.self, "\(M.self) v\(version), \(length) bytes") {
+                // The decoder's typed throws make any error a ProtocolDecodingError.
+                do {
                     _ = try M(from: &reader, version: version)
-                }
+                    Issue.record("\(M.self) v\(version): \(length) of \(bytes.readableBytes) bytes decoded without an error")
+                } catch {}
             }
         }
     }
