@@ -19,6 +19,10 @@ final class ReplicationQuotaManager: Sendable {
     private struct State {
         var quota: ReplicationQuota
         var throttled: [String: ThrottledReplicaList.Partitions] = [:]
+
+        func isThrottled(_ topicPartition: TopicPartition) -> Bool {
+            throttled[topicPartition.topic]?.contains(topicPartition.partition) ?? false
+        }
     }
 
     let direction: Direction
@@ -50,7 +54,7 @@ final class ReplicationQuotaManager: Sendable {
 
     func isThrottled(_ topicPartition: TopicPartition) -> Bool {
         guard throttlesAny.load(ordering: .acquiring) else { return false }
-        return state.withLock { $0.throttled[topicPartition.topic]?.contains(topicPartition.partition) ?? false }
+        return state.withLock { $0.isThrottled(topicPartition) }
     }
 
     func isQuotaExceeded(nowMs: Int64) -> Bool { state.withLock { $0.quota.isExceeded(nowMs: nowMs) } }
@@ -66,9 +70,7 @@ final class ReplicationQuotaManager: Sendable {
     /// of every follower fetch.
     func shouldThrottle(_ topicPartition: TopicPartition, replicaInSync: @autoclosure () -> Bool, nowMs: Int64) -> Bool {
         guard throttlesAny.load(ordering: .acquiring) else { return false }
-        let held = state.withLock {
-            ($0.throttled[topicPartition.topic]?.contains(topicPartition.partition) ?? false) && $0.quota.isExceeded(nowMs: nowMs)
-        }
+        let held = state.withLock { $0.isThrottled(topicPartition) && $0.quota.isExceeded(nowMs: nowMs) }
         return held && !replicaInSync()
     }
 }
