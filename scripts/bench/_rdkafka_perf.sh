@@ -5,6 +5,8 @@
 # librdkafka's examples/rdkafka_performance.c from Debian's source package (the installed librdkafka-dev's version)
 # against the installed library, once, cached in $CACHE_DIR. Sets PERF to the binary.
 # GREGOR_RDKAFKA_PERF names an existing binary instead.
+# ensure_fetch_ceiling (after ensure_rdkafka_performance, which installs gcc): compiles scripts/bench/fetch_ceiling.c
+# once per source version into $CACHE_DIR and sets FETCH_CEILING to the binary.
 
 CACHE_DIR="${GREGOR_BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gregor-bench}"
 
@@ -98,4 +100,17 @@ ensure_rdkafka_performance() {
     fi
     info "rdkafka_performance: $PERF"
 
+}
+
+ensure_fetch_ceiling() {
+    local src="$ROOT/scripts/bench/fetch_ceiling.c"
+    FETCH_CEILING="$CACHE_DIR/fetch_ceiling-$(sha256sum "$src" | cut -c1-12)"
+    if [[ ! -x "$FETCH_CEILING" ]]; then
+        command -v gcc >/dev/null || die "gcc is needed to compile scripts/bench/fetch_ceiling.c"
+        mkdir -p "$CACHE_DIR"
+        info "compiling scripts/bench/fetch_ceiling.c"
+        gcc -O2 -Wall "$src" -o "$FETCH_CEILING.tmp" -lpthread || die "compiling fetch_ceiling.c failed"
+        mv -f "$FETCH_CEILING.tmp" "$FETCH_CEILING"
+    fi
+    info "fetch_ceiling: $FETCH_CEILING"
 }

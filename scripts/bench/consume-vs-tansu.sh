@@ -31,7 +31,10 @@ Usage: scripts/bench/consume-vs-tansu.sh [--quick] [--no-build] [--summary FILE]
    rdkafka_performance sets it: the defaults stall each Fetch for fetch.queue.backoff.ms, 1 s, whenever 100,000
    records are queued). Both clients run on confluent-kafka's bundled librdkafka (Debian's 2.0.2 cannot talk to
    Tansu; it gets one Gregor-only row). Then --large-count x 1 KiB from Gregor only, each run right after iperf3
-   on 127.0.0.1. Targets: Gregor >= 1.0x Tansu (msgs/s), 1 KiB >= 0.8x loopback (MB/s).
+   on 127.0.0.1. Every consume also runs against scripts/bench/fetch_ceiling.c (compiled once into $CACHE_DIR):
+   a server answering each Fetch from memory with as many records as the client's per-partition limit allows,
+   the most a broker that keeps that limit can give the client. Targets: Gregor >= 1.0x Tansu (msgs/s), 1 KiB
+   >= 0.8x loopback (MB/s); Gregor against the fetch ceiling is printed beside them.
    With each Python consume: Fetch requests, bytes and records per Fetch, round trips, the share of time a Fetch
    was in flight, idle Fetches/s at the end of the partition and CPU per million records, from librdkafka's
    statistics and /proc (for rdkafka_performance: the broker's CPU).
@@ -77,6 +80,7 @@ py_args+=(--runs "${runs:-3}" --count "${count:-2000000}" --large-count "${large
 
 # ---- 1. rdkafka_performance, iperf3, Tansu ----
 ensure_rdkafka_performance iperf3
+ensure_fetch_ceiling
 
 if [[ -n "${GREGOR_TANSU_BIN:-}" ]]; then
     [[ -x "$GREGOR_TANSU_BIN" ]] || die "GREGOR_TANSU_BIN is not an executable: $GREGOR_TANSU_BIN"
@@ -113,4 +117,4 @@ ensure_server_bin "$build"
 # ---- 3. measure ----
 PYTHON="$(bench_python)"
 exec "$PYTHON" "$ROOT/scripts/bench/consume_vs_tansu.py" --perf "$PERF" --server-bin "$GREGOR_SERVER_BIN" \
-    --tansu-bin "$TANSU" "${py_args[@]}"
+    --tansu-bin "$TANSU" --fetch-ceiling "$FETCH_CEILING" "${py_args[@]}"

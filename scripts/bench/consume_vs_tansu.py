@@ -13,6 +13,12 @@ consumes them from the beginning --runs times with
       fetch.queue.backoff.ms (1 s), so the rate depends on how many records each Fetch brings, not on the broker;
 and, against Gregor only, --large-count x 1 KiB with rdkafka_performance beside iperf3 on 127.0.0.1.
 
+Every consume also runs against fetch_ceiling (scripts/bench/fetch_ceiling.c): a server that answers each Fetch from
+memory with one batch holding as many records as the client's per-partition limit (max.partition.fetch.bytes, 1 MiB)
+allows. It is the most a broker that keeps that limit can give the same client, and it shows what the limit costs:
+with librdkafka's default queue settings the records per Fetch, not the broker, set the pace, and Tansu answers
+about 5 MB per Fetch, over the limit.
+
 Both clients use the same librdkafka: the one bundled with confluent-kafka's wheel (rdkafka_performance is run
 with LD_LIBRARY_PATH pointing at it). Debian 12's librdkafka 2.0.2 cannot read Tansu's ApiVersions v3 response
 (a read underflow in its tagged fields), so the C client built against it only runs against Gregor (one extra row).
@@ -45,7 +51,7 @@ sys.path.insert(0, str(ROOT / "Tests" / "Interop"))
 import gregor_harness as harness  # noqa: E402
 from bench_progress import Heartbeat  # noqa: E402
 import rdkafka_perf_exit  # noqa: E402
-from produce_consume import iperf3_mb_s, listening  # noqa: E402
+from produce_consume import FetchCeiling, iperf3_mb_s, listening  # noqa: E402
 import shipped_config  # noqa: E402
 
 NAME = "consume-vs-tansu"
@@ -309,6 +315,7 @@ def main():
     p.add_argument("--perf", required=True, help="rdkafka_performance binary")
     p.add_argument("--server-bin", required=True, help="gregor-server binary (release build)")
     p.add_argument("--tansu-bin", required=True, help="tansu binary")
+    p.add_argument("--fetch-ceiling", required=True, help="fetch_ceiling binary (scripts/bench/fetch_ceiling.c)")
     p.add_argument("--count", type=int, default=2_000_000, help="100 B records per broker")
     p.add_argument("--large-count", type=int, default=1_000_000, help="1 KiB records (Gregor only)")
     p.add_argument("--runs", type=int, default=3, help="consumes per client and broker (medians)")
@@ -324,7 +331,7 @@ def main():
         res.setdefault(key, []).append(value)
 
     base = Path(tempfile.mkdtemp(prefix="gregor-bench-tansu-"))
-    tansu = zk = broker = None
+    tansu = zk = broker = ceiling = ceiling_1k = None
     try:
         lib_dir, lib_version = wheel_librdkafka_dir(base)
         if lib_dir is None:
@@ -346,6 +353,9 @@ def main():
             with step(f"{name}: produce {args.count:,} x 100 B"):
                 perf.produce(server.bootstrap, topic, 100, args.count)
             server.topic = topic
+        ceiling = FetchCeiling(args.fetch_ceiling, "bench-ceiling-100", 100, args.count)
+        log(f"fetch_ceiling pid {ceiling.proc.pid} on {ceiling.bootstrap}")
+        servers.append(("ceiling", ceiling))
         # Each client reads from both brokers back to back, the order swapped run by run, so that a burst of load
         # from other processes on this shared machine tends to hit both alike.
         for run in range(args.runs):
@@ -367,16 +377,22 @@ def main():
         create_topic(broker.bootstrap, topic)
         with step(f"gregor: produce {args.large_count:,} x 1 KiB"):
             perf.produce(broker.bootstrap, topic, 1024, args.large_count)
+        ceiling_1k = FetchCeiling(args.fetch_ceiling, "bench-ceiling-1k", 1024, args.large_count)
         for run in range(args.runs):  # loopback right before each consume: the load of other processes varies
             with step(f"iperf3 loopback, run {run + 1}/{args.runs}", args.iperf_seconds):
                 add("iperf3", iperf3_mb_s(args.iperf_seconds))
             with step(f"gregor: consume {args.large_count:,} x 1 KiB, run {run + 1}/{args.runs}"):
                 add("c-1k/gregor", perf.consume(broker.bootstrap, topic, 1024, args.large_count))
+            with step(f"fetch ceiling: consume {args.large_count:,} x 1 KiB, run {run + 1}/{args.runs}"):
+                add("c-1k/ceiling", perf.consume(ceiling_1k.bootstrap, ceiling_1k.topic, 1024, args.large_count))
     except Exception:
         if broker is not None:
             log(f"broker log tail:\n{broker.tail(40)}")
         raise
     finally:
+        for server in (ceiling, ceiling_1k):
+            if server is not None:
+                server.close()
         if tansu is not None:
             tansu.stop()
         if broker is not None:
@@ -398,7 +414,7 @@ def report(args, res: dict, version: str, debian_version: str):
         ratio = value / limit if value is not None and limit else None
         summary.append({"bench": NAME, "metric": metric, "value": value, "unit": unit, "limit": limit,
                         "limit_name": limit_name, "ratio": ratio, "target": target,
-                        "met": None if ratio is None else ratio >= goal})
+                        "met": None if ratio is None or goal is None else ratio >= goal})
         return ratio
 
     def m(key, field):
@@ -411,18 +427,20 @@ def report(args, res: dict, version: str, debian_version: str):
           f"{time.strftime('%Y-%m-%d', time.gmtime())}")
     print()
     print("| client | Tansu msgs/s | Tansu MB/s | Gregor msgs/s | Gregor MB/s | Gregor/Tansu | target | "
-          "Gregor runs (msgs/s) |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |")
+          "fetch ceiling msgs/s | Gregor/ceiling | Gregor runs (msgs/s) |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- |")
     clients = [("c", "rdkafka_performance -C")] + [(key, label) for key, label, _b, _e in PYTHON_CLIENTS]
     for key, label in clients:
-        t, g = m(f"{key}/tansu", "msgs"), m(f"{key}/gregor", "msgs")
+        t, g, c = m(f"{key}/tansu", "msgs"), m(f"{key}/gregor", "msgs"), m(f"{key}/ceiling", "msgs")
         ratio = figure(f"consume 100 B, {label}", g, "msgs/s", t, "Tansu 0.6 (memory://), same client and run",
                        f">= {TARGET_VS_TANSU:.1f}x Tansu", TARGET_VS_TANSU)
+        c_ratio = figure(f"consume 100 B, {label}, vs the fetch ceiling", g, "msgs/s", c,
+                         "in-memory fetch server keeping the client's limit, same client and run", None, None)
         print(f"| {label} | {fmt(t)} | {fmt(m(f'{key}/tansu', 'mb'), 1)} | {fmt(g)} | "
-              f"{fmt(m(f'{key}/gregor', 'mb'), 1)} | {fmt(ratio, 2)}x | >= {TARGET_VS_TANSU:.1f}x | "
-              f"{' '.join(fmt(r['msgs']) for r in res.get(f'{key}/gregor', []))} |")
+              f"{fmt(m(f'{key}/gregor', 'mb'), 1)} | {fmt(ratio, 2)}x | >= {TARGET_VS_TANSU:.1f}x | {fmt(c)} | "
+              f"{fmt(c_ratio, 2)}x | {' '.join(fmt(r['msgs']) for r in res.get(f'{key}/gregor', []))} |")
     print(f"| rdkafka_performance -C, Debian's librdkafka {debian_version} | n/a (cannot parse Tansu's "
-          f"ApiVersions v3) | | {fmt(m('c-debian/gregor', 'msgs'))} | {fmt(m('c-debian/gregor', 'mb'), 1)} | | | "
+          f"ApiVersions v3) | | {fmt(m('c-debian/gregor', 'msgs'))} | {fmt(m('c-debian/gregor', 'mb'), 1)} | | | | | "
           f"{' '.join(fmt(r['msgs']) for r in res.get('c-debian/gregor', []))} |")
     print()
     g1k = m("c-1k/gregor", "mb")
@@ -432,9 +450,15 @@ def report(args, res: dict, version: str, debian_version: str):
     print("| --- | ---: | ---: | ---: | --- | --- |")
     print(f"| loopback TCP, iperf3 -t {args.iperf_seconds} | | {fmt(loop)} | | | "
           f"{' '.join(fmt(v) for v in res.get('iperf3', []))} |")
+    c1k = m("c-1k/ceiling", "mb")
+    c_ratio = figure("consume 1 KiB, rdkafka_performance, vs the fetch ceiling", g1k, "MB/s", c1k,
+                     "in-memory fetch server keeping the client's limit, same client and run", None, None)
+    print(f"| fetch ceiling consume {args.large_count:,} x 1 KiB, rdkafka_performance | "
+          f"{fmt(m('c-1k/ceiling', 'msgs'))} | {fmt(c1k, 1)} | | | "
+          f"{' '.join(fmt(r['mb'], 1) for r in res.get('c-1k/ceiling', []))} |")
     print(f"| Gregor consume {args.large_count:,} x 1 KiB, rdkafka_performance | {fmt(m('c-1k/gregor', 'msgs'))} | "
-          f"{fmt(g1k, 1)} | {fmt(ratio, 2)}x loopback | >= {TARGET_VS_LOOPBACK}x | "
-          f"{' '.join(fmt(r['mb'], 1) for r in res.get('c-1k/gregor', []))} |")
+          f"{fmt(g1k, 1)} | {fmt(ratio, 2)}x loopback, {fmt(c_ratio, 2)}x the fetch ceiling | "
+          f">= {TARGET_VS_LOOPBACK}x loopback | {' '.join(fmt(r['mb'], 1) for r in res.get('c-1k/gregor', []))} |")
     print()
     print(f"Why: the fetches, {args.count:,} x 100 B, medians (from confluent-kafka's statistics, interval "
           f"{STATS_INTERVAL_MS} ms; for rdkafka_performance only the rate and the broker's CPU)")
@@ -444,7 +468,7 @@ def report(args, res: dict, version: str, debian_version: str):
           "idle Fetch/s after the end | broker CPU s/M records | client CPU s/M records |")
     print("| --- | --- |" + " ---: |" * 13)
     for key, label in clients:
-        for name in ("tansu", "gregor"):
+        for name in ("tansu", "gregor", "ceiling"):
             k = f"{key}/{name}"
             print(f"| {label} | {name} | {fmt(m(k, 'msgs'))} | {fmt(m(k, 'secs'), 2)} | {fmt(m(k, 'fetched_s'), 1)} "
                   f"| {fmt(m(k, 'fetches'))} | {fmt(m(k, 'resp_bytes'))} | {fmt(m(k, 'per_fetch'))} | "

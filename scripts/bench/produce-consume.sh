@@ -31,8 +31,12 @@ Usage: scripts/bench/produce-consume.sh [--zero-copy on|off] [--runs N] [--skip-
      broker (-X test.mock.num.brokers=1), in the producer's process and hosted by a separate process
    - the same against a private ZooKeeper + gregor-server on free ports, then consume them from the beginning;
      the broker's CPU seconds per GB from /proc/<pid>/stat
+   - the same consume against scripts/bench/fetch_ceiling.c (compiled once into $CACHE_DIR): a server that
+     answers every Fetch from memory with one batch as large as the client's per-partition limit allows, the most
+     any broker can give this client (the mock broker keeps too few records to consume from)
    Targets (issue 18): produce 100 B >= 0.9x and 1 KiB >= 0.6x the mock ceiling (msgs/s), consume 1 KiB >= 0.8x
-   loopback TCP (MB/s); the 1 KiB produce and consume over SASL_SSL >= 0.7x PLAINTEXT.
+   loopback TCP (MB/s) and >= 0.8x the fetch ceiling; the 1 KiB produce and consume over SASL_SSL >= 0.7x
+   PLAINTEXT.
 Options:
   --zero-copy on|off  start the broker with --override zero.copy.fetch.enable=true|false (default: its config)
   --runs N            runs per measurement (default 3)
@@ -78,13 +82,16 @@ done
 # ---- 1.-2. packages, rdkafka_performance ----
 ensure_rdkafka_performance iperf3
 
+# ---- 2b. fetch_ceiling (the consume ceiling: an in-memory server answering Fetch) ----
+ensure_fetch_ceiling
+
 # ---- 3. gregor-server (release) ----
 if ((quick)); then
     small_default=1000000 large_default=500000 runs_default=1 iperf_seconds=2
 else
     small_default=2000000 large_default=1000000 runs_default=3 iperf_seconds=5
 fi
-py_args=(--perf "$PERF" --runs "${runs:-$runs_default}" --zero-copy "$zero_copy" --iperf-seconds "$iperf_seconds"
+py_args=(--perf "$PERF" --fetch-ceiling "$FETCH_CEILING" --runs "${runs:-$runs_default}" --zero-copy "$zero_copy" --iperf-seconds "$iperf_seconds"
     --small-count "${GREGOR_BENCH_SMALL_COUNT:-$small_default}" --large-count "${GREGOR_BENCH_LARGE_COUNT:-$large_default}")
 [[ -z "$summary" ]] || py_args+=(--summary "$summary")
 if ((skip_gregor)); then

@@ -6,12 +6,19 @@ Runs librdkafka's rdkafka_performance against
   - librdkafka's mock broker (`-X test.mock.num.brokers=1`): in the producer's own process, and hosted by a
     separate idle rdkafka_performance process (the same topology as a real broker): the client's ceiling,
   - a private ZooKeeper + gregor-server (release build) on free ports,
+  - fetch_ceiling (scripts/bench/fetch_ceiling.c): a server that answers every Fetch from memory with one batch as
+    large as the client's per-partition limit allows (sendfile from a memfd). librdkafka keeps one Fetch in flight
+    per partition and parses each answer before it asks again, so a single-partition consume is a ping-pong that
+    streaming loopback TCP (iperf3) does not have: this is the most any broker can give the same client. The mock
+    broker cannot serve as the consume ceiling: it keeps only 5 MiB / 100,000 records per partition.
 and prints a Markdown table: msgs/s, MB/s (10^6 bytes of payload per second), the ratios against the targets, and
 the broker's CPU seconds per GB of payload (utime + stime from /proc/<pid>/stat before and after each phase).
-Targets (issue 18): produce 100 B >= 0.9x and 1 KiB >= 0.6x the mock ceiling, consume 1 KiB >= 0.8x loopback TCP.
+Targets (issue 18): produce 100 B >= 0.9x and 1 KiB >= 0.6x the mock ceiling, consume 1 KiB >= 0.8x loopback TCP
+(and, the limit a broker can reach, >= 0.8x the fetch ceiling).
 The same broker also has a SASL_SSL listener (test CA from scripts/tls-certs.sh, SASL/PLAIN): the 1 KiB produce
 and consume run over it too, against PLAINTEXT in the same run (target: at least 70%).
-Medians of --runs runs; every run is listed too.
+Medians of --runs runs (consumes: of --consume-rounds per run, alternating Gregor and the fetch ceiling); every run
+is listed too.
 
 A second limit for produce: the page cache. Right before each Gregor produce run, `dd` writes the same number of bytes
 into a new file beside the broker's log, which is deleted before the produce starts. Before the `dd`, the same
@@ -25,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shlex
 import signal
@@ -53,6 +61,7 @@ MOCK_ADDRESS = re.compile(r"Mock cluster enabled: .* replaced with (\S+)")
 # TCP (MB/s); a size missing from a table has no target (its ratio is informational).
 TARGET_PRODUCE_VS_MOCK = {100: 0.90, 1024: 0.60}
 TARGET_CONSUME_VS_LOOPBACK = {1024: 0.80}
+TARGET_CONSUME_VS_FETCH_CEILING = {1024: 0.80}
 TARGET_SASL_SSL_VS_PLAINTEXT = 0.70
 SASL_SSL_SIZE = 1024
 
@@ -158,6 +167,36 @@ def iperf3_mb_s(seconds: int) -> float:
         server.wait(timeout=10)
 
 
+class FetchCeiling:
+    """fetch_ceiling serving `count` records of `size` bytes in topic `topic`, partition 0, on a free port."""
+
+    def __init__(self, binary: str, topic: str, size: int, count: int):
+        self.proc = subprocess.Popen([binary, topic, str(size), str(count)], stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True, start_new_session=True)
+        line = self.proc.stdout.readline()
+        if not line.startswith("PORT "):
+            self.close()
+            raise RuntimeError(f"fetch_ceiling did not start: {line}{self.proc.stderr.read()[-2000:]}")
+        self.bootstrap = f"127.0.0.1:{int(line.split()[1])}"
+        self.topic = topic
+
+    def cpu_seconds(self) -> float:
+        """utime + stime of the server process so far."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
 class MockHost:
     """An idle rdkafka_performance producer whose process hosts a mock cluster that other processes use."""
 
@@ -232,12 +271,15 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--perf", required=True, help="rdkafka_performance binary")
     parser.add_argument("--server-bin", help="gregor-server binary (release build)")
+    parser.add_argument("--fetch-ceiling", help="fetch_ceiling binary (scripts/bench/fetch_ceiling.c)")
     parser.add_argument("--skip-gregor", action="store_true", help="only iperf3 and the mock broker")
     parser.add_argument("--zero-copy", choices=["on", "off", "default"], default="default")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--small-count", type=int, default=2_000_000)
     parser.add_argument("--large-count", type=int, default=1_000_000)
     parser.add_argument("--iperf-seconds", type=int, default=5)
+    parser.add_argument("--consume-rounds", type=int, default=3,
+                        help="consumes per run from Gregor and from the fetch ceiling, alternating")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per rdkafka_performance run")
     parser.add_argument("--summary", help="append the headline figures as JSON lines (bench_summary.py)")
     args = parser.parse_args()
@@ -314,11 +356,22 @@ def main():
                     with step(f"gregor produce, {count} x {size} B, run {run + 1}/{args.runs}"):
                         add(f"gregor-produce/{size}", perf.produce(topic, size, count, ["-b", broker.bootstrap]))
                     cpu1 = broker.cpu_seconds()
-                    with step(f"gregor consume, {count} x {size} B, run {run + 1}/{args.runs}"):
-                        add(f"gregor-consume/{size}", perf.consume(topic, size, count, ["-b", broker.bootstrap]))
-                    cpu2 = broker.cpu_seconds()
                     add(f"gregor-produce-cpu/{size}", (cpu1 - cpu0) / gb)
-                    add(f"gregor-consume-cpu/{size}", (cpu2 - cpu1) / gb)
+                    # Consumes alternate between Gregor and the fetch ceiling, args.consume_rounds of each: single
+                    # consumes of under a second swing by up to 2x here with the client's own state.
+                    for turn in range(args.consume_rounds):
+                        cpu1 = broker.cpu_seconds()
+                        with step(f"gregor consume, {count} x {size} B, run {run + 1}/{args.runs}, "
+                                  f"{turn + 1}/{args.consume_rounds}"):
+                            add(f"gregor-consume/{size}", perf.consume(topic, size, count, ["-b", broker.bootstrap]))
+                        add(f"gregor-consume-cpu/{size}", (broker.cpu_seconds() - cpu1) / gb)
+                        if args.fetch_ceiling:
+                            with FetchCeiling(args.fetch_ceiling, "bench-ceiling", size, count) as server, \
+                                    step(f"fetch ceiling consume, {count} x {size} B, run {run + 1}/{args.runs}, "
+                                         f"{turn + 1}/{args.consume_rounds}"):
+                                add(f"ceiling-consume/{size}",
+                                    perf.consume("bench-ceiling", size, count, ["-b", server.bootstrap]))
+                    cpu2 = broker.cpu_seconds()
                     if size != SASL_SSL_SIZE:
                         continue
                     secure_topic = f"bench-sasl-ssl-{size}-{run}"
@@ -349,7 +402,8 @@ def main():
     loop = med(results["iperf3"])
     print()
     print(f"Produce/consume benchmark: rdkafka_performance (librdkafka {perf.version()}), acks=1, linger.ms=5, "
-          f"partition 0, median of {args.runs}{zero_copy_note}; {time.strftime('%Y-%m-%d', time.gmtime())}")
+          f"partition 0, median of {args.runs} (consumes: of {args.runs * args.consume_rounds}, alternating with the "
+          f"fetch ceiling){zero_copy_note}; {time.strftime('%Y-%m-%d', time.gmtime())}")
     print()
     print("| measurement | msgs/s | MB/s | ratio | target | result | all runs (MB/s) | broker CPU s/GB |")
     print("| --- | ---: | ---: | ---: | --- | --- | --- | ---: |")
@@ -398,10 +452,14 @@ def main():
                             "dd of the same bytes beside the log (same run)", None, None)
         else:
             print(f"| produce {label}, gregor | not run | | | {target_text or ''} | | | |")
-        print(f"| consume {label}, mock broker | n/a: the mock keeps only 5 MiB / 100k messages per partition | "
-              f"| | | | | |")
+        ceiling_runs = results.get(f"ceiling-consume/{size}", [])
+        c_msgs, c_mb = med([r[0] for r in ceiling_runs]), med([r[1] for r in ceiling_runs])
+        if ceiling_runs:
+            print(f"| consume {label}, fetch ceiling (in memory, the client's limit) | {fmt(c_msgs)} | {fmt(c_mb, 1)} "
+                  f"| | | | {' '.join(fmt(r[1], 1) for r in ceiling_runs)} | |")
         target = TARGET_CONSUME_VS_LOOPBACK.get(size)
         target_text = f">= {target}x loopback" if target else None
+        c_target = TARGET_CONSUME_VS_FETCH_CEILING.get(size)
         runs = results.get(f"gregor-consume/{size}")
         if runs:
             g_msgs, g_mb = med([r[0] for r in runs]), med([r[1] for r in runs])
@@ -413,6 +471,14 @@ def main():
             if target is not None:
                 summary.add(f"consume {size_name.get(size, f'{size} B')}", g_mb, "MB/s", loop, "loopback TCP (iperf3)",
                             target_text, met)
+            if c_mb:
+                c_ratio = g_mb / c_mb
+                wanted, result, met = verdict(c_ratio, c_target)
+                print(f"| consume {label}, **gregor** against the fetch ceiling | | | {c_ratio:.0%} of the fetch ceiling"
+                      f" | {wanted} | {result} | | |")
+                summary.add(f"consume {size_name.get(size, f'{size} B')} vs the fetch ceiling", g_mb, "MB/s", c_mb,
+                            "in-memory fetch server, same client (fetch_ceiling.c)",
+                            f">= {c_target}x fetch ceiling" if c_target else None, met)
         else:
             print(f"| consume {label}, gregor | not run | | | {target_text or ''} | | | |")
         for phase in ("produce", "consume"):
