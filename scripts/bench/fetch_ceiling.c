@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #define MAX_FRAME (16 * 1024 * 1024)
+#define MAX_PARTITION_BYTES (256 * 1024 * 1024) /* a larger per-partition limit is served as this much */
 #define BATCH_HEADER 61 /* base offset 8, length 4, leader epoch 4, magic 1, crc 4, attributes .. record count */
 
 static const char *topic;
@@ -289,6 +290,7 @@ static int fetch(int fd, int32_t correlation, rd_t *r) {
         fprintf(stderr, "fetch_ceiling: a Fetch for other than one partition, or malformed; closing\n");
         return -1;
     }
+    if (limit > MAX_PARTITION_BYTES) limit = MAX_PARTITION_BYTES; /* keeps every size below within int32 */
     pthread_mutex_lock(&batch_lock);
     if (batch_limit != limit) build_batch(limit);
     uint8_t header[BATCH_HEADER];
@@ -329,10 +331,13 @@ static void *serve(void *arg) {
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     uint8_t *frame = malloc(MAX_FRAME);
+    if (!frame) { perror("fetch_ceiling: malloc"); close(fd); return NULL; }
     for (;;) {
         uint8_t len_bytes[4];
         if (read_all(fd, len_bytes, 4)) break;
-        uint32_t len = ntohl(*(uint32_t *)len_bytes);
+        uint32_t len;
+        memcpy(&len, len_bytes, 4);
+        len = ntohl(len);
         if (len < 8 || len > MAX_FRAME) { fprintf(stderr, "fetch_ceiling: frame of %u bytes; closing\n", len); break; }
         if (read_all(fd, frame, len)) break;
         rd_t r = {frame, len, 0, 1};
