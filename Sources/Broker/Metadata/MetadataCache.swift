@@ -66,6 +66,31 @@ final class MetadataCache: Sendable {
         }
     }
 
+    /// Topics and partitions in the cluster, those without a live leader and those not led by their preferred
+    /// replica (the controller's gauges): counted under the lock rather than copying every partition's state.
+    func leadershipSummary() -> LeadershipSummary {
+        snapshot.withLock { snapshot in
+            var summary = LeadershipSummary(topics: snapshot.topics.count)
+            for partitions in snapshot.topics.values {
+                for state in partitions.values {
+                    summary.partitions += 1
+                    if state.leader < 0 || snapshot.brokers[state.leader] == nil { summary.offline += 1 }
+                    if let preferred = state.replicas.first, state.leader >= 0, state.leader != preferred {
+                        summary.preferredReplicaImbalance += 1
+                    }
+                }
+            }
+            return summary
+        }
+    }
+
+    struct LeadershipSummary: Sendable, Equatable {
+        var topics: Int
+        var partitions = 0
+        var offline = 0
+        var preferredReplicaImbalance = 0
+    }
+
     func partition(_ topic: String, _ partition: Int32) -> PartitionState? {
         snapshot.withLock { $0.topics[topic]?[partition] }
     }

@@ -2,6 +2,7 @@ import Coordination
 import CoreMetrics
 import KafkaProtocol
 import Prometheus
+import Storage
 import Synchronization
 import ZooKeeper
 
@@ -15,93 +16,121 @@ final class BrokerGauges: Sendable {
         var brokerId: Int32
         var partitions: @Sendable () -> [Partition]
         var isActiveController: @Sendable () -> Bool
-        var metadata: @Sendable () -> (controllerId: Int32?, brokers: [MetadataCache.Node], partitions: [PartitionState])
+        var leadership: @Sendable () -> MetadataCache.LeadershipSummary
         var sessionState: @Sendable () -> SessionState
     }
 
     let metrics: BrokerMetrics
     private let source: Source
     private let sampler: ClusterSampler?
-    private let families: Families
+    private let families = Families()
     private let cpu: FloatingPointCounter
     private let lastCpuSeconds = Mutex<Double>(0)
+    /// The size of the last scrape's text, reserved up front for the next one.
+    private let lastScrapeBytes = Atomic<Int>(0)
 
     init(metrics: BrokerMetrics, source: Source, sampler: ClusterSampler?) {
         self.metrics = metrics
         self.source = source
         self.sampler = sampler
-        families = Families(metrics.registry)
         cpu = FloatingPointCounter(label: "process_cpu_seconds_total", factory: metrics.factory)
     }
 
-    /// Sets every gauge to its current value.
-    func update() {
-        updateReplicaManager()
-        updateController()
-        updateSession()
-        updateConsumerLag()
-        updateProcess()
+    /// The whole scrape: the registry's families (events counted as they happen), then every gauge read now.
+    func scrape() -> [UInt8] {
+        let process = ProcessMetrics.read()
+        if let process { addCpuSeconds(process.cpuSeconds) }
+        var text = PrometheusText(capacity: lastScrapeBytes.load(ordering: .relaxed) + 64 * 1024)
+        metrics.registry.emit(into: &text.bytes)
+        writeReplicaManager(into: &text)
+        writeController(into: &text)
+        writeSession(into: &text)
+        writeConsumerLag(into: &text)
+        if let process { writeProcess(process, into: &text) }
+        lastScrapeBytes.store(text.bytes.count, ordering: .relaxed)
+        return text.bytes
     }
 
-    private func updateReplicaManager() {
-        var partitionCount = 0, leaderCount = 0, underReplicated = 0, underMinIsr = 0, atMinIsr = 0
-        var sizes: [([String], Double)] = [], ends: [([String], Double)] = [], starts: [([String], Double)] = []
-        var segments: [([String], Double)] = [], partitionUnderReplicated: [([String], Double)] = []
+    /// One partition replica's figures, read once and written into five families.
+    private struct PartitionRow {
+        /// Where its `{topic="...",partition="..."}` is in the scrape's label text (written once per partition).
+        var labels: Range<Int>
+        var log: LogSummary
+        /// nil where this broker does not lead the partition; else whether its ISR is short of its replicas.
+        var underReplicated: Bool?
+    }
+
+    private func writeReplicaManager(into text: inout PrometheusText) {
+        var leaderCount = 0, underReplicated = 0, underMinIsr = 0, atMinIsr = 0
+        // Topics in name order, each one's partitions in index order, so the answer reads (and diffs) the same
+        // from scrape to scrape: grouped by topic, not thousands of names compared.
+        var byTopic: [String: [(Int32, Partition)]] = [:]
+        var partitionCount = 0
         for partition in source.partitions() {
+            byTopic[partition.topicPartition.topic, default: []].append((partition.topicPartition.partition, partition))
             partitionCount += 1
-            let labels = [partition.topicPartition.topic, String(partition.topicPartition.partition)]
-            let log = partition.log
-            sizes.append((labels, Double(log.sizeInBytes)))
-            ends.append((labels, Double(log.logEndOffset)))
-            starts.append((labels, Double(log.logStartOffset)))
-            segments.append((labels, Double(log.numberOfSegments)))
-            let state = partition.leaderState
-            guard state.leader == source.brokerId else { continue }
-            leaderCount += 1
-            let isUnder = state.isr.count < state.replicas.count
-            if isUnder { underReplicated += 1 }
-            partitionUnderReplicated.append((labels, isUnder ? 1 : 0))
-            let minIsr = partition.minInsyncReplicas
-            if state.isr.count < minIsr { underMinIsr += 1 }
-            if state.isr.count == minIsr { atMinIsr += 1 }
         }
-        families.partitionCount.set(Double(partitionCount))
-        families.leaderCount.set(Double(leaderCount))
-        families.underReplicated.set(Double(underReplicated))
-        families.underMinIsr.set(Double(underMinIsr))
-        families.atMinIsr.set(Double(atMinIsr))
-        families.logSize.update(sizes.map { ($0.0, $0.1) })
-        families.logEndOffset.update(ends.map { ($0.0, $0.1) })
-        families.logStartOffset.update(starts.map { ($0.0, $0.1) })
-        families.numLogSegments.update(segments.map { ($0.0, $0.1) })
-        families.partitionUnderReplicated.update(partitionUnderReplicated.map { ($0.0, $0.1) })
-    }
-
-    /// As Kafka: the controller-only gauges are 0 on every other broker, so summing over brokers gives the cluster.
-    private func updateController() {
-        let active = source.isActiveController()
-        families.activeControllerCount.set(active ? 1 : 0)
-        var offline = 0, imbalance = 0, topics = Set<String>(), partitions = 0
-        if active {
-            let view = source.metadata()
-            let alive = Set(view.brokers.map(\.id))
-            for state in view.partitions {
-                partitions += 1
-                topics.insert(state.topic)
-                if state.leader < 0 || !alive.contains(state.leader) { offline += 1 }
-                if let preferred = state.replicas.first, state.leader >= 0, state.leader != preferred { imbalance += 1 }
+        // Each partition's labels are written once, then copied into each family's line.
+        var labels = PrometheusText(capacity: partitionCount * 48)
+        var rows: [PartitionRow] = []
+        rows.reserveCapacity(partitionCount)
+        for topic in byTopic.keys.sorted() {
+            for (index, partition) in byTopic[topic]!.sorted(by: { $0.0 < $1.0 }) {
+                let start = labels.bytes.count
+                labels.labels(Self.partitionLabelNames, topic, index)
+                var row = PartitionRow(labels: start..<labels.bytes.count, log: partition.log.summary)
+                let counts = partition.replicaCounts
+                if counts.leader == source.brokerId {
+                    leaderCount += 1
+                    let isUnder = counts.isr < counts.replicas
+                    if isUnder { underReplicated += 1 }
+                    row.underReplicated = isUnder
+                    let minIsr = partition.minInsyncReplicas
+                    if counts.isr < minIsr { underMinIsr += 1 }
+                    if counts.isr == minIsr { atMinIsr += 1 }
+                }
+                rows.append(row)
             }
         }
-        families.offlinePartitions.set(Double(offline))
-        families.preferredReplicaImbalance.set(Double(imbalance))
-        families.globalTopicCount.set(Double(topics.count))
-        families.globalPartitionCount.set(Double(partitions))
+        text.single(families.partitionCount, partitionCount)
+        text.single(families.leaderCount, leaderCount)
+        text.single(families.underReplicated, underReplicated)
+        text.single(families.underMinIsr, underMinIsr)
+        text.single(families.atMinIsr, atMinIsr)
+        labels.bytes.withUnsafeBufferPointer { labelBytes in
+            func perPartition(_ family: ScrapedGaugeFamily, _ value: (PartitionRow) -> Int64?) {
+                for row in rows {
+                    guard let value = value(row) else { continue }
+                    text.sample(family, labels: UnsafeBufferPointer(rebasing: labelBytes[row.labels]), value: value)
+                }
+            }
+            perPartition(families.logSize) { Int64($0.log.sizeInBytes) }
+            perPartition(families.logEndOffset) { $0.log.logEndOffset }
+            perPartition(families.logStartOffset) { $0.log.logStartOffset }
+            perPartition(families.numLogSegments) { Int64($0.log.numberOfSegments) }
+            perPartition(families.partitionUnderReplicated) { $0.underReplicated.map { $0 ? 1 : 0 } }
+        }
+    }
+
+    static let partitionLabelNames = ["topic", "partition"]
+
+    /// As Kafka: the controller-only gauges are 0 on every other broker, so summing over brokers gives the cluster.
+    private func writeController(into text: inout PrometheusText) {
+        let active = source.isActiveController()
+        let summary = active ? source.leadership() : MetadataCache.LeadershipSummary(topics: 0)
+        text.single(families.activeControllerCount, active ? 1 : 0)
+        text.single(families.offlinePartitions, summary.offline)
+        text.single(families.preferredReplicaImbalance, summary.preferredReplicaImbalance)
+        text.single(families.globalTopicCount, summary.topics)
+        text.single(families.globalPartitionCount, summary.partitions)
     }
 
     /// Kafka's SessionState gauge is a string (CONNECTED, CONNECTING, ...): one series per state, 1 for the current.
-    private func updateSession() {
+    private func writeSession(into text: inout PrometheusText) {
         let current = Self.kafkaSessionState(source.sessionState())
-        families.sessionState.update(Self.sessionStates.map { ([$0], $0 == current ? 1 : 0) })
+        for state in Self.sessionStates {
+            text.sample(families.sessionState, state, value: state == current ? 1 : 0)
+        }
     }
 
     static let sessionStates = ["CONNECTING", "CONNECTED", "AUTH_FAILED", "CLOSED"]
@@ -117,38 +146,50 @@ final class BrokerGauges: Sendable {
     }
 
     /// Lag of the groups this broker coordinates, from the sampler's latest sample (committed offsets in
-    /// ZooKeeper, latest offsets from the leaders); nothing before the first sample.
-    private func updateConsumerLag() {
-        var lags: [([String], Double)] = [], committed: [([String], Double)] = [], totals: [([String], Double)] = []
+    /// ZooKeeper, latest offsets from the leaders); no series before the first sample.
+    private func writeConsumerLag(into text: inout PrometheusText) {
+        var groups: [(group: String, offsets: [(partition: TopicPartition, committed: Int64, lag: Int64?)], total: Int64)] = []
         if let sample = sampler?.latest {
             let alive = sample.brokers.map(\.id)
             for (group, offsets) in sample.committedOffsets
             where GroupCoordinatorSelection.coordinator(for: group, among: alive) == source.brokerId {
-                for (partition, offset) in offsets {
-                    let labels = [group, partition.topic, String(partition.partition)]
-                    committed.append((labels, Double(offset)))
-                    if let lag = sample.lag(group: group, partition: partition) { lags.append((labels, Double(lag))) }
-                }
-                totals.append(([group], Double(sample.totalLag(group: group))))
+                let partitions = offsets.sorted {
+                    $0.key.topic != $1.key.topic ? $0.key.topic < $1.key.topic : $0.key.partition < $1.key.partition
+                }.map { (partition: $0.key, committed: $0.value, lag: sample.lag(group: group, partition: $0.key)) }
+                groups.append((group, partitions, sample.totalLag(group: group)))
             }
         }
-        families.consumerGroupLag.update(lags.map { ($0.0, $0.1) })
-        families.consumerGroupOffset.update(committed.map { ($0.0, $0.1) })
-        families.consumerGroupLagSum.update(totals.map { ($0.0, $0.1) })
+        groups.sort { $0.group < $1.group }
+        for (group, offsets, _) in groups {
+            for (partition, _, lag) in offsets {
+                guard let lag else { continue }
+                text.sample(families.consumerGroupLag, group, partition.topic, partition.partition, value: lag)
+            }
+        }
+        for (group, offsets, _) in groups {
+            for (partition, committed, _) in offsets {
+                text.sample(families.consumerGroupOffset, group, partition.topic, partition.partition, value: committed)
+            }
+        }
+        for (group, _, total) in groups {
+            text.sample(families.consumerGroupLagSum, group, value: total)
+        }
     }
 
-    private func updateProcess() {
-        guard let process = ProcessMetrics.read() else { return }
-        families.residentMemory.set(process.residentMemoryBytes)
-        families.virtualMemory.set(process.virtualMemoryBytes)
-        families.openFds.set(process.openFileDescriptors)
-        families.maxFds.set(process.maxFileDescriptors)
-        families.startTime.set(process.startTimeSeconds)
-        families.threads.set(process.threads)
-        // A counter only grows: add what was used since the last scrape.
+    private func writeProcess(_ process: ProcessMetrics, into text: inout PrometheusText) {
+        text.single(families.residentMemory, process.residentMemoryBytes)
+        text.single(families.virtualMemory, process.virtualMemoryBytes)
+        text.single(families.openFds, process.openFileDescriptors)
+        text.single(families.maxFds, process.maxFileDescriptors)
+        text.single(families.startTime, process.startTimeSeconds)
+        text.single(families.threads, process.threads)
+    }
+
+    /// A counter only grows: adds what was used since the last scrape.
+    private func addCpuSeconds(_ seconds: Double) {
         let delta = lastCpuSeconds.withLock { last -> Double in
-            let delta = max(0, process.cpuSeconds - last)
-            last = max(last, process.cpuSeconds)
+            let delta = max(0, seconds - last)
+            last = max(last, seconds)
             return delta
         }
         if delta > 0 { cpu.increment(by: delta) }
@@ -165,14 +206,14 @@ extension BrokerGauges {
         let consumerGroupLag, consumerGroupOffset, consumerGroupLagSum: ScrapedGaugeFamily
         let residentMemory, virtualMemory, openFds, maxFds, startTime, threads: ScrapedGaugeFamily
 
-        init(_ registry: PrometheusCollectorRegistry) {
+        init() {
             func family(_ name: String, _ labels: [String], _ help: String) -> ScrapedGaugeFamily {
-                ScrapedGaugeFamily(name, labels: labels, help: help, registry: registry)
+                ScrapedGaugeFamily(name, labels: labels, help: help)
             }
             func family(_ name: String, _ help: String) -> ScrapedGaugeFamily {
-                ScrapedGaugeFamily(name, labels: [], help: help, registry: registry)
+                ScrapedGaugeFamily(name, labels: [], help: help)
             }
-            let rm = "kafka_server_replicamanager_", partitionLabels = ["topic", "partition"]
+            let rm = "kafka_server_replicamanager_", partitionLabels = BrokerGauges.partitionLabelNames
             partitionCount = family(rm + "partitioncount", "Partitions with a replica on this broker.")
             leaderCount = family(rm + "leadercount", "Partitions this broker leads.")
             underReplicated = family(rm + "underreplicatedpartitions", "Led partitions whose ISR is smaller than their replica set.")

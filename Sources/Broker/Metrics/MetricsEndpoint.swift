@@ -26,10 +26,7 @@ final class MetricsEndpoint: HttpResponder {
             return .text("Only GET is served here\n", status: 405)
         }
         let gauges = self.gauges
-        let body = try? await thread.runIfActive {
-            gauges.update()
-            return gauges.metrics.registry.emitToBuffer()
-        }
+        let body = try? await thread.runIfActive { gauges.scrape() }
         guard let body else { return .text("The broker is shutting down\n", status: 503) }
         return HttpResponse(contentType: "text/plain; version=0.0.4; charset=utf-8", body: body)
     }

@@ -50,6 +50,11 @@ final class Partition: Sendable {
     /// Whether `replicaId` is in the ISR, without copying the partition state.
     func isInSync(_ replicaId: Int32) -> Bool { state.withLock { $0.leaderState.isr.contains(replicaId) } }
     var highWatermark: Int64 { state.withLock { $0.highWatermark } }
+    /// The leader and the sizes of the ISR and the replica set, without copying either: what a metrics scrape
+    /// reads of every partition.
+    var replicaCounts: (leader: Int32, isr: Int, replicas: Int) {
+        state.withLock { ($0.leaderState.leader, $0.leaderState.isr.count, $0.leaderState.replicas.count) }
+    }
     var replicationState: PartitionReplicationState { state.withLock { $0 } }
 
     /// Applies a LeaderAndIsr state (Kafka's `makeLeader`/`makeFollower`) under the role lock.

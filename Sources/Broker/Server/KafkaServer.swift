@@ -153,7 +153,7 @@ public final class KafkaServer: Service, Sendable {
                 metricsSource: BrokerGauges.Source(
                     brokerId: brokerId, partitions: { replicas.allPartitions },
                     isActiveController: { membership.activeController != nil },
-                    metadata: { metadataCache.clusterView() }, sessionState: { currentSession.zk.zooKeeper.state }),
+                    leadership: { metadataCache.leadershipSummary() }, sessionState: { currentSession.zk.zooKeeper.state }),
                 metadataCache: metadataCache, session: currentSession, interBroker: interBroker)
             started.monitoring = monitoring
             try await membership.register()

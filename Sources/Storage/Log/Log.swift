@@ -79,6 +79,14 @@ public final class Log: Sendable {
     public var config: LogConfig { state.withLock { $0.config } }
     public var numberOfSegments: Int { state.withLock { $0.segments.count } }
     public var sizeInBytes: Int { state.withLock { $0.segments.reduce(0) { $0 + $1.sizeInBytes } } }
+    /// What the log's gauges report, under one lock: a scrape reads it for every partition.
+    public var summary: LogSummary {
+        state.withLock { state in
+            LogSummary(
+                logStartOffset: state.logStartOffset, logEndOffset: state.nextOffset, numberOfSegments: state.segments.count,
+                sizeInBytes: state.segments.reduce(0) { $0 + $1.sizeInBytes })
+        }
+    }
     /// Base offsets of the segments, oldest first.
     public var segmentBaseOffsets: [Int64] { state.withLock { $0.segments.map(\.baseOffset) } }
     /// The leader epochs of this log and where each starts, oldest first.
@@ -124,4 +132,12 @@ public final class Log: Sendable {
     }
 
     public static func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+}
+
+/// A log's offsets and sizes read together (`Log.summary`).
+public struct LogSummary: Sendable, Equatable {
+    public var logStartOffset: Int64
+    public var logEndOffset: Int64
+    public var numberOfSegments: Int
+    public var sizeInBytes: Int
 }

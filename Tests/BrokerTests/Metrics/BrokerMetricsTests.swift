@@ -63,20 +63,6 @@ import Testing
         #expect(!text.contains("Unknown"))
     }
 
-    @Test func scrapedFamiliesDropSeriesThatWereNotSetAgain() {
-        let metrics = BrokerMetrics()
-        let family = ScrapedGaugeFamily(
-            "kafka_log_log_size", labels: ["topic", "partition"], help: "Bytes.", registry: metrics.registry)
-        family.update([(["a", "0"], 10), (["a", "1"], 20)])
-        var text = metrics.registry.emitToString()
-        #expect(text.contains(#"kafka_log_log_size{topic="a",partition="1"} 20.0"#))
-        #expect(text.contains("# HELP kafka_log_log_size Bytes."))
-        family.update([(["a", "0"], 11)])
-        text = metrics.registry.emitToString()
-        #expect(text.contains(#"kafka_log_log_size{topic="a",partition="0"} 11.0"#))
-        #expect(!text.contains(#"partition="1""#))
-    }
-
     @Test func sessionStatesUseZooKeepersJavaNames() {
         #expect(BrokerGauges.kafkaSessionState(.connected) == "CONNECTED")
         #expect(BrokerGauges.kafkaSessionState(.disconnected) == "CONNECTING")

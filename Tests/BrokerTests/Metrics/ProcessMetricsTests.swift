@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Broker
@@ -41,5 +42,32 @@ import Testing
         #expect(metrics.residentMemoryBytes > 0)
         #expect(metrics.openFileDescriptors > 0)
         #expect(metrics.maxFileDescriptors >= metrics.openFileDescriptors)
+    }
+
+    @Test func countsADirectorysEntriesButDotAndDotDot() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fds-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(ProcessMetrics.countEntries(of: directory.path) == 0)
+        for name in ["a", "..b", ".c"] {
+            FileManager.default.createFile(atPath: directory.appendingPathComponent(name).path, contents: nil)
+        }
+        #expect(ProcessMetrics.countEntries(of: directory.path) == 3)
+        #expect(ProcessMetrics.countEntries(of: directory.appendingPathComponent("missing").path) == nil)
+    }
+
+    @Test func countsOpenDescriptorsAsListingThemDoes() throws {
+        let handles = try (0..<5).map { _ in try FileHandle(forReadingFrom: URL(fileURLWithPath: "/proc/self/stat")) }
+        defer { for handle in handles { try? handle.close() } }
+        // Listing opens one descriptor of its own, and other tests open and close theirs meanwhile: some attempt
+        // sees the two agree.
+        var agreed = false
+        for _ in 0..<50 where !agreed {
+            let counted = try #require(ProcessMetrics.openFileDescriptorCount())
+            let listed = try #require(ProcessMetrics.countEntries(of: "/proc/self/fd"))
+            #expect(counted >= 5 + 3)
+            agreed = abs(counted - listed) <= 1
+        }
+        #expect(agreed)
     }
 }
