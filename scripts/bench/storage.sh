@@ -15,7 +15,8 @@ Usage: scripts/bench/storage.sh [--quick] [--no-build] [--summary FILE] [DIR]
 
 Measures in a fresh folder inside DIR (default: \${TMPDIR:-/tmp}), which it removes afterwards:
   dd   if=/dev/zero of=f bs=16k count=65536 [conv=fdatasync], bs=1M count=1024 [conv=fdatasync],
-       dd if=f of=/dev/null bs=1M right after writing f with bs=16k, as the log was (page cache warm)
+       dd if=f of=/dev/null bs=1M right after writing f with bs=16k, as the log was (page cache warm): a warm read
+       of a GiB takes about a tenth of a second, so both dd and gregor read 5 times and the fastest pass counts
   gregor perf storage --only <case>   (the same sizes through Gregor's Log; see Sources/gregor/StoragePerfCommand.swift)
 Each case runs GREGOR_BENCH_RUNS times, dd and gregor alternating, each after the same preparation (see fresh()); the table
 shows medians and every run.
@@ -78,7 +79,7 @@ dd_mbps() {
 
 # gregor perf storage for the comma-separated cases; prints its "RESULT <case> <value>" lines.
 gregor_run() {
-    "$GREGOR_BIN" perf storage --dir "$WORK" --size-mib "$MIB" --results --only "$1" ||
+    "$GREGOR_BIN" perf storage --dir "$WORK" --size-mib "$MIB" --read-passes 5 --results --only "$1" ||
         die "gregor perf storage --only $1 failed"
 }
 
@@ -126,7 +127,11 @@ for run in $(seq 1 "$RUNS"); do
     # sizes, and reading small folios is measurably slower, so a 1 MiB-written file would not be the same bytes
     # on the same footing.
     fresh; dd if=/dev/zero of="$WORK/f" bs=16k count="$((MIB * 64))" status=none
-    DD[read]+="$(dd_mbps if="$WORK/f" of=/dev/null bs=1M) "
+    best=0
+    for _ in 1 2 3 4 5; do
+        best="$(awk -v a="$best" -v b="$(dd_mbps if="$WORK/f" of=/dev/null bs=1M)" 'BEGIN { print (b > a) ? b : a }')"
+    done
+    DD[read]+="$best "
     fresh
     out="$(gregor_run read-readbytes,read-pread,recovery-seconds)"
     for name in read-readbytes read-pread recovery-seconds; do
