@@ -2,7 +2,7 @@ import NIOPosix
 
 /// `GET /metrics`: Prometheus' text format (version 0.0.4).
 ///
-/// Reading the gauges and writing the text for 10,000 partitions is tens of milliseconds of CPU: it runs on a thread
+/// Reading the gauges and writing the text for 10,000 partitions is about 20 ms of CPU: it runs on a thread
 /// of its own at a lower scheduling priority (nice +10), never on Swift's cooperative pool, which serves the
 /// requests, so a scrape waits for the request path rather than the other way round.
 final class MetricsEndpoint: HttpResponder {
