@@ -153,9 +153,7 @@ final class BrokerGauges: Sendable {
             let alive = sample.brokers.map(\.id)
             for (group, offsets) in sample.committedOffsets
             where GroupCoordinatorSelection.coordinator(for: group, among: alive) == source.brokerId {
-                let partitions = offsets.sorted {
-                    $0.key.topic != $1.key.topic ? $0.key.topic < $1.key.topic : $0.key.partition < $1.key.partition
-                }.map { (partition: $0.key, committed: $0.value, lag: sample.lag(group: group, partition: $0.key)) }
+                let partitions = offsets.sorted { $0.key < $1.key }.map { (partition: $0.key, committed: $0.value, lag: sample.lag(group: group, partition: $0.key)) }
                 groups.append((group, partitions, sample.totalLag(group: group)))
             }
         }

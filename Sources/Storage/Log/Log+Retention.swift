@@ -12,7 +12,7 @@ extension Log {
                 try Self.roll(&state, log: self)
             }
             var deletable = 0
-            var remainingBytes = Int64(state.segments.reduce(0) { $0 + $1.sizeInBytes })
+            var remainingBytes = Int64(state.sizeInBytes)
             while deletable < state.segments.count - 1 {
                 let segment = state.segments[deletable]
                 let nextBase = state.segments[deletable + 1].baseOffset

@@ -46,6 +46,7 @@ public final class Log: Sendable {
         var truncations = 0
 
         var activeSegment: LogSegment { segments[segments.count - 1] }
+        var sizeInBytes: Int { segments.reduce(0) { $0 + $1.sizeInBytes } }
 
         func checkInvariants() {
             assert(!segments.isEmpty, "a log always has an active segment")
@@ -78,13 +79,13 @@ public final class Log: Sendable {
     public var recoveryPoint: Int64 { state.withLock { $0.recoveryPoint } }
     public var config: LogConfig { state.withLock { $0.config } }
     public var numberOfSegments: Int { state.withLock { $0.segments.count } }
-    public var sizeInBytes: Int { state.withLock { $0.segments.reduce(0) { $0 + $1.sizeInBytes } } }
+    public var sizeInBytes: Int { state.withLock { $0.sizeInBytes } }
     /// What the log's gauges report, under one lock: a scrape reads it for every partition.
     public var summary: LogSummary {
         state.withLock { state in
             LogSummary(
                 logStartOffset: state.logStartOffset, logEndOffset: state.nextOffset, numberOfSegments: state.segments.count,
-                sizeInBytes: state.segments.reduce(0) { $0 + $1.sizeInBytes })
+                sizeInBytes: state.sizeInBytes)
         }
     }
     /// Base offsets of the segments, oldest first.
