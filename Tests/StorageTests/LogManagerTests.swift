@@ -177,6 +177,39 @@ struct LogManagerTests {
         try manager.shutdown()
     }
 
+    @Test("a checkpoint whose entries did not change is not rewritten, unless its file is gone")
+    func unchangedCheckpointsAreNotRewritten() async throws {
+        let (root, dirs, configuration) = try Self.twoLogDirs()
+        defer { TemporaryDirectory.remove(root) }
+        let manager = try await LogManager.load(configuration, logger: TestLogs.logger)
+        for partition in Int32(0)..<4 { _ = try manager.getOrCreateLog(TopicPartition(topic: "t", partition: partition)) }
+        var highWatermarks: [TopicPartition: Int64] = [TopicPartition(topic: "t", partition: 0): 3]
+        let paths = dirs.map { $0 + "/" + LogManager.replicationOffsetCheckpointFile }
+        // A rewrite replaces the file by renaming a new one over it: a new inode.
+        func inodes() throws -> [UInt64] {
+            try paths.map { try #require(FileManager.default.attributesOfItem(atPath: $0)[.systemFileNumber] as? UInt64) }
+        }
+        try manager.checkpointHighWatermarks { highWatermarks[$0] }
+        let first = try inodes()
+        try manager.checkpointHighWatermarks { highWatermarks[$0] }
+        #expect(try inodes() == first)
+
+        highWatermarks[TopicPartition(topic: "t", partition: 1)] = 8
+        try manager.checkpointHighWatermarks { highWatermarks[$0] }
+        let second = try inodes()
+        let written = try paths.map(Self.checkpoint).reduce(into: [:]) { $0.merge($1) { a, _ in a } }
+        #expect(written == ["t 0": 3, "t 1": 8])
+        // Only the directory holding t-1 changed.
+        let t1 = try #require(manager.logDir(of: TopicPartition(topic: "t", partition: 1)))
+        for (index, dir) in dirs.enumerated() { #expect((second[index] != first[index]) == (dir == t1)) }
+
+        try FileManager.default.removeItem(atPath: paths[0])
+        try manager.checkpointHighWatermarks { highWatermarks[$0] }
+        #expect(FileManager.default.fileExists(atPath: paths[0]))
+        #expect(try inodes()[1] == second[1])
+        try manager.shutdown()
+    }
+
     /// Parses a checkpoint file strictly as Kafka writes it: "0\n<count>\n" then "<topic> <partition> <offset>\n"
     /// per entry. Returns "topic partition" -> offset.
     static func checkpoint(_ path: String) throws -> [String: Int64] {

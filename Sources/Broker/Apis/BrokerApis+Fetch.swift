@@ -36,18 +36,24 @@ extension BrokerApis {
         case .incremental(_, let all): partitions = all
         }
         let auth = authorizer(context)
-        let readable: Set<String> =
-            isFollower
-            ? (auth.authorizeCluster(.clusterAction) ? Set(partitions.map(\.topicPartition.topic)) : [])
-            : auth.filterByAuthorized(.read, .topic, partitions.map(\.topicPartition.topic))
         var parameters = FetchParameters(request, fetchMaxBytes: settings.fetchMaxBytes)
         parameters.readCommitted = !isFollower && request.isolationLevel == 1
-        var read = await replicaManager.fetchMessages(
-            parameters, partitions: partitions.filter { readable.contains($0.topicPartition.topic) })[...]
-        var results = partitions.map { partition in
-            readable.contains(partition.topicPartition.topic)
-                ? read.removeFirst()
-                : FetchPartitionResult(topicPartition: partition.topicPartition, errorCode: .topicAuthorizationFailed)
+        var results: [FetchPartitionResult]
+        if isFollower {
+            // All or nothing, asked once: a follower's fetch names thousands of partitions.
+            results =
+                auth.authorizeCluster(.clusterAction)
+                ? await replicaManager.fetchMessages(parameters, partitions: partitions)
+                : partitions.map { FetchPartitionResult(topicPartition: $0.topicPartition, errorCode: .topicAuthorizationFailed) }
+        } else {
+            let readable = auth.filterByAuthorized(.read, .topic, partitions.map(\.topicPartition.topic))
+            var read = await replicaManager.fetchMessages(
+                parameters, partitions: partitions.filter { readable.contains($0.topicPartition.topic) })[...]
+            results = partitions.map { partition in
+                readable.contains(partition.topicPartition.topic)
+                    ? read.removeFirst()
+                    : FetchPartitionResult(topicPartition: partition.topicPartition, errorCode: .topicAuthorizationFailed)
+            }
         }
         var sessionId: Int32 = 0
         switch session {

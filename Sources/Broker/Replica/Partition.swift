@@ -42,6 +42,8 @@ final class Partition: Sendable {
     }
 
     var leaderState: PartitionState { state.withLock { $0.leaderState } }
+    /// The assigned replicas, without copying the rest of the state: an append wakes the followers among them.
+    var replicas: [Int32] { state.withLock { $0.leaderState.replicas } }
     var isLeader: Bool { state.withLock { $0.isLeader } }
     var leaderEpoch: Int32 { state.withLock { $0.leaderState.leaderEpoch } }
     /// Whether this replica leads, and its leader epoch, read together: one lock for what every partition of every
@@ -192,11 +194,12 @@ final class Partition: Sendable {
     /// at `leaderLogEndOffset`, the leader's log end when the fetch read.
     func updateFollowerFetchState(
         replicaId: Int32, fetchOffset: Int64, leaderLogEndOffset: Int64, nowMs: Int64, followerLogStartOffset: Int64 = -1
-    ) -> PartitionReplicationState.FollowerFetchOutcome {
+    ) -> (outcome: PartitionReplicationState.FollowerFetchOutcome, highWatermark: Int64) {
         state.withLock {
-            $0.updateFollowerFetchState(
+            let outcome = $0.updateFollowerFetchState(
                 replicaId: replicaId, fetchOffset: fetchOffset, leaderLogEndOffset: leaderLogEndOffset, nowMs: nowMs,
                 followerLogStartOffset: followerLogStartOffset)
+            return (outcome, $0.highWatermark)
         }
     }
 

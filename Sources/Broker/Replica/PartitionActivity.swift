@@ -47,6 +47,8 @@ final class ActivitySignal<Key: Hashable & Sendable>: ExpiringWaits {
         var changes: UInt64 = 0
         /// `changes` right after each key's last change.
         var lastChange: [Key: UInt64] = [:]
+        /// `changes` right after the last `notifyAll`, which changes every key.
+        var lastChangeOfAll: UInt64 = 0
         var waiters: [UInt64: Waiter] = [:]
         var waitersByKey: [Key: WaiterIds] = [:]
         /// Waits cancelled before they parked: they return as soon as they try.
@@ -66,6 +68,11 @@ final class ActivitySignal<Key: Hashable & Sendable>: ExpiringWaits {
         Token(taken: state.withLock { $0.changes }, keys: partitions)
     }
 
+    /// A token for the same keys as `token`, taken now.
+    func token(renewing token: Token) -> Token {
+        Token(taken: state.withLock { $0.changes }, keys: token.keys)
+    }
+
     /// Whether a partition of `token` changed since the token was taken.
     func hasChanged(since token: Token) -> Bool {
         state.withLock { state in Self.changed(token, in: state) }
@@ -79,6 +86,19 @@ final class ActivitySignal<Key: Hashable & Sendable>: ExpiringWaits {
             guard let ids = state.waitersByKey.removeValue(forKey: partition) else { return [] }
             var woken: [Waiter] = []
             ids.forEach { id in if let waiter = Self.remove(id, from: &state) { woken.append(waiter) } }
+            return woken
+        }
+        for waiter in woken { resume(waiter) }
+    }
+
+    /// Something changed on every key: every parked task re-checks.
+    func notifyAll() {
+        let woken: [Waiter] = state.withLock { state in
+            state.changes += 1
+            state.lastChangeOfAll = state.changes
+            let woken = Array(state.waiters.values)
+            state.waiters = [:]
+            state.waitersByKey = [:]
             return woken
         }
         for waiter in woken { resume(waiter) }
@@ -162,7 +182,7 @@ final class ActivitySignal<Key: Hashable & Sendable>: ExpiringWaits {
 
     private static func changed(_ token: Token, in state: State) -> Bool {
         guard state.changes != token.taken else { return false }
-        return token.keys.contains { state.lastChange[$0, default: 0] > token.taken }
+        return state.lastChangeOfAll > token.taken || token.keys.contains { state.lastChange[$0, default: 0] > token.taken }
     }
 
     private static func remove(_ id: UInt64, from state: inout State) -> Waiter? {

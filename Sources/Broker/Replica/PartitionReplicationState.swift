@@ -142,13 +142,13 @@ struct PartitionReplicationState: Sendable {
     mutating func updateFollowerFetchState(
         replicaId: Int32, fetchOffset: Int64, leaderLogEndOffset: Int64, nowMs: Int64, followerLogStartOffset: Int64 = -1
     ) -> FollowerFetchOutcome {
-        guard isLeader, var follower = followers[replicaId] else { return FollowerFetchOutcome(recognized: false) }
-        let previousLogEndOffset = follower.logEndOffset
-        let previousLogStartOffset = follower.logStartOffset
-        follower.updateFetchState(
+        // Updated in place, one lookup: a leader does this for every partition of every follower fetch.
+        guard isLeader, let index = followers.index(forKey: replicaId) else { return FollowerFetchOutcome(recognized: false) }
+        let previousLogEndOffset = followers.values[index].logEndOffset
+        let previousLogStartOffset = followers.values[index].logStartOffset
+        followers.values[index].updateFetchState(
             fetchOffset: fetchOffset, leaderLogEndOffset: leaderLogEndOffset, nowMs: nowMs,
             logStartOffset: followerLogStartOffset)
-        followers[replicaId] = follower
         let expansion = maybeExpandIsr(replicaId)
         let increased =
             previousLogEndOffset != fetchOffset || expansion != nil

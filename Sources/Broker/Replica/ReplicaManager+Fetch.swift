@@ -39,7 +39,8 @@ struct FetchParameters: Sendable {
 
 extension ReplicaManager {
     /// Reads now, and if fewer than `minBytes` are there (and no partition failed), parks until an append to one
-    /// of the partitions, then reads again, until `maxWait` is over (Kafka's DelayedFetch).
+    /// of the partitions, then reads again, until `maxWait` is over (Kafka's DelayedFetch). A follower's fetch
+    /// parks on its broker id (`followerActivity`), a consumer's on its partitions.
     ///
     /// A fetch that found nothing and saw no activity on its partitions while parked answers with what it found
     /// instead of reading every partition again: an idle follower's fetch of thousands of partitions then costs
@@ -47,8 +48,7 @@ extension ReplicaManager {
     func fetchMessages(_ parameters: FetchParameters, partitions: [FetchPartitionRequest]) async -> [FetchPartitionResult] {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: parameters.maxWait)
-        let keys = partitions.map(\.topicPartition)
-        var token = activity.token(for: keys)
+        var wake = FetchWake(self, parameters: parameters, partitions: partitions)
         // Read in place, as Kafka's request handler threads do: a read only looks up the index and the batch
         // headers around the range (the records go out later with sendfile), nearly always in the page cache,
         // so a hop to the I/O threads and back would cost a fetch more in two thread switches than it saves.
@@ -62,11 +62,16 @@ extension ReplicaManager {
                 recordBytesOut(results, follower: parameters.replicaId >= 0)
                 return results
             }
-            await RequestTrace.remote { await activity.wait(token, timeout: remaining) }
-            if available == 0, !activity.hasChanged(since: token) { continue }
-            token = activity.token(for: keys)
+            await RequestTrace.remote { await wake.wait(timeout: remaining) }
+            if available == 0, !wake.hasChanged { continue }
+            wake.renew()
             results = readFromLocalLog(parameters, partitions: partitions)
         }
+    }
+
+    /// After an append to `partition` as its leader: wakes the parked fetches of its followers.
+    func notifyFollowers(of partition: Partition) {
+        for replica in partition.replicas where replica != localBrokerId { followerActivity.notify(replica) }
     }
 
     /// One pass over the partitions in request order, honouring the per-partition and total byte limits; only the
@@ -78,9 +83,10 @@ extension ReplicaManager {
         results.reserveCapacity(partitions.count)
         // Asked once per pass, not per partition: a follower's fetch may name thousands.
         let followerAlive = parameters.replicaId >= 0 && isAliveReplica(parameters.replicaId, fetching: partitions.count)
+        let nowMs = clock()
         for request in partitions {
             var result = read(
-                request, replicaId: parameters.replicaId, followerAlive: followerAlive,
+                request, replicaId: parameters.replicaId, followerAlive: followerAlive, nowMs: nowMs,
                 readCommitted: parameters.readCommitted,
                 maxBytes: min(max(0, request.maxBytes), remainingBytes), minOneBatch: minOneBatch)
             if result.bytes > 0 {
@@ -104,9 +110,11 @@ extension ReplicaManager {
         return true
     }
 
+    /// A follower's read takes three locks of the partition's (leadership, log, follower state), asked once each:
+    /// an idle follower's fetch reads thousands of partitions twice a second.
     private func read(
-        _ request: FetchPartitionRequest, replicaId: Int32, followerAlive: Bool, readCommitted: Bool, maxBytes: Int,
-        minOneBatch: Bool
+        _ request: FetchPartitionRequest, replicaId: Int32, followerAlive: Bool, nowMs: Int64, readCommitted: Bool,
+        maxBytes: Int, minOneBatch: Bool
     ) -> FetchPartitionResult {
         let topicPartition = request.topicPartition
         let partition: Partition
@@ -115,12 +123,12 @@ extension ReplicaManager {
         case .success(let found): partition = found
         }
         do {
-            let highWatermark = partition.highWatermark
-            let lastStableOffset = replicaId >= 0 ? -1 : partition.lastStableOffset
-            let info = try partition.log.read(
-                from: request.fetchOffset, maxBytes: maxBytes,
-                upTo: replicaId >= 0 ? nil : (readCommitted ? lastStableOffset : highWatermark), minOneBatch: minOneBatch)
             guard replicaId >= 0 else {
+                let highWatermark = partition.highWatermark
+                let lastStableOffset = partition.lastStableOffset
+                let info = try partition.log.read(
+                    from: request.fetchOffset, maxBytes: maxBytes, upTo: readCommitted ? lastStableOffset : highWatermark,
+                    minOneBatch: minOneBatch)
                 // Kafka's upper bound is the end of what was read; the last stable offset bounds it and can only
                 // add transactions the consumer will not meet, which it ignores.
                 let aborted =
@@ -131,19 +139,24 @@ extension ReplicaManager {
                     lastStableOffset: lastStableOffset, logStartOffset: info.logStartOffset, records: info.records,
                     abortedTransactions: readCommitted ? (aborted ?? []) : nil)
             }
-            let recognized =
-                followerAlive
-                && updateFollowerFetchState(
+            let info = try partition.log.read(from: request.fetchOffset, maxBytes: maxBytes, minOneBatch: minOneBatch)
+            // The high watermark after this fetch counted, so the follower learns it one round earlier.
+            guard followerAlive,
+                let highWatermark = updateFollowerFetchState(
                     partition, replicaId: replicaId, fetchOffset: request.fetchOffset,
-                    leaderLogEndOffset: info.logEndOffset, followerLogStartOffset: request.logStartOffset)
+                    leaderLogEndOffset: info.logEndOffset, nowMs: nowMs, followerLogStartOffset: request.logStartOffset)
+            else {
+                return FetchPartitionResult(
+                    topicPartition: topicPartition, errorCode: .noError, highWatermark: partition.highWatermark,
+                    logStartOffset: info.logStartOffset)
+            }
             // Kafka's shouldLeaderThrottle: a catching-up follower of a throttled partition gets no records while
             // the leader's quota is exceeded; an in-sync follower always gets them.
             let throttled = leaderQuota.shouldThrottle(
-                topicPartition, replicaInSync: partition.isInSync(replicaId), nowMs: clock())
-            // The high watermark after this fetch counted, so the follower learns it one round earlier.
+                topicPartition, replicaInSync: partition.isInSync(replicaId), nowMs: nowMs)
             return FetchPartitionResult(
-                topicPartition: topicPartition, errorCode: .noError, highWatermark: partition.highWatermark,
-                logStartOffset: info.logStartOffset, records: recognized && !throttled ? info.records : nil)
+                topicPartition: topicPartition, errorCode: .noError, highWatermark: highWatermark,
+                logStartOffset: info.logStartOffset, records: throttled ? nil : info.records)
         } catch let error as StorageError {
             if case .offsetOutOfRange = error {
                 logger.debug("Fetch of \(topicPartition) from \(request.fetchOffset): \(error)")
@@ -181,23 +194,65 @@ extension ReplicaManager {
 
     /// A fetch at `fetchOffset` by a live follower (`isAliveReplica`) tells the leader that follower's log end
     /// (Kafka's `updateFollowerFetchState`): the high watermark may move, which completes delayed produces and
-    /// fetches, and the follower may rejoin the ISR. False for a broker that is not an assigned replica (it gets no
-    /// records, as in Kafka).
+    /// fetches, and the follower may rejoin the ISR. Returns the high watermark after it; nil for a broker that is
+    /// not an assigned replica (it gets no records, as in Kafka).
     func updateFollowerFetchState(
-        _ partition: Partition, replicaId: Int32, fetchOffset: Int64, leaderLogEndOffset: Int64,
+        _ partition: Partition, replicaId: Int32, fetchOffset: Int64, leaderLogEndOffset: Int64, nowMs: Int64,
         followerLogStartOffset: Int64 = -1
-    ) -> Bool {
-        let outcome = partition.updateFollowerFetchState(
-            replicaId: replicaId, fetchOffset: fetchOffset, leaderLogEndOffset: leaderLogEndOffset, nowMs: clock(),
+    ) -> Int64? {
+        let (outcome, highWatermark) = partition.updateFollowerFetchState(
+            replicaId: replicaId, fetchOffset: fetchOffset, leaderLogEndOffset: leaderLogEndOffset, nowMs: nowMs,
             followerLogStartOffset: followerLogStartOffset)
         guard outcome.recognized else {
             logger.warning(
                 "Broker \(replicaId) fetched \(partition.topicPartition) but is not one of its replicas \(partition.leaderState.replicas); returning no records")
-            return false
+            return nil
         }
-        if outcome.highWatermarkIncreased { partition.log.onHighWatermarkUpdated(partition.highWatermark) }
+        if outcome.highWatermarkIncreased { partition.log.onHighWatermarkUpdated(highWatermark) }
         if outcome.highWatermarkIncreased || outcome.logStartOffsetChanged { activity.notify(partition.topicPartition) }
         if let expansion = outcome.isrExpansion { submitIsrChange(expansion, for: partition) }
-        return true
+        return highWatermark
+    }
+}
+
+/// What a parked fetch waits on: a follower's on its broker id, a consumer's on each of its partitions. Renewed
+/// (taken again) before each read, so that a change during the read is not missed.
+private struct FetchWake {
+    private enum Token {
+        case follower(ActivitySignal<Int32>, ActivitySignal<Int32>.Token)
+        case partitions(PartitionActivity, PartitionActivity.Token)
+    }
+
+    private var token: Token
+
+    init(_ replicaManager: ReplicaManager, parameters: FetchParameters, partitions: [FetchPartitionRequest]) {
+        if parameters.replicaId >= 0 {
+            let signal = replicaManager.followerActivity
+            token = .follower(signal, signal.token(for: [parameters.replicaId]))
+        } else {
+            let signal = replicaManager.activity
+            token = .partitions(signal, signal.token(for: partitions.map(\.topicPartition)))
+        }
+    }
+
+    func wait(timeout: Duration) async {
+        switch token {
+        case .follower(let signal, let token): await signal.wait(token, timeout: timeout)
+        case .partitions(let signal, let token): await signal.wait(token, timeout: timeout)
+        }
+    }
+
+    var hasChanged: Bool {
+        switch token {
+        case .follower(let signal, let token): signal.hasChanged(since: token)
+        case .partitions(let signal, let token): signal.hasChanged(since: token)
+        }
+    }
+
+    mutating func renew() {
+        switch token {
+        case .follower(let signal, let token): self.token = .follower(signal, signal.token(renewing: token))
+        case .partitions(let signal, let token): self.token = .partitions(signal, signal.token(renewing: token))
+        }
     }
 }

@@ -70,6 +70,8 @@ extension ReplicaManager {
                     }
                 }
                 activity.notify(topicPartition)
+                // A follower's fetch parked here answers at once with what changed (e.g. NOT_LEADER_OR_FOLLOWER).
+                followerActivity.notifyAll()
             } catch let error as StorageError {
                 logger.error("Creating the log of \(topicPartition) failed: \(error)")
                 results[topicPartition] = error.errorCode
@@ -151,6 +153,7 @@ extension ReplicaManager {
                 }
             }
             activity.notify(topicPartition)
+            followerActivity.notifyAll()
             if delete {
                 do {
                     try logManager.deleteLog(topicPartition)

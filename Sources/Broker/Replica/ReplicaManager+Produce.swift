@@ -55,6 +55,7 @@ extension ReplicaManager {
                         errorCode: .noError, baseOffset: info.firstOffset, logAppendTimeMs: info.logAppendTimeMs,
                         logStartOffset: info.logStartOffset)
                     activity.notify(topicPartition)
+                    notifyFollowers(of: partition)
                     if requiredAcks == -1 {
                         replicating.append(DelayedProduceEntry(partition: partition, requiredOffset: info.lastOffset + 1))
                     }

@@ -43,6 +43,7 @@ extension ReplicaManager {
                     results[topicPartition] = .noError
                     // The marker moves the last stable offset: parked read_committed fetches look again.
                     activity.notify(topicPartition)
+                    notifyFollowers(of: partition)
                     replicating.append(DelayedProduceEntry(partition: partition, requiredOffset: info.lastOffset + 1))
                 } catch {
                     logger.info(

@@ -28,6 +28,12 @@ final class ReplicaManager: Sendable {
     let metadataCache: MetadataCache
     /// Wakes delayed fetches and produces on appends, high watermark moves, ISR and leadership changes.
     let activity = PartitionActivity()
+    /// Wakes followers' delayed fetches, keyed by follower broker: an append to a partition this broker leads
+    /// notifies its followers, a leadership change all of them. A follower's fetch names every partition it follows
+    /// here (thousands), and parking it under each of them cost an idle broker more than reading them did; Kafka
+    /// parks it under each partition (`delayedFetchPurgatory`), but only an append completes it (`fetch.min.bytes`
+    /// of 1), which is what this key says.
+    let followerActivity = ActivitySignal<Int32>()
     let fetcherManager: ReplicaFetcherManager
     /// Kafka's replication throttles: bytes this leader sends to, and this follower fetches for, catching-up replicas.
     let leaderQuota: ReplicationQuotaManager
@@ -147,10 +153,10 @@ final class ReplicaManager: Sendable {
     /// Every replica's high watermark, the followers' included (Kafka's `checkpointHighWatermarks`), plus the last
     /// known one of every other log on disk.
     func checkpointHighWatermarks() {
-        var highWatermarks = loadedHighWatermarkCheckpoints()
-        for partition in allPartitions { highWatermarks[partition.topicPartition] = partition.highWatermark }
+        let loaded = loadedHighWatermarkCheckpoints()
+        let partitions = state.withLock { $0.partitions }
         do {
-            try logManager.checkpointHighWatermarks(highWatermarks)
+            try logManager.checkpointHighWatermarks { partitions[$0]?.highWatermark ?? loaded[$0] }
         } catch {
             logger.error("Writing the high watermark checkpoint failed: \(error)")
         }

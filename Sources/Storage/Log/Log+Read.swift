@@ -15,13 +15,18 @@ extension Log {
     /// batch when `minOneBatch`, KIP-74), never a batch at or beyond `maxOffset` (the high watermark for consumers,
     /// the log end for followers). Offsets outside [log start, log end] are out of range.
     public func read(from offset: Int64, maxBytes: Int, upTo maxOffset: Int64? = nil, minOneBatch: Bool = true) throws -> LogReadInfo {
-        let (segments, startOffset, endOffset) = state.withLock { ($0.segments, $0.logStartOffset, $0.nextOffset) }
+        // The segments are only copied (retaining the array, shared with every reader and the appender) when
+        // there is something to read: most reads of an idle follower's fetch find their offset at the log end.
+        let (segments, startOffset, endOffset) = state.withLock { state in
+            let limit = min(maxOffset ?? state.nextOffset, state.nextOffset)
+            return (offset < limit ? state.segments : [], state.logStartOffset, state.nextOffset)
+        }
         guard offset >= startOffset, offset <= endOffset else {
             throw StorageError.offsetOutOfRange(requested: offset, logStartOffset: startOffset, logEndOffset: endOffset)
         }
         let limitOffset = min(maxOffset ?? endOffset, endOffset)
         var result = LogReadInfo(records: nil, logStartOffset: startOffset, logEndOffset: endOffset)
-        guard offset < limitOffset else { return result }
+        guard offset < limitOffset, !segments.isEmpty else { return result }
         var index = Self.floorSegmentIndex(segments, offset: offset)
         while index < segments.count {
             let segment = segments[index]

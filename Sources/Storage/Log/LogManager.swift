@@ -51,8 +51,17 @@ public final class LogManager: Sendable {
     /// Logs moving between log dirs (AlterReplicaLogDirs), copied one at a time on `moveQueue`.
     let moves = Mutex(LogMoves())
     let moveQueue = DispatchQueue(label: "gregor.log-manager.log-dir-moves")
-    /// Checkpoint files are rewritten through one temp file each: one writer at a time.
-    private let checkpointLock = Mutex(())
+    /// Checkpoint files are rewritten through one temp file each: one writer at a time. Holds what each file (by
+    /// path) was last written with, so a file whose entries did not change is not rewritten: with thousands of idle
+    /// partitions the high watermark checkpoint every 5 s was a sort, a line per partition and an fsync'd rename,
+    /// for the same bytes.
+    private let checkpointLock = Mutex<[String: [CheckpointEntry]]>([:])
+
+    /// One line of a checkpoint file, in the order the logs were listed.
+    private struct CheckpointEntry: Equatable {
+        var topicPartition: TopicPartition
+        var offset: Int64
+    }
     /// Where the periodic tasks run, one at a time (Kafka's `KafkaScheduler`): they write checkpoint files, delete
     /// segments and flush, blocking file I/O that must not hold one of Swift's few cooperative threads (a
     /// recovery-point checkpoint after a failover also writes thousands of `leader-epoch-checkpoint` files).
@@ -236,9 +245,9 @@ public final class LogManager: Sendable {
     }
 
     /// Writes each directory's `replication-offset-checkpoint` with the high watermarks the replica manager
-    /// knows (the storage engine itself has no notion of a high watermark).
-    public func checkpointHighWatermarks(_ highWatermarks: [TopicPartition: Int64]) throws {
-        try checkpoint(Self.replicationOffsetCheckpointFile) { highWatermarks[$0.topicPartition] }
+    /// knows (the storage engine itself has no notion of a high watermark); a log it has none for is left out.
+    public func checkpointHighWatermarks(_ highWatermark: (TopicPartition) -> Int64?) throws {
+        try checkpoint(Self.replicationOffsetCheckpointFile) { highWatermark($0.topicPartition) }
     }
 
     public func highWatermarkCheckpoints() throws -> [TopicPartition: Int64] {
@@ -250,21 +259,31 @@ public final class LogManager: Sendable {
     }
 
     private func checkpoint(_ name: String, _ value: (Log) -> Int64?) throws {
-        try checkpointLock.withLock { _ in try writeCheckpoint(name, value) }
+        try checkpointLock.withLock { lastWritten in try writeCheckpoint(name, value, lastWritten: &lastWritten) }
     }
 
-    private func writeCheckpoint(_ name: String, _ value: (Log) -> Int64?) throws {
+    private func writeCheckpoint(
+        _ name: String, _ value: (Log) -> Int64?, lastWritten: inout [String: [CheckpointEntry]]
+    ) throws {
+        let dirs = configuration.logDirs
         let placed = logs.withLock { logs in
             logs.byPartition.map { topicPartition, log in (log, logs.directories.logDir(of: topicPartition)) }
         }
-        var entriesByDir = Dictionary(
-            configuration.logDirs.map { ($0, [TopicPartition: Int64]()) }, uniquingKeysWith: { first, _ in first })
+        // Listed in the logs' order, which stays the same while no log comes or goes: an unchanged checkpoint is
+        // then found equal line by line, without building and comparing a map of thousands of partitions.
+        var entriesByDir = [[CheckpointEntry]](repeating: [], count: dirs.count)
         for (log, dir) in placed {
-            guard let dir, let offset = value(log) else { continue }
-            entriesByDir[dir]?[log.topicPartition] = offset
+            guard let dir, let index = dirs.firstIndex(of: dir), let offset = value(log) else { continue }
+            entriesByDir[index].append(CheckpointEntry(topicPartition: log.topicPartition, offset: offset))
         }
-        for dir in configuration.logDirs {
-            try OffsetCheckpointFile(path: dir + "/" + name).write(entriesByDir[dir] ?? [:])
+        for (dir, entries) in zip(dirs, entriesByDir) {
+            let path = dir + "/" + name
+            // Rewritten when the entries changed, or when the file is gone (an operator's rm, a replaced disk).
+            if lastWritten[path] == entries, access(path, F_OK) == 0 { continue }
+            lastWritten[path] = nil
+            let offsets = Dictionary(entries.map { ($0.topicPartition, $0.offset) }, uniquingKeysWith: { _, last in last })
+            try OffsetCheckpointFile(path: path).write(offsets)
+            lastWritten[path] = entries
         }
     }
 

@@ -108,6 +108,42 @@ import Testing
         #expect(partitions.map(\.topicPartition) == [requested[1], requested[2], requested[0]].map(\.topicPartition))
     }
 
+    /// Results are matched to the session's partitions by position when they come in its order, and by partition
+    /// when they do not; after partitions moved to the back, were forgotten and added, each is still found.
+    @Test func resultsInAnyOrderMeetTheirPartitions() throws {
+        var (cache, id, requested) = Self.opened()
+        _ = cache.newContext(sessionId: id, epoch: 1, requested: [], forgotten: [], nowMs: 1)
+        let reversed = cache.incrementalResponse(sessionId: id, results: [
+            Self.result(requested[2], highWatermark: 10), Self.result(requested[1], highWatermark: 10),
+            Self.result(requested[0], highWatermark: 11),
+        ])
+        #expect(reversed.map(\.topicPartition) == [requested[0].topicPartition])
+
+        // t-0 returns records and goes to the back: t-1, u-0, t-0.
+        _ = cache.newContext(sessionId: id, epoch: 2, requested: [], forgotten: [], nowMs: 2)
+        var withRecords = Self.result(requested[0], highWatermark: 11)
+        let path = "/tmp/fetch-session-test-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).log"
+        defer { unlink(path) }
+        let file = try SegmentFile(path: path, create: true, use: .newConsumer, budget: .process)
+        withRecords.records = FileSlice(file: file, position: 0, count: 64)
+        _ = cache.incrementalResponse(sessionId: id, results: [
+            withRecords, Self.result(requested[1], highWatermark: 10), Self.result(requested[2], highWatermark: 10),
+        ])
+        // Forget t-1, move t-0 on, add v-0.
+        let added = Self.request("v", 0)
+        guard case .incremental(_, let partitions) = cache.newContext(
+            sessionId: id, epoch: 3, requested: [Self.request("t", 0, at: 5), added],
+            forgotten: [requested[1].topicPartition], nowMs: 3)
+        else { Issue.record("not incremental"); return }
+        #expect(partitions == [requested[2], Self.request("t", 0, at: 5), added])
+        // Every one of them answers by position and by lookup alike: u-0's high watermark moved.
+        let answered = cache.incrementalResponse(sessionId: id, results: [
+            Self.result(added, highWatermark: 0), Self.result(requested[2], highWatermark: 12),
+            Self.result(requested[0], highWatermark: 11),
+        ])
+        #expect(answered.map(\.topicPartition) == [added.topicPartition, requested[2].topicPartition])
+    }
+
     @Test func wrongIdsAndEpochsFailTheRequest() {
         var (cache, id, _) = Self.opened()
         #expect(cache.newContext(sessionId: id + 1, epoch: 1, requested: [], forgotten: [], nowMs: 1) == .error(.fetchSessionIdNotFound))

@@ -106,6 +106,29 @@ import Testing
         #expect(!activity.hasChanged(since: activity.token(for: [tp])))
     }
 
+    /// `notifyAll` changes every key: it wakes every parked waiter, whatever its keys, and a token taken before it
+    /// has changed, one taken after it (or renewed) has not.
+    @Test func notifyAllWakesEveryWaiterAndChangesEveryKey() async {
+        let activity = ActivitySignal<Int32>()
+        let before = activity.token(for: [7])
+        await withTaskGroup(of: Void.self) { group in
+            for id in Int32(1)...3 {
+                let token = activity.token(for: [id])
+                group.addTask { await activity.wait(token, timeout: .seconds(600)) }
+            }
+            #expect(await eventually { activity.parkedCount == (3, 3) })
+            activity.notifyAll()
+            await group.waitForAll()
+        }
+        #expect(activity.parkedCount == (0, 0))
+        #expect(activity.hasChanged(since: before))
+        #expect(!activity.hasChanged(since: activity.token(renewing: before)))
+        #expect(!activity.hasChanged(since: activity.token(for: [7])))
+        let after = activity.token(for: [7])
+        activity.notify(8)
+        #expect(!activity.hasChanged(since: after))
+    }
+
     /// A request may name a partition twice: one key is registered, a notify ends the wait once, and neither a
     /// notify nor a timeout leaves anything behind.
     @Test func aPartitionNamedTwiceIsOneKey() async {

@@ -80,6 +80,40 @@ import Testing
         #expect(results.first?.bytes ?? 0 > 0)
     }
 
+    /// A follower's fetch parks on its broker id: an append to a partition it follows completes it, one to a
+    /// partition it does not follow leaves it parked, and a leadership change ends it at once with the error.
+    @Test func aParkedFollowerFetchIsCompletedByAnAppendToAPartitionItFollows() async throws {
+        let fixture = try await ReplicaManagerFixture.make()
+        defer { fixture.cleanUp() }
+        let tp = self.tp
+        let other = TopicPartition(topic: "other", partition: 0)
+        try await fixture.lead(tp, isr: [1, 2], replicas: [1, 2])
+        try await fixture.lead(other, isr: [1, 3], replicas: [1, 3])
+        let replicaManager = fixture.replicaManager
+        let clock = ContinuousClock()
+        let started = clock.now
+        async let fetched = replicaManager.fetchMessages(
+            FetchParameters(replicaId: 2, maxWait: .seconds(60), minBytes: 1, maxBytes: 1 << 20),
+            partitions: [FetchPartitionRequest(topicPartition: tp, fetchOffset: 0, maxBytes: 1 << 20)])
+        #expect(await eventually { replicaManager.followerActivity.parkedCount == (1, 1) })
+        _ = await replicaManager.appendRecords(
+            requiredAcks: 1, timeout: .seconds(5), entries: [(other, ReplicaManagerFixture.batch(["not followed by 2"]))])
+        #expect(replicaManager.followerActivity.parkedCount == (1, 1))
+        _ = await replicaManager.appendRecords(
+            requiredAcks: 1, timeout: .seconds(5), entries: [(tp, ReplicaManagerFixture.batch(["late"]))])
+        let results = await fetched
+        #expect(results.first?.bytes ?? 0 > 0)
+        #expect(clock.now - started < .seconds(60))
+        #expect(replicaManager.followerActivity.parkedCount == (0, 0))
+
+        async let fenced = replicaManager.fetchMessages(
+            FetchParameters(replicaId: 3, maxWait: .seconds(60), minBytes: 1, maxBytes: 1 << 20),
+            partitions: [FetchPartitionRequest(topicPartition: other, fetchOffset: 1, maxBytes: 1 << 20, currentLeaderEpoch: 0)])
+        #expect(await eventually { replicaManager.followerActivity.parkedCount == (1, 1) })
+        try await fixture.lead(other, leaderEpoch: 1, isr: [1, 3], replicas: [1, 3])
+        #expect(await fenced.first?.errorCode == .fencedLeaderEpoch)
+    }
+
     @Test func aFetchWithNothingToReadAnswersEmptyAfterMaxWait() async throws {
         let fixture = try await ReplicaManagerFixture.make()
         defer { fixture.cleanUp() }

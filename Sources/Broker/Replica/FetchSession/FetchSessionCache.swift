@@ -80,9 +80,40 @@ struct FetchSessionCache: Sendable {
         var lastUsedMs: Int64
         /// The epoch the next incremental fetch must carry.
         var epoch: Int32
-        var partitions: [TopicPartition: CachedPartition]
-        /// The order partitions are read in; those that returned records go to the back (Kafka's round robin).
-        var order: [TopicPartition]
+        /// The partitions in the order they are read; those that returned records go to the back (Kafka's round
+        /// robin). An incremental fetch reads them in this order, so its results line up with them and are matched
+        /// without a lookup: a follower's session holds thousands, fetched twice a second when idle.
+        var entries: [Entry]
+        /// Where each partition is in `entries`.
+        var positions: [TopicPartition: Int]
+
+        struct Entry: Sendable {
+            var topicPartition: TopicPartition
+            var cached: CachedPartition
+        }
+
+        init(id: Int32, privileged: Bool, nowMs: Int64, entries: [Entry]) {
+            self.id = id
+            self.privileged = privileged
+            creationMs = nowMs
+            lastUsedMs = nowMs
+            epoch = Epoch.next(after: Epoch.initial)
+            self.entries = entries
+            positions = Self.positions(of: entries)
+        }
+
+        static func positions(of entries: [Entry]) -> [TopicPartition: Int] {
+            var positions = [TopicPartition: Int](minimumCapacity: entries.count)
+            for (position, entry) in entries.enumerated() { positions[entry.topicPartition] = position }
+            return positions
+        }
+
+        /// The position of `topicPartition`: `guess` when the results line up with the session's order (they
+        /// do for a read of the session in order), else looked up.
+        func position(of topicPartition: TopicPartition, guess: Int) -> Int? {
+            if guess < entries.count, entries[guess].topicPartition == topicPartition { return guess }
+            return positions[topicPartition]
+        }
 
         /// Orders sessions for eviction (Kafka's `EvictableKey`): client sessions before followers', then smaller
         /// ones first, then by id.
@@ -92,7 +123,7 @@ struct FetchSessionCache: Sendable {
             return a.id < b.id
         }
 
-        var evictionKey: (privileged: Bool, size: Int, id: Int32) { (privileged, partitions.count, id) }
+        var evictionKey: (privileged: Bool, size: Int, id: Int32) { (privileged, entries.count, id) }
     }
 
     /// What one Fetch request is, given its session id and epoch (Kafka's `FetchContext`s).
@@ -139,21 +170,24 @@ struct FetchSessionCache: Sendable {
             sessions[sessionId] = session
             return .error(.invalidFetchSessionEpoch)
         }
-        let removed = Set(forgotten.filter { session.partitions.removeValue(forKey: $0) != nil })
-        if !removed.isEmpty { session.order.removeAll { removed.contains($0) } }
+        let removed = Set(forgotten.filter { session.positions[$0] != nil })
+        if !removed.isEmpty {
+            session.entries.removeAll { removed.contains($0.topicPartition) }
+            session.positions = Session.positions(of: session.entries)
+        }
         for request in requested {
-            if session.partitions[request.topicPartition] == nil {
-                session.partitions[request.topicPartition] = CachedPartition(request)
-                session.order.append(request.topicPartition)
+            if let position = session.positions[request.topicPartition] {
+                session.entries[position].cached.update(from: request)
             } else {
-                session.partitions[request.topicPartition]?.update(from: request)
+                session.positions[request.topicPartition] = session.entries.count
+                session.entries.append(Session.Entry(topicPartition: request.topicPartition, cached: CachedPartition(request)))
             }
         }
-        if session.partitions.isEmpty { return .sessionless }
+        if session.entries.isEmpty { return .sessionless }
         session.epoch = Epoch.next(after: session.epoch)
         session.lastUsedMs = nowMs
         sessions[sessionId] = session
-        let partitions = session.order.map { session.partitions[$0]!.request(for: $0) }
+        let partitions = session.entries.map { $0.cached.request(for: $0.topicPartition) }
         return .incremental(sessionId: sessionId, partitions: partitions)
     }
 
@@ -164,19 +198,19 @@ struct FetchSessionCache: Sendable {
     ) -> Int32 {
         guard !requested.isEmpty, sessions.count < maxSessions || evictOne(privileged: privileged, size: requested.count, nowMs: nowMs)
         else { return 0 }
-        var partitions: [TopicPartition: CachedPartition] = [:]
-        partitions.reserveCapacity(requested.count)
-        var order: [TopicPartition] = []
-        order.reserveCapacity(requested.count)
-        for request in requested where partitions[request.topicPartition] == nil {
-            partitions[request.topicPartition] = CachedPartition(request)
-            order.append(request.topicPartition)
+        var positions = [TopicPartition: Int](minimumCapacity: requested.count)
+        var entries: [Session.Entry] = []
+        entries.reserveCapacity(requested.count)
+        for request in requested where positions[request.topicPartition] == nil {
+            positions[request.topicPartition] = entries.count
+            entries.append(Session.Entry(topicPartition: request.topicPartition, cached: CachedPartition(request)))
         }
-        for result in results { _ = partitions[result.topicPartition]?.mustRespond(with: result) }
+        for result in results {
+            guard let position = positions[result.topicPartition] else { continue }
+            _ = entries[position].cached.mustRespond(with: result)
+        }
         let id = newSessionId()
-        sessions[id] = Session(
-            id: id, privileged: privileged, creationMs: nowMs, lastUsedMs: nowMs, epoch: Epoch.next(after: Epoch.initial),
-            partitions: partitions, order: order)
+        sessions[id] = Session(id: id, privileged: privileged, nowMs: nowMs, entries: entries)
         return id
     }
 
@@ -185,15 +219,23 @@ struct FetchSessionCache: Sendable {
     mutating func incrementalResponse(sessionId: Int32, results: [FetchPartitionResult]) -> [FetchPartitionResult] {
         guard var session = sessions.removeValue(forKey: sessionId) else { return results }
         var kept: [FetchPartitionResult] = []
-        var withRecords: [TopicPartition] = []
-        for result in results {
-            guard session.partitions[result.topicPartition]?.mustRespond(with: result) ?? true else { continue }
+        var withRecords: [Int] = []
+        var moved: Set<Int> = []
+        for (index, result) in results.enumerated() {
+            if let position = session.position(of: result.topicPartition, guess: index) {
+                guard session.entries[position].cached.mustRespond(with: result) else { continue }
+                if result.bytes > 0, moved.insert(position).inserted { withRecords.append(position) }
+            }
             kept.append(result)
-            if result.bytes > 0 { withRecords.append(result.topicPartition) }
         }
-        if !withRecords.isEmpty {
-            let moved = Set(withRecords)
-            session.order = session.order.filter { !moved.contains($0) } + withRecords
+        if let first = withRecords.min() {
+            // Those that returned records go to the back, in the order they were read. Only the entries from the
+            // first of them on move; under load those are the last few, already at the back.
+            let tail = session.entries.indices[first...].filter { !moved.contains($0) } + withRecords
+            session.entries.replaceSubrange(first..., with: tail.map { session.entries[$0] })
+            for position in first..<session.entries.count {
+                session.positions[session.entries[position].topicPartition] = position
+            }
         }
         sessions[sessionId] = session
         return kept

@@ -40,8 +40,16 @@ struct FetchSessionHandler: Sendable {
             // Full, naming the old session (if any) so that the leader closes it and opens a new one.
             return Request(sessionId: sessionId, epoch: epoch, toSend: partitions, forgotten: [], partitions: partitions)
         }
-        let toSend = partitions.filter { sessionPartitions[$0.key] != $0.value }
-        let forgotten = sessionPartitions.keys.filter { partitions[$0] == nil }
+        // One lookup per partition fetched; the session's partitions are only searched for forgotten ones when some
+        // of them are not fetched (an idle follower fetches the same thousands every time).
+        var toSend: [TopicPartition: PartitionData] = [:]
+        var inSession = 0
+        for (tp, data) in partitions {
+            let held = sessionPartitions[tp]
+            if held != nil { inSession += 1 }
+            if held != data { toSend[tp] = data }
+        }
+        let forgotten = inSession == sessionPartitions.count ? [] : sessionPartitions.keys.filter { partitions[$0] == nil }
         return Request(sessionId: sessionId, epoch: epoch, toSend: toSend, forgotten: forgotten, partitions: partitions)
     }
 

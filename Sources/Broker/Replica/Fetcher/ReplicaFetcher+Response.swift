@@ -17,21 +17,17 @@ extension ReplicaFetcher {
     )? {
         let nowMs = clock()
         let maxBytes = configuration.maxBytesPerPartition
-        // One pass over what may be thousands of partitions, run before every fetch (also when all are idle). The
-        // states are read in place through the dictionary's indices: iterating its elements would copy each one
-        // (retaining and releasing its partition).
+        // One pass over what may be thousands of partitions, run before every fetch (also when all are idle), each
+        // state read in place (`nextFetch`).
         let fetched = partitions.withLock { partitions in
             var fetched = [TopicPartition: FetchSessionHandler.PartitionData](minimumCapacity: partitions.count)
-            var index = partitions.values.startIndex
-            while index != partitions.values.endIndex {
-                defer { index = partitions.values.index(after: index) }
-                guard partitions.values[index].isReady(at: now), !partitions.values[index].truncating else { continue }
+            var index = partitions.startIndex
+            while index != partitions.endIndex {
+                defer { partitions.formIndex(after: &index) }
                 let tp = partitions.keys[index]
-                guard !quota.shouldThrottle(tp, replicaInSync: partitions.values[index].caughtUp, nowMs: nowMs) else { continue }
-                fetched[tp] = FetchSessionHandler.PartitionData(
-                    fetchOffset: partitions.values[index].fetchOffset,
-                    logStartOffset: partitions.values[index].partition.log.logStartOffset,
-                    currentLeaderEpoch: partitions.values[index].leaderEpoch, maxBytes: maxBytes)
+                guard let data = partitions.values[index].nextFetch(tp, at: now, nowMs: nowMs, maxBytes: maxBytes, quota: quota)
+                else { continue }
+                fetched[tp] = data
             }
             return fetched
         }

@@ -42,6 +42,21 @@ final class ReplicaFetcher: Sendable {
         var caughtUp = false
 
         func isReady(at now: ContinuousClock.Instant) -> Bool { delayedUntil.map { now >= $0 } ?? true }
+
+        /// What the next fetch asks for this partition; nil while it is paused or truncating, or held back by the
+        /// follower's throttle. `mutating` only so that the fetcher's pass over thousands of states before every
+        /// fetch reads each one in place in its dictionary (`values[index]` yields it): a read through the
+        /// dictionary's getter copies the whole state, retaining and releasing its partition, for every field.
+        mutating func nextFetch(
+            _ topicPartition: TopicPartition, at now: ContinuousClock.Instant, nowMs: Int64, maxBytes: Int32,
+            quota: ReplicationQuotaManager
+        ) -> FetchSessionHandler.PartitionData? {
+            guard isReady(at: now), !truncating, !quota.shouldThrottle(topicPartition, replicaInSync: caughtUp, nowMs: nowMs)
+            else { return nil }
+            return FetchSessionHandler.PartitionData(
+                fetchOffset: fetchOffset, logStartOffset: partition.log.logStartOffset, currentLeaderEpoch: leaderEpoch,
+                maxBytes: maxBytes)
+        }
     }
 
     private struct Run {
