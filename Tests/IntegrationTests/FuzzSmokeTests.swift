@@ -33,7 +33,9 @@ struct FuzzSmokeTests {
                 host: "127.0.0.1", port: port, connections: 8, hangTimeoutMs: 150_000,
                 isAlive: { kill(pid, 0) == 0 }, rssKiB: { BrokerProcessStatus.rssKiB(pid) })
             let report = await Task.detached { campaign.run(factory, inputs: Self.inputs) }.value
-            #expect(report.crash == nil, "the broker died with these in flight: \(report.crash?.map(\.signature) ?? [])")
+            #expect(
+                report.crash == nil,
+                "the broker died with these in flight: \(report.crash?.map(\.signature) ?? []); the end of its log:\n\(report.crash == nil ? "" : String(broker.log().suffix(6000)))")
             #expect(report.hangs.isEmpty, "hangs: \(report.hangs.map(\.signature))")
             #expect(report.inputs == Self.inputs)
             #expect(report.answered > Self.inputs / 4, "most well-formed requests are answered: \(report.summary(seconds: 0))")
