@@ -30,9 +30,9 @@ final class ReplicaManager: Sendable {
     let activity = PartitionActivity()
     /// Wakes followers' delayed fetches, keyed by follower broker: an append to a partition this broker leads
     /// notifies its followers, a leadership change all of them. A follower's fetch names every partition it follows
-    /// here (thousands), and parking it under each of them cost an idle broker more than reading them did; Kafka
-    /// parks it under each partition (`delayedFetchPurgatory`), but only an append completes it (`fetch.min.bytes`
-    /// of 1), which is what this key says.
+    /// here (thousands), and parking it under each of them cost an idle broker more than reading them did. Kafka
+    /// parks it under each partition (`delayedFetchPurgatory`), but before its wait is over only new records (an
+    /// append) or an error (a leadership change) complete it, and those are what notify this.
     let followerActivity = ActivitySignal<Int32>()
     let fetcherManager: ReplicaFetcherManager
     /// Kafka's replication throttles: bytes this leader sends to, and this follower fetches for, catching-up replicas.

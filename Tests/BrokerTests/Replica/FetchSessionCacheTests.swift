@@ -23,6 +23,16 @@ import Testing
             topicPartition: request.topicPartition, errorCode: error, highWatermark: highWatermark, logStartOffset: logStart)
     }
 
+    /// A result carrying 64 bytes of records, from a file made at `path` (the caller removes it).
+    static func result(_ request: FetchPartitionRequest, highWatermark: Int64, recordsIn path: String) throws -> FetchPartitionResult {
+        var result = result(request, highWatermark: highWatermark)
+        let file = try SegmentFile(path: path, create: true, use: .newConsumer, budget: .process)
+        result.records = FileSlice(file: file, position: 0, count: 64)
+        return result
+    }
+
+    static func scratchPath() -> String { "/tmp/fetch-session-test-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).log" }
+
     /// A session of partitions t-0, t-1, u-0, opened by a full fetch that saw high watermark 10 everywhere.
     static func opened(privileged: Bool = true, nowMs: Int64 = 0) -> (Cache, Int32, [FetchPartitionRequest]) {
         var cache = Cache(maxSessions: 10, firstId: 5)
@@ -94,11 +104,9 @@ import Testing
     @Test func partitionsThatReturnedRecordsGoToTheBack() throws {
         var (cache, id, requested) = Self.opened()
         _ = cache.newContext(sessionId: id, epoch: 1, requested: [], forgotten: [], nowMs: 1)
-        var withRecords = Self.result(requested[0], highWatermark: 10)
-        let path = "/tmp/fetch-session-test-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).log"
+        let path = Self.scratchPath()
         defer { unlink(path) }
-        let file = try SegmentFile(path: path, create: true, use: .newConsumer, budget: .process)
-        withRecords.records = FileSlice(file: file, position: 0, count: 64)
+        let withRecords = try Self.result(requested[0], highWatermark: 10, recordsIn: path)
         let answered = cache.incrementalResponse(sessionId: id, results: [
             withRecords, Self.result(requested[1], highWatermark: 10), Self.result(requested[2], highWatermark: 10),
         ])
@@ -121,11 +129,9 @@ import Testing
 
         // t-0 returns records and goes to the back: t-1, u-0, t-0.
         _ = cache.newContext(sessionId: id, epoch: 2, requested: [], forgotten: [], nowMs: 2)
-        var withRecords = Self.result(requested[0], highWatermark: 11)
-        let path = "/tmp/fetch-session-test-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).log"
+        let path = Self.scratchPath()
         defer { unlink(path) }
-        let file = try SegmentFile(path: path, create: true, use: .newConsumer, budget: .process)
-        withRecords.records = FileSlice(file: file, position: 0, count: 64)
+        let withRecords = try Self.result(requested[0], highWatermark: 11, recordsIn: path)
         _ = cache.incrementalResponse(sessionId: id, results: [
             withRecords, Self.result(requested[1], highWatermark: 10), Self.result(requested[2], highWatermark: 10),
         ])
