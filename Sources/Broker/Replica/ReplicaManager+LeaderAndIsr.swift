@@ -70,8 +70,6 @@ extension ReplicaManager {
                     }
                 }
                 activity.notify(topicPartition)
-                // A follower's fetch parked here answers at once with what changed (e.g. NOT_LEADER_OR_FOLLOWER).
-                followerActivity.notifyAll()
             } catch let error as StorageError {
                 logger.error("Creating the log of \(topicPartition) failed: \(error)")
                 results[topicPartition] = error.errorCode
@@ -83,6 +81,9 @@ extension ReplicaManager {
                 results[topicPartition] = .unknownServerError
             }
         }
+        // Once for the whole request: a follower's fetch parked here answers at once with what changed (e.g.
+        // NOT_LEADER_OR_FOLLOWER).
+        if !states.isEmpty { followerActivity.notifyAll() }
         if !epochBumps.isEmpty {
             logger.info(
                 "Leader epoch moved with the same leader for \(epochBumps.keys.sorted().map(\.description).joined(separator: ", ")): fetching on, nothing to truncate")
@@ -153,7 +154,6 @@ extension ReplicaManager {
                 }
             }
             activity.notify(topicPartition)
-            followerActivity.notifyAll()
             if delete {
                 do {
                     try logManager.deleteLog(topicPartition)
@@ -166,6 +166,7 @@ extension ReplicaManager {
                 results[topicPartition] = .noError
             }
         }
+        if !partitions.isEmpty { followerActivity.notifyAll() }
         // Kafka's removeMetrics: a topic this broker no longer hosts any partition of stops being reported.
         let hosted = state.withLock { Set($0.partitions.keys.map(\.topic)) }
         for topic in Set(partitions.map(\.topic)) where !hosted.contains(topic) {
